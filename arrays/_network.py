@@ -1,0 +1,205 @@
+"""Nodal topology and matrix assembly of a passive crossbar.
+
+Physical nodes: ``w[i, j]`` is the word-line node of row ``i`` at column ``j`` (where the
+cell (i, j) attaches), ``b[i, j]`` the bit-line node of column ``j`` at row ``i``.
+Word line ``i`` is driven at column 0 by ``v_in[i]`` through ``r_driver[i]``; bit line ``j``
+is sensed at row ``rows - 1`` by a virtual-ground amplifier through ``r_sense[j]``.
+
+Zero resistances are eliminated exactly: a zero wire segment merges its two nodes, a zero
+driver/sense resistance makes the node a Dirichlet (fixed-voltage) node. Infinite
+resistances are open circuits. The remaining free nodes give a symmetric positive
+definite M-matrix ``A_ff`` (for non-negative cell conductances and a connected network).
+
+Assembly (house style §7.10): ``stamp`` -> ``assemble`` -> slices ``A_ff`` / ``A_fd`` /
+``A_df`` / ``A_dd``, all from index arrays through ``coo_array``; no loops over cells.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from memlab.errors import SingularCircuitError
+
+__all__ = ["Topology", "build_topology", "node_name"]
+
+
+def node_name(kind: str, i: int, j: int) -> str:
+    """Human-readable node name, e.g. ``w[3,5]`` (word line 3 at column 5)."""
+    return f"{kind}[{i},{j}]"
+
+
+@dataclass
+class Topology:
+    """Index arrays of one crossbar geometry (independent of the cell conductances).
+
+    ``w_node``/``b_node`` (rows, cols) map every physical node to a unknown index in
+    ``[0, n_free)`` or a fixed node in ``[n_free, n_free + n_fixed)``.
+    """
+
+    rows: int
+    cols: int
+    n_free: int
+    n_fixed: int
+    w_node: np.ndarray
+    b_node: np.ndarray
+    fixed_src: np.ndarray          # (n_fixed,) driving row index, or -1 for ground (sense)
+    wire_a: np.ndarray             # wire-segment end nodes and conductances (S)
+    wire_b: np.ndarray
+    wire_g: np.ndarray
+    drv_rows: np.ndarray           # rows with a finite, non-zero driver resistance
+    drv_g: np.ndarray              # their driver conductance (S)
+    sen_cols: np.ndarray           # columns with finite, non-zero sense resistance
+    sen_g: np.ndarray
+    drv_fixed_rows: np.ndarray     # rows with r_driver == 0 (Dirichlet driver node)
+    sen_fixed_cols: np.ndarray     # cols with r_sense == 0 (Dirichlet sense node)
+    regular: bool                  # every node distinct and free: matrix-free line solvers apply
+    g_row: np.ndarray              # (rows, cols-1) segment conductances (S), inf for shorts
+    g_col: np.ndarray              # (rows-1, cols)
+    g_drv: np.ndarray              # (rows,)
+    g_sen: np.ndarray              # (cols,)
+
+    @property
+    def n_all(self) -> int:
+        return self.n_free + self.n_fixed
+
+    # -------------------------------------------------------------------- assembly
+    def stamp(self, g_cell: np.ndarray):
+        """COO triplets (rows, cols, values) of the full nodal matrix for cell conductances ``g_cell``.
+
+        Terminations (drivers, sense) enter the diagonal of their free node.
+        """
+        ca = self.w_node.ravel()
+        cb = self.b_node.ravel()
+        cg = np.asarray(g_cell, dtype=np.float64).ravel()
+        a = np.concatenate([self.wire_a, ca])
+        b = np.concatenate([self.wire_b, cb])
+        g = np.concatenate([self.wire_g, cg])
+        td = np.concatenate([self.w_node[self.drv_rows, 0], self.b_node[-1, self.sen_cols]])
+        tg = np.concatenate([self.drv_g, self.sen_g])
+        r = np.concatenate([a, b, a, b, td])
+        c = np.concatenate([a, b, b, a, td])
+        v = np.concatenate([g, g, -g, -g, tg])
+        return r, c, v
+
+    def assemble(self, g_cell: np.ndarray) -> dict:
+        """Full nodal matrix split into free/fixed blocks (CSC/CSR float64)."""
+        r, c, v = self.stamp(g_cell)
+        n = self.n_all
+        full = sp.coo_array((v, (r, c)), shape=(n, n)).tocsc()
+        nf = self.n_free
+        out = {"A_ff": full[:nf, :nf].tocsc()}
+        if self.n_fixed:
+            out["A_fd"] = full[:nf, nf:].tocsr()
+            full_r = full.tocsr()
+            out["A_df"] = full_r[nf:, :nf]
+            out["A_dd"] = full_r[nf:, nf:]
+        return out
+
+    def rhs_matrix(self, blocks: dict) -> sp.csr_array:
+        """Sparse (n_free, rows) map ``B`` with ``rhs = B @ v_in``."""
+        nf = self.n_free
+        rr = self.w_node[self.drv_rows, 0]
+        B = sp.coo_array((self.drv_g, (rr, self.drv_rows)), shape=(nf, self.rows)).tocsr()
+        if self.n_fixed:
+            B = B - blocks["A_fd"] @ self.fixed_matrix()
+        return sp.csr_array(B)
+
+    def fixed_matrix(self) -> sp.csr_array:
+        """Sparse (n_fixed, rows) map from ``v_in`` to the fixed node voltages."""
+        k = np.flatnonzero(self.fixed_src >= 0)
+        return sp.coo_array((np.ones(k.size), (k, self.fixed_src[k])),
+                            shape=(self.n_fixed, self.rows)).tocsr()
+
+    # ------------------------------------------------------------ connectivity
+    def check_connected(self, g_cell: np.ndarray) -> None:
+        """Raise :class:`SingularCircuitError` naming floating nodes, if any.
+
+        A node floats when no path of non-zero conductance joins it to a driver, a sense
+        amplifier or a fixed node.
+        """
+        n = self.n_all
+        gnd = n  # virtual node standing for every source and the ground
+        cg = np.asarray(g_cell).ravel()
+        on = cg > 0
+        ea = [self.wire_a, self.w_node.ravel()[on], self.w_node[self.drv_rows, 0],
+              self.b_node[-1, self.sen_cols], np.arange(self.n_free, n)]
+        eb = [self.wire_b, self.b_node.ravel()[on], np.full(self.drv_rows.size, gnd),
+              np.full(self.sen_cols.size, gnd), np.full(self.n_fixed, gnd)]
+        a = np.concatenate(ea)
+        b = np.concatenate(eb)
+        graph = sp.coo_array((np.ones(a.size), (a, b)), shape=(n + 1, n + 1))
+        _, label = connected_components(graph, directed=False)
+        floating = label != label[gnd]
+        if not floating[:n].any():
+            return
+        names = []
+        fl = floating[:n]
+        wi, wj = np.nonzero(fl[self.w_node])
+        names += [node_name("w", i, j) for i, j in zip(wi.tolist(), wj.tolist())]
+        bi, bj = np.nonzero(fl[self.b_node])
+        names += [node_name("b", i, j) for i, j in zip(bi.tolist(), bj.tolist())]
+        shown = ", ".join(names[:12]) + (f", ... ({len(names)} in total)" if len(names) > 12 else "")
+        raise SingularCircuitError(
+            f"crossbar is singular: {len(names)} node(s) are floating (no conducting path to a driver or "
+            f"sense amplifier): {shown}. Give these nodes a path (non-zero conductance or finite "
+            f"resistance) or remove them.", nodes=names)
+
+
+def build_topology(rows: int, cols: int, r_row: np.ndarray, r_col: np.ndarray,
+                   r_driver: np.ndarray, r_sense: np.ndarray) -> Topology:
+    """Index arrays for a crossbar whose resistances (ohm) are already validated and broadcast.
+
+    ``r_row`` (rows, cols-1), ``r_col`` (rows-1, cols), ``r_driver`` (rows,), ``r_sense`` (cols,).
+    """
+    M, N = rows, cols
+    jj = np.broadcast_to(np.arange(N), (M, N))
+    ii = np.broadcast_to(np.arange(M)[:, None], (M, N))
+    # run starts: a zero segment merges a node into its predecessor
+    new_w = np.ones((M, N), dtype=bool)
+    new_w[:, 1:] = r_row > 0
+    start_w = np.maximum.accumulate(np.where(new_w, jj, 0), axis=1)
+    new_b = np.ones((M, N), dtype=bool)
+    new_b[1:, :] = r_col > 0
+    start_b = np.maximum.accumulate(np.where(new_b, ii, 0), axis=0)
+    rep_w = 2 * (ii * N + start_w)               # representative ids (interleaved w/b per cell)
+    rep_b = 2 * (start_b * N + jj) + 1
+    fixed_mark = np.zeros(2 * M * N, dtype=bool)
+    src_of = np.full(2 * M * N, -2, dtype=np.int64)
+    drv_fixed_rows = np.flatnonzero(r_driver == 0)
+    sen_fixed_cols = np.flatnonzero(r_sense == 0)
+    fixed_mark[rep_w[drv_fixed_rows, 0]] = True
+    src_of[rep_w[drv_fixed_rows, 0]] = drv_fixed_rows
+    fixed_mark[rep_b[-1, sen_fixed_cols]] = True
+    src_of[rep_b[-1, sen_fixed_cols]] = -1
+    used = np.zeros(2 * M * N, dtype=bool)
+    used[rep_w.ravel()] = True
+    used[rep_b.ravel()] = True
+    free_ids = np.flatnonzero(used & ~fixed_mark)
+    fixed_ids = np.flatnonzero(used & fixed_mark)
+    nf = free_ids.size
+    remap = np.empty(2 * M * N, dtype=np.int64)
+    remap[free_ids] = np.arange(nf)
+    remap[fixed_ids] = nf + np.arange(fixed_ids.size)
+    w_node = remap[rep_w]
+    b_node = remap[rep_b]
+    with np.errstate(divide="ignore"):
+        g_row = 1.0 / r_row
+        g_col = 1.0 / r_col
+        g_drv = 1.0 / r_driver
+        g_sen = 1.0 / r_sense
+    seg_w = np.isfinite(g_row) & (g_row > 0)
+    seg_b = np.isfinite(g_col) & (g_col > 0)
+    wire_a = np.concatenate([w_node[:, :-1][seg_w], b_node[:-1, :][seg_b]])
+    wire_b = np.concatenate([w_node[:, 1:][seg_w], b_node[1:, :][seg_b]])
+    wire_g = np.concatenate([g_row[seg_w], g_col[seg_b]])
+    drv_rows = np.flatnonzero(np.isfinite(g_drv) & (g_drv > 0))
+    sen_cols = np.flatnonzero(np.isfinite(g_sen) & (g_sen > 0))
+    regular = bool(nf == 2 * M * N and fixed_ids.size == 0)
+    return Topology(rows=M, cols=N, n_free=nf, n_fixed=fixed_ids.size, w_node=w_node, b_node=b_node,
+                    fixed_src=src_of[fixed_ids], wire_a=wire_a, wire_b=wire_b, wire_g=wire_g,
+                    drv_rows=drv_rows, drv_g=g_drv[drv_rows], sen_cols=sen_cols, sen_g=g_sen[sen_cols],
+                    drv_fixed_rows=drv_fixed_rows, sen_fixed_cols=sen_fixed_cols, regular=regular,
+                    g_row=g_row, g_col=g_col, g_drv=g_drv, g_sen=g_sen)
