@@ -1,1 +1,31 @@
-"""memlab.devices"""
+"""memlab.devices: compact memristor models written once in sympy, simulated natively.
+
+Public API: :class:`DeviceModel`, :class:`Param`, :class:`StateVar`, the models
+(:class:`HPLinearDrift`, :class:`TEAM`, :class:`VTEAM`, :class:`Yakopcic`,
+:class:`StanfordPKU`, :class:`KnowmMSS`, :class:`ThresholdMemristor`,
+:class:`SinhConductance`, :class:`Selector`), the drives (:class:`Sine`,
+:func:`Triangle`, :func:`PulseTrain`, :class:`PWL`), :func:`simulate` and :class:`Trace`.
+"""
+from memlab.devices._params import Param, StateVar
+from memlab.devices._model import DeviceModel
+from memlab.devices import _windows as windows
+from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS,
+                                    ThresholdMemristor, SinhConductance, Selector, MODELS)
+from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
+from memlab.devices._simulate import simulate, Trace
+
+__all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM", "VTEAM", "Yakopcic",
+           "StanfordPKU", "KnowmMSS", "ThresholdMemristor", "SinhConductance", "Selector", "MODELS",
+           "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model"]
+
+
+def get_model(name: str, **params) -> DeviceModel:
+    """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
+    ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
+    from memlab.errors import ParameterError
+    key = name.lower().replace("-", "").replace("_", "")
+    aliases = {"hplineardrift": "hp", "stanfordpku": "stanford", "knowmmss": "mss", "knowm": "mss"}
+    key = aliases.get(key, key)
+    if key not in MODELS:
+        raise ParameterError(f"unknown model {name!r}; known: {sorted(MODELS)}")
+    return MODELS[key](**params)

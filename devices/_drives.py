@@ -1,0 +1,214 @@
+"""Voltage drives for the native simulator: sine, triangle, pulse train, piecewise-linear.
+
+Each drive may include a series resistance ``r_series`` (ohm) between the source and the
+device; the simulator then solves the implicit circuit equation
+``v_source = v + r_series * i(v, x)`` for the device voltage ``v``.
+
+All times in seconds, voltages in volts, frequencies in hertz.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from memlab.errors import ParameterError
+
+__all__ = ["Drive", "Sine", "Triangle", "PulseTrain", "PWL"]
+
+SINE, PWL_KIND = 0, 1
+
+
+def _finite(owner, name, value, lo=-math.inf, hi=math.inf, lo_open=False):
+    arr = np.asarray(value, dtype=float)
+    bad = ~np.isfinite(arr) | (arr <= lo if lo_open else arr < lo) | (arr > hi)
+    if np.any(bad):
+        left = "(" if lo_open else "["
+        raise ParameterError(f"{owner}: parameter '{name}' = {arr[bad].flat[0] if arr.ndim else float(arr)!r} "
+                             f"is outside the allowed range {left}{lo:g}, {hi:g}]")
+    return arr
+
+
+class Drive:
+    """Base class: a source voltage v_source(t) in V plus an optional series resistance."""
+
+    r_series: float
+
+    @property
+    def duration(self) -> float:
+        """Total simulated time in s."""
+        raise NotImplementedError
+
+    def encode(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """(kind, scalar params, PWL times, PWL values) for the compiled integrator."""
+        raise NotImplementedError
+
+    def time_grid(self) -> np.ndarray:
+        """Output times in s (include every breakpoint of the waveform)."""
+        raise NotImplementedError
+
+    @property
+    def period(self) -> float | None:
+        """Period in s for periodic drives, else None."""
+        return None
+
+    def value(self, t) -> np.ndarray:
+        """Source voltage (V) at times ``t`` (s)."""
+        kind, dp, tp, vp = self.encode()
+        t = np.asarray(t, dtype=float)
+        if kind == SINE:
+            return dp[3] + dp[0] * np.sin(2 * np.pi * dp[1] * t + dp[2])
+        if dp[0] > 0:
+            t = np.mod(t, dp[0])
+        return np.interp(t, tp, vp)
+
+    def _check_rs(self):
+        _finite(type(self).__name__, "r_series", self.r_series, lo=0.0)
+
+
+@dataclass(frozen=True)
+class Sine(Drive):
+    """``v(t) = offset + amplitude sin(2 pi frequency t + phase)`` for ``periods`` periods.
+
+    Parameters: amplitude (V), frequency (Hz, > 0), periods (> 0), phase (rad), offset
+    (V), r_series (ohm, >= 0), points_per_period (output samples per period, >= 8).
+    """
+
+    amplitude: float = 1.0
+    frequency: float = 1.0
+    periods: float = 1.0
+    phase: float = 0.0
+    offset: float = 0.0
+    r_series: float = 0.0
+    points_per_period: int = 1000
+
+    def __post_init__(self):
+        n = type(self).__name__
+        _finite(n, "amplitude", self.amplitude)
+        _finite(n, "frequency", self.frequency, lo=0.0, lo_open=True)
+        _finite(n, "periods", self.periods, lo=0.0, lo_open=True)
+        _finite(n, "phase", self.phase)
+        _finite(n, "offset", self.offset)
+        _finite(n, "points_per_period", self.points_per_period, lo=8)
+        self._check_rs()
+
+    @property
+    def duration(self):
+        return self.periods / self.frequency
+
+    @property
+    def period(self):
+        return 1.0 / self.frequency
+
+    def encode(self):
+        return SINE, np.array([self.amplitude, self.frequency, self.phase, self.offset], float), \
+            np.zeros(1), np.zeros(1)
+
+    def time_grid(self):
+        n = int(round(self.periods * self.points_per_period))
+        return np.linspace(0.0, self.duration, max(n, 2) + 1)
+
+
+@dataclass(frozen=True)
+class PWL(Drive):
+    """Piecewise-linear source through the points ``(t, v)`` (s, V), held after the end.
+
+    ``periodic=True`` repeats the waveform with period ``t[-1]`` for ``repeats`` times.
+    ``n_points`` output samples are spread evenly (every breakpoint is added).
+    """
+
+    t: tuple = (0.0, 1.0)
+    v: tuple = (0.0, 0.0)
+    r_series: float = 0.0
+    n_points: int = 1000
+    periodic: bool = False
+    repeats: float = 1.0
+
+    def __post_init__(self):
+        n = type(self).__name__
+        t = _finite(n, "t", self.t)
+        v = _finite(n, "v", self.v)
+        if t.ndim != 1 or t.shape != v.shape or t.size < 2:
+            raise ParameterError(f"{n}: 't' and 'v' must be 1-D of the same length >= 2 (got {t.shape} and {v.shape})")
+        if np.any(np.diff(t) <= 0) or t[0] != 0.0:
+            raise ParameterError(f"{n}: parameter 't' must start at 0 and increase strictly")
+        _finite(n, "n_points", self.n_points, lo=2)
+        _finite(n, "repeats", self.repeats, lo=0.0, lo_open=True)
+        self._check_rs()
+        object.__setattr__(self, "t", tuple(float(a) for a in t))
+        object.__setattr__(self, "v", tuple(float(a) for a in v))
+
+    @property
+    def duration(self):
+        return self.t[-1] * (self.repeats if self.periodic else 1.0)
+
+    @property
+    def period(self):
+        return self.t[-1] if self.periodic else None
+
+    def encode(self):
+        return PWL_KIND, np.array([self.t[-1] if self.periodic else 0.0]), np.array(self.t), np.array(self.v)
+
+    def time_grid(self):
+        T = self.duration
+        base = np.linspace(0.0, T, int(self.n_points))
+        tp = np.asarray(self.t)
+        if self.periodic:
+            k = np.arange(int(math.ceil(self.repeats)) + 1)
+            tp = (tp[None, :] + k[:, None] * self.t[-1]).ravel()
+        tp = tp[tp <= T]
+        return np.unique(np.concatenate([base, tp]))
+
+
+def Triangle(amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *, r_series: float = 0.0,
+             points_per_period: int = 1000) -> PWL:
+    """Triangle 0 -> +amplitude -> -amplitude -> 0 per period (V, Hz); a periodic :class:`PWL`."""
+    _finite("Triangle", "frequency", frequency, lo=0.0, lo_open=True)
+    _finite("Triangle", "amplitude", amplitude)
+    _finite("Triangle", "periods", periods, lo=0.0, lo_open=True)
+    T = 1.0 / frequency
+    return PWL(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, amplitude, -amplitude, 0.0), r_series=r_series,
+               n_points=int(round(periods * points_per_period)) + 1, periodic=True, repeats=periods)
+
+
+def PulseTrain(levels, widths, *, gap: float = 1e-6, rise: float = 1e-9, fall: float | None = None,
+               base: float = 0.0, repeat: int = 1, r_series: float = 0.0, points_per_segment: int = 20) -> PWL:
+    """A sequence of trapezoidal pulses (a :class:`PWL`).
+
+    Parameters
+    ----------
+    levels : sequence of float
+        Pulse amplitudes in V (e.g. ``[+1.2, 0.1, -1.0, 0.1]`` for SET, read, RESET, read).
+    widths : float or sequence of float
+        Flat-top width of each pulse in s.
+    gap : float
+        Time at ``base`` between pulses, s.
+    rise, fall : float
+        Edge times in s (fall defaults to rise).
+    repeat : int
+        How many times the whole sequence is repeated.
+    """
+    levels = _finite("PulseTrain", "levels", np.atleast_1d(np.asarray(levels, dtype=float)))
+    widths = _finite("PulseTrain", "widths", np.broadcast_to(np.asarray(widths, dtype=float), levels.shape),
+                     lo=0.0, lo_open=True)
+    _finite("PulseTrain", "gap", gap, lo=0.0)
+    _finite("PulseTrain", "rise", rise, lo=0.0, lo_open=True)
+    fall = rise if fall is None else fall
+    _finite("PulseTrain", "fall", fall, lo=0.0, lo_open=True)
+    _finite("PulseTrain", "repeat", repeat, lo=1)
+    ts, vs = [0.0], [base]
+    t = 0.0
+    for _ in range(int(repeat)):
+        for lv, w in zip(levels, widths):
+            if gap > 0:
+                t += gap / 2
+                ts.append(t); vs.append(base)
+            t += rise; ts.append(t); vs.append(lv)
+            t += w; ts.append(t); vs.append(lv)
+            t += fall; ts.append(t); vs.append(base)
+            if gap > 0:
+                t += gap / 2
+                ts.append(t); vs.append(base)
+    n_seg = len(ts) - 1
+    return PWL(t=tuple(ts), v=tuple(vs), r_series=r_series, n_points=max(2, n_seg * points_per_segment))

@@ -1,0 +1,380 @@
+"""The :class:`DeviceModel` base: two sympy expressions, everything else derived.
+
+A model declares its parameters (:class:`~memlab.devices.Param`), one state variable
+(:class:`~memlab.devices.StateVar`) and implements :meth:`DeviceModel.equations`, which
+returns the terminal current ``i(v, x)`` in amperes and the state rate ``dx/dt(v, x)``
+in state units per second. Conductance, Jacobians, numpy kernels (lambdify with common
+subexpression elimination), compiled scalar kernels for the integrator, and LaTeX are
+derived from those two expressions and never written by hand per model.
+"""
+from __future__ import annotations
+
+import itertools
+import linecache
+import math
+from types import SimpleNamespace
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy as sp
+
+from memlab.errors import ParameterError
+from memlab.devices._params import Param, StateVar, check_value
+
+__all__ = ["DeviceModel"]
+
+_V = sp.Symbol("v", real=True)
+_KERNELS: dict[tuple, SimpleNamespace] = {}
+_counter = itertools.count()
+# fast-math flags for the generated kernels: no "nnan"/"ninf", so NaN and inf checks stay valid
+_FASTMATH = False
+
+
+class DeviceModel:
+    """Base class of compact memristor models.
+
+    Subclasses set :attr:`name`, :attr:`state` and implement :meth:`param_defs` (or the
+    class attribute ``parameters``) and :meth:`equations`. Options that change the
+    equations (window, I-V form) are constructor keywords declared in :attr:`options`.
+
+    Parameters given as keywords override the defaults; arrays define a population of
+    devices (they broadcast against each other and against ``x0`` in
+    :func:`~memlab.devices.simulate`). Instances are immutable: :meth:`with_params`
+    returns a new one.
+    """
+
+    name: ClassVar[str] = "device"
+    parameters: ClassVar[tuple[Param, ...]] = ()
+    state: ClassVar[StateVar]
+    #: option name -> (default, allowed values)
+    options: ClassVar[dict[str, tuple[Any, tuple]]] = {}
+    #: literature reference of the model equations
+    reference: ClassVar[str] = ""
+
+    def __init__(self, **kwargs):
+        opts = {}
+        for key, (default, allowed) in self.options.items():
+            val = kwargs.pop(key, default)
+            if isinstance(val, str):
+                val = val.lower()
+            if val not in allowed:
+                raise ParameterError(f"{type(self).__name__}: option '{key}' = {val!r} is not one of {allowed}")
+            opts[key] = val
+        self._opts = opts
+        defs = {p.name: p for p in self.param_defs()}
+        unknown = set(kwargs) - set(defs)
+        if unknown:
+            raise ParameterError(f"{type(self).__name__}: unknown parameter(s) {sorted(unknown)}; "
+                                 f"known: {sorted(defs)} and options {sorted(self.options)}")
+        values = {}
+        for name, p in defs.items():
+            values[name] = check_value(p, kwargs.get(name, p.value), type(self).__name__)
+        self._defs = defs
+        self._values = values
+        self._validate(values)
+
+    # ------------------------------------------------------------------ declaration
+    def param_defs(self) -> tuple[Param, ...]:
+        """Parameter declarations for the chosen options (default: ``parameters``)."""
+        return self.parameters
+
+    def equations(self, v: sp.Symbol, x: sp.Symbol, p: SimpleNamespace) -> tuple[sp.Expr, sp.Expr]:
+        """Return ``(i(v, x), dx/dt(v, x))`` as sympy expressions (implemented by models)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement equations()")
+
+    def _validate(self, values: dict) -> None:
+        """Cross-parameter checks (e.g. R_on < R_off); raise ParameterError."""
+
+    def bounds_expr(self, p: SimpleNamespace) -> tuple:
+        """State bounds as sympy expressions of the parameter symbols ``p``.
+
+        Default: the constant bounds of :attr:`state`; models whose bounds are
+        parameters (TEAM's x_on/x_off) override this.
+        """
+        return sp.Float(self.state.lo), sp.Float(self.state.hi)
+
+    def bounds(self):
+        """State bounds ``(lo, hi)`` as floats or arrays (one per device), state units."""
+        k = self._k
+        return tuple(self._eval_expr(e) for e in k.bounds)
+
+    def _eval_expr(self, expr):
+        expr = sp.sympify(expr)
+        if not expr.free_symbols:
+            return float(expr)
+        syms = self._k.symbols
+        fn = sp.lambdify(list(syms.values()), expr, modules="numpy")
+        return fn(*self._values.values())
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def option_values(self) -> dict:
+        return dict(self._opts)
+
+    @property
+    def params(self) -> dict[str, Param]:
+        """Parameter declarations with the instance's current values."""
+        return {n: p.with_value(self._values[n]) for n, p in self._defs.items()}
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Current parameter values (float or ndarray), SI units."""
+        return dict(self._values)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(self._defs)
+
+    def with_params(self, **kwargs) -> "DeviceModel":
+        """A new model with some parameters (or options) replaced."""
+        merged = {**self._opts, **self._values, **kwargs}
+        return type(self)(**merged)
+
+    @property
+    def n_devices(self) -> int:
+        """Number of devices implied by array-valued parameters (1 if all scalar)."""
+        shape = np.broadcast_shapes(*(np.shape(v) for v in self._values.values()))
+        return int(np.prod(shape)) if shape else 1
+
+    @property
+    def is_population(self) -> bool:
+        return any(np.ndim(v) > 0 for v in self._values.values())
+
+    def __repr__(self) -> str:
+        opts = ", ".join(f"{k}={v!r}" for k, v in self._opts.items())
+        pops = " (population of %d)" % self.n_devices if self.is_population else ""
+        return f"{type(self).__name__}({opts}){pops}"
+
+    # ------------------------------------------------------------------ symbolic
+    @property
+    def _key(self) -> tuple:
+        return (type(self).__qualname__, type(self).__module__, tuple(sorted(self._opts.items())))
+
+    @property
+    def _k(self) -> SimpleNamespace:
+        k = _KERNELS.get(self._key)
+        if k is None:
+            k = self._build()
+            _KERNELS[self._key] = k
+        return k
+
+    def _build(self) -> SimpleNamespace:
+        st = self.state
+        x = sp.Symbol(st.name, real=True)
+        syms = {n: sp.Symbol(n, real=True) for n in self._defs}
+        i_expr, r_expr = self.equations(_V, x, SimpleNamespace(**syms))
+        i_expr = sp.sympify(i_expr)
+        r_expr = sp.sympify(r_expr)
+        free = (i_expr.free_symbols | r_expr.free_symbols) - {_V, x} - set(syms.values())
+        if free:
+            raise ParameterError(f"{type(self).__name__}: equations use undeclared symbols {sorted(map(str, free))}")
+        g_expr = sp.simplify(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
+        d = SimpleNamespace(
+            v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
+            di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),
+            dr_dv=sp.diff(r_expr, _V), dr_dx=sp.diff(r_expr, x),
+        )
+        args = [_V, x, *syms.values()]
+        for name in ("current", "di_dv", "di_dx", "rate", "dr_dv", "dr_dx", "conductance"):
+            setattr(d, "np_" + name, sp.lambdify(args, getattr(d, name), modules="numpy", cse=True))
+        d.bounds = self.bounds_expr(SimpleNamespace(**syms))
+        d.scalar_source = _scalar_source(self, d)
+        return d
+
+    @property
+    def v(self) -> sp.Symbol:
+        """Device voltage symbol (V)."""
+        return self._k.v
+
+    @property
+    def x(self) -> sp.Symbol:
+        """State symbol (unit: ``state.unit``)."""
+        return self._k.x
+
+    @property
+    def symbols(self) -> dict[str, sp.Symbol]:
+        return dict(self._k.symbols)
+
+    @property
+    def current_expr(self) -> sp.Expr:
+        """Terminal current i(v, x) in A (sympy)."""
+        return self._k.current
+
+    @property
+    def rate_expr(self) -> sp.Expr:
+        """State rate dx/dt(v, x) in state units per second (sympy)."""
+        return self._k.rate
+
+    @property
+    def conductance_expr(self) -> sp.Expr:
+        """Chord conductance i/v in S (sympy, derived)."""
+        return self._k.conductance
+
+    def jacobian_exprs(self) -> dict[str, sp.Expr]:
+        """Partial derivatives di/dv, di/dx, d(rate)/dv, d(rate)/dx (sympy, derived)."""
+        k = self._k
+        return {"di_dv": k.di_dv, "di_dx": k.di_dx, "dr_dv": k.dr_dv, "dr_dx": k.dr_dx}
+
+    def latex(self) -> str:
+        """LaTeX of the two defining equations."""
+        k = self._k
+        i_sym = sp.Symbol("i")
+        dx = sp.Symbol(r"\frac{d%s}{dt}" % sp.latex(k.x))
+        return (f"{sp.latex(i_sym)} = {sp.latex(k.current)}\\\\\n"
+                f"{sp.latex(dx)} = {sp.latex(k.rate)}")
+
+    # ------------------------------------------------------------------ numpy evaluation
+    def _eval(self, name: str, v, x, overrides: dict | None = None):
+        vals = dict(self._values)
+        if overrides:
+            vals.update(overrides)
+        fn = getattr(self._k, "np_" + name)
+        with np.errstate(all="ignore"):
+            out = fn(np.asarray(v, dtype=float), np.asarray(x, dtype=float), *vals.values())
+        shape = np.broadcast_shapes(np.shape(v), np.shape(x), *(np.shape(a) for a in vals.values()))
+        return np.broadcast_to(np.asarray(out, dtype=float), shape).copy() if shape else float(out)
+
+    def current(self, v, x, **params):
+        """Terminal current in A at device voltage ``v`` (V) and state ``x``."""
+        return self._eval("current", v, x, params)
+
+    def di_dv(self, v, x, **params):
+        """Small-signal conductance dI/dV in S."""
+        return self._eval("di_dv", v, x, params)
+
+    def di_dx(self, v, x, **params):
+        """dI/dx in A per state unit."""
+        return self._eval("di_dx", v, x, params)
+
+    def rate(self, v, x, **params):
+        """State rate dx/dt in state units per second."""
+        return self._eval("rate", v, x, params)
+
+    def conductance(self, v, x, **params):
+        """Chord conductance i/v in S; at v = 0 the limit (dI/dV) is returned."""
+        v = np.asarray(v, dtype=float)
+        g = self._eval("conductance", v, x, params)
+        g0 = self._eval("di_dv", v, x, params)
+        return np.where(np.asarray(v) == 0, g0, g) if np.ndim(g) else (g0 if v == 0 else g)
+
+    def resistance(self, v, x, **params):
+        """Chord resistance v/i in ohm."""
+        with np.errstate(divide="ignore"):
+            return 1.0 / self.conductance(v, x, **params)
+
+    # ------------------------------------------------------------------ compiled kernels
+    def scalar_kernel(self):
+        """numba-compiled ``f(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``.
+
+        ``p`` is a 1-D float64 array of the parameter values in :attr:`param_names`
+        order. The generated source is kept in ``linecache`` (inspectable in tracebacks).
+        """
+        k = self._k
+        if not hasattr(k, "numba"):
+            from numba import njit
+            ns: dict = {"math": math}
+            code = compile(k.scalar_source, k.scalar_filename, "exec")
+            exec(code, ns)
+            k.numba = njit(cache=False, error_model="numpy", fastmath=_FASTMATH)(ns["_kernel"])
+            k.numba_r = njit(cache=False, error_model="numpy", fastmath=_FASTMATH)(ns["_kernel_r"])
+        return k.numba
+
+    def scalar_kernel_rate(self):
+        """numba-compiled ``f(v, x, p) -> (i, di/dv, rate)`` (cheaper second-stage kernel)."""
+        self.scalar_kernel()
+        return self._k.numba_r
+
+    def param_matrix(self, n: int | None = None) -> np.ndarray:
+        """Parameter values broadcast to shape ``(n_devices, n_params)`` (float64, C order)."""
+        vals = [np.asarray(v, dtype=float) for v in self._values.values()]
+        shape = np.broadcast_shapes(*(np.shape(v) for v in vals))
+        size = int(np.prod(shape)) if shape else 1
+        if n is None:
+            n = size
+        elif size not in (1, n):
+            raise ParameterError(f"{type(self).__name__}: parameter arrays describe {size} devices, "
+                                 f"but {n} are simulated")
+        cols = [np.broadcast_to(v, shape).reshape(-1) if shape else np.full(1, float(v)) for v in vals]
+        P = np.stack(cols, axis=1) if cols else np.zeros((size, 0))
+        if P.shape[0] == 1 and n > 1:
+            P = np.repeat(P, n, axis=0)
+        return np.ascontiguousarray(P)
+
+
+def _scalar_source(model: DeviceModel, k: SimpleNamespace) -> str:
+    """Python source of the scalar kernels (math module; numba-compatible).
+
+    ``_kernel`` returns (i, di/dv, di/dx, rate, drate/dv, drate/dx); ``_kernel_r`` returns
+    only (i, di/dv, rate), for the integrator's second stage.
+    """
+    src = _function_source("_kernel", k, [k.current, k.di_dv, k.di_dx, k.rate, k.dr_dv, k.dr_dx])
+    src += "\n" + _function_source("_kernel_r", k, [k.current, k.di_dv, k.rate])
+    fname = f"<memlab-kernel-{type(model).__name__}-{next(_counter)}>"
+    linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
+    k.scalar_filename = fname
+    return src
+
+
+def _function_source(fname: str, k: SimpleNamespace, exprs: list) -> str:
+    """Source of one scalar kernel returning ``exprs``.
+
+    Top-level Piecewise nodes become if/elif/else blocks (Piecewise with identical
+    conditions share one block), so the costly terms of a branch (pow, exp) are evaluated
+    only when that branch is taken; common subexpressions are eliminated outside and
+    inside each branch separately.
+    """
+    from sympy.printing.pycode import PythonCodePrinter
+
+    printer = PythonCodePrinter({"fully_qualified_modules": True, "standard": "python3"})
+    names = sp.numbered_symbols("_c")
+    # 1. pull out Piecewise nodes (outermost first) and replace them by placeholders
+    groups: dict[tuple, list] = {}
+    repl: dict = {}
+    ph_names = sp.numbered_symbols("_pw")
+
+    def pull(e):
+        if isinstance(e, sp.Piecewise):
+            if e in repl:
+                return repl[e]
+            conds = tuple(c for _, c in e.args)
+            sym = next(ph_names)
+            repl[e] = sym
+            groups.setdefault(conds, []).append((sym, [a for a, _ in e.args]))
+            return sym
+        if not e.args:
+            return e
+        new = [pull(a) for a in e.args]
+        return e.func(*new) if any(n is not a for n, a in zip(new, e.args)) else e
+
+    outer = [pull(sp.sympify(e)) for e in exprs]
+    lines = [f"def {fname}({k.v.name}, {k.x.name}, _p):"]
+    for j, name in enumerate(k.symbols):
+        lines.append(f"    {name} = _p[{j}]")
+    # 2. the Piecewise blocks (their conditions and branches see only v, x, parameters)
+    for conds, members in groups.items():
+        for b, cond in enumerate(conds):
+            if cond == sp.true:
+                head = "else:" if b > 0 else "if True:"
+            else:
+                head = ("if " if b == 0 else "elif ") + f"{printer.doprint(cond)}:"
+            lines.append("    " + head)
+            branch = [args[b] for _, args in members]
+            subs, red = sp.cse(branch, symbols=names, optimizations="basic")
+            for s_, e in subs:
+                lines.append(f"        {s_} = {printer.doprint(e)}")
+            for (sym, _), e in zip(members, red):
+                lines.append(f"        {sym} = {printer.doprint(e)}")
+        if conds[-1] != sp.true:
+            lines.append("    else:")
+            for sym, _ in members:
+                lines.append(f"        {sym} = math.nan")
+    # 3. the remaining expression tree with common subexpressions shared
+    subs, reduced = sp.cse(outer, symbols=names, optimizations="basic")
+    for s_, e in subs:
+        lines.append(f"    {s_} = {printer.doprint(e)}")
+    outs = []
+    for j, e in enumerate(reduced):
+        lines.append(f"    _o{j} = float({printer.doprint(e)})")
+        outs.append(f"_o{j}")
+    lines.append(f"    return ({', '.join(outs)})")
+    return "\n".join(lines) + "\n"
