@@ -13,10 +13,12 @@ from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, Stanfo
                                     ThresholdMemristor, SinhConductance, Selector, MODELS)
 from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
 from memlab.devices._simulate import simulate, Trace
+from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
 
 __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM", "VTEAM", "Yakopcic",
            "StanfordPKU", "KnowmMSS", "ThresholdMemristor", "SinhConductance", "Selector", "MODELS",
-           "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model"]
+           "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model",
+           "spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
 
 
 def get_model(name: str, **params) -> DeviceModel:

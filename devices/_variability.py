@@ -1,0 +1,165 @@
+"""Variability and reliability: device-to-device and cycle-to-cycle spread, finite
+conductance levels, read noise, retention drift and stuck-at faults.
+
+Every random function takes ``seed`` (int or ``numpy.random.Generator``) and is
+reproducible. Conductances in S, times in s. Sources: references.md Part A §9
+(MemTorch, aihwkit, CrossSim conventions).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from memlab.errors import ParameterError, ShapeError
+from memlab.devices._model import DeviceModel
+
+__all__ = ["spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
+
+
+def _rng(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _sigma(name, s):
+    s = float(s)
+    if not np.isfinite(s) or s < 0:
+        raise ParameterError(f"parameter '{name}' = {s!r} is outside the allowed range [0, inf)")
+    return s
+
+
+def _draw(values: dict, sigma: dict, n, dist, rng, who):
+    out = {}
+    for name, s in sigma.items():
+        if name not in values:
+            raise ParameterError(f"{who}: unknown parameter '{name}' in 'sigma'; known: {sorted(values)}")
+        s = _sigma(f"sigma[{name!r}]", s)
+        base = np.broadcast_to(np.asarray(values[name], float), (n,) if np.ndim(values[name]) == 0 else np.shape(values[name]))
+        z = rng.standard_normal(base.shape)
+        if dist == "lognormal":
+            out[name] = base * np.exp(s * z)
+        else:
+            out[name] = base * (1.0 + s * z)
+    return out
+
+
+def spread(model: DeviceModel, n: int, sigma: dict[str, float], *, dist: str = "lognormal", seed=None) -> DeviceModel:
+    """A population of ``n`` devices with device-to-device parameter spread.
+
+    ``sigma`` maps parameter names to spreads: for ``lognormal`` the standard deviation
+    of ln(value) (the median stays at the nominal value); for ``normal`` the relative
+    standard deviation. A normal draw outside a parameter's allowed range raises
+    :class:`ParameterError` (no silent clamping): use lognormal for positive parameters.
+    """
+    if dist not in ("lognormal", "normal"):
+        raise ParameterError(f"spread: parameter 'dist' = {dist!r} is not one of ('lognormal', 'normal')")
+    if int(n) != n or n < 1:
+        raise ParameterError(f"spread: parameter 'n' = {n!r} is outside the allowed range [1, inf) (integer)")
+    new = _draw(model.values, sigma, int(n), dist, _rng(seed), "spread")
+    vals = {k: (np.broadcast_to(np.asarray(v, float), (int(n),)).copy() if np.ndim(v) == 0 else v)
+            for k, v in model.values.items()}
+    vals.update(new)
+    return model.with_params(**vals)
+
+
+def cycle_to_cycle(model: DeviceModel, drive, n_cycles: int, sigma: dict[str, float], *, x0=None,
+                   dist: str = "lognormal", seed=None, **simulate_kwargs):
+    """Simulate ``n_cycles`` repetitions of a one-period ``drive``, redrawing the parameters
+    in ``sigma`` for every cycle (cycle-to-cycle variability); the state carries over.
+
+    Each cycle is one vectorised :func:`~memlab.devices.simulate` call over the whole
+    population. Returns one :class:`~memlab.devices.Trace` with the cycles concatenated
+    in time (``stats["cycle_params"]`` holds the drawn values per cycle).
+    """
+    from memlab.devices._simulate import simulate, Trace
+
+    if int(n_cycles) != n_cycles or n_cycles < 1:
+        raise ParameterError(f"cycle_to_cycle: parameter 'n_cycles' = {n_cycles!r} is outside the allowed range [1, inf) (integer)")
+    rng = _rng(seed)
+    n = model.n_devices
+    x = model.state.x0 if x0 is None else x0
+    parts, drawn = [], []
+    for c in range(int(n_cycles)):
+        new = _draw(model.values, sigma, n, dist, rng, "cycle_to_cycle")
+        if not model.is_population:
+            new = {k: float(v[0]) for k, v in new.items()}
+        drawn.append(new)
+        tr = simulate(model.with_params(**new), drive, x0=x, **simulate_kwargs)
+        x = tr.stats["x_final"]
+        parts.append(tr)
+    T = drive.duration
+    cat = lambda name: np.concatenate([getattr(p, name)[..., (1 if k else 0):] for k, p in enumerate(parts)], axis=-1)
+    t = np.concatenate([p.t[(1 if k else 0):] + k * T for k, p in enumerate(parts)])
+    first = parts[0]
+    return Trace(t=t, v=cat("v"), i=cat("i"), x=cat("x"), v_source=cat("v_source"), model=first.model,
+                 state_name=first.state_name, state_unit=first.state_unit, r_series=first.r_series,
+                 period=first.period, source="native",
+                 stats={"cycle_params": drawn, "x_final": x})
+
+
+def quantize(g, levels: int, g_min: float, g_max: float):
+    """Round conductances (S) to ``levels`` equally spaced values in [g_min, g_max].
+
+    Exactly ``levels`` distinct values are possible, both end points included.
+    Values outside the window raise :class:`ParameterError` (map weights into the
+    window first).
+    """
+    g = np.asarray(g, float)
+    if int(levels) != levels or levels < 2:
+        raise ParameterError(f"quantize: parameter 'levels' = {levels!r} is outside the allowed range [2, inf) (integer)")
+    if not (np.isfinite(g_min) and np.isfinite(g_max) and 0 <= g_min < g_max):
+        raise ParameterError(f"quantize: need 0 <= g_min < g_max (got g_min={g_min!r}, g_max={g_max!r}) S")
+    tol = 1e-12 * g_max
+    if np.any(~np.isfinite(g)) or np.any(g < g_min - tol) or np.any(g > g_max + tol):
+        raise ParameterError(f"quantize: parameter 'g' has values outside [{g_min:g}, {g_max:g}] S "
+                             f"(min {np.nanmin(g):g}, max {np.nanmax(g):g})")
+    step = (g_max - g_min) / (int(levels) - 1)
+    k = np.clip(np.rint((g - g_min) / step), 0, int(levels) - 1)
+    return g_min + k * step
+
+
+def read_noise(g, sigma: float, *, relative: bool = True, seed=None):
+    """Add Gaussian read noise to conductances (S): ``g (1 + sigma z)`` when ``relative``,
+    else ``g + sigma z`` (sigma in S). Negative results are kept (they are physical
+    read-outs of a noisy measurement, not conductances to program)."""
+    sigma = _sigma("sigma", sigma)
+    g = np.asarray(g, float)
+    z = _rng(seed).standard_normal(g.shape)
+    return g * (1 + sigma * z) if relative else g + sigma * z
+
+
+def drift(g0, t, *, t0: float = 1.0, nu=0.1):
+    """Power-law retention drift ``G(t) = G0 (t/t0)^-nu`` (t, t0 in s; nu >= 0).
+
+    Default nu = 0.1 (MemTorch conductance_drift after Boybat 2018). ``G(t0) = G0`` and
+    the log-log slope is ``-nu``. ``nu`` may be an array (per-device drift exponents).
+    """
+    t = np.asarray(t, float)
+    nu = np.asarray(nu, float)
+    if not (np.isfinite(t0) and t0 > 0):
+        raise ParameterError(f"drift: parameter 't0' = {t0!r} is outside the allowed range (0, inf) s")
+    if np.any(~np.isfinite(t)) or np.any(t <= 0):
+        raise ParameterError("drift: parameter 't' must be > 0 s")
+    if np.any(~np.isfinite(nu)) or np.any(nu < 0):
+        raise ParameterError("drift: parameter 'nu' must be >= 0")
+    return np.asarray(g0, float) * (t / t0) ** (-nu)
+
+
+def stuck_at(g, *, p_on: float = 0.0, p_off: float = 0.0, g_on: float, g_off: float, seed=None):
+    """Stuck-at faults: exactly ``int(N p_on)`` cells stuck at ``g_on`` and ``int(N p_off)``
+    at ``g_off`` (disjoint sets, N = g.size). Returns ``(g_faulty, mask_on, mask_off)``."""
+    g = np.asarray(g, float)
+    for name, p in (("p_on", p_on), ("p_off", p_off)):
+        if not (0 <= p <= 1):
+            raise ParameterError(f"stuck_at: parameter '{name}' = {p!r} is outside the allowed range [0, 1]")
+    if p_on + p_off > 1:
+        raise ParameterError(f"stuck_at: p_on + p_off = {p_on + p_off!r} is outside the allowed range [0, 1]")
+    N = g.size
+    n_on, n_off = int(N * p_on), int(N * p_off)
+    perm = _rng(seed).permutation(N)
+    mask_on = np.zeros(N, bool)
+    mask_off = np.zeros(N, bool)
+    mask_on[perm[:n_on]] = True
+    mask_off[perm[n_on:n_on + n_off]] = True
+    out = g.reshape(-1).copy()
+    out[mask_on] = g_on
+    out[mask_off] = g_off
+    return out.reshape(g.shape), mask_on.reshape(g.shape), mask_off.reshape(g.shape)
