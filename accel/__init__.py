@@ -1,1 +1,49 @@
-"""memlab.accel"""
+"""memlab.accel: system-level models of AI chips fed by the array results.
+
+Workloads (:class:`Workload` of :class:`Layer` objects, a zoo, YAML/JSON loading) are
+evaluated on chip models sharing ``evaluate(workload) -> Report``: roofline CPU/GPU,
+DSP-budget FPGA, systolic ASIC (TPU v1), event-driven neuromorphic (Loihi, TrueNorth)
+and memristor PIM (ISAAC) whose crossbar read energy and usable ADC resolution come from
+an exact Kirchhoff solve in :mod:`memlab.arrays`. :class:`DarkSiliconModel` gives the dark
+fraction of a power-capped multicore per node. Every preset constant carries a source.
+All quantities are SI (s, J, W, B, op/s).
+
+Quick start::
+
+    from memlab import accel
+    table = accel.compare("resnet50", out_dir="out")   # CSV + Markdown + 2 plots
+    print(table)
+    isaac = accel.make_chip("ISAAC", r_wire=0.7)        # override any constant
+    report = isaac.evaluate("resnet18")
+"""
+from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
+from ._base import HardwareModel
+from ._chips import MODEL_CLASSES, make_chip
+from ._compare import ComparisonTable, compare, evaluate_all
+from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
+from ._io import atomic_write_bytes, atomic_write_text
+from ._neuromorphic import NeuromorphicChip
+from ._params import Param, Preset, Spec
+from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
+from ._pim_physics import CrossbarFigures, crossbar_figures
+from ._plot import plot_energy_breakdown, plot_roofline
+from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
+from ._report import COMPONENTS, LayerResult, Report
+from ._roofline import FPGA, RooflineChip
+from ._systolic import SystolicArray, fold_cycles
+from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
+                        Workload, load_workload)
+from ._zoo import TPU_V1_TABLE1, ZOO, get_workload, tpu_v1_workloads, zoo_names
+
+__all__ = [
+    "Layer", "Conv2d", "Linear", "Gemm", "Recurrent", "Attention", "Spiking", "GemmOp", "Workload",
+    "load_workload", "LAYER_KINDS", "ZOO", "zoo_names", "get_workload", "tpu_v1_workloads", "TPU_V1_TABLE1",
+    "Param", "Preset", "Spec", "PRESETS", "DEFAULT_CHIPS", "get_preset", "preset_names",
+    "HardwareModel", "RooflineChip", "FPGA", "SystolicArray", "fold_cycles", "NeuromorphicChip", "PIMChip",
+    "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS",
+    "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",
+    "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
+    "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
+    "compare", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
+    "atomic_write_text", "atomic_write_bytes",
+]

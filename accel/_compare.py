@@ -1,0 +1,88 @@
+"""Compare chips on one workload: table (printed, CSV, Markdown) and plots."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._chips import make_chip
+from ._io import atomic_write_bytes, atomic_write_text, rows_to_csv, rows_to_markdown
+from ._presets import DEFAULT_CHIPS
+from ._zoo import get_workload
+
+__all__ = ["compare", "ComparisonTable", "evaluate_all"]
+
+_MD_COLUMNS = [("chip", "chip", ""), ("kind", "kind", ""), ("latency_s", "latency", "s"),
+               ("inferences_per_s", "throughput", "inf/s"), ("energy_per_inference_J", "energy/inference", "J"),
+               ("ops_per_J", "efficiency", "op/J"), ("average_power_W", "avg power", "W"),
+               ("utilisation", "utilisation", "%"), ("bound", "bound", ""), ("area_mm2", "area", "mm^2")]
+
+
+@dataclass
+class ComparisonTable:
+    """Rows (one per chip, SI units), the underlying reports, and written file paths."""
+
+    workload: str
+    batch: int
+    rows: list
+    reports: list
+    files: dict = field(default_factory=dict)
+
+    def to_csv(self) -> str:
+        return rows_to_csv(self.rows)
+
+    def to_markdown(self) -> str:
+        head = f"### {self.workload} (batch {self.batch})\n\n"
+        return head + rows_to_markdown(self.rows, _MD_COLUMNS)
+
+    def __str__(self):
+        return self.to_markdown()
+
+    def best(self, key: str = "energy_per_inference_J", lowest: bool = True) -> str:
+        rows = sorted(self.rows, key=lambda r: r[key], reverse=not lowest)
+        return rows[0]["chip"]
+
+
+def evaluate_all(workload, chips=None, batch=None, overrides=None):
+    """Reports of ``workload`` on each chip (names or presets; default: all workload chips)."""
+    wl = get_workload(workload, batch)
+    chips = list(DEFAULT_CHIPS if chips is None else chips)
+    overrides = overrides or {}
+    reports = []
+    for c in chips:
+        name = c if isinstance(c, str) else c.name
+        chip = make_chip(c, **overrides.get(name, {}))
+        reports.append(chip.evaluate(wl))
+    return wl, reports
+
+
+def compare(workload, chips=None, out_dir=None, *, batch: int | None = None, overrides: dict | None = None,
+            plots: bool = True) -> ComparisonTable:
+    """Evaluate ``workload`` (zoo name, YAML/JSON path or Workload) on ``chips`` (preset
+    names; default all workload chips) and return a :class:`ComparisonTable`.
+
+    With ``out_dir``, writes ``<workload>_compare.csv``, ``<workload>_compare.md``,
+    ``<workload>_roofline.png`` and ``<workload>_energy.png`` (each written atomically:
+    temporary file + ``os.replace``). ``overrides`` maps a chip name to constant overrides,
+    e.g. ``{"ISAAC": {"r_wire": 0.7}}``.
+    """
+    wl, reports = evaluate_all(workload, chips, batch, overrides)
+    table = ComparisonTable(wl.name, wl.batch, [r.summary() for r in reports], reports)
+    if out_dir is not None:
+        out = Path(out_dir)
+        stem = wl.name
+        table.files["csv"] = atomic_write_text(out / f"{stem}_compare.csv", table.to_csv())
+        table.files["md"] = atomic_write_text(out / f"{stem}_compare.md", table.to_markdown())
+        if plots:
+            import matplotlib
+            from matplotlib.figure import Figure
+            from ._plot import plot_energy_breakdown, plot_roofline
+            for key, fn, size in (("roofline", plot_roofline, (8.0, 5.5)), ("energy", plot_energy_breakdown, (8.0, 5.0))):
+                fig = Figure(figsize=size)
+                ax = fig.add_subplot()
+                fn(reports, ax=ax)
+                fig.tight_layout()
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=120)
+                table.files[key] = atomic_write_bytes(out / f"{stem}_{key}.png", buf.getvalue())
+    return table

@@ -1,0 +1,141 @@
+"""Results of ``HardwareModel.evaluate``: per-layer and whole-workload figures (SI units)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["COMPONENTS", "LayerResult", "Report"]
+
+#: energy components every report carries (J); absent ones are 0
+COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "static")
+
+
+@dataclass
+class LayerResult:
+    """One layer on one chip.
+
+    ``latency_s`` = max of the per-resource times in ``times_s`` (s); ``bound`` names the
+    largest (``compute``, ``memory:<level>``, ``adc``, ``array``, ``spikes``, ``neuron``,
+    ``sync``, ``digital``); ``energy_J`` maps each of :data:`COMPONENTS` to joules;
+    ``utilisation`` = useful MACs / (peak MAC rate x latency).
+    """
+
+    name: str
+    kind: str
+    macs: float
+    dram_bytes: float
+    onchip_bytes: float
+    times_s: dict
+    latency_s: float
+    bound: str
+    energy_J: dict
+    utilisation: float
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ops(self) -> float:
+        return 2.0 * self.macs
+
+    @property
+    def energy_total_J(self) -> float:
+        return float(sum(self.energy_J.values()))
+
+    @property
+    def intensity(self) -> float:
+        """Operations per DRAM byte (inf when the layer needs no DRAM traffic)."""
+        return self.ops / self.dram_bytes if self.dram_bytes > 0 else float("inf")
+
+    @property
+    def achieved_ops_per_s(self) -> float:
+        return self.ops / self.latency_s if self.latency_s > 0 else 0.0
+
+
+@dataclass
+class Report:
+    """A workload on a chip: ``layers`` (list of :class:`LayerResult`) and totals.
+
+    Layers run one after the other (latency adds up); ``peak_ops_per_s`` and
+    ``dram_bw_Bps`` are the chip's roofline numbers for the dominant data type.
+    """
+
+    chip: str
+    chip_kind: str
+    workload: str
+    batch: int
+    layers: list
+    peak_ops_per_s: float
+    dram_bw_Bps: float
+    area_mm2: float | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def latency_s(self) -> float:
+        return float(sum(l.latency_s for l in self.layers))
+
+    @property
+    def macs(self) -> float:
+        return float(sum(l.macs for l in self.layers))
+
+    @property
+    def energy_J(self) -> dict:
+        """Energy by component, whole workload (J)."""
+        return {c: float(sum(l.energy_J.get(c, 0.0) for l in self.layers)) for c in COMPONENTS}
+
+    @property
+    def energy_total_J(self) -> float:
+        return float(sum(self.energy_J.values()))
+
+    @property
+    def throughput_ops_per_s(self) -> float:
+        return 2 * self.macs / self.latency_s
+
+    @property
+    def inferences_per_s(self) -> float:
+        return self.batch / self.latency_s
+
+    @property
+    def energy_per_inference_J(self) -> float:
+        return self.energy_total_J / self.batch
+
+    @property
+    def ops_per_J(self) -> float:
+        return 2 * self.macs / self.energy_total_J
+
+    @property
+    def average_power_W(self) -> float:
+        return self.energy_total_J / self.latency_s
+
+    @property
+    def utilisation(self) -> float:
+        return self.throughput_ops_per_s / self.peak_ops_per_s
+
+    @property
+    def bound_share(self) -> dict:
+        """Fraction of total latency spent in layers bound by each resource."""
+        tot = self.latency_s
+        out: dict = {}
+        for l in self.layers:
+            out[l.bound] = out.get(l.bound, 0.0) + l.latency_s / tot
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    @property
+    def dominant_bound(self) -> str:
+        return next(iter(self.bound_share))
+
+    def summary(self) -> dict:
+        """One flat row for comparison tables (SI units)."""
+        row = {"chip": self.chip, "kind": self.chip_kind, "workload": self.workload, "batch": self.batch,
+               "latency_s": self.latency_s, "energy_J": self.energy_total_J,
+               "energy_per_inference_J": self.energy_per_inference_J,
+               "throughput_ops_per_s": self.throughput_ops_per_s, "inferences_per_s": self.inferences_per_s,
+               "ops_per_J": self.ops_per_J, "average_power_W": self.average_power_W,
+               "utilisation": self.utilisation, "bound": self.dominant_bound,
+               "area_mm2": self.area_mm2 if self.area_mm2 is not None else float("nan")}
+        for c, e in self.energy_J.items():
+            row[f"E_{c}_J"] = e
+        return row
+
+    def layer_table(self) -> list[dict]:
+        return [{"layer": l.name, "kind": l.kind, "macs": l.macs, "latency_s": l.latency_s, "bound": l.bound,
+                 "energy_J": l.energy_total_J, "intensity_ops_per_B": l.intensity,
+                 "utilisation": l.utilisation, **{f"E_{c}_J": l.energy_J.get(c, 0.0) for c in COMPONENTS}}
+                for l in self.layers]
