@@ -1,0 +1,28 @@
+"""Point functions for the sweep tests (importable by spawned workers and Dask workers)."""
+import os
+import uuid
+
+import numpy as np
+
+from memlab.errors import ParameterError
+
+
+def noisy_quadratic(x, a=1.0, counter_dir=None, seed=0):
+    """y = a x^2 + N(0, 1) noise drawn from the point's seed; counts calls in counter_dir."""
+    if counter_dir:
+        open(os.path.join(counter_dir, uuid.uuid4().hex), "w").close()
+    rng = np.random.default_rng(seed)
+    return {"y": a * x * x + float(rng.normal()), "u": float(rng.uniform())}
+
+
+def fails_on_negative(x, seed=0):
+    if x < 0:
+        raise ParameterError(f"parameter 'x' = {x} is outside the allowed range [0, inf)")
+    return {"y": float(x)}
+
+
+def interrupt_at(x, at=3, seed=0):
+    """Simulates a Ctrl-C (KeyboardInterrupt) when it reaches x == at."""
+    if x == at:
+        raise KeyboardInterrupt
+    return {"y": float(x)}
