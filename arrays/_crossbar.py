@@ -18,14 +18,15 @@ import scipy.sparse as sp
 
 from memlab.errors import ConvergenceError, ParameterError, ShapeError
 
-from ._direct import HAVE_CHOLMOD, DirectFactor, nested_dissection
-from ._linesolve import LineOperator, pcg
+from ._direct import HAVE_CHOLMOD, DirectFactor
+from ._portred import PortReduction
+from ._linesolve import LineOperator, schur_pcg as pcg
 from ._network import Topology, build_topology
 from ._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
 __all__ = ["Crossbar", "CrossbarSolution"]
 
-_METHODS = ("auto", "direct", "cg")
+_METHODS = ("auto", "direct", "cg", "ports")
 # above this many stored node voltages (batch x 2 x rows x cols) a batch solve keeps
 # only port quantities unless full=True is asked for
 _FULL_LIMIT = 64_000_000
@@ -113,6 +114,7 @@ class Crossbar:
             self.state = None
         self.topo: Topology = build_topology(M, N, self.r_row, self.r_col, self.r_driver, self.r_sense)
         self._factor_cache = None
+        self._port_cache = None
         self._checked = False
 
     # ------------------------------------------------------------------ basics
@@ -165,34 +167,42 @@ class Crossbar:
         if cache and self._factor_cache is not None and self._factor_cache[0] == key:
             return self._factor_cache[1]
         blocks = self.topo.assemble(g_cell)
-        perm = nested_dissection(self.rows, self.cols) if self.topo.regular else None
-        f = DirectFactor(blocks["A_ff"], perm=perm)
+        f = DirectFactor(blocks["A_ff"])
         B = self.topo.rhs_matrix(blocks)
         entry = (f, blocks, B)
         if cache:
             self._factor_cache = (key, entry)
         return entry
 
-    def _choose(self, method: str, batch: int) -> str:
+    def _choose(self, method: str, batch: int, full: bool) -> str:
         if method not in _METHODS:
             raise ParameterError(f"parameter 'method' = {method!r} is not one of {_METHODS}")
+        t = self.topo
         if method != "auto":
-            if method == "cg" and not self.topo.regular:
+            if method == "cg" and not t.regular:
                 raise ParameterError("method 'cg' needs every wire, driver and sense resistance in (0, inf]; "
                                      "this crossbar has zero resistances (use method='direct' or 'auto')")
+            if method == "ports" and not (self._ports_ok() and not full):
+                raise ParameterError("method 'ports' needs linear cells, scikit-sparse (CHOLMOD), every wire, "
+                                     "driver and sense resistance in (0, inf], and full=False")
             return method
-        if not self.topo.regular:
+        if not t.regular:
             return "direct"
         cells = self.rows * self.cols
+        if self.linear and not full and self._ports_ok() and (batch >= 8 or self._port_cache is not None) \
+                and cells <= 1200 * 1200:
+            return "ports"
         if cells <= 128 * 128:
             return "direct"
         if self._factor_cache is not None and self.linear:
             return "direct"
-        if cells > 2048 * 2048:
+        if cells > 1200 * 1200:
             return "cg"
-        # measured on the reference machine: a direct factorisation costs about as much as
-        # ~20-40 line-PCG solves at 256^2..1024^2, so factorise only for larger batches
-        return "direct" if (batch >= 32 and self.linear) else "cg"
+        # measured here: at 1024^2 a factorisation (~11 s) costs ~40 line-CG solves (~0.3 s each)
+        return "direct" if (batch >= 48 and self.linear) else "cg"
+
+    def _ports_ok(self) -> bool:
+        return self.linear and HAVE_CHOLMOD and self.topo.regular and self.topo.n_free > 0
 
     def _ports(self, V_f, v_in, cell_fn, full):
         """Port (and, if ``full``, node-level) quantities from free node voltages V_f (n_free, K).
@@ -276,12 +286,14 @@ class Crossbar:
         K = V.shape[1]
         g0 = self._g_small_signal()
         self._check(g0)
-        meth = self._choose(method, K)
         if full is None:
-            full = K * 2 * self.rows * self.cols <= _FULL_LIMIT
+            full = K * 2 * self.rows * self.cols <= _FULL_LIMIT and method != "ports"
+        meth = self._choose(method, K, full)
         if progress is None:
             progress = K >= 4 * batch_size
-        if self.linear:
+        if meth == "ports":
+            sol = self._solve_ports(V, rtol)
+        elif self.linear:
             sol = self._solve_linear(V, meth, rtol, maxiter, full, batch_size, progress)
         else:
             sol = self._solve_newton(V, meth, rtol, maxiter, full, progress)
@@ -293,6 +305,27 @@ class Crossbar:
                     setattr(sol, name, a[..., 0])
             sol.power = float(np.asarray(sol.power)[0])
         return sol
+
+    def port_model(self) -> PortReduction:
+        """Exact dense port model (cached): see :mod:`memlab.arrays._portred`."""
+        if self._port_cache is None:
+            self._check(self.G)
+            if not self._ports_ok():
+                raise ParameterError("the port model needs linear cells, scikit-sparse (CHOLMOD) and every wire, "
+                                     "driver and sense resistance in (0, inf]")
+            self._port_cache = PortReduction(self.topo, self.topo.assemble(self.G)["A_ff"])
+        return self._port_cache
+
+    def _solve_ports(self, V, rtol):
+        pm = self.port_model()
+        i_out, i_in, res = pm.currents(V, self.cols)
+        worst = max(float(res.max()), pm.spot_residual)
+        if worst > rtol:
+            raise ConvergenceError(f"port reduction left relative KCL residual {worst:.3e} > rtol={rtol:g}",
+                                   iterations=0, residual=worst)
+        return CrossbarSolution(i_out=i_out, i_in=i_in, power=np.sum(V * i_in, axis=0), v_word=None, v_bit=None,
+                                v_cell=None, i_cell=None, iterations=0, residual=worst, method="ports",
+                                info={"spot_check_error": pm.spot_error, "spot_check_residual": pm.spot_residual})
 
     def _linear_cell_fn(self):
         g = self.G.ravel()
@@ -390,9 +423,7 @@ class Crossbar:
         g0 = self._g_small_signal()
         factor = None
         if meth == "direct":
-            blocks0 = t.assemble(g0)
-            perm = nested_dissection(M, N) if t.regular else None
-            factor = DirectFactor(blocks0["A_ff"], perm=perm)
+            factor = DirectFactor(t.assemble(g0)["A_ff"])
         bar = _bar(K, progress, f"crossbar {M}x{N} newton-{meth}")
 
         def cell_i(vc):
@@ -514,6 +545,8 @@ class Crossbar:
         if not self.linear:
             raise ParameterError("transfer_matrix() needs linear cells; this crossbar has a nonlinear 'cell' "
                                  f"({type(self.cell).__name__}); use solve() instead")
+        if method in ("auto", "ports") and self._ports_ok():
+            return self.port_model().transfer(self.rows, self.cols)
         sol = self.solve(np.eye(self.rows), method=method, rtol=rtol, full=False, batch_size=batch_size,
                          progress=progress)
         return sol.i_out

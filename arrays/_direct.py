@@ -1,9 +1,9 @@
 """Direct sparse factorisation of the crossbar nodal matrix, reused across a batch of inputs.
 
 Backends, best first: CHOLMOD through scikit-sparse (supernodal Cholesky, float64) when
-it is importable, else scipy's SuperLU in symmetric mode. For regular crossbars the
-fill-reducing order is a geometric nested dissection of the cell grid (computed here in
-O(rows*cols)); it is cheaper than METIS and gives less fill than AMD on this graph.
+it is importable, else scipy's SuperLU in symmetric mode. Fill-reducing order: AMD
+(CHOLMOD) or MMD on A+A^T (SuperLU). Measured here at 512 x 512: AMD gave 27.5M factor
+nonzeros against 47M for a geometric nested dissection of the cell grid, so AMD is used.
 """
 from __future__ import annotations
 
@@ -19,49 +19,7 @@ try:  # optional accelerated backend
 except Exception:  # pragma: no cover - depends on the machine
     HAVE_CHOLMOD = False
 
-__all__ = ["DirectFactor", "nested_dissection", "HAVE_CHOLMOD"]
-
-
-def nested_dissection(rows: int, cols: int, leaf: int = 48) -> np.ndarray:
-    """Fill-reducing order of the interleaved unknowns ``2*(i*cols+j) + {0: w, 1: b}``.
-
-    A horizontal separator through row ``i`` needs only the bit-line nodes ``b[i, :]``
-    (the word line ``w[i, :]`` then hangs off it as an isolated chain); a vertical one
-    through column ``j`` needs only ``w[:, j]``.
-    """
-    out = []
-    stack = [(0, rows, 0, cols, False)]
-    # iterative post-order: children first, then (chain, separator)
-    while stack:
-        r0, r1, c0, c1, emit = stack.pop()
-        if emit is not False:
-            out.append(emit)
-            continue
-        h, w = r1 - r0, c1 - c0
-        if h <= 0 or w <= 0:
-            continue
-        if h * w <= leaf * leaf // 4 or (h <= 2 and w <= 2):
-            ii, jj = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
-            base = 2 * (ii * cols + jj).ravel()
-            out.append(np.stack([base, base + 1], axis=1).ravel())
-            continue
-        if h >= w:
-            m = (r0 + r1) // 2
-            base = 2 * (m * cols + np.arange(c0, c1))
-            tail = np.concatenate([base, base + 1])          # chain w[m, :], then separator b[m, :]
-            stack.append((0, 0, 0, 0, tail))
-            stack.append((m + 1, r1, c0, c1, False))
-            stack.append((r0, m, c0, c1, False))
-        else:
-            m = (c0 + c1) // 2
-            base = 2 * (np.arange(r0, r1) * cols + m)
-            tail = np.concatenate([base + 1, base])          # chain b[:, m], then separator w[:, m]
-            stack.append((0, 0, 0, 0, tail))
-            stack.append((r0, r1, m + 1, c1, False))
-            stack.append((r0, r1, c0, m, False))
-    # the stack pops the left/top child first; the tail sentinel (pushed first) comes last
-    perm = np.concatenate(out)
-    return perm
+__all__ = ["DirectFactor", "HAVE_CHOLMOD"]
 
 
 class DirectFactor:
