@@ -31,11 +31,11 @@ class HardwareModel(ABC):
     REQUIRED: ClassVar[dict] = {}
 
     def __init__(self, preset: Preset, **overrides):
-        self.v, self.preset = resolve(preset, self.REQUIRED, overrides, self.MODEL)
-        if preset.model != self.MODEL:
-            from memlab.errors import ConfigError
+        from memlab.errors import ConfigError
+        if getattr(preset, "model", self.MODEL) != self.MODEL:
             raise ConfigError(f"preset '{preset.name}' is for the '{preset.model}' model, "
                               f"not '{self.MODEL}' ({type(self).__name__})")
+        self.v, self.preset = resolve(preset, self.REQUIRED, overrides, self.MODEL)
         self.name = self.preset.name
         self.chip_kind = self.preset.chip_kind or self.MODEL
         self._setup()

@@ -72,9 +72,12 @@ class NeuromorphicChip(HardwareModel):
         t_step = max(t_busy, v["t_tick_min"])
         steps = T * passes * batch
         latency = steps * t_step
-        sync_time = steps * (t_step - max(t_syn, t_neu))
-        times = {"spikes": steps * t_syn, "neuron": steps * t_neu, "sync": sync_time}
-        bound = max(times, key=times.get)
+        times = {"spikes": steps * (t_syn + v["t_barrier"]), "neuron": steps * (t_neu + v["t_barrier"]),
+                 "sync": steps * max(v["t_tick_min"], v["t_barrier"])}
+        if v["t_tick_min"] >= t_busy or v["t_barrier"] >= max(t_syn, t_neu):
+            bound = "sync"
+        else:
+            bound = "spikes" if t_syn >= t_neu else "neuron"
         hops = (2.0 / 3.0) * math.sqrt(cores)
         packets = spikes * max(1, math.ceil(fanout / npc)) * batch
         updates = neurons * T * batch

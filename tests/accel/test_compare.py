@@ -1,0 +1,56 @@
+"""compare(): table, CSV/Markdown and plots written atomically."""
+import csv
+import io
+
+import pytest
+
+from memlab import accel
+
+
+def test_compare_writes_files(tmp_path):
+    chips = ["V100", "TPU-v1", "ISAAC", "Loihi"]
+    t = accel.compare("lenet5", chips=chips, out_dir=tmp_path)
+    assert [r["chip"] for r in t.rows] == chips
+    assert set(t.files) == {"csv", "md", "roofline", "energy"}
+    rows = list(csv.DictReader(io.StringIO(t.files["csv"].read_text())))
+    assert [r["chip"] for r in rows] == chips
+    assert float(rows[0]["latency_s"]) == pytest.approx(t.rows[0]["latency_s"], rel=1e-12)
+    md = t.files["md"].read_text()
+    assert md.count("\n|") >= len(chips) + 1 and "ISAAC" in md
+    for k in ("roofline", "energy"):
+        assert t.files[k].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # atomic writes leave no temporary files behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["lenet5_compare.csv", "lenet5_compare.md", "lenet5_roofline.png", "lenet5_energy.png"])
+    assert "lenet5" in str(t)
+
+
+def test_compare_overrides_and_best():
+    t = accel.compare("mlp_mnist", chips=["ISAAC"], overrides={"ISAAC": {"r_wire": 1.4}})
+    t0 = accel.compare("mlp_mnist", chips=["ISAAC"])
+    assert t.rows[0]["latency_s"] > t0.rows[0]["latency_s"]
+    t2 = accel.compare("resnet18", chips=["Haswell-E5-2699v3", "H100"])
+    assert t2.best("latency_s") == "H100"
+
+
+def test_plot_functions_return_artists():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    _, reps = accel.evaluate_all("lenet5", chips=["A100", "ZC706-Qiu16"])
+    fig, ax = plt.subplots()
+    arts = accel.plot_roofline(reps, ax=ax)
+    assert len(arts) == 4
+    assert "op/s" in ax.get_ylabel() and "byte" in ax.get_xlabel()
+    fig2, ax2 = plt.subplots()
+    bars = accel.plot_energy_breakdown(reps, ax=ax2)
+    assert bars
+    plt.close("all")
+
+
+def test_atomic_write_replaces(tmp_path):
+    p = tmp_path / "x.txt"
+    accel.atomic_write_text(p, "one")
+    accel.atomic_write_text(p, "two")
+    assert p.read_text() == "two"
+    assert [q.name for q in tmp_path.iterdir()] == ["x.txt"]

@@ -1,0 +1,59 @@
+"""ISAAC Table I rebuild and ADC cost laws."""
+import pytest
+
+from memlab import accel
+
+
+def test_isaac_rebuild_tile_and_chip_within_1pct():
+    # ISAAC (ISCA'16, corrected) published totals: tile 330 mW / 0.372 mm^2, chip 65.8 W /
+    # 85.4 mm^2 (references.md Part C validation case 2: within 1%)
+    t = accel.isaac_rebuild()
+    assert t["tile_power_W"] == pytest.approx(0.330, rel=0.01)
+    assert t["tile_area_mm2"] == pytest.approx(0.372, rel=0.01)
+    assert t["chip_power_W"] == pytest.approx(65.8, rel=0.01)
+    assert t["chip_area_mm2"] == pytest.approx(85.4, rel=0.01)
+
+
+def test_isaac_adc_share():
+    # ADC share of tile power 58%, of tile area 31% (paper text); shares are quoted to the
+    # percent, so +-1 percentage point
+    t = accel.isaac_rebuild()
+    assert t["adc_share_power"] == pytest.approx(0.58, abs=0.01)
+    assert t["adc_share_area"] == pytest.approx(0.31, abs=0.01)
+
+
+def test_isaac_preset_area_and_peak_vs_published_ce_pe():
+    # CE 478.95 GOP/s/mm^2 x 85.4 mm^2 = 40.9 TOP/s; PE 627.5 GOP/s/W (Table IV). Our peak
+    # is derived from the architecture (16128 arrays, 16-bit weights in 8 columns, 16 input
+    # cycles of 100 ns), not typed in; the published CE is rounded -> 1%.
+    chip = accel.make_chip("ISAAC")
+    assert chip.area_mm2() == pytest.approx(85.4, rel=0.01)
+    peak16 = chip.peak_ops_per_s("fp16")
+    assert peak16 == pytest.approx(478.95e9 * 85.4, rel=0.01)
+    # peak / chip power vs published PE: references.md gives 0.622 vs 0.6275 TOPS/W -> 2%
+    assert peak16 / accel.isaac_rebuild()["chip_power_W"] == pytest.approx(627.5e9, rel=0.02)
+
+
+def test_isaac_adc_bits_equation():
+    # ISAAC eq. 1-2 with 128 rows, 1-bit DAC, 2-bit cells: 7+1+2-1 = 9, minus 1 with the
+    # weight-flipping encoding = 8 (the paper's 8-bit ADC)
+    assert accel.isaac_adc_bits(128, 1, 2, flip_encoding=False) == 9
+    assert accel.isaac_adc_bits(128, 1, 2) == 8
+    assert accel.isaac_adc_bits(256, 1, 2) == 9
+    assert accel.isaac_adc_bits(128, 2, 2, flip_encoding=False) == 11
+
+
+def test_adc_survey_vs_isaac():
+    # Accelergy plug-in fit at 8 b, 1.2 GS/s: 0.84 pJ (references.md, derived); ISAAC's ADC
+    # 1.67 pJ: "expect within 2x" (validation case 5)
+    e = accel.adc_energy_survey(8, 1.2e9)
+    assert e == pytest.approx(0.84e-12, rel=0.01)
+    isaac = accel.adc_energy_isaac(8)
+    assert 1.0 <= isaac / e <= 2.0
+    # thermal-noise regime: +1 bit costs 10**(6.02/10) = 4x (closed form of the fit)
+    assert accel.adc_energy_survey(9, 1.2e9) / e == pytest.approx(10 ** 0.602, rel=1e-9)
+
+
+def test_walden_fom_closed_form():
+    # Kull'13 SAR: 3.1 mW, 8 b, 1.2 GS/s -> 3.1e-3 / (256 * 1.2e9) = 10.1 fJ/step
+    assert accel.walden_fom(3.1e-3, 8, 1.2e9) == pytest.approx(3.1e-3 / (256 * 1.2e9), rel=1e-12)

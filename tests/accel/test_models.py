@@ -1,0 +1,84 @@
+"""Chip models against closed forms, and report contracts."""
+import math
+
+import pytest
+
+from memlab import accel
+from memlab.accel import COMPONENTS
+
+
+def test_roofline_compute_bound_gemm_closed_form():
+    # a large fp16 GEMM on V100 with weights in DRAM: t = max(2MNK/peak, bytes/BW)
+    chip = accel.make_chip("V100")
+    layer = accel.Gemm("g", m=8192, k=8192, n=8192, w_bits=16, a_bits=16)
+    rep = chip.evaluate(accel.Workload("w", [layer]))
+    l = rep.layers[0]
+    t_c = 2 * 8192 ** 3 / 125e12
+    assert l.bound == "compute"
+    assert l.latency_s == pytest.approx(t_c, rel=1e-12)
+    # energy: MACs * e_mac + bytes * e + static * t (every term independent of the others)
+    v = chip.v
+    e = 8192 ** 3 * v["e_mac_fp16"] + l.dram_bytes * v["e_dram"] + l.onchip_bytes * v["e_onchip"] + v["p_static"] * t_c
+    assert l.energy_total_J == pytest.approx(e, rel=1e-12)
+
+
+def test_roofline_memory_bound_matvec():
+    # batch-1 matrix-vector product: 2 ops per weight byte (int8) << ridge -> memory bound,
+    # t = weight bytes / BW
+    chip = accel.make_chip("A100")
+    layer = accel.Linear("fc", in_features=8192, out_features=8192)
+    rep = chip.evaluate(accel.Workload("w", [layer]))
+    l = rep.layers[0]
+    assert l.bound == "memory:DRAM"
+    assert l.latency_s == pytest.approx(l.dram_bytes / 2039e9, rel=1e-12)
+    assert l.dram_bytes >= 8192 * 8192
+
+
+def test_fpga_peak_from_dsp_budget():
+    # Zhang'15: 2240 DSP / 5 per fp32 MAC = 448 MACs at 100 MHz -> 89.6 GFLOP/s roof; with
+    # the published sustained fraction the compute roof is the published 61.62 GFLOP/s
+    chip = accel.make_chip("VC707-Zhang15")
+    assert chip.peak_ops_per_s("fp32") == pytest.approx(89.6e9, rel=1e-12)
+    assert chip.peak_ops_per_s("fp32") * chip.v["efficiency"] == pytest.approx(61.62e9, rel=1e-9)
+
+
+def test_neuromorphic_spiking_layer_closed_form():
+    chip = accel.make_chip("Loihi")
+    v = chip.v
+    layer = accel.Spiking("s", n_in=1000, n_out=500, timesteps=10, rate=0.05)
+    l = chip.evaluate(accel.Workload("w", [layer])).layers[0]
+    events = 0.05 * 1000 * 10 * 500
+    assert l.extra["synaptic_events"] == pytest.approx(events)
+    # one core (500 neurons <= 1024): per step syn time = events/10 * t_syn, neuron time 500*t_neuron
+    t_step = max(events / 10 * v["t_syn"], 500 * v["t_neuron"]) + v["t_barrier"]
+    assert l.latency_s == pytest.approx(10 * t_step, rel=1e-12)
+    assert l.energy_J["compute"] == pytest.approx(events * v["e_syn"] + 500 * 10 * v["e_neuron"], rel=1e-12)
+
+
+def test_truenorth_real_time_tick_bounds_latency():
+    chip = accel.make_chip("TrueNorth")
+    layer = accel.Spiking("s", n_in=256, n_out=256, timesteps=100, rate=0.01)
+    l = chip.evaluate(accel.Workload("w", [layer])).layers[0]
+    assert l.latency_s == pytest.approx(100 * 1e-3, rel=1e-12)
+    assert l.bound == "sync"
+
+
+@pytest.mark.parametrize("chip", accel.DEFAULT_CHIPS)
+def test_report_contracts(chip):
+    rep = accel.make_chip(chip).evaluate("bert_base_layer")
+    assert rep.macs == accel.get_workload("bert_base_layer").macs
+    for l in rep.layers:
+        assert set(l.energy_J) == set(COMPONENTS)
+        assert all(e >= 0 for e in l.energy_J.values())
+        assert l.latency_s == pytest.approx(max(l.times_s.values()), rel=1e-12)
+        assert l.bound in l.times_s
+        assert 0 < l.utilisation <= 1 + 1e-9
+    assert rep.energy_total_J == pytest.approx(sum(rep.energy_J.values()), rel=1e-12)
+    assert math.isclose(sum(rep.bound_share.values()), 1.0, rel_tol=1e-9)
+
+
+def test_batch_amortises_weights_on_gpu():
+    chip = accel.make_chip("H100")
+    e1 = chip.evaluate("resnet50", batch=1).energy_per_inference_J
+    e64 = chip.evaluate("resnet50", batch=64).energy_per_inference_J
+    assert e64 < e1

@@ -1,0 +1,70 @@
+"""Presets: provenance on every constant, overrides, and clear errors."""
+import math
+
+import pytest
+
+from memlab import accel
+from memlab.errors import ConfigError, ParameterError
+
+
+@pytest.mark.parametrize("name", sorted(accel.PRESETS))
+def test_every_constant_has_a_source(name):
+    p = accel.get_preset(name)
+    assert p.params
+    for key, c in p.params.items():
+        prov = p.provenance(key)
+        assert prov["source"] and prov["tag"] in {"P", "S", "D", "M", "A"}
+        assert prov["basis"]
+        if c.tag in ("M", "A"):
+            # recalled or assumed numbers must say so in their note or source
+            assert c.note or "assumption" in c.source or "calibration" in c.source
+
+
+@pytest.mark.parametrize("name", accel.DEFAULT_CHIPS)
+def test_every_chip_preset_builds_and_evaluates(name):
+    rep = accel.make_chip(name).evaluate("lenet5")
+    assert rep.latency_s > 0 and rep.energy_total_J > 0
+    assert all(math.isfinite(v) for v in rep.energy_J.values())
+
+
+def test_preset_missing_constant_names_it():
+    p = accel.get_preset("V100")
+    params = dict(p.params)
+    del params["dram_bw"]
+    broken = accel.Preset("V100-broken", "roofline", params)
+    with pytest.raises(ConfigError, match="missing constant.*dram_bw"):
+        accel.RooflineChip(broken)
+
+
+def test_override_marks_provenance_and_rejects_unknown():
+    chip = accel.make_chip("A100", dram_bw=1e12)
+    assert chip.v["dram_bw"] == 1e12
+    assert chip.preset.provenance("dram_bw")["tag"] == "U"
+    assert "gpu_catalog" in chip.preset.provenance("dram_bw")["note"]
+    with pytest.raises(ParameterError, match="dram_bandwidth"):
+        accel.make_chip("A100", dram_bandwidth=1e12)
+
+
+@pytest.mark.parametrize("key,value", [("dram_bw", 0.0), ("dram_bw", -5.0), ("efficiency", 1.5),
+                                       ("dram_bw", float("nan")), ("peak_ops_int8", "fast")])
+def test_override_out_of_range_names_constant(key, value):
+    with pytest.raises(ParameterError, match=f"'{key}'"):
+        accel.make_chip("A100", **{key: value})
+
+
+def test_wrong_model_kind_and_unknown_preset():
+    with pytest.raises(ConfigError, match="'systolic' model"):
+        accel.RooflineChip(accel.get_preset("TPU-v1"))
+    with pytest.raises(ConfigError, match="unknown preset"):
+        accel.make_chip("TPU-v9")
+    with pytest.raises(ConfigError, match="not a workload chip"):
+        accel.make_chip("dark-silicon-45nm")
+    with pytest.raises(ParameterError, match="'dataflow'"):
+        accel.make_chip("TPU-v1", dataflow="rs")
+    with pytest.raises(ParameterError, match="'rows'"):
+        accel.make_chip("TPU-v1", rows=2.5)
+
+
+def test_param_requires_source():
+    with pytest.raises(ParameterError, match="source"):
+        accel.Param(1.0, "W", "")
