@@ -25,7 +25,7 @@ def _finite(owner, name, value, lo=-math.inf, hi=math.inf, lo_open=False):
     bad = ~np.isfinite(arr) | (arr <= lo if lo_open else arr < lo) | (arr > hi)
     if np.any(bad):
         left = "(" if lo_open else "["
-        raise ParameterError(f"{owner}: parameter '{name}' = {arr[bad].flat[0] if arr.ndim else float(arr)!r} "
+        raise ParameterError(f"{owner}: parameter '{name}' = {float(arr[bad].flat[0]) if arr.ndim else float(arr)!r} "
                              f"is outside the allowed range {left}{lo:g}, {hi:g}]")
     return arr
 

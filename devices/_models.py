@@ -383,8 +383,8 @@ class SinhConductance(DeviceModel):
 class Selector(DeviceModel):
     """Static selector for 1S1R cells: ``i = i_s sinh(v / v_s) + v / r_leak``.
 
-    State-less (its state x is a dummy that never moves). Defaults give about 1e3
-    nonlinearity between 1.5 V and 0.75 V, a typical half-bias selectivity.
+    State-less (its state x is a dummy that never moves). Defaults give a half-bias
+    selectivity I(1.5 V)/I(0.75 V) = sinh(10)/sinh(5) ~ 148.
     """
 
     name = "selector"

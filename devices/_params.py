@@ -54,8 +54,8 @@ class Param:
     @property
     def allowed(self) -> str:
         """The allowed range as text, e.g. ``(0, inf) ohm``."""
-        left = "(" if self.lo_open else "["
-        right = ")" if self.hi_open else "]"
+        left = "(" if self.lo_open or math.isinf(self.lo) else "["
+        right = ")" if self.hi_open or math.isinf(self.hi) else "]"
         extra = ", integer" if self.integer else ""
         return f"{left}{self.lo:g}, {self.hi:g}{right} {self.unit}{extra}"
 
@@ -80,7 +80,7 @@ def check_value(p: Param, value, where: str = ""):
     if p.integer:
         bad = bad | (np.round(arr) != arr)
     if np.any(bad):
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
         raise ParameterError(f"{prefix}parameter '{p.name}' = {first!r} is outside the allowed range "
                              f"{p.allowed}")
     return float(arr) if arr.ndim == 0 else arr

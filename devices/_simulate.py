@@ -324,7 +324,7 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     x0f, rsf, lof, hif = flat(x0a), flat(rs), flat(lo), flat(hi)
     if not np.all(np.isfinite(x0f)) or np.any(x0f < lof) or np.any(x0f > hif):
         j = int(np.flatnonzero(~np.isfinite(x0f) | (x0f < lof) | (x0f > hif))[0])
-        raise ParameterError(f"simulate: parameter 'x0' = {x0f[j]!r} is outside the allowed range "
+        raise ParameterError(f"simulate: parameter 'x0' = {float(x0f[j])!r} is outside the allowed range "
                              f"[{lof[j]:g}, {hif[j]:g}] {model.state.unit} of state '{model.state.name}'")
     P = model.param_matrix(n)
     kind, dp, tp, vp = drive.encode()
