@@ -306,7 +306,8 @@ def _evaluate(func_ref, params: dict, seed: int) -> dict:
 @dataclass
 class SweepResult:
     """Tidy result table of a sweep: ``rows`` (one dict per point, by point index) and
-    ``columns``. ``complete`` is False when the run stopped early (``stop_after``);
+    ``columns``. ``complete`` is False when the run stopped early (``stop_after``) or a point
+    failed (its row has an ``error``; it is recomputed on the next run);
     ``n_computed`` points were computed by this run, ``n_reused`` came from the store."""
 
     rows: list[dict]
@@ -437,10 +438,11 @@ def run_sweep(spec: SweepSpec, *, output=None, store=None, scheduler=None, worke
         bar.close()
 
     rows, columns = _assemble(spec, points, done, errors)
+    attempted_all = complete
     complete = complete and all(p.key in done for p in points)
     res = SweepResult(rows, columns, complete, counter["new"], n_reused, len(errors), store)
-    if output is not None and complete:
-        res.path = res.write(output)
+    if output is not None and attempted_all:
+        res.path = res.write(output)  # failed points appear with their error message
     return res
 
 

@@ -1,0 +1,208 @@
+"""Device characterisation for the CLI and the report: I-V loops of the built-in models
+(native solver, and ngspice through :mod:`memlab.circuits` when available), overlaid, with
+their fingerprints; fits of measured loops through :func:`memlab.devices.fit_files`.
+
+This module only orchestrates: the physics is in :mod:`memlab.devices` and
+:mod:`memlab.circuits`, the loop plot is :func:`memlab.analysis.plot_iv` and the
+fingerprints are :mod:`memlab.analysis._fingerprint`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from memlab.errors import MemlabError, ParameterError
+
+from ._style import new_figure, save_figure
+
+__all__ = ["IV_PRESETS", "IVPreset", "iv_traces", "plot_iv_overlay", "characterize_models", "iv_command",
+           "fit_command"]
+
+
+@dataclass(frozen=True)
+class IVPreset:
+    """A sine drive that shows a model's hysteresis: amplitude (V), frequency (Hz), series
+    resistor (ohm) and initial state (the model's state unit)."""
+
+    amplitude: float
+    frequency: float
+    r_series: float
+    x0: float
+
+
+#: Drives that open each built-in model's loop (chosen from the devices tests' drives).
+IV_PRESETS = {
+    "hp": IVPreset(1.0, 1.0, 0.0, 0.5),
+    "team": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
+    "vteam": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
+    "yakopcic": IVPreset(0.5, 100.0, 0.0, 0.11),
+    "stanford": IVPreset(1.6, 1e4, 0.0, 0.2e-9),
+    "mss": IVPreset(0.8, 10.0, 5e3, 0.0),
+    "threshold": IVPreset(3.0, 1e3, 0.0, 5e3),
+    "sinh": IVPreset(0.5, 10.0, 0.0, 1e-5),
+    "selector": IVPreset(1.5, 10.0, 0.0, 0.0),
+}
+
+
+def _model_key(name: str) -> str:
+    from memlab.devices import get_model
+    m = get_model(name)  # raises ParameterError for unknown names
+    for k, cls in __import__("memlab.devices", fromlist=["MODELS"]).MODELS.items():
+        if type(m) is cls:
+            return k
+    return name.lower()
+
+
+def _spice_available():
+    try:
+        from memlab import circuits
+    except ImportError:
+        return None
+    return circuits if hasattr(circuits, "simulate_spice") else None
+
+
+def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int = 2, r_series=None, x0=None,
+              params: dict | None = None, native: bool = True, spice: bool = False) -> dict:
+    """Simulate ``model_name`` under a sine drive; returns ``{"native": Trace, "ngspice": Trace}``
+    (the entries asked for). Unset drive values come from :data:`IV_PRESETS`."""
+    from memlab.devices import Sine, get_model, simulate
+
+    key = _model_key(model_name)
+    pre = IV_PRESETS.get(key, IVPreset(1.0, 10.0, 0.0, None))
+    model = get_model(model_name, **(params or {}))
+    amplitude = pre.amplitude if amplitude is None else amplitude
+    frequency = pre.frequency if frequency is None else frequency
+    r_series = pre.r_series if r_series is None else r_series
+    x0 = pre.x0 if x0 is None else x0
+    if x0 is None:
+        x0 = model.state.x0
+    drive = Sine(amplitude, frequency, periods=periods, r_series=r_series)
+    out = {}
+    if native:
+        out["native"] = simulate(model, drive, x0=x0)
+    if spice:
+        circuits = _spice_available()
+        if circuits is None:
+            raise MemlabError("ngspice overlay is not available: memlab.circuits.simulate_spice is missing "
+                              "(circuits layer not installed yet)")
+        out["ngspice"] = circuits.simulate_spice(model, drive, x0=x0)
+    if not out:
+        raise ParameterError("nothing to simulate: give native=True or spice=True (--no-native needs --spice)")
+    return out
+
+
+def plot_iv_overlay(traces: dict, stem, *, title: str | None = None) -> dict:
+    """Plot the loops of ``traces`` (label -> Trace) on one axes; save PNG + SVG at ``stem``."""
+    from ._plot import plot_iv
+
+    fig, ax = new_figure(size=(5.2, 3.9))
+    styles = {"native": {}, "ngspice": {"linewidth": 1.0}}
+    for label, tr in traces.items():
+        plot_iv(tr, ax=ax, color_by="none", label=f"{tr.model} ({label})", **styles.get(label, {}))
+    if "ngspice" in traces and len(ax.get_lines()) >= 2:
+        ln = [l for l in ax.get_lines() if "ngspice" in str(l.get_label())]
+        for l in ln:
+            l.set_linestyle("--")
+        ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return save_figure(fig, stem)
+
+
+def _fingerprints(tr) -> dict:
+    from ._fingerprint import lobe_areas, pinch
+    v = np.asarray(tr.v)
+    i = np.asarray(tr.i)
+    out = {"i_max_A": float(np.max(np.abs(i))), "v_max_V": float(np.max(np.abs(v)))}
+    try:
+        p = pinch(tr)
+        out["pinch_ratio"] = p.ratio
+    except MemlabError:
+        out["pinch_ratio"] = float("nan")
+    try:
+        a1, a2 = lobe_areas(tr)
+        out["lobe_area_1_W"], out["lobe_area_2_W"] = float(a1), float(a2)
+    except MemlabError:
+        out["lobe_area_1_W"] = out["lobe_area_2_W"] = float("nan")
+    return out
+
+
+def _deviation(a, b) -> float:
+    """Largest |i_a - i_b| over the loop relative to max |i_a| (b interpolated onto a's times)."""
+    ib = np.interp(np.asarray(a.t), np.asarray(b.t), np.asarray(b.i))
+    return float(np.max(np.abs(np.asarray(a.i) - ib)) / np.max(np.abs(a.i)))
+
+
+def iv_command(model, *, amplitude=None, frequency=None, periods=2, r_series=None, x0=None, params=None,
+               spice=False, native=True, out="iv.png") -> dict:
+    """``memlab iv``: simulate, plot the overlay, return printable lines and the files."""
+    traces = iv_traces(model, amplitude=amplitude, frequency=frequency, periods=periods, r_series=r_series, x0=x0,
+                       params=params, native=native, spice=spice)
+    files = plot_iv_overlay(traces, out)
+    lines = []
+    for label, tr in traces.items():
+        fp = _fingerprints(tr)
+        lines.append(f"{tr.model} ({label}): max |i| = {fp['i_max_A']:.4g} A, max |v| = {fp['v_max_V']:.4g} V, "
+                     f"pinch ratio = {fp['pinch_ratio']:.2g}, lobe areas = {fp['lobe_area_1_W']:.4g}, "
+                     f"{fp['lobe_area_2_W']:.4g} W")
+    if len(traces) == 2:
+        lines.append(f"native vs ngspice: max current deviation {100 * _deviation(traces['native'], traces['ngspice']):.3g} % "
+                     "of max |i|")
+    lines += [f"wrote {p}" for p in files.values()]
+    return {"lines": lines, "files": files, "traces": traces}
+
+
+def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True) -> dict:
+    """Loops of every built-in model (native, and ngspice overlaid when available); one figure
+    per model (PNG + SVG) and a table row per model with its fingerprints."""
+    from tqdm.auto import tqdm
+
+    out_dir = Path(out_dir)
+    models = list(IV_PRESETS) if models is None else list(models)
+    use_spice = spice and _spice_available() is not None
+    rows, figures, notes = [], {}, []
+    for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
+        try:
+            traces = iv_traces(key, spice=False)
+        except MemlabError as err:
+            notes.append(f"{key}: native simulation failed: {err}")
+            continue
+        if use_spice:
+            try:
+                traces.update(iv_traces(key, native=False, spice=True))
+            except MemlabError as err:
+                notes.append(f"{key}: ngspice run failed: {err}")
+        pre = IV_PRESETS[key]
+        figures[key] = plot_iv_overlay(traces, out_dir / f"iv_{key}",
+                                       title=f"{traces['native'].model}: {pre.amplitude:g} V, {pre.frequency:g} Hz")
+        row = {"model": traces["native"].model, "amplitude_V": pre.amplitude, "frequency_Hz": pre.frequency,
+               "r_series_ohm": pre.r_series, **_fingerprints(traces["native"])}
+        row["ngspice_max_dev"] = _deviation(traces["native"], traces["ngspice"]) if "ngspice" in traces else None
+        rows.append(row)
+    if spice and not use_spice:
+        notes.append("ngspice overlays skipped: memlab.circuits.simulate_spice is not available")
+    return {"rows": rows, "figures": figures, "notes": notes}
+
+
+def fit_command(model, data, *, params=None, out="fit.png", r_series=None) -> dict:
+    """``memlab fit``: fit ``model`` to the loops in ``data`` with :func:`memlab.devices.fit_files`."""
+    from memlab import devices
+
+    if not hasattr(devices, "fit_files"):
+        raise MemlabError("fitting is not available yet: memlab.devices.fit_files is missing")
+    kw = {}
+    if params:
+        kw["params"] = [p.strip() for p in str(params).split(",") if p.strip()]
+    if r_series is not None:
+        kw["r_series"] = r_series
+    res = devices.fit_files(model, [str(p) for p in data], **kw)
+    lines = [str(res)] if not hasattr(res, "summary") else [res.summary()]
+    files = {}
+    if hasattr(res, "plot"):
+        fig, ax = new_figure(size=(5.2, 3.9))
+        res.plot(ax=ax)
+        files = save_figure(fig, out)
+        lines += [f"wrote {p}" for p in files.values()]
+    return {"lines": lines, "files": files, "result": res}
