@@ -37,7 +37,7 @@ from ._params import Spec
 from ._pim_physics import crossbar_figures
 from ._report import LayerResult
 
-__all__ = ["PIMChip", "ISAAC_TABLE_I", "isaac_rebuild"]
+__all__ = ["PIMChip", "ISAAC_TABLE_I", "isaac_rebuild", "isaac_background_power"]
 
 _HWC = "Accelergy-Project/hwcomponents-library hwcomponents_library/library/isaac.py (quotes ISAAC Table I)"
 _REF = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016) Table I, via shared/references.md Part C"
@@ -95,6 +95,20 @@ def isaac_rebuild(imas_per_tile: int = 12, tiles: int = 168, arrays_per_ima: int
     return {"ima_power_W": ima_p, "ima_area_mm2": ima_a, "tile_power_W": tile_power, "tile_area_mm2": tile_area,
             "chip_power_W": tiles * tile_power + chip_p, "chip_area_mm2": tiles * tile_area + chip_a,
             "adc_share_power": imas_per_tile * adc_p / tile_power, "adc_share_area": imas_per_tile * adc_a / tile_area}
+
+
+#: components whose energy the PIM model counts per event (conversions, drives, reads,
+#: shift-adds, eDRAM bytes); every other Table I entry is charged as always-on power
+_EVENT_COUNTED = ("ADC", "DAC", "memristor", "shift+add", "eDRAM buffer")
+
+
+def isaac_background_power(imas_per_tile: int = 12, tiles: int = 168) -> float:
+    """Chip power (W) of the Table I components not counted per event (registers, S+H, bus,
+    router, sigmoid, maxpool), i.e. what the chip burns while a layer runs; excludes the
+    chip-to-chip links."""
+    ima = sum(p for lvl, n, _c, p, _a, _s in ISAAC_TABLE_I if lvl == "ima" and not n.startswith(_EVENT_COUNTED))
+    tile = sum(p for lvl, n, _c, p, _a, _s in ISAAC_TABLE_I if lvl == "tile" and not n.startswith(_EVENT_COUNTED))
+    return tiles * (imas_per_tile * ima + tile)
 
 
 class PIMChip(HardwareModel):

@@ -8,6 +8,7 @@ M recalled and not yet found at a source, A memlab assumption. References are th
 from __future__ import annotations
 
 from ._params import P, Preset
+from ._pim import isaac_background_power
 
 __all__ = ["PRESETS", "get_preset", "preset_names"]
 
@@ -223,7 +224,9 @@ _add(Preset("ISAAC", "pim", {
     "digital_ops": P(168 * 16e9, "op/s", "memlab assumption: a 16-op/cycle 1 GHz digital unit per tile", "A",
                      "assumption", "ISAAC has no digital GEMM unit; used for activation x activation GEMMs"),
     "e_mac_digital": P(1.1e-12 + 0.4e-12, "J", HOROWITZ, "D", "derived", "fp16 mult 1.1 + add 0.4 pJ"),
-    "p_static": P(0.0, "W", "memlab assumption: Table I gives total power only, no leakage split", "A", "assumption"),
+    "p_static": P(isaac_background_power(12, 168), "W", ISAAC + " via hwcomponents/isaac.py", "D", "derived",
+                  "Table I power of the parts not counted per event (registers, S+H, bus, router, sigmoid, "
+                  "maxpool): ~37.9 mW x 168 tiles, burnt while a layer runs"),
 }, "ISAAC (32 nm) with arrays/-derived crossbar physics", "PIM"))
 
 _add(Preset("dark-silicon-45nm", "darksilicon", {
