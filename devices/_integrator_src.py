@@ -1,0 +1,159 @@
+"""Source template of the compiled integrator (never imported directly).
+
+:mod:`memlab.devices._codegen` appends it to a model's generated kernels ``_kernel`` and
+``_kernel_r`` and imports the result as a module cached on disk, so numba's own cache
+(``cache=True``) keeps the machine code between runs.
+"""
+# flake8: noqa
+# fmt: off
+
+@njit(cache=True, error_model="numpy")
+def drive(kind, dp, tp, vp, t):
+    if kind == 0:
+        return dp[3] + dp[0] * math.sin(2.0 * math.pi * dp[1] * t + dp[2])
+    period = dp[0]
+    if period > 0.0:
+        t = t - period * math.floor(t / period)
+        if t < 0.0:
+            t = 0.0
+    n = tp.shape[0]
+    if t <= tp[0]:
+        return vp[0]
+    if t >= tp[n - 1]:
+        return vp[n - 1]
+    lo = 0
+    hi = n - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if tp[mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    return vp[lo] + (vp[hi] - vp[lo]) * (t - tp[lo]) / (tp[hi] - tp[lo])
+
+@njit(cache=True, error_model="numpy")
+def solve_v(vs, x, p, rs, vguess):
+    # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
+    if rs == 0.0:
+        return vs
+    lo = min(0.0, vs)
+    hi = max(0.0, vs)
+    v = min(max(vguess, lo), hi)
+    for _ in range(200):
+        o = _kernel_r(v, x, p)
+        F = v + rs * o[0] - vs
+        if F == 0.0:
+            return v
+        if F > 0.0:
+            hi = v
+        else:
+            lo = v
+        den = 1.0 + rs * o[1]
+        vn = v - F / den if den > 0.0 else 0.5 * (lo + hi)
+        if not (vn > lo and vn < hi):
+            vn = 0.5 * (lo + hi)
+        if abs(vn - v) <= 1e-15 + 1e-13 * abs(v) or hi - lo <= 1e-15 + 1e-14 * abs(v):
+            return vn
+        v = vn
+    return v
+
+@njit(cache=True, error_model="numpy")
+def stage(vs, x, p, rs, vguess):
+    v = solve_v(vs, x, p, rs, vguess)
+    o = _kernel(v, x, p)
+    dvdx = 0.0
+    if rs != 0.0:
+        dvdx = -rs * o[2] / (1.0 + rs * o[1])
+    J = o[5] + o[4] * dvdx
+    if not (J == J) or abs(J) == math.inf:
+        J = 0.0
+    return v, o[0], o[3], J
+
+@njit(cache=True, error_model="numpy")
+def stage_r(vs, x, p, rs, vguess):
+    v = solve_v(vs, x, p, rs, vguess)
+    o = _kernel_r(v, x, p)
+    return v, o[0], o[2]
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
+        out_v, out_i, out_x, store, x_final, status, nsteps, adaptive, vgrid):
+    n_dev = P.shape[0]
+    n_t = t_out.shape[0]
+    g = 1.0 + 1.0 / math.sqrt(2.0)
+    for d in prange(n_dev):
+        p = P[d]
+        lo = lo_b[d]
+        hi = hi_b[d]
+        rs = rs_a[d]
+        atol = rtol * (hi - lo)
+        if not (atol > 0.0):
+            atol = rtol
+        x = x0[d]
+        t = t_out[0]
+        v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
+        if store[0]:
+            out_v[d, 0] = v
+        if store[1]:
+            out_i[d, 0] = i
+        if store[2]:
+            out_x[d, 0] = x
+        h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
+        steps = 0
+        st = 0
+        for k in range(1, n_t):
+            t_target = t_out[k]
+            while t < t_target and st < 2:
+                rem = t_target - t
+                last = False
+                if h >= rem * (1.0 - 1e-12) or not adaptive:
+                    h = rem
+                    last = True
+                vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
+                v, i, r, J = stage(vs1, x, p, rs, v)
+                if (x <= lo and r <= 0.0) or (x >= hi and r >= 0.0):
+                    J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
+                if J > 0.0 and g * h * J > 0.5:
+                    h = 0.5 / (g * J)
+                    last = False
+                den = 1.0 - g * h * J
+                k1 = r / den
+                x1 = min(max(x + h * k1, lo), hi)
+                vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
+                v2, i2, r2 = stage_r(vs2, x1, p, rs, v)
+                k2 = (r2 - 2.0 * k1) / den
+                xn = min(max(x + h * (1.5 * k1 + 0.5 * k2), lo), hi)
+                xe = min(max(x + h * k1, lo), hi)
+                err = abs(xn - xe) / atol
+                if not (err == err):  # NaN from the model
+                    err = 1e10
+                if not adaptive:
+                    err = 0.0
+                if err <= 1.0 or h <= 1e-15 * (abs(t) + rem):
+                    if err > 1.0:
+                        st = 1
+                    t = t_target if last else t + h
+                    x = xn
+                    steps += 1
+                    if steps >= max_steps:
+                        st = 2
+                fac = 0.9 / math.sqrt(max(err, 1e-12))
+                fac = min(4.0, max(0.2, fac))
+                if last and err <= 1.0:
+                    h = min(h_max, max(h, (h * fac)))
+                else:
+                    h = min(h_max, h * fac)
+            if st == 2:
+                break
+            if store[0] or store[1]:
+                v, i, r = stage_r(vgrid[k], x, p, rs, v)
+            if store[0]:
+                out_v[d, k] = v
+            if store[1]:
+                out_i[d, k] = i
+            if store[2]:
+                out_x[d, k] = x
+        x_final[d] = x
+        status[d] = st
+        nsteps[d] = steps
+
