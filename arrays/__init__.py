@@ -4,12 +4,13 @@ Public API
 ----------
 - :class:`Crossbar`: nodal solver (direct sparse Cholesky, line-preconditioned CG, exact
   port reduction, Newton for nonlinear cells); :class:`CrossbarSolution` its result.
-- Cells for nonlinear reads: :class:`SinhCell`, :class:`SinhSelector`, :class:`Resistor`,
-  :class:`SeriesCell` (1S1R, 1T1R); any ``memlab.devices`` model with ``current``/``di_dv``.
+- Nonlinear cells: any ``memlab.devices`` model with ``current``/``di_dv`` (e.g.
+  ``SinhConductance``); :class:`SeriesCell` composes 1S1R (``Selector`` + device) and 1T1R
+  (device + :class:`Resistor` on-resistance).
 
 All quantities are SI: V, A, S, ohm, W.
 """
-from ._cells import Resistor, SeriesCell, SinhCell, SinhSelector
+from ._cells import Resistor, SeriesCell
 from ._crossbar import Crossbar, CrossbarSolution
 
-__all__ = ["Crossbar", "CrossbarSolution", "SinhCell", "SinhSelector", "Resistor", "SeriesCell"]
+__all__ = ["Crossbar", "CrossbarSolution", "Resistor", "SeriesCell"]

@@ -1,13 +1,11 @@
-"""Static (non-switching) cell I-V models for crossbar solves, and series composition.
+"""Cell composition for crossbar solves: series cells (1S1R, 1T1R) and a plain resistor.
 
 A cell exposes ``current(v, x)`` (A) and ``di_dv(v, x)`` (S) for cell voltage ``v`` (V,
-word line minus bit line) and per-cell state ``x`` (any shape broadcastable to ``v``), plus
-``spice_current(vexpr, x)`` giving the same current as an ngspice B-source expression for
-validation netlists. Any :class:`memlab.devices.DeviceModel` with ``current``/``di_dv``
-works in the solver too (its state does not move during a read).
+word line minus bit line) and per-cell state ``x`` (broadcastable to ``v``). Any
+:class:`memlab.devices.DeviceModel` qualifies (e.g. ``SinhConductance`` with ``x = g``,
+``Selector``); its state does not move during a read. For ngspice validation netlists a
+cell either has sympy equations (DeviceModel) or ``spice_current(vexpr, x)``.
 
-- :class:`SinhCell`: ``i = x * v0 * sinh(v / v0)``, state ``x`` = small-signal conductance (S).
-- :class:`SinhSelector`: state-less selector ``i = i0 * sinh(v / v0)``.
 - :class:`Resistor`: state-less linear resistor (e.g. a 1T1R access transistor's on-resistance).
 - :class:`SeriesCell`: two of the above in series (1S1R: selector + device; 1T1R: device +
   on-resistance); the internal node voltage is solved per cell (vectorised safeguarded Newton).
@@ -20,52 +18,11 @@ from memlab.errors import ConvergenceError
 
 from ._validate import positive_float
 
-__all__ = ["SinhCell", "SinhSelector", "Resistor", "SeriesCell"]
+__all__ = ["Resistor", "SeriesCell"]
 
 
 def _f(x: float) -> str:
     return repr(float(x))
-
-
-class SinhCell:
-    """Nonlinear memristive read I-V ``i = x * v0 * sinh(v / v0)``; ``x`` in S, ``v0`` in V."""
-
-    def __init__(self, v0: float = 0.25):
-        self.v0 = positive_float(v0, "v0")
-
-    def current(self, v, x):
-        return x * self.v0 * np.sinh(np.asarray(v) / self.v0)
-
-    def di_dv(self, v, x):
-        return x * np.cosh(np.asarray(v) / self.v0)
-
-    def spice_current(self, vexpr: str, x: float) -> str:
-        return f"{_f(float(x) * self.v0)}*sinh(({vexpr})/{_f(self.v0)})"
-
-    def __repr__(self):
-        return f"SinhCell(v0={self.v0})"
-
-
-class SinhSelector:
-    """State-less selector ``i = i0 * sinh(v / v0)``; ``i0`` in A, ``v0`` in V."""
-
-    stateless = True
-
-    def __init__(self, i0: float = 1e-6, v0: float = 0.1):
-        self.i0 = positive_float(i0, "i0")
-        self.v0 = positive_float(v0, "v0")
-
-    def current(self, v, x=None):
-        return self.i0 * np.sinh(np.asarray(v) / self.v0)
-
-    def di_dv(self, v, x=None):
-        return (self.i0 / self.v0) * np.cosh(np.asarray(v) / self.v0)
-
-    def spice_current(self, vexpr: str, x=None) -> str:
-        return f"{_f(self.i0)}*sinh(({vexpr})/{_f(self.v0)})"
-
-    def __repr__(self):
-        return f"SinhSelector(i0={self.i0}, v0={self.v0})"
 
 
 class Resistor:

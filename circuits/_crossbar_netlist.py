@@ -43,11 +43,41 @@ def _broadcast(r, shape, name):
     return a
 
 
+_TEMPLATES: dict = {}
+
+
+def _device_template(model) -> str:
+    """ngspice text of a DeviceModel's current i(v, x) with placeholders VCELL and XCELL.
+
+    Parameters are substituted by value; the state stays symbolic (one template per model).
+    """
+    key = id(model)
+    if key in _TEMPLATES and _TEMPLATES[key][0] is model:
+        return _TEMPLATES[key][1]
+    import sympy as sp
+    from sympy.printing.c import ccode
+
+    vals = model.values
+    if any(np.ndim(val) for val in vals.values()):
+        raise NetlistError(f"cell model {model!r} has array-valued parameters; the crossbar netlist needs one "
+                           "parameter set (per-cell variation goes into the state)")
+    subs = {model.symbols[k]: sp.Float(float(val), 17) for k, val in vals.items()}
+    subs[model.v] = sp.Symbol("VCELL")
+    subs[model.x] = sp.Symbol("XCELL")
+    expr = model.current_expr.xreplace(subs)
+    text = ccode(expr).replace("fabs(", "abs(")
+    _TEMPLATES[key] = (model, text)
+    return text
+
+
 def _cell_text(cell, x, vexpr):
     if hasattr(cell, "spice_current"):
         return cell.spice_current(vexpr, x)
-    raise NetlistError(f"cell {cell!r} has no spice_current(vexpr, x) method; it cannot be written to ngspice "
-                       "(use memlab.arrays cells or a memlab.circuits printer)")
+    if hasattr(cell, "current_expr") and hasattr(cell, "symbols"):
+        xv = 0.0 if x is None else float(x)
+        return _device_template(cell).replace("VCELL", f"({vexpr})").replace("XCELL", f"({_num(xv)})")
+    raise NetlistError(f"cell {cell!r} has neither spice_current(vexpr, x) nor sympy equations; it cannot be "
+                       "written to ngspice")
 
 
 def crossbar_netlist(crossbar_or_g, v_in, *, r_row=None, r_col=None, r_driver=None, r_sense=None, cell=None,

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from memlab.arrays import Crossbar, SeriesCell, SinhCell, SinhSelector
+from memlab.arrays import Crossbar, SeriesCell
+from memlab.devices import Selector, SinhConductance
 from memlab.arrays._direct import HAVE_CHOLMOD
 from memlab.errors import ConvergenceError, MemlabError, ParameterError, ShapeError, SingularCircuitError
 
@@ -183,24 +184,11 @@ def test_port_reduction_matches_direct():
     assert xb.solve(V, full=False).method == "ports"
 
 
-class LocalSinh:
-    """Stand-in with the memlab.devices cell interface: i = x v0 sinh(v/v0)."""
-
-    def __init__(self, v0):
-        self.v0 = v0
-
-    def current(self, v, x):
-        return x * self.v0 * np.sinh(v / self.v0)
-
-    def di_dv(self, v, x):
-        return x * np.cosh(v / self.v0)
-
-
 @pytest.mark.parametrize("method", METHODS)
 def test_nonlinear_newton_kcl(method):
     G, rr, rc, rd, rs, v = random_case(10, 12, seed=12)
     v = np.abs(v) + 0.3
-    cell = LocalSinh(0.12)
+    cell = SinhConductance(v0=0.12)
     s = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs, cell=cell).solve(v, method=method)
     assert s.residual < 1e-9 and s.newton_steps >= 2
     # cell currents are the device law at the returned cell voltages
@@ -226,7 +214,7 @@ def test_nonlinear_newton_kcl(method):
 def test_nonlinear_direct_and_cg_agree_and_series_cells():
     G, rr, rc, rd, rs, v = random_case(9, 7, seed=13)
     v = np.abs(v) + 0.2
-    for cell in (SinhCell(0.15), SeriesCell(SinhSelector(2e-5, 0.1), SinhCell(0.2))):
+    for cell in (SinhConductance(v0=0.15), SeriesCell(Selector(i_s=2e-5, v_s=0.1), SinhConductance(v0=0.2))):
         xb = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs, cell=cell)
         a = xb.solve(v, method="direct")
         b = xb.solve(v, method="cg")
@@ -234,11 +222,11 @@ def test_nonlinear_direct_and_cg_agree_and_series_cells():
 
 
 def test_series_cell_split_is_consistent():
-    cell = SeriesCell(SinhSelector(1e-5, 0.08), SinhCell(0.2))
+    cell = SeriesCell(Selector(i_s=1e-5, v_s=0.08), SinhConductance(v0=0.2))
     v = np.linspace(-1.0, 1.0, 41)
     x = np.full(v.shape, 5e-5)
     s = cell.split(v, x)
-    i1 = cell.first.current(s)
+    i1 = cell.first.current(s, x)
     i2 = cell.second.current(v - s, x)
     assert np.allclose(i1, i2, rtol=1e-9, atol=1e-18)
     # di/dv against a central difference (h = 1e-6 V; error O(h^2) ~ 1e-12 relative)
@@ -253,7 +241,7 @@ def test_convergence_error_not_nan():
     with pytest.raises(ConvergenceError) as e:
         xb.solve(v, method="cg", maxiter=1)
     assert e.value.residual is not None and np.isfinite(e.value.residual)
-    xbn = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs, cell=LocalSinh(0.05))
+    xbn = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs, cell=SinhConductance(v0=0.05))
     with pytest.raises(ConvergenceError):
         xbn.solve(np.full(20, 2.0), maxiter=1)
 
@@ -317,6 +305,6 @@ def test_cg_rejects_shorts_and_errors_are_memlab():
 
 
 def test_transfer_matrix_rejects_nonlinear():
-    xb = Crossbar(np.full((2, 2), 1e-5), r_row=1, r_col=1, r_driver=1, r_sense=1, cell=LocalSinh(0.2))
+    xb = Crossbar(np.full((2, 2), 1e-5), r_row=1, r_col=1, r_driver=1, r_sense=1, cell=SinhConductance(v0=0.2))
     with pytest.raises(ParameterError, match="linear"):
         xb.transfer_matrix()

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from memlab.arrays import Crossbar, Resistor, SeriesCell, SinhCell, SinhSelector
+from memlab.arrays import Crossbar, Resistor, SeriesCell
+from memlab.devices import Selector, SinhConductance
 from memlab.circuits._crossbar_netlist import simulate_crossbar_op
 
 pytestmark = pytest.mark.ngspice
@@ -17,9 +18,9 @@ def _case(M, N, seed):
 
 CELLS = {
     "linear": None,
-    "sinh": SinhCell(0.15),
-    "1S1R": SeriesCell(SinhSelector(2e-5, 0.08), SinhCell(0.2)),
-    "1T1R": SeriesCell(SinhCell(0.2), Resistor(5e3)),
+    "sinh": SinhConductance(v0=0.15),
+    "1S1R": SeriesCell(Selector(i_s=2e-5, v_s=0.08), SinhConductance(v0=0.2)),
+    "1T1R": SeriesCell(SinhConductance(v0=0.2), Resistor(5e3)),
 }
 
 
