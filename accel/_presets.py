@@ -21,6 +21,7 @@ MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
 ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
 HWC = "Accelergy-Project/hwcomponents-library isaac.py (quotes ISAAC Table I)"
 ESM = "Esmaeilzadeh et al., ISCA 2011"
+GPUCAT = "HF gpu_catalog (huggingface.co/RajBhope/gpu-runtime-predictor gpu_catalog.json)"
 LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
@@ -70,32 +71,32 @@ _add(_roofline(
 
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
-    {"fp32": P(15.7e12, "op/s", "NVIDIA V100 datasheet", "M", "datasheet", "recalled: check"),
+    {"fp32": P(15.7e12, "op/s", GPUCAT, "S"),
      "fp16": P(125e12, "op/s", "HF gpu_catalog (tensor-core fp16)", "S"),
      "int8": P(125e12, "op/s", "HF gpu_catalog (tensor-core fp16)", "D", "derived",
                "Volta has no int8 tensor-core path: int8 layers run at the fp16 tensor rate")},
     P(900e9, "B/s", "HF gpu_catalog", "S"), E_HBM,
-    P(6 * 2**20, "B", "NVIDIA Volta whitepaper (6 MB L2)", "M", "datasheet", "recalled: check"),
+    P(6 * 2**20, "B", GPUCAT + " (l2_cache_mb 6)", "S"),
     P(2.5e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
     P(300.0, "W", "HF gpu_catalog", "S"), P(815.0, "mm^2", "NVIDIA Volta whitepaper", "M", "datasheet", "recalled: check")))
 
 _add(_roofline(
     "A100", "GPU", "NVIDIA A100 80 GB SXM",
-    {"fp32": P(19.5e12, "op/s", "NVIDIA A100 datasheet", "M", "datasheet", "recalled: check"),
+    {"fp32": P(19.5e12, "op/s", GPUCAT, "S"),
      "fp16": P(312e12, "op/s", "HF gpu_catalog (fp16 dense)", "S"),
      "int8": P(624e12, "op/s", "NVIDIA A100 datasheet (int8 dense)", "M", "datasheet", "recalled: check")},
     P(2039e9, "B/s", "gpu_catalog; cloud-atlas notes (80 GB SXM)", "S"), E_HBM,
-    P(40 * 2**20, "B", "NVIDIA Ampere whitepaper (40 MB L2)", "M", "datasheet", "recalled: check"),
+    P(40 * 2**20, "B", GPUCAT + " (l2_cache_mb 40)", "S"),
     P(5e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
     P(400.0, "W", "HF gpu_catalog", "S"), P(826.0, "mm^2", "NVIDIA Ampere whitepaper", "M", "datasheet", "recalled: check")))
 
 _add(_roofline(
     "H100", "GPU", "NVIDIA H100 SXM",
-    {"fp32": P(67e12, "op/s", "NVIDIA H100 datasheet", "M", "datasheet", "recalled: check"),
+    {"fp32": P(66.9e12, "op/s", "glennklockwood.com/garden/processors/h100 (FP32 VFMA)", "S"),
      "fp16": P(989.4e12, "op/s", "glennklockwood.com/garden/processors/h100 (dense fp16/bf16)", "S"),
-     "int8": P(1978.9e12, "op/s", "NVIDIA H100 datasheet (int8 dense)", "M", "datasheet", "recalled: check")},
+     "int8": P(1978.9e12, "op/s", "glennklockwood.com/garden/processors/h100 (INT8 dense)", "S")},
     P(3.35e12, "B/s", "glennklockwood.com/garden/processors/h100", "S"), E_HBM,
-    P(50 * 2**20, "B", "NVIDIA Hopper whitepaper (50 MB L2)", "M", "datasheet", "recalled: check"),
+    P(50 * 2**20, "B", "3eyedtech.com/gpgpu (H100 SXM5: 50 MB L2)", "S"),
     P(10e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
     P(700.0, "W", "glennklockwood.com/garden/processors/h100", "S"),
     P(814.0, "mm^2", "NVIDIA Hopper whitepaper", "M", "datasheet", "recalled: check")))
@@ -190,7 +191,7 @@ _add(Preset("TrueNorth", "neuromorphic", {
     "p_static": P(0.0, "W", MEROLLA, "D", "derived", "included in the all-in 26 pJ (65 mW typical chip power)"),
     "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
     "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
-    "area_mm2": P(430.0, "mm^2", "Merolla et al., Science 2014 (die)", "M", "datasheet", "recalled: check"),
+    "area_mm2": P(430.0, "mm^2", "Akopyan et al., TCAD 2015 via authorea figure caption (4.3 cm^2)", "S"),
 }, "IBM TrueNorth (28 nm), all-in 26 pJ per synaptic event", "neuromorphic"))
 
 _add(Preset("ISAAC", "pim", {
