@@ -105,6 +105,11 @@ _add(_roofline(
 def _fpga(name, desc, n_dsp, clock, dsp_mac, eff, power, dram_bw, bram_bytes, src):
     p_static = P(STATIC_FRAC * power.value, "W", "memlab assumption", "A", "assumption", STATIC_NOTE)
     d = {"n_dsp": n_dsp, "clock_hz": clock, **{f"dsp_per_mac_{k}": v for k, v in dsp_mac.items()},
+         "luts_for_macs": P(0, "1", "memlab assumption: the published design builds its MACs from DSPs only", "A",
+                            "assumption", "set a LUT budget to add soft multipliers"),
+         "luts_per_mac_fp32": P(700, "1", "memlab assumption (soft fp32 multiply-add)", "A", "assumption"),
+         "luts_per_mac_fp16": P(300, "1", "memlab assumption (soft 16-bit fixed MAC)", "A", "assumption"),
+         "luts_per_mac_int8": P(80, "1", "memlab assumption (soft 8-bit MAC)", "A", "assumption"),
          "efficiency": eff, "tdp": power, "p_static": p_static, "dram_bw": dram_bw, "e_dram": E_DDR,
          "onchip_bytes": bram_bytes,
          "onchip_bw": P(n_dsp.value * 4 * clock.value, "B/s", "memlab assumption: 4 B per DSP per cycle from BRAM",

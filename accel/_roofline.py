@@ -80,24 +80,28 @@ class RooflineChip(HardwareModel):
 
 
 class FPGA(RooflineChip):
-    """FPGA accelerator: the compute roof comes from the DSP budget,
-    ``peak = 2 * floor(n_dsp / dsp_per_mac[dtype]) * clock_hz``; the rest is the roofline."""
+    """FPGA accelerator: the compute roof comes from the DSP and LUT budgets,
+    ``peak = 2 * (floor(n_dsp / dsp_per_mac[dtype]) + floor(luts_for_macs / luts_per_mac[dtype]))
+    * clock_hz``; the rest is the roofline."""
 
     MODEL = "fpga"
     REQUIRED = {k: s for k, s in RooflineChip.REQUIRED.items() if not k.startswith("peak_ops") and k != "area_mm2"}
     REQUIRED.update({"n_dsp": Spec("1", kind="int"), "clock_hz": Spec("Hz"),
                      "dsp_per_mac_fp32": Spec("1"), "dsp_per_mac_fp16": Spec("1"),
-                     "dsp_per_mac_int8": Spec("1")})
+                     "dsp_per_mac_int8": Spec("1"),
+                     "luts_for_macs": Spec("1", lo=0, lo_open=False, kind="int"),
+                     "luts_per_mac_fp32": Spec("1"), "luts_per_mac_fp16": Spec("1"), "luts_per_mac_int8": Spec("1")})
 
     def _setup(self):
         v = self.v
-        self._peak = {d: 2 * math.floor(v["n_dsp"] / v[f"dsp_per_mac_{d}"]) * v["clock_hz"]
+        self._peak = {d: 2 * (math.floor(v["n_dsp"] / v[f"dsp_per_mac_{d}"])
+                              + math.floor(v["luts_for_macs"] / v[f"luts_per_mac_{d}"])) * v["clock_hz"]
                       for d in ("fp32", "fp16", "int8")}
         for d, p in self._peak.items():
             if p <= 0:
                 from memlab.errors import out_of_range
                 raise out_of_range(f"dsp_per_mac_{d}", v[f"dsp_per_mac_{d}"],
-                                   f"<= n_dsp={v['n_dsp']} (at least one MAC unit)", f"preset '{self.name}'")
+                                   f"<= n_dsp={v['n_dsp']} (at least one MAC unit from DSPs or LUTs)", f"preset '{self.name}'")
 
     def peak_ops_per_s(self, dtype="int8"):
         return self._peak[dtype]

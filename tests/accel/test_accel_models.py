@@ -42,6 +42,13 @@ def test_fpga_peak_from_dsp_budget():
     assert chip.peak_ops_per_s("fp32") * chip.v["efficiency"] == pytest.approx(61.62e9, rel=1e-9)
 
 
+def test_fpga_lut_budget_adds_macs():
+    base = accel.make_chip("ZC706-Qiu16")
+    more = accel.make_chip("ZC706-Qiu16", luts_for_macs=80 * 100)
+    # 100 extra int8 MACs at 150 MHz = 30 Gop/s more
+    assert more.peak_ops_per_s("int8") - base.peak_ops_per_s("int8") == pytest.approx(2 * 100 * 150e6, rel=1e-12)
+
+
 def test_neuromorphic_spiking_layer_closed_form():
     chip = accel.make_chip("Loihi")
     v = chip.v

@@ -22,6 +22,14 @@ def test_zoo_macs_and_params_match_thop_table(name):
     assert wl.weights / 1e6 == pytest.approx(params_m, rel=0.01)
 
 
+@pytest.mark.parametrize("name,mb", [("resnet18", 46.758), ("resnet50", 102.228)])
+def test_fp32_weight_bytes_match_published_model_size(name, mb):
+    # d-kicinski/nn-benchmark README: torchvision model size on disk (MB, fp32) ResNet18
+    # 46.758, ResNet50 102.228; files also hold BN parameters and buffers (< 1%)
+    fp32_bytes = accel.ZOO[name](bits=32).weight_bytes
+    assert fp32_bytes / 1e6 == pytest.approx(mb, rel=0.01)
+
+
 def test_resnet50_about_4p1_gmacs_per_image():
     # the anchor: ResNet-50 about 4.1 G MACs per 224x224 image (thop 4.11 G)
     assert accel.get_workload("resnet50").macs == pytest.approx(4.1e9, rel=0.01)
