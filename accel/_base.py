@@ -4,7 +4,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from ._params import Preset, Spec, resolve
+from ._params import Preset, resolve
 from ._report import COMPONENTS, LayerResult, Report
 from ._workload import Layer, Workload
 

@@ -74,10 +74,9 @@ def compare(workload, chips=None, out_dir=None, *, batch: int | None = None, ove
         table.files["csv"] = atomic_write_text(out / f"{stem}_compare.csv", table.to_csv())
         table.files["md"] = atomic_write_text(out / f"{stem}_compare.md", table.to_markdown())
         if plots:
-            import matplotlib
             from matplotlib.figure import Figure
             from ._plot import plot_energy_breakdown, plot_roofline
-            for key, fn, size in (("roofline", plot_roofline, (8.0, 5.5)), ("energy", plot_energy_breakdown, (8.0, 5.0))):
+            for key, fn, size in (("roofline", plot_roofline, (10.0, 5.5)), ("energy", plot_energy_breakdown, (8.0, 5.0))):
                 fig = Figure(figsize=size)
                 ax = fig.add_subplot()
                 fn(reports, ax=ax)

@@ -15,7 +15,7 @@ checked); ``A`` a memlab modelling assumption; ``U`` user override.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 

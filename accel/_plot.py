@@ -52,7 +52,7 @@ def plot_roofline(reports, ax=None):
     ax.set_ylabel("performance (op/s)")
     if reports:
         ax.set_title(f"Roofline: {reports[0].workload} (batch {reports[0].batch})")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=6, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(True, which="both", alpha=0.3)
     return artists
 

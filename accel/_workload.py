@@ -15,10 +15,9 @@ Formulas (``shared/references.md`` Part C §4):
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import ClassVar, Iterable, Sequence
+from typing import ClassVar
 
 from memlab.errors import ConfigError, DataFormatError, ParameterError, out_of_range
 

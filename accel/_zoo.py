@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from memlab.errors import ConfigError, ParameterError
+from memlab.errors import ConfigError
 
-from ._workload import Attention, Conv2d, Layer, Linear, Recurrent, Spiking, Workload
+from ._workload import Attention, Conv2d, Linear, Recurrent, Spiking, Workload
 
 __all__ = ["ZOO", "get_workload", "zoo_names", "mlp_mnist", "lenet5", "resnet18", "resnet50", "vgg16",
            "bert_base_layer", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
