@@ -404,6 +404,8 @@ class Crossbar:
         K = V.shape[1]
         cell, x = self.cell, self.state
         max_newton = maxiter if maxiter is not None else 60
+        if meth == "cg":
+            return self._solve_newton_cg(V, rtol, max_newton, full, progress)
         # wire + termination part of the nodal matrix (cells stamped separately)
         wblocks = t.assemble(np.zeros((M, N)))
         Aw = wblocks["A_ff"]
@@ -514,6 +516,114 @@ class Crossbar:
         return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
                                 v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], iterations=total_it,
                                 residual=worst, method=f"newton-{meth}", newton_steps=total_newton)
+
+    def _solve_newton_cg(self, V, rtol, max_newton, full, progress):
+        M, N = self.shape
+        K = V.shape[1]
+        cell, x = self.cell, self.state
+        xf = np.asarray(x, dtype=np.float64).ravel()
+
+        def cell_i(vc):
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.broadcast_to(cell.current(vc, x), vc.shape)
+
+        def cell_g(vc):
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.broadcast_to(cell.di_dv(vc, x), vc.shape)
+
+        def cell_fn(vc, idx):
+            xs = xf if idx is None else xf[idx]
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.broadcast_to(cell.current(vc[:, 0], xs), xs.shape)[:, None]
+
+        g0 = self._g_small_signal()
+        outs = {k: [] for k in ("i_out", "i_in", "power", "v_word", "v_bit", "v_cell", "i_cell")}
+        worst, total_it, total_newton = 0.0, 0, 0
+        bar = _bar(K, progress, f"crossbar {M}x{N} newton-cg")
+        for k in range(K):
+            Vf, rel, steps, its = self._newton_lines(V[:, k], rtol, max_newton, cell_i, cell_g, g0, k)
+            worst = max(worst, rel)
+            total_it += its
+            total_newton += steps
+            parts = self._ports(Vf[:, None], V[:, k:k + 1], cell_fn, full)
+            for kk, a in zip(outs, parts):
+                outs[kk].append(a)
+            bar.update(1)
+        bar.close()
+        cat = {kk: (np.concatenate(a, axis=-1) if a[0] is not None else None) for kk, a in outs.items()}
+        return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
+                                v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], iterations=total_it,
+                                residual=worst, method="newton-cg", newton_steps=total_newton)
+
+    def _newton_lines(self, v, rtol, max_newton, cell_i, cell_g, g0, k):
+        """Damped Newton in the line layout (regular crossbars): no sparse matrix is built.
+
+        Returns (free-node voltages (n_free,), relative KCL residual, Newton steps, CG iterations).
+        """
+        t = self.topo
+        M, N = self.shape
+        wires = LineOperator(t, np.zeros((M, N)))
+        bW = np.zeros((1, M, N))
+        bW[0, :, 0] = t.g_drv * v
+        bB = np.zeros((1, M, N))
+        lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))
+        oW = np.empty((1, M, N))
+        oB = np.empty((1, M, N))
+
+        def F(W, B):
+            ic = np.asarray(cell_i(W[0] - B[0]), dtype=np.float64)
+            wires.matvec(W, B, oW, oB)
+            fW = oW - bW
+            fW[0] += ic
+            fB = oB.copy()
+            fB[0] -= ic
+            return fW, fB, float(np.sqrt(np.sum(fW * fW) + np.sum(fB * fB)))
+
+        def iscale(W):
+            sc = float(np.linalg.norm(t.g_drv * (v - W[0, :, 0])))
+            return sc if sc > 0 else 1.0
+
+        maxit = max(200, 4 * (M + N))
+        if not np.any(bW):
+            return np.zeros(t.n_free), 0.0, 0, 0
+        W, B, it, _, conv = pcg(LineOperator(t, g0), bW, bB, rtol=1e-6, maxiter=maxit)
+        total = it
+        np.clip(W, lo, hi, out=W)
+        np.clip(B, lo, hi, out=B)
+        fW, fB, fn = F(W, B)
+        scale = iscale(W)
+        steps = 0
+        while fn > rtol * scale:
+            if steps >= max_newton:
+                raise ConvergenceError(f"Newton did not reach rtol={rtol:g} in {max_newton} steps (input {k}); "
+                                       f"relative KCL residual {fn / scale:.3e}", iterations=steps,
+                                       residual=fn / scale)
+            gd = np.array(cell_g(W[0] - B[0]), dtype=np.float64)
+            if not np.all(np.isfinite(gd)):
+                raise ConvergenceError(f"cell di_dv is not finite at the Newton iterate (input {k}); the device "
+                                       "I-V overflowed", iterations=steps, residual=fn / scale)
+            np.maximum(gd, 0.0, out=gd)
+            eta = min(1e-2, max(1e-3 * fn / scale, 1e-12)) if fn / scale > 1e-6 else 1e-4
+            dW, dB, it, rn, conv = pcg(LineOperator(t, gd), -fW, -fB, rtol=eta, maxiter=maxit)
+            total += it
+            if not conv.all():
+                raise ConvergenceError(f"inner CG of Newton did not reach relative tolerance {eta:g} (input {k})",
+                                       iterations=it, residual=float(rn.max()))
+            lam = 1.0
+            for _ in range(40):
+                Wn = np.clip(W + lam * dW, lo, hi)
+                Bn = np.clip(B + lam * dB, lo, hi)
+                fWn, fBn, fnn = F(Wn, Bn)
+                if np.isfinite(fnn) and fnn <= (1 - 1e-4 * lam) * fn:
+                    break
+                lam *= 0.5
+            else:
+                raise ConvergenceError(f"Newton line search failed at step {steps} (input {k}); relative KCL "
+                                       f"residual {fn / scale:.3e}", iterations=steps, residual=fn / scale)
+            W, B, fW, fB, fn = Wn, Bn, fWn, fBn, fnn
+            scale = iscale(W)
+            steps += 1
+        return np.stack([W[0], B[0]], axis=-1).ravel(), fn / scale, steps, total
 
     def _inner(self, meth, factor, t, g, Aw, rhs, Vf, eta):
         """Solve J d = rhs with J = wires + cells(g); returns (d, cg_iterations)."""
