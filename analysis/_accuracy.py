@@ -1,0 +1,228 @@
+"""Array-accuracy studies: MVM error against array size, wire resistance, ADC/DAC bits,
+conductance levels, device spread and read noise; DNN accuracy (see :mod:`._dnn`) against
+the same factors. Every study is a sweep (:func:`memlab.analysis.run_sweep`), so it is
+seeded, resumable and can run on Dask.
+
+Definitions (SI): for weights ``W`` (rows x cols, uniform in [-1, 1]) and inputs ``X``
+(n_inputs x rows, uniform in [0, 1]) the analog result ``Y`` comes from
+:func:`memlab.analysis._analog.analog_layer` and the ideal one is ``X @ W``.
+``rel_error = ||Y - X W||_F / ||X W||_F``; ``max_error = max|Y - X W| / max|X W|``;
+``power_W`` is the mean driver power per input vector (W).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from memlab.errors import ParameterError
+
+from ._analog import analog_layer
+from ._io import write_table
+from ._style import new_figure, save_figure
+
+__all__ = ["mvm_error_point", "FACTORS", "accuracy_study", "plot_study", "xbar_command", "accuracy_command",
+           "solve_random_crossbar"]
+
+#: factor -> (axis label with unit, default values, log x axis)
+FACTORS = {
+    "size": ("Array size N (rows = cols, cells)", [16, 32, 64, 128], True),
+    "rows": ("Rows (word lines)", [16, 32, 64, 128], True),
+    "cols": ("Columns (weights per row)", [16, 32, 64, 128], True),
+    "r_wire": ("Wire resistance per segment (\u03a9)", [0.0, 0.5, 1.0, 2.0, 5.0, 10.0], False),
+    "adc_bits": ("ADC resolution (bits)", [1, 2, 3, 4, 5, 6, 8], False),
+    "dac_bits": ("DAC resolution (bits)", [1, 2, 3, 4, 6, 8], False),
+    "levels": ("Conductance levels (count)", [2, 4, 8, 16, 32, 64], True),
+    "spread": ("Device-to-device spread \u03c3 of ln G (1)", [0.0, 0.05, 0.1, 0.2, 0.3], False),
+    "read_noise": ("Read noise \u03c3 relative to G (1)", [0.0, 0.01, 0.02, 0.05, 0.1], False),
+}
+
+_STUDY_FUNC = {"mvm": "mvm_error", "dnn": "dnn_accuracy"}
+
+
+def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_wire: float = 0.0,
+                    adc_bits: int = 0, dac_bits: int = 0, levels: int = 0, spread: float = 0.0,
+                    read_noise: float = 0.0, g_min: float = 1e-6, g_max: float = 1e-4, v_read: float = 0.2,
+                    n_inputs: int = 32, seed: int = 0) -> dict:
+    """Sweep point: error of one analog MVM configuration (see module docstring).
+
+    ``size`` sets rows = cols. Units: r_wire ohm per segment, g_min/g_max S, v_read V;
+    spread/read_noise relative sigma; bits/levels 0 = ideal.
+    """
+    if size is not None:
+        rows = cols = size
+    for name, v in (("rows", rows), ("cols", cols), ("n_inputs", n_inputs)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ParameterError(f"parameter '{name}' = {v!r} is outside the allowed range [1, inf) (integer)")
+    ss = np.random.SeedSequence(seed)
+    rng_w, rng_x, rng_c, rng_dev = (np.random.default_rng(s) for s in ss.spawn(4))
+    W = rng_w.uniform(-1.0, 1.0, (rows, cols))
+    X = rng_x.uniform(0.0, 1.0, (n_inputs, rows))
+    layer = analog_layer(W, g_min=g_min, g_max=g_max, v_read=v_read, r_wire=r_wire, adc_bits=adc_bits,
+                         dac_bits=dac_bits, levels=levels, spread=spread, read_noise=read_noise, x_max=1.0,
+                         seed=rng_dev)
+    if adc_bits:
+        layer.calibrate(rng_c.uniform(0.0, 1.0, (n_inputs, rows)))
+    Y = layer(X)
+    Yi = X @ W
+    err = Y - Yi
+    return {"rel_error": float(np.linalg.norm(err) / np.linalg.norm(Yi)),
+            "max_error": float(np.max(np.abs(err)) / np.max(np.abs(Yi))),
+            "power_W": float(np.mean(layer.last_power))}
+
+
+def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fixed: dict | None = None,
+                   repeats: int = 2, seed: int = 0, out_dir=None, workers: int = 0, progress: bool = True,
+                   scheduler=None) -> dict:
+    """Vary one ``FACTORS`` entry and evaluate the MVM (``study="mvm"``) or DNN (``"dnn"``)
+    point function; writes ``<study>_<vary>.csv`` and a figure (PNG + SVG) in ``out_dir``.
+
+    Returns ``{"rows", "summary", "files", "result"}``; ``summary`` has one row per value
+    with the mean and standard deviation over the repeats.
+    """
+    from ._sweep import SweepSpec, run_sweep
+
+    if study not in _STUDY_FUNC:
+        raise ParameterError(f"parameter 'study' = {study!r} is not one of {sorted(_STUDY_FUNC)}")
+    if vary not in FACTORS or (study == "dnn" and vary in ("size", "rows", "cols")):
+        allowed = [f for f in FACTORS if study == "mvm" or f not in ("size", "rows", "cols")]
+        raise ParameterError(f"parameter 'vary' = {vary!r} is not a factor of the {study} study; allowed: {allowed}")
+    values = list(FACTORS[vary][1] if values is None else values)
+    if not values:
+        raise ParameterError("parameter 'values' is empty; give at least one value")
+    fixed = dict(fixed or {})
+    if study == "mvm" and vary in ("size", "rows", "cols"):
+        fixed.setdefault("r_wire", 1.0)
+    if vary in fixed:
+        raise ParameterError(f"parameter '{vary}' is both varied and fixed")
+    out_dir = Path(out_dir) if out_dir is not None else Path("accuracy")
+    spec = SweepSpec(_STUDY_FUNC[study], fixed=fixed, grid={vary: values}, repeats=repeats, seed=seed)
+    stem = out_dir / f"{study}_{vary}"
+    res = run_sweep(spec, output=stem.with_suffix(".csv"), workers=workers, scheduler=scheduler,
+                    progress=progress, desc=f"{study} vs {vary}")
+    metric = "rel_error" if study == "mvm" else "accuracy"
+    summary = []
+    for v in values:
+        ys = [r[metric] for r in res.rows if r[vary] == v and r.get(metric) is not None]
+        row = {vary: v, f"{metric}_mean": float(np.mean(ys)) if ys else None,
+               f"{metric}_std": float(np.std(ys)) if ys else None, "n": len(ys)}
+        if study == "dnn" and ys:
+            row["baseline"] = res.rows[0]["baseline"]
+        summary.append(row)
+    files = {"csv": res.path, "summary": write_table(summary, out_dir / f"{study}_{vary}_summary.csv")}
+    files.update(plot_study(study, vary, summary, stem, repeats=repeats))
+    return {"rows": res.rows, "summary": summary, "files": files, "result": res}
+
+
+def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int = 1) -> dict:
+    """Mean +- standard deviation of the study metric against the factor; PNG + SVG."""
+    label, _, logx = FACTORS[vary]
+    metric = "rel_error" if study == "mvm" else "accuracy"
+    xs = np.array([r[vary] for r in summary], float)
+    m = np.array([np.nan if r[f"{metric}_mean"] is None else r[f"{metric}_mean"] for r in summary]) * 100
+    s = np.array([np.nan if r[f"{metric}_std"] is None else r[f"{metric}_std"] for r in summary]) * 100
+    fig, ax = new_figure(size=(4.8, 3.5))
+    name = "crossbar MVM" if study == "mvm" else "digits MLP on crossbars"
+    ax.errorbar(xs, m, yerr=s, marker="o", capsize=3, label=f"{name} (mean \u00b1 std, {repeats} seeds)")
+    if study == "dnn" and summary and summary[0].get("baseline") is not None:
+        ax.axhline(100 * summary[0]["baseline"], color="0.3", ls="--", label="software baseline")
+        ax.set_ylabel("Test accuracy (%)")
+    else:
+        ax.set_ylabel("MVM relative error (%)")
+        if np.all(m[np.isfinite(m)] > 0) and np.nanmax(m) / max(np.nanmin(m), 1e-300) > 30:
+            ax.set_yscale("log")
+    if logx and np.all(xs > 0):
+        ax.set_xscale("log", base=2)
+    ax.set_xlabel(label)
+    ax.set_title(f"{'MVM error' if study == 'mvm' else 'DNN accuracy'} vs {vary}")
+    ax.legend(loc="best")
+    return save_figure(fig, stem)
+
+
+# ----------------------------------------------------------------------------- xbar
+def solve_random_crossbar(rows=64, cols=64, *, r_wire=1.0, r_driver=0.0, r_sense=0.0, model=None, g_min=1e-6,
+                          g_max=1e-4, v_read=0.2, seed=0, method="auto"):
+    """Random programmed crossbar and input, solved exactly. Returns (crossbar, v_in, solution,
+    ideal output currents G^T v). With ``model`` the conductances are the model's small-signal
+    conductance at uniformly drawn states (or a nonlinear ``sinh`` cell)."""
+    from memlab.arrays import Crossbar
+    from memlab.devices import SinhConductance, get_model
+
+    rng = np.random.default_rng(seed)
+    cell = None
+    if model is not None:
+        m = get_model(model)
+        if isinstance(m, SinhConductance):
+            G = rng.uniform(g_min, g_max, (rows, cols))
+            cell = m
+        else:
+            lo, hi = (np.asarray(b, float) for b in m.bounds())
+            if not (np.all(np.isfinite([lo, hi])) and hi > lo) or m.name == "selector":
+                raise ParameterError(f"parameter 'model' = {model!r} has no programmable state range; "
+                                     "use a memristor model")
+            x = rng.uniform(float(lo), float(hi), (rows, cols))
+            with np.errstate(all="ignore"):
+                G = np.broadcast_to(m.conductance(np.zeros_like(x), x), x.shape).astype(float)
+            if not np.all(np.isfinite(G) & (G > 0)):
+                raise ParameterError(f"parameter 'model' = {model!r}: small-signal conductance is not positive "
+                                     "over the state range")
+    else:
+        if not g_max > g_min:
+            raise ParameterError(f"parameter 'g_max' = {g_max!r} must be larger than g_min = {g_min!r} S")
+        G = rng.uniform(g_min, g_max, (rows, cols))
+    v = v_read * rng.uniform(0.0, 1.0, rows)
+    xb = Crossbar(G, r_row=r_wire, r_col=r_wire, r_driver=r_driver, r_sense=r_sense, cell=cell)
+    sol = xb.solve(v, method=method, full=True, progress=False)
+    ideal = (cell.current(v[:, None] * np.ones((1, cols)), G).sum(axis=0) if cell is not None else v @ G)
+    return xb, v, sol, ideal
+
+
+def xbar_command(*, rows, cols, r_wire, r_driver, r_sense, model, g_min, g_max, v_read, seed, out, method="auto"):
+    """``memlab xbar``: solve, print error and power, save heat maps (PNG + SVG)."""
+    from ._plot import si_scale
+
+    xb, v, sol, ideal = solve_random_crossbar(rows, cols, r_wire=r_wire, r_driver=r_driver, r_sense=r_sense,
+                                              model=model, g_min=g_min, g_max=g_max, v_read=v_read, seed=seed,
+                                              method=method)
+    err = sol.i_out - ideal
+    rel = float(np.linalg.norm(err) / np.linalg.norm(ideal))
+    fig, axes = new_figure(1, 3, size=(13.5, 3.8))
+    panels = [(sol.v_word, "V", "Word-line node voltage"), (sol.v_bit, "V", "Bit-line node voltage"),
+              (sol.i_cell, "A", "Cell current")]
+    for ax, (data, unit, title) in zip(axes, panels):
+        fac, ulabel = si_scale(data, unit)
+        im = ax.imshow(data / fac, aspect="auto", origin="upper", cmap="viridis",
+                       extent=(-0.5, cols - 0.5, rows - 0.5, -0.5))
+        cb = fig.colorbar(im, ax=ax)
+        cb.set_label(f"{title} ({ulabel})")
+        ax.set_xlabel("Bit line j (column index)")
+        ax.set_ylabel("Word line i (row index)")
+        ax.set_title(title)
+        ax.grid(False)
+    fig.suptitle(f"{rows}x{cols} crossbar, r_wire = {r_wire:g} \u03a9: MVM error {100 * rel:.3g} %")
+    files = save_figure(fig, Path(out) / "xbar_heatmaps")
+    lines = [f"crossbar {rows}x{cols}, r_wire = {r_wire:g} ohm, solver {sol.method}, {sol.wall_time:.3g} s, "
+             f"KCL residual {sol.residual:.2g}",
+             f"MVM relative error (2-norm vs ideal G^T v): {100 * rel:.4g} %",
+             f"largest output-current error: {100 * np.max(np.abs(err)) / np.max(np.abs(ideal)):.4g} % of max output",
+             f"power delivered by the drivers: {sol.power:.6g} W"]
+    lines += [f"wrote {p}" for p in files.values()]
+    return {"lines": lines, "files": files, "rel_error": rel, "power_W": float(sol.power)}
+
+
+def accuracy_command(*, study, vary, values, fixed, repeats, seed, out, workers, progress):
+    """``memlab accuracy``: one-factor study, prints the summary table."""
+    res = accuracy_study(study, vary, values, fixed=fixed, repeats=repeats, seed=seed, out_dir=out,
+                         workers=workers, progress=progress)
+    metric = "rel_error" if study == "mvm" else "accuracy"
+    head = f"{vary:>12} | {metric} mean (%) | std (%)"
+    lines = [head, "-" * len(head)]
+    for r in res["summary"]:
+        mval = r[f"{metric}_mean"]
+        sval = r[f"{metric}_std"]
+        lines.append(f"{r[vary]!s:>12} | {100 * mval:16.4g} | {100 * sval:.3g}" if mval is not None
+                     else f"{r[vary]!s:>12} | failed")
+    if study == "dnn" and res["summary"] and res["summary"][0].get("baseline") is not None:
+        lines.append(f"software baseline accuracy: {100 * res['summary'][0]['baseline']:.2f} %")
+    lines += [f"wrote {p}" for p in res["files"].values()]
+    return {"lines": lines, **res}
