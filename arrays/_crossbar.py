@@ -204,8 +204,10 @@ class Crossbar:
     def _ports_ok(self) -> bool:
         return self.linear and HAVE_CHOLMOD and self.topo.regular and self.topo.n_free > 0
 
-    def _ports(self, V_f, v_in, cell_fn, full):
+    def _ports(self, V_f, U, cell_fn, full):
         """Port (and, if ``full``, node-level) quantities from free node voltages V_f (n_free, K).
+
+        ``U = [v_in; v_bl]`` (rows + cols, K): driver and bit-line-end source voltages (V).
 
         ``cell_fn(v_cell, idx)`` returns cell currents (A) for cell voltages ``v_cell`` of the
         flat cell indices ``idx`` (shape (len(idx), K)).
@@ -214,12 +216,13 @@ class Crossbar:
         K = V_f.shape[1]
         M, N = self.shape
         nf = t.n_free
+        v_in, v_bl = U[:M], U[M:]
         if t.n_fixed:
-            Vall = np.concatenate([V_f, t.fixed_matrix() @ v_in], axis=0)
+            Vall = np.concatenate([V_f, t.fixed_matrix() @ U], axis=0)
         else:
             Vall = V_f
         i_out = np.zeros((N, K))
-        i_out[t.sen_cols] = t.sen_g[:, None] * Vall[t.b_node[-1, t.sen_cols]]
+        i_out[t.sen_cols] = t.sen_g[:, None] * (Vall[t.b_node[-1, t.sen_cols]] - v_bl[t.sen_cols])
         i_in = np.zeros((M, K))
         i_in[t.drv_rows] = t.drv_g[:, None] * (v_in[t.drv_rows] - Vall[t.w_node[t.drv_rows, 0]])
         if t.n_fixed:
@@ -244,7 +247,7 @@ class Crossbar:
                 np.add.at(inj, bn[idx][m] - nf, -ic[m])
             i_in[t.drv_fixed_rows] = inj[t.w_node[t.drv_fixed_rows, 0] - nf]
             i_out[t.sen_fixed_cols] = -inj[t.b_node[-1, t.sen_fixed_cols] - nf]
-        power = np.sum(v_in * i_in, axis=0)
+        power = np.sum(v_in * i_in, axis=0) - np.sum(v_bl * i_out, axis=0)
         if not full:
             return i_out, i_in, power, None, None, None, None
         v_word = Vall[t.w_node]          # (M, N, K)
@@ -253,17 +256,21 @@ class Crossbar:
         i_cell = cell_fn(v_cell.reshape(M * N, K), None).reshape(M, N, K)
         return i_out, i_in, power, v_word, v_bit, v_cell, i_cell
 
-    def _rel_kcl(self, A, x, rhs, v):
-        """Relative KCL residual per input: norm(A x - b) / norm(i_in) (driver currents)."""
+    def _rel_kcl(self, A, x, rhs, U):
+        """Relative KCL residual per input: norm(A x - b) / norm([i_in; i_out]) (source currents)."""
         rn = np.linalg.norm(A @ x - rhs, axis=0)
-        i_in = self._ports(x, v, self._linear_cell_fn(), False)[1]
-        scale = np.linalg.norm(i_in, axis=0)
+        i_out, i_in, _, _, _, _, _ = self._ports(x, U, self._linear_cell_fn(), False)
+        scale = np.sqrt(np.sum(i_in ** 2, axis=0) + np.sum(i_out ** 2, axis=0))
         return np.where(scale > 0, rn / np.where(scale > 0, scale, 1.0), rn)
 
     # --------------------------------------------------------------- public API
-    def solve(self, v_in, *, method: str = "auto", rtol: float = 1e-10, maxiter: int | None = None,
+    def solve(self, v_in, *, v_bl=None, method: str = "auto", rtol: float = 1e-10, maxiter: int | None = None,
               full: bool | None = None, batch_size: int = 64, progress: bool | None = None) -> CrossbarSolution:
         """Solve Kirchhoff's laws for word-line inputs ``v_in`` (V), shape (rows,) or (rows, batch).
+
+        ``v_bl``: voltage (V) held by each bit line's amplifier/driver, shape (cols,) or
+        (cols, batch); default 0 V (virtual-ground sensing). ``i_out`` is the current flowing
+        into it.
 
         ``method``: "direct" (sparse Cholesky/LU factorised once, reused across the batch),
         "cg" (matrix-free line-preconditioned CG, O(rows*cols) memory) or "auto" (chosen by
@@ -284,6 +291,14 @@ class Crossbar:
         if maxiter is not None:
             maxiter = positive_int(maxiter, "maxiter")
         K = V.shape[1]
+        if v_bl is None:
+            Vbl = np.zeros((self.cols, K))
+        else:
+            Vbl, _ = as_voltage(v_bl, self.cols, "v_bl")
+            if Vbl.shape[1] not in (1, K):
+                raise ShapeError(f"parameter 'v_bl' has batch {Vbl.shape[1]}; expected 1 or {K} like v_in")
+            Vbl = np.broadcast_to(Vbl, (self.cols, K))
+        U = np.concatenate([V, Vbl], axis=0)
         g0 = self._g_small_signal()
         self._check(g0)
         if full is None:
@@ -292,11 +307,11 @@ class Crossbar:
         if progress is None:
             progress = K >= 4 * batch_size
         if meth == "ports":
-            sol = self._solve_ports(V, rtol)
+            sol = self._solve_ports(U, rtol)
         elif self.linear:
-            sol = self._solve_linear(V, meth, rtol, maxiter, full, batch_size, progress)
+            sol = self._solve_linear(U, meth, rtol, maxiter, full, batch_size, progress)
         else:
-            sol = self._solve_newton(V, meth, rtol, maxiter, full, progress)
+            sol = self._solve_newton(U, meth, rtol, maxiter, full, progress)
         sol.wall_time = time.perf_counter() - t0
         if single:
             for name in ("i_out", "i_in", "v_word", "v_bit", "v_cell", "i_cell"):
@@ -316,14 +331,16 @@ class Crossbar:
             self._port_cache = PortReduction(self.topo, self.topo.assemble(self.G)["A_ff"])
         return self._port_cache
 
-    def _solve_ports(self, V, rtol):
+    def _solve_ports(self, U, rtol):
         pm = self.port_model()
-        i_out, i_in, res = pm.currents(V, self.cols)
+        V = U[:self.rows]
+        i_out, i_in, res = pm.currents(U, self.rows, self.cols)
         worst = max(float(res.max()), pm.spot_residual)
         if worst > rtol:
             raise ConvergenceError(f"port reduction left relative KCL residual {worst:.3e} > rtol={rtol:g}",
                                    iterations=0, residual=worst)
-        return CrossbarSolution(i_out=i_out, i_in=i_in, power=np.sum(V * i_in, axis=0), v_word=None, v_bit=None,
+        power = np.sum(V * i_in, axis=0) - np.sum(U[self.rows:] * i_out, axis=0)
+        return CrossbarSolution(i_out=i_out, i_in=i_in, power=power, v_word=None, v_bit=None,
                                 v_cell=None, i_cell=None, iterations=0, residual=worst, method="ports",
                                 info={"spot_check_error": pm.spot_error, "spot_check_residual": pm.spot_residual})
 
@@ -366,15 +383,18 @@ class Crossbar:
                 mi = maxiter if maxiter is not None else max(200, 4 * (M + N))
                 # the tolerance is relative to the driver currents, which are not known before
                 # the solve: start from a conservative estimate and tighten until it holds
-                s_est = 0.1 * np.linalg.norm(v * np.minimum(self.G.sum(axis=1), self.topo.g_drv)[:, None], axis=0)
+                s_est = 0.1 * np.linalg.norm(v[:M] * np.minimum(self.G.sum(axis=1), self.topo.g_drv)[:, None], axis=0)
+                s_est = np.where(s_est > 0, s_est, 0.1 * np.linalg.norm(
+                    v[M:] * np.minimum(self.G.sum(axis=0), self.topo.g_sen)[:, None], axis=0))
                 x0 = None
                 used = 0
                 for _ in range(6):
                     xW, xB, it, rn, conv = pcg(op, bW, bB, x0=x0, rtol=0.0, atol=rtol * s_est,
                                                maxiter=max(1, mi - used))
                     used += it
-                    i_in = self.topo.g_drv[:, None] * (v - xW[:, :, 0].T)
-                    scale = np.linalg.norm(i_in, axis=0)
+                    i_in = self.topo.g_drv[:, None] * (v[:M] - xW[:, :, 0].T)
+                    i_o = self.topo.g_sen[:, None] * (xB[:, -1, :].T - v[M:])
+                    scale = np.sqrt(np.sum(i_in ** 2, axis=0) + np.sum(i_o ** 2, axis=0))
                     res = np.where(scale > 0, rn / np.where(scale > 0, scale, 1.0), rn)
                     if np.all(res <= rtol) or used >= mi:
                         break
@@ -458,8 +478,9 @@ class Crossbar:
                 ic = cell_i(vcell(Vf))
                 return Aw @ Vf + off + C_f @ ic.ravel() - rhs_w, ic
 
-            def iscale(Vf):  # norm of the driver currents (A): the scale of the KCL residual
-                sc = np.linalg.norm(self._ports(Vf[:, None], v, cell_fn_nl, False)[1])
+            def iscale(Vf):  # norm of the source currents (A): the scale of the KCL residual
+                io, ii = self._ports(Vf[:, None], v, cell_fn_nl, False)[:2]
+                sc = float(np.sqrt(np.sum(ii ** 2) + np.sum(io ** 2)))
                 return sc if sc > 0 else 1.0
 
             if nf == 0 or np.linalg.norm(F(np.zeros(nf))[0]) == 0.0:
@@ -563,10 +584,12 @@ class Crossbar:
         t = self.topo
         M, N = self.shape
         wires = LineOperator(t, np.zeros((M, N)))
+        v, vbl = v[:M], v[M:]
         bW = np.zeros((1, M, N))
         bW[0, :, 0] = t.g_drv * v
         bB = np.zeros((1, M, N))
-        lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))
+        bB[0, -1, :] = t.g_sen * vbl
+        lo, hi = min(0.0, float(v.min()), float(vbl.min())), max(0.0, float(v.max()), float(vbl.max()))
         oW = np.empty((1, M, N))
         oB = np.empty((1, M, N))
 
@@ -575,23 +598,23 @@ class Crossbar:
             wires.matvec(W, B, oW, oB)
             fW = oW - bW
             fW[0] += ic
-            fB = oB.copy()
+            fB = oB - bB
             fB[0] -= ic
             return fW, fB, float(np.sqrt(np.sum(fW * fW) + np.sum(fB * fB)))
 
-        def iscale(W):
-            sc = float(np.linalg.norm(t.g_drv * (v - W[0, :, 0])))
+        def iscale(W, B):
+            sc = float(np.sqrt(np.sum((t.g_drv * (v - W[0, :, 0])) ** 2) + np.sum((t.g_sen * (B[0, -1] - vbl)) ** 2)))
             return sc if sc > 0 else 1.0
 
         maxit = max(200, 4 * (M + N))
-        if not np.any(bW):
+        if not (np.any(bW) or np.any(bB)):
             return np.zeros(t.n_free), 0.0, 0, 0
         W, B, it, _, conv = pcg(LineOperator(t, g0), bW, bB, rtol=1e-6, maxiter=maxit)
         total = it
         np.clip(W, lo, hi, out=W)
         np.clip(B, lo, hi, out=B)
         fW, fB, fn = F(W, B)
-        scale = iscale(W)
+        scale = iscale(W, B)
         steps = 0
         while fn > rtol * scale:
             if steps >= max_newton:
@@ -621,7 +644,7 @@ class Crossbar:
                 raise ConvergenceError(f"Newton line search failed at step {steps} (input {k}); relative KCL "
                                        f"residual {fn / scale:.3e}", iterations=steps, residual=fn / scale)
             W, B, fW, fB, fn = Wn, Bn, fWn, fBn, fnn
-            scale = iscale(W)
+            scale = iscale(W, B)
             steps += 1
         return np.stack([W[0], B[0]], axis=-1).ravel(), fn / scale, steps, total
 
@@ -669,13 +692,14 @@ class Crossbar:
 
 
 
-def _line_rhs(topo, v):
-    """Right-hand side of the regular (line) formulation as (K, rows, cols) arrays."""
-    K = v.shape[1]
+def _line_rhs(topo, u):
+    """Right-hand side of the regular (line) formulation as (K, rows, cols) arrays; u = [v_in; v_bl]."""
+    K = u.shape[1]
     M, N = topo.rows, topo.cols
     bW = np.zeros((K, M, N))
     bB = np.zeros((K, M, N))
-    bW[:, :, 0] = (topo.g_drv[:, None] * v).T
+    bW[:, :, 0] = (topo.g_drv[:, None] * u[:M]).T
+    bB[:, -1, :] = (topo.g_sen[:, None] * u[M:]).T
     return bW, bB
 
 

@@ -3,7 +3,8 @@
 Physical nodes: ``w[i, j]`` is the word-line node of row ``i`` at column ``j`` (where the
 cell (i, j) attaches), ``b[i, j]`` the bit-line node of column ``j`` at row ``i``.
 Word line ``i`` is driven at column 0 by ``v_in[i]`` through ``r_driver[i]``; bit line ``j``
-is sensed at row ``rows - 1`` by a virtual-ground amplifier through ``r_sense[j]``.
+is sensed at row ``rows - 1`` through ``r_sense[j]`` by an amplifier holding ``v_bl[j]``
+(0 V virtual ground for reads; bias voltages for write schemes).
 
 Zero resistances are eliminated exactly: a zero wire segment merges its two nodes, a zero
 driver/sense resistance makes the node a Dirichlet (fixed-voltage) node. Infinite
@@ -45,7 +46,7 @@ class Topology:
     n_fixed: int
     w_node: np.ndarray
     b_node: np.ndarray
-    fixed_src: np.ndarray          # (n_fixed,) driving row index, or -1 for ground (sense)
+    fixed_src: np.ndarray          # (n_fixed,) index into the source vector u = [v_in (rows); v_bl (cols)]
     wire_a: np.ndarray             # wire-segment end nodes and conductances (S)
     wire_b: np.ndarray
     wire_g: np.ndarray
@@ -99,19 +100,21 @@ class Topology:
         return out
 
     def rhs_matrix(self, blocks: dict) -> sp.csr_array:
-        """Sparse (n_free, rows) map ``B`` with ``rhs = B @ v_in``."""
+        """Sparse (n_free, rows + cols) map ``B`` with ``rhs = B @ u``, ``u = [v_in; v_bl]`` (V)."""
         nf = self.n_free
-        rr = self.w_node[self.drv_rows, 0]
-        B = sp.coo_array((self.drv_g, (rr, self.drv_rows)), shape=(nf, self.rows)).tocsr()
+        rr = np.concatenate([self.w_node[self.drv_rows, 0], self.b_node[-1, self.sen_cols]])
+        cc = np.concatenate([self.drv_rows, self.rows + self.sen_cols])
+        B = sp.coo_array((np.concatenate([self.drv_g, self.sen_g]), (rr, cc)),
+                         shape=(nf, self.rows + self.cols)).tocsr()
         if self.n_fixed:
             B = B - blocks["A_fd"] @ self.fixed_matrix()
         return sp.csr_array(B)
 
     def fixed_matrix(self) -> sp.csr_array:
-        """Sparse (n_fixed, rows) map from ``v_in`` to the fixed node voltages."""
-        k = np.flatnonzero(self.fixed_src >= 0)
-        return sp.coo_array((np.ones(k.size), (k, self.fixed_src[k])),
-                            shape=(self.n_fixed, self.rows)).tocsr()
+        """Sparse (n_fixed, rows + cols) map from ``u = [v_in; v_bl]`` to the fixed node voltages."""
+        k = np.arange(self.n_fixed)
+        return sp.coo_array((np.ones(k.size), (k, self.fixed_src)),
+                            shape=(self.n_fixed, self.rows + self.cols)).tocsr()
 
     # ------------------------------------------------------------ connectivity
     def check_connected(self, g_cell: np.ndarray) -> None:
@@ -173,7 +176,7 @@ def build_topology(rows: int, cols: int, r_row: np.ndarray, r_col: np.ndarray,
     fixed_mark[rep_w[drv_fixed_rows, 0]] = True
     src_of[rep_w[drv_fixed_rows, 0]] = drv_fixed_rows
     fixed_mark[rep_b[-1, sen_fixed_cols]] = True
-    src_of[rep_b[-1, sen_fixed_cols]] = -1
+    src_of[rep_b[-1, sen_fixed_cols]] = M + sen_fixed_cols
     used = np.zeros(2 * M * N, dtype=bool)
     used[rep_w.ravel()] = True
     used[rep_b.ravel()] = True

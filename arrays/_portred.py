@@ -63,29 +63,33 @@ class PortReduction:
             x = np.empty_like(xp)
             x[perm] = xp
             i_full = self.gs[:, None] * x[t.b_node[-1, self.sen]]
-            i_port = self.currents(v, t.cols)[0][self.sen]
+            i_port = self.currents(np.concatenate([v, np.zeros((t.cols, spot_check))]), t.rows, t.cols)[0][self.sen]
             i_in_full = self.gd[:, None] * (v[self.drv] - x[t.w_node[self.drv, 0]])
             rn = np.linalg.norm(A @ x - rhs, axis=0)
             self.spot_residual = float(np.max(rn / np.maximum(np.linalg.norm(i_in_full, axis=0), 1e-300)))
             self.spot_error = float(np.max(np.abs(i_full - i_port)) / max(np.max(np.abs(i_full)), 1e-300))
         del f
 
-    def port_voltages(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Port node voltages (p, K) for inputs ``v`` (rows, K), and the port right-hand side."""
+    def port_voltages(self, v: np.ndarray, v_bl: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Port node voltages (p, K) for inputs ``v`` (rows, K) and bit-line-end voltages ``v_bl``
+        (cols, K, default 0 V), and the port right-hand side."""
         rhs = np.zeros((self.p, v.shape[1]))
         rhs[: self.nd] = self.gd[:, None] * v[self.drv]
+        if v_bl is not None:
+            rhs[self.nd:] = self.gs[:, None] * v_bl[self.sen]
         Vp = sla.cho_solve((self.Lpp, True), rhs, check_finite=False)
         return Vp, rhs
 
-    def currents(self, v: np.ndarray, cols: int):
-        """(i_out (cols, K), i_in (rows, K), port relative KCL residual (K,)) for inputs v (rows, K)."""
-        Vp, rhs = self.port_voltages(v)
+    def currents(self, U: np.ndarray, rows: int, cols: int):
+        """(i_out (cols, K), i_in (rows, K), port relative KCL residual (K,)) for ``U = [v_in; v_bl]``."""
+        v, v_bl = U[:rows], U[rows:]
+        Vp, rhs = self.port_voltages(v, v_bl)
         i_out = np.zeros((cols, v.shape[1]))
-        i_out[self.sen] = self.gs[:, None] * Vp[self.nd:]
+        i_out[self.sen] = self.gs[:, None] * (Vp[self.nd:] - v_bl[self.sen])
         i_in = np.zeros((v.shape[0], v.shape[1]))
         i_in[self.drv] = self.gd[:, None] * (v[self.drv] - Vp[: self.nd])
         r = self.Lpp @ (self.Lpp.T @ Vp) - rhs
-        scale = np.linalg.norm(i_in, axis=0)
+        scale = np.sqrt(np.sum(i_in ** 2, axis=0) + np.sum(i_out ** 2, axis=0))
         res = np.linalg.norm(r, axis=0) / np.where(scale > 0, scale, 1.0)
         return i_out, i_in, res
 

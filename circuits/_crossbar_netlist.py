@@ -80,13 +80,14 @@ def _cell_text(cell, x, vexpr):
                        "written to ngspice")
 
 
-def crossbar_netlist(crossbar_or_g, v_in, *, r_row=None, r_col=None, r_driver=None, r_sense=None, cell=None,
-                     state=None, title: str = "memlab crossbar", options: dict | None = None) -> str:
+def crossbar_netlist(crossbar_or_g, v_in, *, v_bl=None, r_row=None, r_col=None, r_driver=None, r_sense=None,
+                     cell=None, state=None, title: str = "memlab crossbar", options: dict | None = None) -> str:
     """ngspice netlist text of a crossbar with ``.op``.
 
     ``crossbar_or_g``: a :class:`memlab.arrays.Crossbar` (its resistances and cell are used)
     or a (rows, cols) conductance array in S together with ``r_row``, ``r_col``, ``r_driver``,
-    ``r_sense`` (ohm) and optional nonlinear ``cell``/``state``. ``v_in`` (V), shape (rows,).
+    ``r_sense`` (ohm) and optional nonlinear ``cell``/``state``. ``v_in`` (V), shape (rows,);
+    ``v_bl`` (V), shape (cols,): voltage of each bit line's sense source (default 0 V).
     """
     if hasattr(crossbar_or_g, "topo") and hasattr(crossbar_or_g, "G"):
         xb = crossbar_or_g
@@ -112,6 +113,9 @@ def crossbar_netlist(crossbar_or_g, v_in, *, r_row=None, r_col=None, r_driver=No
         raise ShapeError(f"parameter 'v_in' has shape {v.shape}; expected ({M},) for one input")
     if not np.all(np.isfinite(v)):
         raise ParameterError("parameter 'v_in' contains NaN or inf; allowed: finite volts")
+    vb = np.zeros(N) if v_bl is None else np.array(v_bl, dtype=np.float64)
+    if vb.shape != (N,) or not np.all(np.isfinite(vb)):
+        raise ShapeError(f"parameter 'v_bl' must be {N} finite volts, got shape {vb.shape}")
     opts = dict(_DEFAULT_OPTIONS)
     if options:
         opts.update(options)
@@ -141,10 +145,10 @@ def crossbar_netlist(crossbar_or_g, v_in, *, r_row=None, r_col=None, r_driver=No
             res(f"rb{i}_{j}", f"b_{i}_{j}", f"b_{i + 1}_{j}", rc[i, j])
     for j in range(N):
         if rs[j] == 0:
-            lines.append(f"vs{j} b_{M - 1}_{j} 0 dc 0")
+            lines.append(f"vs{j} b_{M - 1}_{j} 0 dc {_num(vb[j]) if vb[j] else 0}")
         elif np.isfinite(rs[j]):
             lines.append(f"rs{j} b_{M - 1}_{j} s_{j} {_num(rs[j])}")
-            lines.append(f"vs{j} s_{j} 0 dc 0")
+            lines.append(f"vs{j} s_{j} 0 dc {_num(vb[j]) if vb[j] else 0}")
     for i in range(M):
         for j in range(N):
             w, b = f"w_{i}_{j}", f"b_{i}_{j}"
