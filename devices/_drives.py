@@ -53,6 +53,10 @@ class Drive:
         """Period in s for periodic drives, else None."""
         return None
 
+    def breakpoints(self) -> np.ndarray:
+        """Corner times of the waveform (s); the integrator steps exactly onto them."""
+        return np.zeros(0)
+
     def value(self, t) -> np.ndarray:
         """Source voltage (V) at times ``t`` (s)."""
         kind, dp, tp, vp = self.encode()
@@ -150,15 +154,18 @@ class PWL(Drive):
     def encode(self):
         return PWL_KIND, np.array([self.t[-1] if self.periodic else 0.0]), np.array(self.t), np.array(self.v)
 
-    def time_grid(self):
+    def breakpoints(self) -> np.ndarray:
+        """Corner times of the waveform within the duration, s."""
         T = self.duration
-        base = np.linspace(0.0, T, int(self.n_points))
         tp = np.asarray(self.t)
         if self.periodic:
             k = np.arange(int(math.ceil(self.repeats)) + 1)
             tp = (tp[None, :] + k[:, None] * self.t[-1]).ravel()
-        tp = tp[tp <= T]
-        return np.unique(np.concatenate([base, tp]))
+        return tp[tp <= T]
+
+    def time_grid(self):
+        base = np.linspace(0.0, self.duration, int(self.n_points))
+        return np.unique(np.concatenate([base, self.breakpoints()]))
 
 
 def Triangle(amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *, r_series: float = 0.0,

@@ -143,10 +143,10 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     t_out = drive.time_grid() if t is None else np.asarray(t, dtype=float)
     if t_out.ndim != 1 or t_out.size < 2 or not np.all(np.isfinite(t_out)) or np.any(np.diff(t_out) <= 0):
         raise ParameterError("simulate: parameter 't' must be a finite, strictly increasing 1-D array of >= 2 times (s)")
-    if t is not None and isinstance(drive, Drive) and drive.encode()[0] == 1:
-        # keep every breakpoint of the waveform as a step boundary
-        t_out = np.unique(np.concatenate([t_out, drive.time_grid()[(drive.time_grid() >= t_out[0]) &
-                                                                    (drive.time_grid() <= t_out[-1])]]))
+    if t is not None:
+        # keep every corner of the waveform as a step boundary
+        bp = drive.breakpoints()
+        t_out = np.unique(np.concatenate([t_out, bp[(bp >= t_out[0]) & (bp <= t_out[-1])]]))
 
     x0 = model.state.x0 if x0 is None else x0
     x0a = np.asarray(x0, dtype=float)
