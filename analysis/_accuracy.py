@@ -73,12 +73,13 @@ def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_w
 
 def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fixed: dict | None = None,
                    repeats: int = 2, seed: int = 0, out_dir=None, workers: int = 0, progress: bool = True,
-                   scheduler=None) -> dict:
+                   scheduler=None, store_root=None) -> dict:
     """Vary one ``FACTORS`` entry and evaluate the MVM (``study="mvm"``) or DNN (``"dnn"``)
     point function; writes ``<study>_<vary>.csv`` and a figure (PNG + SVG) in ``out_dir``.
 
     Returns ``{"rows", "summary", "files", "result"}``; ``summary`` has one row per value
-    with the mean and standard deviation over the repeats.
+    with the mean and standard deviation over the repeats. Finished points are kept in
+    ``<out_dir>/<study>_<vary>.csv.points`` (or under ``store_root``), so a rerun resumes.
     """
     from ._sweep import SweepSpec, run_sweep
 
@@ -98,7 +99,8 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     out_dir = Path(out_dir) if out_dir is not None else Path("accuracy")
     spec = SweepSpec(_STUDY_FUNC[study], fixed=fixed, grid={vary: values}, repeats=repeats, seed=seed)
     stem = out_dir / f"{study}_{vary}"
-    res = run_sweep(spec, output=stem.with_suffix(".csv"), workers=workers, scheduler=scheduler,
+    store = Path(store_root) / f"{study}_{vary}.points" if store_root is not None else None
+    res = run_sweep(spec, output=stem.with_suffix(".csv"), store=store, workers=workers, scheduler=scheduler,
                     progress=progress, desc=f"{study} vs {vary}")
     metric = "rel_error" if study == "mvm" else "accuracy"
     summary = []

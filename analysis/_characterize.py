@@ -186,23 +186,28 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     return {"rows": rows, "figures": figures, "notes": notes}
 
 
-def fit_command(model, data, *, params=None, out="fit.png", r_series=None) -> dict:
-    """``memlab fit``: fit ``model`` to the loops in ``data`` with :func:`memlab.devices.fit_files`."""
+def fit_command(model, data, *, params=None, out="fit.png", circuit=None, validate=()) -> dict:
+    """``memlab fit``: fit ``model`` to the loop files ``data`` with
+    :func:`memlab.devices.fit_files`; returns printable lines (the parameters with their
+    standard errors), the overlay figure files (PNG + SVG) and the FitResult."""
     from memlab import devices
 
     if not hasattr(devices, "fit_files"):
         raise MemlabError("fitting is not available yet: memlab.devices.fit_files is missing")
     kw = {}
-    if params:
-        kw["params"] = [p.strip() for p in str(params).split(",") if p.strip()]
-    if r_series is not None:
-        kw["r_series"] = r_series
-    res = devices.fit_files(model, [str(p) for p in data], **kw)
-    lines = [str(res)] if not hasattr(res, "summary") else [res.summary()]
-    files = {}
-    if hasattr(res, "plot"):
-        fig, ax = new_figure(size=(5.2, 3.9))
-        res.plot(ax=ax)
-        files = save_figure(fig, out)
-        lines += [f"wrote {p}" for p in files.values()]
+    if circuit is not None:
+        kw["circuit"] = circuit
+    res = devices.fit_files(model, [str(p) for p in data], params=params or None,
+                            validate=[str(p) for p in validate], **kw)
+    lines = res.summary().splitlines()
+    for lab, e in (getattr(res, "validation", None) or {}).items():
+        lines.append(f"validation loop {lab}: normalised RMS error {e:.4f} (not fitted)")
+    meas = list(res.measurements)
+    fig, axes = new_figure(1, len(meas), size=(3.4 * len(meas), 3.0))
+    res.plot(axes=axes)
+    for ax in fig.axes:
+        ax.set_xlabel("Device voltage v (V)")
+        ax.set_ylabel("Current i (\u00b5A)")
+    files = save_figure(fig, out)
+    lines += [f"wrote {p}" for p in files.values()]
     return {"lines": lines, "files": files, "result": res}

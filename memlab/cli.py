@@ -117,7 +117,7 @@ def _cmd_iv(a):
 
 def _cmd_fit(a):
     from memlab.analysis._characterize import fit_command
-    info = fit_command(a.model, a.data, params=a.params, out=a.out, r_series=a.r_series)
+    info = fit_command(a.model, a.data, params=a.params, out=a.out, circuit=a.circuit, validate=a.validate or ())
     for line in info["lines"]:
         print(line)
     return 0
@@ -217,7 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("model", help="model name (e.g. mss, vteam, yakopcic)")
     s.add_argument("data", nargs="+", type=_existing_file, help="CSV file(s) of measured loops")
     s.add_argument("--params", default=None, help="comma-separated parameters to fit (default: the model's own choice)")
-    s.add_argument("--r-series", type=_float(0), default=None, help="series resistor of the measurement (ohm)")
+    s.add_argument("--circuit", choices=("series", "device"), default=None,
+                   help="series: simulate the source through each file's series resistor (default); "
+                   "device: drive the measured device voltage")
+    s.add_argument("--validate", type=_existing_file, nargs="+", default=None, metavar="CSV",
+                   help="loop files evaluated with the fitted parameters, without refitting")
     s.add_argument("--out", default="fit.png", help="overlay figure path (.png; .svg next to it)")
     s.set_defaults(func=_cmd_fit)
 

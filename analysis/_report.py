@@ -1,0 +1,347 @@
+"""``memlab demo``: the main job. Characterise the built-in models (native and ngspice,
+overlaid), fit the Knowm data when present, solve a crossbar, run the array-accuracy
+studies (MVM error and DNN accuracy against every factor, and a Monte Carlo sweep on
+worker processes), compare the AI chips, and write ``OUT/report.html`` with every figure
+and table, plus ``OUT/report.json`` holding the run id, timestamp, key numbers and the list
+of files. Every number in the report is computed by this run: sweep stores are private to
+the run (``OUT/.runs/<run id>``) and removed at the end; the run id is printed in both files.
+"""
+from __future__ import annotations
+
+import html
+import math
+import os
+import platform
+import shutil
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from memlab.errors import MemlabError
+
+from ._io import atomic_write_json, atomic_write_text, write_table
+
+__all__ = ["run_demo", "fmt", "find_knowm_data"]
+
+
+def fmt(x) -> str:
+    """How numbers appear in the report (4 significant digits); used by the tests too."""
+    if x is None:
+        return "\u2013"
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if math.isnan(x):
+            return "\u2013"
+        if x == 0:
+            return "0"
+        if 1e-3 <= abs(x) < 1e5:
+            return f"{x:.4g}"
+        return f"{x:.3e}"
+    return str(x)
+
+
+def _table(rows: list[dict], columns=None, headers=None) -> str:
+    if not rows:
+        return "<p><em>(no rows)</em></p>"
+    columns = columns or list(rows[0])
+    headers = headers or columns
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(r.get(c)))}</td>" for c in columns) + "</tr>"
+                   for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def find_knowm_data() -> Path | None:
+    """Folder of the Knowm W-SDC CSVs: ``$MEMLAB_DATA``, ``../shared/data`` from the working
+    directory, or next to the repository; None when absent."""
+    cands = []
+    if os.environ.get("MEMLAB_DATA"):
+        cands.append(Path(os.environ["MEMLAB_DATA"]))
+    cands += [Path.cwd().parent / "shared" / "data", Path(__file__).resolve().parents[1].parent / "shared" / "data"]
+    for c in cands:
+        d = c / "knowm_wsdc_5kohm" if (c / "knowm_wsdc_5kohm").is_dir() else c
+        if d.is_dir() and any(d.glob("*.csv")):
+            return d
+    return None
+
+
+class _Report:
+    def __init__(self, out: Path):
+        self.out = out
+        self.sections: list[str] = []
+        self.figures: list[str] = []
+        self.tables: list[str] = []
+        self.numbers: dict = {}
+        self.notes: list[str] = []
+        self.timings: dict = {}
+
+    def rel(self, p) -> str:
+        return os.path.relpath(Path(p), self.out)
+
+    def figure(self, files: dict, caption: str) -> str:
+        png, svg = self.rel(files["png"]), self.rel(files["svg"])
+        self.figures += [png, svg]
+        return (f'<figure><a href="{html.escape(svg)}"><img src="{html.escape(png)}" alt="{html.escape(caption)}"></a>'
+                f"<figcaption>{html.escape(caption)} (<a href=\"{html.escape(svg)}\">SVG</a>)</figcaption></figure>")
+
+    def section(self, title: str, body: str):
+        anchor = title.lower().replace(" ", "-")
+        self.sections.append(f'<section id="{html.escape(anchor)}"><h2>{html.escape(title)}</h2>{body}</section>')
+
+
+_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.8em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
+th{background:#f3f3f3}figure{display:inline-block;margin:.5em;vertical-align:top;max-width:48%}
+figure img{max-width:100%}figcaption{font-size:.8em;color:#555}.wide{max-width:100%}
+code{background:#f5f5f5;padding:0 .2em}.note{color:#8a5a00}"""
+
+
+def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: int | None = None,
+             spice: bool = True) -> dict:
+    """Run the demo and write the report; returns printable lines and the report dict."""
+    from memlab import __version__
+
+    t_start = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    run_id = uuid.uuid4().hex[:12]
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    runs = out / ".runs" / run_id
+    R = _Report(out)
+    R.numbers["run_id"] = run_id
+    lines = [f"memlab demo run {run_id} ({stamp}) -> {out}"]
+
+    def timed(name, fn):
+        t0 = time.perf_counter()
+        try:
+            fn()
+        except MemlabError as err:  # a layer failing must not hide the rest of the report
+            R.notes.append(f"{name}: {type(err).__name__}: {err}")
+            R.section(name, f'<p class="note">Not available in this run: {html.escape(str(err))}</p>')
+        R.timings[name] = time.perf_counter() - t0
+        lines.append(f"  {name}: {R.timings[name]:.1f} s")
+
+    timed("Device characterisation", lambda: _devices(R, quick, progress, spice))
+    timed("Fitting the Knowm data", lambda: _fit(R, quick))
+    timed("Crossbar solve", lambda: _xbar(R, quick))
+    timed("MVM accuracy", lambda: _mvm(R, quick, progress, runs))
+    timed("DNN accuracy", lambda: _dnn(R, quick, progress, runs))
+    timed("Monte Carlo sweep", lambda: _monte_carlo(R, quick, progress, runs, workers))
+    timed("Chip comparison", lambda: _chips(R, quick))
+    shutil.rmtree(out / ".runs", ignore_errors=True)
+
+    total = time.perf_counter() - t_start
+    meta = {"run_id": run_id, "timestamp_utc": stamp, "memlab_version": __version__, "quick": quick,
+            "python": platform.python_version(), "machine": f"{platform.system()} {platform.machine()}, "
+            f"{os.cpu_count()} CPUs", "wall_time_s": total, "timings_s": R.timings, "numbers": R.numbers,
+            "figures": R.figures, "tables": R.tables, "notes": R.notes}
+    timing_rows = [{"step": k, "wall time (s)": v} for k, v in R.timings.items()] + [{"step": "total",
+                                                                                      "wall time (s)": total}]
+    key_rows = [{"quantity": k, "value": v} for k, v in R.numbers.items() if k != "run_id"]
+    notes = "".join(f'<li class="note">{html.escape(n)}</li>' for n in R.notes)
+    doc = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>memlab report {run_id}</title>"
+           f"<style>{_CSS}</style></head><body><h1>memlab report</h1>"
+           f"<p>Run id <code id=\"run-id\">{run_id}</code>, {stamp}, memlab {html.escape(__version__)}, "
+           f"{html.escape(meta['machine'])}, {'quick' if quick else 'full'} run, {total:.1f} s. "
+           f"Every figure and number below was computed by this run; the same run id and numbers are in "
+           f"<a href=\"report.json\">report.json</a>. Units are SI unless a column says otherwise.</p>"
+           f"<h2>Key results</h2>{_table(key_rows)}"
+           + "".join(R.sections)
+           + f"<h2>Run time</h2>{_table(timing_rows)}"
+           + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "")
+           + "</body></html>\n")
+    atomic_write_json(out / "report.json", meta)
+    atomic_write_text(out / "report.html", doc)
+    lines.append(f"wrote {out / 'report.html'} and {out / 'report.json'} ({len(R.figures)} figure files, "
+                 f"{total:.1f} s)")
+    lines += [f"note: {n}" for n in R.notes]
+    return {"lines": lines, "report": meta}
+
+
+# ----------------------------------------------------------------------------- sections
+def _devices(R, quick, progress, spice):
+    from ._characterize import characterize_models
+
+    models = ["hp", "vteam", "mss"] if quick else None
+    res = characterize_models(R.out / "devices", models=models, spice=spice, progress=progress)
+    R.notes += res["notes"]
+    rows = res["rows"]
+    R.tables.append(R.rel(write_table(rows, R.out / "devices" / "fingerprints.csv")))
+    for r in rows:
+        R.numbers[f"{r['model']} max |i| (A)"] = r["i_max_A"]
+    figs = "".join(R.figure(f, f"I-V loop of {k} (native solid, ngspice dashed when present)")
+                   for k, f in res["figures"].items())
+    cols = ["model", "amplitude_V", "frequency_Hz", "r_series_ohm", "i_max_A", "pinch_ratio", "lobe_area_1_W",
+            "lobe_area_2_W", "ngspice_max_dev"]
+    hdr = ["model", "amplitude (V)", "frequency (Hz)", "series R (ohm)", "max |i| (A)", "pinch ratio (1)",
+           "lobe area 1 (W)", "lobe area 2 (W)", "ngspice max deviation (of max |i|)"]
+    R.section("Device characterisation",
+              "<p>Each built-in model under a sine drive chosen to open its loop. Fingerprints: the current at "
+              "v = 0 relative to max |i| (pinched loop: ~0) and the two lobe areas (W).</p>"
+              + _table(rows, cols, hdr) + figs)
+
+
+def _fit(R, quick):
+    from memlab import devices
+
+    data = find_knowm_data()
+    if data is None:
+        R.section("Fitting the Knowm data", '<p class="note">Knowm data not found (looked in $MEMLAB_DATA and '
+                  "../shared/data); skipped.</p>")
+        return
+    if not hasattr(devices, "fit_files"):
+        R.notes.append("fitting skipped: memlab.devices.fit_files is not available in this build")
+        R.section("Fitting the Knowm data", '<p class="note">memlab.devices.fit_files is not available in this '
+                  "build; skipped.</p>")
+        return
+    from ._characterize import fit_command
+    fitted = sorted(data.glob("*_M1__Memristor.csv"))[: 1 if quick else 3]
+    validate = [] if quick else sorted(data.glob("*_M2__Memristor.csv"))[:3]
+    if not fitted:
+        R.section("Fitting the Knowm data", f'<p class="note">no *_M1__Memristor.csv files in {html.escape(str(data))}; '
+                  "skipped.</p>")
+        return
+    res = fit_command("mss", fitted, validate=validate, out=R.out / "fit" / "knowm_mss_fit.png")
+    r = res["result"]
+    body = (f"<p>Knowm MSS model fitted to {len(fitted)} measured loop(s) of device M1 from "
+            f"<code>{html.escape(str(data))}</code> (memlab.devices.fit_files, source through each file's series "
+            f"resistor){'; device M2 loops predicted without refitting' if validate else ''}.</p>")
+    body += "<pre>" + html.escape("\n".join(l for l in res["lines"] if not l.startswith("wrote"))) + "</pre>"
+    body += R.figure(res["files"], "Measured loops (dots) and the fitted model (line)").replace(
+        "<figure>", '<figure class="wide">')
+    R.numbers["Knowm MSS fit: mean normalised RMS loop error (1)"] = float(np.mean(r.errors))
+    if getattr(r, "validation", None):
+        R.numbers["Knowm MSS fit: mean error on unfitted M2 loops (1)"] = float(np.mean(list(r.validation.values())))
+    R.section("Fitting the Knowm data", body)
+
+
+def _xbar(R, quick):
+    from ._accuracy import xbar_command
+
+    n = 32 if quick else 64
+    res = xbar_command(rows=n, cols=n, r_wire=1.0, r_driver=0.0, r_sense=0.0, model=None, g_min=1e-6, g_max=1e-4,
+                       v_read=0.2, seed=0, out=R.out / "xbar")
+    R.numbers[f"{n}x{n} crossbar MVM error, r_wire 1 ohm (1)"] = res["rel_error"]
+    R.numbers[f"{n}x{n} crossbar driver power (W)"] = res["power_W"]
+    R.section("Crossbar solve", f"<p>{n}x{n} crossbar, conductances uniform in [1 \u00b5S, 100 \u00b5S], inputs "
+              "uniform in [0, 0.2] V, 1 \u03a9 per wire segment: exact Kirchhoff solution.</p><pre>"
+              + html.escape("\n".join(res["lines"][:4])) + "</pre>"
+              + R.figure(res["files"], "Node voltages and cell currents").replace("<figure>", '<figure class="wide">'))
+
+
+_MVM_QUICK = {"size": [8, 16, 32], "r_wire": [0.0, 2.0, 10.0], "adc_bits": [1, 4, 8]}
+
+
+def _mvm(R, quick, progress, runs):
+    from ._accuracy import FACTORS, accuracy_study
+
+    factors = _MVM_QUICK if quick else {k: None for k in ("size", "r_wire", "adc_bits", "dac_bits", "levels",
+                                                            "spread", "read_noise")}
+    body = ("<p>Relative 2-norm error of <code>X W</code> computed on crossbars (differential pairs, 1\u2013100 "
+            "\u00b5S, 0.2 V full-scale input), 32 random input vectors; each factor varied alone from an ideal "
+            "64x64 array (the size study uses 1 \u03a9 wires). Mean \u00b1 std over 2 seeds.</p>")
+    figs = ""
+    for vary, values in factors.items():
+        res = accuracy_study("mvm", vary, values, repeats=1 if quick else 2, seed=1, out_dir=R.out / "accuracy",
+                             workers=0, progress=progress, fixed={"n_inputs": 16} if quick else None,
+                             store_root=runs)
+        R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
+        s = res["summary"]
+        R.numbers[f"MVM error at {vary} = {s[-1][vary]} (1)"] = s[-1]["rel_error_mean"]
+        body += f"<h3>{html.escape(FACTORS[vary][0])}</h3>" + _table(
+            s, [vary, "rel_error_mean", "rel_error_std", "n"], [vary, "rel. error mean (1)", "std (1)", "seeds"])
+        figs += R.figure(res["files"], f"MVM error vs {vary}")
+    R.section("MVM accuracy", body + figs)
+
+
+def _dnn(R, quick, progress, runs):
+    from ._accuracy import FACTORS, accuracy_study
+    from ._dnn import dnn_accuracy_point
+
+    ideal = dnn_accuracy_point(seed=0)
+    adc1 = dnn_accuracy_point(adc_bits=1, seed=0)
+    R.numbers["DNN software baseline accuracy (1)"] = ideal["baseline"]
+    R.numbers["DNN ideal crossbars accuracy (1)"] = ideal["accuracy"]
+    R.numbers["DNN 1-bit ADC accuracy (1)"] = adc1["accuracy"]
+    body = ("<p>A 64-64-10 ReLU MLP trained in software on scikit-learn's digits (70/30 stratified split), "
+            "every weight matrix mapped onto crossbar differential pairs; biases and ReLU digital; ADC full "
+            "scale calibrated on 200 training images. Each factor varied alone from ideal crossbars.</p>"
+            + _table([{"configuration": "software", "test accuracy (1)": ideal["baseline"]},
+                      {"configuration": "ideal crossbars", "test accuracy (1)": ideal["accuracy"]},
+                      {"configuration": "1-bit ADC", "test accuracy (1)": adc1["accuracy"]}]))
+    factors = {"adc_bits": [1, 2, 4], "r_wire": [0.0, 10.0]} if quick else {
+        "adc_bits": [1, 2, 3, 4, 6, 8], "dac_bits": [1, 2, 3, 4, 6], "r_wire": [0.0, 2.0, 5.0, 10.0, 20.0],
+        "levels": [2, 4, 8, 16, 32], "spread": [0.0, 0.1, 0.2, 0.3, 0.5], "read_noise": [0.0, 0.05, 0.1, 0.2]}
+    figs = ""
+    for vary, values in factors.items():
+        res = accuracy_study("dnn", vary, values, repeats=1 if quick else 2, seed=2, out_dir=R.out / "accuracy",
+                             workers=0, progress=progress, store_root=runs)
+        R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
+        body += f"<h3>{html.escape(FACTORS[vary][0])}</h3>" + _table(
+            res["summary"], [vary, "accuracy_mean", "accuracy_std", "n"],
+            [vary, "accuracy mean (1)", "std (1)", "seeds"])
+        figs += R.figure(res["files"], f"DNN accuracy vs {vary}")
+    R.section("DNN accuracy", body + figs)
+
+
+def _monte_carlo(R, quick, progress, runs, workers):
+    from ._accuracy import mvm_error_point  # noqa: F401 - the sweep resolves it by name
+    from ._style import new_figure, save_figure
+    from ._sweep import SweepSpec, run_sweep
+
+    spec = SweepSpec("mvm_error", fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
+                     grid={"adc_bits": [4, 6] if quick else [4, 6, 8]},
+                     monte_carlo={"spread": {"dist": "uniform", "low": 0.0, "high": 0.3},
+                                  "read_noise": {"dist": "uniform", "low": 0.0, "high": 0.05}},
+                     samples=3 if quick else 12, seed=3)
+    w = (0 if quick else min(2, os.cpu_count() or 1)) if workers is None else workers
+    res = run_sweep(spec, output=R.out / "sweeps" / "mc_mvm.csv", store=runs / "mc_mvm.points", workers=w,
+                    progress=progress, desc="Monte Carlo")
+    R.tables.append(R.rel(res.path))
+    fig, ax = new_figure(size=(5.0, 3.6))
+    for b in spec.grid["adc_bits"]:
+        rows = [r for r in res.rows if r["adc_bits"] == b]
+        ax.scatter([r["spread"] for r in rows], [100 * r["rel_error"] for r in rows], label=f"ADC {b} bits", s=18)
+    ax.set_xlabel("Device-to-device spread \u03c3 of ln G (1)")
+    ax.set_ylabel("MVM relative error (%)")
+    ax.set_title("Monte Carlo: spread ~ U(0, 0.3), read noise ~ U(0, 0.05)")
+    ax.legend(loc="best")
+    files = save_figure(fig, R.out / "sweeps" / "mc_mvm")
+    errs = res.column("rel_error")
+    R.numbers["Monte Carlo MVM error, median over points (1)"] = float(np.median(errs))
+    where = f"{w} local worker processes" if w > 1 else "this process"
+    R.section("Monte Carlo sweep", f"<p>{len(res.rows)} points (grid over ADC bits x {spec.samples} Monte Carlo "
+              f"draws of spread and read noise, seed {spec.seed}) on {where}; each finished point was saved as "
+              f"it finished. Table: <a href=\"{html.escape(R.rel(res.path))}\">{html.escape(R.rel(res.path))}</a>."
+              "</p>" + _table(res.rows[:12], res.columns) + R.figure(files, "MVM error of every Monte Carlo point"))
+
+
+def _chips(R, quick):
+    from memlab import accel
+
+    wl = "lenet5" if quick else "resnet18"
+    table = accel.compare(wl, out_dir=R.out / "compare")
+    R.tables += [R.rel(p) for k, p in table.files.items() if k in ("csv", "md")]
+    best = table.best("energy_per_inference_J")
+    R.numbers[f"{wl}: most energy-efficient chip"] = best
+    cols = ["chip", "kind", "latency_s", "energy_per_inference_J", "inferences_per_s", "ops_per_J",
+            "average_power_W", "utilisation", "bound"]
+    hdr = ["chip", "kind", "latency (s)", "energy/inference (J)", "inferences/s", "ops/J", "power (W)",
+           "utilisation (1)", "bound"]
+    imgs = ""
+    for k in ("roofline", "energy"):
+        if k in table.files:
+            p = R.rel(table.files[k])
+            R.figures.append(p)
+            imgs += (f'<figure><img src="{html.escape(p)}" alt="{k}"><figcaption>{k} plot from memlab.accel'
+                     "</figcaption></figure>")
+    R.section("Chip comparison", f"<p>Workload <code>{wl}</code> (batch {table.batch}) on every chip model of "
+              "memlab.accel; the memristor PIM chip's crossbar figures come from memlab.arrays.</p>"
+              + _table(table.rows, cols, hdr) + imgs)
