@@ -1,0 +1,300 @@
+"""Cell characterisation in ngspice (or natively) and point-by-point comparison.
+
+:func:`characterize` writes the cell netlist (generated subcircuits, source, series
+resistance, a 0 V sense source), runs it in ngspice's shared library and returns a
+:class:`~memlab.devices.Trace` with ``source="ngspice"`` on the same time grid as the
+native simulator (the drive's ``time_grid()``), so :func:`compare` can match them point
+by point. ngspice's own time points are kept in ``trace.stats["t_raw"]`` etc.
+
+Drives: :class:`~memlab.devices.Sine`, :func:`~memlab.devices.Triangle`,
+:func:`~memlab.devices.PulseTrain`, :class:`~memlab.devices.PWL` (transient) and
+:class:`DCSweep` (DC sweep at frozen state).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from memlab.errors import ParameterError, NetlistError
+from memlab.devices import Drive, Trace
+from memlab.circuits._cells import Cell, OneR, OneS1R, OneT1R
+from memlab.circuits._subckt import subcircuit
+from memlab.circuits._printers import _num
+from memlab.circuits._ngspice import run_netlist
+
+__all__ = ["characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS"]
+
+#: transient options: gear integration, tight tolerances (tuned for the agreement tests;
+#: chgtol/abstol small because currents go down to nA and the state charge is <= 1 C)
+NGSPICE_OPTIONS = {"method": "gear", "reltol": 1e-8, "abstol": 1e-15, "vntol": 1e-9, "chgtol": 1e-20,
+                   "trtol": 1, "itl4": 200, "itl1": 500}
+
+
+@dataclass(frozen=True)
+class DCSweep:
+    """DC sweep of the source voltage from ``start`` to ``stop`` (V) in steps ``step`` (V),
+    with the device state frozen at ``x0`` (quasi-static I-V at fixed state)."""
+
+    start: float = -1.0
+    stop: float = 1.0
+    step: float = 0.01
+    r_series: float = 0.0
+
+    def __post_init__(self):
+        for n in ("start", "stop", "step", "r_series"):
+            if not math.isfinite(getattr(self, n)):
+                raise ParameterError(f"DCSweep: parameter '{n}' = {getattr(self, n)!r} is not finite")
+        if self.step == 0 or (self.stop - self.start) / self.step < 0:
+            raise ParameterError(f"DCSweep: parameter 'step' = {self.step!r} must be non-zero and point from "
+                                 f"start = {self.start} V to stop = {self.stop} V")
+        if self.r_series < 0:
+            raise ParameterError(f"DCSweep: parameter 'r_series' = {self.r_series!r} is outside [0, inf) ohm")
+
+    def values(self) -> np.ndarray:
+        n = int(math.floor((self.stop - self.start) / self.step + 1e-9)) + 1
+        return self.start + self.step * np.arange(n)
+
+
+# ------------------------------------------------------------------ netlist
+def _source_line(drive: Drive, name="Vsrc", node="in"):
+    from memlab.devices import Sine
+    if isinstance(drive, Sine):
+        ph = math.degrees(drive.phase)
+        return f"{name} {node} 0 dc 0 sin({_num(drive.offset)} {_num(drive.amplitude)} {_num(drive.frequency)} 0 0 {_num(ph)})"
+    kind, dp, tp, vp = drive.encode()
+    if kind != 1:
+        raise ParameterError(f"characterize: drive {type(drive).__name__} is not supported in ngspice")
+    tp = np.asarray(tp, float)
+    vp = np.asarray(vp, float)
+    if dp[0] > 0:  # periodic: expand the repeats
+        T = dp[0]
+        nrep = int(math.ceil(drive.duration / T - 1e-12))
+        ts, vs = [tp], [vp]
+        for k in range(1, nrep):
+            t_k, v_k = tp + k * T, vp
+            if v_k[0] == vs[-1][-1]:
+                t_k, v_k = t_k[1:], v_k[1:]
+            else:
+                t_k = t_k.copy()
+                t_k[0] += 1e-9 * T
+            ts.append(t_k)
+            vs.append(v_k)
+        tp, vp = np.concatenate(ts), np.concatenate(vs)
+    pairs = [f"{_num(a)} {_num(b)}" for a, b in zip(tp, vp)]
+    body = []
+    for j in range(0, len(pairs), 8):
+        body.append(("+ " if j else "") + " ".join(pairs[j:j + 8]))
+    return f"{name} {node} 0 dc {_num(vp[0])} pwl(\n" + "\n".join("+ " + b.lstrip("+ ") for b in body) + "\n+ )"
+
+
+def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_step=None, options=None,
+                 title=None, rate_cap: float = 100.0, edge: float = 1e-5) -> str:
+    """Full ngspice netlist text (``"\\n"`` line endings) of ``cell`` driven by ``drive``.
+
+    Transient drives produce ``.tran t_step t_stop 0 max_step uic``; a :class:`DCSweep`
+    produces ``.dc Vsrc start stop step`` with the state frozen at ``x0``.
+    """
+    if not isinstance(cell, Cell):
+        raise ParameterError(f"cell_netlist: 'cell' must be a OneR, OneS1R or OneT1R, got {type(cell).__name__}")
+    m = cell.device
+    dc = isinstance(drive, DCSweep)
+    sub = subcircuit(m, static=dc, edge=edge)
+    lines = [title or f"memlab {cell.kind} {m.name}", sub.text]
+    r_tot = float(cell.r_series) + float(drive.r_series)
+    bottom = {"1R": "0", "1S1R": "m", "1T1R": "d"}[cell.kind]
+    if isinstance(cell, OneS1R):
+        ssub = subcircuit(cell.selector)
+        lines.append(ssub.text)
+    if isinstance(cell, OneT1R):
+        lines.append(cell.mosfet.model_line())
+    if dc:
+        lines.append(f"Vsrc in 0 dc {_num(drive.start)}")
+    else:
+        lines.append(_source_line(drive))
+    if r_tot > 0:
+        lines.append(f"Rs in a {_num(r_tot)}")
+        lines.append("Vsense a te dc 0")
+    else:
+        lines.append("Vsense in te dc 0")
+    rate_max = None if (dc or max_step is None) else rate_cap / max_step
+    lines.append(sub.instance("1", "te", bottom, x0=x0, rate_max=rate_max))
+    if isinstance(cell, OneS1R):
+        lines.append(ssub.instance("2", "m", "0"))
+    if isinstance(cell, OneT1R):
+        mo = cell.mosfet
+        lines.append(f"M1 d g 0 bulk nmos_memlab w={_num(mo.w)} l={_num(mo.l)}")
+        lines.append(f"Vg g 0 dc {_num(cell.v_gate)}")
+        lines.append(f"Vb bulk 0 dc {_num(cell.v_bulk)}")
+    opts = dict(NGSPICE_OPTIONS)
+    opts.update(options or {})
+    lines.append(".options " + " ".join(f"{k}={v}" for k, v in opts.items()))
+    if dc:
+        lines.append(f".dc Vsrc {_num(drive.start)} {_num(drive.stop)} {_num(drive.step)}")
+    else:
+        lines.append(f".tran {_num(t_step)} {_num(t_stop)} 0 {_num(max_step)} uic")
+    lines.append(".end")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ characterize
+def _check_timing(drive, t_step, max_step):
+    for name, val in (("t_step", t_step), ("max_step", max_step)):
+        if val is None:
+            continue
+        if not (math.isfinite(val) and val > 0):
+            raise ParameterError(f"characterize: parameter '{name}' = {val!r} is outside the allowed range (0, inf) s")
+        per = drive.period or drive.duration
+        if val > per:
+            raise ParameterError(f"characterize: parameter '{name}' = {val!r} s is longer than the drive period "
+                                 f"{per:g} s; allowed range (0, {per:g}] s")
+
+
+def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
+                 steps_per_output: float = 4.0, options: dict | None = None, rtol: float = 1e-6,
+                 t_step: float | None = None) -> Trace:
+    """Characterise a cell under a drive, in ngspice (default) or natively.
+
+    Parameters
+    ----------
+    cell : OneR, OneS1R, OneT1R, or a DeviceModel (taken as a 1R cell)
+    drive : Sine, Triangle/PWL, PulseTrain, or DCSweep
+        Source voltage (V); its ``r_series`` (ohm) adds to the cell's.
+    x0 : float, optional
+        Initial (or, for DC sweeps, frozen) state in state units; default the model's x0.
+    simulator : {"ngspice", "native"}
+    max_step : float, optional
+        Largest ngspice time step in s; default output spacing / ``steps_per_output``.
+        Must be positive and not longer than the drive period.
+    options : dict, optional
+        Extra ngspice ``.options`` (override :data:`NGSPICE_OPTIONS`).
+    rtol : float
+        Native simulator tolerance (relative to the state range).
+    t_step : float, optional
+        ngspice ``.tran`` print step in s (default: the output spacing).
+
+    Returns
+    -------
+    Trace
+        On ``drive.time_grid()`` (transient) or on the sweep points (DC: ``t`` is the
+        sweep index, ``v_source`` the swept voltage). ``source`` is "ngspice" or "native".
+    """
+    from memlab.devices import DeviceModel
+    from memlab.circuits._native import simulate_cell, dc_native
+    if isinstance(cell, DeviceModel):
+        cell = OneR(cell)
+    if not isinstance(cell, Cell):
+        raise ParameterError(f"characterize: 'cell' must be a OneR, OneS1R, OneT1R or DeviceModel, "
+                             f"got {type(cell).__name__}")
+    if simulator not in ("ngspice", "native"):
+        raise ParameterError(f"characterize: parameter 'simulator' = {simulator!r} is not one of ('ngspice', 'native')")
+    m = cell.device
+    x0v = float(m.state.x0 if x0 is None else x0)
+    lo, hi = (float(b) for b in m.bounds())
+    if not (math.isfinite(x0v) and lo <= x0v <= hi):
+        raise ParameterError(f"characterize: parameter 'x0' = {x0!r} is outside the allowed range "
+                             f"[{lo:g}, {hi:g}] {m.state.unit}")
+    if isinstance(drive, DCSweep):
+        if simulator == "native":
+            c = dataclasses.replace(cell, r_series=cell.r_series + drive.r_series)
+            return dc_native(c, drive.values(), x0v)
+        return _dc_ngspice(cell, drive, x0v)
+    if not isinstance(drive, Drive):
+        raise ParameterError(f"characterize: 'drive' must be a memlab Drive or DCSweep, got {type(drive).__name__}")
+    _check_timing(drive, t_step, max_step)
+    if simulator == "native":
+        return simulate_cell(cell, drive, x0=x0v, rtol=rtol, max_step=max_step)
+    t_out = drive.time_grid()
+    dt = float(np.min(np.diff(t_out)))
+    if t_step is None:
+        t_step = float(np.median(np.diff(t_out)))
+    if max_step is None:
+        max_step = min(float(np.median(np.diff(t_out))) / steps_per_output, drive.duration / 50)
+    text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
+                        options=options)
+    t0 = time.perf_counter()
+    res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
+    wall = time.perf_counter() - t0
+    t = res.vec("time")
+    i_raw = res.vec("vsense#branch")
+    v_te = res.vec("te")
+    v_bot = res.vec({"1R": "te", "1S1R": "m", "1T1R": "d"}[cell.kind]) if cell.kind != "1R" else np.zeros_like(t)
+    v_in = res.vec("in")
+    if m.rate_expr == 0:
+        x_raw = np.full_like(t, x0v)
+    else:
+        s = res.vec("x1.xs")
+        x_raw = lo + (hi - lo) * np.clip(s, 0.0, 1.0)
+    v_raw = v_te - v_bot
+    interp = lambda a: np.interp(t_out, t, a)
+    return Trace(t=t_out, v=interp(v_raw), i=interp(i_raw), x=interp(x_raw), v_source=drive.value(t_out),
+                 model=m.name, state_name=m.state.name, state_unit=m.state.unit,
+                 r_series=float(cell.r_series) + float(drive.r_series), period=drive.period, source="ngspice",
+                 stats={"cell": cell.kind, "t_raw": t, "i_raw": i_raw, "x_raw": x_raw, "v_raw": v_raw,
+                        "v_source_raw": v_in, "n_points": int(t.size), "wall_time": wall, "max_step": max_step,
+                        "netlist": text, "x_final": float(x_raw[-1])})
+
+
+def _dc_ngspice(cell, drive, x0v):
+    m = cell.device
+    text = cell_netlist(cell, drive, x0=x0v)
+    res = run_netlist(text, what=f"{cell.kind} {m.name} DC sweep")
+    vs = res.vec("v-sweep") if "v-sweep" in res.vectors else res.vec("in")
+    i = res.vec("vsense#branch")
+    v_te = res.vec("te")
+    v_bot = res.vec({"1S1R": "m", "1T1R": "d"}[cell.kind]) if cell.kind != "1R" else 0.0
+    return Trace(t=np.arange(vs.size, dtype=float), v=v_te - v_bot, i=i, x=np.full(vs.size, x0v), v_source=vs,
+                 model=m.name, state_name=m.state.name, state_unit=m.state.unit,
+                 r_series=float(cell.r_series) + float(drive.r_series), period=None, source="ngspice",
+                 stats={"analysis": "dc", "netlist": text})
+
+
+# ------------------------------------------------------------------ compare
+@dataclass(frozen=True)
+class Comparison:
+    """Point-by-point difference of two traces (b is the reference).
+
+    ``i_max`` = max|i_a - i_b| / max|i_b|, ``i_rms`` = rms(i_a - i_b) / max|i_b|
+    (dimensionless, normalised by the reference's peak current); ``x_max`` =
+    max|x_a - x_b| / (state range or max|x_b|); ``n`` points compared.
+    """
+
+    i_max: float
+    i_rms: float
+    x_max: float
+    n: int
+    i_peak: float
+
+    def __str__(self):
+        return (f"current error: max {100 * self.i_max:.3g} %, rms {100 * self.i_rms:.3g} % of peak "
+                f"{self.i_peak:.4g} A; state error max {100 * self.x_max:.3g} % ({self.n} points)")
+
+
+def compare(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None) -> Comparison:
+    """Compare two traces point by point (same time grid, one device each).
+
+    Normalisation: currents by the peak |i| of ``trace_b``; states by ``state_range``
+    (default: the span of ``trace_b.x``, or its peak |x| if it does not move).
+    Raises ShapeError (a ParameterError) if the grids differ.
+    """
+    from memlab.errors import ShapeError
+    for tr, nm in ((trace_a, "trace_a"), (trace_b, "trace_b")):
+        if not isinstance(tr, Trace):
+            raise ParameterError(f"compare: '{nm}' must be a Trace, got {type(tr).__name__}")
+        if np.ndim(tr.i) != 1:
+            raise ShapeError(f"compare: '{nm}' holds a population ({np.shape(tr.i)}); compare one device (trace[k])")
+    ta, tb = np.asarray(trace_a.t), np.asarray(trace_b.t)
+    if ta.shape != tb.shape or not np.allclose(ta, tb, rtol=1e-9, atol=1e-15 * max(1.0, float(np.max(np.abs(tb))))):
+        raise ShapeError(f"compare: time grids differ (trace_a has {ta.shape}, trace_b {tb.shape} points)")
+    ia, ib = np.asarray(trace_a.i, float), np.asarray(trace_b.i, float)
+    peak = float(np.max(np.abs(ib)))
+    scale = peak if peak > 0 else 1.0
+    d = ia - ib
+    xa, xb = np.asarray(trace_a.x, float), np.asarray(trace_b.x, float)
+    if state_range is None:
+        state_range = float(np.ptp(xb)) or float(np.max(np.abs(xb))) or 1.0
+    return Comparison(i_max=float(np.max(np.abs(d)) / scale), i_rms=float(np.sqrt(np.mean(d * d)) / scale),
+                      x_max=float(np.max(np.abs(xa - xb)) / state_range), n=int(ta.size), i_peak=peak)

@@ -1,0 +1,225 @@
+"""Native (no ngspice) simulation of series cells: 1S1R and 1T1R.
+
+The 1R cell goes to :func:`memlab.devices.simulate` (ROS2) with the cell's series
+resistance added to the drive's. For cells with a second nonlinear element the circuit
+is solved at every right-hand-side evaluation: with the device voltage ``vd`` and the
+bottom-node voltage ``u``::
+
+    v_source = vd + u + R_s i_dev(vd, x)        (loop)
+    i_dev(vd, x) = i_low(u)                      (KCL at the bottom node)
+
+``i_low`` is the selector's or the transistor's current. ``u`` is found by a safeguarded
+Newton iteration on a bracket (the residual is monotone in ``u``), with an inner
+safeguarded Newton for ``vd``. The state ODE is integrated by scipy's ``solve_ivp``
+(LSODA, tolerances relative to the state range) with the same clipping semantics as the
+ngspice subcircuit: the state is clamped where it is evaluated and does not move outward
+at a bound.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from memlab.errors import ConvergenceError, ParameterError
+from memlab.devices import Drive, Trace, simulate
+
+__all__ = ["simulate_cell", "solve_cell", "dc_native"]
+
+
+def _mono_solve(f, lo, hi, x0, tol=1e-13, maxit=200):
+    """Root of an increasing function ``f -> (value, slope)`` on [lo, hi] (safeguarded Newton)."""
+    x = min(max(x0, lo), hi)
+    flo = None
+    for _ in range(maxit):
+        F, dF = f(x)
+        if F == 0.0:
+            return x
+        if F > 0:
+            hi = x
+        else:
+            lo = x
+        xn = x - F / dF if dF > 0 and math.isfinite(dF) else 0.5 * (lo + hi)
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        if abs(xn - x) <= tol * (1.0 + abs(x)) or (hi - lo) <= tol * (1.0 + abs(x)):
+            return xn
+        x = xn
+    return x
+
+
+class _CellSolver:
+    """Solves the loop equations of a series cell at given source voltage and state."""
+
+    def __init__(self, cell, r_extra=0.0):
+        from memlab.circuits._cells import OneS1R, OneT1R
+        self.cell = cell
+        self.R = float(cell.r_series) + float(r_extra)
+        m = cell.device
+        self.k = m.scalar_kernel()
+        self.p = m.param_matrix(1)[0]
+        self.kind = cell.kind
+        if isinstance(cell, OneS1R):
+            self.ks = cell.selector.scalar_kernel()
+            self.ps = cell.selector.param_matrix(1)[0]
+            self.xs = float(cell.selector.state.x0)
+        elif isinstance(cell, OneT1R):
+            if cell.mosfet.card:
+                raise ParameterError("simulate_cell: a 1T1R cell with a custom MOSFET card can only be run in ngspice")
+        self._u = 0.0
+        self._vd = 0.0
+
+    def low(self, u):
+        """Current (A) and conductance (S) of the bottom element at voltage u (to ground)."""
+        if self.kind == "1S1R":
+            o = self.ks(u, self.xs, self.ps)
+            return o[0], o[1]
+        if self.kind == "1T1R":
+            c = self.cell
+            return c.mosfet.ids(c.v_gate, u, 0.0)
+        return 0.0, math.inf
+
+    def dev(self, vd, x):
+        o = self.k(vd, x, self.p)
+        return o[0], o[1], o[3]
+
+    def vdev(self, w, x):
+        """Device voltage for a voltage ``w`` across device + series resistor."""
+        if self.R == 0.0:
+            return w
+        lo, hi = min(0.0, w), max(0.0, w)
+
+        def f(v):
+            i, g, _ = self.dev(v, x)
+            return v + self.R * i - w, 1.0 + self.R * g
+        return _mono_solve(f, lo, hi, self._vd)
+
+    def solve(self, vs, x):
+        """(vd, u, i, rate) at source voltage ``vs`` (V) and state ``x``."""
+        if self.kind == "1R":
+            vd = self.vdev(vs, x)
+            i, g, r = self.dev(vd, x)
+            self._vd = vd
+            return vd, 0.0, i, r
+        lo, hi = min(0.0, vs), max(0.0, vs)
+
+        def F(u):
+            vd = self.vdev(vs - u, x)
+            i, g, _ = self.dev(vd, x)
+            il, gl = self.low(u)
+            # d/du of (il - i): gl + g * dvd/du with dvd/du = -1/(1 + R g)
+            return il - i, gl + g / (1.0 + self.R * g)
+        u = _mono_solve(F, lo, hi, self._u)
+        vd = self.vdev(vs - u, x)
+        i, g, r = self.dev(vd, x)
+        self._u, self._vd = u, vd
+        return vd, u, i, r
+
+
+def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, max_step: float | None = None) -> Trace:
+    """Native transient of a cell; returns a :class:`~memlab.devices.Trace` (source="native").
+
+    1R cells use :func:`memlab.devices.simulate`; 1S1R/1T1R use the loop solver above.
+    ``rtol`` is relative to the state range; ``max_step`` in s.
+    """
+    from scipy.integrate import solve_ivp
+    m = cell.device
+    if cell.kind == "1R":
+        d = dataclasses.replace(drive, r_series=float(drive.r_series) + float(cell.r_series))
+        tr = simulate(m, d, x0=x0, t=t, rtol=rtol, max_step=max_step)
+        tr.r_series = d.r_series
+        tr.stats["cell"] = "1R"
+        return tr
+    solver = _CellSolver(cell, r_extra=float(drive.r_series))
+    t_out = drive.time_grid() if t is None else np.asarray(t, dtype=float)
+    lo, hi = (float(b) for b in m.bounds())
+    span = hi - lo
+    x0 = m.state.x0 if x0 is None else float(x0)
+    if not (lo <= x0 <= hi):
+        raise ParameterError(f"simulate_cell: parameter 'x0' = {x0!r} is outside the allowed range [{lo:g}, {hi:g}] "
+                             f"{m.state.unit}")
+    s0 = (x0 - lo) / span if span > 0 else 0.0
+    static = m.rate_expr == 0
+
+    def xs(s):
+        return lo + span * min(max(s, 0.0), 1.0)
+
+    def rhs(tt, y):
+        s = y[0]
+        vs = float(drive.value(tt))
+        _, _, _, r = solver.solve(vs, xs(s))
+        r = r / span if span > 0 else 0.0
+        if not math.isfinite(r):
+            r = 0.0
+        if (s >= 1.0 and r > 0) or (s <= 0.0 and r < 0):
+            r = 0.0
+        return [r]
+
+    if static:
+        s_t = np.full(t_out.size, s0)
+        nfev = 0
+    else:
+        # integrate between the drive's breakpoints so none of them is stepped over
+        bps = np.unique(np.concatenate([[t_out[0], t_out[-1]], _breakpoints(drive, t_out)]))
+        s_t = np.empty(t_out.size)
+        s_cur = s0
+        nfev = 0
+        hmax = max_step if max_step is not None else np.inf
+        for a, b in zip(bps[:-1], bps[1:]):
+            sel = (t_out >= a) & (t_out <= b)
+            te = np.unique(np.concatenate([t_out[sel], [a, b]]))
+            sol = solve_ivp(rhs, (a, b), [s_cur], method="LSODA", t_eval=te, rtol=rtol,
+                            atol=rtol * 1e-2, max_step=min(hmax, (b - a)))
+            if sol.status < 0:
+                raise ConvergenceError(f"simulate_cell: the state integration failed at t = {a:g} s: {sol.message}")
+            s_t[sel] = np.interp(t_out[sel], sol.t, sol.y[0])
+            s_cur = float(sol.y[0, -1])
+            nfev += sol.nfev
+    vsrc = drive.value(t_out)
+    n = t_out.size
+    v = np.empty(n)
+    i = np.empty(n)
+    x = np.empty(n)
+    for k in range(n):
+        x[k] = xs(s_t[k])
+        vd, u, ik, _ = solver.solve(float(vsrc[k]), x[k])
+        v[k], i[k] = vd, ik
+    return Trace(t=t_out, v=v, i=i, x=x, v_source=vsrc, model=m.name, state_name=m.state.name,
+                 state_unit=m.state.unit, r_series=solver.R, period=drive.period, source="native",
+                 stats={"cell": cell.kind, "nfev": nfev, "rtol": rtol, "x_final": float(x[-1])})
+
+
+def _breakpoints(drive, t_out):
+    kind, dp, tp, vp = drive.encode()
+    if kind == 0:
+        return np.empty(0)
+    tp = np.asarray(tp, dtype=float)
+    if dp[0] > 0:
+        k = np.arange(int(math.ceil(t_out[-1] / dp[0])) + 1)
+        tp = (tp[None, :] + k[:, None] * dp[0]).ravel()
+    return tp[(tp > t_out[0]) & (tp < t_out[-1])]
+
+
+def solve_cell(cell, v_source, x):
+    """Quasi-static operating point(s): device voltage, bottom-node voltage, current.
+
+    ``v_source`` (V) may be an array; ``x`` is the (fixed) device state.
+    Returns ``(v_device, v_bottom, i)`` arrays.
+    """
+    v_source = np.atleast_1d(np.asarray(v_source, dtype=float))
+    solver = _CellSolver(cell)
+    out = np.array([solver.solve(float(vs), float(x))[:3] for vs in v_source])
+    if cell.kind == "1R":
+        out[:, 1] = 0.0
+    return out[:, 0], out[:, 1], out[:, 2]
+
+
+def dc_native(cell, v_sweep, x):
+    """Native DC sweep at fixed state; returns a Trace (t = sweep index, v_source = sweep)."""
+    v_sweep = np.asarray(v_sweep, dtype=float)
+    vd, _, i = solve_cell(cell, v_sweep, x)
+    m = cell.device
+    return Trace(t=np.arange(v_sweep.size, dtype=float), v=vd, i=i, x=np.full(v_sweep.size, float(x)),
+                 v_source=v_sweep, model=m.name, state_name=m.state.name, state_unit=m.state.unit,
+                 r_series=float(cell.r_series), period=None, source="native", stats={"analysis": "dc"})

@@ -1,0 +1,190 @@
+"""Device model -> ngspice subcircuit, generated from the model's two sympy expressions.
+
+Layout of every generated subcircuit (ports ``te`` = top electrode, ``be`` = bottom
+electrode; the device voltage is ``V(te,be)`` and positive current flows te -> be)::
+
+    .subckt <NAME> te be x0=<state x0> m_<param>=<value> ...
+    * normalised state s = (x - lo)/(hi - lo) is the voltage of a 1 F capacitor
+    Cx xs 0 1 ic={(x0 - lo)/(hi - lo)}
+    Raux xs 0 1e12                     DC path (leak time constant 1e12 s)
+    Br xr 0 v=<dx/dt (v, x) / (hi - lo)>    raw normalised rate (1/s)
+    Bx 0 xs i=V(xs) >= 1 ? min(V(xr),0) : (V(xs) <= 0 ? max(V(xr),0) : V(xr))
+    Bi te be i=<i(v, x)>
+    .ends
+
+* The state enters every expression clamped, ``x = lo + (hi - lo)*min(max(V(xs),0),1)``,
+  and the integrating current is gated so the state never moves outward at a bound:
+  the same clipping semantics as the native integrator (state clipped to its bounds).
+* The state is normalised to [0, 1] because node voltages are checked against ngspice's
+  absolute tolerance ``vntol`` (1 uV by default); a state of 3e-9 m stored as 3e-9 V
+  would be invisible to it.
+* Parameter names are prefixed ``m_`` and lower-cased (ngspice is case-insensitive:
+  Stanford-PKU's ``V0`` and ``v0`` become ``m_v0`` and ``m_v0_1``); the mapping is in
+  :attr:`DeviceSubcircuit.param_map`.
+* Static models (rate identically zero: selector, sinh conductance) have no state node;
+  their state is the parameter ``x0``. ``static=True`` builds that form for any model
+  (state frozen at ``x0``: used for DC sweeps and operating points).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from memlab.errors import ParameterError, UnsupportedExpressionError
+from memlab.devices import DeviceModel
+from memlab.circuits._printers import NgspiceBSourcePrinter, reserved_words_ngspice, _num
+
+__all__ = ["DeviceSubcircuit", "subcircuit", "subckt_name"]
+
+
+@dataclass
+class DeviceSubcircuit:
+    """A generated ngspice subcircuit of one device model.
+
+    Attributes
+    ----------
+    name : str
+        Subcircuit name (``.subckt <name> te be ...``).
+    text : str
+        The ``.subckt ... .ends`` block, lines joined with ``"\\n"``.
+    param_map : dict
+        model parameter name -> subcircuit parameter name.
+    static : bool
+        True when the state is a parameter (no state node).
+    pyspice : PySpice SubCircuit
+        The same subcircuit as a PySpice object (for composing PySpice circuits).
+    """
+
+    name: str
+    text: str
+    param_map: dict
+    static: bool
+    model: DeviceModel
+    current: str = ""
+    rate: str = ""
+    pyspice: object = None
+    defaults: dict = field(default_factory=dict)
+
+    def instance(self, ref: str, te: str, be: str, model: DeviceModel | None = None, x0=None,
+                 rate_max: float | None = None) -> str:
+        """Instance line ``X<ref> te be <name> x0=... m_...=...`` with ``model``'s values."""
+        model = self.model if model is None else model
+        if type(model) is not type(self.model) or model.option_values != self.model.option_values:
+            raise ParameterError(f"subcircuit {self.name}: instance model {model!r} differs from {self.model!r}")
+        if model.is_population:
+            raise ParameterError(f"subcircuit {self.name}: a population model needs one instance per device; "
+                                 f"pass a single-device model (parameters must be scalars)")
+        x0 = model.state.x0 if x0 is None else float(x0)
+        lo, hi = (float(b) for b in model.bounds())
+        if not (np.isfinite(x0) and lo <= x0 <= hi):
+            raise ParameterError(f"subcircuit {self.name}: parameter 'x0' = {x0!r} is outside the allowed range "
+                                 f"[{lo:g}, {hi:g}] {model.state.unit}")
+        vals = " ".join(f"{self.param_map[k]}={_num(float(v))}" for k, v in model.values.items())
+        rm = "" if (self.static or rate_max is None) else f"rmax={_num(rate_max)} "
+        return f"X{ref} {te} {be} {self.name} x0={_num(x0)} {rm}{vals}".rstrip()
+
+
+def _mangle(names) -> dict:
+    out, used = {}, set()
+    for n in names:
+        base = "m_" + re.sub(r"[^a-z0-9_]", "_", n.lower())
+        cand, k = base, 0
+        while cand in used or cand in reserved_words_ngspice:
+            k += 1
+            cand = f"{base}_{k}"
+        used.add(cand)
+        out[n] = cand
+    return out
+
+
+def subckt_name(model: DeviceModel) -> str:
+    """Subcircuit name of a model class with its options, e.g. ``VTEAM_linear_none``."""
+    parts = [type(model).__name__] + [str(v) for v in model.option_values.values()]
+    return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(parts))
+
+
+def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
+               strict: bool = True, edge: float = 1e-5) -> DeviceSubcircuit:
+    """Generate the ngspice subcircuit of ``model`` (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    model : DeviceModel
+        Any memlab device model; its parameter values become the subcircuit defaults.
+    static : bool
+        Freeze the state at the parameter ``x0`` (no state node): DC sweeps, ``.op``.
+    smooth : float
+        Smooth-function width passed to :class:`NgspiceBSourcePrinter` (0 = exact).
+    strict : bool
+        Raise :class:`UnsupportedExpressionError` (naming the model and the construct) when
+        an expression cannot be printed.
+    """
+    if not isinstance(model, DeviceModel):
+        raise ParameterError(f"subcircuit: 'model' must be a memlab DeviceModel, got {type(model).__name__}")
+    syms = model.symbols
+    pmap = _mangle(model.param_names)
+    lo_e, hi_e = (sp.sympify(b) for b in model._k.bounds)
+    base_symbols = {syms[n]: pmap[n] for n in model.param_names}
+    pr0 = NgspiceBSourcePrinter({"model": model.name, "symbols": base_symbols, "strict": strict})
+    lo_s, hi_s = pr0.doprint(lo_e), pr0.doprint(hi_e)
+    if not (lo_e.is_finite is not False and hi_e.is_finite is not False):
+        raise UnsupportedExpressionError(f"model {model.name!r}: state bounds ({lo_e}, {hi_e}) must be finite "
+                                         f"for the ngspice subcircuit (the state is normalised to [0, 1])")
+    rate = model.rate_expr
+    is_static = static or rate == 0
+    if is_static:
+        xtext = "(x0)"
+    else:
+        xtext = f"(({lo_s}) + (({hi_s}) - ({lo_s}))*min(max(V(xs), 0), 1))"
+    symbols = dict(base_symbols)
+    symbols[model.v] = "V(te,be)"
+    symbols[model.x] = xtext
+    pr = NgspiceBSourcePrinter({"model": model.name, "symbols": symbols, "strict": strict, "smooth": smooth})
+    cur = pr.doprint(model.current_expr)
+    name = subckt_name(model) + ("_static" if static and rate != 0 else "")
+    defaults = {pmap[k]: float(np.asarray(v).flat[0]) for k, v in model.values.items()}
+    x0d = float(model.state.x0)
+    head = f".subckt {name} te be x0={_num(x0d)} " + ("" if is_static else "rmax=1e30 ") + " ".join(f"{k}={_num(v)}" for k, v in defaults.items())
+    lines = [head.rstrip(),
+             f"* memlab: {model.name} ({', '.join(f'{k}={v}' for k, v in model.option_values.items()) or 'no options'})",
+             f"* state {model.state.name} [{model.state.unit}] in [{lo_s}, {hi_s}]"]
+    rate_s = ""
+    if not is_static:
+        rate_s = pr.doprint(rate / (hi_e - lo_e))
+        lines += [
+            f"Cx xs 0 1 ic={{(x0 - ({lo_s}))/(({hi_s}) - ({lo_s}))}}",
+            "Raux xs 0 1e12",
+            f"Br xr 0 v=max(min({rate_s}, rmax), -rmax)",
+            f"Bx 0 xs i=V(xr) > 0 ? V(xr)*min(max((1 - V(xs))/{_num(edge)}, 0), 1) : "
+            f"V(xr)*min(max(V(xs)/{_num(edge)}, 0), 1)",
+        ]
+    lines.append(f"Bi te be i={cur}")
+    lines.append(f".ends {name}")
+    text = "\n".join(lines)
+    ps = _pyspice_subcircuit(name, defaults, x0d, lines)
+    return DeviceSubcircuit(name=name, text=text, param_map=pmap, static=is_static, model=model,
+                            current=cur, rate=rate_s, pyspice=ps, defaults=defaults)
+
+
+def _pyspice_subcircuit(name, defaults, x0, lines):
+    """The same subcircuit as a PySpice ``SubCircuit`` (elements added as raw lines)."""
+    try:
+        from PySpice.Spice.Netlist import SubCircuit
+    except Exception:  # PySpice is a dependency; stay usable for text output without it
+        return None
+
+    class _Generated(SubCircuit):
+        NAME = name
+        NODES = ("te", "be")
+
+        def __init__(self):
+            super().__init__(name, "te", "be", x0=x0, **defaults)
+            self._body = [ln for ln in lines[1:-1]]
+
+        def __str__(self):
+            return "\n".join([lines[0]] + self._body + [lines[-1]]) + "\n"
+
+    return _Generated()
