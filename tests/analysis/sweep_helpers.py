@@ -26,3 +26,15 @@ def interrupt_at(x, at=3, seed=0):
     if x == at:
         raise KeyboardInterrupt
     return {"y": float(x)}
+
+
+def interrupt_once(x, flag_dir, counter_dir=None, at=3, seed=0):
+    """Raises KeyboardInterrupt (a simulated Ctrl-C) at x == at while flag_dir/armed exists,
+    removing the flag, so the next run goes through."""
+    if counter_dir:
+        open(os.path.join(counter_dir, uuid.uuid4().hex), "w").close()
+    flag = os.path.join(flag_dir, "armed")
+    if x == at and os.path.exists(flag):
+        os.remove(flag)
+        raise KeyboardInterrupt
+    return {"y": float(x) ** 2}

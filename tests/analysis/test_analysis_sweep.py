@@ -1,0 +1,184 @@
+"""Sweeps: reproducible point lists, identical tables locally / in-process / on Dask, resume
+after interruption recomputes exactly the missing points, tidy CSV/Parquet output."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import sweep_helpers as H
+from memlab.analysis import SweepSpec, load_sweep_config, read_table, run_sweep, sweep_points
+from memlab.errors import ConfigError, ParameterError
+
+
+def _calls(d):
+    return len([f for f in os.listdir(d)])
+
+
+def _spec(counter, seed=5, **kw):
+    args = dict(fixed={"counter_dir": str(counter)}, grid={"x": [0, 1, 2, 3]},
+                monte_carlo={"a": {"dist": "uniform", "low": 0.5, "high": 1.5}}, samples=3, repeats=2, seed=seed)
+    args.update(kw)
+    return SweepSpec(H.noisy_quadratic, **args)
+
+
+def test_points_are_seeded_and_complete(tmp_path):
+    s = _spec(tmp_path)
+    p1, p2 = sweep_points(s), sweep_points(_spec(tmp_path))
+    assert len(p1) == s.n_points == 4 * 3 * 2
+    assert [(p.params, p.seed, p.key) for p in p1] == [(p.params, p.seed, p.key) for p in p2]
+    assert len({p.key for p in p1}) == len(p1)
+    other = sweep_points(_spec(tmp_path, seed=6))
+    assert [p.params["a"] for p in other] != [p.params["a"] for p in p1]
+    a = np.array([p.params["a"] for p in p1])
+    assert np.all((a >= 0.5) & (a <= 1.5))
+    # common random numbers: the same (sample, repeat) gets the same draws at every grid point
+    by_x = {x: [(p.params["a"], p.seed) for p in p1 if p.params["x"] == x] for x in range(4)}
+    assert by_x[0] == by_x[1] == by_x[3]
+
+
+def test_local_processes_serial_and_dask_give_identical_tables(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec = SweepSpec("mvm_error", fixed={"rows": 8, "cols": 6, "r_wire": 2.0, "n_inputs": 4},
+                     grid={"adc_bits": [0, 4]}, monte_carlo={"spread": {"dist": "uniform", "low": 0, "high": 0.3}},
+                     samples=2, repeats=2, seed=11)
+    serial = run_sweep(spec, output=tmp_path / "serial.csv", workers=0, progress=False)
+    local = run_sweep(spec, output=tmp_path / "local.csv", workers=2, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        dask = run_sweep(spec, output=tmp_path / "dask.csv", scheduler=cluster.scheduler_address, progress=False)
+    assert serial.complete and local.complete and dask.complete
+    assert dask.n_computed == local.n_computed == spec.n_points == 8
+    assert serial.rows == local.rows == dask.rows
+    text = (tmp_path / "serial.csv").read_text()
+    assert text == (tmp_path / "local.csv").read_text() == (tmp_path / "dask.csv").read_text()
+    # tidy: one row per point, parameter and result columns
+    assert len(serial.rows) == 8 and {"point", "sample", "repeat", "seed", "adc_bits", "spread",
+                                       "rel_error"} <= set(serial.columns)
+    assert read_table(tmp_path / "dask.csv") == serial.rows
+
+
+def test_resume_recomputes_only_missing_points(tmp_path):
+    counter = tmp_path / "calls"
+    counter.mkdir()
+    spec = _spec(counter)
+    out = tmp_path / "res.csv"
+    part = run_sweep(spec, output=out, workers=0, progress=False, stop_after=7)
+    assert not part.complete and part.n_computed == 7 and not out.exists()
+    assert _calls(counter) == 7 and len(list((tmp_path / "res.csv.points").glob("*.json"))) == 7
+    full = run_sweep(spec, output=out, workers=0, progress=False)
+    assert full.complete and full.n_reused == 7 and full.n_computed == spec.n_points - 7
+    assert _calls(counter) == spec.n_points          # every point computed exactly once overall
+    fresh = run_sweep(spec, output=tmp_path / "fresh.csv", workers=0, progress=False)
+    assert fresh.rows == full.rows
+    again = run_sweep(spec, output=out, workers=0, progress=False)   # nothing left to do
+    assert again.n_computed == 0 and _calls(counter) == 2 * spec.n_points
+
+
+def test_resume_after_stop_with_worker_processes(tmp_path):
+    counter = tmp_path / "calls"
+    counter.mkdir()
+    spec = _spec(counter)
+    out = tmp_path / "res.csv"
+    run_sweep(spec, output=out, workers=2, progress=False, stop_after=5)
+    saved = len(list((tmp_path / "res.csv.points").glob("*.json")))
+    calls_before = _calls(counter)
+    assert saved >= 5 and calls_before >= saved          # points running at the stop may be lost
+    res = run_sweep(spec, output=out, workers=2, progress=False)
+    assert res.complete and res.n_reused == saved
+    assert _calls(counter) - calls_before == spec.n_points - saved
+
+
+def test_interrupt_keeps_finished_points(tmp_path):
+    flag, counter = tmp_path / "flag", tmp_path / "calls"
+    flag.mkdir()
+    counter.mkdir()
+    (flag / "armed").touch()
+    spec = SweepSpec(H.interrupt_once, fixed={"flag_dir": str(flag), "counter_dir": str(counter)},
+                     grid={"x": [0, 1, 2, 3, 4, 5]})
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, output=tmp_path / "r.csv", workers=0, progress=False)
+    assert len(list((tmp_path / "r.csv.points").glob("*.json"))) == 3 and _calls(counter) == 4
+    res = run_sweep(spec, output=tmp_path / "r.csv", workers=0, progress=False)
+    assert res.complete and res.n_reused == 3 and res.n_computed == 3 and _calls(counter) == 7
+    assert [r["y"] for r in res.rows] == [float(x) ** 2 for x in range(6)]
+
+
+def test_failed_points_are_reported_and_retried(tmp_path):
+    spec = SweepSpec(H.fails_on_negative, grid={"x": [-1.0, 2.0]})
+    res = run_sweep(spec, output=tmp_path / "r.csv", workers=0, progress=False)
+    assert not res.complete and res.n_failed == 1
+    assert "ParameterError" in res.rows[0]["error"] and res.rows[1]["y"] == 2.0
+    assert (tmp_path / "r.csv").exists()
+    again = run_sweep(spec, output=tmp_path / "r.csv", workers=0, progress=False)
+    assert again.n_reused == 1 and again.n_computed == 1          # the failed point is retried
+
+
+def test_parquet_matches_csv(tmp_path):
+    pytest.importorskip("pyarrow")
+    spec = _spec(tmp_path / "c", samples=1, repeats=1)
+    (tmp_path / "c").mkdir()
+    a = run_sweep(spec, output=tmp_path / "t.parquet", workers=0, progress=False)
+    b = run_sweep(spec, output=tmp_path / "t.csv", workers=0, progress=False)
+    assert read_table(tmp_path / "t.parquet") == read_table(tmp_path / "t.csv") == a.rows == b.rows
+
+
+def test_store_files_are_whole_json(tmp_path):
+    spec = _spec(tmp_path / "c", samples=1, repeats=1)
+    (tmp_path / "c").mkdir()
+    run_sweep(spec, output=tmp_path / "t.csv", workers=0, progress=False)
+    files = list((tmp_path / "t.csv.points").glob("*.json"))
+    assert len(files) == 4
+    for f in files:
+        rec = json.loads(f.read_text())
+        assert rec["ok"] and set(rec["result"]) == {"y", "u"}
+    assert not list((tmp_path / "t.csv.points").glob("*.tmp"))
+    # a truncated store file (e.g. a kill mid-write of a non-atomic tool) is ignored and recomputed
+    files[0].write_text('{"ok": tr')
+    res = run_sweep(spec, output=tmp_path / "t.csv", workers=0, progress=False)
+    assert res.n_computed == 1 and res.complete
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(grid={"x": []}), "empty"),
+    (dict(grid={"x": 3}), "list"),
+    (dict(grid={"nope": [1]}), "not arguments"),
+    (dict(grid={"x": [1]}, monte_carlo={"a": {"dist": "gauss"}}, samples=2), "unknown"),
+    (dict(grid={"x": [1]}, monte_carlo={"a": {"dist": "uniform", "low": 2, "high": 1}}, samples=2), "low"),
+    (dict(grid={"x": [1]}, monte_carlo={"a": {"dist": "uniform", "low": 0, "high": 1}}), "samples"),
+    (dict(grid={"x": [1]}, repeats=0), "repeats"),
+    (dict(grid={"x": [1]}, fixed={"x": 2}), "more than one"),
+])
+def test_spec_validation(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        SweepSpec(H.noisy_quadratic, **kwargs)
+
+
+def test_run_sweep_rejects_bad_arguments(tmp_path):
+    spec = SweepSpec(H.noisy_quadratic, grid={"x": [1]})
+    with pytest.raises(ParameterError, match="workers"):
+        run_sweep(spec, output=tmp_path / "a.csv", workers=-1)
+    with pytest.raises(ConfigError, match="format"):
+        run_sweep(spec, output=tmp_path / "a.xlsx")
+    with pytest.raises(ConfigError, match="unknown"):
+        SweepSpec("no_such_study", grid={"x": [1]})
+
+
+def test_load_sweep_config(tmp_path):
+    good = tmp_path / "s.yaml"
+    good.write_text("study: mvm_error\nseed: 3\nfixed: {rows: 4, cols: 4}\ngrid: {r_wire: [0.0, 1.0]}\n"
+                    "output: res.csv\nworkers: 0\n")
+    spec, opts = load_sweep_config(good)
+    assert spec.n_points == 2 and opts == {"output": "res.csv", "workers": 0}
+    bad = tmp_path / "b.yaml"
+    bad.write_text("study: mvm_error\ngrid: {r_wire: [0.0, 1.0\n")
+    with pytest.raises(ConfigError, match="not valid YAML at line"):
+        load_sweep_config(bad)
+    bad.write_text("study: mvm_error\ngird: {r_wire: [1]}\n")
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_sweep_config(bad)
+    bad.write_text("- 1\n- 2\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_sweep_config(bad)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_sweep_config(tmp_path / "missing.yaml")
