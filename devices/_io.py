@@ -1,0 +1,502 @@
+"""Loaders for measured I-V loops: the Knowm two-column format and a generic CSV/array input.
+
+A loop is held in a :class:`Measurement`: one period of a periodic drive, sampled at
+known times (phases), with the source voltage, the device voltage, the current and the
+series resistance between source and device. Everything is SI (s, V, A, ohm, Hz).
+
+Two file formats are read:
+
+* :func:`load_knowm`: the Knowm Memristor Discovery export (``knowm/memristor-discovery``
+  ``data/``): two comma-separated columns, voltage in V and current in microamperes, no
+  header, one drive period in evenly spaced samples. The file name
+  ``<R>_<A>V_<f>Hz_<device>__<trace>.csv`` gives the series resistor (``5kohm``), the sine
+  amplitude, the frequency and the device; ``trace`` is ``Memristor`` (device voltage) or
+  ``Resistor_plus_Memristor`` (source voltage). Either file is enough (the other voltage
+  follows from ``v_source = v + R i``); when both are present they are read together and
+  checked against each other.
+* :func:`load_loop_csv`: a generic text table with three columns, time or phase, voltage
+  and current, units given in a header line such as ``time[ms],v_source[V],i[uA]`` or by
+  the ``columns=`` argument (see its docstring).
+
+Malformed files raise :class:`~memlab.errors.DataFormatError` naming the file and line.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from memlab.errors import DataFormatError, ParameterError
+
+__all__ = ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "KNOWM_NAME"]
+
+#: Regular expression of the Knowm file names, e.g. ``5kohm_0.8V_10Hz_M1__Memristor.csv``.
+KNOWM_NAME = re.compile(
+    r"^(?P<r>[0-9.]+)(?P<rp>[kKmM]?)ohm_(?P<a>[0-9.]+)V_(?P<f>[0-9.]+)Hz_(?P<dev>[^_]+)__"
+    r"(?P<trace>Memristor|Resistor_plus_Memristor)\.csv$")
+
+_PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "m": 1e-3}
+_MIN_POINTS = 8
+#: relative RMS deviation of the source samples from their best-fit sine below which the
+#: drive is simulated as an analytic sine (else as a periodic piecewise-linear source)
+SINE_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True, eq=False)
+class Measurement:
+    """One measured period of a periodically driven device.
+
+    Attributes
+    ----------
+    t : ndarray (n,)
+        Sample times within the period, s, in ``[0, 1/frequency)`` (the phase times).
+    v_source : ndarray (n,)
+        Source voltage across series resistor plus device, V.
+    v : ndarray (n,)
+        Device voltage, V (``v_source - r_series * i``).
+    i : ndarray (n,)
+        Current through the device, A.
+    frequency : float
+        Drive frequency, Hz.
+    r_series : float
+        Series resistance between source and device, ohm (0: the source drives the device).
+    label : str
+        Short name (device and condition), used in tables and plots.
+    path : str or None
+        File the data came from.
+    meta : dict
+        Anything else known (device name, nominal amplitude, ...).
+
+    The drive used to simulate the measurement is :meth:`drive`: an analytic sine when
+    the source samples are a sine within :data:`SINE_TOLERANCE` (fitted amplitude, phase
+    and offset in :attr:`sine`), else a periodic piecewise-linear source through the
+    samples.
+    """
+
+    t: np.ndarray
+    v_source: np.ndarray
+    v: np.ndarray
+    i: np.ndarray
+    frequency: float
+    r_series: float = 0.0
+    label: str = ""
+    path: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        where = f"Measurement {self.label or self.path or ''}".rstrip()
+        f = float(self.frequency)
+        if not (math.isfinite(f) and f > 0):
+            raise ParameterError(f"{where}: parameter 'frequency' = {self.frequency!r} is outside the allowed "
+                                 f"range (0, inf) Hz")
+        rs = float(self.r_series)
+        if not (math.isfinite(rs) and rs >= 0):
+            raise ParameterError(f"{where}: parameter 'r_series' = {self.r_series!r} is outside the allowed "
+                                 f"range [0, inf) ohm")
+        arrs = {}
+        for name in ("t", "v_source", "v", "i"):
+            a = np.array(getattr(self, name), dtype=float).reshape(-1)
+            if not np.all(np.isfinite(a)):
+                raise ParameterError(f"{where}: '{name}' contains non-finite values")
+            arrs[name] = a
+        n = arrs["t"].size
+        if any(a.size != n for a in arrs.values()):
+            raise ParameterError(f"{where}: 't', 'v_source', 'v', 'i' must have the same length "
+                                 f"(got {[a.size for a in arrs.values()]})")
+        if n < _MIN_POINTS:
+            raise ParameterError(f"{where}: {n} samples given; at least {_MIN_POINTS} are needed")
+        T = 1.0 / f
+        if np.any(arrs["t"] < 0) or np.any(arrs["t"] >= T * (1 + 1e-12)):
+            raise ParameterError(f"{where}: sample times 't' must lie in [0, {T:g}) s (one period)")
+        if not np.max(np.abs(arrs["i"])) > 0:
+            raise ParameterError(f"{where}: the current 'i' is zero everywhere; nothing to fit")
+        for name, a in arrs.items():
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+        object.__setattr__(self, "frequency", f)
+        object.__setattr__(self, "r_series", rs)
+        object.__setattr__(self, "meta", dict(self.meta))
+        object.__setattr__(self, "sine", _sine_fit(arrs["t"], arrs["v_source"], f))
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_arrays(cls, *, i, v_source=None, v=None, t=None, phase=None, frequency: float,
+                    r_series: float = 0.0, phase_unit: str = "rad", label: str = "",
+                    meta: dict | None = None) -> "Measurement":
+        """Build a measurement from arrays (SI units).
+
+        Give the sample positions as ``t`` (s; folded into one period) or ``phase``
+        (``phase_unit``: ``"rad"``, ``"deg"`` or ``"cycle"``, fraction of a period), and
+        at least one of ``v_source`` (V across series resistor + device) and ``v`` (V
+        across the device); ``i`` in A; ``frequency`` in Hz; ``r_series`` in ohm.
+        """
+        if (t is None) == (phase is None):
+            raise ParameterError("Measurement.from_arrays: give exactly one of 't' (s) and 'phase'")
+        if not (np.isfinite(frequency) and frequency > 0):
+            raise ParameterError(f"Measurement.from_arrays: parameter 'frequency' = {frequency!r} is outside "
+                                 f"the allowed range (0, inf) Hz")
+        T = 1.0 / float(frequency)
+        if t is not None:
+            tt = np.mod(np.asarray(t, dtype=float), T)
+        else:
+            scale = {"rad": 2 * np.pi, "deg": 360.0, "cycle": 1.0}.get(phase_unit)
+            if scale is None:
+                raise ParameterError(f"Measurement.from_arrays: parameter 'phase_unit' = {phase_unit!r} is not "
+                                     f"one of ('rad', 'deg', 'cycle')")
+            tt = np.mod(np.asarray(phase, dtype=float) / scale, 1.0) * T
+        tt = np.where(tt >= T * (1 - 1e-12), 0.0, tt)
+        i = np.asarray(i, dtype=float)
+        sizes = [np.size(a) for a in (tt, i, v_source, v) if a is not None]
+        if len(set(sizes)) != 1:
+            raise ParameterError(f"Measurement.from_arrays: the arrays must have the same length (got {sizes})")
+        if v_source is None and v is None:
+            raise ParameterError("Measurement.from_arrays: give 'v_source' or 'v' (or both)")
+        if v_source is None:
+            v_source = np.asarray(v, dtype=float) + r_series * i
+        if v is None:
+            v = np.asarray(v_source, dtype=float) - r_series * i
+        return cls(tt, v_source, v, i, frequency, r_series, label, None, meta or {})
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def period(self) -> float:
+        """Drive period, s."""
+        return 1.0 / self.frequency
+
+    @property
+    def n_points(self) -> int:
+        return int(self.i.size)
+
+    @property
+    def i_scale(self) -> float:
+        """max |i| in A: the normalisation of the loop's RMS error."""
+        return float(np.max(np.abs(self.i)))
+
+    @property
+    def amplitude(self) -> float:
+        """Source amplitude, V (of the best-fit sine)."""
+        return self.sine["amplitude"]
+
+    def drive(self, periods: int = 3, points_per_period: int = 400, *, polarity: int = 1,
+              circuit: str = "series"):
+        """The drive that reproduces this measurement in :func:`~memlab.devices.simulate`.
+
+        ``circuit="series"``: the source (sine or PWL of ``v_source``) through
+        ``r_series``; ``circuit="device"``: the measured device voltage applied directly
+        (periodic PWL, no series resistor). ``polarity=-1`` connects the device reversed
+        (the drive is negated; the measured current is then ``-i`` of the device).
+        """
+        from memlab.devices._drives import PWL, Sine
+        if polarity not in (1, -1):
+            raise ParameterError(f"Measurement.drive: parameter 'polarity' = {polarity!r} is not one of (1, -1)")
+        if circuit == "series":
+            s = self.sine
+            if s["residual"] <= SINE_TOLERANCE:
+                return Sine(polarity * s["amplitude"], self.frequency, periods=periods, phase=s["phase"],
+                            offset=polarity * s["offset"], r_series=self.r_series,
+                            points_per_period=points_per_period)
+            vals, rs = self.v_source, self.r_series
+        elif circuit == "device":
+            vals, rs = self.v, 0.0
+        else:
+            raise ParameterError(f"Measurement.drive: parameter 'circuit' = {circuit!r} is not one of "
+                                 f"('series', 'device')")
+        tp, vp = _periodic_samples(self.t, vals, self.period)
+        return PWL(t=tuple(tp), v=tuple(polarity * vp), r_series=rs, n_points=periods * points_per_period + 1,
+                   periodic=True, repeats=periods)
+
+    def __repr__(self) -> str:
+        return (f"Measurement({self.label or self.path!r}, {self.n_points} points, f = {self.frequency:g} Hz, "
+                f"amplitude = {self.amplitude:.4g} V, r_series = {self.r_series:g} ohm)")
+
+
+def _sine_fit(t, y, f) -> dict:
+    """Least-squares sine at frequency f: amplitude (V), phase (rad), offset (V), residual."""
+    w = 2 * np.pi * f * t
+    M = np.column_stack([np.sin(w), np.cos(w), np.ones_like(w)])
+    c, *_ = np.linalg.lstsq(M, y, rcond=None)
+    amp = float(np.hypot(c[0], c[1]))
+    res = float(np.sqrt(np.mean((y - M @ c) ** 2)) / amp) if amp > 0 else math.inf
+    return {"amplitude": amp, "phase": float(np.arctan2(c[1], c[0])), "offset": float(c[2]), "residual": res}
+
+
+def _periodic_samples(t, v, T):
+    """Sorted (t, v) over one period with the wrap-around point added at 0 and T."""
+    o = np.argsort(t, kind="stable")
+    t, v = np.asarray(t)[o], np.asarray(v)[o]
+    t, keep = np.unique(t, return_index=True)
+    v = v[keep]
+    # value at the period boundary by linear interpolation across the wrap
+    t_wrap = np.concatenate([t[-1:] - T, t, t[:1] + T])
+    v_wrap = np.concatenate([v[-1:], v, v[:1]])
+    v0 = float(np.interp(0.0, t_wrap, v_wrap))
+    if t[0] > 0:
+        t, v = np.concatenate([[0.0], t]), np.concatenate([[v0], v])
+    else:
+        v[0] = v0
+    return np.concatenate([t, [T]]), np.concatenate([v, [v0]])
+
+
+# ---------------------------------------------------------------------- number tables
+def _read_table(path: Path, n_cols: int | None, *, delimiter: str | None = None, allow_header: bool = False):
+    """Parse a numeric text table; return (header or None, array (n, cols), line numbers).
+
+    Blank lines and lines starting with ``#`` are skipped. Every data line must hold the
+    same number of finite numbers; otherwise DataFormatError names the file and line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataFormatError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{path}: not a text file ({exc.reason} at byte {exc.start})") from None
+    header, header_line = None, None
+    rows, lines = [], []
+    width = n_cols
+    for k, raw in enumerate(text.splitlines(), start=1):
+        s = raw.strip()
+        if not s or s.startswith("#"):
+            continue
+        if delimiter is None:
+            delimiter = "," if "," in s else (";" if ";" in s else ("\t" if "\t" in s else " "))
+        fields = [f.strip() for f in (s.split() if delimiter == " " else s.split(delimiter))]
+        try:
+            vals = [float(f) for f in fields]
+        except ValueError:
+            if allow_header and header is None and not rows:
+                header, header_line = fields, k
+                if width is None:
+                    width = len(fields)
+                continue
+            raise DataFormatError(f"{path}:{k}: expected {width or 'only'} numbers separated by "
+                                  f"{delimiter!r}, got {raw.strip()!r}") from None
+        if width is None:
+            width = len(vals)
+        if len(vals) != width:
+            raise DataFormatError(f"{path}:{k}: expected {width} columns, got {len(vals)} in {raw.strip()!r}")
+        if not all(math.isfinite(x) for x in vals):
+            raise DataFormatError(f"{path}:{k}: non-finite value in {raw.strip()!r}")
+        rows.append(vals)
+        lines.append(k)
+    if len(rows) < _MIN_POINTS:
+        raise DataFormatError(f"{path}: {len(rows)} data lines found; at least {_MIN_POINTS} are needed")
+    return header, header_line, np.array(rows, dtype=float), np.array(lines)
+
+
+# ---------------------------------------------------------------------- Knowm format
+def _parse_knowm_name(path: Path) -> dict:
+    m = KNOWM_NAME.match(path.name)
+    if not m:
+        raise DataFormatError(f"{path}: file name does not follow the Knowm pattern "
+                              f"'<R>ohm_<A>V_<f>Hz_<device>__Memristor.csv' (or '__Resistor_plus_Memristor.csv'); "
+                              f"pass r_series=, frequency= (and amplitude=) explicitly")
+    return {"r_series": float(m["r"]) * _PREFIX[m["rp"]], "amplitude": float(m["a"]), "frequency": float(m["f"]),
+            "device": m["dev"], "trace": m["trace"]}
+
+
+def load_knowm(path, *, r_series: float | None = None, frequency: float | None = None,
+               amplitude: float | None = None, device: str | None = None,
+               consistency_tol: float = 1e-3) -> Measurement:
+    """Read one Knowm Memristor Discovery loop (two columns: V, current in uA; no header).
+
+    Parameters
+    ----------
+    path : str or Path
+        Either the ``..._Memristor.csv`` file (column 1 = device voltage) or the
+        ``..._Resistor_plus_Memristor.csv`` file (column 1 = source voltage). When the
+        sibling file exists it is read too and both are checked against each other
+        (same current; ``v_source - v = R i`` within ``consistency_tol`` V).
+    r_series, frequency, amplitude, device :
+        Override (or supply, for files not named in the Knowm pattern) the series
+        resistance (ohm), frequency (Hz), nominal amplitude (V) and device name.
+
+    The samples are one period, evenly spaced: sample k sits at ``t = k / (n f)``.
+
+    Raises
+    ------
+    DataFormatError
+        Malformed content (message ``<file>:<line>: ...``), inconsistent sibling files,
+        or a file name that is not parseable while no overrides were given.
+    """
+    path = Path(path)
+    try:
+        info = _parse_knowm_name(path)
+    except DataFormatError:
+        if r_series is None or frequency is None:
+            raise
+        info = {"r_series": r_series, "frequency": frequency, "amplitude": amplitude, "device": device or path.stem,
+                "trace": "Resistor_plus_Memristor" if "Resistor" in path.name else "Memristor"}
+    for key, val in (("r_series", r_series), ("frequency", frequency), ("amplitude", amplitude), ("device", device)):
+        if val is not None:
+            info[key] = val
+    R = float(info["r_series"])
+    _, _, tab, _ = _read_table(path, 2)
+    v_col, i = tab[:, 0], tab[:, 1] * 1e-6
+    sib_name = (path.name.replace("__Resistor_plus_Memristor", "__Memristor") if info["trace"] != "Memristor"
+                else path.name.replace("__Memristor", "__Resistor_plus_Memristor"))
+    sib = path.with_name(sib_name)
+    if info["trace"] == "Memristor":
+        v, v_source = v_col, v_col + R * i
+    else:
+        v_source, v = v_col, v_col - R * i
+    if sib != path and sib.exists():
+        _, _, tab2, lines2 = _read_table(sib, 2)
+        if tab2.shape != tab.shape:
+            raise DataFormatError(f"{sib}: {tab2.shape[0]} data lines, but {path} has {tab.shape[0]}")
+        di = np.abs(tab2[:, 1] - tab[:, 1]) > 1e-9 * np.maximum(1.0, np.abs(tab[:, 1]))
+        other = tab2[:, 0]
+        dv = np.abs((other - (v if info["trace"] != "Memristor" else v_source))) > consistency_tol
+        bad = di | dv
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            raise DataFormatError(f"{sib}:{lines2[k]}: inconsistent with {path.name} (same current and "
+                                  f"v_source - v = {R:g} ohm * i expected within {consistency_tol:g} V)")
+    n = tab.shape[0]
+    f = float(info["frequency"])
+    t = np.arange(n) / (n * f)
+    label = f"{info['device']} {info['amplitude']:g} V {f:g} Hz" if info.get("amplitude") else f"{info['device']} {f:g} Hz"
+    return Measurement(t, v_source, v, i, f, R, label, str(path),
+                       {"device": info["device"], "amplitude_nominal": info.get("amplitude"), "format": "knowm"})
+
+
+def load_knowm_set(directory, *, device: str | None = None, amplitude: float | None = None,
+                   frequency=None, r_series: float | None = None) -> list[Measurement]:
+    """All Knowm loops in ``directory`` matching the selectors, sorted by device, amplitude, frequency.
+
+    ``frequency`` may be one value or a sequence (Hz); ``amplitude`` in V; ``r_series``
+    in ohm. Each loop is read once (through its ``__Memristor.csv`` file when present).
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataFormatError(f"{d}: not a directory")
+    freqs = None if frequency is None else {float(f) for f in np.atleast_1d(frequency)}
+    picked = {}
+    for p in sorted(d.glob("*.csv")):
+        m = KNOWM_NAME.match(p.name)
+        if not m:
+            continue
+        info = _parse_knowm_name(p)
+        if device is not None and info["device"] != device:
+            continue
+        if amplitude is not None and not math.isclose(info["amplitude"], amplitude, rel_tol=1e-9):
+            continue
+        if freqs is not None and info["frequency"] not in freqs:
+            continue
+        if r_series is not None and not math.isclose(info["r_series"], r_series, rel_tol=1e-9):
+            continue
+        key = (info["device"], info["amplitude"], info["frequency"], info["r_series"])
+        if key not in picked or info["trace"] == "Memristor":
+            picked[key] = p
+    if not picked:
+        raise DataFormatError(f"{d}: no Knowm loop files match device={device!r}, amplitude={amplitude!r}, "
+                              f"frequency={frequency!r}, r_series={r_series!r}")
+    return [load_knowm(picked[k]) for k in sorted(picked)]
+
+
+# ---------------------------------------------------------------------- generic CSV
+_X_UNITS = {"s": ("time", 1.0), "ms": ("time", 1e-3), "us": ("time", 1e-6), "ns": ("time", 1e-9),
+            "rad": ("phase", 2 * np.pi), "deg": ("phase", 360.0), "cycle": ("phase", 1.0)}
+_V_UNITS = {"V": 1.0, "mV": 1e-3}
+_I_UNITS = {"A": 1.0, "mA": 1e-3, "uA": 1e-6, "nA": 1e-9}
+_X_NAMES = {"time": "time", "t": "time", "phase": "phase"}
+_V_NAMES = {"v_source": "source", "v_total": "source", "vs": "source", "v": "device", "v_device": "device",
+            "v_dev": "device"}
+_I_NAMES = {"i": "i", "current": "i"}
+_COL = re.compile(r"^\s*([A-Za-z_]+)\s*\[\s*([A-Za-z]+)\s*\]\s*$")
+
+
+def _parse_columns(spec, where: str):
+    fields = spec if isinstance(spec, (list, tuple)) else [f for f in re.split(r"[,;\t]", spec)]
+    fields = [f.strip() for f in fields if f.strip()]
+    if len(fields) != 3:
+        raise DataFormatError(f"{where}: column spec {spec!r} must name 3 columns: time[s] or phase[deg], "
+                              f"v_source[V] or v[V], i[A]")
+    out = []
+    for f, (names, units, what) in zip(fields, ((_X_NAMES, _X_UNITS, "first column (time or phase)"),
+                                                (_V_NAMES, _V_UNITS, "second column (voltage)"),
+                                                (_I_NAMES, _I_UNITS, "third column (current)"))):
+        m = _COL.match(f)
+        if not m or m[1].lower() not in names or m[2] not in units:
+            raise DataFormatError(f"{where}: {what} header {f!r} is not '<name>[<unit>]' with name in "
+                                  f"{sorted(names)} and unit in {sorted(units)}")
+        kind, scale = names[m[1].lower()], units[m[2]]
+        if isinstance(scale, tuple):               # first column: the unit decides time vs phase
+            if scale[0] != kind:
+                raise DataFormatError(f"{where}: {what} header {f!r}: unit {m[2]!r} is not a {kind} unit")
+            scale = scale[1]
+        out.append((kind, scale))
+    return out
+
+
+def load_loop_csv(path, *, frequency: float | None = None, r_series: float = 0.0, columns=None,
+                  delimiter: str | None = None, label: str | None = None) -> Measurement:
+    """Read a generic loop table: time or phase, voltage, current (one row per sample).
+
+    Format
+    ------
+    Text, one sample per line, three numeric fields separated by ``,``, ``;``, tab or
+    spaces (auto-detected). Lines starting with ``#`` and blank lines are ignored. The
+    first non-comment line may be a header naming each column with its unit::
+
+        time[ms],v_source[V],i[uA]
+
+    * column 1: ``time`` (or ``t``) in ``s``/``ms``/``us``/``ns``, or ``phase`` in
+      ``deg``/``rad``/``cycle``;
+    * column 2: ``v_source`` (= ``v_total``, across series resistor + device) or ``v``
+      (= ``v_device``), in ``V`` or ``mV``;
+    * column 3: ``i`` (= ``current``) in ``A``/``mA``/``uA``/``nA``.
+
+    Without a header, pass the same text as ``columns=`` (default
+    ``"time[s],v_source[V],i[A]"``). Times are folded into one period of ``frequency``
+    (Hz); when ``frequency`` is not given the time column must cover exactly one period
+    of evenly spaced samples (period = n * dt). A phase column requires ``frequency``.
+    ``r_series`` (ohm) is the series resistance between source and device.
+
+    Raises
+    ------
+    DataFormatError
+        Malformed lines (``<file>:<line>: ...``), a bad header, or missing information.
+    """
+    path = Path(path)
+    header, header_line, tab, lines = _read_table(path, 3, delimiter=delimiter, allow_header=True)
+    where = f"{path}:{header_line}" if header is not None else str(path)
+    if header is not None and columns is not None:
+        raise DataFormatError(f"{where}: the file has a header; do not pass columns= as well")
+    spec = _parse_columns(header if header is not None else (columns or "time[s],v_source[V],i[A]"), where)
+    (xk, xs), (vk, vs), (_, is_) = spec
+    x = tab[:, 0] * (xs if xk == "time" else 1.0)
+    vcol, i = tab[:, 1] * vs, tab[:, 2] * is_
+    if not (np.isfinite(r_series) and r_series >= 0):
+        raise ParameterError(f"load_loop_csv: parameter 'r_series' = {r_series!r} is outside the allowed "
+                             f"range [0, inf) ohm")
+    if xk == "phase" and frequency is None:
+        raise DataFormatError(f"{path}: a phase column needs frequency= (Hz)")
+    if xk == "time":
+        d = np.diff(x)
+        if np.any(d <= 0):
+            k = int(np.flatnonzero(d <= 0)[0]) + 1
+            raise DataFormatError(f"{path}:{lines[k]}: time does not increase ({x[k]:g} s after {x[k - 1]:g} s)")
+        if frequency is None:
+            if np.ptp(d) > 1e-6 * np.mean(d):
+                raise DataFormatError(f"{path}: samples are not evenly spaced; pass frequency= (Hz)")
+            frequency = 1.0 / (x.size * np.mean(d))
+    kw = {"v_source": vcol} if vk == "source" else {"v": vcol}
+    if xk == "time":
+        kw["t"] = x - x[0]
+    else:
+        kw["phase"] = x / xs
+        kw["phase_unit"] = "cycle"
+    m = Measurement.from_arrays(i=i, frequency=float(frequency), r_series=r_series,
+                                label=label or path.stem, meta={"format": "csv"}, **kw)
+    return Measurement(m.t, m.v_source, m.v, m.i, m.frequency, m.r_series, m.label, str(path), m.meta)
+
+
+def load_loop(path, **kwargs) -> Measurement:
+    """Read a loop file, choosing the format: Knowm names -> :func:`load_knowm`, else :func:`load_loop_csv`."""
+    p = Path(path)
+    if KNOWM_NAME.match(p.name):
+        return load_knowm(p, **kwargs)
+    return load_loop_csv(p, **kwargs)
