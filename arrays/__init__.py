@@ -8,9 +8,21 @@ Public API
   ``SinhConductance``); :class:`SeriesCell` composes 1S1R (``Selector`` + device) and 1T1R
   (device + :class:`Resistor` on-resistance).
 
+- :class:`AnalogMatrix`: ``y = W x`` with weight mapping (differential / offset, bit
+  slicing), DAC/ADC, and composable seeded non-idealities (:class:`ProgrammingNoise`,
+  :class:`DeviceSpread`, :class:`FiniteLevels`, :class:`ReadNoise`, :class:`Drift`,
+  :class:`StuckAt`); metrics :func:`relative_error`, :func:`column_error`, :func:`snr_db`.
+- :func:`write_scheme`: V/2 and V/3 write biasing with the voltage on every cell.
+
 All quantities are SI: V, A, S, ohm, W.
 """
 from ._cells import Resistor, SeriesCell
 from ._crossbar import Crossbar, CrossbarSolution
+from ._mvm import AnalogMatrix, MVMReport, column_error, relative_error, snr_db
+from ._nonideal import DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise, StuckAt
+from ._write import WriteReport, write_bias, write_scheme
 
-__all__ = ["Crossbar", "CrossbarSolution", "Resistor", "SeriesCell"]
+__all__ = ["Crossbar", "CrossbarSolution", "Resistor", "SeriesCell",
+           "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
+           "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
+           "WriteReport", "write_bias", "write_scheme"]

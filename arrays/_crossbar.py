@@ -467,7 +467,6 @@ class Crossbar:
             v = V[:, k:k + 1]
             rhs_w = Bw @ v[:, 0]
             Vd = (Fd @ v[:, 0]) if t.n_fixed else np.zeros(0)
-            off = (wblocks["A_fd"] @ Vd) if t.n_fixed else 0.0
             lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))
 
             def vcell(Vf):
@@ -476,7 +475,7 @@ class Crossbar:
 
             def F(Vf):
                 ic = cell_i(vcell(Vf))
-                return Aw @ Vf + off + C_f @ ic.ravel() - rhs_w, ic
+                return Aw @ Vf + C_f @ ic.ravel() - rhs_w, ic  # rhs_w holds the fixed-node terms
 
             def iscale(Vf):  # norm of the source currents (A): the scale of the KCL residual
                 io, ii = self._ports(Vf[:, None], v, cell_fn_nl, False)[:2]

@@ -49,3 +49,13 @@ def test_matches_ngspice_with_shorts_and_cg():
     assert np.allclose(s.i_out, op.i_out, rtol=1e-6, atol=0)
     xb2 = Crossbar(G, r_row=2.0, r_col=3.0, r_driver=4.0, r_sense=5.0)
     assert np.allclose(xb2.solve(v, method="cg").i_out, simulate_crossbar_op(xb2, v).i_out, rtol=1e-6, atol=0)
+
+
+def test_nonlinear_with_ideal_drivers_matches_ngspice():
+    # zero driver/sense resistance: fixed-voltage nodes inside the Newton solve
+    G, v = _case(10, 7, seed=11)
+    xb = Crossbar(G, r_row=2.0, r_col=2.0, r_driver=0.0, r_sense=0.0, cell=SinhConductance(v0=0.2))
+    s = xb.solve(v)
+    op = simulate_crossbar_op(xb, v)
+    assert np.allclose(s.i_out, op.i_out, rtol=1e-6, atol=0)
+    assert np.allclose(s.i_in, op.i_in, rtol=1e-6, atol=0)

@@ -1,0 +1,153 @@
+"""AnalogMatrix: mapping, slicing, DAC/ADC, non-idealities and metrics against closed forms."""
+import math
+
+import numpy as np
+import pytest
+
+from memlab.arrays import (AnalogMatrix, Crossbar, DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise,
+                           StuckAt, column_error, relative_error, snr_db)
+from memlab.errors import ParameterError, ShapeError
+
+RNG = np.random.default_rng(42)
+W = RNG.uniform(-1, 1, (7, 12))
+X = RNG.uniform(-1, 1, (12, 6))
+
+
+@pytest.mark.parametrize("mapping", ["differential", "offset"])
+def test_ideal_circuit_is_exact(mapping):
+    am = AnalogMatrix(W, mapping=mapping)
+    # ideal wires: the crossbar returns G.T @ v exactly; the mapping is linear, so only
+    # floating-point round-off remains (~1e-15 relative)
+    assert np.allclose(am.matvec(X), W @ X, rtol=0, atol=1e-12)
+    assert np.allclose(am.ideal(X), W @ X, rtol=0, atol=0)
+    assert am.G_programmed.min() >= am.g_min - 1e-20 and am.G_programmed.max() <= am.g_max + 1e-20
+
+
+@pytest.mark.parametrize("mapping", ["differential", "offset"])
+@pytest.mark.parametrize("wb, bpc", [(4, None), (6, 2), (7, 3), (8, 1)])
+def test_weight_quantisation_and_slicing_exact(mapping, wb, bpc):
+    am = AnalogMatrix(W, mapping=mapping, weight_bits=wb, bits_per_cell=bpc)
+    Q = 2 ** wb - 1
+    wq = np.rint(W / np.abs(W).max() * Q) / Q * np.abs(W).max()
+    # slicing is an exact digit decomposition and the circuit is ideal: the output equals
+    # the product with the quantised weights up to round-off
+    assert np.allclose(am.matvec(X), wq @ X, rtol=0, atol=1e-12)
+    b = wb if bpc is None else bpc
+    span = 2 * Q if mapping == "offset" else Q
+    assert am.n_slices == math.ceil(math.log(span + 1, 2 ** b) - 1e-12)
+    # every cell holds one of 2**b levels between g_min and g_max
+    lv = np.unique(np.round((am.G_target - am.g_min) / (am.g_max - am.g_min) * (2 ** b - 1), 9))
+    assert np.all(lv == np.round(lv)) and lv.min() >= 0 and lv.max() <= 2 ** b - 1
+    per = 2 * W.shape[0] if mapping == "differential" else W.shape[0] + 1
+    assert am.crossbar.cols == per * am.n_slices
+
+
+def test_dac_multilevel_and_bit_serial_agree():
+    db = 5
+    L = 2 ** db - 1
+    xq = np.sign(X) * np.rint(np.abs(X) * L) / L
+    a = AnalogMatrix(W, dac_bits=db).matvec(X)
+    b = AnalogMatrix(W, dac_bits=db, input_mode="bit-serial").matvec(X)
+    assert np.allclose(a, W @ xq, rtol=0, atol=1e-12)
+    assert np.allclose(b, a, rtol=0, atol=1e-12)
+
+
+def test_adc_quantisation_bound_and_saturation():
+    ab = 8
+    am = AnalogMatrix(W, adc_bits=ab)
+    y = am.matvec(X)
+    n = 2 ** (ab - 1) - 1
+    step_i = am.adc_range / n
+    conv = am.w_max / am.Q / am.unit / (am.v_read / am.x_max)
+    # one slice: the output error is at most half an ADC step, converted to output units
+    assert np.max(np.abs(y - W @ X)) <= 0.5 * step_i * conv * (1 + 1e-9)
+    assert am.stats["adc_saturated"] == 0
+    small = AnalogMatrix(W, adc_bits=ab, adc_range=1e-7)
+    small.matvec(X)
+    assert small.stats["adc_saturated"] > 0
+
+
+def test_ir_drop_through_transfer_matrix():
+    kw = dict(r_row=2.0, r_col=2.0, r_driver=5.0, r_sense=5.0)
+    am = AnalogMatrix(W, v_read=0.3, **kw)
+    # independent path: the crossbar's exact transfer matrix on the programmed conductances
+    T = Crossbar(am.G_target, **kw).transfer_matrix()
+    i = T @ (X * 0.3)
+    expect = (i[0::2] - i[1::2]) / am.unit / 0.3 * am.w_max
+    assert np.allclose(am.matvec(X), expect, rtol=1e-9, atol=1e-12)
+    assert relative_error(am.matvec(X), W @ X) > 1e-4  # IR drop is visible at these values
+
+
+def test_nonlinear_cell_mvm_runs_and_deviates():
+    from memlab.devices import SinhConductance
+    am = AnalogMatrix(W[:3, :5], v_read=0.5, cell=SinhConductance(v0=0.2), r_row=1.0, r_col=1.0)
+    r = am.compare(X[:5, :2])
+    # sinh raises the current above the linear law: outputs are not the ideal ones
+    assert r.relative_error > 1e-3 and np.isfinite(r.snr_db)
+
+
+def test_nonidealities_seeded_and_composable():
+    steps = [ProgrammingNoise(0.03), DeviceSpread(0.1), StuckAt(p_on=0.02, p_off=0.03), Drift(t=100.0, nu=0.05)]
+    a = AnalogMatrix(W, nonidealities=steps, seed=7)
+    b = AnalogMatrix(W, nonidealities=steps, seed=7)
+    c = AnalogMatrix(W, nonidealities=steps, seed=8)
+    assert np.array_equal(a.G_programmed, b.G_programmed)
+    assert not np.array_equal(a.G_programmed, c.G_programmed)
+    n = a.G_target.size
+    assert a.stats["stuck_on"] == int(n * 0.02) and a.stats["stuck_off"] == int(n * 0.03)
+    # read noise: redrawn at every read, programming unchanged
+    r = AnalogMatrix(W, nonidealities=[ReadNoise(0.05)], seed=3)
+    y1, y2 = r.matvec(X), r.matvec(X)
+    assert not np.allclose(y1, y2)
+    assert np.array_equal(r.G_programmed, r.G_target)
+
+
+def test_finite_levels_and_spread_statistics():
+    G = np.linspace(1e-6, 1e-4, 1000).reshape(40, 25)
+    ctx = {"g_min": 1e-6, "g_max": 1e-4}
+    q = FiniteLevels(5).apply(G, ctx, np.random.default_rng(0))
+    levels = np.unique(q)
+    assert levels.size == 5 and levels[0] == 1e-6 and levels[-1] == pytest.approx(1e-4)
+    big = np.full(200_000, 2e-5)
+    s = DeviceSpread(0.2).apply(big, ctx, np.random.default_rng(1))
+    # lognormal: median = nominal and std(ln g) = sigma; 200k samples give ~0.3 % sampling error
+    assert np.median(s) == pytest.approx(2e-5, rel=0.01)
+    assert np.std(np.log(s)) == pytest.approx(0.2, rel=0.01)
+    p = ProgrammingNoise(0.01).apply(big, ctx, np.random.default_rng(2))
+    assert np.std(p - big) == pytest.approx(0.01 * (1e-4 - 1e-6), rel=0.01)
+    d = Drift(t=1.0, nu=0.1, t0=1.0).apply(big[:10], ctx, np.random.default_rng(0))
+    assert np.array_equal(d, big[:10])  # G(t0) = G0
+    d2 = Drift(t=100.0, nu=0.1, t0=1.0).apply(big[:10], ctx, np.random.default_rng(0))
+    assert np.log(d2[0] / big[0]) / np.log(100.0) == pytest.approx(-0.1, rel=1e-12)  # log-log slope -nu
+
+
+def test_metrics():
+    ideal = np.array([[1.0, 2.0], [3.0, 4.0]])
+    actual = ideal + np.array([[0.1, 0.0], [0.0, -0.1]])
+    re = relative_error(actual, ideal)
+    assert re == pytest.approx(np.sqrt(0.02) / np.sqrt(30.0))
+    assert snr_db(actual, ideal) == pytest.approx(-20 * np.log10(re))
+    ce = column_error(actual, ideal)
+    assert ce.shape == (2,) and ce[0] == pytest.approx(np.sqrt(0.005) / np.sqrt(7.5))
+    assert snr_db(ideal, ideal) == math.inf
+    with pytest.raises(ShapeError):
+        relative_error(actual, ideal[:1])
+
+
+def test_bad_input():
+    with pytest.raises(ParameterError, match="x"):
+        AnalogMatrix(W).matvec(X * 2)
+    with pytest.raises(ShapeError):
+        AnalogMatrix(W).matvec(X[:5])
+    with pytest.raises(ParameterError, match="mapping"):
+        AnalogMatrix(W, mapping="twos-complement")
+    with pytest.raises(ParameterError, match="g_min"):
+        AnalogMatrix(W, g_min=1e-4, g_max=1e-6)
+    with pytest.raises(ParameterError, match="weights"):
+        AnalogMatrix(np.array([[np.nan]]))
+    with pytest.raises(ParameterError, match="bit-serial"):
+        AnalogMatrix(W, input_mode="bit-serial")
+    with pytest.raises(ParameterError, match="levels"):
+        FiniteLevels(1)
+    with pytest.raises(ParameterError, match="sigma"):
+        ReadNoise(-0.1)
