@@ -169,6 +169,11 @@ def _cmd_sweep(a):
     where = f"on {a.scheduler}" if a.scheduler else "locally"
     print(f"sweep {spec.to_dict()['function']}: {len(res.rows)} points ({res.n_computed} computed {where}, "
           f"{res.n_reused} reused from {res.store}, {res.n_failed} failed)")
+    failed = [r for r in res.rows if r.get("error")]
+    for r in failed[:5]:
+        print(f"memlab: point {r['point']} failed: {r['error']}", file=sys.stderr)
+    if len(failed) > 5:
+        print(f"memlab: ... and {len(failed) - 5} more failed points (see the 'error' column)", file=sys.stderr)
     if res.path is not None:
         print(f"wrote {res.path}")
         return 0 if res.complete else 1

@@ -1,0 +1,87 @@
+"""`memlab demo --quick`: the report exists with every figure, and its numbers come from this run."""
+import csv
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memlab.analysis import _accuracy, _characterize, _report, train_digits_mlp, unlabelled_axes
+from memlab.analysis._report import fmt
+from memlab.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    # stale files from an older run must not survive into this report
+    (out / "accuracy").mkdir(parents=True)
+    (out / "report.html").write_text("<p>run STALE0000000</p>")
+    (out / "report.json").write_text('{"run_id": "STALE0000000"}')
+    (out / "accuracy" / "mvm_adc_bits_summary.csv").write_text("adc_bits,rel_error_mean\n1,123.0\n")
+    problems = []
+
+    def checked(save):
+        def wrapper(fig, stem, **kw):
+            problems.extend(f"{Path(stem).name}: {p}" for p in unlabelled_axes(fig))
+            return save(fig, stem, **kw)
+        return wrapper
+
+    with pytest.MonkeyPatch.context() as mp:
+        for mod in (_accuracy, _characterize):
+            mp.setattr(mod, "save_figure", checked(mod.save_figure))
+        code = main(["demo", "--out", str(out), "--quick", "--no-progress"])
+    assert code == 0
+    html = (out / "report.html").read_text()
+    meta = json.loads((out / "report.json").read_text())
+    return out, html, meta, problems
+
+
+def test_report_files_and_figures(demo):
+    out, html, meta, _ = demo
+    assert meta["figures"], "no figures listed"
+    for rel in meta["figures"]:
+        f = out / rel
+        assert f.is_file() and f.stat().st_size > 500, rel
+        assert f'"{rel}"' in html, f"{rel} not referenced by the report"
+    ours = [f for f in meta["figures"] if not f.startswith("compare/")]   # accel's own plots are PNG only
+    for rel in ours:
+        assert (out / rel).with_suffix(".svg").is_file() and (out / rel).with_suffix(".png").is_file()
+    for section in ("Device characterisation", "Crossbar solve", "MVM accuracy", "DNN accuracy",
+                    "Monte Carlo sweep", "Chip comparison"):
+        assert f"<h2>{section}</h2>" in html
+    for rel in meta["tables"]:
+        assert (out / rel).is_file(), rel
+    assert not list(out.rglob("*.tmp")) and not (out / ".runs").exists()
+
+
+def test_figures_have_labelled_axes_and_legends(demo):
+    assert demo[3] == []
+
+
+def test_report_numbers_come_from_this_run(demo):
+    out, html, meta, _ = demo
+    run_id = meta["run_id"]
+    assert run_id != "STALE0000000" and re.fullmatch(r"[0-9a-f]{12}", run_id)
+    assert f'<code id="run-id">{run_id}</code>' in html and "STALE" not in html
+    for k, v in meta["numbers"].items():
+        assert fmt(v) in html, f"{k} = {v} missing from the report"
+    # the DNN numbers equal an independent recomputation
+    net = train_digits_mlp(64, 0)
+    assert meta["numbers"]["DNN software baseline accuracy (1)"] == net.baseline > 0.95
+    assert abs(meta["numbers"]["DNN ideal crossbars accuracy (1)"] - net.baseline) <= 0.005
+    assert meta["numbers"]["DNN 1-bit ADC accuracy (1)"] < net.baseline - 0.2
+    # the summary table was rewritten by this run (stale value 123.0 gone) and is what the report shows
+    rows = list(csv.DictReader(open(out / "accuracy" / "mvm_adc_bits_summary.csv")))
+    assert [int(r["adc_bits"]) for r in rows] == [1, 4, 8]
+    for r in rows:
+        assert f"<td>{fmt(float(r['rel_error_mean']))}</td>" in html
+    # the Monte Carlo number is the median of the table written by this run
+    mc = [float(r["rel_error"]) for r in csv.DictReader(open(out / "sweeps" / "mc_mvm.csv"))]
+    assert meta["numbers"]["Monte Carlo MVM error, median over points (1)"] == pytest.approx(np.median(mc), rel=1e-12)
+
+
+def test_fmt():
+    assert fmt(0.97777) == "0.9778" and fmt(1.5e-7) == "1.500e-07" and fmt(3) == "3" and fmt(None) == "\u2013"
+    assert _report.fmt(float("nan")) == "\u2013"
