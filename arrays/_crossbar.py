@@ -20,7 +20,7 @@ from memlab.errors import ConvergenceError, ParameterError, ShapeError
 
 from ._direct import HAVE_CHOLMOD, DirectFactor
 from ._portred import PortReduction
-from ._linesolve import LineOperator, schur_pcg as pcg
+from ._linesolve import LineOperator, kernel_threads, schur_pcg as pcg
 from ._network import Topology, build_topology
 from ._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
@@ -308,6 +308,12 @@ class Crossbar:
             progress = K >= 4 * batch_size
         if meth == "ports":
             sol = self._solve_ports(U, rtol)
+        elif meth == "cg":
+            with kernel_threads(self.rows * self.cols):
+                if self.linear:
+                    sol = self._solve_linear(U, meth, rtol, maxiter, full, batch_size, progress)
+                else:
+                    sol = self._solve_newton(U, meth, rtol, maxiter, full, progress)
         elif self.linear:
             sol = self._solve_linear(U, meth, rtol, maxiter, full, batch_size, progress)
         else:

@@ -22,6 +22,7 @@ except Exception:  # pragma: no cover - depends on the machine
 __all__ = ["DirectFactor", "HAVE_CHOLMOD"]
 
 
+
 class DirectFactor:
     """Factorisation of the SPD nodal matrix ``A`` (n x n, CSC) with ``solve(b)``.
 

@@ -17,6 +17,7 @@ Assembly (house style §7.10): ``stamp`` -> ``assemble`` -> slices ``A_ff`` / ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,9 +48,6 @@ class Topology:
     w_node: np.ndarray
     b_node: np.ndarray
     fixed_src: np.ndarray          # (n_fixed,) index into the source vector u = [v_in (rows); v_bl (cols)]
-    wire_a: np.ndarray             # wire-segment end nodes and conductances (S)
-    wire_b: np.ndarray
-    wire_g: np.ndarray
     drv_rows: np.ndarray           # rows with a finite, non-zero driver resistance
     drv_g: np.ndarray              # their driver conductance (S)
     sen_cols: np.ndarray           # columns with finite, non-zero sense resistance
@@ -65,6 +63,28 @@ class Topology:
     @property
     def n_all(self) -> int:
         return self.n_free + self.n_fixed
+
+    @cached_property
+    def _wires(self):
+        """Wire-segment end nodes and conductances (S), built on first use (sparse paths only)."""
+        seg_w = np.isfinite(self.g_row) & (self.g_row > 0)
+        seg_b = np.isfinite(self.g_col) & (self.g_col > 0)
+        a = np.concatenate([self.w_node[:, :-1][seg_w], self.b_node[:-1, :][seg_b]])
+        b = np.concatenate([self.w_node[:, 1:][seg_w], self.b_node[1:, :][seg_b]])
+        g = np.concatenate([self.g_row[seg_w], self.g_col[seg_b]])
+        return a, b, g
+
+    @property
+    def wire_a(self):
+        return self._wires[0]
+
+    @property
+    def wire_b(self):
+        return self._wires[1]
+
+    @property
+    def wire_g(self):
+        return self._wires[2]
 
     # -------------------------------------------------------------------- assembly
     def stamp(self, g_cell: np.ndarray):
@@ -158,6 +178,21 @@ def build_topology(rows: int, cols: int, r_row: np.ndarray, r_col: np.ndarray,
     ``r_row`` (rows, cols-1), ``r_col`` (rows-1, cols), ``r_driver`` (rows,), ``r_sense`` (cols,).
     """
     M, N = rows, cols
+    with np.errstate(divide="ignore"):
+        g_row = 1.0 / r_row
+        g_col = 1.0 / r_col
+        g_drv = 1.0 / r_driver
+        g_sen = 1.0 / r_sense
+    drv_rows = np.flatnonzero(np.isfinite(g_drv) & (g_drv > 0))
+    sen_cols = np.flatnonzero(np.isfinite(g_sen) & (g_sen > 0))
+    if (r_row > 0).all() and (r_col > 0).all() and (r_driver > 0).all() and (r_sense > 0).all():
+        # regular: every node distinct and free, interleaved numbering 2*(i*cols+j) + {0: w, 1: b}
+        w_node = 2 * np.arange(M * N, dtype=np.int64).reshape(M, N)
+        empty = np.zeros(0, dtype=np.int64)
+        return Topology(rows=M, cols=N, n_free=2 * M * N, n_fixed=0, w_node=w_node, b_node=w_node + 1,
+                        fixed_src=empty, drv_rows=drv_rows, drv_g=g_drv[drv_rows], sen_cols=sen_cols,
+                        sen_g=g_sen[sen_cols], drv_fixed_rows=empty, sen_fixed_cols=empty, regular=True,
+                        g_row=g_row, g_col=g_col, g_drv=g_drv, g_sen=g_sen)
     jj = np.broadcast_to(np.arange(N), (M, N))
     ii = np.broadcast_to(np.arange(M)[:, None], (M, N))
     # run starts: a zero segment merges a node into its predecessor
@@ -188,21 +223,8 @@ def build_topology(rows: int, cols: int, r_row: np.ndarray, r_col: np.ndarray,
     remap[fixed_ids] = nf + np.arange(fixed_ids.size)
     w_node = remap[rep_w]
     b_node = remap[rep_b]
-    with np.errstate(divide="ignore"):
-        g_row = 1.0 / r_row
-        g_col = 1.0 / r_col
-        g_drv = 1.0 / r_driver
-        g_sen = 1.0 / r_sense
-    seg_w = np.isfinite(g_row) & (g_row > 0)
-    seg_b = np.isfinite(g_col) & (g_col > 0)
-    wire_a = np.concatenate([w_node[:, :-1][seg_w], b_node[:-1, :][seg_b]])
-    wire_b = np.concatenate([w_node[:, 1:][seg_w], b_node[1:, :][seg_b]])
-    wire_g = np.concatenate([g_row[seg_w], g_col[seg_b]])
-    drv_rows = np.flatnonzero(np.isfinite(g_drv) & (g_drv > 0))
-    sen_cols = np.flatnonzero(np.isfinite(g_sen) & (g_sen > 0))
     regular = bool(nf == 2 * M * N and fixed_ids.size == 0)
     return Topology(rows=M, cols=N, n_free=nf, n_fixed=fixed_ids.size, w_node=w_node, b_node=b_node,
-                    fixed_src=src_of[fixed_ids], wire_a=wire_a, wire_b=wire_b, wire_g=wire_g,
-                    drv_rows=drv_rows, drv_g=g_drv[drv_rows], sen_cols=sen_cols, sen_g=g_sen[sen_cols],
+                    fixed_src=src_of[fixed_ids], drv_rows=drv_rows, drv_g=g_drv[drv_rows], sen_cols=sen_cols, sen_g=g_sen[sen_cols],
                     drv_fixed_rows=drv_fixed_rows, sen_fixed_cols=sen_fixed_cols, regular=regular,
                     g_row=g_row, g_col=g_col, g_drv=g_drv, g_sen=g_sen)
