@@ -1,23 +1,20 @@
 """Analog matrix-vector products for the accuracy studies.
 
-:func:`analog_layer` builds the object the studies use: ``layer(X)`` returns ``X @ W`` computed
-by a memristor crossbar with the chosen non-idealities. It delegates to
-``memlab.arrays.AnalogMatrix`` when that class exists; until then it composes the pieces
-the other layers already provide, without new physics:
+:func:`analog_layer` builds the object the studies use: ``layer(X)`` returns ``X @ W``
+(``X``: (batch, n_in), ``W``: (n_in, n_out)) computed by :class:`memlab.arrays.AnalogMatrix`,
+which owns the physics: differential-pair weight mapping, sign-magnitude input DAC
+(``dac_bits``), programming non-idealities (:class:`~memlab.arrays.FiniteLevels` for
+``levels``, :class:`~memlab.arrays.DeviceSpread` for ``spread``), read noise redrawn at every
+read (:class:`~memlab.arrays.ReadNoise`, one draw per batch) and the exact Kirchhoff solve of
+the crossbar (wire resistance ``r_wire`` per segment on word and bit lines).
 
-- weights to conductances: differential pair per weight, ``G+ - G- = (g_max - g_min) W / w_max``
-  (the two cells of a pair sit in adjacent bit lines of one array);
-- programming: :func:`memlab.devices.quantize` (``levels``), lognormal device-to-device
-  spread ``g exp(N(0, spread))`` clipped to [g_min, g_max];
-- circuit: the exact Kirchhoff solve of :class:`memlab.arrays.Crossbar` (wire resistance
-  ``r_wire`` per segment on word and bit lines, factorisation reused across batches) so
-  IR drop and sneak paths are included; ``r_wire = 0`` is the ideal ``i = G^T v``;
-- read noise: per-read relative Gaussian conductance noise ``sigma`` (as
-  :func:`memlab.devices.read_noise`); its output-current effect is drawn per read with the
-  wire-free variance ``sum_i v_i^2 sigma^2 g_ij^2`` (first order in the wire resistance);
-- DAC: inputs scaled to [0, v_read] (or [-v_read, v_read]) with ``dac_bits`` uniform levels;
-- ADC: the differential current quantised with ``adc_bits`` over a calibrated full scale
-  (largest |current| on a calibration batch), mid-rise levels, clipped.
+The ADC is applied here, on the signed differential output: a mid-rise quantiser with
+``2**adc_bits`` levels over a full scale calibrated on a calibration batch (largest
+|output|), as accuracy studies do (NeuroSim-style calibrated range). For a single slice
+the output is the differential current times a constant, so this is exactly an ADC on
+the current. It is used instead of AnalogMatrix's own ADC because that one needs
+``adc_bits >= 2`` and a range fixed at construction; the study needs 1-bit (comparator)
+points and a calibrated range.
 
 ``0`` bits / ``0`` levels mean "ideal" (no quantisation). Units: S, V, A, ohm.
 """
@@ -60,22 +57,16 @@ def _check(name, value, lo, hi=None, integer=False):
 
 
 class AnalogLayer:
-    """``X @ W`` on a crossbar (see the module docstring). ``W``: (n_in, n_out)."""
+    """``X @ W`` on a crossbar through :class:`memlab.arrays.AnalogMatrix` (see the module
+    docstring). ``W``: (n_in, n_out); inputs beyond ``x_max`` saturate at the DAC."""
 
     def __init__(self, W, *, g_min=1e-6, g_max=1e-4, v_read=0.2, r_wire=0.0, adc_bits=0, dac_bits=0,
-                 levels=0, spread=0.0, read_noise=0.0, x_max=1.0, signed_inputs=False, seed=0):
-        from memlab.devices import quantize
+                 levels=0, spread=0.0, read_noise=0.0, x_max=1.0, seed=0):
+        from memlab.arrays import AnalogMatrix, DeviceSpread, FiniteLevels, ReadNoise
 
         W = np.asarray(W, float)
         if W.ndim != 2 or min(W.shape) < 1:
             raise ParameterError(f"parameter 'W' has shape {W.shape}; expected a non-empty 2-D array")
-        self.g_min = _check("g_min", g_min, 0.0)
-        self.g_max = _check("g_max", g_max, 0.0)
-        if not self.g_max > self.g_min:
-            raise ParameterError(f"parameter 'g_max' = {g_max!r} must be larger than g_min = {g_min!r} S")
-        self.v_read = _check("v_read", v_read, 0.0)
-        if self.v_read == 0:
-            raise ParameterError("parameter 'v_read' = 0 is outside the allowed range (0, inf) V")
         self.r_wire = _check("r_wire", r_wire, 0.0)
         self.adc_bits = _check("adc_bits", adc_bits, 0, 24, integer=True)
         self.dac_bits = _check("dac_bits", dac_bits, 0, 24, integer=True)
@@ -87,69 +78,60 @@ class AnalogLayer:
         self.x_max = _check("x_max", x_max, 0.0)
         if self.x_max == 0:
             raise ParameterError("parameter 'x_max' = 0 is outside the allowed range (0, inf)")
-        self.signed_inputs = bool(signed_inputs)
-        self.rng = np.random.default_rng(seed)
-        self.W = W
-        n_in, n_out = W.shape
-        self.w_max = float(np.max(np.abs(W))) or 1.0
-        dg = self.g_max - self.g_min
-        gp = self.g_min + dg * np.clip(W, 0, None) / self.w_max
-        gn = self.g_min + dg * np.clip(-W, 0, None) / self.w_max
-        G = np.empty((n_in, 2 * n_out))
-        G[:, 0::2], G[:, 1::2] = gp, gn
+        _check("g_min", g_min, 0.0)
+        _check("g_max", g_max, 0.0)
+        if not g_max > g_min:
+            raise ParameterError(f"parameter 'g_max' = {g_max!r} must be larger than g_min = {g_min!r} S")
+        steps = []
         if self.levels:
-            G = quantize(G, self.levels, self.g_min, self.g_max)
+            steps.append(FiniteLevels(self.levels))
         if self.spread:
-            G = np.clip(G * np.exp(self.spread * self.rng.standard_normal(G.shape)), self.g_min, self.g_max)
-        self.G = G
-        self.crossbar = None
-        if self.r_wire > 0:
-            from memlab.arrays import Crossbar
-            # the crossbar keeps its factorisation, so later batches reuse it
-            self.crossbar = Crossbar(G, r_row=self.r_wire, r_col=self.r_wire)
-        self.full_scale = None  # ADC full scale (A), set by calibrate()
-        self.last_power = None  # driver power (W) of each input of the last batch
+            steps.append(DeviceSpread(self.spread))
+        if self.read_noise:
+            steps.append(ReadNoise(self.read_noise))
+        if isinstance(seed, np.random.Generator):
+            seed = int(seed.integers(2**63))
+        elif isinstance(seed, np.random.SeedSequence):
+            seed = [int(v) for v in seed.generate_state(4)]
+        self.W = W
+        self.matrix = AnalogMatrix(W.T, g_min=g_min, g_max=g_max, x_max=self.x_max, v_read=v_read,
+                                   dac_bits=self.dac_bits or None, nonidealities=tuple(steps), r_row=self.r_wire,
+                                   r_col=self.r_wire, seed=seed)
+        self.full_scale = None  # ADC full scale in output (weight) units, set by calibrate()
 
     @property
-    def scale(self) -> float:
-        """Weight units per ampere of differential current per volt of input scale."""
-        return self.w_max * self.x_max / (self.v_read * (self.g_max - self.g_min))
+    def G(self) -> np.ndarray:
+        """Programmed conductances (S), (n_in, 2 n_out): columns alternate G+ and G-."""
+        return self.matrix.G_programmed
 
-    def _voltages(self, X):
-        x = np.asarray(X, float) / self.x_max
-        x = np.clip(x, -1.0 if self.signed_inputs else 0.0, 1.0)
-        x = quantize_uniform(x, self.dac_bits, 1.0, signed=self.signed_inputs) if self.dac_bits else x
-        return self.v_read * x
+    @property
+    def crossbar(self):
+        return self.matrix.crossbar
+
+    def analog(self, X) -> np.ndarray:
+        """Output before the ADC, (batch, n_out), in weight units (proportional to the
+        differential bit-line current)."""
+        X = np.clip(np.atleast_2d(np.asarray(X, float)), -self.x_max, self.x_max)
+        return self.matrix.matvec(X.T).T
 
     def currents(self, X) -> np.ndarray:
-        """Differential bit-line currents (A), shape (batch, n_out), before the ADC."""
-        V = np.atleast_2d(self._voltages(X))
-        if self.crossbar is not None:
-            # rtol 1e-8: KCL residual far below any error studied here; tighter fails for
-            # near-zero wires (r_wire * G ~ 1e-8, round-off in the factorisation)
-            sol = self.crossbar.solve(V.T, full=False, progress=False, rtol=1e-8)
-            I = np.asarray(sol.i_out).T
-            self.last_power = np.asarray(sol.power, float)
-        else:
-            I = V @ self.G
-            self.last_power = np.sum((V * V) @ self.G, axis=1)
-        if self.read_noise:
-            std = self.read_noise * np.sqrt((V * V) @ (self.G * self.G))
-            I = I + std * self.rng.standard_normal(I.shape)
-        return I[:, 0::2] - I[:, 1::2]
+        """Differential bit-line currents (A), (batch, n_out), before the ADC."""
+        m = self.matrix
+        return self.analog(X) * (m.unit * m.v_read / m.x_max) / m.w_max
 
     def calibrate(self, X_cal) -> float:
-        """Set the ADC full scale to the largest |differential current| on ``X_cal`` (A)."""
-        self.full_scale = float(np.max(np.abs(self.currents(X_cal))))
-        return self.full_scale
+        """Set the ADC full scale to the largest |output| on ``X_cal``; returns it (A)."""
+        self.full_scale = float(np.max(np.abs(self.analog(X_cal))))
+        m = self.matrix
+        return self.full_scale * (m.unit * m.v_read / m.x_max) / m.w_max
 
     def __call__(self, X) -> np.ndarray:
-        I = self.currents(X)
+        Y = self.analog(X)
         if self.adc_bits:
             if self.full_scale is None:
                 raise ParameterError("AnalogLayer: ADC full scale is not set; call calibrate(X_cal) first")
-            I = quantize_uniform(I, self.adc_bits, self.full_scale, signed=True)
-        return I * self.scale
+            Y = quantize_uniform(Y, self.adc_bits, self.full_scale, signed=True)
+        return Y
 
 
 def analog_layer(W, **config) -> AnalogLayer:
