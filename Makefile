@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 setup: ngspice $(STAMP)
 
 ngspice:
-	@if ! dpkg -s ngspice libngspice0 libngspice0-dev >/dev/null 2>&1; then \
-	  echo "installing ngspice from Debian packages"; \
+	@if ! dpkg -s ngspice libngspice0 libngspice0-dev libsuitesparse-dev libopenblas0-pthread >/dev/null 2>&1; then \
+	  echo "installing ngspice, SuiteSparse and OpenBLAS from Debian packages"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ngspice libngspice0 libngspice0-dev >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ngspice libngspice0 libngspice0-dev libsuitesparse-dev libopenblas0-pthread >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml
