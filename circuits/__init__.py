@@ -21,6 +21,7 @@ from memlab.circuits._ngspice import NgspiceRunner, NgspiceResult, get_runner, r
 from memlab.circuits._native import simulate_cell, solve_cell
 from memlab.circuits._characterize import (characterize, cell_netlist, compare, Comparison, DCSweep,
                                            NGSPICE_OPTIONS)
+from memlab.circuits._program import write_verify, ProgramResult
 
 __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_a_code",
            "known_functions_ngspice", "known_functions_veriloga",
@@ -28,7 +29,8 @@ __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_
            "Cell", "OneR", "OneS1R", "OneT1R", "MOSFET",
            "NgspiceRunner", "NgspiceResult", "get_runner", "run_netlist",
            "simulate_cell", "solve_cell",
-           "characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS"]
+           "characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS",
+           "write_verify", "ProgramResult"]
 
 try:  # crossbar netlist writer/runner (owned by the arrays engineer)
     from memlab.circuits._crossbar_netlist import (crossbar_netlist, run_op, simulate_crossbar_op,  # noqa: F401

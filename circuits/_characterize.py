@@ -61,6 +61,7 @@ class DCSweep:
 
 # ------------------------------------------------------------------ netlist
 def _source_line(drive: Drive, name="Vsrc", node="in"):
+    """ngspice source line: SIN for :class:`Sine`, PWL otherwise (periodic PWLs expanded)."""
     from memlab.devices import Sine
     if isinstance(drive, Sine):
         ph = math.degrees(drive.phase)
@@ -85,14 +86,12 @@ def _source_line(drive: Drive, name="Vsrc", node="in"):
             vs.append(v_k)
         tp, vp = np.concatenate(ts), np.concatenate(vs)
     pairs = [f"{_num(a)} {_num(b)}" for a, b in zip(tp, vp)]
-    body = []
-    for j in range(0, len(pairs), 8):
-        body.append(("+ " if j else "") + " ".join(pairs[j:j + 8]))
-    return f"{name} {node} 0 dc {_num(vp[0])} pwl(\n" + "\n".join("+ " + b.lstrip("+ ") for b in body) + "\n+ )"
+    body = [" ".join(pairs[j:j + 8]) for j in range(0, len(pairs), 8)]
+    return f"{name} {node} 0 dc {_num(vp[0])} pwl(\n" + "\n".join("+ " + b for b in body) + "\n+ )"
 
 
 def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_step=None, options=None,
-                 title=None, rate_cap: float = 100.0, edge: float = 1e-5) -> str:
+                 title=None, rate_cap: float = 100.0, edge: float = 1e-4) -> str:
     """Full ngspice netlist text (``"\\n"`` line endings) of ``cell`` driven by ``drive``.
 
     Transient drives produce ``.tran t_step t_stop 0 max_step uic``; a :class:`DCSweep`
@@ -102,7 +101,7 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
         raise ParameterError(f"cell_netlist: 'cell' must be a OneR, OneS1R or OneT1R, got {type(cell).__name__}")
     m = cell.device
     dc = isinstance(drive, DCSweep)
-    sub = subcircuit(m, static=dc, edge=edge)
+    sub = subcircuit(m, static=dc)
     lines = [title or f"memlab {cell.kind} {m.name}", sub.text]
     r_tot = float(cell.r_series) + float(drive.r_series)
     bottom = {"1R": "0", "1S1R": "m", "1T1R": "d"}[cell.kind]
@@ -121,7 +120,8 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
     else:
         lines.append("Vsense in te dc 0")
     rate_max = None if (dc or max_step is None) else rate_cap / max_step
-    lines.append(sub.instance("1", "te", bottom, x0=x0, rate_max=rate_max))
+    t_edge = None if (dc or max_step is None) else edge * max_step
+    lines.append(sub.instance("1", "te", bottom, x0=x0, rate_max=rate_max, t_edge=t_edge))
     if isinstance(cell, OneS1R):
         lines.append(ssub.instance("2", "m", "0"))
     if isinstance(cell, OneT1R):
@@ -154,8 +154,8 @@ def _check_timing(drive, t_step, max_step):
 
 
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
-                 steps_per_output: float = 4.0, options: dict | None = None, rtol: float = 1e-6,
-                 t_step: float | None = None) -> Trace:
+                 steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
+                 t_step: float | None = None, t=None) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -169,12 +169,22 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     max_step : float, optional
         Largest ngspice time step in s; default output spacing / ``steps_per_output``.
         Must be positive and not longer than the drive period.
+    steps_per_output : float, optional
+        ngspice steps per output interval when ``max_step`` is not given (default 4 for
+        a sine, 20 for PWL drives, whose sharp edges would otherwise show linear
+        interpolation error in the current).
     options : dict, optional
         Extra ngspice ``.options`` (override :data:`NGSPICE_OPTIONS`).
     rtol : float
         Native simulator tolerance (relative to the state range).
     t_step : float, optional
         ngspice ``.tran`` print step in s (default: the output spacing).
+    t : array or "ngspice", optional
+        Output times in s (default ``drive.time_grid()``). ngspice's results are linearly
+        interpolated onto them; ``t="ngspice"`` returns ngspice's own time points
+        instead (no interpolation: pass that ``trace.t`` to the native run to compare
+        point by point, e.g. for pulse trains whose sharp edges make interpolation error
+        visible).
 
     Returns
     -------
@@ -205,16 +215,27 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     if not isinstance(drive, Drive):
         raise ParameterError(f"characterize: 'drive' must be a memlab Drive or DCSweep, got {type(drive).__name__}")
     _check_timing(drive, t_step, max_step)
+    if isinstance(t, str) and (t != "ngspice" or simulator == "native"):
+        raise ParameterError(f"characterize: parameter 't' = {t!r}; allowed: an array of times (s), or "
+                             f"'ngspice' with simulator='ngspice'")
+    if t is not None and not isinstance(t, str):
+        t = np.asarray(t, dtype=float)
+        if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0) or t[0] < 0:
+            raise ParameterError("characterize: parameter 't' must be a finite, strictly increasing 1-D array of "
+                                 ">= 2 times >= 0 s")
     if simulator == "native":
-        return simulate_cell(cell, drive, x0=x0v, rtol=rtol, max_step=max_step)
+        return simulate_cell(cell, drive, x0=x0v, rtol=rtol, max_step=max_step, t=t)
     t_out = drive.time_grid()
-    dt = float(np.min(np.diff(t_out)))
     if t_step is None:
         t_step = float(np.median(np.diff(t_out)))
+    if steps_per_output is None:
+        from memlab.devices import Sine
+        steps_per_output = 4.0 if isinstance(drive, Sine) else 20.0
     if max_step is None:
         max_step = min(float(np.median(np.diff(t_out))) / steps_per_output, drive.duration / 50)
     text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
                         options=options)
+    t_req = t
     t0 = time.perf_counter()
     res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
     wall = time.perf_counter() - t0
@@ -229,6 +250,10 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         s = res.vec("x1.xs")
         x_raw = lo + (hi - lo) * np.clip(s, 0.0, 1.0)
     v_raw = v_te - v_bot
+    if isinstance(t_req, str):
+        t_out = t
+    elif t_req is not None:
+        t_out = t_req
     interp = lambda a: np.interp(t_out, t, a)
     return Trace(t=t_out, v=interp(v_raw), i=interp(i_raw), x=interp(x_raw), v_source=drive.value(t_out),
                  model=m.name, state_name=m.state.name, state_unit=m.state.unit,
@@ -286,14 +311,25 @@ def compare(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None)
             raise ParameterError(f"compare: '{nm}' must be a Trace, got {type(tr).__name__}")
         if np.ndim(tr.i) != 1:
             raise ShapeError(f"compare: '{nm}' holds a population ({np.shape(tr.i)}); compare one device (trace[k])")
-    ta, tb = np.asarray(trace_a.t), np.asarray(trace_b.t)
-    if ta.shape != tb.shape or not np.allclose(ta, tb, rtol=1e-9, atol=1e-15 * max(1.0, float(np.max(np.abs(tb))))):
-        raise ShapeError(f"compare: time grids differ (trace_a has {ta.shape}, trace_b {tb.shape} points)")
+    ta, tb = np.asarray(trace_a.t, float), np.asarray(trace_b.t, float)
     ia, ib = np.asarray(trace_a.i, float), np.asarray(trace_b.i, float)
+    xa, xb = np.asarray(trace_a.x, float), np.asarray(trace_b.x, float)
+    if ta.shape != tb.shape or not np.allclose(ta, tb, rtol=1e-9, atol=0):
+        # different grids: compare at the times both hold (e.g. the native run on ngspice's
+        # time points, where the native integrator added the drive's breakpoints)
+        tol = 1e-9 * max(float(tb[-1] - tb[0]), 1e-300)
+        j = np.clip(np.searchsorted(ta, tb), 1, max(ta.size - 1, 1))
+        jn = np.where(np.abs(ta[j - 1] - tb) <= np.abs(ta[j] - tb), j - 1, j)
+        ok = np.abs(ta[jn] - tb) <= tol
+        if ok.sum() < 0.9 * tb.size:
+            raise ShapeError(f"compare: the time grids differ (trace_a has {ta.size} points, trace_b {tb.size}; "
+                             f"{int(ok.sum())} times in common); run both on the same times")
+        ia, xa = ia[jn[ok]], xa[jn[ok]]
+        ib, xb, tb = ib[ok], xb[ok], tb[ok]
+        ta = tb
     peak = float(np.max(np.abs(ib)))
     scale = peak if peak > 0 else 1.0
     d = ia - ib
-    xa, xb = np.asarray(trace_a.x, float), np.asarray(trace_b.x, float)
     if state_range is None:
         state_range = float(np.ptp(xb)) or float(np.max(np.abs(xb))) or 1.0
     return Comparison(i_max=float(np.max(np.abs(d)) / scale), i_rms=float(np.sqrt(np.mean(d * d)) / scale),

@@ -3,18 +3,29 @@
 Layout of every generated subcircuit (ports ``te`` = top electrode, ``be`` = bottom
 electrode; the device voltage is ``V(te,be)`` and positive current flows te -> be)::
 
-    .subckt <NAME> te be x0=<state x0> m_<param>=<value> ...
+    .subckt <NAME> te be x0=<state x0> rmax=1e30 tedge=1e-15 m_<param>=<value> ...
     * normalised state s = (x - lo)/(hi - lo) is the voltage of a 1 F capacitor
     Cx xs 0 1 ic={(x0 - lo)/(hi - lo)}
     Raux xs 0 1e12                     DC path (leak time constant 1e12 s)
-    Br xr 0 v=<dx/dt (v, x) / (hi - lo)>    raw normalised rate (1/s)
-    Bx 0 xs i=V(xs) >= 1 ? min(V(xr),0) : (V(xs) <= 0 ? max(V(xr),0) : V(xr))
+    Br xr 0 v=max(min(<dx/dt (v, x) / (hi - lo)>, rmax), -rmax)     normalised rate, 1/s
+    Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)
     Bi te be i=<i(v, x)>
     .ends
 
-* The state enters every expression clamped, ``x = lo + (hi - lo)*min(max(V(xs),0),1)``,
-  and the integrating current is gated so the state never moves outward at a bound:
-  the same clipping semantics as the native integrator (state clipped to its bounds).
+* The state enters every expression clamped, ``x = lo + (hi - lo)*min(max(V(xs),0),1)``.
+* Bounds (the native integrator clips the state to them): outward motion is limited to
+  ``distance to the bound / tedge``, so the state stops at a bound within a few
+  ``tedge`` (and is pulled back if a step overshoots), continuously in the state. A hard
+  gate (rate set to 0 at the bound) is a jump in the state equation and makes ngspice
+  fail with "timestep too small" on threshold models (TEAM, VTEAM); a multiplicative
+  layer ``r (1 - s)/delta`` slows the last ``delta`` of the state range and changes
+  models whose state only approaches a bound (HP with the Joglekar window comes within
+  4e-8 of x = 1 at 1 V, 1 Hz). The ``min`` form acts only when the rate would cross the
+  bound within ``tedge``.
+* ``rmax`` caps |ds/dt| (1/s). TEAM's default parameters give rates of ~1e20 /s (a full
+  switch in 1e-20 s, below ngspice's time resolution); the cap makes a full switch take
+  at least ``1/rmax``. :func:`~memlab.circuits.characterize` sets ``rmax = 100/max_step``
+  and ``tedge = 1e-4 max_step``.
 * The state is normalised to [0, 1] because node voltages are checked against ngspice's
   absolute tolerance ``vntol`` (1 uV by default); a state of 3e-9 m stored as 3e-9 V
   would be invisible to it.
@@ -69,7 +80,7 @@ class DeviceSubcircuit:
     defaults: dict = field(default_factory=dict)
 
     def instance(self, ref: str, te: str, be: str, model: DeviceModel | None = None, x0=None,
-                 rate_max: float | None = None) -> str:
+                 rate_max: float | None = None, t_edge: float | None = None) -> str:
         """Instance line ``X<ref> te be <name> x0=... m_...=...`` with ``model``'s values."""
         model = self.model if model is None else model
         if type(model) is not type(self.model) or model.option_values != self.model.option_values:
@@ -84,6 +95,7 @@ class DeviceSubcircuit:
                                  f"[{lo:g}, {hi:g}] {model.state.unit}")
         vals = " ".join(f"{self.param_map[k]}={_num(float(v))}" for k, v in model.values.items())
         rm = "" if (self.static or rate_max is None) else f"rmax={_num(rate_max)} "
+        rm += "" if (self.static or t_edge is None) else f"tedge={_num(t_edge)} "
         return f"X{ref} {te} {be} {self.name} x0={_num(x0)} {rm}{vals}".rstrip()
 
 
@@ -107,7 +119,7 @@ def subckt_name(model: DeviceModel) -> str:
 
 
 def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
-               strict: bool = True, edge: float = 1e-5) -> DeviceSubcircuit:
+               strict: bool = True) -> DeviceSubcircuit:
     """Generate the ngspice subcircuit of ``model`` (see the module docstring for the layout).
 
     Parameters
@@ -147,7 +159,7 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
     name = subckt_name(model) + ("_static" if static and rate != 0 else "")
     defaults = {pmap[k]: float(np.asarray(v).flat[0]) for k, v in model.values.items()}
     x0d = float(model.state.x0)
-    head = f".subckt {name} te be x0={_num(x0d)} " + ("" if is_static else "rmax=1e30 ") + " ".join(f"{k}={_num(v)}" for k, v in defaults.items())
+    head = f".subckt {name} te be x0={_num(x0d)} " + ("" if is_static else "rmax=1e30 tedge=1e-15 ") + " ".join(f"{k}={_num(v)}" for k, v in defaults.items())
     lines = [head.rstrip(),
              f"* memlab: {model.name} ({', '.join(f'{k}={v}' for k, v in model.option_values.items()) or 'no options'})",
              f"* state {model.state.name} [{model.state.unit}] in [{lo_s}, {hi_s}]"]
@@ -158,8 +170,7 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
             f"Cx xs 0 1 ic={{(x0 - ({lo_s}))/(({hi_s}) - ({lo_s}))}}",
             "Raux xs 0 1e12",
             f"Br xr 0 v=max(min({rate_s}, rmax), -rmax)",
-            f"Bx 0 xs i=V(xr) > 0 ? V(xr)*min(max((1 - V(xs))/{_num(edge)}, 0), 1) : "
-            f"V(xr)*min(max(V(xs)/{_num(edge)}, 0), 1)",
+            "Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)",
         ]
     lines.append(f"Bi te be i={cur}")
     lines.append(f".ends {name}")
