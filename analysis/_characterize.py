@@ -60,7 +60,7 @@ def _spice_available():
         from memlab import circuits
     except ImportError:
         return None
-    return circuits if hasattr(circuits, "simulate_spice") else None
+    return circuits if hasattr(circuits, "characterize") else None
 
 
 def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int = 2, r_series=None, x0=None,
@@ -85,9 +85,8 @@ def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int =
     if spice:
         circuits = _spice_available()
         if circuits is None:
-            raise MemlabError("ngspice overlay is not available: memlab.circuits.simulate_spice is missing "
-                              "(circuits layer not installed yet)")
-        out["ngspice"] = circuits.simulate_spice(model, drive, x0=x0)
+            raise MemlabError("ngspice overlay is not available: memlab.circuits.characterize is missing")
+        out["ngspice"] = circuits.characterize(model, drive, x0=x0, simulator="ngspice")
     if not out:
         raise ParameterError("nothing to simulate: give native=True or spice=True (--no-native needs --spice)")
     return out
@@ -129,10 +128,10 @@ def _fingerprints(tr) -> dict:
     return out
 
 
-def _deviation(a, b) -> float:
-    """Largest |i_a - i_b| over the loop relative to max |i_a| (b interpolated onto a's times)."""
-    ib = np.interp(np.asarray(a.t), np.asarray(b.t), np.asarray(b.i))
-    return float(np.max(np.abs(np.asarray(a.i) - ib)) / np.max(np.abs(a.i)))
+def _deviation(native, spice) -> float:
+    """Largest |i_ngspice - i_native| relative to max |i_native| (memlab.circuits.compare)."""
+    from memlab.circuits import compare
+    return float(compare(spice, native).i_max)
 
 
 def iv_command(model, *, amplitude=None, frequency=None, periods=2, r_series=None, x0=None, params=None,
@@ -182,7 +181,7 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         row["ngspice_max_dev"] = _deviation(traces["native"], traces["ngspice"]) if "ngspice" in traces else None
         rows.append(row)
     if spice and not use_spice:
-        notes.append("ngspice overlays skipped: memlab.circuits.simulate_spice is not available")
+        notes.append("ngspice overlays skipped: memlab.circuits.characterize is not available")
     return {"rows": rows, "figures": figures, "notes": notes}
 
 

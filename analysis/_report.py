@@ -176,6 +176,10 @@ def _devices(R, quick, progress, spice):
     R.tables.append(R.rel(write_table(rows, R.out / "devices" / "fingerprints.csv")))
     for r in rows:
         R.numbers[f"{r['model']} max |i| (A)"] = r["i_max_A"]
+    devs = [(r["ngspice_max_dev"], r["model"]) for r in rows if r.get("ngspice_max_dev") is not None]
+    if devs:
+        R.numbers["ngspice vs native: largest current deviation (of max |i|)"] = max(devs)[0]
+        R.numbers["ngspice vs native: model with the largest deviation"] = max(devs)[1]
     figs = "".join(R.figure(f, f"I-V loop of {k} (native solid, ngspice dashed when present)")
                    for k, f in res["figures"].items())
     cols = ["model", "amplitude_V", "frequency_Hz", "r_series_ohm", "i_max_A", "pinch_ratio", "lobe_area_1_W",

@@ -35,6 +35,16 @@ def test_iv(tmp_path, capsys):
     assert (tmp_path / "hp.png").stat().st_size > 0 and (tmp_path / "hp.svg").stat().st_size > 0
 
 
+@pytest.mark.ngspice
+def test_iv_with_ngspice_overlay(tmp_path, capsys):
+    code, out, err = run(["iv", "mss", "--spice", "--out", str(tmp_path / "mss.png")], capsys)
+    assert code == 0, err
+    assert "Knowm MSS (ngspice)" in out
+    dev = float(out.split("max current deviation")[1].split("%")[0])
+    assert dev < 1.0            # native ROS2 vs ngspice on the same drive: well under 1 % of max |i|
+    assert (tmp_path / "mss.svg").exists()
+
+
 def test_xbar(tmp_path, capsys):
     code, out, err = run(["xbar", "--rows", "8", "--cols", "6", "--r-wire", "2", "--out", str(tmp_path)], capsys)
     assert code == 0, err

@@ -11,6 +11,8 @@ from memlab.analysis import _accuracy, _characterize, _report, train_digits_mlp,
 from memlab.analysis._report import fmt
 from memlab.cli import main
 
+pytestmark = pytest.mark.ngspice   # the demo overlays ngspice loops (skipped with a note without ngspice)
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -48,6 +50,8 @@ def test_report_files_and_figures(demo):
     ours = [f for f in meta["figures"] if not f.startswith("compare/")]   # accel's own plots are PNG only
     for rel in ours:
         assert (out / rel).with_suffix(".svg").is_file() and (out / rel).with_suffix(".png").is_file()
+    assert ("ngspice vs native: largest current deviation (of max |i|)" in meta["numbers"]
+            or any("ngspice" in n for n in meta["notes"]))
     for section in ("Device characterisation", "Crossbar solve", "MVM accuracy", "DNN accuracy",
                     "Monte Carlo sweep", "Chip comparison"):
         assert f"<h2>{section}</h2>" in html
