@@ -16,17 +16,25 @@ Parameters are optimised in a unit box: ``u = (z - z_lo)/(z_hi - z_lo)`` with
 otherwise; the box is the parameter's allowed range (``Param.lo``/``hi``) intersected
 with a finite search range (per-model defaults in :data:`FIT_DEFAULTS`, overridable).
 
-Multi-start: ``n_starts`` scrambled Sobol points (plus the model's current values) are
-screened in ONE population simulation per loop, the ``n_local`` best distinct ones are
-refined with a trust-region least-squares solver (``scipy.optimize.least_squares``,
-``dogbox``) whose central finite-difference Jacobian is again one population simulation
-per loop (``2 k`` parameter sets). The uncertainty of the fitted parameters comes from
-that Jacobian at the optimum: ``cov = s^2 (J^T J)^+`` with ``s^2 = SSR/(N - k)``.
+Search: a global stage over the unit box, then local refinement.
+``strategy="de"`` (default): differential evolution (``scipy.optimize.differential_evolution``,
+``vectorized=True``) whose initial population is ``n_starts`` scrambled Sobol points (plus the
+model's own values unless ``use_model_values=False``); every generation is ONE population
+simulation per loop. ``strategy="multistart"``: the Sobol points are only screened (one
+population call) and the best are refined. The ``n_local`` best distinct candidates are then
+refined with a bounded trust-region least-squares solver (``scipy.optimize.least_squares``,
+``dogbox``) whose central finite-difference Jacobian is again one population simulation per
+loop (``2 k`` parameter sets). With ``polarity="auto"`` the device orientation is one more
+search coordinate. The uncertainty of the fitted parameters comes from that Jacobian at the
+optimum: ``cov = s^2 (J^T J)^+`` with ``s^2 = SSR/(N - k)`` (parameters in null directions
+of J get an infinite standard error).
+
+Why the series circuit: the Knowm files' device voltage is derived (``v_source - R i``);
+driving a model with it hides how fast the device switches (references.md Part D).
 """
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -44,17 +52,18 @@ __all__ = ["FitSettings", "FitResult", "ResistorFit", "Comparison", "FIT_DEFAULT
 #: Default free parameters and search ranges (SI units) per model class name. The search
 #: range is intersected with each parameter's allowed range. ``log`` lists parameters
 #: searched on a log scale in addition to those declared ``Param.log`` (negative ones
-#: on the log of their magnitude).
+#: on the log of their magnitude). ``"vmax"`` stands for the largest source-voltage magnitude of
+#: the loops being fitted (a threshold above it cannot act on the data).
 FIT_DEFAULTS: dict[str, dict] = {
     "KnowmMSS": {
         "params": ("R_on", "R_off", "tau", "V_on", "V_off", "beta"),
-        "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": (1e-8, 10.0), "V_on": (0.0, 1.5),
-                   "V_off": (0.0, 1.5), "beta": (1.0, 200.0)},
+        "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": (1e-8, 10.0), "V_on": (0.0, "vmax"),
+                   "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
         "log": (),
     },
     "Yakopcic": {
         "params": ("a1", "a2", "b", "Vp", "Vn", "Ap", "An", "xp", "xn", "alpha_p", "alpha_n"),
-        "search": {"a1": (1e-7, 1.0), "a2": (1e-7, 1.0), "b": (0.01, 20.0), "Vp": (0.0, 1.5), "Vn": (0.0, 1.5),
+        "search": {"a1": (1e-7, 1.0), "a2": (1e-7, 1.0), "b": (0.01, 20.0), "Vp": (0.0, "vmax"), "Vn": (0.0, "vmax"),
                    "Ap": (1.0, 1e7), "An": (1.0, 1e7), "xp": (0.0, 0.99), "xn": (0.0, 0.99),
                    "alpha_p": (0.0, 20.0), "alpha_n": (0.0, 20.0)},
         "log": (),
@@ -62,7 +71,7 @@ FIT_DEFAULTS: dict[str, dict] = {
     "VTEAM": {
         "params": ("R_on", "R_off", "k_off", "k_on", "alpha_off", "alpha_on", "v_off", "v_on"),
         "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "k_off": (1e-13, 1e-3), "k_on": (-1e-3, -1e-13),
-                   "alpha_off": (0.5, 10.0), "alpha_on": (0.5, 10.0), "v_off": (1e-3, 1.0), "v_on": (-1.0, -1e-3)},
+                   "alpha_off": (0.5, 10.0), "alpha_on": (0.5, 10.0), "v_off": (1e-3, "vmax"), "v_on": ("-vmax", -1e-3)},
         "log": ("k_on",),
     },
     "TEAM": {
@@ -181,7 +190,7 @@ def _simulate_loop(model: DeviceModel, meas: Measurement, s: FitSettings, x0, po
 class _Space:
     """Map between the unit box and physical parameter values."""
 
-    def __init__(self, model: DeviceModel, names, bounds: dict | None, log: tuple | None):
+    def __init__(self, model: DeviceModel, names, bounds: dict | None, log: tuple | None, vmax: float = 1.0):
         defaults = FIT_DEFAULTS.get(type(model).__name__, {})
         search = dict(defaults.get("search", {}))
         search.update(bounds or {})
@@ -197,7 +206,8 @@ class _Space:
             if p.integer:
                 raise ParameterError(f"{where}: parameter {n!r} is integer-valued and cannot be fitted; fix it")
             lo, hi = search.get(n, (p.lo, p.hi))
-            lo, hi = float(lo), float(hi)
+            sub = {"vmax": vmax, "-vmax": -vmax}
+            lo, hi = float(sub.get(lo, lo)), float(sub.get(hi, hi))
             # intersect with the allowed range, nudging open ends inwards
             span = hi - lo if math.isfinite(hi - lo) else 1.0
             if lo < p.lo or (p.lo_open and lo <= p.lo):
@@ -255,8 +265,9 @@ class _Space:
 class _Problem:
     def __init__(self, model, names, measurements, weights, settings, x0, circuit, bounds, log):
         self.model = model
-        self.space = _Space(model, names, bounds, log)
         self.meas = list(measurements)
+        vmax = max(float(np.max(np.abs(m.v_source if circuit == "series" else m.v))) for m in self.meas)
+        self.space = _Space(model, names, bounds, log, vmax)
         self.weights = np.ones(len(self.meas)) if weights is None else np.asarray(weights, dtype=float)
         if self.weights.shape != (len(self.meas),) or np.any(~np.isfinite(self.weights)) or np.any(self.weights <= 0):
             raise ParameterError(f"fit: parameter 'weights' must be {len(self.meas)} positive numbers, got {weights!r}")
@@ -520,10 +531,17 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
         Device orientation: -1 connects it reversed (e.g. VTEAM, whose positive voltage
         switches OFF, against a device that switches ON at positive voltage); ``"auto"``
         screens both and keeps the better.
+    strategy : {"de", "multistart"}
+        Global stage: differential evolution (default) or Sobol screening only.
     n_starts : int
-        Sobol points screened (in one population simulation per loop and polarity).
+        Sobol points of the initial population / screening (one population simulation per
+        loop per generation).
+    generations : int
+        Differential-evolution generations (``strategy="de"``).
     n_local : int
-        Best distinct screened points refined by local least squares.
+        Best distinct candidates refined by local least squares.
+    use_model_values : bool
+        Add the model's current parameter values to the starting points.
     settings : FitSettings
         Simulation settings, also used by :meth:`FitResult.predict` and :func:`evaluate`.
     seed : int
@@ -663,9 +681,17 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     N, k = r.size, sp_.k
     ssr = float(np.sum(r ** 2))
     s2 = ssr / max(N - k, 1)
-    cov_u = s2 * np.linalg.pinv(J.T @ J, rcond=1e-12)
+    # cov = s^2 (J^T J)^+ through the SVD of J; parameters with weight in (numerically)
+    # null directions are not determined by the data: infinite standard error
+    _, sv, Vt = np.linalg.svd(J, full_matrices=False)
+    null = sv <= 1e-8 * (sv[0] if sv.size and sv[0] > 0 else 1.0)
+    inv = np.where(null, 0.0, 1.0 / np.where(null, 1.0, sv) ** 2)
+    cov_u = s2 * (Vt.T * inv) @ Vt
+    undetermined = np.any(np.abs(Vt[null]) > 1e-6, axis=0) if np.any(null) else np.zeros(k, bool)
     vals = sp_.to_values(u)
     std, rel, cov_z = sp_.std_from_unit(vals, cov_u)
+    std = np.where(undetermined, np.inf, std)
+    rel = np.where(undetermined, np.inf, rel)
     dz = np.sqrt(np.clip(np.diag(cov_z), 1e-300, None))
     corr = cov_z / np.outer(dz, dz)
     at_bound = (u <= 1e-3) | (u >= 1 - 1e-3)
