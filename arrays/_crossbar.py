@@ -47,9 +47,12 @@ class CrossbarSolution:
     v_word, v_bit : word-line / bit-line node voltages (V) at each cell.
     v_cell, i_cell : voltage across (V) and current through (A) each cell, word to bit line.
     power : power delivered by the drivers (W), ``sum(v_in * i_in)``.
-    iterations : CG iterations (summed over Newton steps) or Newton steps for ``direct``.
-    residual : largest relative KCL residual ``norm(A v - b) / norm(b)`` over the batch.
-    method : solver used ("direct", "cg", "newton-direct", "newton-cg").
+    iterations : CG iterations (largest over the batch; summed over Newton steps), 0 for direct.
+    newton_steps : Newton steps summed over the batch (nonlinear cells).
+    residual : largest relative KCL residual ``norm(A v - b) / norm([i_in; i_out])`` over the
+        batch (for "ports": of the port equations, and of a full solve of two random spot-check
+        inputs).
+    method : solver used ("direct", "cg", "ports", "newton-direct", "newton-cg").
     """
 
     i_out: np.ndarray
@@ -273,16 +276,20 @@ class Crossbar:
         into it.
 
         ``method``: "direct" (sparse Cholesky/LU factorised once, reused across the batch),
-        "cg" (matrix-free line-preconditioned CG, O(rows*cols) memory) or "auto" (chosen by
-        size and batch). Nonlinear cells use damped Newton from the small-signal solution
-        with the chosen method as inner solver.
+        "cg" (matrix-free CG on the bit-line Schur complement with exact word-line and
+        bit-line Thomas solves; O(rows*cols) memory), "ports" (exact dense port model from
+        one CHOLMOD factorisation; port currents only, for large batches) or "auto" (chosen
+        by size, batch and cell type). Nonlinear cells use damped Newton (backtracking line
+        search, iterates kept inside the source-voltage range) from the small-signal
+        solution, with "direct" (refactorised Jacobian) or "cg" (fresh line operator per
+        step, inexact inner tolerance) as inner solver.
 
-        Convergence: ``norm(A v - b) <= rtol * norm(b)`` (2-norm of the nodal current
-        residual, A); for nonlinear cells the same test on the nonlinear KCL residual.
-        Raises :class:`ConvergenceError` when ``maxiter`` (CG iterations per solve, or
-        Newton steps) is reached first; never returns NaN.
-        ``full``: keep node voltages and cell quantities (default: only when they fit in
-        about 0.5 GB). ``batch_size``: inputs per direct block solve.
+        Convergence test per input: ``norm(A v - b) <= rtol * norm([i_in; i_out])``, the
+        2-norm of the nodal KCL residual (A) relative to the source currents; the value is
+        returned as ``residual``. Raises :class:`ConvergenceError` when ``maxiter`` (CG
+        iterations per solve, or Newton steps) is reached first; never returns NaN.
+        ``full``: keep node voltages and cell quantities (default: when they fit in about
+        0.5 GB). ``batch_size``: inputs per direct block solve. ``progress``: tqdm bar.
         """
         t0 = time.perf_counter()
         V, single = as_voltage(v_in, self.rows)
