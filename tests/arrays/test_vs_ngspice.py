@@ -59,3 +59,16 @@ def test_nonlinear_with_ideal_drivers_matches_ngspice():
     op = simulate_crossbar_op(xb, v)
     assert np.allclose(s.i_out, op.i_out, rtol=1e-6, atol=0)
     assert np.allclose(s.i_in, op.i_in, rtol=1e-6, atol=0)
+
+
+def test_device_model_state_crossbar_matches_ngspice():
+    # a memlab.devices model with its own state (Yakopcic, normalised x): conductance=None,
+    # the small-signal conductance comes from di_dv(0, x); netlist from the sympy current
+    from memlab.devices import Yakopcic
+    m = Yakopcic()
+    x = np.random.default_rng(5).uniform(0.05, 0.95, (6, 9))
+    xb = Crossbar(None, cell=m, state=x, r_row=3.0, r_col=3.0, r_driver=10.0, r_sense=10.0)
+    v = np.linspace(0.05, 0.4, 6)
+    s = xb.solve(v)
+    op = simulate_crossbar_op(xb, v)
+    assert np.allclose(s.i_out, op.i_out, rtol=1e-6, atol=0)
