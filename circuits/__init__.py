@@ -22,6 +22,7 @@ from memlab.circuits._native import simulate_cell, solve_cell
 from memlab.circuits._characterize import (characterize, cell_netlist, compare, Comparison, DCSweep,
                                            NGSPICE_OPTIONS)
 from memlab.circuits._program import write_verify, ProgramResult
+from memlab.circuits._veriloga import verilog_a_module
 
 __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_a_code",
            "known_functions_ngspice", "known_functions_veriloga",
@@ -30,7 +31,7 @@ __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_
            "NgspiceRunner", "NgspiceResult", "get_runner", "run_netlist",
            "simulate_cell", "solve_cell",
            "characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS",
-           "write_verify", "ProgramResult"]
+           "write_verify", "ProgramResult", "verilog_a_module"]
 
 try:  # crossbar netlist writer/runner (owned by the arrays engineer)
     from memlab.circuits._crossbar_netlist import (crossbar_netlist, run_op, simulate_crossbar_op,  # noqa: F401

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memlab.errors import ParameterError, NetlistError
+from memlab.errors import ConvergenceError, ParameterError, NetlistError
 from memlab.devices import Drive, Trace
 from memlab.circuits._cells import Cell, OneR, OneS1R, OneT1R
 from memlab.circuits._subckt import subcircuit
@@ -155,7 +155,7 @@ def _check_timing(drive, t_step, max_step):
 
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
                  steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
-                 t_step: float | None = None, t=None) -> Trace:
+                 t_step: float | None = None, t=None, retries: int = 2) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -179,6 +179,11 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         Native simulator tolerance (relative to the state range).
     t_step : float, optional
         ngspice ``.tran`` print step in s (default: the output spacing).
+    retries : int
+        If ngspice stops with a convergence failure ("timestep too small"), run again
+        with half the ``max_step``, up to ``retries`` times (each attempt is independent;
+        the failures are listed in ``trace.stats["failures"]``). Threshold models can hit
+        a switching kink on ngspice's first steps at one particular step size.
     t : array or "ngspice", optional
         Output times in s (default ``drive.time_grid()``). ngspice's results are linearly
         interpolated onto them; ``t="ngspice"`` returns ngspice's own time points
@@ -215,6 +220,8 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     if not isinstance(drive, Drive):
         raise ParameterError(f"characterize: 'drive' must be a memlab Drive or DCSweep, got {type(drive).__name__}")
     _check_timing(drive, t_step, max_step)
+    if int(retries) != retries or retries < 0:
+        raise ParameterError(f"characterize: parameter 'retries' = {retries!r} must be an integer >= 0")
     if isinstance(t, str) and (t != "ngspice" or simulator == "native"):
         raise ParameterError(f"characterize: parameter 't' = {t!r}; allowed: an array of times (s), or "
                              f"'ngspice' with simulator='ngspice'")
@@ -233,11 +240,21 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         steps_per_output = 4.0 if isinstance(drive, Sine) else 20.0
     if max_step is None:
         max_step = min(float(np.median(np.diff(t_out))) / steps_per_output, drive.duration / 50)
-    text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
-                        options=options)
     t_req = t
     t0 = time.perf_counter()
-    res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
+    failures = []
+    for attempt in range(int(retries) + 1):
+        text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
+                            options=options)
+        try:
+            res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
+            break
+        except ConvergenceError as exc:
+            failures.append(f"max_step={max_step:.3g} s: {exc}")
+            if attempt == int(retries):
+                raise ConvergenceError(f"{exc} (tried {attempt + 1} time step limits: " + "; ".join(
+                    f.split(':')[0] for f in failures) + ")", log=exc.log) from exc
+            max_step = max_step / 2
     wall = time.perf_counter() - t0
     t = res.vec("time")
     i_raw = res.vec("vsense#branch")
@@ -260,7 +277,8 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
                  r_series=float(cell.r_series) + float(drive.r_series), period=drive.period, source="ngspice",
                  stats={"cell": cell.kind, "t_raw": t, "i_raw": i_raw, "x_raw": x_raw, "v_raw": v_raw,
                         "v_source_raw": v_in, "n_points": int(t.size), "wall_time": wall, "max_step": max_step,
-                        "netlist": text, "x_final": float(x_raw[-1])})
+                        "netlist": text, "x_final": float(x_raw[-1]),
+                        "failures": failures})
 
 
 def _dc_ngspice(cell, drive, x0v):

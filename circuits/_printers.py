@@ -98,7 +98,11 @@ class NgspiceBSourcePrinter(CodePrinter):
     def _print_not_supported(self, expr):
         if self._settings.get("strict", True):
             self._unsupported(expr)
-        return super()._print_not_supported(expr)
+        try:
+            self._not_supported.add(expr)
+        except TypeError:
+            pass
+        return sp.sstr(expr)
 
     emptyPrinter = _print_not_supported
 
@@ -306,9 +310,19 @@ class VerilogAPrinter(C99CodePrinter):
     def _print_not_supported(self, expr):
         if self._settings.get("strict", True):
             self._unsupported(expr)
-        return super()._print_not_supported(expr)
+        try:
+            self._not_supported.add(expr)
+        except TypeError:
+            pass
+        return sp.sstr(expr)
 
     def _print_Function(self, expr):
+        name = expr.func.__name__
+        if name not in self.known_functions:
+            return self._print_not_supported(expr)
+        return CodePrinter._print_Function(self, expr)
+
+    def _print_math_func(self, expr, nest=False, known=None):
         name = expr.func.__name__
         if name not in self.known_functions:
             return self._print_not_supported(expr)
@@ -407,6 +421,14 @@ class VerilogAPrinter(C99CodePrinter):
         for e, c in reversed(expr.args[:-1]):
             out = f"(({self._print(c)}) ? {self._print(e)} : {out})"
         return out
+
+
+# C99CodePrinter binds _print_<mathfunc> (gamma, erf, ...) to its own math-function printer;
+# route every one not overridden above through the Verilog-A table (unknown -> error)
+from sympy.printing.c import known_functions_C99 as _kf99  # noqa: E402
+for _name in _kf99:
+    if f"_print_{_name}" not in VerilogAPrinter.__dict__:
+        setattr(VerilogAPrinter, f"_print_{_name}", VerilogAPrinter._print_math_func)
 
 
 def _num(x: float) -> str:

@@ -1,0 +1,120 @@
+"""Native simulator vs ngspice for every device model (sine loops at two frequencies, one
+wide, and a SET/read/RESET/read pulse train), plus a closed-form check of both.
+
+Targets (issue 3): normalised max current error <= 1 % on the sine loops and <= 2 % on
+the pulse train, where the error is max|i_ngspice - i_native| / max|i_native| on the
+drive's output grid. The native run uses rtol = 1e-9: HP with the Joglekar window comes
+within 4e-8 of x = 1 at 1 V / 1 Hz and its return time depends on that distance (see
+test_hp_closed_form for the ill-conditioning), so a loose native tolerance is the larger
+error there.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
+                            SinhConductance, Selector, Sine, PulseTrain, Trace)
+from memlab.circuits import characterize, compare
+
+pytestmark = pytest.mark.ngspice
+
+# model, amplitude (V), wide-loop frequency (Hz), second frequency (Hz)
+CASES = {
+    "hp_joglekar": (lambda: HPLinearDrift(), 1.0, 1.0, 10.0),
+    "hp_none": (lambda: HPLinearDrift(window="none"), 1.0, 1.0, 10.0),
+    "team": (lambda: TEAM(), 1.0, 1e3, 1e6),
+    "team_exp_kvatinsky": (lambda: TEAM(iv="exponential", window="kvatinsky"), 1.0, 1e3, 1e6),
+    "vteam": (lambda: VTEAM(), 1.0, 1e6, 1e7),
+    "vteam_exp_kvatinsky": (lambda: VTEAM(iv="exponential", window="kvatinsky"), 1.0, 1e6, 1e7),
+    "yakopcic": (lambda: Yakopcic(), 1.0, 1e3, 1e4),
+    "stanford_pku": (lambda: StanfordPKU(), 1.5, 1e6, 1e7),
+    "knowm_mss": (lambda: KnowmMSS(), 0.8, 1e3, 1e4),
+    "threshold": (lambda: ThresholdMemristor(), 2.0, 1e2, 1e3),
+    "sinh": (lambda: SinhConductance(), 0.5, 1e3, 1e4),
+    "selector": (lambda: Selector(), 1.5, 1e3, 1e4),
+}
+
+
+def _native(m, d, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return characterize(m, d, simulator="native", rtol=1e-9, **kw)
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_sine_and_pulse_agreement(key):
+    make, amp, f_wide, f_other = CASES[key]
+    m = make()
+    lo, hi = (float(b) for b in m.bounds())
+    moves = m.rate_expr != 0
+    for f, wide in ((f_wide, True), (f_other, False)):
+        d = Sine(amplitude=amp, frequency=f, periods=2, points_per_period=200)
+        ref = _native(m, d)
+        ng = characterize(m, d)
+        assert ng.source == "ngspice" and ref.source == "native"
+        c = compare(ng, ref, state_range=hi - lo)
+        assert c.i_max < 0.01, f"{key} sine {f:g} Hz: {c}"      # issue target: 1 %
+        if wide and moves:
+            # the wide loop really is wide: the state sweeps >= 40 % of its range
+            assert np.ptp(ref.x) / (hi - lo) > 0.4
+    T = 1.0 / f_wide
+    p = PulseTrain([amp, 0.1, -amp, 0.1], [T / 20] * 4, gap=T / 20, rise=T / 200, repeat=2, points_per_segment=20)
+    ref = _native(m, p)
+    ng = characterize(m, p)
+    c = compare(ng, ref, state_range=hi - lo)
+    assert c.i_max < 0.02, f"{key} pulse train: {c}"              # issue target: 2 %
+    if moves:
+        assert np.ptp(ref.x) / (hi - lo) > 0.02                    # the pulses do program the device
+
+
+def test_hp_closed_form():
+    """HP linear drift without window has a closed form with clipping: with
+    F(x) = R_off x - (R_off - R_on) x^2 / 2, dF/dt = k v(t) (k = mu_v R_on / D^2), F clipped
+    to [F(0), F(1)]. Both simulators must follow it (independent reference)."""
+    m = HPLinearDrift(window="none")
+    p = m.values
+    k = p["mu_v"] * p["R_on"] / p["D"] ** 2
+    r_on, r_off = p["R_on"], p["R_off"]
+    dr = r_off - r_on
+    d = Sine(amplitude=1.0, frequency=1.0, periods=2, points_per_period=200)
+    t = np.linspace(0.0, 2.0, 400_001)
+    phi = np.concatenate([[0.0], np.cumsum(0.5 * np.diff(t) * (np.sin(2 * np.pi * t[1:]) + np.sin(2 * np.pi * t[:-1])))])
+    F = lambda x: r_off * x - dr * x * x / 2
+    y = F(0.5) + k * phi
+    # clipping as a running projection (the flux integral restarts at each bound)
+    yc = np.empty_like(y)
+    acc = F(0.5)
+    for j in range(t.size):
+        if j:
+            acc += k * (phi[j] - phi[j - 1])
+        acc = min(max(acc, 0.0), F(1.0))
+        yc[j] = acc
+    x = (r_off - np.sqrt(r_off ** 2 - 2 * dr * yc)) / dr
+    tg = d.time_grid()
+    xr = np.interp(tg, t, x)
+    ref = Trace(t=tg, v=None, i=np.sin(2 * np.pi * tg) / (r_off - dr * xr), x=xr)
+    nat = _native(m, d)
+    ng = characterize(m, d)
+    # the trapezoidal flux on a 5 us grid is accurate to ~1e-9 relative; the current is
+    # 160x more sensitive to the state near R_on, so 1 % of peak current is ~6e-5 in x
+    assert compare(nat, ref, state_range=1.0).i_max < 1e-3
+    assert compare(ng, ref, state_range=1.0).i_max < 1e-2
+    assert abs(xr.max() - 1.0) < 1e-12                       # the loop reaches the bound (clipping tested)
+
+
+def test_ngspice_grid_output_and_dc_sweep():
+    from memlab.circuits import DCSweep, OneR
+    m = VTEAM()
+    d = Sine(amplitude=1.0, frequency=1e6, periods=1, points_per_period=100)
+    raw = characterize(m, d, t="ngspice")
+    assert raw.t.size == raw.stats["n_points"] and np.all(np.diff(raw.t) > 0)
+    nat = _native(m, d, t=raw.t)
+    assert compare(raw, nat, state_range=3e-9).i_max < 0.01
+    # DC sweep at frozen state: I = V / R(x) with the series resistor (Ohm's law, exact)
+    x0 = 1.5e-9
+    sw = DCSweep(-0.5, 0.5, 0.05, r_series=25.0)
+    tr = characterize(OneR(m), sw, x0=x0)
+    R = 50.0 + 950.0 * 0.5
+    np.testing.assert_allclose(tr.i, sw.values() / (R + 25.0), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(characterize(OneR(m), sw, x0=x0, simulator="native").i, tr.i, rtol=1e-9, atol=1e-15)

@@ -1,0 +1,102 @@
+"""Netlist and Verilog-A text tests (no ngspice needed)."""
+import numpy as np
+import pytest
+
+from memlab.devices import (VTEAM, TEAM, HPLinearDrift, StanfordPKU, Selector, Sine, PulseTrain, Triangle,
+                            MODELS)
+from memlab.circuits import (subcircuit, cell_netlist, verilog_a_module, OneR, OneS1R, OneT1R, MOSFET, DCSweep)
+from memlab.errors import ParameterError
+
+
+def test_vteam_subcircuit_text():
+    sub = subcircuit(VTEAM())
+    lines = sub.text.split("\n")
+    assert lines[0].startswith(".subckt VTEAM_linear_none te be x0=0.0 rmax=1e30 tedge=1e-15 m_r_on=50.0 "
+                               "m_r_off=1000.0 m_x_on=0.0 m_x_off=3e-09 m_k_off=0.0005 m_k_on=-10.0")
+    assert "Cx xs 0 1 ic={(x0 - (m_x_on))/((m_x_off) - (m_x_on))}" in lines
+    assert "Raux xs 0 1e12" in lines
+    assert "Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)" in lines
+    br = [ln for ln in lines if ln.startswith("Br xr 0 v=max(min(")][0]
+    assert "(V(te,be) > m_v_off ? m_k_off*" in br and br.endswith("/(m_x_off - m_x_on), rmax), -rmax)")
+    assert lines[-2] == ("Bi te be i=V(te,be)/(m_r_on + (m_r_off - m_r_on)*(((m_x_on) + ((m_x_off) - (m_x_on))"
+                         "*min(max(V(xs), 0), 1)) - m_x_on)/(m_x_off - m_x_on))")
+    assert lines[-1] == ".ends VTEAM_linear_none"
+    assert "\r" not in sub.text
+
+
+def test_case_insensitive_names_are_mangled_apart():
+    # Stanford-PKU has both V0 (sinh voltage scale) and v0 (velocity): ngspice is case-insensitive
+    sub = subcircuit(StanfordPKU())
+    assert sub.param_map["V0"] != sub.param_map["v0"]
+    assert {sub.param_map["V0"], sub.param_map["v0"]} == {"m_v0", "m_v0_1"}
+
+
+def test_static_models_have_no_state_node():
+    sub = subcircuit(Selector())
+    assert sub.static and "Cx" not in sub.text and "Bi te be i=m_i_s*sinh(V(te,be)/m_v_s)" in sub.text
+    frozen = subcircuit(VTEAM(), static=True)
+    assert frozen.static and "Cx" not in frozen.text and "(x0)" in frozen.current
+
+
+@pytest.mark.parametrize("key", sorted(MODELS))
+def test_every_model_prints(key):
+    m = MODELS[key]()
+    sub = subcircuit(m)
+    assert sub.text.startswith(".subckt ") and sub.text.endswith(f".ends {sub.name}")
+    va = verilog_a_module(m)
+    assert va.count("module ") == 1 and va.rstrip().endswith("endmodule") and "I(te, be) <+ " in va
+
+
+def test_instance_line_and_checks():
+    sub = subcircuit(VTEAM())
+    line = sub.instance("7", "a", "b", VTEAM(R_on=100.0), x0=1e-9, rate_max=1e9, t_edge=1e-15)
+    assert line.startswith("X7 a b VTEAM_linear_none x0=1e-09 rmax=1000000000.0 tedge=1e-15 m_r_on=100.0 ")
+    with pytest.raises(ParameterError, match="x0"):
+        sub.instance("1", "a", "b", x0=5e-9)          # above x_off = 3 nm
+    with pytest.raises(ParameterError, match="differs"):
+        sub.instance("1", "a", "b", TEAM())
+    with pytest.raises(ParameterError, match="population"):
+        sub.instance("1", "a", "b", VTEAM(R_on=np.array([50.0, 60.0])))
+
+
+def test_cell_netlists():
+    d = Sine(amplitude=1.0, frequency=1e6, periods=1, points_per_period=100)
+    t1r = cell_netlist(OneT1R(VTEAM(), v_gate=1.1, r_series=50.0), d, t_step=1e-8, t_stop=1e-6, max_step=2.5e-9)
+    lines = t1r.split("\n")
+    assert "Vsrc in 0 dc 0 sin(0.0 1.0 1000000.0 0 0 0.0)" in lines
+    assert "Rs in a 50.0" in lines and "Vsense a te dc 0" in lines
+    assert "M1 d g 0 bulk nmos_memlab w=1e-06 l=1e-06" in lines and "Vg g 0 dc 1.1" in lines
+    assert any(ln.startswith(".model nmos_memlab nmos level=1 vto=0.5 kp=0.0002 lambda=0.02 gamma=0") for ln in lines)
+    assert lines[-2] == ".tran 1e-08 1e-06 0 2.5e-09 uic" and lines[-1] == ".end"
+    s1r = cell_netlist(OneS1R(VTEAM()), d, t_step=1e-8, t_stop=1e-6, max_step=2.5e-9)
+    assert "X2 m 0 Selector x0=0.0 m_i_s=1e-09 m_v_s=0.15 m_r_leak=1000000000000.0" in s1r.split("\n")
+    dc = cell_netlist(OneR(HPLinearDrift()), DCSweep(-1.0, 1.0, 0.5), x0=0.3)
+    assert ".dc Vsrc -1.0 1.0 0.5" in dc and "Cx" not in dc
+
+
+def test_pwl_source_expands_periodic_repeats():
+    from memlab.circuits._characterize import _source_line
+    tri = Triangle(amplitude=1.0, frequency=1e3, periods=2)
+    line = _source_line(tri)
+    vals = np.array(line.split("pwl(")[1].replace("+", " ").replace(")", " ").split(), float).reshape(-1, 2)
+    np.testing.assert_allclose(vals[:, 0], [0, 2.5e-4, 7.5e-4, 1e-3, 1.25e-3, 1.75e-3, 2e-3])
+    np.testing.assert_allclose(vals[:, 1], [0, 1, -1, 0, 1, -1, 0])
+    np.testing.assert_allclose(vals[:, 1], tri.value(vals[:, 0]))
+
+
+def test_mosfet_level1_equations():
+    mo = MOSFET(vto=0.5, kp=2e-4, lam=0.0)
+    # saturation: 0.5 beta (vgs - vto)^2; linear: beta vds (vgst - vds/2) (Shichman-Hodges)
+    assert mo.ids(1.5, 2.0)[0] == pytest.approx(0.5 * 2e-4 * 1.0)
+    assert mo.ids(1.5, 0.2)[0] == pytest.approx(2e-4 * 0.2 * (1.0 - 0.1))
+    assert mo.ids(0.4, 1.0) == (0.0, 0.0)
+    # symmetric: swapping drain and source flips the current
+    i_f = mo.ids(1.5, 0.3, 0.0)[0]
+    i_r = MOSFET(vto=0.5, kp=2e-4, lam=0.0).ids(1.5 + 0.0, -0.3, 0.0)[0]
+    assert i_r == pytest.approx(-MOSFET(vto=0.5, kp=2e-4, lam=0.0).ids(1.8, 0.3, 0.0)[0])
+    assert i_f > 0
+    # conductances against finite differences
+    for vd in (-0.4, 0.2, 0.9, 1.5):
+        h = 1e-7
+        num = (mo.ids(1.5, vd + h)[0] - mo.ids(1.5, vd - h)[0]) / (2 * h)
+        assert mo.ids(1.5, vd)[1] == pytest.approx(num, rel=1e-5)
