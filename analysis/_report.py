@@ -248,12 +248,14 @@ def _mvm(R, quick, progress, runs):
 
     factors = _MVM_QUICK if quick else {k: None for k in ("size", "r_wire", "adc_bits", "dac_bits", "levels",
                                                             "spread", "read_noise")}
-    body = ("<p>Relative 2-norm error of <code>X W</code> computed on crossbars (differential pairs, 1\u2013100 "
-            "\u00b5S, 0.2 V full-scale input), 32 random input vectors; each factor varied alone from an ideal "
-            "64x64 array (the size study uses 1 \u03a9 wires). Mean \u00b1 std over 2 seeds.</p>")
+    reps = 1 if quick else 2
+    body = ("<p>Relative 2-norm error of <code>X W</code> computed on crossbars by memlab.arrays.AnalogMatrix "
+            "(differential pairs, 1\u2013100 \u00b5S, 0.2 V full-scale input; ADC calibrated on a separate batch), "
+            f"{16 if quick else 32} random input vectors; each factor varied alone from an ideal 64x64 array "
+            f"(the size study uses 1 \u03a9 wires). Mean \u00b1 std over {reps} seed(s).</p>")
     figs = ""
     for vary, values in factors.items():
-        res = accuracy_study("mvm", vary, values, repeats=1 if quick else 2, seed=1, out_dir=R.out / "accuracy",
+        res = accuracy_study("mvm", vary, values, repeats=reps, seed=1, out_dir=R.out / "accuracy",
                              workers=0, progress=progress, fixed={"n_inputs": 16} if quick else None,
                              store_root=runs)
         R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]

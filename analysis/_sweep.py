@@ -367,7 +367,8 @@ def run_sweep(spec: SweepSpec, *, output=None, store=None, scheduler=None, worke
     scheduler : Dask scheduler address ``"tcp://host:port"`` or a ``distributed.Client``; the
         points run on that cluster. Default: local processes.
     workers : local worker processes (default ``os.cpu_count()``); ``<= 1`` runs the points in
-        this process.
+        this process. Workers are *spawned*, so a script calling ``run_sweep`` with workers
+        must keep its top level under ``if __name__ == "__main__":``.
     progress : show a tqdm progress bar.
     stop_after : stop after this many newly computed points (the rest stay for a later run);
         used to run a sweep in chunks and to test resumption.
