@@ -27,8 +27,8 @@ from ._validate import as_conductance, as_resistance, as_voltage, positive_float
 __all__ = ["Crossbar", "CrossbarSolution"]
 
 _METHODS = ("auto", "direct", "cg", "ports")
-# above this many stored node voltages (batch x 2 x rows x cols) a batch solve keeps
-# only port quantities unless full=True is asked for
+# above this many node voltages (batch x 2 x rows x cols; the four node-level result arrays
+# then take about 1 GB) a batch solve keeps only port quantities unless full=True is asked for
 _FULL_LIMIT = 64_000_000
 
 
@@ -289,7 +289,7 @@ class Crossbar:
         returned as ``residual``. Raises :class:`ConvergenceError` when ``maxiter`` (CG
         iterations per solve, or Newton steps) is reached first; never returns NaN.
         ``full``: keep node voltages and cell quantities (default: when they fit in about
-        0.5 GB). ``batch_size``: inputs per direct block solve. ``progress``: tqdm bar.
+        1 GB). ``batch_size``: inputs per direct block solve. ``progress``: tqdm bar.
         """
         t0 = time.perf_counter()
         V, single = as_voltage(v_in, self.rows)
