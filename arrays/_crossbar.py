@@ -195,14 +195,15 @@ class Crossbar:
         if self.linear and not full and self._ports_ok() and (batch >= 8 or self._port_cache is not None) \
                 and cells <= 1200 * 1200:
             return "ports"
-        if cells <= 128 * 128:
-            return "direct"
         if self._factor_cache is not None and self.linear:
             return "direct"
         if cells > 1200 * 1200:
             return "cg"
-        # measured here: at 1024^2 a factorisation (~11 s) costs ~40 line-CG solves (~0.3 s each)
-        return "direct" if (batch >= 48 and self.linear) else "cg"
+        if not self.linear:
+            return "direct" if cells <= 64 * 64 else "cg"
+        # measured here: a 64x64 line-CG solve takes ~1 ms against ~14 ms to factorise; at
+        # 1024^2 a factorisation (~11 s) costs ~40 line-CG solves (~0.3 s each)
+        return "direct" if batch >= (16 if cells <= 128 * 128 else 48) else "cg"
 
     def _ports_ok(self) -> bool:
         return self.linear and HAVE_CHOLMOD and self.topo.regular and self.topo.n_free > 0
