@@ -9,7 +9,6 @@ to ``b[i, j]``; its current flows from word line to bit line.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
