@@ -155,7 +155,7 @@ def _check_timing(drive, t_step, max_step):
 
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
                  steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
-                 t_step: float | None = None, t=None, retries: int = 2) -> Trace:
+                 t_step: float | None = None, t=None, retries: int = 2, save=()) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -184,6 +184,9 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         with half the ``max_step``, up to ``retries`` times (each attempt is independent;
         the failures are listed in ``trace.stats["failures"]``). Threshold models can hit
         a switching kink on ngspice's first steps at one particular step size.
+    save : sequence of str
+        Extra cell node voltages to return in ``trace.stats["nodes"]`` (ngspice only;
+        names from ``cell.nodes()``); an unknown name raises NetlistError.
     t : array or "ngspice", optional
         Output times in s (default ``drive.time_grid()``). ngspice's results are linearly
         interpolated onto them; ``t="ngspice"`` returns ngspice's own time points
@@ -230,7 +233,14 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0) or t[0] < 0:
             raise ParameterError("characterize: parameter 't' must be a finite, strictly increasing 1-D array of "
                                  ">= 2 times >= 0 s")
+    save = (save,) if isinstance(save, str) else tuple(save)
+    unknown = [n for n in save if n not in cell.nodes()]
+    if unknown:
+        raise NetlistError(f"characterize: unknown node name(s) {unknown} for a {cell.kind} cell; "
+                           f"known nodes: {list(cell.nodes())} (and ground '0')")
     if simulator == "native":
+        if save:
+            raise ParameterError("characterize: 'save' needs simulator='ngspice'")
         return simulate_cell(cell, drive, x0=x0v, rtol=rtol, max_step=max_step, t=t)
     t_out = drive.time_grid()
     if t_step is None:
@@ -272,13 +282,14 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     elif t_req is not None:
         t_out = t_req
     interp = lambda a: np.interp(t_out, t, a)
+    nodes = {n: interp(res.vec(n)) for n in save}
     return Trace(t=t_out, v=interp(v_raw), i=interp(i_raw), x=interp(x_raw), v_source=drive.value(t_out),
                  model=m.name, state_name=m.state.name, state_unit=m.state.unit,
                  r_series=float(cell.r_series) + float(drive.r_series), period=drive.period, source="ngspice",
                  stats={"cell": cell.kind, "t_raw": t, "i_raw": i_raw, "x_raw": x_raw, "v_raw": v_raw,
                         "v_source_raw": v_in, "n_points": int(t.size), "wall_time": wall, "max_step": max_step,
                         "netlist": text, "x_final": float(x_raw[-1]),
-                        "failures": failures})
+                        "failures": failures, "nodes": nodes})
 
 
 def _dc_ngspice(cell, drive, x0v):
@@ -321,7 +332,8 @@ def compare(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None)
 
     Normalisation: currents by the peak |i| of ``trace_b``; states by ``state_range``
     (default: the span of ``trace_b.x``, or its peak |x| if it does not move).
-    Raises ShapeError (a ParameterError) if the grids differ.
+    Traces on different grids are compared at their common times (at least 90 % of
+    ``trace_b``'s points must be found in ``trace_a``), otherwise ShapeError is raised.
     """
     from memlab.errors import ShapeError
     for tr, nm in ((trace_a, "trace_a"), (trace_b, "trace_b")):

@@ -31,7 +31,6 @@ __all__ = ["simulate_cell", "solve_cell", "dc_native"]
 def _mono_solve(f, lo, hi, x0, tol=1e-13, maxit=200):
     """Root of an increasing function ``f -> (value, slope)`` on [lo, hi] (safeguarded Newton)."""
     x = min(max(x0, lo), hi)
-    flo = None
     for _ in range(maxit):
         F, dF = f(x)
         if F == 0.0:
@@ -165,7 +164,9 @@ def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, ma
         s_t = np.empty(t_out.size)
         s_cur = s0
         nfev = 0
-        hmax = max_step if max_step is not None else np.inf
+        # LSODA would step over a drive that starts at 0 V (zero rate) in one step: limit
+        # the step to the output spacing, as the ngspice runs do
+        hmax = max_step if max_step is not None else float(np.median(np.diff(t_out)))
         for a, b in zip(bps[:-1], bps[1:]):
             sel = (t_out >= a) & (t_out <= b)
             te = np.unique(np.concatenate([t_out[sel], [a, b]]))
