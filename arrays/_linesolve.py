@@ -307,11 +307,13 @@ def _axpy2_dot(alpha, p, q, x, r, part):
 
 
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
-              atol=0.0, maxiter: int = 1000):
+              atol=0.0, maxiter: int = 1000, atol_fn=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
 
     Stops column ``k`` when ``norm(b_k - A x_k) <= max(rtol * norm(b_k), atol_k)`` for the
-    full nodal system (true residual, checked before returning). Returns
+    full nodal system (true residual, checked before returning). ``atol_fn(xW, xB)``, if
+    given, recomputes ``atol`` (K,) from the current iterate at every convergence check
+    (used for tolerances relative to the solution's own source currents). Returns
     ``(xW, xB, iterations, residual_norm (K,), converged (K,))``.
     """
     K, M, N = bW.shape
@@ -347,10 +349,16 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         _solve_w(gr, ipw, cpw, G, True, x, tmp)
         _schur_apply(G, gc, gs, x, tmp, out)
 
+    def update_tol():
+        if atol_fn is None:
+            return tol
+        return np.maximum(rtol * bnorm, atol_fn(xW, xB))
+
     r = np.empty_like(bB)
     S(xB, r)
     np.subtract(c, r, out=r)
     rn = recover_and_residual()
+    tol = update_tol()
     done = rn <= tol
     z = np.empty_like(bB)
     p = np.zeros_like(bB)
@@ -378,6 +386,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         est = np.sqrt(part_m.sum(axis=1))
         if np.any((est <= tol) & ~done) or it >= maxiter:
             rn = recover_and_residual()
+            tol = update_tol()
             newly = rn <= tol
             if np.any(~newly & (est <= tol)):
                 # recursive residual drifted: restart from the true reduced residual
@@ -386,4 +395,5 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
                 first = True
             done = newly
     rn = recover_and_residual()
+    tol = update_tol()
     return xW, xB, it, rn, rn <= tol
