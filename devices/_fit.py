@@ -53,11 +53,13 @@ __all__ = ["FitSettings", "FitResult", "ResistorFit", "Comparison", "FIT_DEFAULT
 #: range is intersected with each parameter's allowed range. ``log`` lists parameters
 #: searched on a log scale in addition to those declared ``Param.log`` (negative ones
 #: on the log of their magnitude). ``"vmax"`` stands for the largest source-voltage magnitude of
-#: the loops being fitted (a threshold above it cannot act on the data).
+#: the loops being fitted (a threshold above it cannot act on the data); ``"tmin"``/``"tmax"``
+#: stand for 1e-3 x the shortest and 10 x the longest drive period (time constants outside
+#: cannot be resolved by the loops; below it the MSS tau trades off with V_on).
 FIT_DEFAULTS: dict[str, dict] = {
     "KnowmMSS": {
         "params": ("R_on", "R_off", "tau", "V_on", "V_off", "beta"),
-        "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": (1e-8, 10.0), "V_on": (0.0, "vmax"),
+        "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": ("tmin", "tmax"), "V_on": (0.0, "vmax"),
                    "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
         "log": (),
     },
@@ -190,7 +192,8 @@ def _simulate_loop(model: DeviceModel, meas: Measurement, s: FitSettings, x0, po
 class _Space:
     """Map between the unit box and physical parameter values."""
 
-    def __init__(self, model: DeviceModel, names, bounds: dict | None, log: tuple | None, vmax: float = 1.0):
+    def __init__(self, model: DeviceModel, names, bounds: dict | None, log: tuple | None, vmax: float = 1.0,
+                 periods: tuple = (1e-3, 1.0)):
         defaults = FIT_DEFAULTS.get(type(model).__name__, {})
         search = dict(defaults.get("search", {}))
         search.update(bounds or {})
@@ -206,7 +209,7 @@ class _Space:
             if p.integer:
                 raise ParameterError(f"{where}: parameter {n!r} is integer-valued and cannot be fitted; fix it")
             lo, hi = search.get(n, (p.lo, p.hi))
-            sub = {"vmax": vmax, "-vmax": -vmax}
+            sub = {"vmax": vmax, "-vmax": -vmax, "tmin": 1e-3 * min(periods), "tmax": 10.0 * max(periods)}
             lo, hi = float(sub.get(lo, lo)), float(sub.get(hi, hi))
             # intersect with the allowed range, nudging open ends inwards
             span = hi - lo if math.isfinite(hi - lo) else 1.0
@@ -267,7 +270,7 @@ class _Problem:
         self.model = model
         self.meas = list(measurements)
         vmax = max(float(np.max(np.abs(m.v_source if circuit == "series" else m.v))) for m in self.meas)
-        self.space = _Space(model, names, bounds, log, vmax)
+        self.space = _Space(model, names, bounds, log, vmax, tuple(m.period for m in self.meas))
         self.weights = np.ones(len(self.meas)) if weights is None else np.asarray(weights, dtype=float)
         if self.weights.shape != (len(self.meas),) or np.any(~np.isfinite(self.weights)) or np.any(self.weights <= 0):
             raise ParameterError(f"fit: parameter 'weights' must be {len(self.meas)} positive numbers, got {weights!r}")
