@@ -10,12 +10,13 @@ to ``b[i, j]``; its current flows from word line to bit line.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from memlab.errors import ConvergenceError, ParameterError, ShapeError
+from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError, ShapeError
 
 from ._direct import HAVE_CHOLMOD, DirectFactor
 from ._portred import PortReduction
@@ -29,6 +30,22 @@ _METHODS = ("auto", "direct", "cg", "ports")
 # above this many node voltages (batch x 2 x rows x cols; the four node-level result arrays
 # then take about 1 GB) a batch solve keeps only port quantities unless full=True is asked for
 _FULL_LIMIT = 64_000_000
+
+
+def _roundoff_floor(anorm: float, xmax, n: int):
+    """KCL residual norm (A) at which float64 round-off dominates: 2 eps |A|_inf |x|_inf sqrt(n).
+
+    (The residual of n nodal equations cannot be evaluated more accurately than about
+    eps |A|_inf |x|_inf per node.)
+    """
+    return 2.0 * np.finfo(np.float64).eps * anorm * np.asarray(xmax) * np.sqrt(max(n, 1))
+
+
+def _warn_floor(where: str, res: float, rtol: float):
+    warnings.warn(AccuracyWarning(
+        f"{where}: relative KCL residual {res:.2e} > rtol={rtol:g} is at the float64 round-off floor of this "
+        "circuit (its largest conductance times its largest voltage dwarfs the source currents); the "
+        "result is as accurate as float64 allows"), stacklevel=4)
 
 
 @dataclass
@@ -204,6 +221,13 @@ class Crossbar:
         # 1024^2 a factorisation (~11 s) costs ~40 line-CG solves (~0.3 s each)
         return "direct" if batch >= (16 if cells <= 128 * 128 else 48) else "cg"
 
+    def _anorm(self) -> float:
+        """Upper bound of the infinity norm of the nodal matrix (S), from the conductances."""
+        t = self.topo
+        fin = lambda a: float(np.max(np.where(np.isfinite(a), a, 0.0), initial=0.0))  # noqa: E731
+        gmax = fin(self.G) if self.linear else fin(self._g_small_signal())
+        return 2.0 * (2 * max(fin(t.g_row), fin(t.g_col)) + gmax + max(fin(t.g_drv), fin(t.g_sen)))
+
     def _ports_ok(self) -> bool:
         return self.linear and HAVE_CHOLMOD and self.topo.regular and self.topo.n_free > 0
 
@@ -259,12 +283,13 @@ class Crossbar:
         i_cell = cell_fn(v_cell.reshape(M * N, K), None).reshape(M, N, K)
         return i_out, i_in, power, v_word, v_bit, v_cell, i_cell
 
-    def _rel_kcl(self, A, x, rhs, U):
+    def _rel_kcl(self, A, x, rhs, U, absolute=False):
         """Relative KCL residual per input: norm(A x - b) / norm([i_in; i_out]) (source currents)."""
         rn = np.linalg.norm(A @ x - rhs, axis=0)
         i_out, i_in, _, _, _, _, _ = self._ports(x, U, self._linear_cell_fn(), False)
         scale = np.sqrt(np.sum(i_in ** 2, axis=0) + np.sum(i_out ** 2, axis=0))
-        return np.where(scale > 0, rn / np.where(scale > 0, scale, 1.0), rn)
+        res = np.where(scale > 0, rn / np.where(scale > 0, scale, 1.0), rn)
+        return (res, rn) if absolute else res
 
     # --------------------------------------------------------------- public API
     def solve(self, v_in, *, v_bl=None, method: str = "auto", rtol: float = 1e-10, maxiter: int | None = None,
@@ -368,6 +393,7 @@ class Crossbar:
         outs = {k: [] for k in ("i_out", "i_in", "power", "v_word", "v_bit", "v_cell", "i_cell")}
         iters = 0
         worst = 0.0
+        anorm = self._anorm()
         if meth == "direct":
             f, blocks, B = self._direct_factor(self.G)
             A = blocks["A_ff"]
@@ -386,10 +412,13 @@ class Crossbar:
                     if np.all(res <= rtol):
                         break
                     x = x + f.solve(rhs - A @ x)
-                res = self._rel_kcl(A, x, rhs, v)
-                if not np.all(res <= rtol):
+                res, rn = self._rel_kcl(A, x, rhs, v, absolute=True)
+                floor = _roundoff_floor(anorm, np.max(np.abs(x), axis=0, initial=0.0), A.shape[0])
+                if not np.all((res <= rtol) | (rn <= floor)):
                     raise ConvergenceError(f"direct solve left relative KCL residual {res.max():.3e} > rtol={rtol:g}",
                                            iterations=0, residual=float(res.max()))
+                if not np.all(res <= rtol):
+                    _warn_floor("direct solve", float(res.max()), rtol)
                 V_f = x
             else:
                 bW, bB = _line_rhs(self.topo, v)
@@ -403,12 +432,22 @@ class Crossbar:
                     i_o = g_sen[:, None] * (xB[:, -1, :].T - v[M:])
                     return np.sqrt(np.sum(i_in ** 2, axis=0) + np.sum(i_o ** 2, axis=0))
 
-                xW, xB, used, rn, conv = pcg(op, bW, bB, rtol=0.0, maxiter=mi,
-                                             atol_fn=lambda xW, xB: rtol * src_norm(xW, xB))
+                def floor_of(xW, xB):
+                    xm = np.maximum(np.abs(xW).max(axis=(1, 2)), np.abs(xB).max(axis=(1, 2)))
+                    return _roundoff_floor(anorm, xm, 2 * M * N)
+
+                xW, xB, used, rn, conv = pcg(
+                    op, bW, bB, rtol=0.0, maxiter=mi,
+                    atol_fn=lambda xW, xB: np.maximum(rtol * src_norm(xW, xB), floor_of(xW, xB)))
                 scale = src_norm(xW, xB)
                 res = np.where(scale > 0, rn / np.where(scale > 0, scale, 1.0), rn)
                 iters = max(iters, used)
-                if not np.all(res <= rtol):
+                if np.all(conv) and not np.all(res <= rtol):
+                    _warn_floor("line CG", float(res.max()), rtol)
+                    res_ok = True
+                else:
+                    res_ok = np.all(res <= rtol)
+                if not res_ok:
                     raise ConvergenceError(
                         f"line-preconditioned CG did not reach rtol={rtol:g} in {mi} iterations "
                         f"(relative KCL residual {res.max():.3e})", iterations=used, residual=float(res.max()))
@@ -501,8 +540,10 @@ class Crossbar:
                 Fv, _ = F(Vf)
                 fn = np.linalg.norm(Fv)
                 scale = iscale(Vf)
+                anorm = self._anorm()
+                floor = lambda V: float(_roundoff_floor(anorm, np.max(np.abs(V), initial=0.0), nf))  # noqa: E731
                 steps = 0
-                while fn > rtol * scale:
+                while fn > max(rtol * scale, floor(Vf)):
                     if steps >= max_newton:
                         raise ConvergenceError(
                             f"Newton did not reach rtol={rtol:g} in {max_newton} steps (input {k}); relative KCL "
@@ -533,6 +574,8 @@ class Crossbar:
                     steps += 1
                 total_newton += steps
                 rel = fn / scale
+                if rel > rtol:
+                    _warn_floor("Newton", rel, rtol)
             worst = max(worst, rel)
             parts = self._ports(Vf[:, None], v, cell_fn_nl, full)
             for kk, a in zip(outs, parts):
@@ -569,6 +612,8 @@ class Crossbar:
         bar = _bar(K, progress, f"crossbar {M}x{N} newton-cg")
         for k in range(K):
             Vf, rel, steps, its = self._newton_lines(V[:, k], rtol, max_newton, cell_i, cell_g, g0, k)
+            if rel > rtol:
+                _warn_floor("Newton", rel, rtol)
             worst = max(worst, rel)
             total_it += its
             total_newton += steps
@@ -621,8 +666,13 @@ class Crossbar:
         np.clip(B, lo, hi, out=B)
         fW, fB, fn = F(W, B)
         scale = iscale(W, B)
+        anorm = self._anorm()
+
+        def floor(W, B):
+            return float(_roundoff_floor(anorm, max(np.abs(W).max(), np.abs(B).max()), 2 * M * N))
+
         steps = 0
-        while fn > rtol * scale:
+        while fn > max(rtol * scale, floor(W, B)):
             if steps >= max_newton:
                 raise ConvergenceError(f"Newton did not reach rtol={rtol:g} in {max_newton} steps (input {k}); "
                                        f"relative KCL residual {fn / scale:.3e}", iterations=steps,
