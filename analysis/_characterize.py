@@ -34,7 +34,7 @@ class IVPreset:
 
 #: Drives that open each built-in model's loop (chosen from the devices tests' drives).
 IV_PRESETS = {
-    "hp": IVPreset(1.0, 1.0, 0.0, 0.5),
+    "hp": IVPreset(1.0, 2.0, 0.0, 0.5),   # at 1 Hz the state reaches the bound x = 1
     "team": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
     "vteam": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
     "yakopcic": IVPreset(0.5, 100.0, 0.0, 0.11),

@@ -64,6 +64,16 @@ def test_accuracy(tmp_path, capsys):
     assert (tmp_path / "mvm_adc_bits.svg").exists()
 
 
+def test_accuracy_dnn(tmp_path, capsys):
+    code, out, err = run(["accuracy", "--study", "dnn", "--vary", "adc_bits", "--values", "1,8", "--repeats", "1",
+                          "--no-progress", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    rows = {int(r["adc_bits"]): r for r in csv.DictReader(open(tmp_path / "dnn_adc_bits.csv"))}
+    base = float(rows[8]["baseline"])
+    assert base > 0.95 and float(rows[1]["accuracy"]) < base - 0.2 <= float(rows[8]["accuracy"])
+    assert "software baseline accuracy" in out
+
+
 def test_compare(tmp_path, capsys):
     code, out, err = run(["compare", "lenet5", "--chips", "V100,ISAAC", "--out", str(tmp_path)], capsys)
     assert code == 0, err

@@ -38,3 +38,15 @@ def interrupt_once(x, flag_dir, counter_dir=None, at=3, seed=0):
         os.remove(flag)
         raise KeyboardInterrupt
     return {"y": float(x) ** 2}
+
+
+def block_at(x, gate_dir, counter_dir, at=5, seed=0):
+    """At x == at: write gate_dir/reached and wait until gate_dir/open exists (the test kills
+    the process while it waits). Counts calls in counter_dir."""
+    import time
+    open(os.path.join(counter_dir, uuid.uuid4().hex), "w").close()
+    if x == at:
+        open(os.path.join(gate_dir, "reached"), "w").close()
+        while not os.path.exists(os.path.join(gate_dir, "open")):
+            time.sleep(0.01)
+    return {"y": float(x) + 0.5}

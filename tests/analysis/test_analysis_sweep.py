@@ -2,6 +2,7 @@
 after interruption recomputes exactly the missing points, tidy CSV/Parquet output."""
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,3 +183,39 @@ def test_load_sweep_config(tmp_path):
         load_sweep_config(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         load_sweep_config(tmp_path / "missing.yaml")
+
+
+def test_sigkill_of_the_cli_then_resume(tmp_path):
+    """A real kill: `memlab sweep` is SIGKILLed while a point runs; the rerun computes exactly
+    the points without a saved result."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gate, counter = tmp_path / "gate", tmp_path / "calls"
+    gate.mkdir()
+    counter.mkdir()
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text(f"function: sweep_helpers:block_at\nfixed: {{gate_dir: '{gate}', counter_dir: '{counter}'}}\n"
+                   "grid: {x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\nworkers: 0\n")
+    memlab = Path(sys.executable).with_name("memlab")
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(H.__file__)}
+    out = tmp_path / "r.csv"
+    p = subprocess.Popen([str(memlab), "sweep", str(cfg), "--out", str(out), "--no-progress"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (gate / "reached").exists():          # wait for the event, not for a fixed time
+        assert p.poll() is None and time.monotonic() < deadline, "sweep ended before reaching the gate"
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait(timeout=30)
+    saved = len(list((tmp_path / "r.csv.points").glob("*.json")))
+    assert saved == 5 and _calls(counter) == 6 and not out.exists()
+    (gate / "open").touch()
+    q = subprocess.run([str(memlab), "sweep", str(cfg), "--out", str(out), "--no-progress"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert q.returncode == 0, q.stderr
+    assert "5 computed locally, 5 reused" in q.stdout
+    assert _calls(counter) == 6 + 5                    # exactly the 5 missing points were recomputed
+    assert [r["y"] for r in read_table(out)] == [x + 0.5 for x in range(10)]
