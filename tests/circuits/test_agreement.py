@@ -111,6 +111,10 @@ def test_ngspice_grid_output_and_dc_sweep():
     assert raw.t.size == raw.stats["n_points"] and np.all(np.diff(raw.t) > 0)
     nat = _native(m, d, t=raw.t)
     assert compare(raw, nat, state_range=3e-9).i_max < 0.01
+    # a triangle (periodic PWL, expanded repeats in ngspice)
+    from memlab.devices import Triangle
+    tri = Triangle(amplitude=1.0, frequency=1e6, periods=2, points_per_period=200)
+    assert compare(characterize(m, tri), _native(m, tri), state_range=3e-9).i_max < 0.02
     # DC sweep at frozen state: I = V / R(x) with the series resistor (Ohm's law, exact)
     x0 = 1.5e-9
     sw = DCSweep(-0.5, 0.5, 0.05, r_series=25.0)

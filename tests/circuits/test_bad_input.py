@@ -110,3 +110,17 @@ def test_bad_cells_drives_and_programming():
                      simulator="native")
     with pytest.raises(ShapeError, match="time grids differ"):
         compare(a, b)
+
+
+def test_pyspice_version_warning_is_silenced_and_logging_untouched():
+    # a fresh interpreter: loading libngspice through memlab prints nothing on stderr (PySpice
+    # would log "Unsupported Ngspice version 39" through logging's last-resort handler)
+    code = ("import logging\nimport memlab.circuits as c\n"
+            "r = c.run_netlist('t\\nV1 a 0 dc 1\\nR1 a 0 1k\\n.op\\n.end')\n"
+            "print(r.vec('v1#branch')[0])\n"
+            "print(logging.getLogger().handlers, logging.getLogger('PySpice').level)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    assert out.stdout.split("\n")[0] == "-0.001"
+    assert out.stdout.split("\n")[1] == "[] 0"          # no handler added, PySpice's level untouched

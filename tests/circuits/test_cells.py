@@ -72,3 +72,18 @@ def test_solve_cell_kcl():
     np.testing.assert_allclose(vd + u + 100.0 * i, vs, rtol=0, atol=1e-12)
     np.testing.assert_allclose(cell.device.current(vd, x), i, rtol=1e-10)
     np.testing.assert_allclose([cell.mosfet.ids(1.5, uu)[0] for uu in u], i, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("cell", [OneS1R(VTEAM(), r_series=50.0),
+                                  OneT1R(VTEAM(R_on=1e3, R_off=2e4), v_gate=1.2)], ids=["1S1R", "1T1R"])
+def test_dc_sweep_native_vs_ngspice(cell):
+    from memlab.circuits import DCSweep
+    sw = DCSweep(-2.0, 2.0, 0.1)
+    ng = characterize(cell, sw, x0=1e-9)
+    nat = characterize(cell, sw, x0=1e-9, simulator="native")
+    np.testing.assert_allclose(ng.v_source, sw.values(), atol=1e-12)
+    # .dc converges to ngspice's reltol (1e-8); both solve the same static equations. atol:
+    # ngspice puts GMIN = 1e-12 S across the MOSFET junctions, whose bulk sits at -10 V, so
+    # up to ~1e-11 A leaks that the native level-1 equations do not have
+    np.testing.assert_allclose(ng.i, nat.i, rtol=1e-6, atol=2e-11)
+    np.testing.assert_allclose(ng.v, nat.v, rtol=1e-6, atol=1e-7)  # that leak x R_device (<= 20 kohm)
