@@ -140,18 +140,18 @@ def main():
         rows.append(spawn(c, a.repeat))
     print(f"\nmemlab.arrays benchmark  (CHOLMOD: {HAVE_CHOLMOD}; cores: {os.cpu_count()}; "
           f"load average before: {os.getloadavg()[0]:.1f})")
-    hdr = f"{'case':<26}{'method':<14}{'wall s':>9}{'iters':>8}{'peak GB':>9}{'ngspice s':>11}{'ratio':>8}  {'target':<22}{'ok':<4}"
+    hdr = f"{'case':<30}{'method':<14}{'wall s':>9}{'iters':>8}{'peak GB':>9}{'ngspice s':>11}{'ratio':>8}  {'target':<22}{'ok':<4}"
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         if "error" in r:
-            print(f"{r['case']:<26} ERROR {r['error']}")
+            print(f"{r['case']:<30} ERROR {r['error']}")
             continue
         pk = r.get("peak_gb", float("nan"))
         if r["case"] == "ngspice64":
             for meth in ("direct", "cg"):
                 ratio = r["ngspice_s"] / r[f"{meth}_s"]
-                print(f"{'64x64 linear, 1 input':<26}{meth:<14}{r[meth + '_s']:>9.4f}{r[meth + '_it']:>8}{pk:>9.2f}"
+                print(f"{'64x64 linear, 1 input':<30}{meth:<14}{r[meth + '_s']:>9.4f}{r[meth + '_it']:>8}{pk:>9.2f}"
                       f"{r['ngspice_s']:>11.3f}{ratio:>8.0f}  {'>= 100x faster':<22}{'yes' if ratio >= 100 else 'NO':<4}"
                       f"  (max rel diff to ngspice {r[meth + '_err']:.1e})")
             continue
@@ -166,12 +166,12 @@ def main():
         it = r.get("iterations", "")
         if r["case"] == "sinh1024x1":
             it = f"{r['newton']}N/{r['iterations']}"
-        print(f"{label:<26}{r['method']:<14}{r['wall_s']:>9.3f}{str(it):>8}{pk:>9.2f}{'-':>11}{'-':>8}  {target:<22}"
+        print(f"{label:<30}{r['method']:<14}{r['wall_s']:>9.3f}{str(it):>8}{pk:>9.2f}{'-':>11}{'-':>8}  {target:<22}"
               f"{'yes' if ok else 'NO':<4}  (KCL residual {r['residual']:.1e})")
         if r["case"] in ("lin1024x1", "lin4096x1", "lin256x1"):
-            print(f"{'':<26}{'':<14}  of which Crossbar construction {r['build_s']:.3f} s, solve {r['solve_s']:.3f} s")
+            print(f"{'':<30}{'':<14}  of which Crossbar construction {r['build_s']:.3f} s, solve {r['solve_s']:.3f} s")
         if r["case"] == "lin1024x1024":
-            print(f"{'':<26}{'':<14}  port model vs full solve (spot check) {r['spot_error']:.1e}; "
+            print(f"{'':<30}{'':<14}  port model vs full solve (spot check) {r['spot_error']:.1e}; "
                   f"vs line CG on 3 inputs {r['vs_cg_err']:.1e}")
     jit = [r.get("jit_s", 0) for r in rows if "jit_s" in r]
     if jit:
