@@ -119,16 +119,23 @@ def kernel_threads(cells: int):
     """Context setting numba's thread count for line kernels on an array of ``cells`` cells.
 
     Measured on this shared 2-core machine under load: with two threads a 256 x 256 solve
-    took 0.03-0.6 s (parallel regions wait for a descheduled thread), with one thread a
-    steady 0.011 s; at 512 x 512 two threads gained only 20 %. Arrays below 512 x 512 cells
-    therefore run single-threaded; the previous setting is restored on exit.
+    took 0.03-0.6 s (every parallel region waits for a descheduled thread), with one thread
+    a steady 0.011 s; at 1024 x 1024 under a load average of ~5, one thread took 0.5-0.96 s
+    and two threads 1.1-1.9 s, while on an idle machine two threads took 0.27 s. So: one
+    thread below 512 x 512 cells, or when the 1-minute load average already exceeds the
+    core count; numba's setting otherwise. The previous setting is restored on exit.
     """
     import contextlib
+    import os
 
     @contextlib.contextmanager
     def ctx():
         old = nb.get_num_threads()
-        if cells < 512 * 512 and old > 1:
+        try:
+            busy = os.getloadavg()[0] > (os.cpu_count() or 1)
+        except OSError:  # pragma: no cover - platform without getloadavg
+            busy = False
+        if old > 1 and (cells < 512 * 512 or busy):
             nb.set_num_threads(1)
         try:
             yield
