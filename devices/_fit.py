@@ -37,11 +37,11 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError
+from memlab.errors import AccuracyWarning, ParameterError
 from memlab.devices._io import Measurement, load_loop
 from memlab.devices._model import DeviceModel
 from memlab.devices._simulate import Trace, simulate
@@ -407,6 +407,8 @@ class FitResult:
     n_parameter_sets: int = 0
     elapsed: float = 0.0
     message: str = ""
+    #: errors on extra loops evaluated without refit (filled by :func:`fit_files`), label -> error
+    validation: dict = field(default_factory=dict)
 
     @property
     def n_params(self) -> int:
@@ -463,6 +465,7 @@ class FitResult:
                 "fixed": {n: float(np.asarray(v)) for n, v in self.model.values.items() if n not in self.free},
                 "loops": [{"label": lab, "error": float(e), "pss_change": float(p)}
                           for lab, e, p in zip(self.labels, self.errors, self.pss_change)],
+                "validation": {k: float(v) for k, v in self.validation.items()},
                 "aic": float(self.aic), "bic": float(self.bic), "n_points": self.n_points,
                 "settings": self.settings.__dict__.copy()}
 

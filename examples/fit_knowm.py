@@ -16,9 +16,8 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 
-from memlab.devices import KnowmMSS, VTEAM, Yakopcic, compare, fit, fit_resistor, load_knowm_set
+from memlab.devices import KnowmMSS, VTEAM, Yakopcic, compare, evaluate, fit, fit_resistor, load_knowm_set
 
 
 def main(argv=None):
@@ -59,6 +58,15 @@ def main(argv=None):
     print(joint.table())
     joint.plot(out / "m1_joint_overlay.png")
 
+    # the lesson of references.md Part D: fitting to the derived device voltage
+    dev = fit(KnowmMSS(), [m1[10.0]], circuit="device", use_model_values=False, **budgets["MSS"])
+    e_dev = dev.evaluate(loops)
+    e_ser = evaluate(dev.model, loops, settings=dev.settings, polarity=dev.polarity, circuit="series")
+    print("## MSS fitted to the derived device voltage (circuit='device') at 10 Hz\n")
+    print("| evaluated with | 1 Hz | 10 Hz | 100 Hz |\n|---|---|---|---|")
+    print("| derived device voltage | " + " | ".join(f"{e:.4f}" for e in e_dev) + " |")
+    print("| sine + 5 kOhm (as measured) | " + " | ".join(f"{e:.4f}" for e in e_ser) + " |\n")
+
     # other devices with the MSS model
     print("## M2, M3 (MSS): fitted at 10 Hz, predicted at 1 and 100 Hz\n")
     print("| device | fit 10 Hz | pred 1 Hz | pred 100 Hz | resistor 10 Hz |\n|---|---|---|---|---|")
@@ -69,7 +77,11 @@ def main(argv=None):
         rf = fit_resistor([ms[10.0]])
         print(f"| {dev} | {r.errors[0]:.4f} | {e1:.4f} | {e100:.4f} | {rf.errors[0]:.4f} |")
         r.plot([ms[1.0], ms[10.0], ms[100.0]])[0].figure.savefig(out / f"{dev}_mss.png", dpi=120)
-    print(f"\nplots in {out.resolve()}")
+    # the fitted model as an ngspice subcircuit (needs memlab.circuits)
+    from memlab.circuits import subcircuit
+    best_model = cmp.results[best].model
+    (out / "fitted_model.sub").write_text(subcircuit(best_model).text + "\n")
+    print(f"\nfitted {best} subcircuit: {out / 'fitted_model.sub'}; plots in {out.resolve()}")
     return cmp
 
 
