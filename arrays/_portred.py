@@ -25,7 +25,8 @@ __all__ = ["PortReduction"]
 class PortReduction:
     """Dense port model of a regular linear crossbar (drivers and sense resistances finite, > 0)."""
 
-    def __init__(self, topo, A_ff: sp.csc_array, spot_check: int = 2, rng_seed: int = 0):
+    def __init__(self, topo, A_ff: sp.csc_array, spot_check: int = 2, rng_seed: int = 0,
+                 progress: bool | None = None):
         if not HAVE_CHOLMOD:
             raise ImportError("port reduction needs scikit-sparse (CHOLMOD)")
         from sksparse.cholmod import CholmodNotPositiveDefiniteError, analyze, cholesky
@@ -39,18 +40,33 @@ class PortReduction:
         self.nd = t.drv_rows.size
         self.gd = t.drv_g
         self.gs = t.sen_g
+        if progress is None:
+            progress = n >= 500_000
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=4, desc=f"port model ({n} unknowns)", leave=False)
+
+        def step(label):
+            if bar is not None:
+                bar.set_postfix_str(label)
+                bar.update(1)
+
         mask = np.ones(n, dtype=bool)
         mask[ports] = False
         order = analyze(A, ordering_method="amd").P()
+        step("ordered")
         perm = np.concatenate([order[mask[order]], ports])
         Ap = A[perm][:, perm].tocsc()
         try:
             f = cholesky(Ap, ordering_method="natural")
         except CholmodNotPositiveDefiniteError as exc:
             raise SingularCircuitError(f"nodal matrix is not positive definite (CHOLMOD: {exc})") from exc
+        step("factorised")
         L = f.L()
         self.Lpp = np.ascontiguousarray(L[n - p:, n - p:].toarray())
         del L
+        step("port block extracted")
         # spot check: full solves of a few random inputs against the port model
         self.spot_residual = 0.0
         self.spot_error = 0.0
@@ -68,6 +84,9 @@ class PortReduction:
             rn = np.linalg.norm(A @ x - rhs, axis=0)
             self.spot_residual = float(np.max(rn / np.maximum(np.linalg.norm(i_in_full, axis=0), 1e-300)))
             self.spot_error = float(np.max(np.abs(i_full - i_port)) / max(np.max(np.abs(i_full)), 1e-300))
+        step("spot-checked")
+        if bar is not None:
+            bar.close()
         del f
 
     def port_voltages(self, v: np.ndarray, v_bl: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
