@@ -77,7 +77,7 @@ def stage_r(vs, x, p, rs, vguess):
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
-        out_v, out_i, out_x, store, x_final, status, nsteps, adaptive, vgrid):
+        out_v, out_i, out_x, store, x_final, status, nsteps, adaptive, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
     g = 1.0 + 1.0 / math.sqrt(2.0)
@@ -145,6 +145,10 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     h = min(h_max, h * fac)
             if st == 2:
                 break
+            if has_noise:
+                # model noise: a random state jump at every output time (amplitude from _noise)
+                vn_, in_, rn_ = stage_r(vgrid[k], x, p, rs, v)
+                x = min(max(x + _noise(vn_, x, p) * z[d, k - 1], lo), hi)
             if store[0] or store[1]:
                 v, i, r = stage_r(vgrid[k], x, p, rs, v)
             if store[0]:

@@ -261,13 +261,34 @@ class StanfordPKU(DeviceModel):
         gamma = gamma0 - beta (g/1 nm)^alpha, and 0 when gamma |v| / t_ox < F_min
         T = T0 + |v i| R_th
 
-    The stochastic gap term of the original (model_switch = 1) is not included here.
+    ``noise=True`` adds the original's stochastic gap term (model_switch = 1): at every
+    output time the gap jumps by ``dg0 N(0, 1) / (1 + exp((T_crit - T)/T_smth))``. The
+    original adds this term to dg/dt inside its own fixed time step, so its size depends
+    on that step; here it is a jump per output sample of :func:`simulate`, so its effect
+    likewise depends on the output grid (choose it, and ``seed``, deliberately).
     """
 
+    options = {"noise": (False, (False, True))}
     name = "Stanford-PKU"
     reference = "Z. Jiang et al., IEEE TED 63(5), 1884 (2016); Stanford RRAM model v1.0.0"
     state = StateVar("g", 0.2e-9, 1.7e-9, "m", 0.2e-9, "tunnelling gap")
-    parameters = (
+    def param_defs(self):
+        ps = self._base
+        if self._opts["noise"]:
+            ps = ps + (Param("dg0", 0.02e-9, "m", lo=0.0, source=_SRC_SP + " (delta_g0 = 0.02, read as nm)",
+                             doc="gap noise amplitude"),
+                       _pos("T_crit", 450.0, "K", _SRC_SP, "threshold temperature of the noise"),
+                       _pos("T_smth", 500.0, "K", _SRC_SP, "smoothing temperature of the noise"))
+        return ps
+
+    def noise_expr(self, v, x, p):
+        if not self._opts["noise"]:
+            return None
+        i = p.I0 * sp.exp(-x / p.g0) * sp.sinh(v / p.V0)
+        T = p.T0 + sp.Abs(v * i) * p.R_th
+        return p.dg0 / (1 + sp.exp((p.T_crit - T) / p.T_smth))
+
+    _base = (
         _pos("I0", 1e-3, "A", _SRC_SP, "current scale", log=True),
         _pos("g0", 0.25e-9, "m", _SRC_SP, "gap decay length"),
         _pos("V0", 0.25, "V", _SRC_SP, "sinh voltage scale"),

@@ -93,7 +93,7 @@ def _get_integrator(model: DeviceModel):
 
 def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float = 1e-5,
              max_step: float | None = None, max_steps: int = 20_000_000,
-             store: tuple[str, ...] = ("v", "i", "x"), method: str = "adaptive") -> Trace:
+             store: tuple[str, ...] = ("v", "i", "x"), method: str = "adaptive", seed=None) -> Trace:
     """Simulate one device or a population driven by ``drive``.
 
     Parameters
@@ -119,6 +119,9 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
         ``fixed``: exactly one ROS2 step per output interval, no error control (fast for
         large populations when the output grid resolves the dynamics; the state is still
         clipped to its bounds and the step is L-stable).
+    seed : int or numpy Generator, optional
+        Seed of the model's stochastic term (only for models with noise, e.g.
+        ``StanfordPKU(noise=True)``); the same seed gives the same trace.
     store : tuple of {"v", "i", "x"}
         Which waveforms to keep (the final state is always kept in ``stats["x_final"]``);
         leaving some out saves memory on large populations.
@@ -177,8 +180,14 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     if not h_max > 0:
         raise ParameterError(f"simulate: parameter 'max_step' = {max_step!r} is outside the allowed range (0, inf) s")
     run = _get_integrator(model)
+    if model.has_noise:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        z = rng.standard_normal((n, n_t - 1))
+    else:
+        z = np.zeros((1, 1))
     run(P, x0f, lof, hif, rsf, t_out, kind, dp, tp, vp, float(rtol), h_max, int(max_steps),
-        outs[0], outs[1], outs[2], keep, x_final, status, nsteps, method == "adaptive", drive.value(t_out))
+        outs[0], outs[1], outs[2], keep, x_final, status, nsteps, method == "adaptive", drive.value(t_out),
+        model.has_noise, z)
     if np.any(status == 2):
         raise ConvergenceError(f"simulate: {int(np.sum(status == 2))} device(s) of {model.name} exceeded "
                                f"max_steps = {max_steps} accepted steps; raise max_steps or relax rtol",

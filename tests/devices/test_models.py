@@ -159,3 +159,20 @@ def test_population_equals_single_calls():
         one = simulate(single, drive, x0=1.5e-9)
         np.testing.assert_array_equal(one.i, tr.i[k])
         np.testing.assert_array_equal(one.x, tr.x[k])
+
+
+def test_stanford_noise_option_seeded_and_sized():
+    """Noise (model_switch = 1) is off by default; with noise=True the jumps at zero bias
+    have std dg0 / (1 + exp((T_crit - T0)/T_smth)) (closed form, T = T0 when i = 0)."""
+    from memlab.devices import PWL
+    assert not StanfordPKU().has_noise
+    s = StanfordPKU(noise=True, dg0=1e-12)
+    d = PWL(t=(0.0, 1e-3), v=(0.0, 0.0), n_points=20_001)
+    a = simulate(s, d, x0=0.9e-9, seed=4)
+    b = simulate(s, d, x0=0.9e-9, seed=4)
+    np.testing.assert_array_equal(a.x, b.x)
+    steps = np.diff(a.x)
+    expect = 1e-12 / (1 + np.exp((450 - 298) / 500))
+    # 20,000 samples: std error of the std ~ 0.5 %; 3 % is > 5 sigma
+    assert np.std(steps) == pytest.approx(expect, rel=0.03)
+    assert a.x.min() >= 0.2e-9 and a.x.max() <= 1.7e-9
