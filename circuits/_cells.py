@@ -12,7 +12,8 @@ own ``r_series`` adds to it. The 1T1R transistor is ngspice's level-1 MOSFET
 ``v_bulk`` (default -10 V, below any drive) so the drain/source junctions stay reverse
 biased when a negative (RESET) voltage makes the drain the lower terminal. The native
 path evaluates the same level-1 equations (:meth:`MOSFET.ids`). A BSIM card can be given
-with ``MOSFET(card=...)`` for ngspice-only runs.
+with ``MOSFET(card="nmos level=14 version=4.8.1")`` for ngspice-only runs (bulk then at
+0 V by default: BSIM has a body effect).
 """
 from __future__ import annotations
 
@@ -95,12 +96,9 @@ class MOSFET:
         else:
             i = b * vds * (vgst - 0.5 * vds) * f
             g = b * (vgst - vds) * f + b * vds * (vgst - 0.5 * vds) * self.lam
-        # swapping: current flows the other way; d(i)/d(vd) for the swapped case is
-        # d(-i(vg - vd, vs - vd))/d(vd) = the saturation/linear conductance seen from the
-        # drain node: recompute numerically-stably by symmetry
         if sgn < 0:
-            # here the physical drain node is the source of the formula: dI/dVd of -i where
-            # vgs' = vg - vd', vds' = vs' - vd' with vd' the node we differentiate
+            # roles swapped: i flows from the physical source to the drain node; with
+            # vgs' = vg - vd and vds' = vs - vd, d(-i)/d(vd) = gm + gds
             gm = self._gm(vgst, vds)
             return -i, gm + g
         return i, g
@@ -168,15 +166,25 @@ class OneT1R(Cell):
 
     v_gate: float = 1.2
     mosfet: MOSFET = field(default_factory=MOSFET)
-    v_bulk: float = -10.0
+    v_bulk: float | None = None
     kind = "1T1R"
 
     def __post_init__(self):
         super().__post_init__()
         _check("OneT1R", "v_gate", self.v_gate, lo=-20.0, hi=20.0, unit="V")
-        _check("OneT1R", "v_bulk", self.v_bulk, lo=-100.0, hi=0.0, unit="V")
         if not isinstance(self.mosfet, MOSFET):
             raise ParameterError(f"OneT1R: 'mosfet' must be a MOSFET, got {type(self.mosfet).__name__}")
+        if self.v_bulk is not None:
+            _check("OneT1R", "v_bulk", self.v_bulk, lo=-100.0, hi=0.0, unit="V")
+
+    @property
+    def bulk_voltage(self) -> float:
+        """Bulk bias in V: ``v_bulk`` if given, else -10 V for level 1 (GAMMA = 0, no body
+        effect) and 0 V for a custom card (BSIM has a body effect; a negative drive then
+        forward-biases the drain junction, as in a real grounded-bulk 1T1R)."""
+        if self.v_bulk is not None:
+            return float(self.v_bulk)
+        return 0.0 if self.mosfet.card else -10.0
 
     def nodes(self):
         return ("in", "te", "d", "g", "bulk")

@@ -128,7 +128,7 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
         mo = cell.mosfet
         lines.append(f"M1 d g 0 bulk nmos_memlab w={_num(mo.w)} l={_num(mo.l)}")
         lines.append(f"Vg g 0 dc {_num(cell.v_gate)}")
-        lines.append(f"Vb bulk 0 dc {_num(cell.v_bulk)}")
+        lines.append(f"Vb bulk 0 dc {_num(cell.bulk_voltage)}")
     opts = dict(NGSPICE_OPTIONS)
     opts.update(options or {})
     lines.append(".options " + " ".join(f"{k}={v}" for k, v in opts.items()))

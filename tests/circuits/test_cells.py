@@ -87,3 +87,29 @@ def test_dc_sweep_native_vs_ngspice(cell):
     # up to ~1e-11 A leaks that the native level-1 equations do not have
     np.testing.assert_allclose(ng.i, nat.i, rtol=1e-6, atol=2e-11)
     np.testing.assert_allclose(ng.v, nat.v, rtol=1e-6, atol=1e-7)  # that leak x R_device (<= 20 kohm)
+
+
+def test_1t1r_bsim4_card_compliance():
+    """ngspice's BSIM4 (level 14, default card): the SET current is the transistor's own
+    current at the final gate/drain voltages (separate .op), rising with the gate voltage.
+    The native solver only has level 1 and refuses a custom card."""
+    mos = MOSFET(card="nmos level=14 version=4.8.1")
+    d = PWL(t=(0.0, 1e-6, 2e-6), v=(0.0, 3.0, 3.0), n_points=200)
+    currents = []
+    for vg in (0.8, 1.0, 1.2):
+        cell = OneT1R(StanfordPKU(), v_gate=vg, mosfet=mos)
+        assert cell.bulk_voltage == 0.0
+        tr = characterize(cell, d, x0=1.7e-9)
+        v_drain = float(tr.v_source[-1] - tr.v[-1])
+        op = run_netlist("\n".join([
+            "bsim4 alone", mos.model_line(), "M1 d g 0 0 nmos_memlab w=1e-06 l=1e-06",
+            f"Vd d 0 dc {v_drain!r}", f"Vg g 0 dc {vg!r}", ".op", ".end"]))
+        # same BSIM4 instance equations; 1e-5 covers the .op Newton tolerance (reltol 1e-3 on
+        # the iterate change, converged quadratically) at a fixed drain voltage
+        assert float(tr.i[-1]) == pytest.approx(-float(op.vec("vd#branch")[0]), rel=1e-5)
+        assert OneR(cell.device).device.current(3.0, tr.x[-1]) > 100 * tr.i[-1]
+        currents.append(float(tr.i[-1]))
+    assert currents[0] < currents[1] < currents[2]
+    from memlab.errors import ParameterError
+    with pytest.raises(ParameterError, match="card"):
+        characterize(OneT1R(StanfordPKU(), mosfet=mos), d, simulator="native")

@@ -100,3 +100,12 @@ def test_mosfet_level1_equations():
         h = 1e-7
         num = (mo.ids(1.5, vd + h)[0] - mo.ids(1.5, vd - h)[0]) / (2 * h)
         assert mo.ids(1.5, vd)[1] == pytest.approx(num, rel=1e-5)
+
+
+def test_pyspice_subcircuit_object():
+    from PySpice.Spice.Netlist import Circuit
+    sub = subcircuit(VTEAM())
+    assert str(sub.pyspice).strip() == sub.text
+    c = Circuit("composed")
+    c.subcircuit(sub.pyspice)
+    assert sub.text in str(c)
