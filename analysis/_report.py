@@ -22,7 +22,9 @@ import numpy as np
 
 from memlab.errors import MemlabError
 
+from . import _style
 from ._io import atomic_write_json, atomic_write_text, write_table
+from ._style import new_figure, save_figure
 
 __all__ = ["run_demo", "fmt", "find_knowm_data"]
 
@@ -298,8 +300,6 @@ def _dnn(R, quick, progress, runs):
 
 
 def _monte_carlo(R, quick, progress, runs, workers):
-    from ._accuracy import mvm_error_point  # noqa: F401 - the sweep resolves it by name
-    from ._style import new_figure, save_figure
     from ._sweep import SweepSpec, run_sweep
 
     spec = SweepSpec("mvm_error", fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
@@ -342,12 +342,13 @@ def _chips(R, quick):
     hdr = ["chip", "kind", "latency (s)", "energy/inference (J)", "inferences/s", "ops/J", "power (W)",
            "utilisation (1)", "bound"]
     imgs = ""
-    for k in ("roofline", "energy"):
-        if k in table.files:
-            p = R.rel(table.files[k])
-            R.figures.append(p)
-            imgs += (f'<figure><img src="{html.escape(p)}" alt="{k}"><figcaption>{k} plot from memlab.accel'
-                     "</figcaption></figure>")
+    for key, fn, size in (("roofline", accel.plot_roofline, (8.0, 5.5)),
+                          ("energy", accel.plot_energy_breakdown, (8.0, 5.0))):
+        # accel's own plot functions, saved as PNG + SVG (accel.compare writes PNG only)
+        fig, ax = new_figure(size=size)
+        fn(table.reports, ax=ax)
+        files = _style.save_figure(fig, R.out / "compare" / f"{wl}_{key}")
+        imgs += R.figure(files, f"{key} plot (memlab.accel)")
     R.section("Chip comparison", f"<p>Workload <code>{wl}</code> (batch {table.batch}) on every chip model of "
               "memlab.accel; the memristor PIM chip's crossbar figures come from memlab.arrays.</p>"
               + _table(table.rows, cols, hdr) + imgs)

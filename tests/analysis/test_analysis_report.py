@@ -31,7 +31,7 @@ def demo(tmp_path_factory):
         return wrapper
 
     with pytest.MonkeyPatch.context() as mp:
-        for mod in (_accuracy, _characterize):
+        for mod in (_accuracy, _characterize, _report):
             mp.setattr(mod, "save_figure", checked(mod.save_figure))
         code = main(["demo", "--out", str(out), "--quick", "--no-progress"])
     assert code == 0
@@ -47,8 +47,7 @@ def test_report_files_and_figures(demo):
         f = out / rel
         assert f.is_file() and f.stat().st_size > 500, rel
         assert f'"{rel}"' in html, f"{rel} not referenced by the report"
-    ours = [f for f in meta["figures"] if not f.startswith("compare/")]   # accel's own plots are PNG only
-    for rel in ours:
+    for rel in meta["figures"]:
         assert (out / rel).with_suffix(".svg").is_file() and (out / rel).with_suffix(".png").is_file()
     assert ("ngspice vs native: largest current deviation (of max |i|)" in meta["numbers"]
             or any("ngspice" in n for n in meta["notes"]))

@@ -9,6 +9,7 @@ import pytest
 
 import sweep_helpers as H
 from memlab.analysis import SweepSpec, load_sweep_config, read_table, run_sweep, sweep_points
+from memlab.cli import main
 from memlab.errors import ConfigError, ParameterError
 
 
@@ -45,14 +46,22 @@ def test_local_processes_serial_and_dask_give_identical_tables(tmp_path):
                      samples=2, repeats=2, seed=11)
     serial = run_sweep(spec, output=tmp_path / "serial.csv", workers=0, progress=False)
     local = run_sweep(spec, output=tmp_path / "local.csv", workers=2, progress=False)
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("study: mvm_error\nfixed: {rows: 8, cols: 6, r_wire: 2.0, n_inputs: 4}\n"
+                   "grid: {adc_bits: [0, 4]}\nmonte_carlo: {spread: {dist: uniform, low: 0, high: 0.3}}\n"
+                   "samples: 2\nrepeats: 2\nseed: 11\n")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         dask = run_sweep(spec, output=tmp_path / "dask.csv", scheduler=cluster.scheduler_address, progress=False)
+        # the same through the command line
+        assert main(["sweep", str(cfg), "--scheduler", cluster.scheduler_address, "--out",
+                     str(tmp_path / "cli.csv"), "--no-progress"]) == 0
     assert serial.complete and local.complete and dask.complete
     assert dask.n_computed == local.n_computed == spec.n_points == 8
     assert serial.rows == local.rows == dask.rows
     text = (tmp_path / "serial.csv").read_text()
     assert text == (tmp_path / "local.csv").read_text() == (tmp_path / "dask.csv").read_text()
+    assert text == (tmp_path / "cli.csv").read_text()
     # tidy: one row per point, parameter and result columns
     assert len(serial.rows) == 8 and {"point", "sample", "repeat", "seed", "adc_bits", "spread",
                                        "rel_error"} <= set(serial.columns)
