@@ -233,6 +233,9 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0) or t[0] < 0:
             raise ParameterError("characterize: parameter 't' must be a finite, strictly increasing 1-D array of "
                                  ">= 2 times >= 0 s")
+        if t[-1] > drive.duration * (1 + 1e-12):
+            raise ParameterError(f"characterize: parameter 't' ends at {t[-1]!r} s, after the drive "
+                                 f"(duration {drive.duration:g} s); allowed range [0, {drive.duration:g}] s")
     save = (save,) if isinstance(save, str) else tuple(save)
     unknown = [n for n in save if n not in cell.nodes()]
     if unknown:
