@@ -47,7 +47,7 @@ from memlab.devices._model import DeviceModel
 from memlab.devices._simulate import Trace, simulate
 
 __all__ = ["FitSettings", "FitResult", "ResistorFit", "Comparison", "FIT_DEFAULTS", "fit", "fit_resistor",
-           "evaluate", "compare", "fit_files", "plot_fit", "loop_error"]
+           "evaluate", "compare", "fit_files", "plot_fit", "loop_error", "loop_direction"]
 
 #: Default free parameters and search ranges (SI units) per model class name. The search
 #: range is intersected with each parameter's allowed range. ``log`` lists parameters
@@ -56,12 +56,15 @@ __all__ = ["FitSettings", "FitResult", "ResistorFit", "Comparison", "FIT_DEFAULT
 #: the loops being fitted (a threshold above it cannot act on the data); ``"tmin"``/``"tmax"``
 #: stand for 1e-3 x the shortest and 10 x the longest drive period (time constants outside
 #: cannot be resolved by the loops; below it the MSS tau trades off with V_on).
+#: ``on_positive``: the model's conductance rises under positive voltage (used by
+#: ``polarity="auto"`` together with the measured loop direction, see :func:`loop_direction`).
 FIT_DEFAULTS: dict[str, dict] = {
     "KnowmMSS": {
         "params": ("R_on", "R_off", "tau", "V_on", "V_off", "beta"),
         "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": ("tmin", "tmax"), "V_on": (0.0, "vmax"),
                    "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
         "log": (),
+        "on_positive": True,
     },
     "Yakopcic": {
         "params": ("a1", "a2", "b", "Vp", "Vn", "Ap", "An", "xp", "xn", "alpha_p", "alpha_n"),
@@ -69,12 +72,14 @@ FIT_DEFAULTS: dict[str, dict] = {
                    "Ap": (1.0, 1e7), "An": (1.0, 1e7), "xp": (0.0, 0.99), "xn": (0.0, 0.99),
                    "alpha_p": (0.0, 20.0), "alpha_n": (0.0, 20.0)},
         "log": (),
+        "on_positive": True,
     },
     "VTEAM": {
         "params": ("R_on", "R_off", "k_off", "k_on", "alpha_off", "alpha_on", "v_off", "v_on"),
         "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "k_off": (1e-13, 1e-3), "k_on": (-1e-3, -1e-13),
                    "alpha_off": (0.5, 10.0), "alpha_on": (0.5, 10.0), "v_off": (1e-3, "vmax"), "v_on": ("-vmax", -1e-3)},
         "log": ("k_on",),
+        "on_positive": False,
     },
     "TEAM": {
         "params": ("R_on", "R_off", "k_off", "k_on", "alpha_off", "alpha_on", "i_off", "i_on"),
@@ -82,11 +87,13 @@ FIT_DEFAULTS: dict[str, dict] = {
                    "alpha_off": (0.5, 12.0), "alpha_on": (0.5, 12.0), "i_off": (1e-9, 1e-2),
                    "i_on": (-1e-2, -1e-9)},
         "log": ("k_on", "i_off", "i_on"),
+        "on_positive": False,
     },
     "HPLinearDrift": {
         "params": ("R_on", "R_off", "mu_v"),
         "search": {"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "mu_v": (1e-20, 1e-8)},
         "log": (),
+        "on_positive": True,
     },
 }
 
@@ -146,6 +153,26 @@ def loop_error(i_model, i_meas) -> np.ndarray:
     """Normalised RMS current error ``RMS(i_model - i_meas) / max|i_meas|`` (last axis)."""
     i_meas = np.asarray(i_meas, dtype=float)
     return np.sqrt(np.mean((np.asarray(i_model) - i_meas) ** 2, axis=-1)) / np.max(np.abs(i_meas))
+
+
+def loop_direction(meas: Measurement) -> int:
+    """+1 when the measured device turns ON (conductance rises) under positive voltage, else -1.
+
+    Compares the mean chord conductance ``i/v`` on the falling and the rising branch of the
+    positive half-cycle, where ``v > 0.3 max(v)``: after switching ON the falling branch
+    carries more current. Returns 0 when the two differ by less than 1 %.
+    """
+    dv = np.gradient(meas.v_source[np.argsort(meas.t)])
+    t_sorted = np.argsort(meas.t)
+    v, i = meas.v[t_sorted], meas.i[t_sorted]
+    pos = v > 0.3 * np.max(v)
+    rise, fall = pos & (dv > 0), pos & (dv < 0)
+    if not (rise.any() and fall.any()):
+        return 0
+    g_r, g_f = np.mean(i[rise] / v[rise]), np.mean(i[fall] / v[fall])
+    if abs(g_f - g_r) <= 0.01 * max(abs(g_f), abs(g_r)):
+        return 0
+    return 1 if g_f > g_r else -1
 
 
 # ---------------------------------------------------------------------- simulation of loops
@@ -535,8 +562,9 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
         Per-loop weights of the objective (default 1).
     polarity : {"auto", 1, -1}
         Device orientation: -1 connects it reversed (e.g. VTEAM, whose positive voltage
-        switches OFF, against a device that switches ON at positive voltage); ``"auto"``
-        screens both and keeps the better.
+        switches OFF, against a device that switches ON at positive voltage). ``"auto"``:
+        from the measured loop direction (:func:`loop_direction`) and the model's
+        ``FIT_DEFAULTS`` ``on_positive`` when both are known, else searched by the global stage.
     strategy : {"de", "multistart"}
         Global stage: differential evolution (default) or Sobol screening only.
     n_starts : int
@@ -603,6 +631,13 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     params = tuple(params)
     if not params or len(set(params)) != len(params):
         raise ParameterError(f"fit: parameter 'params' = {params!r} must name distinct parameters of {model.name}")
+    if polarity == "auto":
+        # the measured loop direction and the model's switching sense fix the orientation
+        # when both are known; otherwise the orientation is searched as one more coordinate
+        on_pos = FIT_DEFAULTS.get(type(model).__name__, {}).get("on_positive")
+        dirs = {loop_direction(m) for m in meas}
+        if on_pos is not None and len(dirs) == 1 and 0 not in dirs:
+            polarity = dirs.pop() * (1 if on_pos else -1)
     prob = _Problem(model, params, meas, weights, settings, x0, circuit, bounds, log)
     sp_ = prob.space
 

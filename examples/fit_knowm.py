@@ -33,8 +33,8 @@ def main(argv=None):
 
     big = not args.quick
     budgets = {"MSS": dict(n_starts=64 if big else 32, generations=30 if big else 15, n_local=2 if big else 1),
-               "Yakopcic": dict(n_starts=96 if big else 32, generations=50 if big else 15, n_local=3 if big else 1),
-               "VTEAM exp": dict(n_starts=96 if big else 48, generations=50 if big else 25, n_local=3 if big else 2)}
+               "Yakopcic": dict(n_starts=96 if big else 32, generations=40 if big else 15, n_local=3 if big else 1),
+               "VTEAM exp": dict(n_starts=64 if big else 48, generations=40 if big else 25, n_local=3 if big else 2)}
     models = {"MSS": KnowmMSS(), "Yakopcic": Yakopcic(), "VTEAM exp": VTEAM(iv="exponential")}
 
     m1 = {m.frequency: m for m in load_knowm_set(args.data, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
