@@ -50,3 +50,14 @@ def block_at(x, gate_dir, counter_dir, at=5, seed=0):
         while not os.path.exists(os.path.join(gate_dir, "open")):
             time.sleep(0.01)
     return {"y": float(x) + 0.5}
+
+
+def crash_worker_once(x, flag_dir, counter_dir, at=4, seed=0):
+    """At x == at, while flag_dir/armed exists: remove it and kill this worker process
+    (os._exit), as a lost Dask worker would. Counts calls in counter_dir."""
+    open(os.path.join(counter_dir, uuid.uuid4().hex), "w").close()
+    flag = os.path.join(flag_dir, "armed")
+    if x == at and os.path.exists(flag):
+        os.remove(flag)
+        os._exit(1)
+    return {"y": float(x) * 3.0}

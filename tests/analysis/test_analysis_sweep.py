@@ -228,3 +228,23 @@ def test_sigkill_of_the_cli_then_resume(tmp_path):
     assert "5 computed locally, 5 reused" in q.stdout
     assert _calls(counter) == 6 + 5                    # exactly the 5 missing points were recomputed
     assert [r["y"] for r in read_table(out)] == [x + 0.5 for x in range(10)]
+
+
+def test_lost_dask_worker_loses_no_finished_point(tmp_path):
+    """A Dask worker process dies in the middle of the sweep: the scheduler reruns its task
+    elsewhere, every point finished before is kept, and the table is complete and correct."""
+    distributed = pytest.importorskip("distributed")
+    flag, counter = tmp_path / "flag", tmp_path / "calls"
+    flag.mkdir()
+    counter.mkdir()
+    (flag / "armed").touch()
+    spec = SweepSpec(H.crash_worker_once, fixed={"flag_dir": str(flag), "counter_dir": str(counter)},
+                     grid={"x": list(range(10))})
+    import sys
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  env={"PYTHONPATH": os.pathsep.join(sys.path)}) as cluster:
+        res = run_sweep(spec, output=tmp_path / "r.csv", scheduler=cluster.scheduler_address, progress=False)
+    assert not (flag / "armed").exists()               # the crash happened
+    assert res.complete and [r["y"] for r in res.rows] == [3.0 * x for x in range(10)]
+    assert len(list((tmp_path / "r.csv.points").glob("*.json"))) == 10
+    assert _calls(counter) >= 11                         # the crashed point ran again
