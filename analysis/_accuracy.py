@@ -95,6 +95,9 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     values = list(FACTORS[vary][1] if values is None else values)
     if not values:
         raise ParameterError("parameter 'values' is empty; give at least one value")
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))]
+    if bad:
+        raise ParameterError(f"parameter 'values' = {values!r} must be numbers for factor '{vary}'")
     fixed = dict(fixed or {})
     if study == "mvm" and vary in ("size", "rows", "cols"):
         fixed.setdefault("r_wire", 1.0)
@@ -107,13 +110,17 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     res = run_sweep(spec, output=stem.with_suffix(".csv"), store=store, workers=workers, scheduler=scheduler,
                     progress=progress, desc=f"{study} vs {vary}")
     metric = "rel_error" if study == "mvm" else "accuracy"
+    if res.rows and all(r.get("error") for r in res.rows):
+        raise ParameterError(f"every point of the {study} study failed; first: {res.rows[0]['error']}")
     summary = []
     for v in values:
         ys = [r[metric] for r in res.rows if r[vary] == v and r.get(metric) is not None]
         row = {vary: v, f"{metric}_mean": float(np.mean(ys)) if ys else None,
                f"{metric}_std": float(np.std(ys)) if ys else None, "n": len(ys)}
         if study == "dnn" and ys:
-            row["baseline"] = res.rows[0]["baseline"]
+            row["baseline"] = next(r["baseline"] for r in res.rows if r.get("baseline") is not None)
+        if not ys:
+            row["error"] = next((r["error"] for r in res.rows if r[vary] == v and r.get("error")), "no result")
         summary.append(row)
     files = {"csv": res.path, "summary": write_table(summary, out_dir / f"{study}_{vary}_summary.csv")}
     files.update(plot_study(study, vary, summary, stem, repeats=repeats))
@@ -130,8 +137,9 @@ def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int
     fig, ax = new_figure(size=(4.8, 3.5))
     name = "crossbar MVM" if study == "mvm" else "digits MLP on crossbars"
     ax.errorbar(xs, m, yerr=s, marker="o", capsize=3, label=f"{name} (mean \u00b1 std, {repeats} seeds)")
-    if study == "dnn" and summary and summary[0].get("baseline") is not None:
-        ax.axhline(100 * summary[0]["baseline"], color="0.3", ls="--", label="software baseline")
+    base = next((r["baseline"] for r in summary if r.get("baseline") is not None), None)
+    if study == "dnn" and base is not None:
+        ax.axhline(100 * base, color="0.3", ls="--", label="software baseline")
         ax.set_ylabel("Test accuracy (%)")
     else:
         ax.set_ylabel("MVM relative error (%)")
@@ -228,8 +236,9 @@ def accuracy_command(*, study, vary, values, fixed, repeats, seed, out, workers,
         mval = r[f"{metric}_mean"]
         sval = r[f"{metric}_std"]
         lines.append(f"{r[vary]!s:>12} | {100 * mval:16.4g} | {100 * sval:.3g}" if mval is not None
-                     else f"{r[vary]!s:>12} | failed")
-    if study == "dnn" and res["summary"] and res["summary"][0].get("baseline") is not None:
-        lines.append(f"software baseline accuracy: {100 * res['summary'][0]['baseline']:.2f} %")
+                     else f"{r[vary]!s:>12} | failed: {r.get('error')}")
+    base = next((r["baseline"] for r in res["summary"] if r.get("baseline") is not None), None)
+    if study == "dnn" and base is not None:
+        lines.append(f"software baseline accuracy: {100 * base:.2f} %")
     lines += [f"wrote {p}" for p in res["files"].values()]
     return {"lines": lines, **res}

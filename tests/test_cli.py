@@ -110,6 +110,8 @@ def test_fit(tmp_path, capsys):
     (["fit", "mss", "/no/such/file.csv"], "does not exist"),
     (["iv", "hp", "--param", "R_on=-5"], "R_on"),
     (["accuracy", "--vary", "colour"], "vary"),
+    (["accuracy", "--vary", "adc_bits", "--values", "a,b"], "must be numbers"),
+    (["accuracy", "--vary", "adc_bits", "--values=-1,-2", "--set", "rows=4"], "adc_bits"),
     (["compare", "no_such_workload"], "no_such_workload"),
     (["bogus"], "invalid choice"),
     ([], "required"),
