@@ -111,7 +111,7 @@ def test_fit(tmp_path, capsys):
     (["iv", "hp", "--param", "R_on=-5"], "R_on"),
     (["accuracy", "--vary", "colour"], "vary"),
     (["accuracy", "--vary", "adc_bits", "--values", "a,b"], "must be numbers"),
-    (["accuracy", "--vary", "adc_bits", "--values=-1,-2", "--set", "rows=4"], "adc_bits"),
+    (["accuracy", "--vary", "adc_bits", "--values=-1,-2", "--set", "rows=4", "--no-progress"], "adc_bits"),
     (["compare", "no_such_workload"], "no_such_workload"),
     (["bogus"], "invalid choice"),
     ([], "required"),
