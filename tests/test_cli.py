@@ -116,7 +116,8 @@ def test_fit(tmp_path, capsys):
     (["bogus"], "invalid choice"),
     ([], "required"),
 ])
-def test_bad_arguments_one_line(args, needle, capsys):
+def test_bad_arguments_one_line(args, needle, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)            # default output folders land in the temporary folder
     code, out, err = run(args, capsys)
     assert code != 0
     lines = [l for l in err.splitlines() if l.strip()]
