@@ -156,6 +156,8 @@ def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: 
            f"<a href=\"report.json\">report.json</a>. Units are SI unless a column says otherwise.</p>"
            f"<h2>Key results</h2>{_table(key_rows)}"
            + "".join(R.sections)
+           + "<h2>Data files</h2><p>Tidy tables (one row per point) written by this run:</p><ul>"
+           + "".join(f'<li><a href="{html.escape(t)}">{html.escape(t)}</a></li>' for t in R.tables) + "</ul>"
            + f"<h2>Run time</h2>{_table(timing_rows)}"
            + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "")
            + "</body></html>\n")

@@ -56,6 +56,7 @@ def test_report_files_and_figures(demo):
         assert f"<h2>{section}</h2>" in html
     for rel in meta["tables"]:
         assert (out / rel).is_file(), rel
+        assert f'href="{rel}"' in html
     assert not list(out.rglob("*.tmp")) and not (out / ".runs").exists()
 
 
