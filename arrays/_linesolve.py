@@ -361,10 +361,18 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
             return tol
         return np.maximum(rtol * bnorm, atol_fn(xW, xB))
 
-    r = np.empty_like(bB)
-    S(xB, r)
-    np.subtract(c, r, out=r)
-    rn = recover_and_residual()
+    if x0 is None:
+        # x_B = 0: the word-line rows are solved exactly by x_W = P_W^{-1} b_W and the full
+        # residual is the reduced right-hand side itself
+        r = c.copy()
+        xW[...] = yw
+        rn = np.sqrt(np.einsum("kij,kij->k", c, c))
+    else:
+        r = np.empty_like(bB)
+        S(xB, r)
+        np.subtract(c, r, out=r)
+        rn = recover_and_residual()
+    stale = False
     tol = update_tol()
     done = rn <= tol
     z = np.empty_like(bB)
@@ -387,12 +395,14 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         pq = part_m.sum(axis=1)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))
         _axpy2_dot(alpha, p, q, xB, r, part_m)
+        stale = True
         rz_old = rz
         first = False
         it += 1
         est = np.sqrt(part_m.sum(axis=1))
         if np.any((est <= tol) & ~done) or it >= maxiter:
             rn = recover_and_residual()
+            stale = False
             tol = update_tol()
             newly = rn <= tol
             if np.any(~newly & (est <= tol)):
@@ -401,6 +411,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
                 np.subtract(c, r, out=r)
                 first = True
             done = newly
-    rn = recover_and_residual()
-    tol = update_tol()
+    if stale:
+        rn = recover_and_residual()
+        tol = update_tol()
     return xW, xB, it, rn, rn <= tol
