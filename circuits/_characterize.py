@@ -91,7 +91,7 @@ def _source_line(drive: Drive, name="Vsrc", node="in"):
 
 
 def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_step=None, options=None,
-                 title=None, rate_cap: float = 100.0, edge: float = 1e-4) -> str:
+                 title=None, rate_cap: float = 100.0, edge: float = 1e-4, smooth_rate: float = 0.0) -> str:
     """Full ngspice netlist text (``"\\n"`` line endings) of ``cell`` driven by ``drive``.
 
     Transient drives produce ``.tran t_step t_stop 0 max_step uic``; a :class:`DCSweep`
@@ -101,7 +101,7 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
         raise ParameterError(f"cell_netlist: 'cell' must be a OneR, OneS1R or OneT1R, got {type(cell).__name__}")
     m = cell.device
     dc = isinstance(drive, DCSweep)
-    sub = subcircuit(m, static=dc)
+    sub = subcircuit(m, static=dc, smooth_rate=smooth_rate)
     lines = [title or f"memlab {cell.kind} {m.name}", sub.text]
     r_tot = float(cell.r_series) + float(drive.r_series)
     bottom = {"1R": "0", "1S1R": "m", "1T1R": "d"}[cell.kind]
@@ -155,7 +155,8 @@ def _check_timing(drive, t_step, max_step):
 
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
                  steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
-                 t_step: float | None = None, t=None, retries: int = 2, save=()) -> Trace:
+                 t_step: float | None = None, t=None, retries: int = 2, save=(),
+                 smooth_rate: float = 1e-6) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -187,6 +188,9 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     save : sequence of str
         Extra cell node voltages to return in ``trace.stats["nodes"]`` (ngspice only;
         names from ``cell.nodes()``); an unknown name raises NetlistError.
+    smooth_rate : float
+        Relative width of the blend that replaces state-dependent thresholds of the rate
+        in ngspice (see :func:`subcircuit`); default 1e-6 (Stanford-PKU's F_min gate).
     t : array or "ngspice", optional
         Output times in s (default ``drive.time_grid()``). ngspice's results are linearly
         interpolated onto them; ``t="ngspice"`` returns ngspice's own time points
@@ -258,7 +262,7 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     failures = []
     for attempt in range(int(retries) + 1):
         text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
-                            options=options)
+                            options=options, smooth_rate=smooth_rate)
         try:
             res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
             break

@@ -74,12 +74,19 @@ class NgspiceBSourcePrinter(CodePrinter):
         ``V(te,be)``). Symbols not in the map print by name.
     smooth : float, default 0
         Width of the smooth replacements for Heaviside/Abs/sign/Min/Max; 0 = exact.
+    smooth_piecewise : float, default 0
+        Relative width ``w``: a Piecewise branch whose condition compares ``a`` and ``b``
+        is blended with the rest by ``1/(1 + exp(-(a - b)/(w (|a| + |b|))))`` instead of
+        a ternary (continuous thresholds for ngspice); 0 = exact ternaries.
+    smooth_piecewise_symbols : iterable of Symbol
+        If given, only conditions that contain one of these symbols are blended.
     """
 
     printmethod = "_ngspice"
     language = "ngspice"
     _default_settings = dict(CodePrinter._default_settings, strict=True, model="<expression>",
-                             symbols={}, smooth=0.0, user_functions={})
+                             symbols={}, smooth=0.0, smooth_piecewise=0.0, smooth_piecewise_symbols=(),
+                             user_functions={})
     _operators = {"and": "&&", "or": "||", "not": "!"}
 
     def __init__(self, settings=None):
@@ -276,9 +283,20 @@ class NgspiceBSourcePrinter(CodePrinter):
             raise UnsupportedExpressionError(
                 f"model {self._settings['model']!r}: Piecewise `{sp.sstr(expr)}` has no default branch "
                 f"(expr, True); without one the {self.language} expression may not evaluate to anything")
+        w = float(self._settings.get("smooth_piecewise") or 0.0)
         out = self._print(expr.args[-1].expr)
         for e, c in reversed(expr.args[:-1]):
-            out = f"({self._print(c)} ? {self._print(e)} : {out})"
+            only = self._settings.get("smooth_piecewise_symbols")
+            if (w > 0 and isinstance(c, sp.core.relational.Relational) and c.rel_op in ("<", "<=", ">", ">=")
+                    and (not only or c.free_symbols & set(only))):
+                # logistic blend across a relative width w of the compared quantities
+                a, b = self._print(c.lhs), self._print(c.rhs)
+                z = f"(({a}) - ({b}))" if c.rel_op in (">", ">=") else f"(({b}) - ({a}))"
+                scale = f"({_num(w)}*(abs({a}) + abs({b})) + 1e-300)"
+                sig = f"(1/(1 + exp(-{z}/{scale})))"
+                out = f"(({self._print(e)})*{sig} + ({out})*(1 - {sig}))"
+            else:
+                out = f"({self._print(c)} ? {self._print(e)} : {out})"
         return out
 
 
@@ -442,10 +460,10 @@ def _num(x: float) -> str:
 
 
 def ngspice_code(expr, *, model: str = "<expression>", symbols: dict | None = None, strict: bool = True,
-                 smooth: float = 0.0) -> str:
+                 smooth: float = 0.0, smooth_piecewise: float = 0.0) -> str:
     """``expr`` as an ngspice B-source expression (see :class:`NgspiceBSourcePrinter`)."""
     return NgspiceBSourcePrinter({"model": model, "symbols": symbols or {}, "strict": strict,
-                                  "smooth": smooth}).doprint(sp.sympify(expr))
+                                  "smooth": smooth, "smooth_piecewise": smooth_piecewise}).doprint(sp.sympify(expr))
 
 
 def verilog_a_code(expr, *, model: str = "<expression>", symbols: dict | None = None, strict: bool = True) -> str:

@@ -7,10 +7,11 @@ electrode; the device voltage is ``V(te,be)`` and positive current flows te -> b
     * normalised state s = (x - lo)/(hi - lo) is the voltage of a 1 F capacitor
     Cx xs 0 1 ic={(x0 - lo)/(hi - lo)}
     Raux xs 0 1e12                     DC path (leak time constant 1e12 s)
-    Br xr 0 v=max(min(<dx/dt (v, x) / (hi - lo)>, rmax), -rmax)     normalised rate, 1/s
-    Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)
+    Bx 0 xs i=min(max(R, max(-rmax, -V(xs)/tedge)), min(rmax, (1 - V(xs))/tedge))
     Bi te be i=<i(v, x)>
     .ends
+
+  where ``R = dx/dt(v, x) / (hi - lo)`` is the normalised rate in 1/s.
 
 * The state enters every expression clamped, ``x = lo + (hi - lo)*min(max(V(xs),0),1)``.
 * Bounds (the native integrator clips the state to them): outward motion is limited to
@@ -18,14 +19,18 @@ electrode; the device voltage is ``V(te,be)`` and positive current flows te -> b
   ``tedge`` (and is pulled back if a step overshoots), continuously in the state. A hard
   gate (rate set to 0 at the bound) is a jump in the state equation and makes ngspice
   fail with "timestep too small" on threshold models (TEAM, VTEAM); a multiplicative
-  layer ``r (1 - s)/delta`` slows the last ``delta`` of the state range and changes
+  layer ``R (1 - s)/delta`` slows the last ``delta`` of the state range and changes
   models whose state only approaches a bound (HP with the Joglekar window comes within
-  4e-8 of x = 1 at 1 V, 1 Hz). The ``min`` form acts only when the rate would cross the
-  bound within ``tedge``.
+  4e-8 of x = 1 at 1 V, 1 Hz). The clamp acts only when the rate would cross the bound
+  within ``tedge``.
 * ``rmax`` caps |ds/dt| (1/s). TEAM's default parameters give rates of ~1e20 /s (a full
   switch in 1e-20 s, below ngspice's time resolution); the cap makes a full switch take
   at least ``1/rmax``. :func:`~memlab.circuits.characterize` sets ``rmax = 100/max_step``
   and ``tedge = 1e-4 max_step``.
+* The rate is not put on a node of its own: node voltages must converge to ``vntol``
+  (absolute, volts), and a rate of 1e5..1e11 /s with a kink at a threshold (VTEAM's
+  v_off) then never converges in Newton's iteration ("timestep too small, trouble with
+  node xr" in an earlier version).
 * The state is normalised to [0, 1] because node voltages are checked against ngspice's
   absolute tolerance ``vntol`` (1 uV by default); a state of 3e-9 m stored as 3e-9 V
   would be invisible to it.
@@ -119,7 +124,7 @@ def subckt_name(model: DeviceModel) -> str:
 
 
 def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
-               strict: bool = True) -> DeviceSubcircuit:
+               strict: bool = True, smooth_rate: float = 0.0) -> DeviceSubcircuit:
     """Generate the ngspice subcircuit of ``model`` (see the module docstring for the layout).
 
     Parameters
@@ -133,6 +138,14 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
     strict : bool
         Raise :class:`UnsupportedExpressionError` (naming the model and the construct) when
         an expression cannot be printed.
+    smooth_rate : float
+        Relative width of logistic blends replacing those Piecewise thresholds of the rate
+        whose condition depends on the state (``smooth_piecewise`` of the printer); 0
+        keeps exact ternaries. A threshold that switches the rate on and off as the state
+        moves (Stanford-PKU's minimum field F_min, a function of the gap) is a jump in the
+        state equation: the exact solution slides along the threshold, and ngspice's
+        Newton/step control fails there with "timestep too small". Thresholds in the
+        voltage only are jumps in time, which the step control handles; they stay exact.
     """
     if not isinstance(model, DeviceModel):
         raise ParameterError(f"subcircuit: 'model' must be a memlab DeviceModel, got {type(model).__name__}")
@@ -156,7 +169,7 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
     symbols[model.x] = xtext
     pr = NgspiceBSourcePrinter({"model": model.name, "symbols": symbols, "strict": strict, "smooth": smooth})
     cur = pr.doprint(model.current_expr)
-    name = subckt_name(model) + ("_static" if static and rate != 0 else "")
+    name = subckt_name(model) + ("_static" if static and rate != 0 else "") + ("_smooth" if smooth_rate > 0 else "")
     defaults = {pmap[k]: float(np.asarray(v).flat[0]) for k, v in model.values.items()}
     x0d = float(model.state.x0)
     head = f".subckt {name} te be x0={_num(x0d)} " + ("" if is_static else "rmax=1e30 tedge=1e-15 ") + " ".join(f"{k}={_num(v)}" for k, v in defaults.items())
@@ -165,12 +178,13 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
              f"* state {model.state.name} [{model.state.unit}] in [{lo_s}, {hi_s}]"]
     rate_s = ""
     if not is_static:
-        rate_s = pr.doprint(rate / (hi_e - lo_e))
+        prr = NgspiceBSourcePrinter({"model": model.name, "symbols": symbols, "strict": strict, "smooth": smooth,
+                                     "smooth_piecewise": smooth_rate, "smooth_piecewise_symbols": (model.x,)})
+        rate_s = prr.doprint(rate / (hi_e - lo_e))
         lines += [
             f"Cx xs 0 1 ic={{(x0 - ({lo_s}))/(({hi_s}) - ({lo_s}))}}",
             "Raux xs 0 1e12",
-            f"Br xr 0 v=max(min({rate_s}, rmax), -rmax)",
-            "Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)",
+            f"Bx 0 xs i=min(max({rate_s}, max(-rmax, -V(xs)/tedge)), min(rmax, (1 - V(xs))/tedge))",
         ]
     lines.append(f"Bi te be i={cur}")
     lines.append(f".ends {name}")

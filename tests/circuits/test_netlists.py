@@ -15,9 +15,10 @@ def test_vteam_subcircuit_text():
                                "m_r_off=1000.0 m_x_on=0.0 m_x_off=3e-09 m_k_off=0.0005 m_k_on=-10.0")
     assert "Cx xs 0 1 ic={(x0 - (m_x_on))/((m_x_off) - (m_x_on))}" in lines
     assert "Raux xs 0 1e12" in lines
-    assert "Bx 0 xs i=V(xr) > 0 ? min(V(xr), (1 - V(xs))/tedge) : max(V(xr), -V(xs)/tedge)" in lines
-    br = [ln for ln in lines if ln.startswith("Br xr 0 v=max(min(")][0]
-    assert "(V(te,be) > m_v_off ? m_k_off*" in br and br.endswith("/(m_x_off - m_x_on), rmax), -rmax)")
+    bx = [ln for ln in lines if ln.startswith("Bx 0 xs i=min(max(")][0]
+    assert "(V(te,be) > m_v_off ? m_k_off*" in bx
+    assert bx.endswith("/(m_x_off - m_x_on), max(-rmax, -V(xs)/tedge)), min(rmax, (1 - V(xs))/tedge))")
+    assert not any(ln.startswith("Br ") for ln in lines)
     assert lines[-2] == ("Bi te be i=V(te,be)/(m_r_on + (m_r_off - m_r_on)*(((m_x_on) + ((m_x_off) - (m_x_on))"
                          "*min(max(V(xs), 0), 1)) - m_x_on)/(m_x_off - m_x_on))")
     assert lines[-1] == ".ends VTEAM_linear_none"

@@ -115,3 +115,13 @@ def test_printers_are_codeprinter_subclasses_with_tables():
     pr = NgspiceBSourcePrinter()
     assert pr.known_functions["sign"] == "sgn" and pr._settings["strict"] is True
     assert VerilogAPrinter().known_functions["log"] == "ln"
+
+
+def test_piecewise_blend_for_state_dependent_thresholds():
+    # Piecewise((A, a < b), (B, True)) -> A s + B (1 - s), s = 1/(1 + exp(-(b - a)/(w (|a| + |b|))))
+    out = ngspice_code(sp.Piecewise((x, y < 2), (0, True)), smooth_piecewise=1e-6)
+    sig = "(1/(1 + exp(-((2) - (y))/(1e-06*(abs(y) + abs(2)) + 1e-300))))"
+    assert out == f"((x)*{sig} + (0)*(1 - {sig}))"
+    # restricted to conditions on chosen symbols: a threshold on y alone stays exact
+    pr = NgspiceBSourcePrinter({"smooth_piecewise": 1e-6, "smooth_piecewise_symbols": (x,)})
+    assert pr.doprint(sp.Piecewise((x, y < 2), (0, True))) == "(y < 2 ? x : 0)"
