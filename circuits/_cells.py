@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from memlab.errors import ParameterError
 from memlab.devices import DeviceModel, Selector

@@ -29,7 +29,7 @@ import math
 import sympy as sp
 from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.c import C99CodePrinter
-from sympy.printing.precedence import precedence, PRECEDENCE
+from sympy.printing.precedence import precedence
 
 from memlab.errors import UnsupportedExpressionError
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 import sympy as sp
 
-from memlab.devices import DeviceModel, Param, StateVar, VTEAM, Sine, PulseTrain
+from memlab.devices import DeviceModel, Param, StateVar, VTEAM, Sine
 from memlab.circuits import (characterize, subcircuit, run_netlist, OneR, OneT1R, write_verify, compare,
                              DCSweep)
 from memlab.errors import (ConvergenceError, NetlistError, ParameterError, ShapeError,

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from memlab.devices import (VTEAM, TEAM, HPLinearDrift, StanfordPKU, Selector, Sine, PulseTrain, Triangle,
+from memlab.devices import (VTEAM, TEAM, HPLinearDrift, StanfordPKU, Selector, Sine, Triangle,
                             MODELS)
 from memlab.circuits import (subcircuit, cell_netlist, verilog_a_module, OneR, OneS1R, OneT1R, MOSFET, DCSweep)
 from memlab.errors import ParameterError
