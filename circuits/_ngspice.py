@@ -122,6 +122,7 @@ class NgspiceRunner:
     def __init__(self):
         cls, base, ffi = _make_class()
         self._ffi = ffi
+        self._cls = cls
         try:
             existing = base._instances.get(0)
             if existing is not None and isinstance(existing, cls):
@@ -177,42 +178,66 @@ class NgspiceRunner:
         Raises NetlistError when ngspice rejects the netlist and ConvergenceError when the
         analysis stops early; both carry ngspice's last messages.
         """
-        with _LOCK:
-            ng = self._ng
-            self._command("destroy all")
-            self._command("remcirc")
-            if hasattr(ng, "messages"):
-                ng.messages.clear()
-            ng.exit_requested = None
-            lines = [ln for ln in netlist.split("\n") if ln.strip()]
-            if lines[-1].strip().lower() != ".end":
-                lines.append(".end")
-            keep = [self._ffi.new("char[]", ln.encode("utf8")) for ln in lines] + [self._ffi.NULL]
-            arr = self._ffi.new("char *[]", keep)
-            ng.clear_output()
-            rc = ng._ngspice_shared.ngSpice_Circ(arr)
-            msgs = self._messages()
-            load_err = [m for m in msgs if _is_error(m)]
-            if rc or load_err or ng.exit_requested:
-                raise NetlistError(f"ngspice rejected the {what} netlist: " + " | ".join(load_err or msgs[-8:]))
-            # a circuit that ngspice silently dropped leaves no current circuit
-            rc = self._command("run")
-            msgs = self._messages()
-            errs = [m for m in msgs if _is_error(m)]
-            plot = self._cur_plot()
-            if rc or errs or ng.exit_requested or plot in ("const", ""):
-                log = "\n".join(msgs)
-                if any("unknown" in m.lower() or "could not find" in m.lower() or "no such" in m.lower()
-                       for m in errs):
-                    raise NetlistError(f"ngspice could not run the {what}: " + " | ".join(errs[-6:]))
-                raise ConvergenceError(f"ngspice did not complete the {what} analysis: "
-                                       + " | ".join((errs or msgs)[-6:]), log=log)
-            vecs = self._vectors(plot)
-            return NgspiceResult(plot, vecs, msgs)
+        with _LOCK, _quiet_pyspice(not isinstance(self._ng, self._cls)):
+            return self._run(netlist, what)
+
+    def _run(self, netlist: str, what: str) -> NgspiceResult:
+        ng = self._ng
+        self._command("destroy all")
+        self._command("remcirc")
+        if hasattr(ng, "messages"):
+            ng.messages.clear()
+        ng.exit_requested = None
+        lines = [ln for ln in netlist.split("\n") if ln.strip()]
+        if lines[-1].strip().lower() != ".end":
+            lines.append(".end")
+        keep = [self._ffi.new("char[]", ln.encode("utf8")) for ln in lines] + [self._ffi.NULL]
+        arr = self._ffi.new("char *[]", keep)
+        ng.clear_output()
+        rc = ng._ngspice_shared.ngSpice_Circ(arr)
+        msgs = self._messages()
+        load_err = [m for m in msgs if _is_error(m)]
+        if rc or load_err or ng.exit_requested:
+            raise NetlistError(f"ngspice rejected the {what} netlist: " + " | ".join(load_err or msgs[-8:]))
+        # a circuit that ngspice silently dropped leaves no current circuit
+        rc = self._command("run")
+        msgs = self._messages()
+        errs = [m for m in msgs if _is_error(m)]
+        plot = self._cur_plot()
+        if rc or errs or ng.exit_requested or plot in ("const", ""):
+            log = "\n".join(msgs)
+            if any("unknown" in m.lower() or "could not find" in m.lower() or "no such" in m.lower()
+                   for m in errs):
+                raise NetlistError(f"ngspice could not run the {what}: " + " | ".join(errs[-6:]))
+            raise ConvergenceError(f"ngspice did not complete the {what} analysis: "
+                                   + " | ".join((errs or msgs)[-6:]), log=log)
+        vecs = self._vectors(plot)
+        return NgspiceResult(plot, vecs, msgs)
 
     def operating_point(self, netlist: str, *, what: str = "circuit") -> NgspiceResult:
         """Convenience: ``run`` for a netlist whose analysis line is ``.op``."""
         return self.run(netlist, what=what)
+
+
+class _quiet_pyspice:
+    """While active, PySpice's own loggers drop records below CRITICAL (only needed when a
+    plain PySpice instance, created elsewhere in the process, echoes ngspice's stderr
+    through logging); the previous level is restored afterwards."""
+
+    def __init__(self, active: bool):
+        self.active = active
+
+    def __enter__(self):
+        if self.active:
+            self._lg = logging.getLogger("PySpice")
+            self._old = self._lg.level
+            self._lg.setLevel(logging.CRITICAL)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            self._lg.setLevel(self._old)
+        return False
 
 
 def _is_error(msg: str) -> bool:
