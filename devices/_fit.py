@@ -924,7 +924,7 @@ def plot_fit(result: FitResult, measurements=None, axes=None):
         _, axes = plt.subplots(1, len(meas), figsize=(3.2 * len(meas), 2.8), squeeze=False,
                                constrained_layout=True)
         axes = axes[0]
-    axes = list(np.atleast_1d(axes))
+    axes = list(np.ravel(np.asarray(axes, dtype=object)))
     if len(axes) != len(meas):
         raise ParameterError(f"plot_fit: {len(axes)} axes given for {len(meas)} loops")
     fitted_ids = {id(m) for m in result.measurements}
