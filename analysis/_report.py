@@ -62,11 +62,13 @@ def _table(rows: list[dict], columns=None, headers=None) -> str:
 
 def find_knowm_data() -> Path | None:
     """Folder of the Knowm W-SDC CSVs: ``$MEMLAB_DATA``, ``../shared/data`` from the working
-    directory, or next to the repository; None when absent."""
+    directory or next to the repository, or the workplace's ``/work/shared/data``; None when
+    absent."""
     cands = []
     if os.environ.get("MEMLAB_DATA"):
         cands.append(Path(os.environ["MEMLAB_DATA"]))
-    cands += [Path.cwd().parent / "shared" / "data", Path(__file__).resolve().parents[1].parent / "shared" / "data"]
+    cands += [Path.cwd().parent / "shared" / "data", Path(__file__).resolve().parents[1].parent / "shared" / "data",
+              Path("/work/shared/data")]   # the team's shared folder on this workplace (clones elsewhere)
     for c in cands:
         d = c / "knowm_wsdc_5kohm" if (c / "knowm_wsdc_5kohm").is_dir() else c
         if d.is_dir() and any(d.glob("*.csv")):
