@@ -4,35 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
-from pathlib import Path
+
+from memlab._io import atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 
 __all__ = ["atomic_write_text", "atomic_write_bytes", "rows_to_csv", "rows_to_markdown", "fmt_si"]
-
-
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder + ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def atomic_write_text(path, text: str) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def rows_to_csv(rows: list[dict]) -> str:
