@@ -156,7 +156,7 @@ def _check_timing(drive, t_step, max_step):
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
                  steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
                  t_step: float | None = None, t=None, retries: int = 2, save=(),
-                 smooth_rate: float = 1e-6) -> Trace:
+                 smooth_rate: float | None = None) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -181,16 +181,21 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     t_step : float, optional
         ngspice ``.tran`` print step in s (default: the output spacing).
     retries : int
-        If ngspice stops with a convergence failure ("timestep too small"), run again
-        with half the ``max_step``, up to ``retries`` times (each attempt is independent;
-        the failures are listed in ``trace.stats["failures"]``). Threshold models can hit
-        a switching kink on ngspice's first steps at one particular step size.
+        If ngspice stops with a convergence failure ("timestep too small"), run again,
+        up to ``retries`` times: first with state-dependent rate thresholds blended
+        (``smooth_rate`` 1e-6, when the model has such thresholds and ``smooth_rate`` is
+        not given), then with half the ``max_step``. Each attempt is independent; the
+        failures are listed in ``trace.stats["failures"]`` and the settings that worked
+        in ``stats["max_step"]`` and ``stats["smooth_rate"]``.
     save : sequence of str
         Extra cell node voltages to return in ``trace.stats["nodes"]`` (ngspice only;
         names from ``cell.nodes()``); an unknown name raises NetlistError.
-    smooth_rate : float
-        Relative width of the blend that replaces state-dependent thresholds of the rate
-        in ngspice (see :func:`subcircuit`); default 1e-6 (Stanford-PKU's F_min gate).
+    smooth_rate : float, optional
+        Relative width of the logistic blend that replaces state-dependent thresholds of
+        the rate in ngspice (see :func:`subcircuit`). Default: exact thresholds, blended
+        (1e-6) only on a retry after a convergence failure. Stanford-PKU's F_min gate
+        makes the exact state equation jump where the solution slides along the
+        threshold; the blend costs several times the run time, so it is not the default.
     t : array or "ngspice", optional
         Output times in s (default ``drive.time_grid()``). ngspice's results are linearly
         interpolated onto them; ``t="ngspice"`` returns ngspice's own time points
@@ -260,18 +265,23 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     t_req = t
     t0 = time.perf_counter()
     failures = []
+    has_state_threshold = smooth_rate is None and _state_thresholds(m)
+    sr = 0.0 if smooth_rate is None else float(smooth_rate)
     for attempt in range(int(retries) + 1):
         text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
-                            options=options, smooth_rate=smooth_rate)
+                            options=options, smooth_rate=sr)
         try:
             res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
             break
         except ConvergenceError as exc:
-            failures.append(f"max_step={max_step:.3g} s: {exc}")
+            failures.append(f"max_step={max_step:.3g} s, smooth_rate={sr:g}: {exc}")
             if attempt == int(retries):
-                raise ConvergenceError(f"{exc} (tried {attempt + 1} time step limits: " + "; ".join(
+                raise ConvergenceError(f"{exc} (tried {attempt + 1} settings: " + "; ".join(
                     f.split(':')[0] for f in failures) + ")", log=exc.log) from exc
-            max_step = max_step / 2
+            if has_state_threshold and sr == 0.0:
+                sr = 1e-6
+            else:
+                max_step = max_step / 2
     wall = time.perf_counter() - t0
     t = res.vec("time")
     i_raw = res.vec("vsense#branch")
@@ -296,7 +306,14 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
                  stats={"cell": cell.kind, "t_raw": t, "i_raw": i_raw, "x_raw": x_raw, "v_raw": v_raw,
                         "v_source_raw": v_in, "n_points": int(t.size), "wall_time": wall, "max_step": max_step,
                         "netlist": text, "x_final": float(x_raw[-1]),
-                        "failures": failures, "nodes": nodes})
+                        "failures": failures, "nodes": nodes, "smooth_rate": sr})
+
+
+def _state_thresholds(model) -> bool:
+    """True if a Piecewise condition of the rate depends on the state."""
+    import sympy as sp
+    return any(any(model.x in c.free_symbols for _, c in pw.args)
+               for pw in model.rate_expr.atoms(sp.Piecewise))
 
 
 def _dc_ngspice(cell, drive, x0v):
