@@ -124,3 +124,20 @@ def test_ngspice_grid_output_and_dc_sweep():
     R = 50.0 + 950.0 * 0.5
     np.testing.assert_allclose(tr.i, sw.values() / (R + 25.0), rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(characterize(OneR(m), sw, x0=x0, simulator="native").i, tr.i, rtol=1e-9, atol=1e-15)
+
+
+def test_stanford_sliding_threshold_needs_the_blend():
+    """Stanford-PKU's F_min gate switches the rate off as the gap grows: the exact state
+    equation jumps where the solution slides along the threshold. ngspice 39 stops there
+    ("timestep too small") with exact thresholds; the automatic retry blends the
+    state-dependent threshold over a relative width 1e-6 and then agrees with the native
+    (hard-threshold) run."""
+    from memlab.errors import ConvergenceError
+    m = StanfordPKU()
+    d = Sine(amplitude=1.52, frequency=1.71e5, periods=2, points_per_period=215)
+    with pytest.raises(ConvergenceError, match="Timestep too small") as err:
+        characterize(m, d, retries=0)
+    assert "doAnalyses" in err.value.log
+    ng = characterize(m, d)
+    assert ng.stats["smooth_rate"] == 1e-6 and len(ng.stats["failures"]) == 1
+    assert compare(ng, _native(m, d), state_range=1.5e-9).i_max < 0.01
