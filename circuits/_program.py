@@ -69,7 +69,7 @@ def _read(trace, t_lo, t_hi):
 def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_read: float = 0.1,
                  read_width: float | None = None, rise: float | None = None, v_step: float = 0.0,
                  max_pulses: int = 50, x0: float | None = None, simulator: str = "native",
-                 rtol: float = 1e-7, points_per_segment: int = 20) -> ProgramResult:
+                 rtol: float = 1e-7, points_per_segment: int = 20, progress: bool = False) -> ProgramResult:
     """Program ``cell`` until its read current lies in ``target = (i_low, i_high)`` (A).
 
     Parameters
@@ -95,6 +95,8 @@ def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_
     simulator : {"native", "ngspice"}
     rtol : float
         Native tolerance (relative to the state range).
+    progress : bool
+        Show a tqdm progress bar over the pulses.
     """
     from memlab.circuits._characterize import characterize
     if isinstance(cell, DeviceModel):
@@ -143,6 +145,10 @@ def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_
     x = states[-1]
     pulses = []
     last_dir, n_same = 0, 0
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=int(max_pulses), desc=f"write-verify ({simulator})", unit="pulse")
     while len(pulses) < max_pulses:
         i_r = reads[-1]
         if i_lo <= i_r <= i_hi:
@@ -159,6 +165,10 @@ def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_
         reads.append(sign * _read(tr, mid - 0.25 * read_width, mid + 0.25 * read_width))
         x = float(tr.stats.get("x_final", tr.x[-1]))
         states.append(x)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
     ok = i_lo <= reads[-1] <= i_hi
     return ProgramResult(success=bool(ok), n_pulses=len(pulses), reads=np.array(reads), states=np.array(states),
                          pulses=np.array(pulses), x_final=x, simulator=simulator, target=(i_lo, i_hi),
