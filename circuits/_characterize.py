@@ -96,6 +96,11 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
 
     Transient drives produce ``.tran t_step t_stop 0 max_step uic``; a :class:`DCSweep`
     produces ``.dc Vsrc start stop step`` with the state frozen at ``x0``.
+
+    ``rate_cap``: the device's normalised state rate is capped at ``rate_cap / max_step``
+    (1/s); ``edge``: bound limiting time ``tedge = edge * max_step`` (s); ``smooth_rate``:
+    relative blend width of state-dependent rate thresholds (0 = exact). See
+    :func:`~memlab.circuits.subcircuit`. Times in s, voltages in V, resistances in ohm.
     """
     if not isinstance(cell, Cell):
         raise ParameterError(f"cell_netlist: 'cell' must be a OneR, OneS1R or OneT1R, got {type(cell).__name__}")
