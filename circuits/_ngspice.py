@@ -138,6 +138,11 @@ class NgspiceRunner:
                 f"the ngspice shared library (libngspice) could not be loaded ({exc}); "
                 f"run `make setup` (installs Debian's ngspice, libngspice0 and libngspice0-dev)") from exc
         self.version = getattr(self._ng, "_ngspice_version", None)
+        # ngspice runs BSIM3/BSIM4 device evaluation on 2 OpenMP threads by default; on a
+        # loaded machine (and next to numba's thread pool) the OpenMP threads spin-wait for
+        # each other: a BSIM4 1T1R transient took 9 s instead of 1 s with two busy cores,
+        # and one test run stalled for minutes. One thread is both faster and predictable.
+        self._command("set num_threads=1")
 
     # -------------------------------------------------------------- low level
     def _messages(self, n=25) -> list[str]:
