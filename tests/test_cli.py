@@ -10,7 +10,9 @@ import pytest
 
 from memlab.cli import build_parser, main
 
-KNOWM = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "knowm_wsdc_5kohm"
+from memlab.analysis._report import find_knowm_data
+
+KNOWM = find_knowm_data() or Path("/nonexistent")   # $MEMLAB_DATA, ../shared/data or /work/shared/data
 MEMLAB = Path(sys.executable).with_name("memlab")
 
 
