@@ -60,7 +60,36 @@ reserved_words_ngspice = frozenset(
      "v", "i", "gauss", "agauss", "unif", "aunif", "limit", "if", "table", "tablef", "m"})
 
 
-class NgspiceBSourcePrinter(CodePrinter):
+class _StrictMixin:
+    """Shared by both text printers: strict handling of unsupported constructs (an error
+    naming the model, the construct and the target) and plain decimal numbers."""
+
+    def _unsupported(self, expr, why=""):
+        extra = f" ({why})" if why else ""
+        raise UnsupportedExpressionError(
+            f"model {self._settings['model']!r}: construct {type(expr).__name__} `{sp.sstr(expr)}` "
+            f"is not supported by the {self.language} printer{extra}")
+
+    def _print_not_supported(self, expr):
+        if self._settings.get("strict", True):
+            self._unsupported(expr)
+        try:
+            self._not_supported.add(expr)
+        except TypeError:
+            pass
+        return sp.sstr(expr)
+
+    def _print_Float(self, expr):
+        return _num(float(expr))
+
+    def _print_Rational(self, expr):
+        return _num(float(expr))
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+
+class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
     """Print sympy expressions as ngspice behavioural-source (B element) expressions.
 
     Settings (besides sympy's CodePrinter settings):
@@ -95,23 +124,7 @@ class NgspiceBSourcePrinter(CodePrinter):
         self.known_functions.update(self._settings.get("user_functions", {}))
         self.reserved_words = set(reserved_words_ngspice)
 
-    # -------------------------------------------------------------- errors
-    def _unsupported(self, expr, why=""):
-        extra = f" ({why})" if why else ""
-        raise UnsupportedExpressionError(
-            f"model {self._settings['model']!r}: construct {type(expr).__name__} `{sp.sstr(expr)}` "
-            f"is not supported by the {self.language} printer{extra}")
-
-    def _print_not_supported(self, expr):
-        if self._settings.get("strict", True):
-            self._unsupported(expr)
-        try:
-            self._not_supported.add(expr)
-        except TypeError:
-            pass
-        return sp.sstr(expr)
-
-    emptyPrinter = _print_not_supported
+    emptyPrinter = _StrictMixin._print_not_supported
 
     def _print_Basic(self, expr, **kwargs):
         return self._print_not_supported(expr)
@@ -147,15 +160,6 @@ class NgspiceBSourcePrinter(CodePrinter):
         if sym is not None:
             return sym
         return expr.name
-
-    def _print_Float(self, expr):
-        return _num(float(expr))
-
-    def _print_Integer(self, expr):
-        return str(int(expr))
-
-    def _print_Rational(self, expr):
-        return _num(float(expr))
 
     def _print_Half(self, expr):
         return "0.5"
@@ -300,7 +304,7 @@ class NgspiceBSourcePrinter(CodePrinter):
         return out
 
 
-class VerilogAPrinter(C99CodePrinter):
+class VerilogAPrinter(_StrictMixin, C99CodePrinter):
     """Print sympy expressions as Verilog-A analog expressions.
 
     ``ln`` is the natural logarithm, ``pow`` is used for non-trivial powers, ``Piecewise``
@@ -319,21 +323,6 @@ class VerilogAPrinter(C99CodePrinter):
         self.known_functions = dict(known_functions_veriloga)
         self.known_functions.update(self._settings.get("user_functions", {}))
 
-    def _unsupported(self, expr, why=""):
-        extra = f" ({why})" if why else ""
-        raise UnsupportedExpressionError(
-            f"model {self._settings['model']!r}: construct {type(expr).__name__} `{sp.sstr(expr)}` "
-            f"is not supported by the {self.language} printer{extra}")
-
-    def _print_not_supported(self, expr):
-        if self._settings.get("strict", True):
-            self._unsupported(expr)
-        try:
-            self._not_supported.add(expr)
-        except TypeError:
-            pass
-        return sp.sstr(expr)
-
     def _print_Function(self, expr):
         name = expr.func.__name__
         if name not in self.known_functions:
@@ -349,15 +338,6 @@ class VerilogAPrinter(C99CodePrinter):
     def _print_Symbol(self, expr):
         sym = self._settings["symbols"].get(expr)
         return sym if sym is not None else expr.name
-
-    def _print_Float(self, expr):
-        return _num(float(expr))
-
-    def _print_Rational(self, expr):
-        return _num(float(expr))
-
-    def _print_Integer(self, expr):
-        return str(int(expr))
 
     def _print_Pi(self, expr):
         return "`M_PI"
