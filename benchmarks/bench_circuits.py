@@ -9,7 +9,6 @@ Run: .venv/bin/python benchmarks/bench_circuits.py
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -20,14 +19,7 @@ from memlab.circuits import characterize, compare
 REPEATS = 3
 
 
-def best_of(fn, n=REPEATS):
-    fn()  # warm-up
-    best, out = np.inf, None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def main():

@@ -9,11 +9,11 @@ Compilation is excluded (warm-up call first); numba's cache keeps it between run
 from __future__ import annotations
 
 import resource
-import time
 import tracemalloc
 
 import numpy as np
 
+from _timing import best_of
 from memlab.devices import VTEAM, Yakopcic, PulseTrain, Sine, simulate, spread
 
 
@@ -22,13 +22,7 @@ def peak_rss_mb():
 
 
 def timed(fn, repeat=3):
-    best = np.inf
-    out = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    return best_of(fn, repeat, warmup=False)
 
 
 def main():
