@@ -14,8 +14,8 @@ from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, Stanfo
 from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
 from memlab.devices._simulate import simulate, Trace
 from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop
-from memlab.devices._fit import (FitSettings, FitResult, ResistorFit, Comparison, fit, fit_resistor, evaluate,
-                                 compare, fit_files, plot_fit, loop_error)
+from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
+from memlab.devices._fit_report import ResistorFit, Comparison, fit_resistor, compare, fit_files, plot_fit
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
 
 __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM", "VTEAM", "Yakopcic",

@@ -42,12 +42,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memlab.errors import AccuracyWarning, ParameterError
-from memlab.devices._io import Measurement, load_loop
+from memlab.devices._io import Measurement
 from memlab.devices._model import DeviceModel
 from memlab.devices._simulate import Trace, simulate
 
-__all__ = ["FitSettings", "FitResult", "ResistorFit", "Comparison", "FIT_DEFAULTS", "fit", "fit_resistor",
-           "evaluate", "compare", "fit_files", "plot_fit", "loop_error", "loop_direction"]
+__all__ = ["FitSettings", "FitResult", "FIT_DEFAULTS", "fit", "evaluate", "loop_error", "loop_direction"]
 
 #: Default free parameters and search ranges (SI units) per model class name. The search
 #: range is intersected with each parameter's allowed range. ``log`` lists parameters
@@ -498,6 +497,7 @@ class FitResult:
 
     def plot(self, measurements=None, axes=None):
         """Overlay of measured and fitted loops; see :func:`plot_fit`."""
+        from memlab.devices._fit_report import plot_fit
         return plot_fit(self, measurements=measurements, axes=axes)
 
 
@@ -763,206 +763,3 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
         aic=aic, bic=bic, bounds={n: (lo, hi) for n, lo, hi in zip(params, sp_.lo, sp_.hi)}, jacobian=J,
         starts=int(C0.shape[0]), local_costs=local_costs, n_evaluations=prob.n_eval, n_parameter_sets=prob.n_sets,
         elapsed=time.perf_counter() - t_start, message=str(sol.message))
-
-
-# ---------------------------------------------------------------------- fixed resistor baseline
-@dataclass
-class ResistorFit:
-    """Best fixed (memoryless, linear) resistor in place of the device.
-
-    ``R`` in ohm, fitted by least squares on the same normalised objective as :func:`fit`;
-    ``errors`` per loop. In the series circuit the current is ``v_source / (R + r_series)``.
-    """
-
-    R: float
-    errors: np.ndarray
-    measurements: list
-    circuit: str
-    cost: float
-    n_points: int
-    aic: float
-    bic: float
-    n_params: int = 1
-    model_name: str = "fixed resistor"
-
-    def _current(self, m: Measurement, R=None):
-        R = self.R if R is None else R
-        return _resistor_current(m, R, self.circuit)
-
-    def evaluate(self, measurements) -> np.ndarray:
-        return np.array([float(loop_error(self._current(m), m.i)) for m in _as_list(measurements)])
-
-    @property
-    def labels(self) -> list:
-        return [m.label for m in self.measurements]
-
-
-def _resistor_current(m: Measurement, R, circuit):
-    R = np.asarray(R, dtype=float)[..., None]
-    if circuit == "series":
-        return m.v_source / (R + m.r_series)
-    return m.v / R
-
-
-def fit_resistor(measurements, *, circuit: str = "series") -> ResistorFit:
-    """Fit the best fixed resistor (one parameter, ohm) to the loops; the memoryless baseline."""
-    from scipy.optimize import minimize_scalar
-    meas = _as_list(measurements)
-    if circuit not in ("series", "device"):
-        raise ParameterError(f"fit_resistor: parameter 'circuit' = {circuit!r} is not one of ('series', 'device')")
-
-    def cost(lr):
-        return sum(float(loop_error(_resistor_current(m, math.exp(lr), circuit), m.i)) ** 2 for m in meas)
-
-    # bracket on a log grid, then refine
-    grid = np.linspace(math.log(1e-3), math.log(1e12), 301)
-    c = [cost(g) for g in grid]
-    j = int(np.argmin(c))
-    lo, hi = grid[max(j - 1, 0)], grid[min(j + 1, grid.size - 1)]
-    res = minimize_scalar(cost, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-    R = float(math.exp(res.x))
-    errs = np.array([float(loop_error(_resistor_current(m, R, circuit), m.i)) for m in meas])
-    N = sum(m.n_points for m in meas)
-    ssr = float(np.sum(errs ** 2))   # each loop's normalised residuals sum to e_l^2
-    aic, bic = _info_criteria(ssr, N, 1)
-    return ResistorFit(R, errs, meas, circuit, ssr, N, aic, bic)
-
-
-# ---------------------------------------------------------------------- model comparison
-@dataclass
-class Comparison:
-    """Several models fitted to the same loops (and optionally validated on others).
-
-    ``results``: name -> FitResult (or ResistorFit); ``validation``: name -> errors on the
-    validation loops (no refit).
-    """
-
-    results: dict
-    measurements: list
-    validation_measurements: list
-    validation: dict
-
-    def best(self) -> str:
-        """Name of the model with the lowest BIC."""
-        return min(self.results, key=lambda n: self.results[n].bic)
-
-    def rows(self) -> list[dict]:
-        out = []
-        for name, r in self.results.items():
-            row = {"model": name, "k": r.n_params, "aic": r.aic, "bic": r.bic}
-            row.update({f"fit {lab}": float(e) for lab, e in zip(r.labels, r.errors)})
-            row.update({f"pred {m.label}": float(e) for m, e in zip(self.validation_measurements,
-                                                                     self.validation.get(name, []))})
-            out.append(row)
-        return out
-
-    def table(self) -> str:
-        """Markdown table: normalised RMS error per loop, parameter count, AIC, BIC."""
-        rows = self.rows()
-        cols = ["model", "k"] + [c for c in rows[0] if c.startswith("fit ")] + \
-               [c for c in rows[0] if c.startswith("pred ")] + ["aic", "bic"]
-        head = "| " + " | ".join(cols) + " |\n|" + "|".join("---" for _ in cols) + "|\n"
-        body = ""
-        for r in rows:
-            cells = []
-            for c in cols:
-                v = r[c]
-                cells.append(v if isinstance(v, str) else (str(v) if isinstance(v, int) else
-                                                             (f"{v:.1f}" if c in ("aic", "bic") else f"{v:.4f}")))
-            body += "| " + " | ".join(cells) + " |\n"
-        return head + body
-
-    def plot(self, path=None, *, include_validation: bool = True):
-        """Grid of overlays (models x loops): measured vs fitted/predicted I-V. Returns the figure."""
-        import matplotlib.pyplot as plt
-        names = [n for n, r in self.results.items() if isinstance(r, FitResult)]
-        meas = self.measurements + (self.validation_measurements if include_validation else [])
-        fig, axes = plt.subplots(len(names), len(meas), figsize=(3.2 * len(meas), 2.8 * len(names)),
-                                 squeeze=False, constrained_layout=True)
-        for a, n in enumerate(names):
-            plot_fit(self.results[n], measurements=meas, axes=axes[a])
-            axes[a][0].set_ylabel(f"{n}\ncurrent (uA)")
-        if path is not None:
-            fig.savefig(path, dpi=120)
-        return fig
-
-
-def compare(models: dict, measurements, *, validate=(), fit_kwargs: dict | None = None,
-            per_model: dict | None = None, resistor: bool = True) -> Comparison:
-    """Fit each model to ``measurements`` and tabulate errors, parameter counts, AIC and BIC.
-
-    ``models``: name -> DeviceModel. ``validate``: loops evaluated without refit.
-    ``fit_kwargs``: keywords for every :func:`fit`; ``per_model``: name -> extra keywords.
-    ``resistor``: include the best fixed resistor as the memoryless baseline.
-    """
-    meas = _as_list(measurements)
-    val = list(validate)
-    results, validation = {}, {}
-    for name, model in models.items():
-        kw = dict(fit_kwargs or {})
-        kw.update((per_model or {}).get(name, {}))
-        r = fit(model, meas, **kw)
-        results[name] = r
-        validation[name] = r.evaluate(val) if val else np.array([])
-    if resistor:
-        rf = fit_resistor(meas, circuit=(fit_kwargs or {}).get("circuit", "series"))
-        results["fixed resistor"] = rf
-        validation["fixed resistor"] = rf.evaluate(val) if val else np.array([])
-    return Comparison(results, meas, val, validation)
-
-
-# ---------------------------------------------------------------------- plots
-def plot_fit(result: FitResult, measurements=None, axes=None):
-    """Measured (dots) vs simulated (line) I-V loops, one axes per loop.
-
-    Loops not in the fit are predicted with the same settings (no refit) and labelled
-    "predicted". Device voltage in V, current in uA. Returns the list of axes.
-    """
-    import matplotlib.pyplot as plt
-    meas = result.measurements if measurements is None else _as_list(measurements)
-    if axes is None:
-        _, axes = plt.subplots(1, len(meas), figsize=(3.2 * len(meas), 2.8), squeeze=False,
-                               constrained_layout=True)
-        axes = axes[0]
-    axes = list(np.ravel(np.asarray(axes, dtype=object)))
-    if len(axes) != len(meas):
-        raise ParameterError(f"plot_fit: {len(axes)} axes given for {len(meas)} loops")
-    fitted_ids = {id(m) for m in result.measurements}
-    for ax, m in zip(axes, meas):
-        if id(m) in fitted_ids:
-            j = [id(q) for q in result.measurements].index(id(m))
-            tr, err, kind = result.traces[j], result.errors[j], "fitted"
-        else:
-            err, tr = result.predict(m)
-            kind = "predicted"
-        ax.plot(m.v, m.i * 1e6, ".", ms=2.5, color="0.3", label="measured")
-        ax.plot(tr.v, tr.i * 1e6, "-", lw=1.2, color="C0" if kind == "fitted" else "C3",
-                label=f"{kind} ({err:.3f})")
-        ax.set_title(m.label, fontsize=9)
-        ax.set_xlabel("device voltage (V)")
-        ax.set_ylabel("current (uA)")
-        ax.legend(fontsize=7, loc="upper left")
-    return axes
-
-
-# ---------------------------------------------------------------------- CLI entry
-def fit_files(model_name: str, paths, params=None, *, model_options: dict | None = None, validate=(),
-              **fit_kwargs) -> FitResult:
-    """Fit the model called ``model_name`` (see ``memlab.devices.get_model``) to loop files.
-
-    ``paths``: one path or a list (Knowm files by name pattern, else generic CSV, see
-    :func:`~memlab.devices.load_loop`); ``params``: list or comma-separated string of free
-    parameters (default per model); ``model_options``: model options/fixed parameters
-    (e.g. ``{"iv": "exponential"}``); ``validate``: extra loop files evaluated without
-    refit (errors stored in ``result.validation``); other keywords go to :func:`fit`.
-    """
-    from memlab.devices import get_model
-    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
-        paths = [paths]
-    meas = [load_loop(p) for p in paths]
-    model = get_model(model_name, **(model_options or {}))
-    result = fit(model, meas, params, **fit_kwargs)
-    if validate:
-        vm = [load_loop(p) for p in (validate if not isinstance(validate, str) else [validate])]
-        result.validation = {m.label: float(e) for m, e in zip(vm, result.evaluate(vm))}
-    return result
