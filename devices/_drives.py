@@ -9,7 +9,7 @@ All times in seconds, voltages in volts, frequencies in hertz.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

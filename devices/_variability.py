@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memlab.errors import ParameterError, ShapeError
+from memlab.errors import ParameterError
 from memlab.devices._model import DeviceModel
 
 __all__ = ["spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
