@@ -28,24 +28,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ----------------------------------------------------------------------------- arg types
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} is outside the allowed range: integer >= 1")
-    return v
+def _int_at_least(lo: int):
+    """argparse type: an integer >= ``lo`` (one-line error otherwise)."""
+    def conv(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"{v} is outside the allowed range: integer >= {lo}")
+        return v
+    conv.__name__ = "integer"
+    return conv
 
 
-def _nonneg_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{v} is outside the allowed range: integer >= 0")
-    return v
+_positive_int = _int_at_least(1)
+_nonneg_int = _int_at_least(0)
 
 
 def _float(lo=None, hi=None, lo_open=False):
