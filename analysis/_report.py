@@ -212,15 +212,20 @@ def _fit(R, quick):
                   "build; skipped.</p>")
         return
     from ._characterize import fit_command
-    fitted = sorted(data.glob("*_M1__Memristor.csv"))[: 1 if quick else 3]
-    validate = [] if quick else sorted(data.glob("*_M2__Memristor.csv"))[:3]
+    # the validated protocol of the fitting work: device M1 at 0.8 V, jointly at 1, 10 and
+    # 100 Hz (10 Hz alone in quick mode); device M2 on the same drives predicted without refit
+    freqs = ("10Hz",) if quick else ("1Hz", "10Hz", "100Hz")
+    pick = lambda dev: [p for f in freqs for p in sorted(data.glob(f"*_0.8V_{f}_{dev}__Memristor.csv"))]
+    fitted = pick("M1")
+    validate = [] if quick else pick("M2")
     if not fitted:
         R.section("Fitting the Knowm data", f'<p class="note">no *_M1__Memristor.csv files in {html.escape(str(data))}; '
                   "skipped.</p>")
         return
     res = fit_command("mss", fitted, validate=validate, out=R.out / "fit" / "knowm_mss_fit.png")
     r = res["result"]
-    body = (f"<p>Knowm MSS model fitted to {len(fitted)} measured loop(s) of device M1 from "
+    body = (f"<p>Knowm MSS model fitted jointly to {len(fitted)} measured loop(s) of device M1 (0.8 V; "
+            f"{', '.join(freqs)}) from "
             f"<code>{html.escape(str(data))}</code> (memlab.devices.fit_files, source through each file's series "
             f"resistor){'; device M2 loops predicted without refitting' if validate else ''}.</p>")
     body += "<pre>" + html.escape("\n".join(l for l in res["lines"] if not l.startswith("wrote"))) + "</pre>"
