@@ -459,10 +459,7 @@ class Crossbar:
                 outs[k].append(a)
             bar.update(1)
         bar.close()
-        cat = {k: (np.concatenate(a, axis=-1) if a[0] is not None else None) for k, a in outs.items()}
-        return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
-                                v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], iterations=iters,
-                                residual=worst, method=meth)
+        return _collect(outs, iterations=iters, residual=worst, method=meth)
 
     # --------------------------------------------------------------- nonlinear
     def _solve_newton(self, V, meth, rtol, maxiter, full, progress):
@@ -582,10 +579,7 @@ class Crossbar:
                 outs[kk].append(a)
             bar.update(1)
         bar.close()
-        cat = {kk: (np.concatenate(a, axis=-1) if a[0] is not None else None) for kk, a in outs.items()}
-        return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
-                                v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], iterations=total_it,
-                                residual=worst, method=f"newton-{meth}", newton_steps=total_newton)
+        return _collect(outs, iterations=total_it, residual=worst, method=f"newton-{meth}", newton_steps=total_newton)
 
     def _solve_newton_cg(self, V, rtol, max_newton, full, progress):
         M, N = self.shape
@@ -622,10 +616,7 @@ class Crossbar:
                 outs[kk].append(a)
             bar.update(1)
         bar.close()
-        cat = {kk: (np.concatenate(a, axis=-1) if a[0] is not None else None) for kk, a in outs.items()}
-        return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
-                                v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], iterations=total_it,
-                                residual=worst, method="newton-cg", newton_steps=total_newton)
+        return _collect(outs, iterations=total_it, residual=worst, method="newton-cg", newton_steps=total_newton)
 
     def _newton_lines(self, v, rtol, max_newton, cell_i, cell_g, g0, k):
         """Damped Newton in the line layout (regular crossbars): no sparse matrix is built.
@@ -732,6 +723,13 @@ class Crossbar:
         return crossbar_netlist(self, v_in, **kwargs)
 
 
+
+
+def _collect(outs: dict, **fields) -> "CrossbarSolution":
+    """Join the per-input-block port results (dict of lists) into one solution."""
+    cat = {k: (np.concatenate(a, axis=-1) if a[0] is not None else None) for k, a in outs.items()}
+    return CrossbarSolution(i_out=cat["i_out"], i_in=cat["i_in"], power=cat["power"], v_word=cat["v_word"],
+                            v_bit=cat["v_bit"], v_cell=cat["v_cell"], i_cell=cat["i_cell"], **fields)
 
 
 def _line_rhs(topo, u):

@@ -62,7 +62,7 @@ reserved_words_ngspice = frozenset(
 
 class _StrictMixin:
     """Shared by both text printers: strict handling of unsupported constructs (an error
-    naming the model, the construct and the target) and plain decimal numbers."""
+    naming the model, the construct and the target), plain decimal numbers and C-style logic."""
 
     def _unsupported(self, expr, why=""):
         extra = f" ({why})" if why else ""
@@ -87,6 +87,16 @@ class _StrictMixin:
 
     def _print_Integer(self, expr):
         return str(int(expr))
+
+    # C-style logic is common to ngspice B-sources and Verilog-A
+    def _print_And(self, expr):
+        return "(" + " && ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " || ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"!({self._print(expr.args[0])})"
 
 
 class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
@@ -270,15 +280,6 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
             return self._print_not_supported(expr)
         return f"{self._print(expr.lhs)} {ops[op]} {self._print(expr.rhs)}"
 
-    def _print_And(self, expr):
-        return "(" + " && ".join(f"({self._print(a)})" for a in expr.args) + ")"
-
-    def _print_Or(self, expr):
-        return "(" + " || ".join(f"({self._print(a)})" for a in expr.args) + ")"
-
-    def _print_Not(self, expr):
-        return f"!({self._print(expr.args[0])})"
-
     def _print_ITE(self, expr):
         return self._print(expr.rewrite(sp.Piecewise))
 
@@ -394,15 +395,6 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
 
     def _print_Relational(self, expr):
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
-
-    def _print_And(self, expr):
-        return "(" + " && ".join(f"({self._print(a)})" for a in expr.args) + ")"
-
-    def _print_Or(self, expr):
-        return "(" + " || ".join(f"({self._print(a)})" for a in expr.args) + ")"
-
-    def _print_Not(self, expr):
-        return f"!({self._print(expr.args[0])})"
 
     def _print_BooleanTrue(self, expr):
         return "1"
