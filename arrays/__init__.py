@@ -16,7 +16,7 @@ Public API
 
 All quantities are SI: V, A, S, ohm, W.
 """
-from ._cells import Resistor, SeriesCell
+from memlab.devices import Resistor, SeriesCell
 from ._crossbar import Crossbar, CrossbarSolution
 from ._mvm import AnalogMatrix, MVMReport, column_error, relative_error, snr_db
 from ._nonideal import DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise, StuckAt

@@ -22,7 +22,7 @@ from ._direct import HAVE_CHOLMOD, DirectFactor
 from ._portred import PortReduction
 from ._linesolve import LineOperator, kernel_threads, schur_pcg as pcg
 from ._network import Topology, build_topology
-from ._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
+from memlab._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
 __all__ = ["Crossbar", "CrossbarSolution"]
 

@@ -31,7 +31,7 @@ from memlab.errors import ParameterError, ShapeError, out_of_range
 
 from ._crossbar import Crossbar
 from ._nonideal import apply_steps
-from ._validate import positive_float, positive_int
+from memlab._validate import positive_float, positive_int
 
 __all__ = ["AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db"]
 

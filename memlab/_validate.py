@@ -1,4 +1,4 @@
-"""Central input validation for memlab.arrays (house style §7.8).
+"""Central input validation for all of memlab (house style §7.8).
 
 Every message names the parameter, the offending value and what is allowed.
 """

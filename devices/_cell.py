@@ -1,4 +1,4 @@
-"""Cell composition for crossbar solves: series cells (1S1R, 1T1R) and a plain resistor.
+"""The cell protocol shared by memlab.circuits and memlab.arrays: series cells (1S1R, 1T1R) and a plain resistor.
 
 A cell exposes ``current(v, x)`` (A) and ``di_dv(v, x)`` (S) for cell voltage ``v`` (V,
 word line minus bit line) and per-cell state ``x`` (broadcastable to ``v``). Any
@@ -16,7 +16,7 @@ import numpy as np
 
 from memlab.errors import ConvergenceError
 
-from ._validate import positive_float
+from memlab._validate import positive_float
 
 __all__ = ["Resistor", "SeriesCell"]
 
