@@ -6,6 +6,11 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Measured device data (the Knowm loops) reach memlab only through MEMLAB_DATA: a folder that
+# holds knowm_wsdc_5kohm/. Give it on the command line (make demo MEMLAB_DATA=/path) or in the
+# environment; by default the team's shared folder next to the checkout, when it exists.
+MEMLAB_DATA ?= $(firstword $(wildcard $(CURDIR)/../shared/data /work/shared/data))
+export MEMLAB_DATA
 
 .PHONY: setup ngspice demo test bench clean
 

@@ -23,7 +23,7 @@ from ._compare import ComparisonTable, compare, evaluate_all
 from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
 from ._io import atomic_write_bytes, atomic_write_text
 from ._neuromorphic import NeuromorphicChip
-from ._params import Param, Preset, Spec
+from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
 from ._pim_physics import CrossbarFigures, crossbar_figures
 from ._plot import plot_energy_breakdown, plot_roofline
@@ -38,7 +38,7 @@ from ._zoo import TPU_V1_TABLE1, ZOO, get_workload, tpu_v1_workloads, zoo_names
 __all__ = [
     "Layer", "Conv2d", "Linear", "Gemm", "Recurrent", "Attention", "Spiking", "GemmOp", "Workload",
     "load_workload", "LAYER_KINDS", "ZOO", "zoo_names", "get_workload", "tpu_v1_workloads", "TPU_V1_TABLE1",
-    "Param", "Preset", "Spec", "PRESETS", "DEFAULT_CHIPS", "get_preset", "preset_names",
+    "Constant", "Preset", "Spec", "PRESETS", "DEFAULT_CHIPS", "get_preset", "preset_names",
     "HardwareModel", "RooflineChip", "FPGA", "SystolicArray", "fold_cycles", "NeuromorphicChip", "PIMChip",
     "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS",
     "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",

@@ -1,6 +1,6 @@
 """Constants with provenance, and presets built from them.
 
-Every number a hardware model uses is a :class:`Param`: a value in SI units plus where it
+Every number a hardware model uses is a :class:`Constant`: a value in SI units plus where it
 comes from (``source``), how it was obtained (``tag``, ``basis``) and a free-text ``note``.
 A :class:`Preset` is a named, immutable mapping of such constants for one model kind;
 ``preset.override(name=value, ...)`` returns a new preset whose overridden entries are
@@ -21,14 +21,14 @@ from typing import Any, Mapping
 
 from memlab.errors import ConfigError, ParameterError, out_of_range
 
-__all__ = ["Param", "Preset", "Spec", "P"]
+__all__ = ["Constant", "Preset", "Spec", "P"]
 
 _TAGS = {"P", "S", "D", "M", "A", "U"}
 _BASES = {"measured", "simulated", "derived", "datasheet", "assumption", "calibrated", "user"}
 
 
 @dataclass(frozen=True)
-class Param:
+class Constant:
     """One constant: ``value`` (SI unit ``unit``) and its provenance."""
 
     value: Any
@@ -40,11 +40,11 @@ class Param:
 
     def __post_init__(self):
         if self.tag not in _TAGS:
-            raise ParameterError(f"Param: parameter 'tag' = {self.tag!r} is not one of {sorted(_TAGS)}")
+            raise ParameterError(f"Constant: parameter 'tag' = {self.tag!r} is not one of {sorted(_TAGS)}")
         if self.basis not in _BASES:
-            raise ParameterError(f"Param: parameter 'basis' = {self.basis!r} is not one of {sorted(_BASES)}")
+            raise ParameterError(f"Constant: parameter 'basis' = {self.basis!r} is not one of {sorted(_BASES)}")
         if not self.source:
-            raise ParameterError("Param: parameter 'source' is empty; every constant needs a source")
+            raise ParameterError("Constant: parameter 'source' is empty; every constant needs a source")
 
     @property
     def provenance(self) -> dict:
@@ -52,9 +52,9 @@ class Param:
         return {"source": self.source, "tag": self.tag, "basis": self.basis, "note": self.note}
 
 
-def P(value, unit, source, tag="S", basis="datasheet", note="") -> Param:
+def P(value, unit, source, tag="S", basis="datasheet", note="") -> Constant:
     """Short constructor used by the preset tables."""
-    return Param(value, unit, source, tag, basis, note)
+    return Constant(value, unit, source, tag, basis, note)
 
 
 @dataclass(frozen=True)
@@ -107,15 +107,15 @@ class Preset:
 
     name: str
     model: str
-    params: Mapping[str, Param]
+    params: Mapping[str, Constant]
     description: str = ""
     chip_kind: str = ""          # display group: CPU, GPU, FPGA, ASIC, neuromorphic, PIM
 
     def __post_init__(self):
         for k, v in self.params.items():
-            if not isinstance(v, Param):
+            if not isinstance(v, Constant):
                 raise ConfigError(f"preset '{self.name}': constant '{k}' is a {type(v).__name__}, "
-                                  "expected a Param (value + provenance)")
+                                  "expected a Constant (value + provenance)")
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     def __getitem__(self, key: str):

@@ -1,4 +1,4 @@
-"""Preset chips. Every constant carries its source (see :class:`memlab.accel.Param`).
+"""Preset chips. Every constant carries its source (see :class:`memlab.accel.Constant`).
 
 Tags: P primary, S transcription quoting the primary, D arithmetic on P/S numbers,
 M recalled and not yet found at a source, A memlab assumption. References are those of

@@ -6,5 +6,5 @@ Subpackages: :mod:`memlab.devices`, :mod:`memlab.circuits`, :mod:`memlab.arrays`
 from memlab import errors
 from memlab.errors import MemlabError, ConvergenceError, ParameterError
 
-__version__ = "0.1.0"
+from memlab._version import __version__
 __all__ = ["errors", "MemlabError", "ConvergenceError", "ParameterError", "__version__"]

@@ -67,4 +67,4 @@ def test_wrong_model_kind_and_unknown_preset():
 
 def test_param_requires_source():
     with pytest.raises(ParameterError, match="source"):
-        accel.Param(1.0, "W", "")
+        accel.Constant(1.0, "W", "")
