@@ -205,3 +205,27 @@ def test_no_repeated_runs_of_six_lines():
 if __name__ == "__main__":   # pragma: no cover - a quick report from the command line
     print("\n".join(violations(list(package_files()))) or "layering: no upward import")
     raise SystemExit(pytest.main([__file__, "-q"]))
+
+
+def test_root_package_exports_every_public_name_once():
+    """``memlab`` re-exports each subpackage's ``__all__``; a name means one object everywhere."""
+    import importlib
+
+    import memlab
+    owners: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for pkg in ORDER[:-1] + ["memlab.sweep"]:
+        try:
+            mod = importlib.import_module(pkg)
+        except ModuleNotFoundError:
+            continue             # a layer that does not exist yet (networks)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if name in owners and owners[name][1] is not obj:
+                clashes.append(f"{name}: {owners[name][0]} and {pkg}")
+            owners.setdefault(name, (pkg, obj))
+    assert not clashes, "public names that mean different things:\n" + "\n".join(clashes)
+    missing = [n for n, (_, obj) in owners.items() if getattr(memlab, n, None) is not obj]
+    assert not missing, f"not re-exported by memlab: {missing}"
+    assert set(owners) <= set(memlab.__all__)
+    assert len(memlab.__all__) == len(set(memlab.__all__))
