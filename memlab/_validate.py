@@ -8,7 +8,8 @@ import numpy as np
 
 from memlab.errors import ParameterError, ShapeError, out_of_range
 
-__all__ = ["as_conductance", "as_resistance", "as_voltage", "positive_float", "positive_int"]
+__all__ = ["as_conductance", "as_resistance", "as_voltage", "positive_float", "positive_int", "real",
+           "interval_text"]
 
 
 def _first_bad(a: np.ndarray, bad: np.ndarray):
@@ -81,22 +82,68 @@ def as_voltage(v, rows: int, name: str = "v_in") -> tuple[np.ndarray, bool]:
     return (a[:, None] if single else a), single
 
 
-def positive_float(x, name: str, *, allow_zero: bool = False, upper: float | None = None) -> float:
+def interval_text(lo: float = -np.inf, hi: float = np.inf, *, lo_open: bool = False, hi_open: bool = False,
+                  unit: str = "", integer: bool = False) -> str:
+    """The allowed range as text, e.g. ``(0, inf) ohm`` or ``[1, 64] (integer)``.
+
+    An infinite end is always written open: ``inf`` itself is never an allowed value.
+    """
+    left = "(" if lo_open or np.isinf(lo) else "["
+    right = ")" if hi_open or np.isinf(hi) else "]"
+    text = f"{left}{lo:g}, {hi:g}{right}"
+    if unit and unit != "1":
+        text += f" {unit}"
+    return text + (" (integer)" if integer else "")
+
+
+def real(x, name: str, *, lo: float = -np.inf, hi: float = np.inf, lo_open: bool = False,
+         hi_open: bool = False, integer: bool = False, unit: str = "", where: str | None = None,
+         array: bool = False):
+    """Check a real number (or, with ``array=True``, a non-empty real array) against a range.
+
+    The one numeric validator of memlab: strings, ``None``, booleans, complex numbers, empty
+    arrays, NaN, infinities and values outside ``lo``/``hi`` (open ends with ``lo_open`` /
+    ``hi_open``) raise :class:`~memlab.errors.ParameterError` naming ``name``, the value and
+    :func:`interval_text` of the range. ``integer=True`` also refuses non-integral values.
+    Returns a ``float`` (``int`` when ``integer``) or a float64 array (a copy).
+    """
+    allowed = interval_text(lo, hi, lo_open=lo_open, hi_open=hi_open, unit=unit, integer=integer)
+    prefix = f"{where}: " if where else ""
+    kind = "an integer" if integer else "a real number"
+    if isinstance(x, (bool, np.bool_, str, bytes)) or x is None:
+        raise ParameterError(f"{prefix}parameter '{name}' must be {kind} in {allowed}, got {x!r}")
     try:
-        f = float(x)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"parameter '{name}' must be a real number, got {x!r}") from exc
-    ok = np.isfinite(f) and (f > 0 or (allow_zero and f == 0)) and (upper is None or f <= upper)
-    if not ok:
-        lo = "[0" if allow_zero else "(0"
-        hi = f"{upper}]" if upper is not None else "inf)"
-        raise out_of_range(name, x, f"{lo}, {hi}")
-    return f
+        a = np.array(x)
+    except (TypeError, ValueError) as exc:   # ragged sequences
+        raise ParameterError(f"{prefix}parameter '{name}' must be {kind} in {allowed}, got {x!r}") from exc
+    if a.dtype.kind not in "iuf" or (a.ndim and not array):
+        what = "an array of real numbers" if array else kind
+        raise ParameterError(f"{prefix}parameter '{name}' must be {what} in {allowed}, got "
+                             f"{type(x).__name__} {x!r:.60}")
+    a = a.astype(np.float64)
+    if a.size == 0:
+        raise ParameterError(f"{prefix}parameter '{name}' is an empty array; give values in {allowed}")
+    bad = ~np.isfinite(a)
+    bad |= (a <= lo) if lo_open else (a < lo)
+    bad |= (a >= hi) if hi_open else (a > hi)
+    if integer:
+        with np.errstate(invalid="ignore"):
+            bad |= np.round(a) != a
+    if bad.any():
+        first = a[bad].flat[0] if a.ndim else a[()]
+        raise ParameterError(f"{prefix}parameter '{name}' = {float(first)!r} is outside the allowed range {allowed}")
+    if not array:
+        return int(a) if integer else float(a)
+    return a
+
+
+def positive_float(x, name: str, *, allow_zero: bool = False, upper: float | None = None) -> float:
+    """A finite real number in ``(0, upper]`` (``[0, upper]`` with ``allow_zero``)."""
+    return real(x, name, lo=0.0, lo_open=not allow_zero, hi=np.inf if upper is None else upper)
 
 
 def positive_int(x, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+    """An integer in ``[minimum, maximum]``; integral floats (``3.0``) are refused like strings."""
+    if isinstance(x, (float, np.floating)):
         raise ParameterError(f"parameter '{name}' must be an integer, got {x!r}")
-    if x < minimum or (maximum is not None and x > maximum):
-        raise out_of_range(name, x, f"[{minimum}, {maximum if maximum is not None else 'inf'})")
-    return int(x)
+    return real(x, name, lo=minimum, hi=np.inf if maximum is None else maximum, integer=True)
