@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from memlab._validate import interval_text, real
 from memlab.errors import ConfigError, ParameterError, out_of_range
 
 __all__ = ["Constant", "Preset", "Spec", "P"]
@@ -74,31 +75,24 @@ class Spec:
             return f"one of {list(self.choices)}"
         if self.kind == "bool":
             return "True or False"
-        lo = "-inf" if self.lo is None else repr(self.lo)
-        hi = "inf" if self.hi is None else repr(self.hi)
-        left = "(" if (self.lo is None or self.lo_open) else "["
-        return f"{left}{lo}, {hi}]" + (" (integer)" if self.kind == "int" else "")
+        return interval_text(**self._range())
+
+    def _range(self) -> dict:
+        return {"lo": -math.inf if self.lo is None else self.lo, "hi": math.inf if self.hi is None else self.hi,
+                "lo_open": self.lo_open, "integer": self.kind == "int"}
 
     def check(self, name: str, value, where: str):
         if self.kind == "choice":
-            if value not in self.choices:
+            if isinstance(value, (list, dict, set)) or value not in self.choices:
                 raise out_of_range(name, value, self.allowed(), where)
             return value
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise out_of_range(name, value, self.allowed(), where)
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise out_of_range(name, value, self.allowed(), where)
-        if not math.isfinite(float(value)):
-            raise out_of_range(name, value, self.allowed(), where)
-        if self.kind == "int" and int(value) != value:
-            raise out_of_range(name, value, self.allowed(), where)
-        if self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo):
-            raise out_of_range(name, value, self.allowed(), where)
-        if self.hi is not None and value > self.hi:
-            raise out_of_range(name, value, self.allowed(), where)
-        return int(value) if self.kind == "int" else float(value)
+        if self.kind == "int" and isinstance(value, float) and value.is_integer():
+            value = int(value)          # YAML/JSON give 4.0 for 4 at times
+        return real(value, name, where=where, **self._range())
 
 
 @dataclass(frozen=True)

@@ -264,6 +264,7 @@ def get_preset(name: str) -> Preset:
     from memlab.errors import ConfigError
     if isinstance(name, Preset):
         return name
-    if name not in PRESETS:
-        raise ConfigError(f"unknown preset {name!r}; known presets: {sorted(PRESETS)}")
+    if not isinstance(name, str) or name not in PRESETS:
+        raise ConfigError(f"parameter 'preset' = {name!r:.80} is an unknown preset (give a name or a Preset); "
+                          f"known presets: {sorted(PRESETS)}")
     return PRESETS[name]

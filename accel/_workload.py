@@ -459,16 +459,21 @@ def load_workload(source) -> Workload:
         path = Path(source)
         where = str(path)
         if not path.is_file():
-            raise ConfigError(f"workload file '{path}' does not exist")
-        text = path.read_text()
+            what = "is a directory" if path.is_dir() else "does not exist"
+            raise ConfigError(f"workload file '{path}' {what}; give a YAML or JSON file")
+        import yaml
         try:
-            if path.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import yaml
-                data = yaml.safe_load(text)
-        except Exception as e:  # noqa: BLE001 - parser errors of either library
-            raise DataFormatError(f"workload file '{path}' is not valid {path.suffix or 'YAML'}: {e}") from e
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise DataFormatError(f"workload file '{path}' is not a UTF-8 text file (byte {e.start}); "
+                                  "give a YAML or JSON workload") from None
+        except OSError as e:
+            raise ConfigError(f"workload file '{path}' cannot be read: {e.strerror}") from None
+        try:
+            data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as e:
+            raise DataFormatError(f"workload file '{path}' is not valid {path.suffix or 'YAML'}: "
+                                  f"{' '.join(str(e).split())}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: top level must be a mapping with 'name' and 'layers'")
     unknown = sorted(set(data) - {"name", "batch", "layers", "description", "source"})

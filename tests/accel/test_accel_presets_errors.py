@@ -4,7 +4,7 @@ import math
 import pytest
 
 from memlab import accel
-from memlab.errors import ConfigError, ParameterError
+from memlab.errors import ConfigError, DataFormatError, ParameterError
 
 
 @pytest.mark.parametrize("name", sorted(accel.PRESETS))
@@ -68,3 +68,28 @@ def test_wrong_model_kind_and_unknown_preset():
 def test_param_requires_source():
     with pytest.raises(ParameterError, match="source"):
         accel.Constant(1.0, "W", "")
+
+
+@pytest.mark.parametrize("preset", [[], 123, None, {"a": 1}, 1.5])
+def test_preset_of_the_wrong_type_is_a_config_error(preset):
+    with pytest.raises(ConfigError, match="parameter 'preset'"):
+        accel.make_chip(preset)
+
+
+@pytest.mark.parametrize("value", ["a", float("nan"), float("inf"), 0, -3, 2.5, None, [64]])
+def test_integer_constant_bad_values(value):
+    with pytest.raises(ParameterError, match=r"preset 'ISAAC': parameter 'rows'.*\(0, inf\) \(integer\)"):
+        accel.make_chip("ISAAC", rows=value)
+
+
+def test_binary_and_directory_workloads(tmp_path):
+    binary = tmp_path / "w.yaml"
+    binary.write_bytes(bytes(range(256)))
+    with pytest.raises(DataFormatError, match="not a UTF-8 text file"):
+        accel.load_workload(binary)
+    with pytest.raises(ConfigError, match="is a directory"):
+        accel.load_workload(tmp_path)
+    bad = tmp_path / "w.json"
+    bad.write_text("{nope")
+    with pytest.raises(DataFormatError, match="not valid .json"):
+        accel.load_workload(bad)
