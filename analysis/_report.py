@@ -329,6 +329,8 @@ def _chips(R, quick):
         # accel's own plot functions, saved as PNG + SVG (accel.compare writes PNG only)
         fig, ax = new_figure(size=size)
         fn(table.reports, ax=ax)
+        if not ax.get_xlabel():
+            ax.set_xlabel("Chip (preset name)")  # the energy bars are labelled by chip only
         files = save_figure(fig, R.out / "compare" / f"{wl}_{key}")
         imgs += R.figure(files, f"{key} plot (memlab.accel)")
     R.section("Chip comparison", f"<p>Workload <code>{wl}</code> (batch {table.batch}) on every chip model of "
