@@ -47,20 +47,9 @@ IV_PRESETS = {
 
 
 def _model_key(name: str) -> str:
-    from memlab.devices import get_model
+    from memlab.devices import MODELS, get_model
     m = get_model(name)  # raises ParameterError for unknown names
-    for k, cls in __import__("memlab.devices", fromlist=["MODELS"]).MODELS.items():
-        if type(m) is cls:
-            return k
-    return name.lower()
-
-
-def _spice_available():
-    try:
-        from memlab import circuits
-    except ImportError:
-        return None
-    return circuits if hasattr(circuits, "characterize") else None
+    return next((k for k, cls in MODELS.items() if type(m) is cls), name.lower())
 
 
 def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int = 2, r_series=None, x0=None,
@@ -83,10 +72,8 @@ def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int =
     if native:
         out["native"] = simulate(model, drive, x0=x0)
     if spice:
-        circuits = _spice_available()
-        if circuits is None:
-            raise MemlabError("ngspice overlay is not available: memlab.circuits.characterize is missing")
-        out["ngspice"] = circuits.characterize(model, drive, x0=x0, simulator="ngspice")
+        from memlab.circuits import characterize
+        out["ngspice"] = characterize(model, drive, x0=x0, simulator="ngspice")
     if not out:
         raise ParameterError("nothing to simulate: give native=True or spice=True (--no-native needs --spice)")
     return out
@@ -143,7 +130,6 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
 
     out_dir = Path(out_dir)
     models = list(IV_PRESETS) if models is None else list(models)
-    use_spice = spice and _spice_available() is not None
     rows, figures, notes = [], {}, []
     for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
         try:
@@ -151,7 +137,7 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         except MemlabError as err:
             notes.append(f"{key}: native simulation failed: {err}")
             continue
-        if use_spice:
+        if spice:
             try:
                 traces.update(iv_traces(key, native=False, spice=True))
             except MemlabError as err:
@@ -163,8 +149,6 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
                "r_series_ohm": pre.r_series, **loop_fingerprints(traces["native"])}
         row["ngspice_max_dev"] = spice_deviation(traces["native"], traces["ngspice"]) if "ngspice" in traces else None
         rows.append(row)
-    if spice and not use_spice:
-        notes.append("ngspice overlays skipped: memlab.circuits.characterize is not available")
     return {"rows": rows, "figures": figures, "notes": notes}
 
 

@@ -5,11 +5,8 @@ from pathlib import Path
 
 from ._args import assignment, float_in, nonneg_int, positive_int, print_written, value_list
 
-__all__ = ["register"]
 
-
-def register(sub) -> None:
-    """Add the ``xbar`` and ``accuracy`` subcommands to the subparsers ``sub``."""
+def register(sub) -> None:  # called by memlab.cli.build_parser
     s = sub.add_parser("xbar", help="solve a crossbar MVM and report its error and power",
                        description="Random conductances and inputs on a ROWS x COLS crossbar with wire resistance: "
                        "exact Kirchhoff solve, MVM error against the ideal G^T v, power, and heat maps of node "

@@ -5,11 +5,8 @@ from pathlib import Path
 
 from ._args import positive_int
 
-__all__ = ["register"]
 
-
-def register(sub) -> None:
-    """Add the ``compare`` subcommand to the subparsers ``sub``."""
+def register(sub) -> None:  # called by memlab.cli.build_parser
     s = sub.add_parser("compare", help="compare AI chips (CPU, GPU, FPGA, ASIC, neuromorphic, PIM) on a workload",
                        description="Evaluate WORKLOAD (a zoo name such as resnet18, or a YAML/JSON file) on the "
                        "chip models; prints the table and writes CSV, Markdown and plots.")

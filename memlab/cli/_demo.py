@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from ._args import nonneg_int
 
-__all__ = ["register"]
+
+_DESCRIPTION = ("Characterise the built-in models (native and ngspice, overlaid), fit the Knowm data when a "
+                "data folder is given (--data or $MEMLAB_DATA), run the array-accuracy studies and the chip "
+                "comparison, and write OUT/report.html with every figure and table (and OUT/report.json with "
+                "the run id).")
 
 
-def register(sub) -> None:
-    """Add the ``demo`` subcommand to the subparsers ``sub``."""
-    s = sub.add_parser("demo", help="the main job: characterise, fit, study accuracy, compare chips, write a report",
-                       description="Characterise the built-in models (native and ngspice, overlaid), fit the Knowm "
-                       "data when a data folder is given (--data or $MEMLAB_DATA), run the array-accuracy studies "
-                       "and the chip comparison, and write OUT/report.html with every figure and table (and "
-                       "OUT/report.json with the run id).")
+def register(sub) -> None:  # called by memlab.cli.build_parser
+    s = sub.add_parser("demo", description=_DESCRIPTION,
+                       help="the main job: characterise, fit, study accuracy, compare chips, write a report")
     s.add_argument("--out", default="out", help="output folder (default ./out)")
     s.add_argument("--data", default=None, metavar="DIR",
                    help="folder of the Knowm W-SDC CSV files (default: $MEMLAB_DATA; without it the fit is skipped)")

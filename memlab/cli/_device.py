@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from ._args import assignment, existing_file, float_in, positive_int, print_written
 
-__all__ = ["register"]
 
-
-def register(sub) -> None:
-    """Add the ``iv`` and ``fit`` subcommands to the subparsers ``sub``."""
+def register(sub) -> None:  # called by memlab.cli.build_parser
     s = sub.add_parser("iv", help="simulate a device under a sine drive and plot its I-V hysteresis loop",
                        description="Simulate MODEL under a sine voltage (native solver and/or ngspice, "
                        "overlaid) and plot the I-V loop; prints the loop's fingerprints.")

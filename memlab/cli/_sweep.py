@@ -6,11 +6,8 @@ from pathlib import Path
 
 from ._args import nonneg_int
 
-__all__ = ["register"]
 
-
-def register(sub) -> None:
-    """Add the ``sweep`` subcommand to the subparsers ``sub``."""
+def register(sub) -> None:  # called by memlab.cli.build_parser
     s = sub.add_parser("sweep", help="run a grid / Monte Carlo sweep from a YAML config (local or Dask)",
                        description="Run the sweep described in CONFIG (see memlab.sweep.load_sweep_config; "
                        "'study:' names one of memlab.analysis.STUDIES). Finished points are saved as they finish "
