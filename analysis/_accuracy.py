@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from memlab._table import Column, write_table
+from memlab._validate import positive_int
 from memlab.errors import ParameterError
 from memlab.sweep import SweepSpec, run_sweep
 
@@ -60,9 +61,8 @@ def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_w
     """
     if size is not None:
         rows = cols = size
-    for name, v in (("rows", rows), ("cols", cols), ("n_inputs", n_inputs)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ParameterError(f"parameter '{name}' = {v!r} is outside the allowed range [1, inf) (integer)")
+    rows, cols, n_inputs = (positive_int(v, name) for name, v in (("rows", rows), ("cols", cols),
+                                                                   ("n_inputs", n_inputs)))
     ss = np.random.SeedSequence(seed)
     rng_w, rng_x, rng_c, rng_dev = (np.random.default_rng(s) for s in ss.spawn(4))
     W = rng_w.uniform(-1.0, 1.0, (rows, cols))
