@@ -215,7 +215,7 @@ def _xbar(R, quick):
     R.numbers[f"{n}x{n} crossbar driver power (W)"] = res["power_W"]
     sol = res["solution"]
     facts = [{"quantity": "solver", "value": sol.method}, {"quantity": "wall time (s)", "value": sol.wall_time},
-             {"quantity": "KCL residual (A)", "value": sol.residual},
+             {"quantity": "relative KCL residual (1)", "value": sol.residual},
              {"quantity": "MVM relative error, 2-norm vs ideal G^T v (1)", "value": res["rel_error"]},
              {"quantity": "largest output-current error (of max output)", "value": res["max_error"]},
              {"quantity": "driver power (W)", "value": res["power_W"]}]
