@@ -21,7 +21,6 @@ from ._base import HardwareModel
 from ._chips import MODEL_CLASSES, make_chip
 from ._compare import ComparisonTable, compare, evaluate_all
 from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
-from ._io import atomic_write_bytes, atomic_write_text
 from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
@@ -45,5 +44,4 @@ __all__ = [
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
     "compare", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
-    "atomic_write_text", "atomic_write_bytes",
 ]

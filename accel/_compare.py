@@ -5,17 +5,21 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from memlab._io import atomic_write_bytes, atomic_write_text
+from memlab._table import Column, to_csv, to_markdown
+
 from ._chips import make_chip
-from ._io import atomic_write_bytes, atomic_write_text, rows_to_csv, rows_to_markdown
 from ._presets import DEFAULT_CHIPS
 from ._zoo import get_workload
 
 __all__ = ["compare", "ComparisonTable", "evaluate_all"]
 
-_MD_COLUMNS = [("chip", "chip", ""), ("kind", "kind", ""), ("latency_s", "latency", "s"),
-               ("inferences_per_s", "throughput", "inf/s"), ("energy_per_inference_J", "energy/inference", "J"),
-               ("ops_per_J", "efficiency", "op/J"), ("average_power_W", "avg power", "W"),
-               ("utilisation", "utilisation", "%"), ("bound", "bound", ""), ("area_mm2", "area", "mm^2")]
+_MD_COLUMNS = [Column("chip"), Column("kind"), Column("latency_s", "latency", "s", "si"),
+               Column("inferences_per_s", "throughput", "inf/s", "si"),
+               Column("energy_per_inference_J", "energy/inference", "J", "si"),
+               Column("ops_per_J", "efficiency", "op/J", "si"), Column("average_power_W", "avg power", "W", "si"),
+               Column("utilisation", "utilisation", style="percent"), Column("bound"),
+               Column("area_mm2", "area", "mm^2", "si")]
 
 
 @dataclass
@@ -29,11 +33,11 @@ class ComparisonTable:
     files: dict = field(default_factory=dict)
 
     def to_csv(self) -> str:
-        return rows_to_csv(self.rows)
+        return to_csv(self.rows)
 
     def to_markdown(self) -> str:
         head = f"### {self.workload} (batch {self.batch})\n\n"
-        return head + rows_to_markdown(self.rows, _MD_COLUMNS)
+        return head + to_markdown(self.rows, _MD_COLUMNS)
 
     def __str__(self):
         return self.to_markdown()

@@ -60,7 +60,7 @@ def plot_roofline(reports, ax=None):
 def plot_energy_breakdown(reports, ax=None):
     """Stacked bars of each chip's energy split by component (share of its total), with
     the total energy per inference (J) written above each bar. Returns the bar artists."""
-    from ._io import fmt_si
+    from memlab._table import fmt_si
     fig, ax = _axes(ax, figsize=(8.0, 4.8))
     names = [r.chip for r in reports]
     x = np.arange(len(reports))

@@ -86,26 +86,32 @@ class Report:
 
     @property
     def throughput_ops_per_s(self) -> float:
+        """Operations (2 per MAC) per second over the whole workload (op/s)."""
         return 2 * self.macs / self.latency_s
 
     @property
     def inferences_per_s(self) -> float:
+        """Inferences per second: batch / latency (1/s)."""
         return self.batch / self.latency_s
 
     @property
     def energy_per_inference_J(self) -> float:
+        """Total energy per inference of the batch (J)."""
         return self.energy_total_J / self.batch
 
     @property
     def ops_per_J(self) -> float:
+        """Energy efficiency: operations per joule (op/J)."""
         return 2 * self.macs / self.energy_total_J
 
     @property
     def average_power_W(self) -> float:
+        """Mean power over the workload: energy / latency (W)."""
         return self.energy_total_J / self.latency_s
 
     @property
     def utilisation(self) -> float:
+        """Achieved / peak operation rate (1)."""
         return self.throughput_ops_per_s / self.peak_ops_per_s
 
     @property

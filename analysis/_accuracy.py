@@ -1,7 +1,8 @@
 """Array-accuracy studies: MVM error against array size, wire resistance, ADC/DAC bits,
 conductance levels, device spread and read noise; DNN accuracy (see :mod:`._dnn`) against
-the same factors. Every study is a sweep (:func:`memlab.analysis.run_sweep`), so it is
-seeded, resumable and can run on Dask.
+the same factors. Every study is a sweep (:func:`memlab.sweep.run_sweep`), so it is
+seeded, resumable and can run on Dask. :data:`STUDIES` names the point functions for sweep
+configs (``study: mvm_error``).
 
 Definitions (SI): for weights ``W`` (rows x cols, uniform in [-1, 1]) and inputs ``X``
 (n_inputs x rows, uniform in [0, 1]) the analog result ``Y`` comes from
@@ -16,14 +17,22 @@ from pathlib import Path
 
 import numpy as np
 
+from memlab._table import Column, write_table
+from memlab._validate import positive_int
 from memlab.errors import ParameterError
+from memlab.sweep import SweepSpec, run_sweep
 
 from ._analog import analog_layer
-from ._io import write_table
 from ._style import new_figure, save_figure
 
-__all__ = ["mvm_error_point", "FACTORS", "accuracy_study", "plot_study", "xbar_command", "accuracy_command",
-           "solve_random_crossbar"]
+__all__ = ["mvm_error_point", "FACTORS", "STUDIES", "accuracy_study", "plot_study", "summary_columns"]
+
+#: Point functions of the studies by name, for sweep configs (``load_sweep_config(path,
+#: studies=STUDIES)``); strings, so that workers import them by reference.
+STUDIES = {
+    "mvm_error": "memlab.analysis._accuracy:mvm_error_point",
+    "dnn_accuracy": "memlab.analysis._dnn:dnn_accuracy_point",
+}
 
 #: factor -> (axis label with unit, default values, log x axis)
 FACTORS = {
@@ -52,9 +61,8 @@ def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_w
     """
     if size is not None:
         rows = cols = size
-    for name, v in (("rows", rows), ("cols", cols), ("n_inputs", n_inputs)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ParameterError(f"parameter '{name}' = {v!r} is outside the allowed range [1, inf) (integer)")
+    rows, cols, n_inputs = (positive_int(v, name) for name, v in (("rows", rows), ("cols", cols),
+                                                                   ("n_inputs", n_inputs)))
     ss = np.random.SeedSequence(seed)
     rng_w, rng_x, rng_c, rng_dev = (np.random.default_rng(s) for s in ss.spawn(4))
     W = rng_w.uniform(-1.0, 1.0, (rows, cols))
@@ -85,8 +93,6 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     with the mean and standard deviation over the repeats. Finished points are kept in
     ``<out_dir>/<study>_<vary>.csv.points`` (or under ``store_root``), so a rerun resumes.
     """
-    from ._sweep import SweepSpec, run_sweep
-
     if study not in _STUDY_FUNC:
         raise ParameterError(f"parameter 'study' = {study!r} is not one of {sorted(_STUDY_FUNC)}")
     if vary not in FACTORS or (study == "dnn" and vary in ("size", "rows", "cols")):
@@ -104,7 +110,7 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     if vary in fixed:
         raise ParameterError(f"parameter '{vary}' is both varied and fixed")
     out_dir = Path(out_dir) if out_dir is not None else Path("accuracy")
-    spec = SweepSpec(_STUDY_FUNC[study], fixed=fixed, grid={vary: values}, repeats=repeats, seed=seed)
+    spec = SweepSpec(STUDIES[_STUDY_FUNC[study]], fixed=fixed, grid={vary: values}, repeats=repeats, seed=seed)
     stem = out_dir / f"{study}_{vary}"
     store = Path(store_root) / f"{study}_{vary}.points" if store_root is not None else None
     res = run_sweep(spec, output=stem.with_suffix(".csv"), store=store, workers=workers, scheduler=scheduler,
@@ -125,6 +131,18 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     files = {"csv": res.path, "summary": write_table(summary, out_dir / f"{study}_{vary}_summary.csv")}
     files.update(plot_study(study, vary, summary, stem, repeats=repeats))
     return {"rows": res.rows, "summary": summary, "files": files, "result": res}
+
+
+def summary_columns(study: str, vary: str, summary: list[dict] = ()) -> list[Column]:
+    """Display columns of an :func:`accuracy_study` summary (the factor, mean, std, seeds, and
+    the error message when a value failed), for :mod:`memlab._table`."""
+    metric = "rel_error" if study == "mvm" else "accuracy"
+    name = "rel. error" if study == "mvm" else "accuracy"
+    cols = [Column(vary), Column(f"{metric}_mean", f"{name} mean (1)"), Column(f"{metric}_std", "std (1)"),
+            Column("n", "seeds")]
+    if any(r.get("error") for r in summary):
+        cols.append(Column("error", "error"))
+    return cols
 
 
 def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int = 1) -> dict:
@@ -152,93 +170,3 @@ def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int
     ax.set_title(f"{'MVM error' if study == 'mvm' else 'DNN accuracy'} vs {vary}")
     ax.legend(loc="best")
     return save_figure(fig, stem)
-
-
-# ----------------------------------------------------------------------------- xbar
-def solve_random_crossbar(rows=64, cols=64, *, r_wire=1.0, r_driver=0.0, r_sense=0.0, model=None, g_min=1e-6,
-                          g_max=1e-4, v_read=0.2, seed=0, method="auto"):
-    """Random programmed crossbar and input, solved exactly. Returns (crossbar, v_in, solution,
-    ideal output currents G^T v). With ``model`` the conductances are the model's small-signal
-    conductance at uniformly drawn states (or a nonlinear ``sinh`` cell)."""
-    from memlab.arrays import Crossbar
-    from memlab.devices import SinhConductance, get_model
-
-    rng = np.random.default_rng(seed)
-    cell = None
-    if model is not None:
-        m = get_model(model)
-        if isinstance(m, SinhConductance):
-            G = rng.uniform(g_min, g_max, (rows, cols))
-            cell = m
-        else:
-            lo, hi = (np.asarray(b, float) for b in m.bounds())
-            if not (np.all(np.isfinite([lo, hi])) and hi > lo) or m.name == "selector":
-                raise ParameterError(f"parameter 'model' = {model!r} has no programmable state range; "
-                                     "use a memristor model")
-            x = rng.uniform(float(lo), float(hi), (rows, cols))
-            with np.errstate(all="ignore"):
-                G = np.broadcast_to(m.conductance(np.zeros_like(x), x), x.shape).astype(float)
-            if not np.all(np.isfinite(G) & (G > 0)):
-                raise ParameterError(f"parameter 'model' = {model!r}: small-signal conductance is not positive "
-                                     "over the state range")
-    else:
-        if not g_max > g_min:
-            raise ParameterError(f"parameter 'g_max' = {g_max!r} must be larger than g_min = {g_min!r} S")
-        G = rng.uniform(g_min, g_max, (rows, cols))
-    v = v_read * rng.uniform(0.0, 1.0, rows)
-    xb = Crossbar(G, r_row=r_wire, r_col=r_wire, r_driver=r_driver, r_sense=r_sense, cell=cell)
-    sol = xb.solve(v, method=method, full=True, progress=False)
-    ideal = (cell.current(v[:, None] * np.ones((1, cols)), G).sum(axis=0) if cell is not None else v @ G)
-    return xb, v, sol, ideal
-
-
-def xbar_command(*, rows, cols, r_wire, r_driver, r_sense, model, g_min, g_max, v_read, seed, out, method="auto"):
-    """``memlab xbar``: solve, print error and power, save heat maps (PNG + SVG)."""
-    from ._plot import si_scale
-
-    xb, v, sol, ideal = solve_random_crossbar(rows, cols, r_wire=r_wire, r_driver=r_driver, r_sense=r_sense,
-                                              model=model, g_min=g_min, g_max=g_max, v_read=v_read, seed=seed,
-                                              method=method)
-    err = sol.i_out - ideal
-    rel = float(np.linalg.norm(err) / np.linalg.norm(ideal))
-    fig, axes = new_figure(1, 3, size=(13.5, 3.8))
-    panels = [(sol.v_word, "V", "Word-line node voltage"), (sol.v_bit, "V", "Bit-line node voltage"),
-              (sol.i_cell, "A", "Cell current")]
-    for ax, (data, unit, title) in zip(axes, panels):
-        fac, ulabel = si_scale(data, unit)
-        im = ax.imshow(data / fac, aspect="auto", origin="upper", cmap="viridis",
-                       extent=(-0.5, cols - 0.5, rows - 0.5, -0.5))
-        cb = fig.colorbar(im, ax=ax)
-        cb.set_label(f"{title} ({ulabel})")
-        ax.set_xlabel("Bit line j (column index)")
-        ax.set_ylabel("Word line i (row index)")
-        ax.set_title(title)
-        ax.grid(False)
-    fig.suptitle(f"{rows}x{cols} crossbar, r_wire = {r_wire:g} \u03a9: MVM error {100 * rel:.3g} %")
-    files = save_figure(fig, Path(out) / "xbar_heatmaps")
-    lines = [f"crossbar {rows}x{cols}, r_wire = {r_wire:g} ohm, solver {sol.method}, {sol.wall_time:.3g} s, "
-             f"KCL residual {sol.residual:.2g}",
-             f"MVM relative error (2-norm vs ideal G^T v): {100 * rel:.4g} %",
-             f"largest output-current error: {100 * np.max(np.abs(err)) / np.max(np.abs(ideal)):.4g} % of max output",
-             f"power delivered by the drivers: {sol.power:.6g} W"]
-    lines += [f"wrote {p}" for p in files.values()]
-    return {"lines": lines, "files": files, "rel_error": rel, "power_W": float(sol.power)}
-
-
-def accuracy_command(*, study, vary, values, fixed, repeats, seed, out, workers, progress):
-    """``memlab accuracy``: one-factor study, prints the summary table."""
-    res = accuracy_study(study, vary, values, fixed=fixed, repeats=repeats, seed=seed, out_dir=out,
-                         workers=workers, progress=progress)
-    metric = "rel_error" if study == "mvm" else "accuracy"
-    head = f"{vary:>12} | {metric} mean (%) | std (%)"
-    lines = [head, "-" * len(head)]
-    for r in res["summary"]:
-        mval = r[f"{metric}_mean"]
-        sval = r[f"{metric}_std"]
-        lines.append(f"{r[vary]!s:>12} | {100 * mval:16.4g} | {100 * sval:.3g}" if mval is not None
-                     else f"{r[vary]!s:>12} | failed: {r.get('error')}")
-    base = next((r["baseline"] for r in res["summary"] if r.get("baseline") is not None), None)
-    if study == "dnn" and base is not None:
-        lines.append(f"software baseline accuracy: {100 * base:.2f} %")
-    lines += [f"wrote {p}" for p in res["files"].values()]
-    return {"lines": lines, **res}

@@ -1,4 +1,4 @@
-"""Device characterisation for the CLI and the report: I-V loops of the built-in models
+"""Device characterisation (used by the CLI and the report): I-V loops of the built-in models
 (native solver, and ngspice through :mod:`memlab.circuits` when available), overlaid, with
 their fingerprints; fits of measured loops through :func:`memlab.devices.fit_files`.
 
@@ -17,8 +17,8 @@ from memlab.errors import MemlabError, ParameterError
 
 from ._style import new_figure, save_figure
 
-__all__ = ["IV_PRESETS", "IVPreset", "iv_traces", "plot_iv_overlay", "characterize_models", "iv_command",
-           "fit_command"]
+__all__ = ["IV_PRESETS", "IVPreset", "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
+           "characterize_models", "fit_loops"]
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,9 @@ IV_PRESETS = {
 
 
 def _model_key(name: str) -> str:
-    from memlab.devices import get_model
+    from memlab.devices import MODELS, get_model
     m = get_model(name)  # raises ParameterError for unknown names
-    for k, cls in __import__("memlab.devices", fromlist=["MODELS"]).MODELS.items():
-        if type(m) is cls:
-            return k
-    return name.lower()
-
-
-def _spice_available():
-    try:
-        from memlab import circuits
-    except ImportError:
-        return None
-    return circuits if hasattr(circuits, "characterize") else None
+    return next((k for k, cls in MODELS.items() if type(m) is cls), name.lower())
 
 
 def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int = 2, r_series=None, x0=None,
@@ -83,10 +72,8 @@ def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int =
     if native:
         out["native"] = simulate(model, drive, x0=x0)
     if spice:
-        circuits = _spice_available()
-        if circuits is None:
-            raise MemlabError("ngspice overlay is not available: memlab.circuits.characterize is missing")
-        out["ngspice"] = circuits.characterize(model, drive, x0=x0, simulator="ngspice")
+        from memlab.circuits import characterize
+        out["ngspice"] = characterize(model, drive, x0=x0, simulator="ngspice")
     if not out:
         raise ParameterError("nothing to simulate: give native=True or spice=True (--no-native needs --spice)")
     return out
@@ -110,7 +97,9 @@ def plot_iv_overlay(traces: dict, stem, *, title: str | None = None) -> dict:
     return save_figure(fig, stem)
 
 
-def _fingerprints(tr) -> dict:
+def loop_fingerprints(tr) -> dict:
+    """Largest |i| (A) and |v| (V), the pinch ratio (1) and the two lobe areas (W) of one loop
+    (NaN where a fingerprint is undefined for the trace)."""
     from ._fingerprint import lobe_areas, pinch
     v = np.asarray(tr.v)
     i = np.asarray(tr.i)
@@ -128,29 +117,10 @@ def _fingerprints(tr) -> dict:
     return out
 
 
-def _deviation(native, spice) -> float:
+def spice_deviation(native, spice) -> float:
     """Largest |i_ngspice - i_native| relative to max |i_native| (memlab.circuits.compare)."""
     from memlab.circuits import compare
     return float(compare(spice, native).i_max)
-
-
-def iv_command(model, *, amplitude=None, frequency=None, periods=2, r_series=None, x0=None, params=None,
-               spice=False, native=True, out="iv.png") -> dict:
-    """``memlab iv``: simulate, plot the overlay, return printable lines and the files."""
-    traces = iv_traces(model, amplitude=amplitude, frequency=frequency, periods=periods, r_series=r_series, x0=x0,
-                       params=params, native=native, spice=spice)
-    files = plot_iv_overlay(traces, out)
-    lines = []
-    for label, tr in traces.items():
-        fp = _fingerprints(tr)
-        lines.append(f"{tr.model} ({label}): max |i| = {fp['i_max_A']:.4g} A, max |v| = {fp['v_max_V']:.4g} V, "
-                     f"pinch ratio = {fp['pinch_ratio']:.2g}, lobe areas = {fp['lobe_area_1_W']:.4g}, "
-                     f"{fp['lobe_area_2_W']:.4g} W")
-    if len(traces) == 2:
-        lines.append(f"native vs ngspice: max current deviation {100 * _deviation(traces['native'], traces['ngspice']):.3g} % "
-                     "of max |i|")
-    lines += [f"wrote {p}" for p in files.values()]
-    return {"lines": lines, "files": files, "traces": traces}
 
 
 def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True) -> dict:
@@ -160,7 +130,6 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
 
     out_dir = Path(out_dir)
     models = list(IV_PRESETS) if models is None else list(models)
-    use_spice = spice and _spice_available() is not None
     rows, figures, notes = [], {}, []
     for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
         try:
@@ -168,7 +137,7 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         except MemlabError as err:
             notes.append(f"{key}: native simulation failed: {err}")
             continue
-        if use_spice:
+        if spice:
             try:
                 traces.update(iv_traces(key, native=False, spice=True))
             except MemlabError as err:
@@ -177,36 +146,33 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         figures[key] = plot_iv_overlay(traces, out_dir / f"iv_{key}",
                                        title=f"{traces['native'].model}: {pre.amplitude:g} V, {pre.frequency:g} Hz")
         row = {"model": traces["native"].model, "amplitude_V": pre.amplitude, "frequency_Hz": pre.frequency,
-               "r_series_ohm": pre.r_series, **_fingerprints(traces["native"])}
-        row["ngspice_max_dev"] = _deviation(traces["native"], traces["ngspice"]) if "ngspice" in traces else None
+               "r_series_ohm": pre.r_series, **loop_fingerprints(traces["native"])}
+        row["ngspice_max_dev"] = spice_deviation(traces["native"], traces["ngspice"]) if "ngspice" in traces else None
         rows.append(row)
-    if spice and not use_spice:
-        notes.append("ngspice overlays skipped: memlab.circuits.characterize is not available")
     return {"rows": rows, "figures": figures, "notes": notes}
 
 
-def fit_command(model, data, *, params=None, out="fit.png", circuit=None, validate=()) -> dict:
-    """``memlab fit``: fit ``model`` to the loop files ``data`` with
-    :func:`memlab.devices.fit_files`; returns printable lines (the parameters with their
-    standard errors), the overlay figure files (PNG + SVG) and the FitResult."""
+def fit_loops(model, data, *, params=None, circuit=None, validate=(), out=None) -> dict:
+    """Fit ``model`` to the loop files ``data`` (CSV paths) with
+    :func:`memlab.devices.fit_files`; ``validate`` files are evaluated with the fitted
+    parameters without refitting. Returns ``{"result": FitResult, "summary": text (the
+    parameters with their standard errors, one line per validation loop), "files"}``; with
+    ``out`` the overlay figure is saved there (PNG + SVG)."""
     from memlab import devices
 
-    if not hasattr(devices, "fit_files"):
-        raise MemlabError("fitting is not available yet: memlab.devices.fit_files is missing")
-    kw = {}
-    if circuit is not None:
-        kw["circuit"] = circuit
+    kw = {} if circuit is None else {"circuit": circuit}
     res = devices.fit_files(model, [str(p) for p in data], params=params or None,
                             validate=[str(p) for p in validate], **kw)
     lines = res.summary().splitlines()
-    for lab, e in (getattr(res, "validation", None) or {}).items():
-        lines.append(f"validation loop {lab}: normalised RMS error {e:.4f} (not fitted)")
-    meas = list(res.measurements)
-    fig, axes = new_figure(1, len(meas), size=(3.4 * len(meas), 3.0))
-    res.plot(axes=axes)
-    for ax in fig.axes:
-        ax.set_xlabel("Device voltage v (V)")
-        ax.set_ylabel("Current i (\u00b5A)")
-    files = save_figure(fig, out)
-    lines += [f"wrote {p}" for p in files.values()]
-    return {"lines": lines, "files": files, "result": res}
+    lines += [f"validation loop {lab}: normalised RMS error {e:.4f} (not fitted)"
+              for lab, e in (res.validation or {}).items()]
+    files = {}
+    if out is not None:
+        meas = list(res.measurements)
+        fig, axes = new_figure(1, len(meas), size=(3.4 * len(meas), 3.0))
+        res.plot(axes=axes)
+        for ax in fig.axes:
+            ax.set_xlabel("Device voltage v (V)")
+            ax.set_ylabel("Current i (\u00b5A)")
+        files = save_figure(fig, out)
+    return {"result": res, "summary": "\n".join(lines), "files": files}

@@ -8,12 +8,13 @@ images. Reported: test accuracy of the mapped network and of the software baseli
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
-from memlab.errors import MemlabError, ParameterError
+from memlab._validate import positive_int
+from memlab.errors import MemlabError
 
 from ._analog import analog_layer
 
@@ -44,15 +45,36 @@ def _load_digits():
     return d.data / 16.0, d.target
 
 
-@lru_cache(maxsize=4)
 def train_digits_mlp(hidden: int = 64, seed: int = 0) -> DigitsMLP:
-    """Train the software MLP on 70 % of digits (stratified split with ``seed``); cached."""
+    """Train the software MLP on 70 % of digits (stratified split with ``seed``).
+
+    Training takes seconds, so the trained network is kept per ``(hidden, seed)`` (the only
+    inputs: the data set is scikit-learn's bundled copy); every call returns fresh copies of
+    its arrays, so a caller editing the weights never changes what another caller gets.
+    """
+    hidden = positive_int(hidden, "hidden")
+    seed = positive_int(seed, "seed", minimum=0)
+    return _copy(_train(hidden, seed))
+
+
+def _copy(net: DigitsMLP) -> DigitsMLP:
+    return replace(net, weights=tuple(w.copy() for w in net.weights), biases=tuple(b.copy() for b in net.biases),
+                   x_train=net.x_train.copy(), x_test=net.x_test.copy(), y_test=net.y_test.copy())
+
+
+def _frozen(a) -> np.ndarray:
+    a = np.array(a)  # an own copy, then read-only
+    a.flags.writeable = False
+    return a
+
+
+@lru_cache(maxsize=4)
+def _train(hidden: int, seed: int) -> DigitsMLP:
+    """The trained network for ``(hidden, seed)`` with read-only arrays (cache entries are never
+    handed out: :func:`train_digits_mlp` returns copies)."""
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
 
-    hidden = int(hidden)
-    if hidden < 1:
-        raise ParameterError(f"parameter 'hidden' = {hidden} is outside the allowed range [1, inf)")
     X, y = _load_digits()
     xtr, xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
     import warnings
@@ -60,8 +82,9 @@ def train_digits_mlp(hidden: int = 64, seed: int = 0) -> DigitsMLP:
         warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter is harmless here
         clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", alpha=1e-3, max_iter=600,
                             random_state=seed).fit(xtr, ytr)
-    Ws = tuple(np.asarray(w, float) for w in clf.coefs_)
-    bs = tuple(np.asarray(b, float) for b in clf.intercepts_)
+    Ws = tuple(_frozen(np.asarray(w, float)) for w in clf.coefs_)
+    bs = tuple(_frozen(np.asarray(b, float)) for b in clf.intercepts_)
+    xtr, xte, yte = _frozen(xtr), _frozen(xte), _frozen(yte)
     net = DigitsMLP(Ws, bs, xtr, xte, yte, 0.0, ())
     act_max = tuple(float(np.max(np.abs(a))) for a in _forward_inputs(net, xtr))
     baseline = float(np.mean(_predict(net, xte) == yte))
@@ -114,9 +137,10 @@ def dnn_accuracy_point(r_wire: float = 0.0, adc_bits: int = 0, dac_bits: int = 0
 
     Units: r_wire ohm per segment, g_min/g_max S, v_read V; spread/read_noise relative sigma;
     bits/levels 0 = ideal. Returns ``accuracy``, ``baseline`` and ``drop`` (baseline - accuracy).
-    The network is trained once per ``hidden`` (fixed split, seed 0); ``seed`` draws the devices.
+    The network is trained once per ``hidden`` (fixed split, seed 0) and kept (see
+    :func:`train_digits_mlp`); ``seed`` draws the devices.
     """
-    net = train_digits_mlp(hidden, 0)
+    net = _train(positive_int(hidden, "hidden"), 0)  # read-only cache entry: not handed out
     acc = crossbar_accuracy(net, seed=seed, r_wire=r_wire, adc_bits=adc_bits, dac_bits=dac_bits, levels=levels,
                             spread=spread, read_noise=read_noise, g_min=g_min, g_max=g_max, v_read=v_read)
     return {"accuracy": acc, "baseline": net.baseline, "drop": net.baseline - acc}

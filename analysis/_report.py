@@ -1,5 +1,5 @@
-"""``memlab demo``: the main job. Characterise the built-in models (native and ngspice,
-overlaid), fit the Knowm data when present, solve a crossbar, run the array-accuracy
+"""The report of the main job (``memlab demo``): characterise the built-in models (native and
+ngspice, overlaid), fit the Knowm data when a data folder is given, solve a crossbar, run the array-accuracy
 studies (MVM error and DNN accuracy against every factor, and a Monte Carlo sweep on
 worker processes), compare the AI chips, and write ``OUT/report.html`` with every figure
 and table, plus ``OUT/report.json`` holding the run id, timestamp, key numbers and the list
@@ -9,7 +9,6 @@ the run (``OUT/.runs/<run id>``) and removed at the end; the run id is printed i
 from __future__ import annotations
 
 import html
-import math
 import os
 import platform
 import shutil
@@ -20,60 +19,28 @@ from pathlib import Path
 
 import numpy as np
 
+from memlab._io import atomic_write_json, atomic_write_text
+from memlab._table import Column, to_html, write_table
 from memlab.errors import MemlabError
 
-from . import _style
-from ._io import atomic_write_json, atomic_write_text, write_table
 from ._style import new_figure, save_figure
 
-__all__ = ["run_demo", "fmt", "find_knowm_data"]
+__all__ = ["write_report", "find_knowm_data", "DATA_ENV"]
+
+#: Environment variable naming the data folder when no folder is passed.
+DATA_ENV = "MEMLAB_DATA"
 
 
-def fmt(x) -> str:
-    """How numbers appear in the report (4 significant digits); used by the tests too."""
-    if x is None:
-        return "\u2013"
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        if math.isnan(x):
-            return "\u2013"
-        if x == 0:
-            return "0"
-        if 1e-3 <= abs(x) < 1e5:
-            return f"{x:.4g}"
-        return f"{x:.3e}"
-    return str(x)
-
-
-def _table(rows: list[dict], columns=None, headers=None) -> str:
-    if not rows:
-        return "<p><em>(no rows)</em></p>"
-    columns = columns or list(rows[0])
-    headers = headers or columns
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(r.get(c)))}</td>" for c in columns) + "</tr>"
-                   for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def find_knowm_data() -> Path | None:
-    """Folder of the Knowm W-SDC CSVs: ``$MEMLAB_DATA``, ``../shared/data`` from the working
-    directory or next to the repository, or the workplace's ``/work/shared/data``; None when
-    absent."""
-    cands = []
-    if os.environ.get("MEMLAB_DATA"):
-        cands.append(Path(os.environ["MEMLAB_DATA"]))
-    cands += [Path.cwd().parent / "shared" / "data", Path(__file__).resolve().parents[1].parent / "shared" / "data",
-              Path("/work/shared/data")]   # the team's shared folder on this workplace (clones elsewhere)
-    for c in cands:
-        d = c / "knowm_wsdc_5kohm" if (c / "knowm_wsdc_5kohm").is_dir() else c
-        if d.is_dir() and any(d.glob("*.csv")):
-            return d
-    return None
+def find_knowm_data(data=None) -> Path | None:
+    """Folder of the Knowm W-SDC CSVs: ``data`` when given, else ``$MEMLAB_DATA``, else None
+    (no fixed or guessed location). The folder itself or its ``knowm_wsdc_5kohm`` subfolder
+    must hold the ``*.csv`` files; otherwise None."""
+    root = data if data is not None else os.environ.get(DATA_ENV) or None
+    if root is None:
+        return None
+    root = Path(root)
+    d = root / "knowm_wsdc_5kohm" if (root / "knowm_wsdc_5kohm").is_dir() else root
+    return d if d.is_dir() and any(d.glob("*.csv")) else None
 
 
 class _Report:
@@ -107,9 +74,16 @@ figure img{max-width:100%}figcaption{font-size:.8em;color:#555}.wide{max-width:1
 code{background:#f5f5f5;padding:0 .2em}.note{color:#8a5a00}"""
 
 
-def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: int | None = None,
-             spice: bool = True) -> dict:
-    """Run the demo and write the report; returns printable lines and the report dict."""
+def write_report(out="out", *, quick: bool = False, progress: bool = True, workers: int | None = None,
+                 spice: bool = True, data=None) -> dict:
+    """Run every study and write ``out/report.html`` and ``out/report.json``.
+
+    ``quick``: smaller studies (tests); ``workers``: worker processes of the Monte Carlo
+    sweep (default: up to 2); ``spice``: overlay ngspice loops; ``data``: folder of the Knowm
+    CSVs (default ``$MEMLAB_DATA``; without either the fitting section says it was skipped).
+    Returns ``{"report": the report.json dict (run id, timestamp, timings, key numbers,
+    figures, tables, notes), "files": {"html": path, "json": path}}``.
+    """
     from memlab import __version__
 
     t_start = time.perf_counter()
@@ -120,7 +94,6 @@ def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: 
     runs = out / ".runs" / run_id
     R = _Report(out)
     R.numbers["run_id"] = run_id
-    lines = [f"memlab demo run {run_id} ({stamp}) -> {out}"]
 
     def timed(name, fn):
         t0 = time.perf_counter()
@@ -130,10 +103,9 @@ def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: 
             R.notes.append(f"{name}: {type(err).__name__}: {err}")
             R.section(name, f'<p class="note">Not available in this run: {html.escape(str(err))}</p>')
         R.timings[name] = time.perf_counter() - t0
-        lines.append(f"  {name}: {R.timings[name]:.1f} s")
 
     timed("Device characterisation", lambda: _devices(R, quick, progress, spice))
-    timed("Fitting the Knowm data", lambda: _fit(R, quick))
+    timed("Fitting the Knowm data", lambda: _fit(R, quick, data))
     timed("Crossbar solve", lambda: _xbar(R, quick))
     timed("MVM accuracy", lambda: _mvm(R, quick, progress, runs))
     timed("DNN accuracy", lambda: _dnn(R, quick, progress, runs))
@@ -156,19 +128,15 @@ def run_demo(out="out", *, quick: bool = False, progress: bool = True, workers: 
            f"{html.escape(meta['machine'])}, {'quick' if quick else 'full'} run, {total:.1f} s. "
            f"Every figure and number below was computed by this run; the same run id and numbers are in "
            f"<a href=\"report.json\">report.json</a>. Units are SI unless a column says otherwise.</p>"
-           f"<h2>Key results</h2>{_table(key_rows)}"
+           f"<h2>Key results</h2>{to_html(key_rows)}"
            + "".join(R.sections)
            + "<h2>Data files</h2><p>Tidy tables (one row per point) written by this run:</p><ul>"
            + "".join(f'<li><a href="{html.escape(t)}">{html.escape(t)}</a></li>' for t in R.tables) + "</ul>"
-           + f"<h2>Run time</h2>{_table(timing_rows)}"
+           + f"<h2>Run time</h2>{to_html(timing_rows)}"
            + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "")
            + "</body></html>\n")
-    atomic_write_json(out / "report.json", meta)
-    atomic_write_text(out / "report.html", doc)
-    lines.append(f"wrote {out / 'report.html'} and {out / 'report.json'} ({len(R.figures)} figure files, "
-                 f"{total:.1f} s)")
-    lines += [f"note: {n}" for n in R.notes]
-    return {"lines": lines, "report": meta}
+    files = {"json": atomic_write_json(out / "report.json", meta), "html": atomic_write_text(out / "report.html", doc)}
+    return {"report": meta, "files": files}
 
 
 # ----------------------------------------------------------------------------- sections
@@ -188,30 +156,31 @@ def _devices(R, quick, progress, spice):
         R.numbers["ngspice vs native: model with the largest deviation"] = max(devs)[1]
     figs = "".join(R.figure(f, f"I-V loop of {k} (native solid, ngspice dashed when present)")
                    for k, f in res["figures"].items())
-    cols = ["model", "amplitude_V", "frequency_Hz", "r_series_ohm", "i_max_A", "pinch_ratio", "lobe_area_1_W",
-            "lobe_area_2_W", "ngspice_max_dev"]
-    hdr = ["model", "amplitude (V)", "frequency (Hz)", "series R (ohm)", "max |i| (A)", "pinch ratio (1)",
-           "lobe area 1 (W)", "lobe area 2 (W)", "ngspice max deviation (of max |i|)"]
+    cols = [Column(k, h) for k, h in (
+        ("model", "model"), ("amplitude_V", "amplitude (V)"), ("frequency_Hz", "frequency (Hz)"),
+        ("r_series_ohm", "series R (ohm)"), ("i_max_A", "max |i| (A)"), ("pinch_ratio", "pinch ratio (1)"),
+        ("lobe_area_1_W", "lobe area 1 (W)"), ("lobe_area_2_W", "lobe area 2 (W)"),
+        ("ngspice_max_dev", "ngspice max deviation (of max |i|)"))]
     R.section("Device characterisation",
               "<p>Each built-in model under a sine drive chosen to open its loop. Fingerprints: the current at "
               "v = 0 relative to max |i| (pinched loop: ~0) and the two lobe areas (W).</p>"
-              + _table(rows, cols, hdr) + figs)
+              + to_html(rows, cols) + figs)
 
 
-def _fit(R, quick):
-    from memlab import devices
+def _fit(R, quick, data):
+    from ._characterize import fit_loops
 
-    data = find_knowm_data()
-    if data is None:
-        R.section("Fitting the Knowm data", '<p class="note">Knowm data not found (looked in $MEMLAB_DATA and '
-                  "../shared/data); skipped.</p>")
+    folder = find_knowm_data(data)
+    if folder is None:
+        why = (f"no Knowm CSV files in {data}" if data is not None else
+               f"no data folder was given" if not os.environ.get(DATA_ENV) else
+               f"no Knowm CSV files in ${DATA_ENV} = {os.environ[DATA_ENV]}")
+        R.notes.append(f"Knowm fit skipped: {why} (pass --data DIR to memlab demo or set {DATA_ENV})")
+        R.section("Fitting the Knowm data", f'<p class="note">Skipped: {html.escape(why)}. Give the folder of the '
+                  f"Knowm W-SDC CSV files with <code>memlab demo --data DIR</code> or the environment variable "
+                  f"<code>{DATA_ENV}</code>.</p>")
         return
-    if not hasattr(devices, "fit_files"):
-        R.notes.append("fitting skipped: memlab.devices.fit_files is not available in this build")
-        R.section("Fitting the Knowm data", '<p class="note">memlab.devices.fit_files is not available in this '
-                  "build; skipped.</p>")
-        return
-    from ._characterize import fit_command
+    data = folder
     # the validated protocol of the fitting work: device M1 at 0.8 V, jointly at 1, 10 and
     # 100 Hz (10 Hz alone in quick mode); device M2 on the same drives predicted without refit
     freqs = ("10Hz",) if quick else ("1Hz", "10Hz", "100Hz")
@@ -222,32 +191,36 @@ def _fit(R, quick):
         R.section("Fitting the Knowm data", f'<p class="note">no *_M1__Memristor.csv files in {html.escape(str(data))}; '
                   "skipped.</p>")
         return
-    res = fit_command("mss", fitted, validate=validate, out=R.out / "fit" / "knowm_mss_fit.png")
+    res = fit_loops("mss", fitted, validate=validate, out=R.out / "fit" / "knowm_mss_fit.png")
     r = res["result"]
     body = (f"<p>Knowm MSS model fitted jointly to {len(fitted)} measured loop(s) of device M1 (0.8 V; "
             f"{', '.join(freqs)}) from "
             f"<code>{html.escape(str(data))}</code> (memlab.devices.fit_files, source through each file's series "
             f"resistor){'; device M2 loops predicted without refitting' if validate else ''}.</p>")
-    body += "<pre>" + html.escape("\n".join(l for l in res["lines"] if not l.startswith("wrote"))) + "</pre>"
+    body += "<pre>" + html.escape(res["summary"]) + "</pre>"
     body += R.figure(res["files"], "Measured loops (dots) and the fitted model (line)").replace(
         "<figure>", '<figure class="wide">')
     R.numbers["Knowm MSS fit: mean normalised RMS loop error (1)"] = float(np.mean(r.errors))
-    if getattr(r, "validation", None):
+    if r.validation:
         R.numbers["Knowm MSS fit: mean error on unfitted M2 loops (1)"] = float(np.mean(list(r.validation.values())))
     R.section("Fitting the Knowm data", body)
 
 
 def _xbar(R, quick):
-    from ._accuracy import xbar_command
+    from ._xbar import crossbar_study
 
     n = 32 if quick else 64
-    res = xbar_command(rows=n, cols=n, r_wire=1.0, r_driver=0.0, r_sense=0.0, model=None, g_min=1e-6, g_max=1e-4,
-                       v_read=0.2, seed=0, out=R.out / "xbar")
+    res = crossbar_study(n, n, r_wire=1.0, g_min=1e-6, g_max=1e-4, v_read=0.2, seed=0, out_dir=R.out / "xbar")
     R.numbers[f"{n}x{n} crossbar MVM error, r_wire 1 ohm (1)"] = res["rel_error"]
     R.numbers[f"{n}x{n} crossbar driver power (W)"] = res["power_W"]
+    sol = res["solution"]
+    facts = [{"quantity": "solver", "value": sol.method}, {"quantity": "wall time (s)", "value": sol.wall_time},
+             {"quantity": "relative KCL residual (1)", "value": sol.residual},
+             {"quantity": "MVM relative error, 2-norm vs ideal G^T v (1)", "value": res["rel_error"]},
+             {"quantity": "largest output-current error (of max output)", "value": res["max_error"]},
+             {"quantity": "driver power (W)", "value": res["power_W"]}]
     R.section("Crossbar solve", f"<p>{n}x{n} crossbar, conductances uniform in [1 \u00b5S, 100 \u00b5S], inputs "
-              "uniform in [0, 0.2] V, 1 \u03a9 per wire segment: exact Kirchhoff solution.</p><pre>"
-              + html.escape("\n".join(res["lines"][:4])) + "</pre>"
+              "uniform in [0, 0.2] V, 1 \u03a9 per wire segment: exact Kirchhoff solution.</p>" + to_html(facts)
               + R.figure(res["files"], "Node voltages and cell currents").replace("<figure>", '<figure class="wide">'))
 
 
@@ -255,8 +228,6 @@ _MVM_QUICK = {"size": [8, 16, 32], "r_wire": [0.0, 2.0, 10.0], "adc_bits": [1, 4
 
 
 def _mvm(R, quick, progress, runs):
-    from ._accuracy import FACTORS, accuracy_study
-
     factors = _MVM_QUICK if quick else {k: None for k in ("size", "r_wire", "adc_bits", "dac_bits", "levels",
                                                             "spread", "read_noise")}
     reps = 1 if quick else 2
@@ -264,22 +235,30 @@ def _mvm(R, quick, progress, runs):
             "(differential pairs, 1\u2013100 \u00b5S, 0.2 V full-scale input; ADC calibrated on a separate batch), "
             f"{16 if quick else 32} random input vectors; each factor varied alone from an ideal 64x64 array "
             f"(the size study uses 1 \u03a9 wires). Mean \u00b1 std over {reps} seed(s).</p>")
-    figs = ""
-    for vary, values in factors.items():
-        res = accuracy_study("mvm", vary, values, repeats=reps, seed=1, out_dir=R.out / "accuracy",
-                             workers=0, progress=progress, fixed={"n_inputs": 16} if quick else None,
-                             store_root=runs)
-        R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
-        s = res["summary"]
+    summaries, tables = _studies(R, "mvm", factors, repeats=reps, seed=1, progress=progress, runs=runs,
+                                 fixed={"n_inputs": 16} if quick else None)
+    for vary, s in summaries.items():
         R.numbers[f"MVM error at {vary} = {s[-1][vary]} (1)"] = s[-1]["rel_error_mean"]
-        body += f"<h3>{html.escape(FACTORS[vary][0])}</h3>" + _table(
-            s, [vary, "rel_error_mean", "rel_error_std", "n"], [vary, "rel. error mean (1)", "std (1)", "seeds"])
-        figs += R.figure(res["files"], f"MVM error vs {vary}")
-    R.section("MVM accuracy", body + figs)
+    R.section("MVM accuracy", body + tables)
+
+
+def _studies(R, study, factors, *, repeats, seed, progress, runs, fixed=None):
+    """One :func:`accuracy_study` per factor: the summaries and the HTML (tables, then figures)."""
+    from ._accuracy import FACTORS, accuracy_study, summary_columns
+
+    summaries, body, figs = {}, "", ""
+    for vary, values in factors.items():
+        res = accuracy_study(study, vary, values, repeats=repeats, seed=seed, out_dir=R.out / "accuracy",
+                             workers=0, progress=progress, fixed=fixed, store_root=runs)
+        R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
+        summaries[vary] = res["summary"]
+        body += (f"<h3>{html.escape(FACTORS[vary][0])}</h3>"
+                 + to_html(res["summary"], summary_columns(study, vary, res["summary"])))
+        figs += R.figure(res["files"], f"{'MVM error' if study == 'mvm' else 'DNN accuracy'} vs {vary}")
+    return summaries, body + figs
 
 
 def _dnn(R, quick, progress, runs):
-    from ._accuracy import FACTORS, accuracy_study
     from ._dnn import dnn_accuracy_point
 
     ideal = dnn_accuracy_point(seed=0)
@@ -290,28 +269,22 @@ def _dnn(R, quick, progress, runs):
     body = ("<p>A 64-64-10 ReLU MLP trained in software on scikit-learn's digits (70/30 stratified split), "
             "every weight matrix mapped onto crossbar differential pairs; biases and ReLU digital; ADC full "
             "scale calibrated on 200 training images. Each factor varied alone from ideal crossbars.</p>"
-            + _table([{"configuration": "software", "test accuracy (1)": ideal["baseline"]},
+            + to_html([{"configuration": "software", "test accuracy (1)": ideal["baseline"]},
                       {"configuration": "ideal crossbars", "test accuracy (1)": ideal["accuracy"]},
                       {"configuration": "1-bit ADC", "test accuracy (1)": adc1["accuracy"]}]))
     factors = {"adc_bits": [1, 2, 4], "r_wire": [0.0, 10.0]} if quick else {
         "adc_bits": [1, 2, 3, 4, 6, 8], "dac_bits": [1, 2, 3, 4, 6], "r_wire": [0.0, 2.0, 5.0, 10.0, 20.0],
         "levels": [2, 4, 8, 16, 32], "spread": [0.0, 0.1, 0.2, 0.3, 0.5], "read_noise": [0.0, 0.05, 0.1, 0.2]}
-    figs = ""
-    for vary, values in factors.items():
-        res = accuracy_study("dnn", vary, values, repeats=1 if quick else 2, seed=2, out_dir=R.out / "accuracy",
-                             workers=0, progress=progress, store_root=runs)
-        R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
-        body += f"<h3>{html.escape(FACTORS[vary][0])}</h3>" + _table(
-            res["summary"], [vary, "accuracy_mean", "accuracy_std", "n"],
-            [vary, "accuracy mean (1)", "std (1)", "seeds"])
-        figs += R.figure(res["files"], f"DNN accuracy vs {vary}")
-    R.section("DNN accuracy", body + figs)
+    _, tables = _studies(R, "dnn", factors, repeats=1 if quick else 2, seed=2, progress=progress, runs=runs)
+    R.section("DNN accuracy", body + tables)
 
 
 def _monte_carlo(R, quick, progress, runs, workers):
-    from ._sweep import SweepSpec, run_sweep
+    from memlab.sweep import SweepSpec, run_sweep
 
-    spec = SweepSpec("mvm_error", fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
+    from ._accuracy import STUDIES
+
+    spec = SweepSpec(STUDIES["mvm_error"], fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
                      grid={"adc_bits": [4, 6] if quick else [4, 6, 8]},
                      monte_carlo={"spread": {"dist": "uniform", "low": 0.0, "high": 0.3},
                                   "read_noise": {"dist": "uniform", "low": 0.0, "high": 0.05}},
@@ -335,7 +308,7 @@ def _monte_carlo(R, quick, progress, runs, workers):
     R.section("Monte Carlo sweep", f"<p>{len(res.rows)} points (grid over ADC bits x {spec.samples} Monte Carlo "
               f"draws of spread and read noise, seed {spec.seed}) on {where}; each finished point was saved as "
               f"it finished. Table: <a href=\"{html.escape(R.rel(res.path))}\">{html.escape(R.rel(res.path))}</a>."
-              "</p>" + _table(res.rows[:12], res.columns) + R.figure(files, "MVM error of every Monte Carlo point"))
+              "</p>" + to_html(res.rows[:12], res.columns) + R.figure(files, "MVM error of every Monte Carlo point"))
 
 
 def _chips(R, quick):
@@ -346,18 +319,20 @@ def _chips(R, quick):
     R.tables += [R.rel(p) for k, p in table.files.items() if k in ("csv", "md")]
     best = table.best("energy_per_inference_J")
     R.numbers[f"{wl}: most energy-efficient chip"] = best
-    cols = ["chip", "kind", "latency_s", "energy_per_inference_J", "inferences_per_s", "ops_per_J",
-            "average_power_W", "utilisation", "bound"]
-    hdr = ["chip", "kind", "latency (s)", "energy/inference (J)", "inferences/s", "ops/J", "power (W)",
-           "utilisation (1)", "bound"]
+    cols = [Column(k, h) for k, h in (
+        ("chip", "chip"), ("kind", "kind"), ("latency_s", "latency (s)"), ("energy_per_inference_J",
+        "energy/inference (J)"), ("inferences_per_s", "inferences/s"), ("ops_per_J", "ops/J"),
+        ("average_power_W", "power (W)"), ("utilisation", "utilisation (1)"), ("bound", "bound"))]
     imgs = ""
     for key, fn, size in (("roofline", accel.plot_roofline, (8.0, 5.5)),
                           ("energy", accel.plot_energy_breakdown, (8.0, 5.0))):
         # accel's own plot functions, saved as PNG + SVG (accel.compare writes PNG only)
         fig, ax = new_figure(size=size)
         fn(table.reports, ax=ax)
-        files = _style.save_figure(fig, R.out / "compare" / f"{wl}_{key}")
+        if not ax.get_xlabel():
+            ax.set_xlabel("Chip (preset name)")  # the energy bars are labelled by chip only
+        files = save_figure(fig, R.out / "compare" / f"{wl}_{key}")
         imgs += R.figure(files, f"{key} plot (memlab.accel)")
     R.section("Chip comparison", f"<p>Workload <code>{wl}</code> (batch {table.batch}) on every chip model of "
               "memlab.accel; the memristor PIM chip's crossbar figures come from memlab.arrays.</p>"
-              + _table(table.rows, cols, hdr) + imgs)
+              + to_html(table.rows, cols) + imgs)

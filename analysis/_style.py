@@ -9,7 +9,7 @@ from pathlib import Path
 
 from memlab.errors import ParameterError
 
-from ._io import atomic_write_bytes
+from memlab._io import atomic_write_bytes
 
 __all__ = ["new_figure", "save_figure", "unlabelled_axes", "PALETTE"]
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 
 def main():
-    from memlab.analysis import SweepSpec, dnn_accuracy_point, mvm_error_point, run_sweep, train_digits_mlp
+    from memlab.analysis import STUDIES, dnn_accuracy_point, mvm_error_point, train_digits_mlp
+    from memlab.sweep import SweepSpec, run_sweep
 
     rows = []
-    spec = SweepSpec("mvm_error", fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
+    spec = SweepSpec(STUDIES["mvm_error"], fixed={"rows": 32, "cols": 32, "r_wire": 1.0, "n_inputs": 16},
                      grid={"adc_bits": [4, 6, 8]},
                      monte_carlo={"spread": {"dist": "uniform", "low": 0.0, "high": 0.2}}, samples=8, seed=0)
     with tempfile.TemporaryDirectory() as d:

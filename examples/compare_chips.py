@@ -6,6 +6,7 @@ Writes <workload>_compare.csv/.md and roofline/energy plots to out_dir (default 
 import sys
 
 from memlab import accel
+from memlab._table import fmt_si
 
 
 def main(workload="resnet18", out_dir="out/accel"):
@@ -21,7 +22,7 @@ def main(workload="resnet18", out_dir="out/accel"):
         rep = chip.evaluate(workload)
         s = chip.physics_summary()
         print(f"{r:>12.2f} {s['usable_bits_full_rows']:>11d} {s['active_rows']:>11d} {s['adc_bits']:>8d} "
-              f"{accel._io.fmt_si(rep.latency_s, 's'):>10} {accel._io.fmt_si(rep.energy_per_inference_J, 'J'):>11}")
+              f"{fmt_si(rep.latency_s, 's'):>10} {fmt_si(rep.energy_per_inference_J, 'J'):>11}")
 
     print("\nDark silicon (fixed 111 mm^2, 125 W):")
     ds = accel.DarkSiliconModel(accel.get_preset("dark-silicon-45nm"))

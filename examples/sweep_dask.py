@@ -2,11 +2,12 @@
 Run: python examples/sweep_dask.py   (starts a small LocalCluster; pass an address to use yours)"""
 import sys
 
-from memlab.analysis import SweepSpec, run_sweep
+from memlab.analysis import STUDIES
+from memlab.sweep import SweepSpec, run_sweep
 
 
 def main():
-    spec = SweepSpec("mvm_error", fixed={"rows": 16, "cols": 16, "r_wire": 1.0, "n_inputs": 8},
+    spec = SweepSpec(STUDIES["mvm_error"], fixed={"rows": 16, "cols": 16, "r_wire": 1.0, "n_inputs": 8},
                      grid={"adc_bits": [3, 5, 8]},
                      monte_carlo={"spread": {"dist": "uniform", "low": 0.0, "high": 0.2}}, samples=3, seed=7)
     local = run_sweep(spec, output="sweep_local.csv", workers=2)

@@ -10,9 +10,9 @@ import pytest
 
 from memlab.cli import build_parser, main
 
-from memlab.analysis._report import find_knowm_data
+from memlab.analysis import find_knowm_data
 
-KNOWM = find_knowm_data() or Path("/nonexistent")   # $MEMLAB_DATA, ../shared/data or /work/shared/data
+KNOWM = find_knowm_data() or Path("/nonexistent")   # the Knowm folder given by $MEMLAB_DATA only
 MEMLAB = Path(sys.executable).with_name("memlab")
 
 
@@ -96,7 +96,7 @@ def test_sweep_and_resume(tmp_path, capsys):
     assert len(list(csv.DictReader(open(out)))) == 6
 
 
-@pytest.mark.skipif(not KNOWM.is_dir(), reason="Knowm data (../shared/data) not present")
+@pytest.mark.skipif(not KNOWM.is_dir(), reason="Knowm data not given (set MEMLAB_DATA to its folder)")
 def test_fit(tmp_path, capsys):
     f = sorted(KNOWM.glob("*0.8V_100Hz_M1__Memristor.csv"))[0]
     code, out, err = run(["fit", "mss", str(f), "--out", str(tmp_path / "fit.png")], capsys)
@@ -156,3 +156,35 @@ def test_parser_builds_without_heavy_imports():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "False"
     assert build_parser().prog == "memlab"
+
+
+def test_knowm_data_comes_from_the_argument_or_the_environment_only(tmp_path, monkeypatch):
+    # regression: find_knowm_data() searched ../shared/data, a path next to the source tree and a
+    # fixed machine path; now: argument > $MEMLAB_DATA > None
+    monkeypatch.delenv("MEMLAB_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert find_knowm_data() is None
+    given = tmp_path / "d" / "knowm_wsdc_5kohm"
+    given.mkdir(parents=True)
+    (given / "a.csv").write_text("t,v,i\n")
+    assert find_knowm_data(tmp_path / "d") == given and find_knowm_data(given) == given
+    assert find_knowm_data(tmp_path) is None               # no CSVs there: nothing is guessed
+    monkeypatch.setenv("MEMLAB_DATA", str(tmp_path / "d"))
+    assert find_knowm_data() == given
+    assert find_knowm_data(tmp_path / "empty") is None     # the argument wins over the environment
+
+
+def test_nothing_imports_the_cli():
+    # the CLI is the top of the layering: no module of the library imports memlab.cli
+    import ast
+    root = Path(__file__).resolve().parents[1]
+    bad = []
+    for folder in ("memlab", "devices", "circuits", "arrays", "accel", "analysis"):
+        for f in (root / folder).rglob("*.py"):
+            if folder == "memlab" and f.relative_to(root / "memlab").parts[0] == "cli":
+                continue
+            for node in ast.walk(ast.parse(f.read_text())):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                bad += [f"{f.relative_to(root)}: {n}" for n in names if n == "memlab.cli" or n.startswith("memlab.cli.")]
+    assert bad == []

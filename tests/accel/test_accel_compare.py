@@ -49,8 +49,10 @@ def test_plot_functions_return_artists():
 
 
 def test_atomic_write_replaces(tmp_path):
+    # the atomic writes accel.compare uses (one home: memlab._io; accel no longer re-exports them)
+    from memlab._io import atomic_write_text
     p = tmp_path / "x.txt"
-    accel.atomic_write_text(p, "one")
-    accel.atomic_write_text(p, "two")
+    atomic_write_text(p, "one")
+    atomic_write_text(p, "two")
     assert p.read_text() == "two"
     assert [q.name for q in tmp_path.iterdir()] == ["x.txt"]

@@ -100,3 +100,18 @@ def test_bad_parameters_name_themselves(kw, name):
         analog_layer(np.ones((3, 3)), **kw)
     with pytest.raises(ParameterError, match="rows"):
         mvm_error_point(rows=0)
+
+
+def test_trained_network_is_not_shared_state():
+    # regression: train_digits_mlp was lru_cached and returned the cached object itself, so a
+    # caller editing the weights changed every later caller's network (and the DNN study)
+    a = train_digits_mlp(64, 0)
+    w0, b0, x0 = a.weights[0].copy(), a.biases[-1].copy(), a.x_test.copy()
+    a.weights[0][:] = 0.0
+    a.biases[-1][:] = 1e3
+    a.x_test[:] = -1.0
+    b = train_digits_mlp(64, 0)
+    np.testing.assert_array_equal(b.weights[0], w0)
+    np.testing.assert_array_equal(b.biases[-1], b0)
+    np.testing.assert_array_equal(b.x_test, x0)
+    assert dnn_accuracy_point(seed=0)["baseline"] == b.baseline > 0.95   # the study still sees the trained net

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memlab.analysis import _accuracy, _characterize, _report, train_digits_mlp, unlabelled_axes
-from memlab.analysis._report import fmt
+from memlab._table import fmt_number as fmt
+from memlab.analysis import _accuracy, _characterize, _report, _xbar, train_digits_mlp, unlabelled_axes
 from memlab.cli import main
 
 pytestmark = pytest.mark.ngspice   # the demo overlays ngspice loops (skipped with a note without ngspice)
@@ -31,7 +31,7 @@ def demo(tmp_path_factory):
         return wrapper
 
     with pytest.MonkeyPatch.context() as mp:
-        for mod in (_accuracy, _characterize, _report):
+        for mod in (_accuracy, _characterize, _report, _xbar):
             mp.setattr(mod, "save_figure", checked(mod.save_figure))
         code = main(["demo", "--out", str(out), "--quick", "--no-progress"])
     assert code == 0
@@ -88,4 +88,4 @@ def test_report_numbers_come_from_this_run(demo):
 
 def test_fmt():
     assert fmt(0.97777) == "0.9778" and fmt(1.5e-7) == "1.500e-07" and fmt(3) == "3" and fmt(None) == "\u2013"
-    assert _report.fmt(float("nan")) == "\u2013"
+    assert fmt(float("nan")) == "\u2013"

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import sweep_helpers as H
-from memlab.analysis import SweepSpec, load_sweep_config, read_table, run_sweep, sweep_points
+from memlab.analysis import STUDIES
 from memlab.cli import main
+from memlab.sweep import SweepSpec, load_sweep_config, read_table, run_sweep, sweep_points
 from memlab.errors import ConfigError, ParameterError
 
 
@@ -41,7 +42,7 @@ def test_points_are_seeded_and_complete(tmp_path):
 
 def test_local_processes_serial_and_dask_give_identical_tables(tmp_path):
     distributed = pytest.importorskip("distributed")
-    spec = SweepSpec("mvm_error", fixed={"rows": 8, "cols": 6, "r_wire": 2.0, "n_inputs": 4},
+    spec = SweepSpec(STUDIES["mvm_error"], fixed={"rows": 8, "cols": 6, "r_wire": 2.0, "n_inputs": 4},
                      grid={"adc_bits": [0, 4]}, monte_carlo={"spread": {"dist": "uniform", "low": 0, "high": 0.3}},
                      samples=2, repeats=2, seed=11)
     serial = run_sweep(spec, output=tmp_path / "serial.csv", workers=0, progress=False)
@@ -178,7 +179,7 @@ def test_load_sweep_config(tmp_path):
     good = tmp_path / "s.yaml"
     good.write_text("study: mvm_error\nseed: 3\nfixed: {rows: 4, cols: 4}\ngrid: {r_wire: [0.0, 1.0]}\n"
                     "output: res.csv\nworkers: 0\n")
-    spec, opts = load_sweep_config(good)
+    spec, opts = load_sweep_config(good, studies=STUDIES)
     assert spec.n_points == 2 and opts == {"output": "res.csv", "workers": 0}
     bad = tmp_path / "b.yaml"
     bad.write_text("study: mvm_error\ngrid: {r_wire: [0.0, 1.0\n")
@@ -248,3 +249,38 @@ def test_lost_dask_worker_loses_no_finished_point(tmp_path):
     assert res.complete and [r["y"] for r in res.rows] == [3.0 * x for x in range(10)]
     assert len(list((tmp_path / "r.csv.points").glob("*.json"))) == 10
     assert _calls(counter) >= 11                         # the crashed point ran again
+
+
+def test_spec_does_not_edit_the_callers_mappings():
+    # regression: SweepSpec normalised the grid in place, replacing the caller's values
+    grid, fixed = {"x": (0, np.int64(1))}, {"a": 2.0}
+    spec = SweepSpec(H.noisy_quadratic, grid=grid, fixed=fixed)
+    assert grid == {"x": (0, np.int64(1))} and type(grid["x"]) is tuple
+    fixed["a"] = 5.0
+    assert spec.fixed == {"a": 2.0} and spec.grid == {"x": [0, 1]}
+
+
+def test_study_names_come_from_the_caller(tmp_path):
+    # the sweep engine knows no study: names are resolved through the mapping the caller passes
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("study: mvm_error\ngrid: {r_wire: [0.0]}\n")
+    with pytest.raises(ConfigError, match="unknown"):
+        load_sweep_config(cfg)
+    cfg.write_text("study: quad\ngrid: {x: [1.0, 2.0]}\n")
+    spec, _ = load_sweep_config(cfg, studies={"quad": H.noisy_quadratic})
+    assert spec.function is H.noisy_quadratic and spec.n_points == 2
+
+
+def test_sweep_imports_no_layer():
+    # memlab.sweep is ground: it may use memlab.errors, memlab._io, memlab._validate and memlab._table only
+    import ast
+    import memlab.sweep
+    allowed = {"memlab.errors", "memlab._io", "memlab._validate", "memlab._table"}
+    bad = []
+    for f in Path(memlab.sweep.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            bad += [f"{f.name}: {n}" for n in names
+                    if (n == "memlab" or n.startswith("memlab.")) and n not in allowed and not n.startswith("memlab.sweep")]
+    assert bad == []
