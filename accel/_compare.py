@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from memlab._io import atomic_write_bytes, atomic_write_text
+from memlab.errors import ParameterError
 from memlab._table import Column, to_csv, to_markdown
 
 from ._chips import make_chip
@@ -50,7 +51,11 @@ class ComparisonTable:
 def evaluate_all(workload, chips=None, batch=None, overrides=None):
     """Reports of ``workload`` on each chip (names or presets; default: all workload chips)."""
     wl = get_workload(workload, batch)
+    if isinstance(chips, str):
+        chips = [chips]
     chips = list(DEFAULT_CHIPS if chips is None else chips)
+    if not chips:
+        raise ParameterError(f"parameter 'chips' is empty; give at least one preset of {sorted(DEFAULT_CHIPS)}")
     overrides = overrides or {}
     reports = []
     for c in chips:

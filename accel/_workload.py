@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import ClassVar
 
+from memlab._io import read_text
 from memlab.errors import ConfigError, DataFormatError, ParameterError, out_of_range
 
 __all__ = ["Layer", "Conv2d", "Linear", "Gemm", "Recurrent", "Attention", "Spiking",
@@ -458,17 +459,8 @@ def load_workload(source) -> Workload:
     else:
         path = Path(source)
         where = str(path)
-        if not path.is_file():
-            what = "is a directory" if path.is_dir() else "does not exist"
-            raise ConfigError(f"workload file '{path}' {what}; give a YAML or JSON file")
         import yaml
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            raise DataFormatError(f"workload file '{path}' is not a UTF-8 text file (byte {e.start}); "
-                                  "give a YAML or JSON workload") from None
-        except OSError as e:
-            raise ConfigError(f"workload file '{path}' cannot be read: {e.strerror}") from None
+        text = read_text(path, "workload file")
         try:
             data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as e:

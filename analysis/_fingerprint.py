@@ -17,6 +17,10 @@ __all__ = ["pinch", "PinchResult", "lobe_areas", "loop_width", "area_vs_frequenc
 
 
 def _single(trace, who):
+    from memlab.devices import Trace
+    if not isinstance(trace, Trace):
+        raise ParameterError(f"{who}: parameter 'trace' = {trace!r:.60} must be a memlab.devices.Trace "
+                             "(the result of simulate or characterize)")
     if trace.i is None or trace.v is None:
         raise ParameterError(f"{who}: the trace must store 'v' and 'i'")
     if np.ndim(trace.i) != 1:
@@ -150,6 +154,9 @@ def critical_frequency(frequencies, areas) -> float:
     a = np.asarray(areas, float)
     if f.shape != a.shape or f.ndim != 1 or f.size < 2:
         raise ShapeError("critical_frequency: 'frequencies' and 'areas' must be 1-D of equal length >= 2")
+    if not np.isfinite(f).all() or not np.isfinite(a).all():
+        raise ParameterError("critical_frequency: parameters 'frequencies' and 'areas' must be finite "
+                             f"(got {int((~np.isfinite(f)).sum())} and {int((~np.isfinite(a)).sum())} non-finite values)")
     order = np.argsort(f)
     f, a = f[order], a[order]
     k = f.size - 1

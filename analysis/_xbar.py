@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from memlab._validate import check_memory, positive_int
 from memlab.errors import ParameterError
 
 from ._plot import si_scale
@@ -23,6 +24,10 @@ def solve_random_crossbar(rows=64, cols=64, *, r_wire=1.0, r_driver=0.0, r_sense
     from memlab.arrays import Crossbar
     from memlab.devices import SinhConductance, get_model
 
+    rows = positive_int(rows, "rows")
+    cols = positive_int(cols, "cols")
+    # a lower bound: 2 rows cols nodes, each with about 20 float64 entries (matrix, vectors, factor)
+    check_memory(2.0 * rows * cols * 20 * 8, f"a {rows} x {cols} crossbar solve", "rows")
     rng = np.random.default_rng(seed)
     cell = None
     if model is not None:

@@ -7,9 +7,42 @@ import json
 import math
 import os
 import tempfile
+import threading
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "read_text", "file_mode"]
+
+_UMASK_LOCK = threading.Lock()
+
+
+def file_mode() -> int:
+    """Permission bits a plain ``open(path, "w")`` would give a new file: 0o666 minus the umask."""
+    with _UMASK_LOCK:          # os.umask can only be read by setting it
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def read_text(path, what: str) -> str:
+    """The UTF-8 text of the file ``path``; ``what`` names it in errors ("sweep config", ...).
+
+    A missing file, a directory, an unreadable file and a binary (non-UTF-8) file each raise
+    a :class:`~memlab.errors.ConfigError` or :class:`~memlab.errors.DataFormatError` that
+    names the file, instead of an ``OSError`` or ``UnicodeDecodeError`` from deep inside.
+    """
+    from memlab.errors import ConfigError, DataFormatError
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{what} '{path}' is a directory; give a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} '{path}' does not exist") from None
+    except UnicodeDecodeError as err:
+        raise DataFormatError(f"{what} '{path}' is not a UTF-8 text file (byte {err.start} cannot be "
+                              "decoded); is it a binary file?") from None
+    except OSError as err:
+        raise ConfigError(f"{what} '{path}' cannot be read: {err.strerror or err}") from None
 
 
 def atomic_write_bytes(path, data: bytes) -> Path:
@@ -18,6 +51,7 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode())      # mkstemp makes 0600; give the mode the user's umask asks for
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

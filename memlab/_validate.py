@@ -4,12 +4,14 @@ Every message names the parameter, the offending value and what is allowed.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from memlab.errors import ParameterError, ShapeError, out_of_range
 
 __all__ = ["as_conductance", "as_resistance", "as_voltage", "positive_float", "positive_int", "real",
-           "interval_text"]
+           "interval_text", "available_memory", "check_memory"]
 
 
 def _first_bad(a: np.ndarray, bad: np.ndarray):
@@ -147,3 +149,28 @@ def positive_int(x, name: str, *, minimum: int = 1, maximum: int | None = None) 
     if isinstance(x, (float, np.floating)):
         raise ParameterError(f"parameter '{name}' must be an integer, got {x!r}")
     return real(x, name, lo=minimum, hi=np.inf if maximum is None else maximum, integer=True)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process now (``MemAvailable`` on Linux; the physical
+    memory elsewhere)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(nbytes: float, what: str, name: str) -> None:
+    """Refuse up front a job whose memory estimate ``nbytes`` (a lower bound) cannot fit.
+
+    Raises :class:`~memlab.errors.ParameterError` naming ``name`` (the size parameter) with
+    the estimate and the memory available, instead of a ``MemoryError`` after minutes of work.
+    """
+    avail = available_memory()
+    if nbytes > avail:
+        raise ParameterError(f"parameter '{name}': {what} needs at least {nbytes / 2**30:.3g} GiB of memory, "
+                             f"more than the {avail / 2**30:.3g} GiB available; choose a smaller size")

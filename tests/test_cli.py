@@ -10,9 +10,6 @@ import pytest
 
 from memlab.cli import build_parser, main
 
-from memlab.analysis import find_knowm_data
-
-KNOWM = find_knowm_data() or Path("/nonexistent")   # the Knowm folder given by $MEMLAB_DATA only
 MEMLAB = Path(sys.executable).with_name("memlab")
 
 
@@ -96,9 +93,8 @@ def test_sweep_and_resume(tmp_path, capsys):
     assert len(list(csv.DictReader(open(out)))) == 6
 
 
-@pytest.mark.skipif(not KNOWM.is_dir(), reason="Knowm data not given (set MEMLAB_DATA to its folder)")
-def test_fit(tmp_path, capsys):
-    f = sorted(KNOWM.glob("*0.8V_100Hz_M1__Memristor.csv"))[0]
+def test_fit(tmp_path, capsys, knowm_dir):
+    f = sorted(knowm_dir.glob("*0.8V_100Hz_M1__Memristor.csv"))[0]
     code, out, err = run(["fit", "mss", str(f), "--out", str(tmp_path / "fit.png")], capsys)
     assert code == 0, err
     assert "R_off" in out and "normalised RMS error" in out

@@ -47,8 +47,9 @@ def main(argv=None) -> int:
     except MemlabError as err:
         print(f"memlab: error: {err}".splitlines()[0], file=sys.stderr)
         return 1
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as err:
-        print(f"memlab: error: {err.strerror or err}: '{err.filename}'", file=sys.stderr)
+    except OSError as err:        # disk full, read-only file system, not a directory, file-size limit ...
+        where = f": '{err.filename}'" if err.filename else ""
+        print(f"memlab: error: {err.strerror or err}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("memlab: interrupted (finished sweep points are saved; run again to resume)", file=sys.stderr)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from memlab._io import read_text
 from memlab.errors import ConfigError
 
 from ._spec import SweepSpec
@@ -35,10 +36,9 @@ def load_sweep_config(path, *, studies: dict | None = None) -> tuple[SweepSpec, 
     import yaml
 
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"sweep config '{path}' does not exist")
+    text = read_text(path, "sweep config")
     try:
-        cfg = yaml.safe_load(path.read_text())
+        cfg = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
