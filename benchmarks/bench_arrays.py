@@ -46,10 +46,10 @@ def run_case(name: str, repeat: int) -> dict:
     out = {"case": name, "jit_s": jit}
     best = np.inf
     if name == "ngspice64":
-        from memlab.circuits._crossbar_netlist import simulate_crossbar_op
+        from memlab.circuits import simulate_crossbar_op
         G, xb = _case_crossbar(64)
         v = rng.uniform(0, 0.3, 64)
-        op = simulate_crossbar_op(xb, v)
+        op = simulate_crossbar_op(G, v, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
         out["ngspice_s"] = op.wall_time
         for meth in ("direct", "cg"):
             tb = np.inf
