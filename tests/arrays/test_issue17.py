@@ -27,21 +27,16 @@ def dense_newton(cells, x, v, rr, rc, rd, rs):
     n = 2 * M * N
     W = lambda i, j: i * N + j  # noqa: E731
     B = lambda i, j: M * N + i * N + j  # noqa: E731
+    # wires as a list of (node, node, conductance), stamped through the incidence vector
+    wires = [(W(i, j), W(i, j + 1), 1 / rr) for i in range(M) for j in range(N - 1)]
+    wires += [(B(i, j), B(i + 1, j), 1 / rc) for i in range(M - 1) for j in range(N)]
     A = np.zeros((n, n))
+    for p, q, g in wires:
+        e = np.zeros(n)
+        e[p], e[q] = 1.0, -1.0
+        A += g * np.outer(e, e)
     b = np.zeros(n)
-
-    def add(p, q, g):
-        A[p, p] += g
-        A[q, q] += g
-        A[p, q] -= g
-        A[q, p] -= g
-
     for i in range(M):
-        for j in range(N):
-            if j < N - 1:
-                add(W(i, j), W(i, j + 1), 1 / rr)
-            if i < M - 1:
-                add(B(i, j), B(i + 1, j), 1 / rc)
         A[W(i, 0), W(i, 0)] += 1 / rd
         b[W(i, 0)] += v[i] / rd
     for j in range(N):
@@ -199,3 +194,64 @@ def test_mvm_stats_are_per_call():
     assert r1.stats["adc_saturated"] == r2.stats["adc_saturated"]
     # one slice: n_out x batch conversions per call, at most that many saturate
     assert r1.stats["adc_saturated"] <= W.shape[0] * X.shape[1]
+
+
+def test_per_cell_parameters_with_ideal_drivers_kcl_contract():
+    # zero driver and sense resistances (fixed-voltage nodes): per-node KCL of the returned
+    # voltages, with every cell's current from its own scalar model, computed here
+    rng = np.random.default_rng(7)
+    G = rng.uniform(1e-5, 1e-4, (3, 4))
+    v0 = rng.uniform(0.1, 0.3, (3, 1))
+    v = _v(3)
+    s = Crossbar(G, cell=SinhConductance(v0=v0), r_row=2.0, r_col=1.5, r_driver=0.0, r_sense=0.0).solve(v)
+    vw, vb = s.v_word, s.v_bit
+    assert np.array_equal(vw[:, 0], v) and np.all(vb[-1] == 0.0)
+    ic = np.array([[SinhConductance(v0=float(v0[i, 0])).current(vw[i, j] - vb[i, j], G[i, j]) for j in range(4)]
+                   for i in range(3)])
+    assert np.allclose(s.i_cell, ic, rtol=1e-12, atol=0)
+    kw = ic.copy()
+    kw[:, :-1] += (vw[:, :-1] - vw[:, 1:]) / 2.0
+    kw[:, 1:] += (vw[:, 1:] - vw[:, :-1]) / 2.0
+    kb = -ic
+    kb[:-1] += (vb[:-1] - vb[1:]) / 1.5
+    kb[1:] += (vb[1:] - vb[:-1]) / 1.5
+    # free nodes only (column 0 of the word lines and the last bit-line row are held)
+    free = np.concatenate([kw[:, 1:].ravel(), kb[:-1].ravel()])
+    assert np.linalg.norm(free) <= 1e-9 * np.linalg.norm(s.i_in)
+    # driver current = net current leaving the held node into its cell and segment
+    assert np.allclose(s.i_in, ic[:, 0] + (vw[:, 0] - vw[:, 1]) / 2.0, rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("cell", [None, SinhConductance(v0=0.15)])
+def test_callback_and_warm_start(cell):
+    rng = np.random.default_rng(5)
+    G = rng.uniform(1e-6, 1e-4, (12, 10))
+    xb = Crossbar(G, cell=cell, **R)
+    v = rng.uniform(0.2, 0.5, 12)
+    seen = []
+    s = xb.solve(v, method="cg", callback=seen.append)
+    assert seen and {i.stage for i in seen} <= {"cg", "newton"} and all(np.all(np.isfinite(i.residual)) for i in seen)
+    # a warm start from the solution itself needs (almost) no work
+    w = xb.solve(v, method="cg", x0=s)
+    assert w.iterations <= s.iterations and w.newton_steps <= 1
+    assert np.allclose(w.i_out, s.i_out, rtol=1e-8, atol=0)
+    # atol: a looser absolute tolerance (A) stops earlier
+    loose = xb.solve(v, method="cg", atol=1e-3 * np.linalg.norm(s.i_in), rtol=1e-12)
+    assert loose.iterations <= s.iterations
+    # threads is a parameter (no machine-load heuristics)
+    assert np.allclose(xb.solve(v, method="cg", threads=1).i_out, s.i_out, rtol=1e-8, atol=0)
+
+
+def test_quantize_uniform_closed_form_and_validation():
+    from memlab.arrays import quantize_uniform
+    from memlab.errors import ParameterError
+    x = np.array([-2.0, -0.9, -0.1, 0.0, 0.1, 0.6, 2.0])
+    # 2 bits signed over [-1, 1]: step 0.5, levels -0.75, -0.25, 0.25, 0.75 (hand computed)
+    assert np.array_equal(quantize_uniform(x, 2, 1.0), [-0.75, -0.75, -0.25, 0.25, 0.25, 0.75, 0.75])
+    # 2 bits unsigned over [0, 1]: levels 0, 1/3, 2/3, 1
+    assert np.allclose(quantize_uniform(x, 2, 1.0, signed=False), [0, 0, 0, 0, 0, 2 / 3, 1], rtol=0, atol=1e-15)
+    assert np.array_equal(quantize_uniform(x, 0, 1.0), x)
+    for bad in (dict(bits=-1), dict(bits=2.5), dict(full_scale=-1.0), dict(full_scale=np.nan)):
+        kw = {**dict(bits=3, full_scale=1.0), **bad}
+        with pytest.raises(ParameterError, match=list(bad)[0]):
+            quantize_uniform(x, **kw)
