@@ -58,7 +58,8 @@ def _flat_state(x, M, N, name="state"):
     try:
         a = np.array(np.broadcast_to(np.asarray(x, dtype=np.float64), (M, N)))
     except (ValueError, TypeError):
-        raise ShapeError(f"parameter '{name}' has shape {np.shape(x)}; expected ({M}, {N}) like 'conductance'") from None
+        raise ShapeError(f"parameter '{name}' has shape {np.shape(x)}; expected ({M}, {N}) like "
+                         "'conductance'") from None
     if not np.all(np.isfinite(a)):
         raise ParameterError(f"parameter '{name}' contains NaN or inf; allowed: finite values")
     return a.ravel()

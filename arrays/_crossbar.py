@@ -25,10 +25,10 @@ from memlab.errors import ParameterError, ShapeError, SingularCircuitError
 from memlab._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
 from ._cellgrid import LinearCells, bind_cells
-from ._extract import CrossbarSolution
+from ._extract import CrossbarSolution, IterationInfo
 from ._linear import LinearFactor, factorize, solve_cg, solve_direct, solve_ports
 from ._linesolve import numba_threads
-from ._newton import IterationInfo, solve_newton
+from ._newton import solve_newton
 from ._plan import FULL_LIMIT, AutoPolicy, choose_method, ports_available
 from ._portred import PortReduction
 from ._topology import Topology, build_topology
@@ -303,8 +303,7 @@ class Crossbar:
                 sol = solve_newton(self._topo, self._cells, U, inner=meth, g0=self._g0, maxiter=maxiter,
                                    newton_maxiter=newton_maxiter, x0=X0, callback=callback, **common)
             elif meth == "cg":
-                cb = None if callback is None else (lambda it, est: callback(IterationInfo("cg", 0, it, est)))
-                sol = solve_cg(self._topo, self._G, U, self._cells, maxiter=maxiter, x0=X0, callback=cb,
+                sol = solve_cg(self._topo, self._G, U, self._cells, maxiter=maxiter, x0=X0, callback=callback,
                                batch_size=batch_size, **common)
             else:
                 fac = factor._factor if factor is not None else factorize(self._topo, self._G, meth)

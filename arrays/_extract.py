@@ -13,7 +13,7 @@ import numpy as np
 from memlab.errors import AccuracyWarning
 
 __all__ = ["CrossbarSolution", "port_results", "collect", "roundoff_floor", "warn_floor", "source_norm",
-           "FIELDS"]
+           "FIELDS", "IterationInfo", "Progress"]
 
 FIELDS = ("i_out", "i_in", "power", "v_word", "v_bit", "v_cell", "i_cell")
 
@@ -138,6 +138,17 @@ def collect(outs: dict, **fields) -> CrossbarSolution:
     """Join the per-input-block port results (dict of lists) into one solution."""
     cat = {k: (np.concatenate(a, axis=-1) if a[0] is not None else None) for k, a in outs.items()}
     return CrossbarSolution(**cat, **fields)
+
+
+@dataclass(frozen=True)
+class IterationInfo:
+    """What a ``callback`` receives: ``stage`` ("cg" or "newton"), the input index (or the
+    first input of a CG block), the iteration count and the residual 2-norm(s) (A)."""
+
+    stage: str
+    input: int
+    iteration: int
+    residual: np.ndarray | float
 
 
 class Progress:

@@ -23,8 +23,8 @@ from memlab.errors import ConvergenceError
 
 from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
-from ._extract import (FIELDS, CrossbarSolution, Progress, collect, port_results, roundoff_floor, source_norm,
-                       warn_floor)
+from ._extract import (FIELDS, CrossbarSolution, IterationInfo, Progress, collect, port_results, roundoff_floor,
+                       source_norm, warn_floor)
 from ._linesolve import LineOperator, schur_pcg
 from ._portred import PortReduction
 
@@ -135,8 +135,8 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
         if x0 is not None:
             xb0 = x0[:, s:s + blk].T.reshape(-1, M, N, 2)[..., 1]
             start = (None, np.ascontiguousarray(xb0))
-        xW, xB, used, rn, conv = schur_pcg(op, bW, bB, x0=start, rtol=0.0, maxiter=mi, atol_fn=tol_of,
-                                           callback=callback)
+        cb = None if callback is None else (lambda it, est, s=s: callback(IterationInfo("cg", s, it, est)))
+        xW, xB, used, rn, conv = schur_pcg(op, bW, bB, x0=start, rtol=0.0, maxiter=mi, atol_fn=tol_of, callback=cb)
         res = rn / src_norm(xW, xB)
         iters = max(iters, used)
         if not np.all(conv):

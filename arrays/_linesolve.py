@@ -132,7 +132,10 @@ def numba_threads(threads: int | None, cells: int):
     took 0.27 s. Pass ``threads=1`` on a loaded machine.
     """
     old = nb.get_num_threads()
-    n = (1 if cells < SERIAL_BELOW_CELLS else old) if threads is None else min(int(threads), nb.config.NUMBA_NUM_THREADS)
+    if threads is None:
+        n = 1 if cells < SERIAL_BELOW_CELLS else old
+    else:
+        n = min(int(threads), nb.config.NUMBA_NUM_THREADS)
     nb.set_num_threads(max(n, 1))
     try:
         yield

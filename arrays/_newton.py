@@ -19,8 +19,6 @@ tolerance ``eta``, the forcing term of inexact Newton), the sparse one refactori
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -28,22 +26,12 @@ from memlab.errors import ConvergenceError
 
 from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
-from ._extract import FIELDS, Progress, collect, port_results, roundoff_floor, source_norm, warn_floor
+from ._extract import (FIELDS, IterationInfo, Progress, collect, port_results, roundoff_floor, source_norm,
+                       warn_floor)
 from ._linear import line_rhs
 from ._linesolve import LineOperator, schur_pcg
 
-__all__ = ["SparseJacobian", "LineJacobian", "damped_newton", "solve_newton", "IterationInfo"]
-
-
-@dataclass(frozen=True)
-class IterationInfo:
-    """What a ``callback`` receives: ``stage`` ("cg" or "newton"), the input index (or the
-    first input of a CG block), the iteration count and the residual 2-norm(s) (A)."""
-
-    stage: str
-    input: int
-    iteration: int
-    residual: np.ndarray | float
+__all__ = ["SparseJacobian", "LineJacobian", "damped_newton", "solve_newton"]
 
 
 class SparseJacobian:
