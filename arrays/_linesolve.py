@@ -188,25 +188,6 @@ def _solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
 
 
 @nb.njit(parallel=True, cache=True)
-def _schur_apply(G, gc, gs, X, Y, out):
-    """out = P_B X - G * Y   with Y = P_W^{-1}(G X); P_B = L_B + D (bit-line tridiagonals)."""
-    K, M, N = X.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        for j in range(N):
-            b = X[k, i, j]
-            s = G[i, j] * (b - Y[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - X[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - X[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            out[k, i, j] = s
-
-
-@nb.njit(parallel=True, cache=True)
 def _solve_b_dot(gc, ipb, cpb, rB, zB, part):
     """zB = P_B^{-1} rB and part[k, blk] = sum of rB * zB over the block's columns."""
     K, M, N = rB.shape
@@ -335,7 +316,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
 
     def S(x, out):
         _solve_w(gr, ipw, cpw, G, True, x, tmp)
-        _schur_apply(G, gc, gs, x, tmp, out)
+        _schur_apply_dot(G, gc, gs, x, tmp, out, np.empty((K, M)))
 
     def update_tol():
         if atol_fn is None:
