@@ -255,3 +255,34 @@ def test_quantize_uniform_closed_form_and_validation():
         kw = {**dict(bits=3, full_scale=1.0), **bad}
         with pytest.raises(ParameterError, match=list(bad)[0]):
             quantize_uniform(x, **kw)
+
+
+def test_factor_method_rules_and_port_factor():
+    from memlab.arrays._direct import HAVE_CHOLMOD
+    from memlab.errors import ParameterError
+    G = np.random.default_rng(0).uniform(1e-6, 1e-4, (8, 6))
+    xb = Crossbar(G, **R)
+    V = np.random.default_rng(1).uniform(0, 0.3, (8, 10))
+    fac = xb.factorize()
+    with pytest.raises(ParameterError, match="conflicts"):
+        xb.solve(V, factor=fac, method="cg")
+    with pytest.raises(ParameterError, match="linear"):
+        Crossbar(G, cell=SinhConductance(v0=0.2), **R).factorize()
+    if HAVE_CHOLMOD:
+        ports = xb.factorize("ports")
+        p = ports.solve(V)
+        assert p.method == "ports" and p.v_word is None
+        assert np.allclose(p.i_out, fac.solve(V).i_out, rtol=1e-10, atol=0)
+
+
+def test_netlist_is_built_from_plain_arrays():
+    from memlab.circuits import crossbar_netlist
+    G = np.random.default_rng(0).uniform(1e-6, 1e-4, (3, 4))
+    v = _v(3)
+    xb = Crossbar(G, **R)
+    assert xb.netlist(v) == crossbar_netlist(G, v, **R)
+    cell = SeriesCell(SinhConductance(v0=0.2), Resistor(5e3))
+    nl = Crossbar(G, cell=cell, **R)
+    # one stateful part: its state is passed as one array (the circuits convention)
+    assert nl.netlist_state() is nl.state[0]
+    assert nl.netlist(v) == crossbar_netlist(G, v, cell=cell, **R)
