@@ -22,28 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from memlab.arrays import quantize_uniform
 from memlab.errors import ParameterError
 
 __all__ = ["analog_layer", "AnalogLayer", "quantize_uniform"]
-
-
-def quantize_uniform(x, bits: int, full_scale: float, *, signed: bool = True):
-    """Mid-rise uniform quantiser with ``2**bits`` levels over [-fs, fs] (signed) or [0, fs],
-    values outside clipped. ``bits = 0`` returns ``x`` unchanged."""
-    if bits == 0:
-        return np.asarray(x, float)
-    n = 2 ** int(bits)
-    fs = float(full_scale)
-    if fs <= 0:
-        return np.zeros_like(np.asarray(x, float))
-    if signed:
-        step = 2 * fs / n
-        k = np.clip(np.floor(np.asarray(x) / step), -n // 2, n // 2 - 1)
-        return (k + 0.5) * step
-    if n == 2:  # 1 bit unsigned: {0, fs}
-        return np.where(np.asarray(x) >= fs / 2, fs, 0.0)
-    step = fs / (n - 1)
-    return np.clip(np.rint(np.asarray(x) / step), 0, n - 1) * step
 
 
 def _check(name, value, lo, hi=None, integer=False):

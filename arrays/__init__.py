@@ -2,27 +2,33 @@
 
 Public API
 ----------
-- :class:`Crossbar`: nodal solver (direct sparse Cholesky, line-preconditioned CG, exact
-  port reduction, Newton for nonlinear cells); :class:`CrossbarSolution` its result.
+- :class:`Crossbar`: immutable nodal solver (direct sparse Cholesky, line-preconditioned
+  CG, exact port reduction, one damped Newton for nonlinear cells); :class:`CrossbarSolution`
+  its result; :meth:`Crossbar.factorize` gives an explicit :class:`CrossbarFactorization`
+  for repeated solves; :class:`AutoPolicy` holds the thresholds of ``method="auto"``;
+  :class:`IterationInfo` is what a solve's ``callback`` receives.
 - Nonlinear cells: any ``memlab.devices`` model with ``current``/``di_dv`` (e.g.
-  ``SinhConductance``); :class:`SeriesCell` composes 1S1R (``Selector`` + device) and 1T1R
-  (device + :class:`Resistor` on-resistance).
-
+  ``SinhConductance``), with per-cell parameter arrays or a population of rows*cols
+  devices; :class:`SeriesCell` composes 1S1R (``Selector`` + device) and 1T1R (device +
+  :class:`Resistor` on-resistance), one state per part.
 - :class:`AnalogMatrix`: ``y = W x`` with weight mapping (differential / offset, bit
   slicing), DAC/ADC, and composable seeded non-idealities (:class:`ProgrammingNoise`,
   :class:`DeviceSpread`, :class:`FiniteLevels`, :class:`ReadNoise`, :class:`Drift`,
   :class:`StuckAt`); metrics :func:`relative_error`, :func:`column_error`, :func:`snr_db`.
+- :func:`quantize_uniform`: the one uniform quantiser (DAC, ADC; used by memlab.analysis).
 - :func:`write_scheme`: V/2 and V/3 write biasing with the voltage on every cell.
 
 All quantities are SI: V, A, S, ohm, W.
 """
 from memlab.devices import Resistor, SeriesCell
-from ._crossbar import Crossbar, CrossbarSolution
+from ._crossbar import AutoPolicy, Crossbar, CrossbarFactorization, CrossbarSolution, IterationInfo
 from ._mvm import AnalogMatrix, MVMReport, column_error, relative_error, snr_db
 from ._nonideal import DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise, StuckAt
+from ._quantize import quantize_uniform
 from ._write import WriteReport, write_bias, write_scheme
 
-__all__ = ["Crossbar", "CrossbarSolution", "Resistor", "SeriesCell",
+__all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy", "IterationInfo",
+           "Resistor", "SeriesCell", "quantize_uniform",
            "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
            "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
            "WriteReport", "write_bias", "write_scheme"]

@@ -19,10 +19,12 @@ checked on the true residual before returning.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numba as nb
 import numpy as np
 
-__all__ = ["LineOperator", "schur_pcg", "kernel_threads"]
+__all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS"]
 
 
 @nb.njit(parallel=True, cache=True, fastmath=False)
@@ -115,34 +117,30 @@ def _dot(aW, aB, bW, bB, out):
         out[k] = s
 
 
-def kernel_threads(cells: int):
-    """Context setting numba's thread count for line kernels on an array of ``cells`` cells.
+SERIAL_BELOW_CELLS = 512 * 512
 
-    Measured on this shared 2-core machine under load: with two threads a 256 x 256 solve
-    took 0.03-0.6 s (every parallel region waits for a descheduled thread), with one thread
-    a steady 0.011 s; at 1024 x 1024 under a load average of ~5, one thread took 0.5-0.96 s
-    and two threads 1.1-1.9 s, while on an idle machine two threads took 0.27 s. So: one
-    thread below 512 x 512 cells, or when the 1-minute load average already exceeds the
-    core count; numba's setting otherwise. The previous setting is restored on exit.
+
+@contextlib.contextmanager
+def numba_threads(threads: int | None, cells: int):
+    """Context setting numba's thread count for the line kernels; the previous count is restored.
+
+    ``threads``: number of threads (capped at numba's maximum), or None for the default:
+    one thread below :data:`SERIAL_BELOW_CELLS` cells, numba's current setting above.
+    Measured on the 2-core development machine: a 256 x 256 solve took a steady 0.011 s
+    with one thread and 0.03-0.6 s with two when the machine was shared (every parallel
+    region waits for a descheduled thread); at 1024 x 1024 on an idle machine two threads
+    took 0.27 s. Pass ``threads=1`` on a loaded machine.
     """
-    import contextlib
-    import os
-
-    @contextlib.contextmanager
-    def ctx():
-        old = nb.get_num_threads()
-        try:
-            busy = os.getloadavg()[0] > (os.cpu_count() or 1)
-        except OSError:  # pragma: no cover - platform without getloadavg
-            busy = False
-        if old > 1 and (cells < 512 * 512 or busy):
-            nb.set_num_threads(1)
-        try:
-            yield
-        finally:
-            nb.set_num_threads(old)
-
-    return ctx()
+    old = nb.get_num_threads()
+    if threads is None:
+        n = 1 if cells < SERIAL_BELOW_CELLS else old
+    else:
+        n = min(int(threads), nb.config.NUMBA_NUM_THREADS)
+    nb.set_num_threads(max(n, 1))
+    try:
+        yield
+    finally:
+        nb.set_num_threads(old)
 
 
 class LineOperator:
@@ -187,44 +185,6 @@ def _solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
             zW[k, i, j] = y
         for j in range(N - 2, -1, -1):
             zW[k, i, j] -= cpw[i, j] * zW[k, i, j + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _solve_b(gc, ipb, cpb, rB, zB):
-    """zB = P_B^{-1} rB, Thomas along every bit line (vectorised across columns)."""
-    K, M, N = rB.shape
-    nblk = (N + 63) // 64
-    for t in nb.prange(K * nblk):
-        k = t // nblk
-        j0 = (t % nblk) * 64
-        j1 = min(j0 + 64, N)
-        for j in range(j0, j1):
-            zB[k, 0, j] = rB[k, 0, j] * ipb[0, j]
-        for i in range(1, M):
-            for j in range(j0, j1):
-                zB[k, i, j] = (rB[k, i, j] + gc[i - 1, j] * zB[k, i - 1, j]) * ipb[i, j]
-        for i in range(M - 2, -1, -1):
-            for j in range(j0, j1):
-                zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
-
-
-@nb.njit(parallel=True, cache=True)
-def _schur_apply(G, gc, gs, X, Y, out):
-    """out = P_B X - G * Y   with Y = P_W^{-1}(G X); P_B = L_B + D (bit-line tridiagonals)."""
-    K, M, N = X.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        for j in range(N):
-            b = X[k, i, j]
-            s = G[i, j] * (b - Y[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - X[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - X[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            out[k, i, j] = s
 
 
 @nb.njit(parallel=True, cache=True)
@@ -314,13 +274,15 @@ def _axpy2_dot(alpha, p, q, x, r, part):
 
 
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
-              atol=0.0, maxiter: int = 1000, atol_fn=None):
+              atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
 
     Stops column ``k`` when ``norm(b_k - A x_k) <= max(rtol * norm(b_k), atol_k)`` for the
     full nodal system (true residual, checked before returning). ``atol_fn(xW, xB)``, if
     given, recomputes ``atol`` (K,) from the current iterate at every convergence check
-    (used for tolerances relative to the solution's own source currents). Returns
+    (used for tolerances relative to the solution's own source currents). ``callback(it, est)``,
+    if given, is called after every iteration with the iteration count and the 2-norm (A) of
+    the recursive (reduced) residual per input column (K,). Returns
     ``(xW, xB, iterations, residual_norm (K,), converged (K,))``.
     """
     K, M, N = bW.shape
@@ -354,7 +316,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
 
     def S(x, out):
         _solve_w(gr, ipw, cpw, G, True, x, tmp)
-        _schur_apply(G, gc, gs, x, tmp, out)
+        _schur_apply_dot(G, gc, gs, x, tmp, out, np.empty((K, M)))
 
     def update_tol():
         if atol_fn is None:
@@ -400,6 +362,8 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         first = False
         it += 1
         est = np.sqrt(part_m.sum(axis=1))
+        if callback is not None:
+            callback(it, est)
         if np.any((est <= tol) & ~done) or it >= maxiter:
             rn = recover_and_residual()
             stale = False

@@ -14,7 +14,8 @@ Weight mapping (``W`` of shape (n_out, n_in); inputs drive the ``n_in`` word lin
   applies one bipolar pulse (+-v_read or 0) per magnitude bit and shifts-and-adds.
 - ADC: each slice's signed column current (differential pair or column minus reference)
   is quantised to ``2**adc_bits - 1`` symmetric levels over [-adc_range, adc_range] (A);
-  currents beyond the range saturate (counted in ``stats['adc_saturated']``).
+  currents beyond the range saturate (counted per call in ``stats['adc_saturated']``).
+  Both converters are sign-magnitude around :func:`memlab.arrays.quantize_uniform`.
 - digital shift-and-add: ``y = sum_s B**s * i_s / unit / (v_read / x_max) * w_max / Q``.
 
 The circuit is solved exactly by :class:`memlab.arrays.Crossbar` (IR drop, sneak paths,
@@ -31,6 +32,7 @@ from memlab.errors import ParameterError, ShapeError, out_of_range
 
 from ._crossbar import Crossbar
 from ._nonideal import apply_steps
+from ._quantize import quantize_uniform
 from memlab._validate import positive_float, positive_int
 
 __all__ = ["AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db"]
@@ -75,6 +77,12 @@ class MVMReport:
     column_error: np.ndarray
     snr_db: float
     stats: dict = field(default_factory=dict)
+
+
+def _sign_magnitude(x, bits: int, full_scale: float):
+    """``sign(x)`` times the unsigned ``bits``-bit quantiser of ``|x|`` over [0, full_scale]:
+    ``2**(bits+1) - 1`` symmetric levels ``k full_scale / (2**bits - 1)``, zero included."""
+    return np.sign(x) * quantize_uniform(np.abs(x), bits, full_scale, signed=False)
 
 
 class AnalogMatrix:
@@ -146,7 +154,6 @@ class AnalogMatrix:
         self._seed_seq = np.random.SeedSequence(seed)
         prog_seed, read_seed = self._seed_seq.spawn(2)
         self._read_rng = np.random.default_rng(read_seed)
-        self.stats: dict = {"adc_saturated": 0}
 
         # ---- integer / continuous representation and slicing
         u = W / self.w_max
@@ -171,7 +178,7 @@ class AnalogMatrix:
         ctx = {"g_min": self.g_min, "g_max": self.g_max}
         self.G_programmed = apply_steps(self.G_target.copy(), self.steps, ctx, np.random.default_rng(prog_seed),
                                         at_read=False)
-        self.stats.update({k: v for k, v in ctx.items() if k not in ("g_min", "g_max")})
+        self._programming_stats = {k: v for k, v in ctx.items() if k not in ("g_min", "g_max")}
         self._has_read_noise = any(getattr(s, "at_read", False) for s in self.steps)
         self._xb_kw = dict(r_row=r_row, r_col=r_col, r_driver=r_driver, r_sense=r_sense)
         self.cell = cell
@@ -223,29 +230,36 @@ class AnalogMatrix:
     def shape(self):
         return self.W.shape
 
+    @property
+    def stats(self) -> dict:
+        """Programming statistics (e.g. ``stuck_on``), fixed at construction (a copy).
+
+        Statistics of a read (``adc_saturated``, ``clipped_at_read``) belong to that read:
+        ``matvec(x, return_stats=True)`` or :meth:`compare`.
+        """
+        return dict(self._programming_stats)
+
     # ------------------------------------------------------------------ reading
     def _voltages(self, X):
         """DAC: list of (voltage array (n_in, K), weight) pairs whose weighted sum gives x."""
         scale = self.v_read / self.x_max
         if self.dac_bits is None:
             return [(X * scale, 1.0)]
-        L = 2 ** self.dac_bits - 1
-        k = np.rint(np.abs(X) / self.x_max * L)
-        sgn = np.sign(X)
+        xq = _sign_magnitude(X, self.dac_bits, self.x_max)
         if self.input_mode == "multilevel":
-            return [(sgn * k / L * self.v_read, 1.0)]
-        k = k.astype(np.int64)
+            return [(xq * scale, 1.0)]
+        L = 2 ** self.dac_bits - 1
+        k = np.rint(np.abs(xq) / self.x_max * L).astype(np.int64)
+        sgn = np.sign(X)
         return [(sgn * ((k >> p) & 1) * self.v_read, 2.0 ** p / L) for p in range(self.dac_bits)]
 
-    def _adc(self, i):
+    def _adc(self, i, stats):
+        """ADC of signed slice currents ``i`` (A); counts saturated conversions in ``stats``."""
         if self.adc_bits is None:
             return i
         n = 2 ** (self.adc_bits - 1) - 1
-        step = self.adc_range / n
-        code = np.rint(i / step)
-        sat = np.abs(code) > n
-        self.stats["adc_saturated"] += int(sat.sum())
-        return np.clip(code, -n, n) * step
+        stats["adc_saturated"] += int(np.sum(np.abs(i) > (n + 0.5) * self.adc_range / n))
+        return _sign_magnitude(i, self.adc_bits - 1, self.adc_range)
 
     def _slice_currents(self, i_cols):
         """Signed current per slice and output: list over slices of (n_out, K) arrays."""
@@ -270,22 +284,29 @@ class AnalogMatrix:
             raise out_of_range("x", float(np.max(np.abs(X))), f"|x| <= x_max = {self.x_max:g}", "AnalogMatrix.matvec")
         return (X[:, None] if single else X), single
 
-    def matvec(self, x) -> np.ndarray:
-        """Actual output ``y`` (n_out,) or (n_out, batch) of the analog array for input ``x``."""
+    def matvec(self, x, *, return_stats: bool = False):
+        """Actual output ``y`` (n_out,) or (n_out, batch) of the analog array for input ``x``.
+
+        With ``return_stats``: ``(y, stats)``, the statistics of this read only
+        (``adc_saturated``: conversions beyond the ADC range; ``clipped_at_read``: cells
+        clipped to the conductance window by read noise).
+        """
         X, single = self._check_x(x)
+        stats = {"adc_saturated": 0}
         xb = self._xb
         if self._has_read_noise:
             ctx = {"g_min": self.g_min, "g_max": self.g_max}
             G = apply_steps(self.G_programmed.copy(), self.steps, ctx, self._read_rng, at_read=True)
-            self.stats["clipped_at_read"] = self.stats.get("clipped_at_read", 0) + ctx.get("clipped", 0)
+            stats["clipped_at_read"] = int(ctx.get("clipped", 0))
             xb = self._crossbar(G)
         y = np.zeros((self.n_out, X.shape[1]))
         conv = self.w_max / self.Q / self.unit / (self.v_read / self.x_max)
         for V, wgt in self._voltages(X):
             sol = xb.solve(V, method=self.method, full=False, progress=False)
             for s, i_s in enumerate(self._slice_currents(sol.i_out)):
-                y += wgt * (self.base ** s) * self._adc(i_s) * conv
-        return y[:, 0] if single else y
+                y += wgt * (self.base ** s) * self._adc(i_s, stats) * conv
+        y = y[:, 0] if single else y
+        return (y, stats) if return_stats else y
 
     def ideal(self, x) -> np.ndarray:
         """Exact ``W @ x`` (float64)."""
@@ -295,10 +316,10 @@ class AnalogMatrix:
 
     def compare(self, x) -> MVMReport:
         """Actual and ideal outputs with relative error, per-output error and SNR (dB)."""
-        a = self.matvec(x)
+        a, st = self.matvec(x, return_stats=True)
         i = self.ideal(x)
         return MVMReport(actual=a, ideal=i, relative_error=relative_error(a, i), column_error=column_error(a, i),
-                         snr_db=snr_db(a, i), stats=dict(self.stats))
+                         snr_db=snr_db(a, i), stats={**self._programming_stats, **st})
 
     def __repr__(self):
         return (f"AnalogMatrix({self.n_out}x{self.n_in}, {self.mapping}, slices={self.n_slices}, "

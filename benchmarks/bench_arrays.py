@@ -7,7 +7,10 @@ peak memory (max RSS, from wait4) is its own; every case first warms up the numb
 on a 16 x 16 array (the one-off JIT cache load is reported separately). Wall times are the
 best of ``--repeat`` runs inside the case process (the machine is shared).
 
-Usage: python benchmarks/bench_arrays.py [--quick] [--skip-4096] [--repeat N]
+``--threads N`` passes ``threads=N`` to every solve (default: the solver's own default, one
+thread below 512 x 512 cells and numba's setting above; on a shared machine 1 is faster).
+
+Usage: python benchmarks/bench_arrays.py [--quick] [--skip-4096] [--repeat N] [--threads N]
 """
 from __future__ import annotations
 
@@ -39,24 +42,24 @@ def _warm():
     return time.perf_counter() - t
 
 
-def run_case(name: str, repeat: int) -> dict:
+def run_case(name: str, repeat: int, threads=None) -> dict:
     """Runs inside the child process; returns a JSON-able dict."""
     jit = _warm()
     rng = np.random.default_rng(1)
     out = {"case": name, "jit_s": jit}
     best = np.inf
     if name == "ngspice64":
-        from memlab.circuits._crossbar_netlist import simulate_crossbar_op
+        from memlab.circuits import simulate_crossbar_op
         G, xb = _case_crossbar(64)
         v = rng.uniform(0, 0.3, 64)
-        op = simulate_crossbar_op(xb, v)
+        op = simulate_crossbar_op(G, v, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
         out["ngspice_s"] = op.wall_time
         for meth in ("direct", "cg"):
             tb = np.inf
             for _ in range(max(repeat, 3)):
                 t = time.perf_counter()
                 G, xb = _case_crossbar(64)
-                s = xb.solve(v, method=meth)
+                s = xb.solve(v, method=meth, threads=threads)
                 tb = min(tb, time.perf_counter() - t)
             out[f"{meth}_s"] = tb
             out[f"{meth}_it"] = s.iterations
@@ -70,7 +73,7 @@ def run_case(name: str, repeat: int) -> dict:
             t = time.perf_counter()
             G, xb = _case_crossbar(n)
             t_build = time.perf_counter() - t
-            s = xb.solve(v)
+            s = xb.solve(v, threads=threads)
             dt = time.perf_counter() - t
             if dt < best:
                 best, out["build_s"], out["solve_s"] = dt, t_build, s.wall_time
@@ -82,12 +85,12 @@ def run_case(name: str, repeat: int) -> dict:
         V = rng.uniform(0, 0.3, (n, n))
         t = time.perf_counter()
         G, xb = _case_crossbar(n)
-        s = xb.solve(V)
+        s = xb.solve(V, threads=threads)
         out.update(wall_s=time.perf_counter() - t, method=s.method, iterations=s.iterations, residual=s.residual,
                    spot_error=s.info.get("spot_check_error"))
         # independent check of a few columns with line CG
         k = [0, 511, 1023]
-        c = xb.solve(V[:, k], method="cg")
+        c = xb.solve(V[:, k], method="cg", threads=threads)
         out["vs_cg_err"] = float(np.max(np.abs(c.i_out - s.i_out[:, k])) / np.max(np.abs(c.i_out)))
         return out
     if name == "sinh1024x1":
@@ -99,7 +102,7 @@ def run_case(name: str, repeat: int) -> dict:
         for _ in range(repeat):
             t = time.perf_counter()
             G, xb = _case_crossbar(n, cell=cell)
-            s = xb.solve(v)
+            s = xb.solve(v, threads=threads)
             best = min(best, time.perf_counter() - t)
         out.update(wall_s=best, method=s.method, iterations=s.iterations, newton=s.newton_steps,
                    residual=s.residual)
@@ -107,9 +110,10 @@ def run_case(name: str, repeat: int) -> dict:
     raise SystemExit(f"unknown case {name}")
 
 
-def spawn(name: str, repeat: int) -> dict:
-    p = subprocess.Popen([sys.executable, HERE, "--child", name, "--repeat", str(repeat)], stdout=subprocess.PIPE,
-                         text=True)
+def spawn(name: str, repeat: int, threads=None) -> dict:
+    extra = [] if threads is None else ["--threads", str(threads)]
+    p = subprocess.Popen([sys.executable, HERE, "--child", name, "--repeat", str(repeat), *extra],
+                         stdout=subprocess.PIPE, text=True)
     out = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -126,9 +130,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="only 64x64 and 256x256")
     ap.add_argument("--skip-4096", action="store_true")
+    ap.add_argument("--threads", type=int, default=None, help="numba threads per solve (default: solver's)")
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(run_case(a.child, a.repeat)))
+        print(json.dumps(run_case(a.child, a.repeat, a.threads)))
         return
     from memlab.arrays._direct import HAVE_CHOLMOD
     cases = ["ngspice64", "lin256x1"] if a.quick else ["ngspice64", "lin1024x1", "lin1024x1024", "sinh1024x1"]
@@ -137,9 +142,9 @@ def main():
     rows = []
     for c in cases:
         print(f"running {c} ...", file=sys.stderr, flush=True)
-        rows.append(spawn(c, a.repeat))
+        rows.append(spawn(c, a.repeat, a.threads))
     print(f"\nmemlab.arrays benchmark  (CHOLMOD: {HAVE_CHOLMOD}; cores: {os.cpu_count()}; "
-          f"load average before: {os.getloadavg()[0]:.1f})")
+          f"threads: {a.threads or 'default'}; load average before: {os.getloadavg()[0]:.1f})")
     hdr = f"{'case':<30}{'method':<14}{'wall s':>9}{'iters':>8}{'peak GB':>9}{'ngspice s':>11}{'ratio':>8}  {'target':<22}{'ok':<4}"
     print(hdr)
     print("-" * len(hdr))

@@ -243,7 +243,7 @@ def test_convergence_error_not_nan():
     assert e.value.residual is not None and np.isfinite(e.value.residual)
     xbn = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs, cell=SinhConductance(v0=0.05))
     with pytest.raises(ConvergenceError):
-        xbn.solve(np.full(20, 2.0), maxiter=1)
+        xbn.solve(np.full(20, 2.0), newton_maxiter=1)
 
 
 @pytest.mark.parametrize("bad, name", [

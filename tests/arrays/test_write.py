@@ -42,13 +42,14 @@ def test_ir_drop_reduces_selected_voltage_and_conserves_power():
 @pytest.mark.ngspice
 def test_write_scheme_matches_ngspice():
     from memlab.arrays._write import write_bias
-    from memlab.circuits._crossbar_netlist import simulate_crossbar_op
+    from memlab.circuits import simulate_crossbar_op
     from memlab.devices import SinhConductance
     G = np.random.default_rng(3).uniform(1e-6, 1e-4, (8, 10))
     xb = Crossbar(G, r_row=3.0, r_col=2.0, r_driver=8.0, r_sense=6.0, cell=SinhConductance(v0=0.2))
     r = write_scheme(xb, 6, 2, 1.5, scheme="V/3")
     vw, vb = write_bias("V/3", 1.5, 8, 10, 6, 2)
-    op = simulate_crossbar_op(xb, vw, v_bl=vb)
+    op = simulate_crossbar_op(xb.G, vw, v_bl=vb, cell=xb.cell, r_row=xb.r_row, r_col=xb.r_col,
+                              r_driver=xb.r_driver, r_sense=xb.r_sense)
     # 1e-6 relative, as for reads (ngspice reltol 1e-9)
     assert np.allclose(r.v_cell, op.v_word - op.v_bit, rtol=0, atol=1e-6 * 1.5)
 

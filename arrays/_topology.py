@@ -1,4 +1,4 @@
-"""Nodal topology and matrix assembly of a passive crossbar.
+"""Stage "topology": node numbering and connectivity of a passive crossbar (no conductances).
 
 Physical nodes: ``w[i, j]`` is the word-line node of row ``i`` at column ``j`` (where the
 cell (i, j) attaches), ``b[i, j]`` the bit-line node of column ``j`` at row ``i``.
@@ -11,8 +11,7 @@ driver/sense resistance makes the node a Dirichlet (fixed-voltage) node. Infinit
 resistances are open circuits. The remaining free nodes give a symmetric positive
 definite M-matrix ``A_ff`` (for non-negative cell conductances and a connected network).
 
-Assembly (house style §7.10): ``stamp`` -> ``assemble`` -> slices ``A_ff`` / ``A_fd`` /
-``A_df`` / ``A_dd``, all from index arrays through ``coo_array``; no loops over cells.
+The nodal matrix is assembled from these index arrays in :mod:`memlab.arrays._assemble`.
 """
 from __future__ import annotations
 
@@ -85,50 +84,6 @@ class Topology:
     @property
     def wire_g(self):
         return self._wires[2]
-
-    # -------------------------------------------------------------------- assembly
-    def stamp(self, g_cell: np.ndarray):
-        """COO triplets (rows, cols, values) of the full nodal matrix for cell conductances ``g_cell``.
-
-        Terminations (drivers, sense) enter the diagonal of their free node.
-        """
-        ca = self.w_node.ravel()
-        cb = self.b_node.ravel()
-        cg = np.asarray(g_cell, dtype=np.float64).ravel()
-        a = np.concatenate([self.wire_a, ca])
-        b = np.concatenate([self.wire_b, cb])
-        g = np.concatenate([self.wire_g, cg])
-        td = np.concatenate([self.w_node[self.drv_rows, 0], self.b_node[-1, self.sen_cols]])
-        tg = np.concatenate([self.drv_g, self.sen_g])
-        r = np.concatenate([a, b, a, b, td])
-        c = np.concatenate([a, b, b, a, td])
-        v = np.concatenate([g, g, -g, -g, tg])
-        return r, c, v
-
-    def assemble(self, g_cell: np.ndarray) -> dict:
-        """Full nodal matrix split into free/fixed blocks (CSC/CSR float64)."""
-        r, c, v = self.stamp(g_cell)
-        n = self.n_all
-        full = sp.coo_array((v, (r, c)), shape=(n, n)).tocsc()
-        nf = self.n_free
-        out = {"A_ff": full[:nf, :nf].tocsc()}
-        if self.n_fixed:
-            out["A_fd"] = full[:nf, nf:].tocsr()
-            full_r = full.tocsr()
-            out["A_df"] = full_r[nf:, :nf]
-            out["A_dd"] = full_r[nf:, nf:]
-        return out
-
-    def rhs_matrix(self, blocks: dict) -> sp.csr_array:
-        """Sparse (n_free, rows + cols) map ``B`` with ``rhs = B @ u``, ``u = [v_in; v_bl]`` (V)."""
-        nf = self.n_free
-        rr = np.concatenate([self.w_node[self.drv_rows, 0], self.b_node[-1, self.sen_cols]])
-        cc = np.concatenate([self.drv_rows, self.rows + self.sen_cols])
-        B = sp.coo_array((np.concatenate([self.drv_g, self.sen_g]), (rr, cc)),
-                         shape=(nf, self.rows + self.cols)).tocsr()
-        if self.n_fixed:
-            B = B - blocks["A_fd"] @ self.fixed_matrix()
-        return sp.csr_array(B)
 
     def fixed_matrix(self) -> sp.csr_array:
         """Sparse (n_fixed, rows + cols) map from ``u = [v_in; v_bl]`` to the fixed node voltages."""

@@ -1,0 +1,215 @@
+"""Stage "nonlinear solve": one damped Newton for nonlinear cells, with two inner linear solvers.
+
+The free-node equations are ``F(v) = A_w v + C i_cell(C^T v) - b(u) = 0`` (A): ``A_w`` the
+wires and terminations, ``C`` the cell incidence (``+1`` at the word-line node, ``-1`` at
+the bit-line node), ``b`` the sources. :func:`damped_newton` iterates
+``J(v) dv = -F(v)`` with ``J = A_w + C diag(di/dv) C^T``, a backtracking line search on
+``norm(F)`` (Armijo factor 1e-4, up to 40 halvings) and the iterate clipped to the range of
+the source voltages (a passive circuit's node voltages lie inside it). It starts from the
+small-signal (linear) solution ``J(0) v = -F(0)`` unless an ``x0`` is given, and stops when
+
+    norm(F(v)) <= max(rtol * norm([i_in; i_out]), atol, floor)
+
+(source currents of the iterate; ``floor`` the float64 round-off floor).
+
+The two inner solvers share one interface (:class:`SparseJacobian`, :class:`LineJacobian`):
+``rhs(u)``, ``apply_wires(v)``, ``scatter(i_cell)`` and ``solve(g_cell, rhs, eta)``;
+the line solver needs a regular crossbar and solves the Jacobian inexactly (relative
+tolerance ``eta``, the forcing term of inexact Newton), the sparse one refactorises it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from memlab.errors import ConvergenceError
+
+from ._assemble import assemble, rhs_matrix
+from ._direct import DirectFactor
+from ._extract import (FIELDS, IterationInfo, Progress, collect, port_results, roundoff_floor, source_norm,
+                       warn_floor)
+from ._linear import line_rhs
+from ._linesolve import LineOperator, schur_pcg
+
+__all__ = ["SparseJacobian", "LineJacobian", "damped_newton", "solve_newton"]
+
+
+class SparseJacobian:
+    """Inner solver "direct": the sparse Jacobian refactorised (same pattern) at every step."""
+
+    def __init__(self, topo, g0, maxiter=None, callback=None):
+        t = topo
+        M, N = t.rows, t.cols
+        wires = assemble(t, np.zeros(M * N))
+        self.n = t.n_free
+        self._Aw = wires["A_ff"]
+        self._Bw = rhs_matrix(t, wires)
+        n_cells = M * N
+        C = sp.coo_array((np.concatenate([np.ones(n_cells), -np.ones(n_cells)]),
+                          (np.concatenate([t.w_node.ravel(), t.b_node.ravel()]),
+                           np.concatenate([np.arange(n_cells)] * 2))), shape=(t.n_all, n_cells)).tocsr()
+        self._C = C[:t.n_free]
+        self._topo = t
+        self._factor = DirectFactor(assemble(t, g0)["A_ff"]) if t.n_free else None
+
+    def rhs(self, u):
+        return self._Bw @ u
+
+    def apply_wires(self, v):
+        return self._Aw @ v
+
+    def scatter(self, ic):
+        return self._C @ ic
+
+    def solve(self, g, rhs, eta):
+        self._factor.refactor(assemble(self._topo, g)["A_ff"])
+        return self._factor.solve(rhs), 0
+
+
+class LineJacobian:
+    """Inner solver "cg": line-preconditioned CG on a fresh line operator per step (regular crossbars)."""
+
+    def __init__(self, topo, g0, maxiter=None, callback=None):
+        M, N = topo.rows, topo.cols
+        self.n = 2 * M * N
+        self._topo = topo
+        self._wires = LineOperator(topo, np.zeros((M, N)))
+        self._maxiter = maxiter if maxiter is not None else max(200, 4 * (M + N))
+        self._callback = callback
+        self._o = (np.empty((1, M, N)), np.empty((1, M, N)))
+
+    def _split(self, v):
+        M, N = self._topo.rows, self._topo.cols
+        v3 = v.reshape(M, N, 2)
+        return np.ascontiguousarray(v3[None, :, :, 0]), np.ascontiguousarray(v3[None, :, :, 1])
+
+    @staticmethod
+    def _join(W, B):
+        return np.stack([W[0], B[0]], axis=-1).ravel()
+
+    def rhs(self, u):
+        return self._join(*line_rhs(self._topo, u[:, None]))
+
+    def apply_wires(self, v):
+        oW, oB = self._o
+        self._wires.matvec(*self._split(v), oW, oB)
+        return self._join(oW, oB)
+
+    def scatter(self, ic):
+        out = np.zeros(self.n)
+        out[0::2] = ic
+        out[1::2] = -ic
+        return out
+
+    def solve(self, g, rhs, eta):
+        M, N = self._topo.rows, self._topo.cols
+        rW, rB = self._split(rhs)
+        xW, xB, it, rn, conv = schur_pcg(LineOperator(self._topo, g.reshape(M, N)), rW, rB, rtol=eta,
+                                         maxiter=self._maxiter, callback=self._callback)
+        if not conv.all():
+            raise ConvergenceError(f"inner CG of Newton did not reach relative tolerance {eta:g} in "
+                                   f"{self._maxiter} iterations", iterations=it, residual=float(rn.max()))
+        return self._join(xW, xB), it
+
+
+def _forcing(rel):
+    """Inner relative tolerance of inexact Newton from the current relative KCL residual."""
+    return min(1e-2, max(1e-3 * rel, 1e-12)) if rel > 1e-6 else 1e-4
+
+
+def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=None, callback=None, k=0):
+    """Solve the free-node KCL of one input ``u = [v_in; v_bl]`` (V) with nonlinear ``cells``.
+
+    Returns ``(v (n_free,), relative residual, Newton steps, inner CG iterations)``.
+    """
+    t = topo
+    nf = t.n_free
+    Vd = t.fixed_matrix() @ u if t.n_fixed else np.zeros(0)
+    wn, bn = t.w_node.ravel(), t.b_node.ravel()
+    b = system.rhs(u)
+    lo, hi = min(0.0, float(u.min())), max(0.0, float(u.max()))
+
+    def v_cell(v):
+        va = np.concatenate([v, Vd]) if t.n_fixed else v
+        return va[wn] - va[bn]
+
+    def F(v):
+        return system.apply_wires(v) + system.scatter(cells.current(v_cell(v))) - b
+
+    def scale(v):
+        i_out, i_in = port_results(t, v[:, None], u[:, None], cells, False)[:2]
+        return float(source_norm(i_out, i_in)[0])
+
+    F0 = F(np.zeros(nf))
+    if nf == 0 or not np.any(F0):
+        return np.zeros(nf), 0.0, 0, 0
+    total = 0
+    if x0 is None:
+        v, total = system.solve(g0, -F0, 1e-6)
+    else:
+        v = np.array(x0, dtype=np.float64)
+    v = np.clip(v, lo, hi)
+    Fv = F(v)
+    fn = float(np.linalg.norm(Fv))
+    sc = scale(v)
+    steps = 0
+    while fn > max(rtol * sc, atol, float(roundoff_floor(anorm, np.max(np.abs(v), initial=0.0), nf))):
+        if steps >= maxiter:
+            raise ConvergenceError(f"Newton did not reach rtol={rtol:g} in {maxiter} steps (input {k}); relative "
+                                   f"KCL residual {fn / sc:.3e}", iterations=steps, residual=fn / sc)
+        gd = cells.di_dv(v_cell(v))
+        if not np.all(np.isfinite(gd)):
+            raise ConvergenceError(f"cell di_dv is not finite at the Newton iterate (input {k}); the device I-V "
+                                   "overflowed", iterations=steps, residual=fn / sc)
+        dv, it = system.solve(np.maximum(gd, 0.0), -Fv, _forcing(fn / sc))
+        total += it
+        lam = 1.0
+        for _ in range(40):
+            vn = np.clip(v + lam * dv, lo, hi)
+            Fn = F(vn)
+            fnn = float(np.linalg.norm(Fn))
+            if np.isfinite(fnn) and fnn <= (1 - 1e-4 * lam) * fn:
+                break
+            lam *= 0.5
+        else:
+            raise ConvergenceError(f"Newton line search failed at step {steps} (input {k}); relative KCL "
+                                   f"residual {fn / sc:.3e}", iterations=steps, residual=fn / sc)
+        v, Fv, fn = vn, Fn, fnn
+        sc = scale(v)
+        steps += 1
+        if callback is not None:
+            callback(IterationInfo("newton", k, steps, fn))
+    rel = fn / sc
+    if rel > rtol and fn > atol:
+        warn_floor("Newton", rel, rtol)
+    return v, rel, steps, total
+
+
+def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxiter, anorm, full, x0, callback,
+                 progress):
+    """Nonlinear crossbar, one input column of ``U`` at a time; ``inner`` is "direct" or "cg"."""
+    M, N = topo.rows, topo.cols
+    K = U.shape[1]
+    current = [0]  # input index reported by the inner CG callback
+
+    def cb(it, est):
+        callback(IterationInfo("cg", current[0], it, est))
+
+    system = (SparseJacobian if inner == "direct" else LineJacobian)(topo, g0, maxiter,
+                                                                      None if callback is None else cb)
+    outs = {k: [] for k in FIELDS}
+    worst, total_it, total_newton = 0.0, 0, 0
+    bar = Progress(K, progress, f"crossbar {M}x{N} newton-{inner}")
+    for k in range(K):
+        current[0] = k
+        v, rel, steps, its = damped_newton(system, topo, cells, U[:, k], g0=g0, rtol=rtol, atol=atol,
+                                           maxiter=newton_maxiter, anorm=anorm,
+                                           x0=None if x0 is None else x0[:, k], callback=callback, k=k)
+        worst = max(worst, rel)
+        total_it += its
+        total_newton += steps
+        for name, a in zip(FIELDS, port_results(topo, v[:, None], U[:, k:k + 1], cells, full)):
+            outs[name].append(a)
+        bar.update(1)
+    bar.close()
+    return collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)

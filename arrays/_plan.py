@@ -1,0 +1,78 @@
+"""Stage "plan": which linear solver ``method="auto"`` picks, from named, documented thresholds.
+
+The thresholds were measured on the development machine (2 cores, CHOLMOD available):
+
+- a 64 x 64 line-CG solve takes ~1 ms against ~14 ms to factorise, and at 1024^2 a
+  factorisation (~11 s) costs about as much as ~40 line-CG solves (~0.3 s each): so a
+  factorisation pays off from a batch of :attr:`AutoPolicy.direct_min_batch` inputs
+  (:attr:`AutoPolicy.direct_min_batch_large` above :attr:`AutoPolicy.small_cells` cells);
+- without CHOLMOD, scipy's SuperLU needed 36.7 s and 4.5 GB for 1024^2, so above
+  :attr:`AutoPolicy.superlu_max_cells` cells line CG is used instead;
+- the dense port model (one sparse factorisation, dense port block) pays off from
+  :attr:`AutoPolicy.ports_min_batch` inputs and fits in memory up to
+  :attr:`AutoPolicy.max_factor_cells` cells, above which every solve uses line CG;
+- a Newton solve with a refactorised sparse Jacobian beats inexact Newton-CG up to
+  :attr:`AutoPolicy.newton_direct_max_cells` cells.
+
+Pass another :class:`AutoPolicy` to :meth:`Crossbar.solve` (``policy=``) to change them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from memlab.errors import ParameterError
+
+from ._direct import HAVE_CHOLMOD
+
+__all__ = ["AutoPolicy", "METHODS", "choose_method", "ports_available", "FULL_LIMIT"]
+
+METHODS = ("auto", "direct", "cg", "ports")
+
+# above this many node voltages (batch x 2 x rows x cols; the four node-level result arrays
+# then take about 1 GB) a batch solve keeps only port quantities unless full=True is asked for
+FULL_LIMIT = 64_000_000
+
+
+@dataclass(frozen=True)
+class AutoPolicy:
+    """Thresholds of ``method="auto"`` (numbers of cells = rows * cols; batch = inputs)."""
+
+    ports_min_batch: int = 8
+    max_factor_cells: int = 1200 * 1200
+    superlu_max_cells: int = 256 * 256
+    newton_direct_max_cells: int = 64 * 64
+    small_cells: int = 128 * 128
+    direct_min_batch: int = 16
+    direct_min_batch_large: int = 48
+
+
+def ports_available(topo, linear: bool) -> bool:
+    """The port model applies: linear cells, CHOLMOD, a regular topology with free nodes."""
+    return linear and HAVE_CHOLMOD and topo.regular and topo.n_free > 0
+
+
+def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, policy: AutoPolicy) -> str:
+    """The solver for ``method`` ("auto" resolved by ``policy``), checked against the crossbar."""
+    if method not in METHODS:
+        raise ParameterError(f"parameter 'method' = {method!r} is not one of {METHODS}")
+    if method == "cg" and not topo.regular:
+        raise ParameterError("method 'cg' needs every wire, driver and sense resistance in (0, inf]; "
+                             "this crossbar has zero resistances (use method='direct' or 'auto')")
+    if method == "ports" and not (ports_available(topo, linear) and not full):
+        raise ParameterError("method 'ports' needs linear cells, scikit-sparse (CHOLMOD), every wire, "
+                             "driver and sense resistance in (0, inf], and full=False")
+    if method != "auto":
+        return method
+    if not topo.regular:
+        return "direct"
+    cells = topo.rows * topo.cols
+    p = policy
+    if linear and not full and ports_available(topo, linear) and batch >= p.ports_min_batch \
+            and cells <= p.max_factor_cells:
+        return "ports"
+    if cells > p.max_factor_cells or (not HAVE_CHOLMOD and cells > p.superlu_max_cells):
+        return "cg"
+    if not linear:
+        return "direct" if cells <= p.newton_direct_max_cells else "cg"
+    return "direct" if batch >= (p.direct_min_batch if cells <= p.small_cells else p.direct_min_batch_large) \
+        else "cg"
