@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from memlab.errors import ConvergenceError
+from memlab.errors import ConvergenceError, NonFiniteError
 
 from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
@@ -134,7 +134,15 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
         return va[wn] - va[bn]
 
     def F(v):
-        return system.apply_wires(v) + system.scatter(cells.current(v_cell(v))) - b
+        vc = v_cell(v)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ic = cells.current(vc)
+        if not np.all(np.isfinite(ic)):
+            bad = int(np.flatnonzero(~np.isfinite(ic))[0])
+            raise NonFiniteError(f"the current of cell ({bad // t.cols}, {bad % t.cols}) overflows at "
+                                 f"v = {vc[bad]:.6g} V (input {k}, cell {type(getattr(cells, 'cell', cells)).__name__}); parameter 'v_in' "
+                                 "drives this cell outside the range its I-V can represent")
+        return system.apply_wires(v) + system.scatter(ic) - b
 
     def scale(v):
         i_out, i_in = port_results(t, v[:, None], u[:, None], cells, False)[:2]

@@ -18,6 +18,7 @@ from memlab.devices import drift as _drift
 from memlab.devices import quantize as _quantize
 from memlab.devices import read_noise as _read_noise
 from memlab.devices import stuck_at as _stuck_at
+from memlab._validate import real
 from memlab.errors import ParameterError, out_of_range
 
 __all__ = ["ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
@@ -25,9 +26,7 @@ __all__ = ["ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Dri
 
 
 def _nonneg(name, val, where):
-    if not (np.isfinite(val) and val >= 0):
-        raise out_of_range(name, val, "[0, inf)", where)
-    return float(val)
+    return real(val, name, lo=0.0, where=where)
 
 
 def _clip(g, ctx):
@@ -78,8 +77,7 @@ class FiniteLevels:
     at_read = False
 
     def __post_init__(self):
-        if isinstance(self.levels, bool) or int(self.levels) != self.levels or self.levels < 2:
-            raise out_of_range("levels", self.levels, "integers >= 2", "FiniteLevels")
+        real(self.levels, "levels", lo=2, integer=True, where="FiniteLevels")
 
     def apply(self, g, ctx, rng):
         lo, hi = ctx["g_min"], ctx["g_max"]
@@ -116,8 +114,8 @@ class Drift:
     def __post_init__(self):
         _nonneg("nu", self.nu, "Drift")
         _nonneg("nu_sigma", self.nu_sigma, "Drift")
-        if not (np.isfinite(self.t) and self.t > 0):
-            raise out_of_range("t", self.t, "(0, inf) s", "Drift")
+        real(self.t, "t", lo=0.0, lo_open=True, unit="s", where="Drift")
+        real(self.t0, "t0", lo=0.0, lo_open=True, unit="s", where="Drift")
 
     def apply(self, g, ctx, rng):
         nu = np.abs(self.nu + self.nu_sigma * rng.standard_normal(g.shape)) if self.nu_sigma else self.nu
@@ -134,6 +132,15 @@ class StuckAt:
     g_on: float | None = None
     g_off: float | None = None
     at_read = False
+
+    def __post_init__(self):
+        for name in ("p_on", "p_off"):
+            real(getattr(self, name), name, lo=0.0, hi=1.0, where="StuckAt")
+        if self.p_on + self.p_off > 1.0:
+            raise out_of_range("p_on + p_off", self.p_on + self.p_off, "[0, 1]", "StuckAt")
+        for name in ("g_on", "g_off"):
+            if getattr(self, name) is not None:
+                real(getattr(self, name), name, lo=0.0, unit="S", where="StuckAt")
 
     def apply(self, g, ctx, rng):
         g_on = ctx["g_max"] if self.g_on is None else self.g_on

@@ -71,6 +71,8 @@ def write_bias(scheme: str, v_write: float, rows: int, cols: int, row: int, col:
 def write_scheme(crossbar: Crossbar, row: int, col: int, v_write: float, *, scheme: str = "V/2",
                  v_threshold: float | None = None, method: str = "auto") -> WriteReport:
     """Bias ``crossbar`` to write cell (``row``, ``col``) with ``v_write`` (V) and solve it."""
+    if not isinstance(crossbar, Crossbar):
+        raise ParameterError(f"write_scheme: parameter 'crossbar' = {crossbar!r:.60} must be a memlab.arrays.Crossbar")
     M, N = crossbar.shape
     for name, val, n in (("row", row, M), ("col", col, N)):
         if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or not 0 <= val < n:

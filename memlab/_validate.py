@@ -19,12 +19,22 @@ def _first_bad(a: np.ndarray, bad: np.ndarray):
     return idx, a[idx]
 
 
+def _float_array(x, name: str, unit: str) -> np.ndarray:
+    """``x`` as a new float64 array; strings, objects, booleans and complex values are refused
+    (``np.array(..., dtype=float)`` would parse strings and drop imaginary parts silently)."""
+    try:
+        a = np.array(x)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"parameter '{name}' must be a numeric array in {unit}, got {type(x).__name__}") from exc
+    if a.dtype.kind not in "iuf":
+        raise ParameterError(f"parameter '{name}' must be real numbers in {unit}, got {a.dtype.name} values "
+                             f"({x!r:.40})")
+    return a.astype(np.float64)
+
+
 def as_conductance(g, name: str = "conductance") -> np.ndarray:
     """Return ``g`` as a float64 (rows, cols) array of finite, non-negative conductances (S)."""
-    try:
-        a = np.array(g, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"parameter '{name}' must be a numeric array in siemens, got {type(g).__name__}") from exc
+    a = _float_array(g, name, "siemens")
     if a.ndim != 2 or a.shape[0] < 1 or a.shape[1] < 1:
         raise ShapeError(f"parameter '{name}' must be a 2-D array of shape (rows, cols) with rows, cols >= 1, "
                          f"got shape {a.shape}")
@@ -41,10 +51,7 @@ def as_resistance(r, shape: tuple[int, ...], name: str, *, allow_zero: bool = Tr
 
     Zero means an ideal short, ``inf`` an open circuit (when allowed).
     """
-    try:
-        a = np.array(r, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"parameter '{name}' must be a number or array in ohm, got {type(r).__name__}") from exc
+    a = _float_array(r, name, "ohm")
     if a.ndim > 0 and a.shape != shape:
         try:
             a = np.broadcast_to(a, shape)
@@ -67,10 +74,7 @@ def as_resistance(r, shape: tuple[int, ...], name: str, *, allow_zero: bool = Tr
 
 def as_voltage(v, rows: int, name: str = "v_in") -> tuple[np.ndarray, bool]:
     """Return ``v`` as a (rows, batch) float64 array and whether the input was 1-D."""
-    try:
-        a = np.array(v, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"parameter '{name}' must be a numeric array in volt, got {type(v).__name__}") from exc
+    a = _float_array(v, name, "volt")
     single = a.ndim == 1
     if a.ndim not in (1, 2) or a.shape[0] != rows:
         raise ShapeError(f"parameter '{name}' has shape {a.shape}; expected ({rows},) or ({rows}, batch) "

@@ -17,6 +17,7 @@ __all__ = [
     "NetlistError",
     "DataFormatError",
     "ConfigError",
+    "NonFiniteError",
     "MemlabWarning",
     "AccuracyWarning",
 ]
@@ -84,6 +85,14 @@ class DataFormatError(MemlabError, ValueError):
 
 class ConfigError(MemlabError, ValueError):
     """A configuration (YAML/JSON workload, sweep or preset) is malformed or incomplete."""
+
+
+class NonFiniteError(MemlabError, FloatingPointError):
+    """A computation overflowed or produced NaN (never returned as a result).
+
+    The message names the cell or device, the voltage (or other input) at which it happened
+    and the parameter the caller can change.
+    """
 
 
 class MemlabWarning(UserWarning):
