@@ -1,12 +1,51 @@
-"""Source template of the compiled integrator (never imported directly).
+"""The compiled integrator as a module template with explicit placeholders.
 
-:mod:`memlab.devices._codegen` appends it to a model's generated kernels ``_kernel`` and
-``_kernel_r`` and imports the result as a module cached on disk, so numba's own cache
-(``cache=True``) keeps the machine code between runs.
+:func:`memlab.devices._codegen.module_source` fills :data:`TEMPLATE` with a model's
+generated device functions and writes the result as one self-contained module file
+(imports, device functions, integrator), which is imported like any module; numba needs
+the device functions as globals of the jitted integrator, and caches the machine code of
+every function of that file on disk (``cache=True``).
+
+Placeholders (``string.Template`` syntax):
+
+``${label}``
+    A comment line naming the model and its options.
+``${device_functions}``
+    Source of the njit-decorated device functions, which must define
+    ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
+    ``_kernel_r(v, x, p) -> (i, di/dv, rate)`` and ``_noise(v, x, p) -> amplitude``
+    (see :data:`DEVICE_FUNCTIONS`).
+``${rate_x_free}``
+    ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
+    Rosenbrock stages of the fixed-step integrator).
+
+The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
+and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``,
+``solve_v`` (series-resistor Newton), ``stage`` and ``stage_r``.
 """
-# flake8: noqa
-# fmt: off
+from __future__ import annotations
 
+from string import Template
+
+__all__ = ["TEMPLATE", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
+
+#: names the device-function source must define
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise")
+#: names of the integrator entry points in the generated module
+ENTRY_POINTS = ("run", "run_fixed")
+
+TEMPLATE = Template('''\
+${label}
+import math
+
+from numba import njit, prange
+
+_RATE_X_FREE = ${rate_x_free}
+
+# ---- device functions (generated from the model's sympy equations)
+${device_functions}
+
+# ---- integrator
 @njit(cache=True, error_model="numpy")
 def drive(kind, dp, tp, vp, t):
     if kind == 0:
@@ -215,3 +254,4 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
             out_x[d, n_t - 1] = x
         x_final[d] = x
         nsteps[d] = n_t - 1
+''')
