@@ -13,6 +13,7 @@ from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, Stanfo
                                     ThresholdMemristor, SinhConductance, Selector, MODELS)
 from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
 from memlab.devices._simulate import simulate, Trace
+from memlab.devices._plot import plot_iv, plot_loops, si_scale
 from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, Comparison, fit_resistor, compare, fit_files, plot_fit
@@ -26,6 +27,7 @@ __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM
 __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "FitSettings", "FitResult",
             "ResistorFit", "Comparison", "fit", "fit_resistor", "evaluate", "compare", "fit_files", "plot_fit",
             "loop_error"]
+__all__ += ["plot_iv", "plot_loops", "si_scale"]
 
 
 def get_model(name: str, **params) -> DeviceModel:

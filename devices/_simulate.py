@@ -19,6 +19,7 @@ import numpy as np
 from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError
 from memlab.devices._drives import Drive
 from memlab.devices._model import DeviceModel
+from memlab.devices._plot import plot_iv
 
 __all__ = ["simulate", "Trace"]
 
@@ -76,8 +77,7 @@ class Trace:
                      self.state_name, self.state_unit, self.r_series, self.period, self.source, dict(self.stats))
 
     def plot_iv(self, ax=None, **kwargs):
-        """I-V hysteresis plot; see :func:`memlab.analysis.plot_iv`."""
-        from memlab.analysis import plot_iv
+        """I-V hysteresis plot; see :func:`memlab.devices.plot_iv`. Returns the artists."""
         return plot_iv(self, ax=ax, **kwargs)
 
 
