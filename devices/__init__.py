@@ -4,7 +4,8 @@ Public API: :class:`DeviceModel`, :class:`Param`, :class:`StateVar`, the models
 (:class:`HPLinearDrift`, :class:`TEAM`, :class:`VTEAM`, :class:`Yakopcic`,
 :class:`StanfordPKU`, :class:`KnowmMSS`, :class:`ThresholdMemristor`,
 :class:`SinhConductance`, :class:`Selector`), the drives (:class:`Sine`,
-:func:`Triangle`, :func:`PulseTrain`, :class:`PWL`), :func:`simulate` and :class:`Trace`.
+:class:`Triangle`, :class:`PulseTrain`, :class:`PWL`), :func:`simulate`, :class:`Trace` and
+its plots (:func:`plot_iv`, :func:`plot_loops`).
 """
 from memlab.devices._params import Param, StateVar
 from memlab.devices._model import DeviceModel

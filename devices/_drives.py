@@ -9,7 +9,7 @@ All times in seconds, voltages in volts, frequencies in hertz.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 
 import numpy as np
 
@@ -168,54 +168,112 @@ class PWL(Drive):
         return np.unique(np.concatenate([base, self.breakpoints()]))
 
 
-def Triangle(amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *, r_series: float = 0.0,
-             points_per_period: int = 1000) -> PWL:
-    """Triangle 0 -> +amplitude -> -amplitude -> 0 per period (V, Hz); a periodic :class:`PWL`."""
-    _finite("Triangle", "frequency", frequency, lo=0.0, lo_open=True)
-    _finite("Triangle", "amplitude", amplitude)
-    _finite("Triangle", "periods", periods, lo=0.0, lo_open=True)
-    T = 1.0 / frequency
-    return PWL(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, amplitude, -amplitude, 0.0), r_series=r_series,
-               n_points=int(round(periods * points_per_period)) + 1, periodic=True, repeats=periods)
+class _NamedPWL(PWL):
+    """A :class:`PWL` built from parameters of its own, immutable like PWL."""
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def PulseTrain(levels, widths, *, gap: float = 1e-6, rise: float = 1e-9, fall: float | None = None,
-               base: float = 0.0, repeat: int = 1, r_series: float = 0.0, points_per_segment: int = 20) -> PWL:
-    """A sequence of trapezoidal pulses (a :class:`PWL`).
+class Triangle(_NamedPWL):
+    """Triangle 0 -> +amplitude -> -amplitude -> 0 per period: a periodic :class:`PWL`.
+
+    Parameters: amplitude (V), frequency (Hz, > 0), periods (> 0), r_series (ohm, >= 0),
+    points_per_period (output samples per period). The corner times and voltages are the
+    inherited ``t`` (s) and ``v`` (V).
+    """
+
+    def __init__(self, amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *,
+                 r_series: float = 0.0, points_per_period: int = 1000):
+        n = type(self).__name__
+        _finite(n, "amplitude", amplitude)
+        _finite(n, "frequency", frequency, lo=0.0, lo_open=True)
+        _finite(n, "periods", periods, lo=0.0, lo_open=True)
+        _finite(n, "points_per_period", points_per_period, lo=2)
+        for name, val in (("amplitude", float(amplitude)), ("frequency", float(frequency)),
+                          ("periods", float(periods)), ("points_per_period", int(points_per_period))):
+            object.__setattr__(self, name, val)
+        T = 1.0 / self.frequency
+        super().__init__(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, self.amplitude, -self.amplitude, 0.0),
+                         r_series=r_series, n_points=int(round(self.periods * self.points_per_period)) + 1,
+                         periodic=True, repeats=self.periods)
+
+    def __repr__(self) -> str:
+        return (f"Triangle(amplitude={self.amplitude!r}, frequency={self.frequency!r}, periods={self.periods!r}, "
+                f"r_series={self.r_series!r}, points_per_period={self.points_per_period!r})")
+
+
+class PulseTrain(_NamedPWL):
+    """A sequence of trapezoidal pulses: a :class:`PWL` through their corners.
 
     Parameters
     ----------
     levels : sequence of float
         Pulse amplitudes in V (e.g. ``[+1.2, 0.1, -1.0, 0.1]`` for SET, read, RESET, read).
     widths : float or sequence of float
-        Flat-top width of each pulse in s.
+        Flat-top width of each pulse in s (> 0).
     gap : float
-        Time at ``base`` between pulses, s.
+        Time at ``base`` between pulses, s (>= 0), half before and half after each pulse.
     rise, fall : float
-        Edge times in s (fall defaults to rise).
+        Edge times in s (> 0; fall defaults to rise).
+    base : float
+        Voltage between pulses, V.
     repeat : int
-        How many times the whole sequence is repeated.
+        How many times the whole sequence is repeated (>= 1).
+    r_series : float
+        Series resistance, ohm (>= 0).
+    points_per_segment : int
+        Output samples per linear segment.
     """
-    levels = _finite("PulseTrain", "levels", np.atleast_1d(np.asarray(levels, dtype=float)))
-    widths = _finite("PulseTrain", "widths", np.broadcast_to(np.asarray(widths, dtype=float), levels.shape),
-                     lo=0.0, lo_open=True)
-    _finite("PulseTrain", "gap", gap, lo=0.0)
-    _finite("PulseTrain", "rise", rise, lo=0.0, lo_open=True)
-    fall = rise if fall is None else fall
-    _finite("PulseTrain", "fall", fall, lo=0.0, lo_open=True)
-    _finite("PulseTrain", "repeat", repeat, lo=1)
-    ts, vs = [0.0], [base]
-    t = 0.0
-    for _ in range(int(repeat)):
-        for lv, w in zip(levels, widths):
-            if gap > 0:
-                t += gap / 2
-                ts.append(t); vs.append(base)
-            t += rise; ts.append(t); vs.append(lv)
-            t += w; ts.append(t); vs.append(lv)
-            t += fall; ts.append(t); vs.append(base)
-            if gap > 0:
-                t += gap / 2
-                ts.append(t); vs.append(base)
-    n_seg = len(ts) - 1
-    return PWL(t=tuple(ts), v=tuple(vs), r_series=r_series, n_points=max(2, n_seg * points_per_segment))
+
+    def __init__(self, levels, widths, *, gap: float = 1e-6, rise: float = 1e-9, fall: float | None = None,
+                 base: float = 0.0, repeat: int = 1, r_series: float = 0.0, points_per_segment: int = 20):
+        n = type(self).__name__
+        levels = _finite(n, "levels", np.atleast_1d(np.asarray(levels, dtype=float)))
+        if levels.ndim != 1:
+            raise ParameterError(f"{n}: parameter 'levels' must be 1-D, got shape {levels.shape}")
+        try:
+            widths = np.broadcast_to(np.asarray(widths, dtype=float), levels.shape)
+        except ValueError as exc:
+            raise ParameterError(f"{n}: parameter 'widths' must be one width or one per level "
+                                 f"({levels.size}), got shape {np.shape(widths)}") from exc
+        widths = _finite(n, "widths", widths, lo=0.0, lo_open=True)
+        _finite(n, "gap", gap, lo=0.0)
+        _finite(n, "rise", rise, lo=0.0, lo_open=True)
+        fall = rise if fall is None else fall
+        _finite(n, "fall", fall, lo=0.0, lo_open=True)
+        _finite(n, "base", base)
+        _finite(n, "repeat", repeat, lo=1)
+        _finite(n, "points_per_segment", points_per_segment, lo=1)
+        own = {"levels": tuple(map(float, levels)), "widths": tuple(map(float, widths)), "gap": float(gap),
+               "rise": float(rise), "fall": float(fall), "base": float(base), "repeat": int(repeat),
+               "points_per_segment": int(points_per_segment)}
+        for name, val in own.items():
+            object.__setattr__(self, name, val)
+        ts, vs = self._corners()
+        super().__init__(t=tuple(ts), v=tuple(vs), r_series=r_series,
+                         n_points=max(2, (len(ts) - 1) * self.points_per_segment))
+
+    def _corners(self):
+        ts, vs = [0.0], [self.base]
+        t, half = 0.0, self.gap / 2
+        for _ in range(self.repeat):
+            for lv, w in zip(self.levels, self.widths):
+                if half > 0:
+                    t += half
+                    ts.append(t); vs.append(self.base)
+                for dt, val in ((self.rise, lv), (w, lv), (self.fall, self.base)):
+                    t += dt
+                    ts.append(t); vs.append(val)
+                if half > 0:
+                    t += half
+                    ts.append(t); vs.append(self.base)
+        return ts, vs
+
+    def __repr__(self) -> str:
+        return (f"PulseTrain(levels={self.levels!r}, widths={self.widths!r}, gap={self.gap!r}, rise={self.rise!r}, "
+                f"fall={self.fall!r}, base={self.base!r}, repeat={self.repeat!r}, r_series={self.r_series!r}, "
+                f"points_per_segment={self.points_per_segment!r})")
