@@ -20,7 +20,7 @@ Placeholders (``string.Template`` syntax):
     Rosenbrock stages of the fixed-step integrator).
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
-and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``,
+and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``, ``keep`` (output samples),
 ``solve_v`` (series-resistor Newton), ``stage`` and ``stage_r``.
 """
 from __future__ import annotations
@@ -69,6 +69,16 @@ def drive(kind, dp, tp, vp, t):
         else:
             hi = mid
     return vp[lo] + (vp[hi] - vp[lo]) * (t - tp[lo]) / (tp[hi] - tp[lo])
+
+@njit(inline="always", cache=True)
+def keep(out_v, out_i, out_x, store, d, k, v, i, x):
+    # store the output sample k of device d (only the waveforms asked for)
+    if store[0]:
+        out_v[d, k] = v
+    if store[1]:
+        out_i[d, k] = i
+    if store[2]:
+        out_x[d, k] = x
 
 @njit(cache=True, error_model="numpy")
 def solve_v(vs, x, p, rs, vguess):
@@ -131,12 +141,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
         x = x0[d]
         t = t_out[0]
         v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
-        if store[0]:
-            out_v[d, 0] = v
-        if store[1]:
-            out_i[d, 0] = i
-        if store[2]:
-            out_x[d, 0] = x
+        keep(out_v, out_i, out_x, store, d, 0, v, i, x)
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
         st = 0
@@ -188,12 +193,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 x = min(max(x + _noise(vn_, x, p) * z[d, k - 1], lo), hi)
             if store[0] or store[1]:
                 v, i, r = stage_r(vgrid[k], x, p, rs, v)
-            if store[0]:
-                out_v[d, k] = v
-            if store[1]:
-                out_i[d, k] = i
-            if store[2]:
-                out_x[d, k] = x
+            keep(out_v, out_i, out_x, store, d, k, v, i, x)
         x_final[d] = x
         status[d] = st
         nsteps[d] = steps
@@ -222,12 +222,7 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
         else:
             v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
         for k in range(1, n_t):
-            if store[0]:
-                out_v[d, k - 1] = v
-            if store[1]:
-                out_i[d, k - 1] = i
-            if store[2]:
-                out_x[d, k - 1] = x
+            keep(out_v, out_i, out_x, store, d, k - 1, v, i, x)
             h = t_out[k] - t_out[k - 1]
             if (x <= lo and r <= 0.0) or (x >= hi and r >= 0.0):
                 J = 0.0
@@ -246,12 +241,7 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
                 v, i, r = stage_r(vgrid[k], x, p, rs, v2)
             else:
                 v, i, r, J = stage(vgrid[k], x, p, rs, v2)
-        if store[0]:
-            out_v[d, n_t - 1] = v
-        if store[1]:
-            out_i[d, n_t - 1] = i
-        if store[2]:
-            out_x[d, n_t - 1] = x
+        keep(out_v, out_i, out_x, store, d, n_t - 1, v, i, x)
         x_final[d] = x
         nsteps[d] = n_t - 1
 ''')

@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from memlab.errors import ParameterError, UnsupportedExpressionError
+from memlab.devices._meta import FitDefaults, IVDemo
 from memlab.devices._codegen import GENERATOR_VERSION, load_kernels, module_source
 from memlab.devices._params import Param, StateVar, check_value
 
@@ -47,6 +48,15 @@ class DeviceModel:
     options: ClassVar[dict[str, tuple[Any, tuple]]] = {}
     #: literature reference of the model equations
     reference: ClassVar[str] = ""
+    #: short name for :func:`~memlab.devices.get_model` and the CLI ("" for user models);
+    #: ``aliases`` are further accepted spellings (lower case, without "-" and "_")
+    short_name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: sine drive (and initial state) that shows the model's I-V loop, see :meth:`demo_drive`
+    iv_demo: ClassVar[IVDemo] = IVDemo()
+    #: defaults of :func:`~memlab.devices.fit` (free parameters, search ranges); None: the
+    #: caller names the parameters
+    fit_defaults: ClassVar[FitDefaults | None] = None
 
     def __init__(self, **kwargs):
         opts = {}
@@ -108,6 +118,14 @@ class DeviceModel:
         syms = self._k.symbols
         fn = sp.lambdify(list(syms.values()), expr, modules="numpy")
         return fn(*self._values.values())
+
+    @classmethod
+    def demo_drive(cls, periods: float = 2) -> tuple:
+        """``(drive, x0)`` of the I-V demonstration (:attr:`iv_demo`): a
+        :class:`~memlab.devices.Sine` of ``periods`` periods and the initial state (state
+        units; the model's ``state.x0`` when the demo sets none)."""
+        demo = cls.iv_demo
+        return demo.drive(periods), (cls.state.x0 if demo.x0 is None else demo.x0)
 
     # ------------------------------------------------------------------ parameters
     @property
