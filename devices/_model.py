@@ -204,8 +204,9 @@ class DeviceModel:
                 if pw.args[-1].cond != sp.true:
                     raise UnsupportedExpressionError(
                         f"{where}: the {label} expression contains a Piecewise without a default branch "
-                        f"(its last condition is not True), which is undefined elsewhere: {pw}; add a final "
-                        f"(value, True) branch")
+                        f"(its last condition is not True), undefined where no condition holds, so no target "
+                        f"(compiled kernel, ngspice, Verilog-A) can print it: {pw}; add a final (value, True) "
+                        f"branch")
         text = sp.srepr((tuple(named.items()), x, tuple(syms.values()), GENERATOR_VERSION))
         key = hashlib.sha256(text.encode()).hexdigest()
         eq = SimpleNamespace(x=x, symbols=syms, current=i_expr, rate=r_expr, bounds=bounds, noise=noise, key=key)
@@ -251,6 +252,16 @@ class DeviceModel:
     def conductance_expr(self) -> sp.Expr:
         """Chord conductance i/v in S (sympy, derived)."""
         return self._k.conductance
+
+    @property
+    def bounds_exprs(self) -> tuple:
+        """State bounds ``(lo, hi)`` as sympy expressions of the parameter symbols (state units)."""
+        return self._k.bounds
+
+    @property
+    def noise_amplitude_expr(self):
+        """Amplitude of the stochastic state jump (sympy, state units) or None, see :meth:`noise_expr`."""
+        return self._k.noise
 
     def jacobian_exprs(self) -> dict[str, sp.Expr]:
         """Partial derivatives di/dv, di/dx, d(rate)/dv, d(rate)/dx (sympy, derived)."""
