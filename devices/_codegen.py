@@ -8,9 +8,9 @@ cache the machine code on disk (``cache=True``) between Python processes.
 
 The folder is ``$MEMLAB_CACHE_DIR`` or ``~/.cache/memlab/kernels`` (a temporary folder
 when neither is writable). Files are named by the SHA-256 of their source, which is a
-function of the model's expressions and of this generator only, and written atomically,
-so concurrent processes never see a half-written module and a changed model never meets
-stale machine code.
+function of the model's expressions (and its name and options) and of this generator only,
+and written atomically, so concurrent processes never see a half-written module and a
+changed model never meets stale machine code.
 """
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ import math
 from numba import njit, prange
 
 _RATE_X_FREE = ${rate_x_free}
+GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
 
 # ---- device functions (generated from the model's sympy equations)
 ${device_functions}
@@ -129,12 +130,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
         out_v, out_i, out_x, store, x_final, status, nsteps, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
-    g = 1.0 + 1.0 / math.sqrt(2.0)
+    g = GAMMA
     for d in prange(n_dev):
-        p = P[d]
-        lo = lo_b[d]
-        hi = hi_b[d]
-        rs = rs_a[d]
+        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
         atol = rtol * (hi - lo)
         if not (atol > 0.0):
             atol = rtol
@@ -206,12 +204,9 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
     # the output sample, so a step costs two model evaluations whatever is stored
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
-    g = 1.0 + 1.0 / math.sqrt(2.0)
+    g = GAMMA
     for d in prange(n_dev):
-        p = P[d]
-        lo = lo_b[d]
-        hi = hi_b[d]
-        rs = rs_a[d]
+        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
         x = x0[d]
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
