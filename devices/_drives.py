@@ -9,7 +9,7 @@ All times in seconds, voltages in volts, frequencies in hertz.
 from __future__ import annotations
 
 import math
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -168,45 +168,58 @@ class PWL(Drive):
         return np.unique(np.concatenate([base, self.breakpoints()]))
 
 
-class _NamedPWL(PWL):
-    """A :class:`PWL` built from parameters of its own, immutable like PWL."""
+@dataclass(frozen=True, repr=False)
+class _DerivedPWL(PWL):
+    """Base of PWL drives computed from parameters of their own: the PWL fields are set by
+    ``__post_init__`` and left out of ``__init__`` and ``repr`` (``r_series`` stays, keyword
+    only), so that ``dataclasses.replace`` and equality work on the subclass's parameters."""
 
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    t: tuple = field(init=False, repr=False)
+    v: tuple = field(init=False, repr=False)
+    r_series: float = field(default=0.0, kw_only=True)
+    n_points: int = field(init=False, repr=False)
+    periodic: bool = field(init=False, repr=False)
+    repeats: float = field(init=False, repr=False)
 
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    def _set(self, **values):
+        for name, val in values.items():
+            object.__setattr__(self, name, val)
 
 
-class Triangle(_NamedPWL):
+@dataclass(frozen=True, repr=False)
+class Triangle(_DerivedPWL):
     """Triangle 0 -> +amplitude -> -amplitude -> 0 per period: a periodic :class:`PWL`.
 
     Parameters: amplitude (V), frequency (Hz, > 0), periods (> 0), r_series (ohm, >= 0),
-    points_per_period (output samples per period). The corner times and voltages are the
-    inherited ``t`` (s) and ``v`` (V).
+    points_per_period (output samples per period, >= 2). The corner times and voltages are
+    the inherited ``t`` (s) and ``v`` (V).
     """
 
-    def __init__(self, amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *,
-                 r_series: float = 0.0, points_per_period: int = 1000):
+    amplitude: float = 1.0
+    frequency: float = 1.0
+    periods: float = 1.0
+    points_per_period: int = field(default=1000, kw_only=True)
+
+    def __post_init__(self):
         n = type(self).__name__
-        _finite(n, "amplitude", amplitude)
-        _finite(n, "frequency", frequency, lo=0.0, lo_open=True)
-        _finite(n, "periods", periods, lo=0.0, lo_open=True)
-        _finite(n, "points_per_period", points_per_period, lo=2)
-        for name, val in (("amplitude", float(amplitude)), ("frequency", float(frequency)),
-                          ("periods", float(periods)), ("points_per_period", int(points_per_period))):
-            object.__setattr__(self, name, val)
-        T = 1.0 / self.frequency
-        super().__init__(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, self.amplitude, -self.amplitude, 0.0),
-                         r_series=r_series, n_points=int(round(self.periods * self.points_per_period)) + 1,
-                         periodic=True, repeats=self.periods)
+        _finite(n, "amplitude", self.amplitude)
+        _finite(n, "frequency", self.frequency, lo=0.0, lo_open=True)
+        _finite(n, "periods", self.periods, lo=0.0, lo_open=True)
+        _finite(n, "points_per_period", self.points_per_period, lo=2)
+        self._set(amplitude=float(self.amplitude), frequency=float(self.frequency), periods=float(self.periods),
+                  points_per_period=int(self.points_per_period))
+        a, T = self.amplitude, 1.0 / self.frequency
+        self._set(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, a, -a, 0.0), periodic=True, repeats=self.periods,
+                  n_points=int(round(self.periods * self.points_per_period)) + 1)
+        super().__post_init__()
 
     def __repr__(self) -> str:
         return (f"Triangle(amplitude={self.amplitude!r}, frequency={self.frequency!r}, periods={self.periods!r}, "
                 f"r_series={self.r_series!r}, points_per_period={self.points_per_period!r})")
 
 
-class PulseTrain(_NamedPWL):
+@dataclass(frozen=True, repr=False)
+class PulseTrain(_DerivedPWL):
     """A sequence of trapezoidal pulses: a :class:`PWL` through their corners.
 
     Parameters
@@ -229,33 +242,40 @@ class PulseTrain(_NamedPWL):
         Output samples per linear segment.
     """
 
-    def __init__(self, levels, widths, *, gap: float = 1e-6, rise: float = 1e-9, fall: float | None = None,
-                 base: float = 0.0, repeat: int = 1, r_series: float = 0.0, points_per_segment: int = 20):
+    levels: tuple
+    widths: tuple
+    gap: float = field(default=1e-6, kw_only=True)
+    rise: float = field(default=1e-9, kw_only=True)
+    fall: float | None = field(default=None, kw_only=True)
+    base: float = field(default=0.0, kw_only=True)
+    repeat: int = field(default=1, kw_only=True)
+    points_per_segment: int = field(default=20, kw_only=True)
+
+    def __post_init__(self):
         n = type(self).__name__
-        levels = _finite(n, "levels", np.atleast_1d(np.asarray(levels, dtype=float)))
+        levels = _finite(n, "levels", np.atleast_1d(np.asarray(self.levels, dtype=float)))
         if levels.ndim != 1:
             raise ParameterError(f"{n}: parameter 'levels' must be 1-D, got shape {levels.shape}")
         try:
-            widths = np.broadcast_to(np.asarray(widths, dtype=float), levels.shape)
+            widths = np.broadcast_to(np.asarray(self.widths, dtype=float), levels.shape)
         except ValueError as exc:
             raise ParameterError(f"{n}: parameter 'widths' must be one width or one per level "
-                                 f"({levels.size}), got shape {np.shape(widths)}") from exc
+                                 f"({levels.size}), got shape {np.shape(self.widths)}") from exc
         widths = _finite(n, "widths", widths, lo=0.0, lo_open=True)
-        _finite(n, "gap", gap, lo=0.0)
-        _finite(n, "rise", rise, lo=0.0, lo_open=True)
-        fall = rise if fall is None else fall
+        _finite(n, "gap", self.gap, lo=0.0)
+        _finite(n, "rise", self.rise, lo=0.0, lo_open=True)
+        fall = self.rise if self.fall is None else self.fall
         _finite(n, "fall", fall, lo=0.0, lo_open=True)
-        _finite(n, "base", base)
-        _finite(n, "repeat", repeat, lo=1)
-        _finite(n, "points_per_segment", points_per_segment, lo=1)
-        own = {"levels": tuple(map(float, levels)), "widths": tuple(map(float, widths)), "gap": float(gap),
-               "rise": float(rise), "fall": float(fall), "base": float(base), "repeat": int(repeat),
-               "points_per_segment": int(points_per_segment)}
-        for name, val in own.items():
-            object.__setattr__(self, name, val)
+        _finite(n, "base", self.base)
+        _finite(n, "repeat", self.repeat, lo=1)
+        _finite(n, "points_per_segment", self.points_per_segment, lo=1)
+        self._set(levels=tuple(map(float, levels)), widths=tuple(map(float, widths)), gap=float(self.gap),
+                  rise=float(self.rise), fall=float(fall), base=float(self.base), repeat=int(self.repeat),
+                  points_per_segment=int(self.points_per_segment))
         ts, vs = self._corners()
-        super().__init__(t=tuple(ts), v=tuple(vs), r_series=r_series,
-                         n_points=max(2, (len(ts) - 1) * self.points_per_segment))
+        self._set(t=tuple(ts), v=tuple(vs), periodic=False, repeats=1.0,
+                  n_points=max(2, (len(ts) - 1) * self.points_per_segment))
+        super().__post_init__()
 
     def _corners(self):
         ts, vs = [0.0], [self.base]

@@ -1,6 +1,6 @@
 """Triangle and PulseTrain are PWL classes with their own parameters, repr and validation;
 their corners are checked against hand-written waveforms."""
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 
 import numpy as np
 import pytest
@@ -23,6 +23,9 @@ def test_triangle_is_a_periodic_pwl_with_its_parameters():
     assert tri == Triangle(0.8, 10.0, periods=2, r_series=5e3, points_per_period=100)
     with pytest.raises(FrozenInstanceError):
         tri.amplitude = 1.0                                             # frozen like PWL
+    # dataclasses.replace works on the drive's own parameters (used to add a series resistor)
+    tri2 = replace(tri, r_series=100.0, amplitude=0.4)
+    assert tri2 == Triangle(0.4, 10.0, periods=2, r_series=100.0, points_per_period=100) and tri2.v[1] == 0.4
 
 
 def test_pulse_train_corners_and_repr():
@@ -37,6 +40,8 @@ def test_pulse_train_corners_and_repr():
     assert pt.n_points == 10 * 4
     assert pt.levels == (1.0, -0.5) and pt.widths == (2e-6, 1e-6) and pt.fall == 2e-7
     assert repr(pt).startswith("PulseTrain(levels=(1.0, -0.5), widths=(2e-06, 1e-06), gap=2e-06")
+    pt2 = replace(pt, r_series=50.0)
+    assert pt2.r_series == 50.0 and pt2.t == pt.t and pt2.levels == pt.levels
 
 
 @pytest.mark.parametrize("make, name", [
