@@ -203,7 +203,7 @@ class DeviceModel:
             for pw in e.atoms(sp.Piecewise):
                 if pw.args[-1].cond != sp.true:
                     raise UnsupportedExpressionError(
-                        f"{where}: the {label} expression contains a Piecewise without a default branch "
+                        f"{where} (model {self.name!r}): the {label} expression contains a Piecewise without a default branch "
                         f"(its last condition is not True), undefined where no condition holds, so no target "
                         f"(compiled kernel, ngspice, Verilog-A) can print it: {pw}; add a final (value, True) "
                         f"branch")
