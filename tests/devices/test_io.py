@@ -162,3 +162,17 @@ def test_measurement_from_arrays_validates_and_builds_pwl_for_non_sine():
         Measurement.from_arrays(t=t, v_source=sq, i=0 * sq, frequency=f)
     with pytest.raises(ParameterError, match="'circuit'"):
         m.drive(circuit="parallel")
+
+
+def test_knowm_data_dir_from_argument_or_environment(knowm_data, tmp_path, monkeypatch):
+    from memlab.devices import knowm_data_dir
+    from memlab.errors import ConfigError
+    assert knowm_data_dir(knowm_data) == knowm_data                  # the CSV folder itself
+    assert knowm_data_dir(knowm_data.parent) == knowm_data           # a folder containing knowm_wsdc_5kohm/
+    monkeypatch.setenv("MEMLAB_DATA", str(knowm_data.parent))
+    assert knowm_data_dir() == knowm_data
+    monkeypatch.delenv("MEMLAB_DATA")
+    with pytest.raises(ConfigError, match="MEMLAB_DATA"):
+        knowm_data_dir()
+    with pytest.raises(ParameterError, match="parameter 'data'"):
+        knowm_data_dir(tmp_path)
