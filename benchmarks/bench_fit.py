@@ -5,7 +5,7 @@ Jacobians). This prints, per model, the wall time to simulate one Knowm loop (M1
 10 Hz; sine + 5 kOhm, 3 periods, the default FitSettings) for N parameter sets in ONE
 population call vs N separate calls, and the time of a full default fit.
 
-Run:  python benchmarks/bench_fit.py [--n 64] [--no-fit]
+Run:  python benchmarks/bench_fit.py [--data DIR] [--n 64] [--no-fit]   (or set MEMLAB_DATA)
 """
 from __future__ import annotations
 
@@ -14,23 +14,23 @@ import time
 
 import numpy as np
 
-from memlab.devices import KnowmMSS, VTEAM, Yakopcic, FitSettings, fit, load_knowm_set
-from memlab.devices._fit import _Problem, FIT_DEFAULTS
+from memlab.devices import KnowmMSS, VTEAM, Yakopcic, FitSettings, fit, knowm_data_dir, load_knowm_set
+from memlab.devices._fit_space import Problem
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/shared/data/knowm_wsdc_5kohm")
+    ap.add_argument("--data", default=None, help="Knowm data folder (default: $MEMLAB_DATA)")
     ap.add_argument("--n", type=int, default=64, help="parameter sets")
     ap.add_argument("--no-fit", action="store_true")
     args = ap.parse_args(argv)
-    m = load_knowm_set(args.data, device="M1", amplitude=0.8, frequency=10)[0]
+    m = load_knowm_set(knowm_data_dir(args.data), device="M1", amplitude=0.8, frequency=10)[0]
     rng = np.random.default_rng(0)
     print(f"| model | sets | population call (s) | separate calls (s) | speed-up | full fit (s) | fit error |")
     print("|---|---|---|---|---|---|---|")
     for model, pol in ((KnowmMSS(), 1), (Yakopcic(), 1), (VTEAM(iv="exponential"), -1)):
-        names = FIT_DEFAULTS[type(model).__name__]["params"]
-        prob = _Problem(model, names, [m], None, FitSettings(), None, "series", None, None)
+        names = type(model).fit_defaults.params
+        prob = Problem(model, names, [m], None, FitSettings(), None, "series", None, None)
         U = rng.uniform(0.2, 0.8, size=(args.n, prob.space.k))
         prob.residuals(U[:2], pol)                      # compile
         t0 = time.perf_counter()

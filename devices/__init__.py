@@ -4,16 +4,19 @@ Public API: :class:`DeviceModel`, :class:`Param`, :class:`StateVar`, the models
 (:class:`HPLinearDrift`, :class:`TEAM`, :class:`VTEAM`, :class:`Yakopcic`,
 :class:`StanfordPKU`, :class:`KnowmMSS`, :class:`ThresholdMemristor`,
 :class:`SinhConductance`, :class:`Selector`), the drives (:class:`Sine`,
-:func:`Triangle`, :func:`PulseTrain`, :class:`PWL`), :func:`simulate` and :class:`Trace`.
+:class:`Triangle`, :class:`PulseTrain`, :class:`PWL`), :func:`simulate`, :class:`Trace` and
+its plots (:func:`plot_iv`, :func:`plot_loops`).
 """
 from memlab.devices._params import Param, StateVar
 from memlab.devices._model import DeviceModel
+from memlab.devices._meta import IVDemo, FitDefaults
 from memlab.devices import _windows as windows
 from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS,
                                     ThresholdMemristor, SinhConductance, Selector, MODELS)
 from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
 from memlab.devices._simulate import simulate, Trace
-from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop
+from memlab.devices._plot import plot_iv, plot_loops, si_scale
+from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop, knowm_data_dir
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, Comparison, fit_resistor, compare, fit_files, plot_fit
 from memlab.devices._cell import Resistor, SeriesCell
@@ -26,6 +29,7 @@ __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM
 __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "FitSettings", "FitResult",
             "ResistorFit", "Comparison", "fit", "fit_resistor", "evaluate", "compare", "fit_files", "plot_fit",
             "loop_error"]
+__all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
 
 
 def get_model(name: str, **params) -> DeviceModel:
@@ -33,8 +37,7 @@ def get_model(name: str, **params) -> DeviceModel:
     ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     key = name.lower().replace("-", "").replace("_", "")
-    aliases = {"hplineardrift": "hp", "stanfordpku": "stanford", "knowmmss": "mss", "knowm": "mss"}
-    key = aliases.get(key, key)
-    if key not in MODELS:
-        raise ParameterError(f"unknown model {name!r}; known: {sorted(MODELS)}")
-    return MODELS[key](**params)
+    for cls in MODELS.values():
+        if key == cls.short_name or key in cls.aliases:
+            return cls(**params)
+    raise ParameterError(f"unknown model {name!r}; known: {sorted(MODELS)}")

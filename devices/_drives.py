@@ -9,7 +9,7 @@ All times in seconds, voltages in volts, frequencies in hertz.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -168,54 +168,132 @@ class PWL(Drive):
         return np.unique(np.concatenate([base, self.breakpoints()]))
 
 
-def Triangle(amplitude: float = 1.0, frequency: float = 1.0, periods: float = 1.0, *, r_series: float = 0.0,
-             points_per_period: int = 1000) -> PWL:
-    """Triangle 0 -> +amplitude -> -amplitude -> 0 per period (V, Hz); a periodic :class:`PWL`."""
-    _finite("Triangle", "frequency", frequency, lo=0.0, lo_open=True)
-    _finite("Triangle", "amplitude", amplitude)
-    _finite("Triangle", "periods", periods, lo=0.0, lo_open=True)
-    T = 1.0 / frequency
-    return PWL(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, amplitude, -amplitude, 0.0), r_series=r_series,
-               n_points=int(round(periods * points_per_period)) + 1, periodic=True, repeats=periods)
+@dataclass(frozen=True, repr=False)
+class _DerivedPWL(PWL):
+    """Base of PWL drives computed from parameters of their own: the PWL fields are set by
+    ``__post_init__`` and left out of ``__init__`` and ``repr`` (``r_series`` stays, keyword
+    only), so that ``dataclasses.replace`` and equality work on the subclass's parameters."""
+
+    t: tuple = field(init=False, repr=False)
+    v: tuple = field(init=False, repr=False)
+    r_series: float = field(default=0.0, kw_only=True)
+    n_points: int = field(init=False, repr=False)
+    periodic: bool = field(init=False, repr=False)
+    repeats: float = field(init=False, repr=False)
+
+    def _set(self, **values):
+        for name, val in values.items():
+            object.__setattr__(self, name, val)
 
 
-def PulseTrain(levels, widths, *, gap: float = 1e-6, rise: float = 1e-9, fall: float | None = None,
-               base: float = 0.0, repeat: int = 1, r_series: float = 0.0, points_per_segment: int = 20) -> PWL:
-    """A sequence of trapezoidal pulses (a :class:`PWL`).
+@dataclass(frozen=True, repr=False)
+class Triangle(_DerivedPWL):
+    """Triangle 0 -> +amplitude -> -amplitude -> 0 per period: a periodic :class:`PWL`.
+
+    Parameters: amplitude (V), frequency (Hz, > 0), periods (> 0), r_series (ohm, >= 0),
+    points_per_period (output samples per period, >= 2). The corner times and voltages are
+    the inherited ``t`` (s) and ``v`` (V).
+    """
+
+    amplitude: float = 1.0
+    frequency: float = 1.0
+    periods: float = 1.0
+    points_per_period: int = field(default=1000, kw_only=True)
+
+    def __post_init__(self):
+        n = type(self).__name__
+        _finite(n, "amplitude", self.amplitude)
+        _finite(n, "frequency", self.frequency, lo=0.0, lo_open=True)
+        _finite(n, "periods", self.periods, lo=0.0, lo_open=True)
+        _finite(n, "points_per_period", self.points_per_period, lo=2)
+        self._set(amplitude=float(self.amplitude), frequency=float(self.frequency), periods=float(self.periods),
+                  points_per_period=int(self.points_per_period))
+        a, T = self.amplitude, 1.0 / self.frequency
+        self._set(t=(0.0, T / 4, 3 * T / 4, T), v=(0.0, a, -a, 0.0), periodic=True, repeats=self.periods,
+                  n_points=int(round(self.periods * self.points_per_period)) + 1)
+        super().__post_init__()
+
+    def __repr__(self) -> str:
+        return (f"Triangle(amplitude={self.amplitude!r}, frequency={self.frequency!r}, periods={self.periods!r}, "
+                f"r_series={self.r_series!r}, points_per_period={self.points_per_period!r})")
+
+
+@dataclass(frozen=True, repr=False)
+class PulseTrain(_DerivedPWL):
+    """A sequence of trapezoidal pulses: a :class:`PWL` through their corners.
 
     Parameters
     ----------
     levels : sequence of float
         Pulse amplitudes in V (e.g. ``[+1.2, 0.1, -1.0, 0.1]`` for SET, read, RESET, read).
     widths : float or sequence of float
-        Flat-top width of each pulse in s.
+        Flat-top width of each pulse in s (> 0).
     gap : float
-        Time at ``base`` between pulses, s.
+        Time at ``base`` between pulses, s (>= 0), half before and half after each pulse.
     rise, fall : float
-        Edge times in s (fall defaults to rise).
+        Edge times in s (> 0; fall defaults to rise).
+    base : float
+        Voltage between pulses, V.
     repeat : int
-        How many times the whole sequence is repeated.
+        How many times the whole sequence is repeated (>= 1).
+    r_series : float
+        Series resistance, ohm (>= 0).
+    points_per_segment : int
+        Output samples per linear segment.
     """
-    levels = _finite("PulseTrain", "levels", np.atleast_1d(np.asarray(levels, dtype=float)))
-    widths = _finite("PulseTrain", "widths", np.broadcast_to(np.asarray(widths, dtype=float), levels.shape),
-                     lo=0.0, lo_open=True)
-    _finite("PulseTrain", "gap", gap, lo=0.0)
-    _finite("PulseTrain", "rise", rise, lo=0.0, lo_open=True)
-    fall = rise if fall is None else fall
-    _finite("PulseTrain", "fall", fall, lo=0.0, lo_open=True)
-    _finite("PulseTrain", "repeat", repeat, lo=1)
-    ts, vs = [0.0], [base]
-    t = 0.0
-    for _ in range(int(repeat)):
-        for lv, w in zip(levels, widths):
-            if gap > 0:
-                t += gap / 2
-                ts.append(t); vs.append(base)
-            t += rise; ts.append(t); vs.append(lv)
-            t += w; ts.append(t); vs.append(lv)
-            t += fall; ts.append(t); vs.append(base)
-            if gap > 0:
-                t += gap / 2
-                ts.append(t); vs.append(base)
-    n_seg = len(ts) - 1
-    return PWL(t=tuple(ts), v=tuple(vs), r_series=r_series, n_points=max(2, n_seg * points_per_segment))
+
+    levels: tuple
+    widths: tuple
+    gap: float = field(default=1e-6, kw_only=True)
+    rise: float = field(default=1e-9, kw_only=True)
+    fall: float | None = field(default=None, kw_only=True)
+    base: float = field(default=0.0, kw_only=True)
+    repeat: int = field(default=1, kw_only=True)
+    points_per_segment: int = field(default=20, kw_only=True)
+
+    def __post_init__(self):
+        n = type(self).__name__
+        levels = _finite(n, "levels", np.atleast_1d(np.asarray(self.levels, dtype=float)))
+        if levels.ndim != 1:
+            raise ParameterError(f"{n}: parameter 'levels' must be 1-D, got shape {levels.shape}")
+        try:
+            widths = np.broadcast_to(np.asarray(self.widths, dtype=float), levels.shape)
+        except ValueError as exc:
+            raise ParameterError(f"{n}: parameter 'widths' must be one width or one per level "
+                                 f"({levels.size}), got shape {np.shape(self.widths)}") from exc
+        widths = _finite(n, "widths", widths, lo=0.0, lo_open=True)
+        _finite(n, "gap", self.gap, lo=0.0)
+        _finite(n, "rise", self.rise, lo=0.0, lo_open=True)
+        fall = self.rise if self.fall is None else self.fall
+        _finite(n, "fall", fall, lo=0.0, lo_open=True)
+        _finite(n, "base", self.base)
+        _finite(n, "repeat", self.repeat, lo=1)
+        _finite(n, "points_per_segment", self.points_per_segment, lo=1)
+        self._set(levels=tuple(map(float, levels)), widths=tuple(map(float, widths)), gap=float(self.gap),
+                  rise=float(self.rise), fall=float(fall), base=float(self.base), repeat=int(self.repeat),
+                  points_per_segment=int(self.points_per_segment))
+        ts, vs = self._corners()
+        self._set(t=tuple(ts), v=tuple(vs), periodic=False, repeats=1.0,
+                  n_points=max(2, (len(ts) - 1) * self.points_per_segment))
+        super().__post_init__()
+
+    def _corners(self):
+        ts, vs = [0.0], [self.base]
+        t, half = 0.0, self.gap / 2
+        for _ in range(self.repeat):
+            for lv, w in zip(self.levels, self.widths):
+                if half > 0:
+                    t += half
+                    ts.append(t); vs.append(self.base)
+                for dt, val in ((self.rise, lv), (w, lv), (self.fall, self.base)):
+                    t += dt
+                    ts.append(t); vs.append(val)
+                if half > 0:
+                    t += half
+                    ts.append(t); vs.append(self.base)
+        return ts, vs
+
+    def __repr__(self) -> str:
+        return (f"PulseTrain(levels={self.levels!r}, widths={self.widths!r}, gap={self.gap!r}, rise={self.rise!r}, "
+                f"fall={self.fall!r}, base={self.base!r}, repeat={self.repeat!r}, r_series={self.r_series!r}, "
+                f"points_per_segment={self.points_per_segment!r})")

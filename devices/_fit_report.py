@@ -10,7 +10,8 @@ import numpy as np
 
 from memlab.errors import ParameterError
 from memlab.devices._io import Measurement, load_loop
-from memlab.devices._fit import FitResult, fit, loop_error, _as_list, _info_criteria
+from memlab.devices._fit import FitResult, fit, _info_criteria
+from memlab.devices._fit_loops import as_measurements, loop_error
 
 __all__ = ["ResistorFit", "Comparison", "fit_resistor", "compare", "fit_files", "plot_fit"]
 
@@ -40,7 +41,7 @@ class ResistorFit:
         return _resistor_current(m, R, self.circuit)
 
     def evaluate(self, measurements) -> np.ndarray:
-        return np.array([float(loop_error(self._current(m), m.i)) for m in _as_list(measurements)])
+        return np.array([float(loop_error(self._current(m), m.i)) for m in as_measurements(measurements)])
 
     @property
     def labels(self) -> list:
@@ -57,7 +58,7 @@ def _resistor_current(m: Measurement, R, circuit):
 def fit_resistor(measurements, *, circuit: str = "series") -> ResistorFit:
     """Fit the best fixed resistor (one parameter, ohm) to the loops; the memoryless baseline."""
     from scipy.optimize import minimize_scalar
-    meas = _as_list(measurements)
+    meas = as_measurements(measurements)
     if circuit not in ("series", "device"):
         raise ParameterError(f"fit_resistor: parameter 'circuit' = {circuit!r} is not one of ('series', 'device')")
 
@@ -145,7 +146,7 @@ def compare(models: dict, measurements, *, validate=(), fit_kwargs: dict | None 
     ``fit_kwargs``: keywords for every :func:`fit`; ``per_model``: name -> extra keywords.
     ``resistor``: include the best fixed resistor as the memoryless baseline.
     """
-    meas = _as_list(measurements)
+    meas = as_measurements(measurements)
     val = list(validate)
     results, validation = {}, {}
     for name, model in models.items():
@@ -169,7 +170,7 @@ def plot_fit(result: FitResult, measurements=None, axes=None):
     "predicted". Device voltage in V, current in uA. Returns the list of axes.
     """
     import matplotlib.pyplot as plt
-    meas = result.measurements if measurements is None else _as_list(measurements)
+    meas = result.measurements if measurements is None else as_measurements(measurements)
     if axes is None:
         _, axes = plt.subplots(1, len(meas), figsize=(3.2 * len(meas), 2.8), squeeze=False,
                                constrained_layout=True)

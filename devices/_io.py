@@ -29,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from memlab.errors import DataFormatError, ParameterError
+from memlab.errors import ConfigError, DataFormatError, ParameterError
 
-__all__ = ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "KNOWM_NAME"]
+__all__ = ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "KNOWM_NAME", "KNOWM_SET",
+           "knowm_data_dir"]
 
 #: Regular expression of the Knowm file names, e.g. ``5kohm_0.8V_10Hz_M1__Memristor.csv``.
 KNOWM_NAME = re.compile(
@@ -500,3 +501,31 @@ def load_loop(path, **kwargs) -> Measurement:
     if KNOWM_NAME.match(p.name):
         return load_knowm(p, **kwargs)
     return load_loop_csv(p, **kwargs)
+
+
+#: folder name of the Knowm W-SDC 5 kOhm loop files inside a data folder
+KNOWM_SET = "knowm_wsdc_5kohm"
+
+
+def knowm_data_dir(data=None) -> Path:
+    """Folder of the Knowm W-SDC CSV files, from an argument or the environment only.
+
+    ``data``: a folder holding ``knowm_wsdc_5kohm/`` or the CSV files themselves; when None,
+    the environment variable ``MEMLAB_DATA`` (same meaning). Raises
+    :class:`~memlab.errors.ConfigError` when neither is given and
+    :class:`~memlab.errors.ParameterError` when the folder holds no CSV files.
+    """
+    import os
+    where = "parameter 'data'"
+    if data is None:
+        data = os.environ.get("MEMLAB_DATA") or None
+        where = "environment variable MEMLAB_DATA"
+    if data is None:
+        raise ConfigError(f"no data folder: pass it (e.g. --data DIR) or set MEMLAB_DATA to the folder that "
+                          f"contains {KNOWM_SET}/")
+    base = Path(data)
+    d = base / KNOWM_SET if (base / KNOWM_SET).is_dir() else base
+    if not (d.is_dir() and any(d.glob("*.csv"))):
+        raise ParameterError(f"{where} = {str(data)!r} is not a folder of Knowm CSV files (nor one that "
+                             f"contains {KNOWM_SET}/ with them)")
+    return d

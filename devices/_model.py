@@ -9,19 +9,23 @@ derived from those two expressions and never written by hand per model.
 """
 from __future__ import annotations
 
+import hashlib
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 import sympy as sp
 
-from memlab.errors import ParameterError
+from memlab.errors import ParameterError, UnsupportedExpressionError
+from memlab.devices._meta import FitDefaults, IVDemo
+from memlab.devices._codegen import GENERATOR_VERSION, load_kernels, module_source
 from memlab.devices._params import Param, StateVar, check_value
 
 __all__ = ["DeviceModel"]
 
 _V = sp.Symbol("v", real=True)
-_KERNELS: dict[tuple, SimpleNamespace] = {}
+#: kernel namespaces by expression key (see ``DeviceModel._equations``)
+_KERNELS: dict[str, SimpleNamespace] = {}
 
 
 class DeviceModel:
@@ -44,6 +48,15 @@ class DeviceModel:
     options: ClassVar[dict[str, tuple[Any, tuple]]] = {}
     #: literature reference of the model equations
     reference: ClassVar[str] = ""
+    #: short name for :func:`~memlab.devices.get_model` and the CLI ("" for user models);
+    #: ``aliases`` are further accepted spellings (lower case, without "-" and "_")
+    short_name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: sine drive (and initial state) that shows the model's I-V loop, see :meth:`demo_drive`
+    iv_demo: ClassVar[IVDemo] = IVDemo()
+    #: defaults of :func:`~memlab.devices.fit` (free parameters, search ranges); None: the
+    #: caller names the parameters
+    fit_defaults: ClassVar[FitDefaults | None] = None
 
     def __init__(self, **kwargs):
         opts = {}
@@ -106,6 +119,14 @@ class DeviceModel:
         fn = sp.lambdify(list(syms.values()), expr, modules="numpy")
         return fn(*self._values.values())
 
+    @classmethod
+    def demo_drive(cls, periods: float = 2) -> tuple:
+        """``(drive, x0)`` of the I-V demonstration (:attr:`iv_demo`): a
+        :class:`~memlab.devices.Sine` of ``periods`` periods and the initial state (state
+        units; the model's ``state.x0`` when the demo sets none)."""
+        demo = cls.iv_demo
+        return demo.drive(periods), (cls.state.x0 if demo.x0 is None else demo.x0)
+
     # ------------------------------------------------------------------ parameters
     @property
     def option_values(self) -> dict:
@@ -128,7 +149,10 @@ class DeviceModel:
     def with_params(self, **kwargs) -> "DeviceModel":
         """A new model with some parameters (or options) replaced."""
         merged = {**self._opts, **self._values, **kwargs}
-        return type(self)(**merged)
+        out = type(self)(**merged)
+        if out._opts == self._opts and "_eq" in self.__dict__:
+            out.__dict__["_eq"] = self.__dict__["_eq"]   # same class and options: same equations
+        return out
 
     @property
     def n_devices(self) -> int:
@@ -146,41 +170,59 @@ class DeviceModel:
         return f"{type(self).__name__}({opts}){pops}"
 
     # ------------------------------------------------------------------ symbolic
-    @property
-    def _key(self) -> tuple:
-        return (type(self).__qualname__, type(self).__module__, tuple(sorted(self._opts.items())))
+    def _equations(self) -> SimpleNamespace:
+        """The model's defining expressions for its options, checked, with their cache key.
+
+        Calls :meth:`equations`, :meth:`bounds_expr` and :meth:`noise_expr` on fresh symbols.
+        The key is a hash of the expressions (``srepr``), the parameter order and
+        :data:`~memlab.devices._codegen.GENERATOR_VERSION`, so two classes with the same
+        name but different equations never share kernels. Raises
+        :class:`~memlab.errors.UnsupportedExpressionError` for a Piecewise without a default
+        branch (no printer can translate it: the kernels, ngspice and Verilog-A all need a
+        value everywhere) and :class:`~memlab.errors.ParameterError` for undeclared symbols.
+        """
+        eq = self.__dict__.get("_eq")
+        if eq is not None:
+            return eq
+        where = type(self).__name__
+        x = sp.Symbol(self.state.name, real=True)
+        syms = {n: sp.Symbol(n, real=True) for n in self._defs}
+        ns = SimpleNamespace(**syms)
+        i_expr, r_expr = (sp.sympify(e) for e in self.equations(_V, x, ns))
+        bounds = tuple(sp.sympify(b) for b in self.bounds_expr(ns))
+        noise = self.noise_expr(_V, x, ns)
+        noise = None if noise is None else sp.sympify(noise)
+        named = {"current": i_expr, "rate": r_expr, "lower bound": bounds[0], "upper bound": bounds[1]}
+        if noise is not None:
+            named["noise"] = noise
+        allowed = {_V, x, *syms.values()}
+        free = set().union(*(e.free_symbols for e in named.values())) - allowed
+        if free:
+            raise ParameterError(f"{where}: equations use undeclared symbols {sorted(map(str, free))}")
+        for label, e in named.items():
+            for pw in e.atoms(sp.Piecewise):
+                if pw.args[-1].cond != sp.true:
+                    raise UnsupportedExpressionError(
+                        f"{where} (model {self.name!r}): the {label} expression contains a Piecewise without a default branch "
+                        f"(its last condition is not True), undefined where no condition holds, so no target "
+                        f"(compiled kernel, ngspice, Verilog-A) can print it: {pw}; add a final (value, True) "
+                        f"branch")
+        text = sp.srepr((tuple(named.items()), x, tuple(syms.values()), GENERATOR_VERSION))
+        key = hashlib.sha256(text.encode()).hexdigest()
+        eq = SimpleNamespace(x=x, symbols=syms, current=i_expr, rate=r_expr, bounds=bounds, noise=noise, key=key)
+        self.__dict__["_eq"] = eq    # derived from the class and options only (both fixed)
+        return eq
 
     @property
     def _k(self) -> SimpleNamespace:
-        k = _KERNELS.get(self._key)
+        """Kernel namespace (expressions, derivatives, numpy kernels), shared by every
+        model whose expressions are the same (cache keyed by the expressions)."""
+        eq = self._equations()
+        k = _KERNELS.get(eq.key)
         if k is None:
-            k = self._build()
-            _KERNELS[self._key] = k
+            k = _derive(eq, f"{type(self).__name__} {self._opts}")
+            _KERNELS[eq.key] = k
         return k
-
-    def _build(self) -> SimpleNamespace:
-        st = self.state
-        x = sp.Symbol(st.name, real=True)
-        syms = {n: sp.Symbol(n, real=True) for n in self._defs}
-        i_expr, r_expr = self.equations(_V, x, SimpleNamespace(**syms))
-        i_expr = sp.sympify(i_expr)
-        r_expr = sp.sympify(r_expr)
-        free = (i_expr.free_symbols | r_expr.free_symbols) - {_V, x} - set(syms.values())
-        if free:
-            raise ParameterError(f"{type(self).__name__}: equations use undeclared symbols {sorted(map(str, free))}")
-        g_expr = sp.simplify(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
-        d = SimpleNamespace(
-            v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
-            di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),
-            dr_dv=sp.diff(r_expr, _V), dr_dx=sp.diff(r_expr, x),
-        )
-        args = [_V, x, *syms.values()]
-        for name in ("current", "di_dv", "di_dx", "rate", "dr_dv", "dr_dx", "conductance"):
-            setattr(d, "np_" + name, sp.lambdify(args, getattr(d, name), modules="numpy", cse=True))
-        d.bounds = self.bounds_expr(SimpleNamespace(**syms))
-        d.noise = self.noise_expr(_V, x, SimpleNamespace(**syms))
-        d.scalar_source = _scalar_source(self, d)
-        return d
 
     @property
     def v(self) -> sp.Symbol:
@@ -210,6 +252,16 @@ class DeviceModel:
     def conductance_expr(self) -> sp.Expr:
         """Chord conductance i/v in S (sympy, derived)."""
         return self._k.conductance
+
+    @property
+    def bounds_exprs(self) -> tuple:
+        """State bounds ``(lo, hi)`` as sympy expressions of the parameter symbols (state units)."""
+        return self._k.bounds
+
+    @property
+    def noise_amplitude_expr(self):
+        """Amplitude of the stochastic state jump (sympy, state units) or None, see :meth:`noise_expr`."""
+        return self._k.noise
 
     def jacobian_exprs(self) -> dict[str, sp.Expr]:
         """Partial derivatives di/dv, di/dx, d(rate)/dv, d(rate)/dx (sympy, derived)."""
@@ -271,11 +323,7 @@ class DeviceModel:
         order. The generated source lives in a cached module file (see
         :mod:`memlab.devices._codegen`); ``kernel_source`` shows it.
         """
-        return self._compiled_module()._kernel
-
-    def scalar_kernel_rate(self):
-        """numba-compiled ``f(v, x, p) -> (i, di/dv, rate)`` (cheaper second-stage kernel)."""
-        return self._compiled_module()._kernel_r
+        return self._compiled()._kernel
 
     @property
     def has_noise(self) -> bool:
@@ -284,21 +332,14 @@ class DeviceModel:
 
     @property
     def kernel_source(self) -> str:
-        """Python source of the generated scalar kernels."""
-        return self._k.scalar_source
+        """Python source of the generated kernel module (device functions and integrator)."""
+        return module_source(self._k.label, self._k)
 
-    def _compiled_module(self):
+    def _compiled(self):
+        """The imported kernel module (device functions, ``run``, ``run_fixed``)."""
         k = self._k
-        if not hasattr(k, "module"):
-            from pathlib import Path
-            from memlab.devices._codegen import load_module
-            deco = '@njit(cache=True, error_model="numpy")\n'
-            src = k.scalar_source.replace("def _kernel", deco + "def _kernel").replace("def _noise", deco + "def _noise")
-            template = (Path(__file__).with_name("_integrator_src.py")).read_text()
-            header = (f"# generated by memlab for {type(self).__name__} {self._opts}\nimport math\n"
-                      f"from numba import njit, prange\n\n_RATE_X_FREE = {bool(sp.sympify(k.dr_dx) == 0)}\n"
-                      + _IPOW_SOURCE)
-            k.module = load_module(header + src + "\n\n" + template, tag=type(self).__name__.lower())
+        if k.module is None:
+            k.module = load_kernels(k.label, k, tag=type(self).__name__.lower())
         return k.module
 
     def param_matrix(self, n: int | None = None) -> np.ndarray:
@@ -318,106 +359,18 @@ class DeviceModel:
         return np.ascontiguousarray(P)
 
 
-def _scalar_source(model: DeviceModel, k: SimpleNamespace) -> str:
-    """Python source of the scalar kernels (math module; numba-compatible).
-
-    ``_kernel`` returns (i, di/dv, di/dx, rate, drate/dv, drate/dx); ``_kernel_r`` returns
-    only (i, di/dv, rate), for the integrator's second stage.
-    """
-    src = _function_source("_kernel", k, [k.current, k.di_dv, k.di_dx, k.rate, k.dr_dv, k.dr_dx])
-    src += "\n" + _function_source("_kernel_r", k, [k.current, k.di_dv, k.rate])
-    src += "\n" + _function_source("_noise", k, [k.noise if k.noise is not None else sp.Integer(0)])
-    return src
-
-
-def _kernel_printer_class():
-    from sympy.printing.pycode import PythonCodePrinter
-
-    class KernelPrinter(PythonCodePrinter):
-        """Python printer whose powers with a symbolic exponent call ``_ipow``, which
-        multiplies for the exponents 1, 2 and 3 (exact, and several times faster than
-        ``pow`` in the integrator's inner loop) and calls ``pow`` otherwise."""
-
-        def _print_Pow(self, expr, rational=False):
-            if expr.exp.is_Number:
-                return super()._print_Pow(expr, rational=rational)
-            return f"_ipow({self._print(expr.base)}, {self._print(expr.exp)})"
-
-    return KernelPrinter
-
-
-_IPOW_SOURCE = """
-@njit(inline="always", cache=True)
-def _ipow(b, e):
-    if e == 1.0:
-        return b
-    if e == 2.0:
-        return b * b
-    if e == 3.0:
-        return b * b * b
-    return b ** e
-
-"""
-
-
-def _function_source(fname: str, k: SimpleNamespace, exprs: list) -> str:
-    """Source of one scalar kernel returning ``exprs``.
-
-    Top-level Piecewise nodes become if/elif/else blocks (Piecewise with identical
-    conditions share one block), so the costly terms of a branch (pow, exp) are evaluated
-    only when that branch is taken; common subexpressions are eliminated outside and
-    inside each branch separately.
-    """
-    printer = _kernel_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
-    names = sp.numbered_symbols("_c")
-    # 1. pull out Piecewise nodes (outermost first) and replace them by placeholders
-    groups: dict[tuple, list] = {}
-    repl: dict = {}
-    ph_names = sp.numbered_symbols("_pw")
-
-    def pull(e):
-        if isinstance(e, sp.Piecewise):
-            if e in repl:
-                return repl[e]
-            conds = tuple(c for _, c in e.args)
-            sym = next(ph_names)
-            repl[e] = sym
-            groups.setdefault(conds, []).append((sym, [a for a, _ in e.args]))
-            return sym
-        if not e.args:
-            return e
-        new = [pull(a) for a in e.args]
-        return e.func(*new) if any(n is not a for n, a in zip(new, e.args)) else e
-
-    outer = [pull(sp.sympify(e)) for e in exprs]
-    lines = [f"def {fname}({k.v.name}, {k.x.name}, _p):"]
-    for j, name in enumerate(k.symbols):
-        lines.append(f"    {name} = _p[{j}]")
-    # 2. the Piecewise blocks (their conditions and branches see only v, x, parameters)
-    for conds, members in groups.items():
-        for b, cond in enumerate(conds):
-            if cond == sp.true:
-                head = "else:" if b > 0 else "if True:"
-            else:
-                head = ("if " if b == 0 else "elif ") + f"{printer.doprint(cond)}:"
-            lines.append("    " + head)
-            branch = [args[b] for _, args in members]
-            subs, red = sp.cse(branch, symbols=names, optimizations="basic")
-            for s_, e in subs:
-                lines.append(f"        {s_} = {printer.doprint(e)}")
-            for (sym, _), e in zip(members, red):
-                lines.append(f"        {sym} = {printer.doprint(e)}")
-        if conds[-1] != sp.true:
-            lines.append("    else:")
-            for sym, _ in members:
-                lines.append(f"        {sym} = math.nan")
-    # 3. the remaining expression tree with common subexpressions shared
-    subs, reduced = sp.cse(outer, symbols=names, optimizations="basic")
-    for s_, e in subs:
-        lines.append(f"    {s_} = {printer.doprint(e)}")
-    outs = []
-    for j, e in enumerate(reduced):
-        lines.append(f"    _o{j} = float({printer.doprint(e)})")
-        outs.append(f"_o{j}")
-    lines.append(f"    return ({', '.join(outs)})")
-    return "\n".join(lines) + "\n"
+def _derive(eq: SimpleNamespace, label: str) -> SimpleNamespace:
+    """Everything derived from the defining expressions: conductance, Jacobian entries and
+    their numpy kernels (lambdify with common subexpression elimination)."""
+    x, syms, i_expr, r_expr = eq.x, eq.symbols, eq.current, eq.rate
+    g_expr = sp.simplify(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
+    d = SimpleNamespace(
+        v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
+        di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),
+        dr_dv=sp.diff(r_expr, _V), dr_dx=sp.diff(r_expr, x),
+        bounds=eq.bounds, noise=eq.noise, key=eq.key, label=label, module=None,
+    )
+    args = [_V, x, *syms.values()]
+    for name in ("current", "di_dv", "di_dx", "rate", "dr_dv", "dr_dx", "conductance"):
+        setattr(d, "np_" + name, sp.lambdify(args, getattr(d, name), modules="numpy", cse=True))
+    return d

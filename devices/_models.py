@@ -11,6 +11,7 @@ import sympy as sp
 
 from memlab.errors import ParameterError
 from memlab.devices._model import DeviceModel
+from memlab.devices._meta import FitDefaults, IVDemo
 from memlab.devices._params import Param, StateVar
 from memlab.devices import _windows as W
 
@@ -50,6 +51,11 @@ class HPLinearDrift(DeviceModel):
 
     name = "HP linear drift"
     reference = "D. B. Strukov et al., 'The missing memristor found', Nature 453, 80-83 (2008)"
+    short_name, aliases = "hp", ("hplineardrift",)
+    iv_demo = IVDemo(1.0, 2.0, 0.0, 0.5)          # at 1 Hz the state reaches the bound x = 1
+    fit_defaults = FitDefaults(params=("R_on", "R_off", "mu_v"),
+                               search={"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "mu_v": (1e-20, 1e-8)},
+                               on_positive=True)
     state = StateVar("x", 0.0, 1.0, "1", 0.5, "normalised doped-region width w/D")
     options = {"window": ("joglekar", W.WINDOWS)}
 
@@ -139,6 +145,13 @@ class TEAM(_TeamBase):
 
     name = "TEAM"
     reference = "S. Kvatinsky et al., 'TEAM: ThrEshold Adaptive Memristor Model', IEEE TCAS-I 60(1), 211 (2013)"
+    short_name = "team"
+    iv_demo = IVDemo(1.0, 20e6, 100.0, 1.5e-9)
+    fit_defaults = FitDefaults(
+        params=("R_on", "R_off", "k_off", "k_on", "alpha_off", "alpha_on", "i_off", "i_on"),
+        search={"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "k_off": (1e-15, 1.0), "k_on": (-1.0, -1e-15),
+                "alpha_off": (0.5, 12.0), "alpha_on": (0.5, 12.0), "i_off": (1e-9, 1e-2), "i_on": (-1e-2, -1e-9)},
+        log=("k_on", "i_off", "i_on"), on_positive=False)
     state = StateVar("x", 0.0, 3e-9, "m", 1.5e-9, "oxide (undoped) width")
 
     def param_defs(self):
@@ -179,6 +192,13 @@ class VTEAM(_TeamBase):
 
     name = "VTEAM"
     reference = "S. Kvatinsky et al., 'VTEAM: A General Model for Voltage-Controlled Memristors', IEEE TCAS-II 62(8), 786 (2015)"
+    short_name = "vteam"
+    iv_demo = IVDemo(1.0, 20e6, 100.0, 1.5e-9)
+    fit_defaults = FitDefaults(
+        params=("R_on", "R_off", "k_off", "k_on", "alpha_off", "alpha_on", "v_off", "v_on"),
+        search={"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "k_off": (1e-13, 1e-3), "k_on": (-1e-3, -1e-13),
+                "alpha_off": (0.5, 10.0), "alpha_on": (0.5, 10.0), "v_off": (1e-3, "vmax"), "v_on": ("-vmax", -1e-3)},
+        log=("k_on",), on_positive=False)
     state = StateVar("x", 0.0, 3e-9, "m", 0.0, "oxide (undoped) width")
 
     def param_defs(self):
@@ -214,6 +234,14 @@ class Yakopcic(DeviceModel):
 
     name = "Yakopcic"
     reference = "C. Yakopcic et al., 'A Memristor Device Model', IEEE EDL 32(10), 1436 (2011)"
+    short_name = "yakopcic"
+    iv_demo = IVDemo(0.5, 100.0, 0.0, 0.11)
+    fit_defaults = FitDefaults(
+        params=("a1", "a2", "b", "Vp", "Vn", "Ap", "An", "xp", "xn", "alpha_p", "alpha_n"),
+        search={"a1": (1e-7, 1.0), "a2": (1e-7, 1.0), "b": (0.01, 20.0), "Vp": (0.0, "vmax"), "Vn": (0.0, "vmax"),
+                "Ap": (1.0, 1e7), "An": (1.0, 1e7), "xp": (0.0, 0.99), "xn": (0.0, 0.99),
+                "alpha_p": (0.0, 20.0), "alpha_n": (0.0, 20.0)},
+        on_positive=True)
     state = StateVar("x", 0.0, 1.0, "1", 0.11, "normalised state")
     parameters = (
         _pos("a1", 0.17, "A", _SRC_YK, "current scale, v >= 0", log=True),
@@ -271,6 +299,8 @@ class StanfordPKU(DeviceModel):
     options = {"noise": (False, (False, True))}
     name = "Stanford-PKU"
     reference = "Z. Jiang et al., IEEE TED 63(5), 1884 (2016); Stanford RRAM model v1.0.0"
+    short_name, aliases = "stanford", ("stanfordpku",)
+    iv_demo = IVDemo(1.6, 1e4, 0.0, 0.2e-9)
     state = StateVar("g", 0.2e-9, 1.7e-9, "m", 0.2e-9, "tunnelling gap")
     def param_defs(self):
         ps = self._base
@@ -330,6 +360,14 @@ class KnowmMSS(DeviceModel):
 
     name = "Knowm MSS"
     reference = "T. W. Molter, M. A. Nugent, 'The Generalized Metastable Switch Memristor Model', CNNA 2016"
+    short_name, aliases = "mss", ("knowmmss", "knowm")
+    iv_demo = IVDemo(0.8, 10.0, 5e3, 0.0)
+    # tau below 1e-3 x the shortest period trades off with V_on ("tmin")
+    fit_defaults = FitDefaults(
+        params=("R_on", "R_off", "tau", "V_on", "V_off", "beta"),
+        search={"R_on": (10.0, 1e6), "R_off": (100.0, 1e8), "tau": ("tmin", "tmax"), "V_on": (0.0, "vmax"),
+                "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
+        on_positive=True)
     state = StateVar("x", 0.0, 1.0, "1", 0.0, "fraction of metastable switches ON")
     parameters = (
         _pos("R_on", 2.35e3, "ohm", _SRC_MSS, "resistance with all switches ON", log=True),
@@ -366,6 +404,8 @@ class ThresholdMemristor(DeviceModel):
 
     name = "Threshold (Pershin-Di Ventra)"
     reference = "Y. V. Pershin, M. Di Ventra, Phys. Rev. B 78, 113309 (2008)"
+    short_name = "threshold"
+    iv_demo = IVDemo(3.0, 1e3, 0.0, 5e3)
     state = StateVar("R", 1e3, 10e3, "ohm", 5e3, "device resistance")
     parameters = (
         _pos("R_on", 1e3, "ohm", _SRC_PD, "lowest resistance (state bound)", log=True),
@@ -394,6 +434,8 @@ class SinhConductance(DeviceModel):
 
     name = "sinh conductance"
     reference = "common RRAM read nonlinearity, e.g. Yakopcic I-V; CrossSim RRAM_Milo cubic fit"
+    short_name = "sinh"
+    iv_demo = IVDemo(0.5, 10.0, 0.0, 1e-5)
     state = StateVar("g", 0.0, 1.0, "S", 1e-5, "small-signal conductance")
     parameters = (_pos("v0", 0.25, "V", "typical HfOx read nonlinearity (Stanford-PKU V0 = 0.25 V)", "sinh voltage scale"),)
 
@@ -410,6 +452,8 @@ class Selector(DeviceModel):
 
     name = "selector"
     reference = "sinh-type selector I-V (e.g. Burr et al., JVST B 32, 040802 (2014) review)"
+    short_name = "selector"
+    iv_demo = IVDemo(1.5, 10.0, 0.0, 0.0)
     state = StateVar("x", 0.0, 1.0, "1", 0.0, "dummy (static model)")
     parameters = (
         _pos("i_s", 1e-9, "A", "memlab default (see docstring)", "current scale", log=True),
@@ -421,8 +465,6 @@ class Selector(DeviceModel):
         return p.i_s * sp.sinh(v / p.v_s) + v / p.r_leak, sp.Integer(0)
 
 
-MODELS = {
-    "hp": HPLinearDrift, "team": TEAM, "vteam": VTEAM, "yakopcic": Yakopcic,
-    "stanford": StanfordPKU, "mss": KnowmMSS, "threshold": ThresholdMemristor,
-    "sinh": SinhConductance, "selector": Selector,
-}
+#: the built-in models by :attr:`~memlab.devices.DeviceModel.short_name`
+MODELS = {cls.short_name: cls for cls in (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS,
+                                          ThresholdMemristor, SinhConductance, Selector)}

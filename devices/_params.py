@@ -2,17 +2,72 @@
 
 A :class:`Param` carries its value (SI), unit, allowed range and the source of its
 default. Values may be scalars or arrays (a population of devices).
+
+Units are checked when a :class:`Param` or :class:`StateVar` is declared: the unit must be
+a product or quotient of unprefixed SI units (:data:`SI_UNITS`), e.g. ``"ohm"``,
+``"m^2/(V s)"``, ``"1/V"``, ``"1"`` for dimensionless; anything else (``"nm"``, ``"kohm"``,
+``"uA"``, a typo) raises :class:`~memlab.errors.UnitError`, since every value is stored
+and used in SI.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from memlab.errors import ParameterError
+from memlab.errors import ParameterError, UnitError
 
-__all__ = ["Param", "StateVar", "check_value"]
+__all__ = ["Param", "StateVar", "check_value", "check_unit", "SI_UNITS"]
+
+#: unit symbols allowed in declarations: SI base and derived units (ohm for the ohm sign),
+#: the electronvolt (accepted for use with the SI) and "1" for dimensionless
+SI_UNITS = frozenset({"m", "kg", "s", "A", "K", "mol", "cd", "Hz", "N", "Pa", "J", "W", "C", "V", "F", "ohm", "S",
+                      "Wb", "T", "H", "eV", "rad", "1"})
+_TOKEN = re.compile(r"\s*(?:([A-Za-z]+)|(\d+)|(\^-?\d+)|([*/()])|(\S))")
+
+
+def check_unit(unit: str, where: str) -> str:
+    """Check that ``unit`` is a product/quotient of :data:`SI_UNITS` and return it.
+
+    Grammar: factors separated by spaces or ``*`` (product) and ``/`` (quotient), each a
+    unit symbol or parenthesised group, optionally with an integer power ``^n``; ``1``
+    stands for dimensionless (``"1"``, ``"1/V"``). Raises :class:`UnitError` naming
+    ``where``, the unit and what is allowed.
+    """
+    def fail(why):
+        return UnitError(f"{where}: unit {unit!r} is not an SI unit ({why}); allowed: products and quotients of "
+                         f"{sorted(SI_UNITS)} with integer powers, e.g. 'm^2/(V s)', unprefixed (values are SI)")
+
+    if not isinstance(unit, str) or not unit.strip():
+        raise fail("empty")
+    toks = []
+    for m in _TOKEN.finditer(unit):
+        sym, num, power, op, bad = m.groups()
+        if bad is not None:
+            raise fail(f"unexpected {bad!r}")
+        if sym is not None and sym not in SI_UNITS:
+            raise fail(f"unknown symbol {sym!r}")
+        if num is not None and num != "1":
+            raise fail(f"number {num!r}")
+        toks.append(sym or num or power or op)
+    depth, prev = 0, None            # prev: None, "operand" (unit, ")", power) or an operator
+    for t in toks:
+        operand_end = prev not in (None, "*", "/", "(")
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+            if depth < 0 or not operand_end:
+                raise fail("unbalanced parentheses")
+        elif t in "*/" or t.startswith("^"):
+            if not operand_end:
+                raise fail(f"misplaced {t!r}")
+        prev = t if t in "*/(" else "operand"
+    if depth != 0 or prev in ("*", "/", "("):
+        raise fail("incomplete expression")
+    return unit
 
 
 @dataclass(frozen=True)
@@ -26,7 +81,8 @@ class Param:
     value : float
         Default value in SI units.
     unit : str
-        SI unit (``"ohm"``, ``"V"``, ``"m/s"``, ``"1"`` for dimensionless ...).
+        SI unit (``"ohm"``, ``"V"``, ``"m/s"``, ``"1"`` for dimensionless ...), checked at
+        declaration (:func:`check_unit`; :class:`~memlab.errors.UnitError` otherwise).
     lo, hi : float
         Allowed range; ``lo_open``/``hi_open`` make an end exclusive.
     source : str
@@ -50,6 +106,9 @@ class Param:
     hi_open: bool = False
     log: bool = False
     integer: bool = False
+
+    def __post_init__(self):
+        check_unit(self.unit, f"Param {self.name!r}")
 
     @property
     def allowed(self) -> str:
@@ -110,6 +169,9 @@ class StateVar:
     unit: str
     x0: float
     doc: str = ""
+
+    def __post_init__(self):
+        check_unit(self.unit, f"StateVar {self.name!r}")
 
     @property
     def allowed(self) -> str:

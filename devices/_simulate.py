@@ -19,11 +19,9 @@ import numpy as np
 from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError
 from memlab.devices._drives import Drive
 from memlab.devices._model import DeviceModel
+from memlab.devices._plot import plot_iv
 
 __all__ = ["simulate", "Trace"]
-
-_GAMMA = 1.0 + 1.0 / math.sqrt(2.0)
-
 
 @dataclass
 class Trace:
@@ -79,16 +77,8 @@ class Trace:
                      self.state_name, self.state_unit, self.r_series, self.period, self.source, dict(self.stats))
 
     def plot_iv(self, ax=None, **kwargs):
-        """I-V hysteresis plot; see :func:`memlab.analysis.plot_iv`."""
-        from memlab.analysis import plot_iv
+        """I-V hysteresis plot; see :func:`memlab.devices.plot_iv`. Returns the artists."""
         return plot_iv(self, ax=ax, **kwargs)
-
-
-_INTEGRATORS: dict = {}
-
-
-def _get_integrator(model: DeviceModel):
-    return model._compiled_module().run
 
 
 def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float = 1e-5,
@@ -187,19 +177,19 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     h_max = float(max_step) if max_step is not None else math.inf
     if not h_max > 0:
         raise ParameterError(f"simulate: parameter 'max_step' = {max_step!r} is outside the allowed range (0, inf) s")
-    run = _get_integrator(model)
+    kernels = model._compiled()
     if model.has_noise:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         z = rng.standard_normal((n, n_t - 1))
     else:
         z = np.zeros((1, 1))
     if method == "fixed":
-        model._compiled_module().run_fixed(P, x0f, lof, hif, rsf, t_out, outs[0], outs[1], outs[2], keep, x_final,
-                                           nsteps, drive.value(t_out), model.has_noise, z)
+        kernels.run_fixed(P, x0f, lof, hif, rsf, t_out, outs[0], outs[1], outs[2], keep, x_final,
+                          nsteps, drive.value(t_out), model.has_noise, z)
     else:
-        run(P, x0f, lof, hif, rsf, t_out, kind, dp, tp, vp, float(rtol), h_max, int(max_steps),
-            outs[0], outs[1], outs[2], keep, x_final, status, nsteps, drive.value(t_out),
-            model.has_noise, z)
+        kernels.run(P, x0f, lof, hif, rsf, t_out, kind, dp, tp, vp, float(rtol), h_max, int(max_steps),
+                    outs[0], outs[1], outs[2], keep, x_final, status, nsteps, drive.value(t_out),
+                    model.has_noise, z)
     if np.any(status == 2):
         raise ConvergenceError(f"simulate: {int(np.sum(status == 2))} device(s) of {model.name} exceeded "
                                f"max_steps = {max_steps} accepted steps; raise max_steps or relax rtol",

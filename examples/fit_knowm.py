@@ -5,7 +5,7 @@ models to device M1 at 0.8 V, 10 Hz (sine source through the 5 kOhm series resis
 measured), predicts the 1 Hz and 100 Hz loops without refitting, fits 1/10/100 Hz
 jointly, and reports M2 and M3. Prints Markdown tables and writes overlay plots.
 
-Run:  python examples/fit_knowm.py [--data DIR] [--out DIR] [--quick]
+Run:  python examples/fit_knowm.py [--data DIR] [--out DIR] [--quick]   (or set MEMLAB_DATA)
 
 The global search here uses more members and generations than the tests
 (tests/devices/test_fit.py), which use smaller budgets to stay fast.
@@ -17,15 +17,18 @@ import time
 from pathlib import Path
 
 
-from memlab.devices import KnowmMSS, VTEAM, Yakopcic, compare, evaluate, fit, fit_resistor, load_knowm_set
+from memlab.devices import (KnowmMSS, VTEAM, Yakopcic, compare, evaluate, fit, fit_resistor, knowm_data_dir,
+                            load_knowm_set)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="/work/shared/data/knowm_wsdc_5kohm", help="folder of the Knowm CSV files")
+    ap.add_argument("--data", default=None, help="folder of the Knowm CSV files (or one containing "
+                    "knowm_wsdc_5kohm/); default: $MEMLAB_DATA")
     ap.add_argument("--out", default="fit_knowm_out", help="folder for the plots")
     ap.add_argument("--quick", action="store_true", help="test-sized search budgets")
     args = ap.parse_args(argv)
+    data = knowm_data_dir(args.data)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     import matplotlib
@@ -37,7 +40,7 @@ def main(argv=None):
                "VTEAM exp": dict(n_starts=64 if big else 48, generations=40 if big else 25, n_local=3 if big else 2)}
     models = {"MSS": KnowmMSS(), "Yakopcic": Yakopcic(), "VTEAM exp": VTEAM(iv="exponential")}
 
-    m1 = {m.frequency: m for m in load_knowm_set(args.data, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
+    m1 = {m.frequency: m for m in load_knowm_set(data, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
     t0 = time.perf_counter()
     cmp = compare(models, [m1[10.0]], validate=[m1[1.0], m1[100.0]], fit_kwargs={"use_model_values": False},
                   per_model=budgets)
@@ -71,7 +74,7 @@ def main(argv=None):
     print("## M2, M3 (MSS): fitted at 10 Hz, predicted at 1 and 100 Hz\n")
     print("| device | fit 10 Hz | pred 1 Hz | pred 100 Hz | resistor 10 Hz |\n|---|---|---|---|---|")
     for dev in ("M2", "M3"):
-        ms = {m.frequency: m for m in load_knowm_set(args.data, device=dev, amplitude=0.8, frequency=[1, 10, 100])}
+        ms = {m.frequency: m for m in load_knowm_set(data, device=dev, amplitude=0.8, frequency=[1, 10, 100])}
         r = fit(KnowmMSS(), [ms[10.0]], use_model_values=False, **budgets["MSS"])
         e1, e100 = r.evaluate([ms[1.0], ms[100.0]])
         rf = fit_resistor([ms[10.0]])

@@ -5,7 +5,6 @@ Budgets: the tests use fewer global-search members/generations than
 starts from the answer (``use_model_values=False``: the default KnowmMSS values are the
 references.md Part D fit of this very loop).
 """
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +13,6 @@ from memlab.devices import (KnowmMSS, Measurement, Sine, VTEAM, Yakopcic, FitSet
                             fit_files, fit_resistor, load_knowm_set, simulate)
 from memlab.errors import ParameterError
 
-DATA = Path("/work/shared/data/knowm_wsdc_5kohm")
-if not DATA.is_dir():
-    DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "knowm_wsdc_5kohm"
 
 
 def synth(model, freqs, *, amp=0.8, rs=5e3, noise=0.01, seed=1):
@@ -85,8 +81,8 @@ def test_recovery_vteam_with_noise():
 
 # ------------------------------------------------------------------------- Knowm data
 @pytest.fixture(scope="module")
-def m1():
-    return {m.frequency: m for m in load_knowm_set(DATA, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
+def m1(knowm_data):
+    return {m.frequency: m for m in load_knowm_set(knowm_data, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
 
 
 @pytest.fixture(scope="module")
@@ -162,14 +158,14 @@ def test_knowm_joint_fit_beats_single_frequency_fit(comparison, m1):
     assert np.max(joint.errors) < np.max(single)
 
 
-def test_knowm_other_devices(m1):
+def test_knowm_other_devices(m1, knowm_data):
     # M2, M3 at 0.8 V 10 Hz through the CLI entry point (no bar in the issue; devices differ
     # by 5-16 %); each must still beat its best fixed resistor 3x
     for dev in ("M2", "M3"):
-        path = DATA / f"5kohm_0.8V_10Hz_{dev}__Memristor.csv"
+        path = knowm_data / f"5kohm_0.8V_10Hz_{dev}__Memristor.csv"
         r = fit_files("mss", [path], n_starts=32, generations=15, n_local=1, use_model_values=False,
-                      validate=[DATA / f"5kohm_0.8V_1Hz_{dev}__Memristor.csv",
-                                DATA / f"5kohm_0.8V_100Hz_{dev}__Memristor.csv"])
+                      validate=[knowm_data / f"5kohm_0.8V_1Hz_{dev}__Memristor.csv",
+                                knowm_data / f"5kohm_0.8V_100Hz_{dev}__Memristor.csv"])
         rf = fit_resistor(r.measurements)
         print(f"{dev}: MSS 10 Hz error {r.errors[0]:.4f}, predicted {r.validation}, resistor {rf.errors[0]:.4f}")
         assert r.errors[0] * 3 <= rf.errors[0]

@@ -1,5 +1,4 @@
 """Loaders for measured loops: Knowm two-column files, generic CSV, arrays; malformed input."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,24 +6,22 @@ import pytest
 from memlab.devices import (Measurement, Sine, PWL, load_knowm, load_knowm_set, load_loop, load_loop_csv)
 from memlab.errors import DataFormatError, ParameterError
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "knowm_wsdc_5kohm"
-if not DATA.is_dir():  # the checkout may sit elsewhere; fall back to the shared location
-    DATA = Path("/work/shared/data/knowm_wsdc_5kohm")
-M1_10 = DATA / "5kohm_0.8V_10Hz_M1__Memristor.csv"
+M1_10 = "5kohm_0.8V_10Hz_M1__Memristor.csv"   # inside the knowm_data folder (tests/devices/conftest.py)
 
 
-def test_knowm_file_reads_both_traces_consistently():
-    m = load_knowm(M1_10)
+def test_knowm_file_reads_both_traces_consistently(knowm_data):
+    path = knowm_data / M1_10
+    m = load_knowm(path)
     assert m.n_points == 200 and m.frequency == 10.0 and m.r_series == 5000.0
     assert m.meta["device"] == "M1" and m.meta["amplitude_nominal"] == 0.8
     # the README: v_source = v + R i, current given in microamperes
-    raw = np.loadtxt(M1_10, delimiter=",")
+    raw = np.loadtxt(path, delimiter=",")
     np.testing.assert_allclose(m.i, raw[:, 1] * 1e-6, rtol=0, atol=0)
     np.testing.assert_allclose(m.v, raw[:, 0], rtol=0, atol=0)
-    tot = np.loadtxt(str(M1_10).replace("__Memristor", "__Resistor_plus_Memristor"), delimiter=",")
+    tot = np.loadtxt(str(path).replace("__Memristor", "__Resistor_plus_Memristor"), delimiter=",")
     np.testing.assert_allclose(m.v_source, tot[:, 0], atol=1e-12)   # derived = file, up to rounding
     # reading the sibling file gives the same loop
-    m2 = load_knowm(str(M1_10).replace("__Memristor", "__Resistor_plus_Memristor"))
+    m2 = load_knowm(str(path).replace("__Memristor", "__Resistor_plus_Memristor"))
     np.testing.assert_allclose(m2.v, m.v, atol=1e-12)
     np.testing.assert_allclose(m2.i, m.i, atol=0)
     # one period, evenly spaced; the source is the 0.8 V sine within the board's 0.2 % gain
@@ -36,13 +33,13 @@ def test_knowm_file_reads_both_traces_consistently():
     np.testing.assert_allclose(d.value(m.t), m.v_source, atol=5 * m.sine["residual"] * m.amplitude)
 
 
-def test_knowm_set_selects_and_sorts():
-    ms = load_knowm_set(DATA, device="M1", amplitude=0.8, frequency=[1, 10, 100])
+def test_knowm_set_selects_and_sorts(knowm_data):
+    ms = load_knowm_set(knowm_data, device="M1", amplitude=0.8, frequency=[1, 10, 100])
     assert [m.frequency for m in ms] == [1.0, 10.0, 100.0]
     assert all(m.meta["device"] == "M1" for m in ms)
-    assert len(load_knowm_set(DATA, amplitude=0.8, frequency=10)) == 3      # M1, M2, M3
+    assert len(load_knowm_set(knowm_data, amplitude=0.8, frequency=10)) == 3      # M1, M2, M3
     with pytest.raises(DataFormatError, match="no Knowm loop files match"):
-        load_knowm_set(DATA, device="M9")
+        load_knowm_set(knowm_data, device="M9")
 
 
 def _write_knowm(tmp_path, rows, name="5kohm_0.8V_10Hz_MX__Memristor.csv"):
@@ -165,3 +162,17 @@ def test_measurement_from_arrays_validates_and_builds_pwl_for_non_sine():
         Measurement.from_arrays(t=t, v_source=sq, i=0 * sq, frequency=f)
     with pytest.raises(ParameterError, match="'circuit'"):
         m.drive(circuit="parallel")
+
+
+def test_knowm_data_dir_from_argument_or_environment(knowm_data, tmp_path, monkeypatch):
+    from memlab.devices import knowm_data_dir
+    from memlab.errors import ConfigError
+    assert knowm_data_dir(knowm_data) == knowm_data                  # the CSV folder itself
+    assert knowm_data_dir(knowm_data.parent) == knowm_data           # a folder containing knowm_wsdc_5kohm/
+    monkeypatch.setenv("MEMLAB_DATA", str(knowm_data.parent))
+    assert knowm_data_dir() == knowm_data
+    monkeypatch.delenv("MEMLAB_DATA")
+    with pytest.raises(ConfigError, match="MEMLAB_DATA"):
+        knowm_data_dir()
+    with pytest.raises(ParameterError, match="parameter 'data'"):
+        knowm_data_dir(tmp_path)

@@ -1,12 +1,12 @@
-"""plot_iv / plot_loops draw labelled figures and return their artists."""
+"""plot_iv / plot_loops (memlab.devices, re-exported by memlab.analysis) draw labelled
+figures and return their artists."""
 import matplotlib
 import numpy as np
 import pytest
 
 matplotlib.use("Agg")
 
-from memlab.analysis import plot_iv, plot_loops, si_scale
-from memlab.devices import KnowmMSS, Sine, simulate, spread
+from memlab.devices import KnowmMSS, Sine, simulate, spread, plot_iv, plot_loops, si_scale
 from memlab.errors import ParameterError
 
 
@@ -37,3 +37,11 @@ def test_si_scale():
     assert si_scale([0.3], "A") == (1e-3, "mA")
     with pytest.raises(ParameterError):
         plot_iv(simulate(KnowmMSS(), Sine(0.8, 10.0), store=("x",)))
+
+
+def test_trace_method_and_analysis_reexport():
+    import memlab.analysis
+    assert memlab.analysis.plot_iv is plot_iv and memlab.analysis.plot_loops is plot_loops
+    tr = simulate(KnowmMSS(), Sine(0.8, 10.0, periods=1, r_series=5e3, points_per_period=100), x0=0.0)
+    arts = tr.plot_iv(color_by="none")
+    assert arts[0].axes.get_xlabel() == "Device voltage v (V)"

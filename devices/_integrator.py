@@ -1,12 +1,52 @@
-"""Source template of the compiled integrator (never imported directly).
+"""The compiled integrator as a module template with explicit placeholders.
 
-:mod:`memlab.devices._codegen` appends it to a model's generated kernels ``_kernel`` and
-``_kernel_r`` and imports the result as a module cached on disk, so numba's own cache
-(``cache=True``) keeps the machine code between runs.
+:func:`memlab.devices._codegen.module_source` fills :data:`TEMPLATE` with a model's
+generated device functions and writes the result as one self-contained module file
+(imports, device functions, integrator), which is imported like any module; numba needs
+the device functions as globals of the jitted integrator, and caches the machine code of
+every function of that file on disk (``cache=True``).
+
+Placeholders (``string.Template`` syntax):
+
+``${label}``
+    A comment line naming the model and its options.
+``${device_functions}``
+    Source of the njit-decorated device functions, which must define
+    ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
+    ``_kernel_r(v, x, p) -> (i, di/dv, rate)`` and ``_noise(v, x, p) -> amplitude``
+    (see :data:`DEVICE_FUNCTIONS`).
+``${rate_x_free}``
+    ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
+    Rosenbrock stages of the fixed-step integrator).
+
+The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
+and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``, ``keep`` (output samples),
+``solve_v`` (series-resistor Newton), ``stage`` and ``stage_r``.
 """
-# flake8: noqa
-# fmt: off
+from __future__ import annotations
 
+from string import Template
+
+__all__ = ["TEMPLATE", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
+
+#: names the device-function source must define
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise")
+#: names of the integrator entry points in the generated module
+ENTRY_POINTS = ("run", "run_fixed")
+
+TEMPLATE = Template('''\
+${label}
+import math
+
+from numba import njit, prange
+
+_RATE_X_FREE = ${rate_x_free}
+GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
+
+# ---- device functions (generated from the model's sympy equations)
+${device_functions}
+
+# ---- integrator
 @njit(cache=True, error_model="numpy")
 def drive(kind, dp, tp, vp, t):
     if kind == 0:
@@ -30,6 +70,16 @@ def drive(kind, dp, tp, vp, t):
         else:
             hi = mid
     return vp[lo] + (vp[hi] - vp[lo]) * (t - tp[lo]) / (tp[hi] - tp[lo])
+
+@njit(inline="always", cache=True)
+def keep(out_v, out_i, out_x, store, d, k, v, i, x):
+    # store the output sample k of device d (only the waveforms asked for)
+    if store[0]:
+        out_v[d, k] = v
+    if store[1]:
+        out_i[d, k] = i
+    if store[2]:
+        out_x[d, k] = x
 
 @njit(cache=True, error_model="numpy")
 def solve_v(vs, x, p, rs, vguess):
@@ -80,24 +130,16 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
         out_v, out_i, out_x, store, x_final, status, nsteps, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
-    g = 1.0 + 1.0 / math.sqrt(2.0)
+    g = GAMMA
     for d in prange(n_dev):
-        p = P[d]
-        lo = lo_b[d]
-        hi = hi_b[d]
-        rs = rs_a[d]
+        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
         atol = rtol * (hi - lo)
         if not (atol > 0.0):
             atol = rtol
         x = x0[d]
         t = t_out[0]
         v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
-        if store[0]:
-            out_v[d, 0] = v
-        if store[1]:
-            out_i[d, 0] = i
-        if store[2]:
-            out_x[d, 0] = x
+        keep(out_v, out_i, out_x, store, d, 0, v, i, x)
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
         st = 0
@@ -149,12 +191,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 x = min(max(x + _noise(vn_, x, p) * z[d, k - 1], lo), hi)
             if store[0] or store[1]:
                 v, i, r = stage_r(vgrid[k], x, p, rs, v)
-            if store[0]:
-                out_v[d, k] = v
-            if store[1]:
-                out_i[d, k] = i
-            if store[2]:
-                out_x[d, k] = x
+            keep(out_v, out_i, out_x, store, d, k, v, i, x)
         x_final[d] = x
         status[d] = st
         nsteps[d] = steps
@@ -167,12 +204,9 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
     # the output sample, so a step costs two model evaluations whatever is stored
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
-    g = 1.0 + 1.0 / math.sqrt(2.0)
+    g = GAMMA
     for d in prange(n_dev):
-        p = P[d]
-        lo = lo_b[d]
-        hi = hi_b[d]
-        rs = rs_a[d]
+        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
         x = x0[d]
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
@@ -183,12 +217,7 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
         else:
             v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
         for k in range(1, n_t):
-            if store[0]:
-                out_v[d, k - 1] = v
-            if store[1]:
-                out_i[d, k - 1] = i
-            if store[2]:
-                out_x[d, k - 1] = x
+            keep(out_v, out_i, out_x, store, d, k - 1, v, i, x)
             h = t_out[k] - t_out[k - 1]
             if (x <= lo and r <= 0.0) or (x >= hi and r >= 0.0):
                 J = 0.0
@@ -207,11 +236,7 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
                 v, i, r = stage_r(vgrid[k], x, p, rs, v2)
             else:
                 v, i, r, J = stage(vgrid[k], x, p, rs, v2)
-        if store[0]:
-            out_v[d, n_t - 1] = v
-        if store[1]:
-            out_i[d, n_t - 1] = i
-        if store[2]:
-            out_x[d, n_t - 1] = x
+        keep(out_v, out_i, out_x, store, d, n_t - 1, v, i, x)
         x_final[d] = x
         nsteps[d] = n_t - 1
+''')
