@@ -15,14 +15,14 @@ from memlab.analysis._accuracy import (mvm_error_point, accuracy_study, plot_stu
                                        STUDIES)
 from memlab.analysis._xbar import solve_random_crossbar, crossbar_study, plot_crossbar_heatmaps
 from memlab.analysis._dnn import DigitsMLP, train_digits_mlp, crossbar_accuracy, dnn_accuracy_point
-from memlab.analysis._characterize import (IV_PRESETS, iv_traces, plot_iv_overlay, loop_fingerprints,
+from memlab.analysis._characterize import (iv_traces, plot_iv_overlay, loop_fingerprints,
                                            spice_deviation, characterize_models, fit_loops)
-from memlab.analysis._report import write_report, find_knowm_data, DATA_ENV
+from memlab.analysis._report import write_report
 from memlab.analysis._style import new_figure, save_figure, unlabelled_axes
 
 __all__ += ["AnalogLayer", "analog_layer", "quantize_uniform", "mvm_error_point", "accuracy_study", "plot_study",
             "summary_columns", "FACTORS", "STUDIES", "solve_random_crossbar", "crossbar_study",
             "plot_crossbar_heatmaps", "DigitsMLP", "train_digits_mlp", "crossbar_accuracy", "dnn_accuracy_point",
-            "IV_PRESETS", "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
-            "characterize_models", "fit_loops", "write_report", "find_knowm_data", "DATA_ENV", "new_figure",
+            "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
+            "characterize_models", "fit_loops", "write_report", "new_figure",
             "save_figure", "unlabelled_axes"]

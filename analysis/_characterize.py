@@ -8,7 +8,6 @@ fingerprints are :mod:`memlab.analysis._fingerprint`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,57 +16,22 @@ from memlab.errors import MemlabError, ParameterError
 
 from ._style import new_figure, save_figure
 
-__all__ = ["IV_PRESETS", "IVPreset", "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
+__all__ = ["iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
            "characterize_models", "fit_loops"]
-
-
-@dataclass(frozen=True)
-class IVPreset:
-    """A sine drive that shows a model's hysteresis: amplitude (V), frequency (Hz), series
-    resistor (ohm) and initial state (the model's state unit)."""
-
-    amplitude: float
-    frequency: float
-    r_series: float
-    x0: float
-
-
-#: Drives that open each built-in model's loop (chosen from the devices tests' drives).
-IV_PRESETS = {
-    "hp": IVPreset(1.0, 2.0, 0.0, 0.5),   # at 1 Hz the state reaches the bound x = 1
-    "team": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
-    "vteam": IVPreset(1.0, 20e6, 100.0, 1.5e-9),
-    "yakopcic": IVPreset(0.5, 100.0, 0.0, 0.11),
-    "stanford": IVPreset(1.6, 1e4, 0.0, 0.2e-9),
-    "mss": IVPreset(0.8, 10.0, 5e3, 0.0),
-    "threshold": IVPreset(3.0, 1e3, 0.0, 5e3),
-    "sinh": IVPreset(0.5, 10.0, 0.0, 1e-5),
-    "selector": IVPreset(1.5, 10.0, 0.0, 0.0),
-}
-
-
-def _model_key(name: str) -> str:
-    from memlab.devices import MODELS, get_model
-    m = get_model(name)  # raises ParameterError for unknown names
-    return next((k for k, cls in MODELS.items() if type(m) is cls), name.lower())
 
 
 def iv_traces(model_name: str, *, amplitude=None, frequency=None, periods: int = 2, r_series=None, x0=None,
               params: dict | None = None, native: bool = True, spice: bool = False) -> dict:
     """Simulate ``model_name`` under a sine drive; returns ``{"native": Trace, "ngspice": Trace}``
-    (the entries asked for). Unset drive values come from :data:`IV_PRESETS`."""
-    from memlab.devices import Sine, get_model, simulate
+    (the entries asked for). Unset drive values come from the model class's ``iv_demo``
+    (:class:`memlab.devices.IVDemo`)."""
+    from memlab.devices import get_model, simulate
 
-    key = _model_key(model_name)
-    pre = IV_PRESETS.get(key, IVPreset(1.0, 10.0, 0.0, None))
     model = get_model(model_name, **(params or {}))
-    amplitude = pre.amplitude if amplitude is None else amplitude
-    frequency = pre.frequency if frequency is None else frequency
-    r_series = pre.r_series if r_series is None else r_series
-    x0 = pre.x0 if x0 is None else x0
+    demo = type(model).iv_demo
+    drive = demo.drive(periods, amplitude=amplitude, frequency=frequency, r_series=r_series)
     if x0 is None:
-        x0 = model.state.x0
-    drive = Sine(amplitude, frequency, periods=periods, r_series=r_series)
+        x0 = demo.x0 if demo.x0 is not None else model.state.x0
     out = {}
     if native:
         out["native"] = simulate(model, drive, x0=x0)
@@ -129,7 +93,8 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
-    models = list(IV_PRESETS) if models is None else list(models)
+    from memlab.devices import MODELS, get_model
+    models = list(MODELS) if models is None else list(models)
     rows, figures, notes = [], {}, []
     for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
         try:
@@ -142,7 +107,7 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
                 traces.update(iv_traces(key, native=False, spice=True))
             except MemlabError as err:
                 notes.append(f"{key}: ngspice run failed: {err}")
-        pre = IV_PRESETS[key]
+        pre = type(get_model(key)).iv_demo
         figures[key] = plot_iv_overlay(traces, out_dir / f"iv_{key}",
                                        title=f"{traces['native'].model}: {pre.amplitude:g} V, {pre.frequency:g} Hz")
         row = {"model": traces["native"].model, "amplitude_V": pre.amplitude, "frequency_Hz": pre.frequency,

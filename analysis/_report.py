@@ -25,23 +25,7 @@ from memlab.errors import MemlabError
 
 from ._style import new_figure, save_figure
 
-__all__ = ["write_report", "find_knowm_data", "DATA_ENV"]
-
-#: Environment variable naming the data folder when no folder is passed.
-DATA_ENV = "MEMLAB_DATA"
-
-
-def find_knowm_data(data=None) -> Path | None:
-    """Folder of the Knowm W-SDC CSVs: ``data`` when given, else ``$MEMLAB_DATA``, else None
-    (no fixed or guessed location). The folder itself or its ``knowm_wsdc_5kohm`` subfolder
-    must hold the ``*.csv`` files; otherwise None."""
-    root = data if data is not None else os.environ.get(DATA_ENV) or None
-    if root is None:
-        return None
-    root = Path(root)
-    d = root / "knowm_wsdc_5kohm" if (root / "knowm_wsdc_5kohm").is_dir() else root
-    return d if d.is_dir() and any(d.glob("*.csv")) else None
-
+__all__ = ["write_report"]
 
 class _Report:
     def __init__(self, out: Path):
@@ -84,7 +68,7 @@ def write_report(out="out", *, quick: bool = False, progress: bool = True, worke
     Returns ``{"report": the report.json dict (run id, timestamp, timings, key numbers,
     figures, tables, notes), "files": {"html": path, "json": path}}``.
     """
-    from memlab import __version__
+    from memlab._version import __version__
 
     t_start = time.perf_counter()
     out = Path(out)
@@ -170,15 +154,15 @@ def _devices(R, quick, progress, spice):
 def _fit(R, quick, data):
     from ._characterize import fit_loops
 
-    folder = find_knowm_data(data)
-    if folder is None:
-        why = (f"no Knowm CSV files in {data}" if data is not None else
-               f"no data folder was given" if not os.environ.get(DATA_ENV) else
-               f"no Knowm CSV files in ${DATA_ENV} = {os.environ[DATA_ENV]}")
-        R.notes.append(f"Knowm fit skipped: {why} (pass --data DIR to memlab demo or set {DATA_ENV})")
+    from memlab.devices import knowm_data_dir
+    try:
+        folder = knowm_data_dir(data)
+    except MemlabError as err:
+        why = str(err)
+        R.notes.append(f"Knowm fit skipped: {why}")
         R.section("Fitting the Knowm data", f'<p class="note">Skipped: {html.escape(why)}. Give the folder of the '
                   f"Knowm W-SDC CSV files with <code>memlab demo --data DIR</code> or the environment variable "
-                  f"<code>{DATA_ENV}</code>.</p>")
+                  f"<code>MEMLAB_DATA</code>.</p>")
         return
     data = folder
     # the validated protocol of the fitting work: device M1 at 0.8 V, jointly at 1, 10 and

@@ -13,15 +13,15 @@ _FUZZ = collections.Counter()
 
 
 @pytest.fixture(scope="session")
-def knowm_dir():
-    """The measured Knowm loops: ``$MEMLAB_DATA/knowm_wsdc_5kohm`` (``make test`` sets
-    MEMLAB_DATA). Tests that need measured data fail, not skip, when it is not given."""
-    from memlab.analysis import find_knowm_data
-    folder = find_knowm_data()
-    if folder is None:
-        pytest.fail("measured data not given: set MEMLAB_DATA to the folder that holds knowm_wsdc_5kohm/ "
-                    "(make test does this)", pytrace=False)
-    return folder
+def knowm_data():
+    """The measured Knowm loops, from ``$MEMLAB_DATA`` only (``make test`` sets it; see the
+    Makefile). Tests that need measured data fail, not skip, when it is not given."""
+    from memlab.devices import knowm_data_dir
+    from memlab.errors import MemlabError
+    try:
+        return knowm_data_dir()
+    except MemlabError as err:
+        pytest.fail(f"measured data not found: {err} (make test sets MEMLAB_DATA)", pytrace=False)
 
 
 @pytest.fixture

@@ -93,8 +93,8 @@ def test_sweep_and_resume(tmp_path, capsys):
     assert len(list(csv.DictReader(open(out)))) == 6
 
 
-def test_fit(tmp_path, capsys, knowm_dir):
-    f = sorted(knowm_dir.glob("*0.8V_100Hz_M1__Memristor.csv"))[0]
+def test_fit(tmp_path, capsys, knowm_data):
+    f = sorted(knowm_data.glob("*0.8V_100Hz_M1__Memristor.csv"))[0]
     code, out, err = run(["fit", "mss", str(f), "--out", str(tmp_path / "fit.png")], capsys)
     assert code == 0, err
     assert "R_off" in out and "normalised RMS error" in out
@@ -152,22 +152,6 @@ def test_parser_builds_without_heavy_imports():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "False"
     assert build_parser().prog == "memlab"
-
-
-def test_knowm_data_comes_from_the_argument_or_the_environment_only(tmp_path, monkeypatch):
-    # regression: find_knowm_data() searched ../shared/data, a path next to the source tree and a
-    # fixed machine path; now: argument > $MEMLAB_DATA > None
-    monkeypatch.delenv("MEMLAB_DATA", raising=False)
-    monkeypatch.chdir(tmp_path)
-    assert find_knowm_data() is None
-    given = tmp_path / "d" / "knowm_wsdc_5kohm"
-    given.mkdir(parents=True)
-    (given / "a.csv").write_text("t,v,i\n")
-    assert find_knowm_data(tmp_path / "d") == given and find_knowm_data(given) == given
-    assert find_knowm_data(tmp_path) is None               # no CSVs there: nothing is guessed
-    monkeypatch.setenv("MEMLAB_DATA", str(tmp_path / "d"))
-    assert find_knowm_data() == given
-    assert find_knowm_data(tmp_path / "empty") is None     # the argument wins over the environment
 
 
 def test_nothing_imports_the_cli():

@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``memlab`` argument parser (one subparser per command)."""
     p = Parser(prog="memlab", description="memlab: circuit-level modelling of memristors and the AI hardware "
                "built from them. All inputs are SI units (V, Hz, ohm, S, s).")
-    from memlab import __version__
+    from memlab._version import __version__
     p.add_argument("--version", action="version", version=f"memlab {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
