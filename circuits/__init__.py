@@ -5,7 +5,8 @@ Public API
 Printers: :class:`NgspiceBSourcePrinter`, :class:`VerilogAPrinter`, :func:`ngspice_code`,
 :func:`verilog_a_code`, :func:`verilog_a_module`.
 Subcircuits: :func:`subcircuit` (-> :class:`DeviceSubcircuit`).
-Cells: :class:`OneR`, :class:`OneS1R`, :class:`OneT1R`, :class:`MOSFET`.
+Cells: :class:`OneR`, :class:`OneS1R`, :class:`OneT1R`; :class:`MOSFET` is
+:class:`memlab.devices.MOSFET` (the same class, re-exported).
 Simulation: :func:`characterize` (ngspice or native, returns :class:`memlab.devices.Trace`),
 :class:`DCSweep`, :func:`cell_netlist`, :func:`simulate_cell`, :func:`solve_cell`,
 :func:`compare` (-> :class:`Comparison`), :func:`run_netlist`, :func:`get_runner`.

@@ -226,12 +226,10 @@ def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, opt
         elif np.isfinite(rd[i]):
             lines.append(f"vin{i} in_{i} 0 dc {_num(v[i])}")
             lines.append(f"rd{i} in_{i} w_{i}_0 {_num(rd[i])}")
-    for i in range(M):
-        for j in range(N - 1):
-            res(f"rw{i}_{j}", f"w_{i}_{j}", f"w_{i}_{j + 1}", rr[i, j])
-    for i in range(M - 1):
-        for j in range(N):
-            res(f"rb{i}_{j}", f"b_{i}_{j}", f"b_{i + 1}_{j}", rc[i, j])
+    segments = [(f"rw{i}_{j}", f"w_{i}_{j}", f"w_{i}_{j + 1}", rr[i, j]) for i in range(M) for j in range(N - 1)]
+    segments += [(f"rb{i}_{j}", f"b_{i}_{j}", f"b_{i + 1}_{j}", rc[i, j]) for i in range(M - 1) for j in range(N)]
+    for seg in segments:
+        res(*seg)
     for j in range(N):
         src = f"dc {_num(vb[j])}" if vb[j] else "dc 0"
         if rs[j] == 0:
