@@ -115,6 +115,19 @@ class _StrictMixin:
     def _print_NaN(self, expr):
         self._unsupported(expr, f"NaN has no {self.language} representation")
 
+    def _pow_special(self, expr):
+        """Text of ``a**-1``, ``a**(1/2)`` and ``a**(-1/2)`` (alike in both targets but for the
+        literal one), or None for any other power."""
+        base, e = expr.args
+        one = self.constants["one"]
+        if e == -1:
+            return f"{one}/{self.parenthesize(base, precedence(expr))}"
+        if e == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if e == -sp.Rational(1, 2):
+            return f"{one}/sqrt({self._print(base)})"
+        return None
+
     def _require_default_branch(self, expr):
         if expr.args[-1].cond != sp.true:
             raise UnsupportedExpressionError(
@@ -165,7 +178,7 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     printmethod = "_ngspice"
     language = "ngspice"
-    constants = {"pi": "pi", "e": "exp(1)"}
+    constants = {"pi": "pi", "e": "exp(1)", "one": "1"}
     _default_settings = dict(CodePrinter._default_settings, strict=True, model="<expression>",
                              symbols={}, smooth=0.0, smooth_piecewise=0.0, smooth_piecewise_symbols=(),
                              user_functions={})
@@ -255,15 +268,11 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     # -------------------------------------------------------------- arithmetic
     def _print_Pow(self, expr, rational=False):
+        special = self._pow_special(expr)
+        if special is not None:
+            return special
         base, e = expr.args
-        PREC = precedence(expr)
         b = self._print(base)
-        if e == -1:
-            return f"1/{self.parenthesize(base, PREC)}"
-        if e == sp.Rational(1, 2):
-            return f"sqrt({b})"
-        if e == -sp.Rational(1, 2):
-            return f"1/sqrt({b})"
         if e.is_Integer:
             n = int(e)
             if n % 2 == 0 or base.is_nonnegative:
@@ -316,7 +325,7 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
 
     printmethod = "_veriloga"
     language = "Verilog-A"
-    constants = {"pi": "`M_PI", "e": "exp(1.0)"}
+    constants = {"pi": "`M_PI", "e": "exp(1.0)", "one": "1.0"}
     _default_settings = dict(C99CodePrinter._default_settings, strict=True, model="<expression>",
                              symbols={})
 
@@ -353,14 +362,10 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
         return out
 
     def _print_Pow(self, expr, rational=False):
-        base, e = expr.args
-        if e == -1:
-            return f"1.0/{self.parenthesize(base, precedence(expr))}"
-        if e == sp.Rational(1, 2):
-            return f"sqrt({self._print(base)})"
-        if e == -sp.Rational(1, 2):
-            return f"1.0/sqrt({self._print(base)})"
-        return f"pow({self._print(base)}, {self._print(e)})"
+        special = self._pow_special(expr)
+        if special is not None:
+            return special
+        return f"pow({self._print(expr.base)}, {self._print(expr.exp)})"
 
     def _print_Relational(self, expr):
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
