@@ -5,13 +5,14 @@ Public API
 Printers: :class:`NgspiceBSourcePrinter`, :class:`VerilogAPrinter`, :func:`ngspice_code`,
 :func:`verilog_a_code`, :func:`verilog_a_module`.
 Subcircuits: :func:`subcircuit` (-> :class:`DeviceSubcircuit`).
-Cells: :class:`OneR`, :class:`OneS1R`, :class:`OneT1R`, :class:`MOSFET`.
+Cells: :class:`OneR`, :class:`OneS1R`, :class:`OneT1R`; :class:`MOSFET` is
+:class:`memlab.devices.MOSFET` (the same class, re-exported).
 Simulation: :func:`characterize` (ngspice or native, returns :class:`memlab.devices.Trace`),
 :class:`DCSweep`, :func:`cell_netlist`, :func:`simulate_cell`, :func:`solve_cell`,
 :func:`compare` (-> :class:`Comparison`), :func:`run_netlist`, :func:`get_runner`.
 Programming: :func:`write_verify` (-> :class:`ProgramResult`).
-Crossbar netlists (arrays engineer): :func:`crossbar_netlist`, :func:`run_op`,
-:func:`simulate_crossbar_op`, :class:`CrossbarOp`.
+Crossbar netlists from the same subcircuits: :func:`crossbar_netlist`,
+:func:`simulate_crossbar_op` (-> :class:`CrossbarOp`).
 """
 from memlab.circuits._printers import (NgspiceBSourcePrinter, VerilogAPrinter, ngspice_code, verilog_a_code,
                                        known_functions_ngspice, known_functions_veriloga)
@@ -23,6 +24,7 @@ from memlab.circuits._characterize import (characterize, cell_netlist, compare, 
                                            NGSPICE_OPTIONS)
 from memlab.circuits._program import write_verify, ProgramResult
 from memlab.circuits._veriloga import verilog_a_module
+from memlab.circuits._crossbar_netlist import crossbar_netlist, simulate_crossbar_op, CrossbarOp
 
 __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_a_code",
            "known_functions_ngspice", "known_functions_veriloga",
@@ -31,11 +33,5 @@ __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_
            "NgspiceRunner", "NgspiceResult", "get_runner", "run_netlist",
            "simulate_cell", "solve_cell",
            "characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS",
-           "write_verify", "ProgramResult", "verilog_a_module"]
-
-try:  # crossbar netlist writer/runner (owned by the arrays engineer)
-    from memlab.circuits._crossbar_netlist import (crossbar_netlist, run_op, simulate_crossbar_op,  # noqa: F401
-                                                   CrossbarOp)
-    __all__ += ["crossbar_netlist", "run_op", "simulate_crossbar_op", "CrossbarOp"]
-except ImportError:  # pragma: no cover - module not written yet
-    pass
+           "write_verify", "ProgramResult", "verilog_a_module",
+           "crossbar_netlist", "simulate_crossbar_op", "CrossbarOp"]

@@ -114,7 +114,7 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
         ssub = subcircuit(cell.selector)
         lines.append(ssub.text)
     if isinstance(cell, OneT1R):
-        lines.append(cell.mosfet.model_line())
+        lines.append(cell.model_line())
     if dc:
         lines.append(f"Vsrc in 0 dc {_num(drive.start)}")
     else:
@@ -130,8 +130,8 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
     if isinstance(cell, OneS1R):
         lines.append(ssub.instance("2", "m", "0"))
     if isinstance(cell, OneT1R):
-        mo = cell.mosfet
-        lines.append(f"M1 d g 0 bulk nmos_memlab w={_num(mo.w)} l={_num(mo.l)}")
+        mo = cell.mosfet.values
+        lines.append(f"M1 d g 0 bulk nmos_memlab w={_num(mo['w'])} l={_num(mo['l'])}")
         lines.append(f"Vg g 0 dc {_num(cell.v_gate)}")
         lines.append(f"Vb bulk 0 dc {_num(cell.bulk_voltage)}")
     opts = dict(NGSPICE_OPTIONS)

@@ -8,10 +8,10 @@ bottom-node voltage ``u``::
     v_source = vd + u + R_s i_dev(vd, x)        (loop)
     i_dev(vd, x) = i_low(u)                      (KCL at the bottom node)
 
-``i_low`` is the selector's or the transistor's current. ``u`` is found by a safeguarded
-Newton iteration on a bracket (the residual is monotone in ``u``), with an inner
+``i_low`` is the selector's or the transistor's (:class:`memlab.devices.MOSFET`) current.
+``u`` is found by a safeguarded Newton iteration on a bracket (the residual is monotone in ``u``), with an inner
 safeguarded Newton for ``vd``. The state ODE is integrated by scipy's ``solve_ivp``
-(LSODA, tolerances relative to the state range) with the same clipping semantics as the
+(BDF, tolerances relative to the state range) with the same clipping semantics as the
 ngspice subcircuit: the state is clamped where it is evaluated and does not move outward
 at a bound.
 """
@@ -59,25 +59,26 @@ class _CellSolver:
         self.k = m.scalar_kernel()
         self.p = m.param_matrix(1)[0]
         self.kind = cell.kind
+        lower = None
         if isinstance(cell, OneS1R):
-            self.ks = cell.selector.scalar_kernel()
-            self.ps = cell.selector.param_matrix(1)[0]
-            self.xs = float(cell.selector.state.x0)
+            lower = cell.selector
         elif isinstance(cell, OneT1R):
-            if cell.mosfet.card:
+            if cell.card:
                 raise ParameterError("simulate_cell: a 1T1R cell with a custom MOSFET card can only be run in ngspice")
+            lower = cell.transistor  # memlab.devices.MOSFET: the same sympy equations as everywhere
+        if lower is not None:
+            self.kl = lower.scalar_kernel()
+            self.pl = lower.param_matrix(1)[0]
+            self.xl = float(lower.state.x0)
         self._u = 0.0
         self._vd = 0.0
 
     def low(self, u):
-        """Current (A) and conductance (S) of the bottom element at voltage u (to ground)."""
-        if self.kind == "1S1R":
-            o = self.ks(u, self.xs, self.ps)
-            return o[0], o[1]
-        if self.kind == "1T1R":
-            c = self.cell
-            return c.mosfet.ids(c.v_gate, u, 0.0)
-        return 0.0, math.inf
+        """Current (A) and conductance (S) of the bottom element (selector or transistor) at voltage u."""
+        if self.kind == "1R":
+            return 0.0, math.inf
+        o = self.kl(u, self.xl, self.pl)
+        return o[0], o[1]
 
     def dev(self, vd, x):
         o = self.k(vd, x, self.p)
@@ -164,13 +165,16 @@ def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, ma
         s_t = np.empty(t_out.size)
         s_cur = s0
         nfev = 0
-        # LSODA would step over a drive that starts at 0 V (zero rate) in one step: limit
+        # the integrator would step over a drive that starts at 0 V (zero rate) in one step: limit
         # the step to the output spacing, as the ngspice runs do
         hmax = max_step if max_step is not None else float(np.median(np.diff(t_out)))
         for a, b in zip(bps[:-1], bps[1:]):
             sel = (t_out >= a) & (t_out <= b)
             te = np.unique(np.concatenate([t_out[sel], [a, b]]))
-            sol = solve_ivp(rhs, (a, b), [s_cur], method="LSODA", t_eval=te, rtol=rtol,
+            # BDF, not LSODA: where a state-dependent threshold switches the rate off (Stanford-PKU
+            # at the 1T1R compliance) LSODA can get stuck at a constant step of ~1e-14 s after the
+            # switch (millions of steps with zero rate); BDF recovers its step in a few steps
+            sol = solve_ivp(rhs, (a, b), [s_cur], method="BDF", t_eval=te, rtol=rtol,
                             atol=rtol * 1e-2, max_step=min(hmax, (b - a)))
             if sol.status < 0:
                 raise ConvergenceError(f"simulate_cell: the state integration failed at t = {a:g} s: {sol.message}")

@@ -52,8 +52,9 @@ class _QuietLogger:
 def _make_class():
     try:
         from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi
-    except Exception as exc:  # pragma: no cover - PySpice is a dependency
-        raise SimulatorNotFoundError(f"PySpice could not be imported ({exc}); run `make setup`") from exc
+    except ImportError as exc:  # pragma: no cover - PySpice is a dependency
+        raise SimulatorNotFoundError(f"PySpice (package 'PySpice', module {exc.name!r}) could not be imported "
+                                     f"({exc}); run `make setup`") from exc
 
     class _Shared(NgSpiceShared):
         _logger = _QuietLogger(_log)
@@ -218,10 +219,6 @@ class NgspiceRunner:
                                    + " | ".join((errs or msgs)[-6:]), log=log)
         vecs = self._vectors(plot)
         return NgspiceResult(plot, vecs, msgs)
-
-    def operating_point(self, netlist: str, *, what: str = "circuit") -> NgspiceResult:
-        """Convenience: ``run`` for a netlist whose analysis line is ``.op``."""
-        return self.run(netlist, what=what)
 
 
 class _quiet_pyspice:

@@ -62,7 +62,8 @@ reserved_words_ngspice = frozenset(
 
 class _StrictMixin:
     """Shared by both text printers: strict handling of unsupported constructs (an error
-    naming the model, the construct and the target), plain decimal numbers and C-style logic."""
+    naming the model, the construct and the target), the function table lookup, symbol
+    substitution, ``ln``, plain decimal numbers, C-style logic and the Piecewise default-branch rule."""
 
     def _unsupported(self, expr, why=""):
         extra = f" ({why})" if why else ""
@@ -78,6 +79,60 @@ class _StrictMixin:
         except TypeError:
             pass
         return sp.sstr(expr)
+
+    def _print_Function(self, expr):
+        if expr.func.__name__ not in self.known_functions:
+            return self._print_not_supported(expr)
+        return CodePrinter._print_Function(self, expr)
+
+    def _print_Pi(self, expr):
+        return self.constants["pi"]
+
+    def _print_Exp1(self, expr):
+        return self.constants["e"]
+
+    def _print_Symbol(self, expr):
+        sym = self._settings["symbols"].get(expr)
+        return sym if sym is not None else expr.name
+
+    def _print_BooleanTrue(self, expr):
+        return "1"
+
+    def _print_BooleanFalse(self, expr):
+        return "0"
+
+    def _print_log(self, expr):
+        if len(expr.args) != 1:
+            return self._print_not_supported(expr)
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_Infinity(self, expr):
+        self._unsupported(expr, f"infinite values have no {self.language} representation")
+
+    _print_NegativeInfinity = _print_Infinity
+    _print_ComplexInfinity = _print_Infinity
+
+    def _print_NaN(self, expr):
+        self._unsupported(expr, f"NaN has no {self.language} representation")
+
+    def _pow_special(self, expr):
+        """Text of ``a**-1``, ``a**(1/2)`` and ``a**(-1/2)`` (alike in both targets but for the
+        literal one), or None for any other power."""
+        base, e = expr.args
+        one = self.constants["one"]
+        if e == -1:
+            return f"{one}/{self.parenthesize(base, precedence(expr))}"
+        if e == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if e == -sp.Rational(1, 2):
+            return f"{one}/sqrt({self._print(base)})"
+        return None
+
+    def _require_default_branch(self, expr):
+        if expr.args[-1].cond != sp.true:
+            raise UnsupportedExpressionError(
+                f"model {self._settings['model']!r}: Piecewise `{sp.sstr(expr)}` has no default branch "
+                f"(expr, True); without one the {self.language} expression may not evaluate to anything")
 
     def _print_Float(self, expr):
         return _num(float(expr))
@@ -123,6 +178,7 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     printmethod = "_ngspice"
     language = "ngspice"
+    constants = {"pi": "pi", "e": "exp(1)", "one": "1"}
     _default_settings = dict(CodePrinter._default_settings, strict=True, model="<expression>",
                              symbols={}, smooth=0.0, smooth_piecewise=0.0, smooth_piecewise_symbols=(),
                              user_functions={})
@@ -138,12 +194,6 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     def _print_Basic(self, expr, **kwargs):
         return self._print_not_supported(expr)
-
-    def _print_Function(self, expr):
-        name = expr.func.__name__
-        if name not in self.known_functions:
-            return self._print_not_supported(expr)
-        return super()._print_Function(expr)
 
     # CodePrinter plumbing (not used: we print single expressions)
     def _rate_index_position(self, p):
@@ -165,45 +215,13 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
         return self._print_not_supported(mat)
 
     # -------------------------------------------------------------- atoms
-    def _print_Symbol(self, expr):
-        sym = self._settings["symbols"].get(expr)
-        if sym is not None:
-            return sym
-        return expr.name
-
     def _print_Half(self, expr):
         return "0.5"
-
-    def _print_Pi(self, expr):
-        return "pi"
-
-    def _print_Exp1(self, expr):
-        return "exp(1)"
-
-    def _print_BooleanTrue(self, expr):
-        return "1"
-
-    def _print_BooleanFalse(self, expr):
-        return "0"
-
-    def _print_Infinity(self, expr):
-        self._unsupported(expr, "infinite values have no ngspice representation")
-
-    _print_NegativeInfinity = _print_Infinity
-    _print_ComplexInfinity = _print_Infinity
-
-    def _print_NaN(self, expr):
-        self._unsupported(expr, "NaN has no ngspice representation")
 
     def _print_ImaginaryUnit(self, expr):
         self._unsupported(expr, "B-sources are real-valued")
 
     # -------------------------------------------------------------- functions
-    def _print_log(self, expr):
-        if len(expr.args) != 1:
-            return self._print_not_supported(expr)
-        return f"ln({self._print(expr.args[0])})"
-
     def _smooth_width(self):
         return float(self._settings.get("smooth") or 0.0)
 
@@ -217,19 +235,17 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
             return f"u({x})"
         return f"(({x}) > 0 ? 1 : (({x}) < 0 ? 0 : {self._print(h0)}))"
 
-    def _print_Abs(self, expr):
+    def _smooth_or_exact(self, expr, smooth: str, exact: str) -> str:
+        """``smooth`` (placeholders ``{x}``, ``{b2}`` = 2 x width) when smoothing is on, else ``exact``."""
         x = self._print(expr.args[0])
         b = self._smooth_width()
-        if b > 0:
-            return f"(({x})*tanh(({x})/{_num(2 * b)}))"
-        return f"abs({x})"
+        return smooth.format(x=x, b2=_num(2 * b)) if b > 0 else exact.format(x=x)
+
+    def _print_Abs(self, expr):
+        return self._smooth_or_exact(expr, "(({x})*tanh(({x})/{b2}))", "abs({x})")
 
     def _print_sign(self, expr):
-        x = self._print(expr.args[0])
-        b = self._smooth_width()
-        if b > 0:
-            return f"tanh(({x})/{_num(2 * b)})"
-        return f"sgn({x})"
+        return self._smooth_or_exact(expr, "tanh(({x})/{b2})", "sgn({x})")
 
     def _minmax(self, expr, name):
         args = [self._print(a) for a in expr.args]
@@ -252,15 +268,11 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     # -------------------------------------------------------------- arithmetic
     def _print_Pow(self, expr, rational=False):
+        special = self._pow_special(expr)
+        if special is not None:
+            return special
         base, e = expr.args
-        PREC = precedence(expr)
         b = self._print(base)
-        if e == -1:
-            return f"1/{self.parenthesize(base, PREC)}"
-        if e == sp.Rational(1, 2):
-            return f"sqrt({b})"
-        if e == -sp.Rational(1, 2):
-            return f"1/sqrt({b})"
         if e.is_Integer:
             n = int(e)
             if n % 2 == 0 or base.is_nonnegative:
@@ -284,10 +296,7 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
         return self._print(expr.rewrite(sp.Piecewise))
 
     def _print_Piecewise(self, expr):
-        if expr.args[-1].cond != sp.true:
-            raise UnsupportedExpressionError(
-                f"model {self._settings['model']!r}: Piecewise `{sp.sstr(expr)}` has no default branch "
-                f"(expr, True); without one the {self.language} expression may not evaluate to anything")
+        self._require_default_branch(expr)
         w = float(self._settings.get("smooth_piecewise") or 0.0)
         out = self._print(expr.args[-1].expr)
         for e, c in reversed(expr.args[:-1]):
@@ -316,6 +325,7 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
 
     printmethod = "_veriloga"
     language = "Verilog-A"
+    constants = {"pi": "`M_PI", "e": "exp(1.0)", "one": "1.0"}
     _default_settings = dict(C99CodePrinter._default_settings, strict=True, model="<expression>",
                              symbols={})
 
@@ -324,40 +334,8 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
         self.known_functions = dict(known_functions_veriloga)
         self.known_functions.update(self._settings.get("user_functions", {}))
 
-    def _print_Function(self, expr):
-        name = expr.func.__name__
-        if name not in self.known_functions:
-            return self._print_not_supported(expr)
-        return CodePrinter._print_Function(self, expr)
-
     def _print_math_func(self, expr, nest=False, known=None):
-        name = expr.func.__name__
-        if name not in self.known_functions:
-            return self._print_not_supported(expr)
-        return CodePrinter._print_Function(self, expr)
-
-    def _print_Symbol(self, expr):
-        sym = self._settings["symbols"].get(expr)
-        return sym if sym is not None else expr.name
-
-    def _print_Pi(self, expr):
-        return "`M_PI"
-
-    def _print_Exp1(self, expr):
-        return "exp(1.0)"
-
-    def _print_Infinity(self, expr):
-        self._unsupported(expr, "infinite values")
-
-    _print_NegativeInfinity = _print_Infinity
-
-    def _print_NaN(self, expr):
-        self._unsupported(expr, "NaN")
-
-    def _print_log(self, expr):
-        if len(expr.args) != 1:
-            return self._print_not_supported(expr)
-        return f"ln({self._print(expr.args[0])})"
+        return self._print_Function(expr)
 
     def _print_Abs(self, expr):
         return f"abs({self._print(expr.args[0])})"
@@ -384,29 +362,16 @@ class VerilogAPrinter(_StrictMixin, C99CodePrinter):
         return out
 
     def _print_Pow(self, expr, rational=False):
-        base, e = expr.args
-        if e == -1:
-            return f"1.0/{self.parenthesize(base, precedence(expr))}"
-        if e == sp.Rational(1, 2):
-            return f"sqrt({self._print(base)})"
-        if e == -sp.Rational(1, 2):
-            return f"1.0/sqrt({self._print(base)})"
-        return f"pow({self._print(base)}, {self._print(e)})"
+        special = self._pow_special(expr)
+        if special is not None:
+            return special
+        return f"pow({self._print(expr.base)}, {self._print(expr.exp)})"
 
     def _print_Relational(self, expr):
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
 
-    def _print_BooleanTrue(self, expr):
-        return "1"
-
-    def _print_BooleanFalse(self, expr):
-        return "0"
-
     def _print_Piecewise(self, expr):
-        if expr.args[-1].cond != sp.true:
-            raise UnsupportedExpressionError(
-                f"model {self._settings['model']!r}: Piecewise `{sp.sstr(expr)}` has no default branch "
-                f"(expr, True); without one the {self.language} expression may not evaluate to anything")
+        self._require_default_branch(expr)
         out = self._print(expr.args[-1].expr)
         for e, c in reversed(expr.args[:-1]):
             out = f"(({self._print(c)}) ? {self._print(e)} : {out})"

@@ -43,8 +43,11 @@ electrode; the device voltage is ``V(te,be)`` and positive current flows te -> b
 """
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
@@ -54,6 +57,8 @@ from memlab.devices import DeviceModel
 from memlab.circuits._printers import NgspiceBSourcePrinter, reserved_words_ngspice, _num
 
 __all__ = ["DeviceSubcircuit", "subcircuit", "subckt_name"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -151,7 +156,7 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
         raise ParameterError(f"subcircuit: 'model' must be a memlab DeviceModel, got {type(model).__name__}")
     syms = model.symbols
     pmap = _mangle(model.param_names)
-    lo_e, hi_e = (sp.sympify(b) for b in model._k.bounds)
+    lo_e, hi_e = (sp.sympify(b) for b in model.bounds_expr(SimpleNamespace(**syms)))
     base_symbols = {syms[n]: pmap[n] for n in model.param_names}
     pr0 = NgspiceBSourcePrinter({"model": model.name, "symbols": base_symbols, "strict": strict})
     lo_s, hi_s = pr0.doprint(lo_e), pr0.doprint(hi_e)
@@ -194,11 +199,22 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
                             current=cur, rate=rate_s, pyspice=ps, defaults=defaults)
 
 
-def _pyspice_subcircuit(name, defaults, x0, lines):
-    """The same subcircuit as a PySpice ``SubCircuit`` (elements added as raw lines)."""
+@functools.cache
+def _pyspice_subcircuit_base():
+    """PySpice's ``SubCircuit`` class, or None (said once, on memlab's logger) when PySpice is missing."""
     try:
         from PySpice.Spice.Netlist import SubCircuit
-    except Exception:  # PySpice is a dependency; stay usable for text output without it
+    except ImportError as exc:  # PySpice is a dependency; stay usable for text output without it
+        _log.warning("PySpice is not importable (%s): DeviceSubcircuit.pyspice is None; the netlist text is "
+                     "unaffected (run `make setup` to install PySpice)", exc)
+        return None
+    return SubCircuit
+
+
+def _pyspice_subcircuit(name, defaults, x0, lines):
+    """The same subcircuit as a PySpice ``SubCircuit`` (elements added as raw lines)."""
+    SubCircuit = _pyspice_subcircuit_base()
+    if SubCircuit is None:
         return None
 
     class _Generated(SubCircuit):

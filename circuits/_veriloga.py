@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from types import SimpleNamespace
 
 import sympy as sp
 
@@ -49,7 +50,7 @@ def verilog_a_module(model: DeviceModel, *, strict: bool = True) -> str:
     syms = model.symbols
     pmap = {syms[n]: names[n] for n in model.param_names}
     pr0 = VerilogAPrinter({"model": model.name, "symbols": pmap, "strict": strict})
-    lo_e, hi_e = (sp.sympify(b) for b in model._k.bounds)
+    lo_e, hi_e = (sp.sympify(b) for b in model.bounds_expr(SimpleNamespace(**syms)))
     lo_s, hi_s = pr0.doprint(lo_e), pr0.doprint(hi_e)
     rate = model.rate_expr
     static = rate == 0

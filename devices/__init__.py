@@ -20,12 +20,13 @@ from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loo
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, Comparison, fit_resistor, compare, fit_files, plot_fit
 from memlab.devices._cell import Resistor, SeriesCell
+from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
 
 __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM", "VTEAM", "Yakopcic",
            "StanfordPKU", "KnowmMSS", "ThresholdMemristor", "SinhConductance", "Selector", "MODELS",
            "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model",
-           "Resistor", "SeriesCell", "spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
+           "Resistor", "SeriesCell", "MOSFET", "spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
 __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "FitSettings", "FitResult",
             "ResistorFit", "Comparison", "fit", "fit_resistor", "evaluate", "compare", "fit_files", "plot_fit",
             "loop_error"]

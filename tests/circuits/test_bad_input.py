@@ -124,3 +124,18 @@ def test_pyspice_version_warning_is_silenced_and_logging_untouched():
     assert out.stderr == ""
     assert out.stdout.split("\n")[0] == "-0.001"
     assert out.stdout.split("\n")[1] == "[] 0"          # no handler added, PySpice's level untouched
+
+
+def test_missing_pyspice_is_said_once_and_text_still_works():
+    # a fresh interpreter where PySpice's netlist module cannot be imported (ImportError only;
+    # other errors in a broken install are not swallowed)
+    code = ("import sys, logging\nsys.modules['PySpice.Spice.Netlist'] = None\n"
+            "logging.basicConfig(level=logging.WARNING, format='%(name)s: %(message)s')\n"
+            "import memlab.circuits as c\nfrom memlab.devices import VTEAM, Selector\n"
+            "a = c.subcircuit(VTEAM()); b = c.subcircuit(Selector())\n"
+            "print(a.pyspice is None, b.pyspice is None, a.text.startswith('.subckt VTEAM'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True True True"
+    said = [ln for ln in out.stderr.splitlines() if "PySpice is not importable" in ln]
+    assert len(said) == 1 and said[0].startswith("memlab.circuits._subckt:")

@@ -43,7 +43,7 @@ def test_1t1r_compliance_matches_ngspice_mosfet_op():
         tr = characterize(cell, d, x0=1.7e-9)
         v_drain = float(tr.v_source[-1] - tr.v[-1])
         op = run_netlist("\n".join([
-            "mosfet alone", mos.model_line(),
+            "mosfet alone", cell.model_line(),
             "M1 d g 0 bulk nmos_memlab w=2e-06 l=1e-06",
             f"Vd d 0 dc {v_drain!r}", f"Vg g 0 dc {vg!r}", "Vb bulk 0 dc -10", ".op", ".end"]))
         i_op = -float(op.vec("vd#branch")[0])
@@ -51,7 +51,7 @@ def test_1t1r_compliance_matches_ngspice_mosfet_op():
         # same level-1 equations in both runs; the transient solves V(d) to reltol 1e-8
         assert i_cell == pytest.approx(i_op, rel=1e-6)
         # and both equal the Shichman-Hodges saturation current 0.5 beta (vg - vto)^2 (1 + lam vds)
-        assert v_drain > vg - mos.vto                          # saturation region
+        assert v_drain > vg - mos.values["vto"]                # saturation region
         assert i_cell == pytest.approx(cell.compliance(v_drain), rel=1e-6)
         # without the transistor the same device state would draw >= 100x more current
         assert OneR(cell.device).device.current(3.0, tr.x[-1]) > 100 * i_cell
@@ -71,7 +71,7 @@ def test_solve_cell_kcl():
     # loop and node equations hold: v_source = vd + u + R i, i_dev(vd) = I_mos(u)
     np.testing.assert_allclose(vd + u + 100.0 * i, vs, rtol=0, atol=1e-12)
     np.testing.assert_allclose(cell.device.current(vd, x), i, rtol=1e-10)
-    np.testing.assert_allclose([cell.mosfet.ids(1.5, uu)[0] for uu in u], i, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(cell.transistor.current(u, 0.0), i, rtol=1e-9, atol=1e-15)
 
 
 @pytest.mark.parametrize("cell", [OneS1R(VTEAM(), r_series=50.0),
@@ -93,16 +93,16 @@ def test_1t1r_bsim4_card_compliance():
     """ngspice's BSIM4 (level 14, default card): the SET current is the transistor's own
     current at the final gate/drain voltages (separate .op), rising with the gate voltage.
     The native solver only has level 1 and refuses a custom card."""
-    mos = MOSFET(card="nmos level=14 version=4.8.1")
+    card = "nmos level=14 version=4.8.1"
     d = PWL(t=(0.0, 1e-6, 2e-6), v=(0.0, 3.0, 3.0), n_points=200)
     currents = []
     for vg in (0.8, 1.0, 1.2):
-        cell = OneT1R(StanfordPKU(), v_gate=vg, mosfet=mos)
+        cell = OneT1R(StanfordPKU(), v_gate=vg, card=card)
         assert cell.bulk_voltage == 0.0
         tr = characterize(cell, d, x0=1.7e-9)
         v_drain = float(tr.v_source[-1] - tr.v[-1])
         op = run_netlist("\n".join([
-            "bsim4 alone", mos.model_line(), "M1 d g 0 0 nmos_memlab w=1e-06 l=1e-06",
+            "bsim4 alone", cell.model_line(), "M1 d g 0 0 nmos_memlab w=1e-06 l=1e-06",
             f"Vd d 0 dc {v_drain!r}", f"Vg g 0 dc {vg!r}", ".op", ".end"]))
         # same BSIM4 instance equations; 1e-5 covers the .op Newton tolerance (reltol 1e-3 on
         # the iterate change, converged quadratically) at a fixed drain voltage
@@ -112,4 +112,4 @@ def test_1t1r_bsim4_card_compliance():
     assert currents[0] < currents[1] < currents[2]
     from memlab.errors import ParameterError
     with pytest.raises(ParameterError, match="card"):
-        characterize(OneT1R(StanfordPKU(), mosfet=mos), d, simulator="native")
+        characterize(OneT1R(StanfordPKU(), card=card), d, simulator="native")

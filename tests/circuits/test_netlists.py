@@ -4,7 +4,7 @@ import pytest
 
 from memlab.devices import (VTEAM, TEAM, HPLinearDrift, StanfordPKU, Selector, Sine, Triangle,
                             MODELS)
-from memlab.circuits import (subcircuit, cell_netlist, verilog_a_module, OneR, OneS1R, OneT1R, MOSFET, DCSweep)
+from memlab.circuits import (subcircuit, cell_netlist, verilog_a_module, OneR, OneS1R, OneT1R, DCSweep)
 from memlab.errors import ParameterError
 
 
@@ -83,24 +83,6 @@ def test_pwl_source_expands_periodic_repeats():
     np.testing.assert_allclose(vals[:, 0], [0, 2.5e-4, 7.5e-4, 1e-3, 1.25e-3, 1.75e-3, 2e-3])
     np.testing.assert_allclose(vals[:, 1], [0, 1, -1, 0, 1, -1, 0])
     np.testing.assert_allclose(vals[:, 1], tri.value(vals[:, 0]))
-
-
-def test_mosfet_level1_equations():
-    mo = MOSFET(vto=0.5, kp=2e-4, lam=0.0)
-    # saturation: 0.5 beta (vgs - vto)^2; linear: beta vds (vgst - vds/2) (Shichman-Hodges)
-    assert mo.ids(1.5, 2.0)[0] == pytest.approx(0.5 * 2e-4 * 1.0)
-    assert mo.ids(1.5, 0.2)[0] == pytest.approx(2e-4 * 0.2 * (1.0 - 0.1))
-    assert mo.ids(0.4, 1.0) == (0.0, 0.0)
-    # symmetric: swapping drain and source flips the current
-    i_f = mo.ids(1.5, 0.3, 0.0)[0]
-    i_r = MOSFET(vto=0.5, kp=2e-4, lam=0.0).ids(1.5 + 0.0, -0.3, 0.0)[0]
-    assert i_r == pytest.approx(-MOSFET(vto=0.5, kp=2e-4, lam=0.0).ids(1.8, 0.3, 0.0)[0])
-    assert i_f > 0
-    # conductances against finite differences
-    for vd in (-0.4, 0.2, 0.9, 1.5):
-        h = 1e-7
-        num = (mo.ids(1.5, vd + h)[0] - mo.ids(1.5, vd - h)[0]) / (2 * h)
-        assert mo.ids(1.5, vd)[1] == pytest.approx(num, rel=1e-5)
 
 
 def test_pyspice_subcircuit_object():
