@@ -11,7 +11,7 @@ All quantities are SI (s, J, W, B, op/s).
 Quick start::
 
     from memlab import accel
-    table = accel.compare("resnet50", out_dir="out")   # CSV + Markdown + 2 plots
+    table = accel.compare_chips("resnet50", out_dir="out")   # CSV + Markdown + 2 plots
     print(table)
     isaac = accel.make_chip("ISAAC", r_wire=0.7)        # override any constant
     report = isaac.evaluate("resnet18")
@@ -19,7 +19,7 @@ Quick start::
 from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
 from ._base import HardwareModel
 from ._chips import MODEL_CLASSES, make_chip
-from ._compare import ComparisonTable, compare, evaluate_all
+from ._compare import ComparisonTable, compare_chips, evaluate_all
 from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
 from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
@@ -43,5 +43,10 @@ __all__ = [
     "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
-    "compare", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
+    "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
 ]
+
+
+from memlab._deprecate import renamed as _renamed  # noqa: E402
+
+__getattr__ = _renamed('memlab.accel', {'compare': 'compare_chips', 'Param': 'Constant'}, globals())

@@ -13,7 +13,7 @@ from ._chips import make_chip
 from ._presets import DEFAULT_CHIPS
 from ._zoo import get_workload
 
-__all__ = ["compare", "ComparisonTable", "evaluate_all"]
+__all__ = ["compare_chips", "ComparisonTable", "evaluate_all"]
 
 _MD_COLUMNS = [Column("chip"), Column("kind"), Column("latency_s", "latency", "s", "si"),
                Column("inferences_per_s", "throughput", "inf/s", "si"),
@@ -65,7 +65,7 @@ def evaluate_all(workload, chips=None, batch=None, overrides=None):
     return wl, reports
 
 
-def compare(workload, chips=None, out_dir=None, *, batch: int | None = None, overrides: dict | None = None,
+def compare_chips(workload, chips=None, out_dir=None, *, batch: int | None = None, overrides: dict | None = None,
             plots: bool = True) -> ComparisonTable:
     """Evaluate ``workload`` (zoo name, YAML/JSON path or Workload) on ``chips`` (preset
     names; default all workload chips) and return a :class:`ComparisonTable`.

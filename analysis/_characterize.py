@@ -83,8 +83,8 @@ def loop_fingerprints(tr) -> dict:
 
 def spice_deviation(native, spice) -> float:
     """Largest |i_ngspice - i_native| relative to max |i_native| (memlab.circuits.compare)."""
-    from memlab.circuits import compare
-    return float(compare(spice, native).i_max)
+    from memlab.circuits import compare_traces
+    return float(compare_traces(spice, native).i_max)
 
 
 def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True) -> dict:

@@ -299,7 +299,7 @@ def _chips(R, quick):
     from memlab import accel
 
     wl = "lenet5" if quick else "resnet18"
-    table = accel.compare(wl, out_dir=R.out / "compare")
+    table = accel.compare_chips(wl, out_dir=R.out / "compare")
     R.tables += [R.rel(p) for k, p in table.files.items() if k in ("csv", "md")]
     best = table.best("energy_per_inference_J")
     R.numbers[f"{wl}: most energy-efficient chip"] = best
@@ -310,7 +310,7 @@ def _chips(R, quick):
     imgs = ""
     for key, fn, size in (("roofline", accel.plot_roofline, (8.0, 5.5)),
                           ("energy", accel.plot_energy_breakdown, (8.0, 5.0))):
-        # accel's own plot functions, saved as PNG + SVG (accel.compare writes PNG only)
+        # accel's own plot functions, saved as PNG + SVG (accel.compare_chips writes PNG only)
         fig, ax = new_figure(size=size)
         fn(table.reports, ax=ax)
         if not ax.get_xlabel():

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from memlab.devices import VTEAM, TEAM, Yakopcic, StanfordPKU, Sine, simulate
-from memlab.circuits import characterize, compare
+from memlab.circuits import characterize, compare_traces
 
 REPEATS = 3
 
@@ -36,8 +36,8 @@ def main():
             t_nat5, nat5 = best_of(lambda: simulate(m, d, rtol=1e-5))
             t_nat9, nat9 = best_of(lambda: simulate(m, d, rtol=1e-9))
         t_ng, ng = best_of(lambda: characterize(m, d))
-        c = compare(ng, nat9, state_range=hi - lo)
-        c5 = compare(nat5, nat9, state_range=hi - lo)
+        c = compare_traces(ng, nat9, state_range=hi - lo)
+        c5 = compare_traces(nat5, nat9, state_range=hi - lo)
         rows.append((label, d.time_grid().size, t_ng, ng.stats["n_points"], t_nat5, nat5.stats["steps"], t_nat9,
                      nat9.stats["steps"], c.i_max, c5.i_max, np.ptp(nat9.x) / (hi - lo)))
     print("One 1R cell, 10 sine periods x 1000 output points (best of %d, after a warm-up run)" % REPEATS)

@@ -26,7 +26,7 @@ from memlab.circuits._subckt import subcircuit
 from memlab.circuits._printers import _num
 from memlab.circuits._ngspice import run_netlist
 
-__all__ = ["characterize", "cell_netlist", "compare", "Comparison", "DCSweep", "NGSPICE_OPTIONS"]
+__all__ = ["characterize", "cell_netlist", "compare_traces", "TraceComparison", "DCSweep", "NGSPICE_OPTIONS"]
 
 #: transient options: gear integration, tight tolerances (tuned for the agreement tests;
 #: chgtol/abstol small because currents go down to nA and the state charge is <= 1 C)
@@ -337,7 +337,7 @@ def _dc_ngspice(cell, drive, x0v):
 
 # ------------------------------------------------------------------ compare
 @dataclass(frozen=True)
-class Comparison:
+class TraceComparison:
     """Point-by-point difference of two traces (b is the reference).
 
     ``i_max`` = max|i_a - i_b| / max|i_b|, ``i_rms`` = rms(i_a - i_b) / max|i_b|
@@ -356,7 +356,7 @@ class Comparison:
                 f"{self.i_peak:.4g} A; state error max {100 * self.x_max:.3g} % ({self.n} points)")
 
 
-def compare(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None) -> Comparison:
+def compare_traces(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None) -> TraceComparison:
     """Compare two traces point by point (same time grid, one device each).
 
     Normalisation: currents by the peak |i| of ``trace_b``; states by ``state_range``
@@ -391,5 +391,5 @@ def compare(trace_a: Trace, trace_b: Trace, *, state_range: float | None = None)
     d = ia - ib
     if state_range is None:
         state_range = float(np.ptp(xb)) or float(np.max(np.abs(xb))) or 1.0
-    return Comparison(i_max=float(np.max(np.abs(d)) / scale), i_rms=float(np.sqrt(np.mean(d * d)) / scale),
+    return TraceComparison(i_max=float(np.max(np.abs(d)) / scale), i_rms=float(np.sqrt(np.mean(d * d)) / scale),
                       x_max=float(np.max(np.abs(xa - xb)) / state_range), n=int(ta.size), i_peak=peak)

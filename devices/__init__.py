@@ -18,7 +18,7 @@ from memlab.devices._simulate import simulate, Trace
 from memlab.devices._plot import plot_iv, plot_loops, si_scale
 from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop, knowm_data_dir
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
-from memlab.devices._fit_report import ResistorFit, Comparison, fit_resistor, compare, fit_files, plot_fit
+from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -28,7 +28,7 @@ __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM
            "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model",
            "Resistor", "SeriesCell", "MOSFET", "spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
 __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "FitSettings", "FitResult",
-            "ResistorFit", "Comparison", "fit", "fit_resistor", "evaluate", "compare", "fit_files", "plot_fit",
+            "ResistorFit", "ModelComparison", "fit", "fit_resistor", "evaluate", "compare_models", "fit_files", "plot_fit",
             "loop_error"]
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
 
@@ -42,3 +42,8 @@ def get_model(name: str, **params) -> DeviceModel:
         if key == cls.short_name or key in cls.aliases:
             return cls(**params)
     raise ParameterError(f"unknown model {name!r}; known: {sorted(MODELS)}")
+
+
+from memlab._deprecate import renamed as _renamed  # noqa: E402
+
+__getattr__ = _renamed('memlab.devices', {'compare': 'compare_models', 'Comparison': 'ModelComparison'}, globals())

@@ -13,7 +13,7 @@ from memlab.devices._io import Measurement, load_loop
 from memlab.devices._fit import FitResult, fit, _info_criteria
 from memlab.devices._fit_loops import as_measurements, loop_error
 
-__all__ = ["ResistorFit", "Comparison", "fit_resistor", "compare", "fit_files", "plot_fit"]
+__all__ = ["ResistorFit", "ModelComparison", "fit_resistor", "compare_models", "fit_files", "plot_fit"]
 
 
 # ---------------------------------------------------------------------- fixed resistor baseline
@@ -81,7 +81,7 @@ def fit_resistor(measurements, *, circuit: str = "series") -> ResistorFit:
 
 # ---------------------------------------------------------------------- model comparison
 @dataclass
-class Comparison:
+class ModelComparison:
     """Several models fitted to the same loops (and optionally validated on others).
 
     ``results``: name -> FitResult (or ResistorFit); ``validation``: name -> errors on the
@@ -138,8 +138,8 @@ class Comparison:
         return fig
 
 
-def compare(models: dict, measurements, *, validate=(), fit_kwargs: dict | None = None,
-            per_model: dict | None = None, resistor: bool = True) -> Comparison:
+def compare_models(models: dict, measurements, *, validate=(), fit_kwargs: dict | None = None,
+            per_model: dict | None = None, resistor: bool = True) -> ModelComparison:
     """Fit each model to ``measurements`` and tabulate errors, parameter counts, AIC and BIC.
 
     ``models``: name -> DeviceModel. ``validate``: loops evaluated without refit.
@@ -159,7 +159,7 @@ def compare(models: dict, measurements, *, validate=(), fit_kwargs: dict | None 
         rf = fit_resistor(meas, circuit=(fit_kwargs or {}).get("circuit", "series"))
         results["fixed resistor"] = rf
         validation["fixed resistor"] = rf.evaluate(val) if val else np.array([])
-    return Comparison(results, meas, val, validation)
+    return ModelComparison(results, meas, val, validation)
 
 
 # ---------------------------------------------------------------------- plots

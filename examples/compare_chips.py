@@ -10,7 +10,7 @@ from memlab._table import fmt_si
 
 
 def main(workload="resnet18", out_dir="out/accel"):
-    table = accel.compare(workload, out_dir=out_dir)
+    table = accel.compare_chips(workload, out_dir=out_dir)
     print(table)
     print("fastest:", table.best("latency_s"), "| least energy per inference:", table.best("energy_per_inference_J"))
     print("files:", {k: str(v) for k, v in table.files.items()})

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 
-from memlab.devices import (KnowmMSS, VTEAM, Yakopcic, compare, evaluate, fit, fit_resistor, knowm_data_dir,
+from memlab.devices import (KnowmMSS, VTEAM, Yakopcic, compare_models, evaluate, fit, fit_resistor, knowm_data_dir,
                             load_knowm_set)
 
 
@@ -42,7 +42,7 @@ def main(argv=None):
 
     m1 = {m.frequency: m for m in load_knowm_set(data, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
     t0 = time.perf_counter()
-    cmp = compare(models, [m1[10.0]], validate=[m1[1.0], m1[100.0]], fit_kwargs={"use_model_values": False},
+    cmp = compare_models(models, [m1[10.0]], validate=[m1[1.0], m1[100.0]], fit_kwargs={"use_model_values": False},
                   per_model=budgets)
     print(f"## M1, 0.8 V: fitted at 10 Hz, predicted at 1 and 100 Hz ({time.perf_counter() - t0:.0f} s)\n")
     print("normalised RMS current error RMS(I_model - I_meas)/max|I_meas|; k = free parameters\n")
@@ -56,7 +56,7 @@ def main(argv=None):
 
     # joint fit of 1, 10 and 100 Hz, each model
     loops = [m1[1.0], m1[10.0], m1[100.0]]
-    joint = compare(models, loops, fit_kwargs={"use_model_values": False}, per_model=budgets)
+    joint = compare_models(models, loops, fit_kwargs={"use_model_values": False}, per_model=budgets)
     print("## M1, 0.8 V: fitted jointly at 1, 10 and 100 Hz\n")
     print(joint.table())
     joint.plot(out / "m1_joint_overlay.png")

@@ -21,7 +21,7 @@ def run_compare(a) -> int:
     from memlab import accel
 
     chips = [c.strip() for c in a.chips.split(",") if c.strip()] if a.chips else None
-    table = accel.compare(a.workload, chips=chips, out_dir=Path(a.out), batch=a.batch)
+    table = accel.compare_chips(a.workload, chips=chips, out_dir=Path(a.out), batch=a.batch)
     print(table.to_markdown())
     for k, p in table.files.items():
         print(f"wrote {k}: {p}")

@@ -9,7 +9,7 @@ from memlab import accel
 
 def test_compare_writes_files(tmp_path):
     chips = ["V100", "TPU-v1", "ISAAC", "Loihi"]
-    t = accel.compare("lenet5", chips=chips, out_dir=tmp_path)
+    t = accel.compare_chips("lenet5", chips=chips, out_dir=tmp_path)
     assert [r["chip"] for r in t.rows] == chips
     assert set(t.files) == {"csv", "md", "roofline", "energy"}
     rows = list(csv.DictReader(io.StringIO(t.files["csv"].read_text())))
@@ -26,10 +26,10 @@ def test_compare_writes_files(tmp_path):
 
 
 def test_compare_overrides_and_best():
-    t = accel.compare("mlp_mnist", chips=["ISAAC"], overrides={"ISAAC": {"r_wire": 1.4}})
-    t0 = accel.compare("mlp_mnist", chips=["ISAAC"])
+    t = accel.compare_chips("mlp_mnist", chips=["ISAAC"], overrides={"ISAAC": {"r_wire": 1.4}})
+    t0 = accel.compare_chips("mlp_mnist", chips=["ISAAC"])
     assert t.rows[0]["latency_s"] > t0.rows[0]["latency_s"]
-    t2 = accel.compare("resnet18", chips=["Haswell-E5-2699v3", "H100"])
+    t2 = accel.compare_chips("resnet18", chips=["Haswell-E5-2699v3", "H100"])
     assert t2.best("latency_s") == "H100"
 
 
@@ -49,7 +49,7 @@ def test_plot_functions_return_artists():
 
 
 def test_atomic_write_replaces(tmp_path):
-    # the atomic writes accel.compare uses (one home: memlab._io; accel no longer re-exports them)
+    # the atomic writes accel.compare_chips uses (one home: memlab._io; accel no longer re-exports them)
     from memlab._io import atomic_write_text
     p = tmp_path / "x.txt"
     atomic_write_text(p, "one")

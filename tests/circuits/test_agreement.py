@@ -15,7 +15,7 @@ import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
                             SinhConductance, Selector, Sine, PulseTrain, Trace)
-from memlab.circuits import characterize, compare
+from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
 
@@ -54,7 +54,7 @@ def test_sine_and_pulse_agreement(key):
         ng = characterize(m, d)
         assert ng.source == "ngspice" and ref.source == "native"
         assert ng.stats["failures"] == []                       # converged at the first step limit
-        c = compare(ng, ref, state_range=hi - lo)
+        c = compare_traces(ng, ref, state_range=hi - lo)
         assert c.i_max < 0.01, f"{key} sine {f:g} Hz: {c}"      # issue target: 1 %
         if wide and moves:
             # the wide loop really is wide: the state sweeps >= 40 % of its range
@@ -63,7 +63,7 @@ def test_sine_and_pulse_agreement(key):
     p = PulseTrain([amp, 0.1, -amp, 0.1], [T / 20] * 4, gap=T / 20, rise=T / 200, repeat=2, points_per_segment=20)
     ref = _native(m, p)
     ng = characterize(m, p)
-    c = compare(ng, ref, state_range=hi - lo)
+    c = compare_traces(ng, ref, state_range=hi - lo)
     assert ng.stats["failures"] == []
     assert c.i_max < 0.02, f"{key} pulse train: {c}"              # issue target: 2 %
     if moves:
@@ -100,8 +100,8 @@ def test_hp_closed_form():
     ng = characterize(m, d)
     # the trapezoidal flux on a 5 us grid is accurate to ~1e-9 relative; the current is
     # 160x more sensitive to the state near R_on, so 1 % of peak current is ~6e-5 in x
-    assert compare(nat, ref, state_range=1.0).i_max < 1e-3
-    assert compare(ng, ref, state_range=1.0).i_max < 1e-2
+    assert compare_traces(nat, ref, state_range=1.0).i_max < 1e-3
+    assert compare_traces(ng, ref, state_range=1.0).i_max < 1e-2
     assert abs(xr.max() - 1.0) < 1e-12                       # the loop reaches the bound (clipping tested)
 
 
@@ -112,11 +112,11 @@ def test_ngspice_grid_output_and_dc_sweep():
     raw = characterize(m, d, t="ngspice")
     assert raw.t.size == raw.stats["n_points"] and np.all(np.diff(raw.t) > 0)
     nat = _native(m, d, t=raw.t)
-    assert compare(raw, nat, state_range=3e-9).i_max < 0.01
+    assert compare_traces(raw, nat, state_range=3e-9).i_max < 0.01
     # a triangle (periodic PWL, expanded repeats in ngspice)
     from memlab.devices import Triangle
     tri = Triangle(amplitude=1.0, frequency=1e6, periods=2, points_per_period=200)
-    assert compare(characterize(m, tri), _native(m, tri), state_range=3e-9).i_max < 0.02
+    assert compare_traces(characterize(m, tri), _native(m, tri), state_range=3e-9).i_max < 0.02
     # DC sweep at frozen state: I = V / R(x) with the series resistor (Ohm's law, exact)
     x0 = 1.5e-9
     sw = DCSweep(-0.5, 0.5, 0.05, r_series=25.0)
@@ -140,4 +140,4 @@ def test_stanford_sliding_threshold_needs_the_blend():
     assert "doAnalyses" in err.value.log
     ng = characterize(m, d)
     assert ng.stats["smooth_rate"] == 1e-6 and len(ng.stats["failures"]) == 1
-    assert compare(ng, _native(m, d), state_range=1.5e-9).i_max < 0.01
+    assert compare_traces(ng, _native(m, d), state_range=1.5e-9).i_max < 0.01

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from memlab.devices import DeviceModel, Param, StateVar, VTEAM, Sine
-from memlab.circuits import (characterize, subcircuit, run_netlist, OneR, OneT1R, write_verify, compare,
+from memlab.circuits import (characterize, subcircuit, run_netlist, OneR, OneT1R, write_verify, compare_traces,
                              DCSweep)
 from memlab.errors import (ConvergenceError, NetlistError, ParameterError, ShapeError,
                            UnsupportedExpressionError)
@@ -109,7 +109,7 @@ def test_bad_cells_drives_and_programming():
     b = characterize(VTEAM(), Sine(amplitude=1.0, frequency=1e6, periods=1, points_per_period=70),
                      simulator="native")
     with pytest.raises(ShapeError, match="time grids differ"):
-        compare(a, b)
+        compare_traces(a, b)
 
 
 def test_pyspice_version_warning_is_silenced_and_logging_untouched():

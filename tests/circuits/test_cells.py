@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from memlab.devices import VTEAM, StanfordPKU, Sine, PWL
-from memlab.circuits import (OneR, OneS1R, OneT1R, MOSFET, characterize, compare, run_netlist, solve_cell)
+from memlab.circuits import (OneR, OneS1R, OneT1R, MOSFET, characterize, compare_traces, run_netlist, solve_cell)
 
 pytestmark = pytest.mark.ngspice
 
@@ -26,7 +26,7 @@ def test_series_cells_native_vs_ngspice(cell, amp):
     ng = characterize(cell, d)
     nat = _native(cell, d)
     lo, hi = cell.device.bounds()
-    c = compare(ng, nat, state_range=hi - lo)
+    c = compare_traces(ng, nat, state_range=hi - lo)
     assert c.i_max < 0.01, str(c)                          # same 1 % target as the 1R loops
     assert np.ptp(nat.x) / (hi - lo) > 0.3                 # the device does switch in the cell
 
@@ -59,7 +59,7 @@ def test_1t1r_compliance_matches_ngspice_mosfet_op():
         assert tr.x[-1] < 1.65e-9
         finals.append(i_cell)
         nat = _native(cell, d, x0=1.7e-9)
-        assert compare(tr, nat, state_range=1.5e-9).i_max < 0.01
+        assert compare_traces(tr, nat, state_range=1.5e-9).i_max < 0.01
     assert finals[0] < finals[1] < finals[2]                   # compliance rises with the gate voltage
 
 

@@ -9,7 +9,7 @@ references.md Part D fit of this very loop).
 import numpy as np
 import pytest
 
-from memlab.devices import (KnowmMSS, Measurement, Sine, VTEAM, Yakopcic, FitSettings, compare, evaluate, fit,
+from memlab.devices import (KnowmMSS, Measurement, Sine, VTEAM, Yakopcic, FitSettings, compare_models, evaluate, fit,
                             fit_files, fit_resistor, load_knowm_set, simulate)
 from memlab.errors import ParameterError
 
@@ -92,7 +92,7 @@ def comparison(m1):
     budgets = {"MSS": dict(n_starts=48, generations=20, n_local=2),
                "Yakopcic": dict(n_starts=32, generations=15, n_local=1),
                "VTEAM exp": dict(n_starts=48, generations=25, n_local=2)}
-    cmp = compare({"MSS": KnowmMSS(), "Yakopcic": Yakopcic(), "VTEAM exp": VTEAM(iv="exponential")},
+    cmp = compare_models({"MSS": KnowmMSS(), "Yakopcic": Yakopcic(), "VTEAM exp": VTEAM(iv="exponential")},
                   [m1[10.0]], validate=[m1[1.0], m1[100.0]], fit_kwargs={"use_model_values": False},
                   per_model=budgets)
     print("\n" + cmp.table())
