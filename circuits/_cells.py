@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 
+from memlab._validate import real
 from memlab.errors import ParameterError
 from memlab.devices import DeviceModel, MOSFET, Selector
 
@@ -30,13 +31,7 @@ __all__ = ["Cell", "OneR", "OneS1R", "OneT1R", "MOSFET"]
 
 
 def _check(owner, name, value, lo=-math.inf, hi=math.inf, lo_open=False, unit=""):
-    v = float(value)
-    bad = not math.isfinite(v) or (v <= lo if lo_open else v < lo) or v > hi
-    if bad:
-        left = "(" if lo_open else "["
-        raise ParameterError(f"{owner}: parameter '{name}' = {value!r} is outside the allowed range "
-                             f"{left}{lo:g}, {hi:g}] {unit}".rstrip())
-    return v
+    return real(value, name, lo=lo, hi=hi, lo_open=lo_open, unit=unit, where=owner)
 
 
 @dataclass(frozen=True)

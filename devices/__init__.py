@@ -37,6 +37,8 @@ def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
     ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
     from memlab.errors import ParameterError
+    if not isinstance(name, str):
+        raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")
     key = name.lower().replace("-", "").replace("_", "")
     for cls in MODELS.values():
         if key == cls.short_name or key in cls.aliases:

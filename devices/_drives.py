@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memlab._validate import real
 from memlab.errors import ParameterError
 
 __all__ = ["Drive", "Sine", "Triangle", "PulseTrain", "PWL"]
@@ -21,13 +22,8 @@ SINE, PWL_KIND = 0, 1
 
 
 def _finite(owner, name, value, lo=-math.inf, hi=math.inf, lo_open=False):
-    arr = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(arr) | (arr <= lo if lo_open else arr < lo) | (arr > hi)
-    if np.any(bad):
-        left = "(" if lo_open else "["
-        raise ParameterError(f"{owner}: parameter '{name}' = {float(arr[bad].flat[0]) if arr.ndim else float(arr)!r} "
-                             f"is outside the allowed range {left}{lo:g}, {hi:g}]")
-    return arr
+    """``value`` (scalar or array) as a float array, checked by :func:`memlab._validate.real`."""
+    return real(value, name, lo=lo, hi=hi, lo_open=lo_open, where=owner, array=True)
 
 
 class Drive:

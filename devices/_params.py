@@ -15,9 +15,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-import numpy as np
 
-from memlab.errors import ParameterError, UnitError
+from memlab._validate import interval_text, real
+from memlab.errors import UnitError
 
 __all__ = ["Param", "StateVar", "check_value", "check_unit", "SI_UNITS"]
 
@@ -112,11 +112,9 @@ class Param:
 
     @property
     def allowed(self) -> str:
-        """The allowed range as text, e.g. ``(0, inf) ohm``."""
-        left = "(" if self.lo_open or math.isinf(self.lo) else "["
-        right = ")" if self.hi_open or math.isinf(self.hi) else "]"
-        extra = ", integer" if self.integer else ""
-        return f"{left}{self.lo:g}, {self.hi:g}{right} {self.unit}{extra}"
+        """The allowed range as text, e.g. ``(0, inf) ohm`` (:func:`memlab._validate.interval_text`)."""
+        return interval_text(self.lo, self.hi, lo_open=self.lo_open, hi_open=self.hi_open, unit=self.unit,
+                             integer=self.integer)
 
     def with_value(self, value) -> "Param":
         return replace(self, value=value)
@@ -128,20 +126,8 @@ def check_value(p: Param, value, where: str = ""):
     Raises :class:`ParameterError` naming the parameter, the offending value and the
     allowed range for NaN, infinities outside the range, out-of-range or non-integer values.
     """
-    arr = np.asarray(value, dtype=float)
-    prefix = f"{where}: " if where else ""
-    if arr.size == 0:
-        raise ParameterError(f"{prefix}parameter '{p.name}' is an empty array; give a value in {p.allowed}")
-    bad = ~np.isfinite(arr) if (math.isfinite(p.lo) and math.isfinite(p.hi)) else np.isnan(arr)
-    lo_bad = arr <= p.lo if p.lo_open else arr < p.lo
-    hi_bad = arr >= p.hi if p.hi_open else arr > p.hi
-    bad = bad | lo_bad | hi_bad
-    if p.integer:
-        bad = bad | (np.round(arr) != arr)
-    if np.any(bad):
-        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
-        raise ParameterError(f"{prefix}parameter '{p.name}' = {first!r} is outside the allowed range "
-                             f"{p.allowed}")
+    arr = real(value, p.name, lo=p.lo, hi=p.hi, lo_open=p.lo_open, hi_open=p.hi_open, integer=p.integer,
+               unit=p.unit, where=where or None, array=True)
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -175,4 +161,4 @@ class StateVar:
 
     @property
     def allowed(self) -> str:
-        return f"[{self.lo:g}, {self.hi:g}] {self.unit}"
+        return interval_text(self.lo, self.hi, unit=self.unit)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memlab._validate import real
+from memlab.errors import NonFiniteError
 from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError
 from memlab.devices._drives import Drive
 from memlab.devices._model import DeviceModel
@@ -81,6 +83,25 @@ class Trace:
         return plot_iv(self, ax=ax, **kwargs)
 
 
+def _check_finite(model, drive, t_out, outs, keep, x_final, status):
+    """Overflow is an error: name the device, the time and the voltage where it happened."""
+    for j, what in ((1, "current"), (2, "state"), (0, "device voltage")):
+        if keep[j] and not np.all(np.isfinite(outs[j])):
+            dev, k = (int(a[0]) for a in np.nonzero(~np.isfinite(outs[j])))
+            v = float(drive.value(t_out[k:k + 1])[0])
+            raise NonFiniteError(f"simulate: the {what} of {model.name} (device {dev}) overflows at t = {t_out[k]:.6g} s, "
+                                 f"source voltage {v:.6g} V; the drive's 'amplitude' (or 'v') takes the model "
+                                 "outside the range its equations can represent")
+    if np.any(status == 2) or not np.all(np.isfinite(x_final)):
+        vmax = float(np.max(np.abs(drive.value(t_out))))
+        with np.errstate(all="ignore"):
+            x_probe = np.asarray(model.state.x0, float)
+            bad = [float(np.max(np.abs(np.asarray(f(np.array([vmax, -vmax]), x_probe))))) for f in (model.rate, model.current)]
+        if not all(np.isfinite(bad)):
+            raise NonFiniteError(f"simulate: the rate or current of {model.name} overflows at the drive's peak "
+                                 f"voltage {vmax:.6g} V; reduce the drive's 'amplitude'")
+
+
 def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float = 1e-5,
              max_step: float | None = None, max_steps: int = 20_000_000,
              store: tuple[str, ...] = ("v", "i", "x"), method: str = "adaptive", seed=None) -> Trace:
@@ -127,16 +148,19 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     if not isinstance(drive, Drive):
         raise ParameterError(f"simulate: 'drive' must be a memlab Drive (Sine, Triangle, PulseTrain, PWL), "
                              f"got {type(drive).__name__}")
-    if not (0 < rtol < 0.1):
-        raise ParameterError(f"simulate: parameter 'rtol' = {rtol!r} is outside the allowed range (0, 0.1)")
+    rtol = real(rtol, "rtol", lo=0.0, hi=0.1, lo_open=True, hi_open=True, where="simulate")
+    max_steps = real(max_steps, "max_steps", lo=1, integer=True, where="simulate")
+    if max_step is not None:
+        real(max_step, "max_step", lo=0.0, lo_open=True, unit="s", where="simulate")
     if method not in ("adaptive", "fixed"):
         raise ParameterError(f"simulate: parameter 'method' = {method!r} is not one of ('adaptive', 'fixed')")
     bad = set(store) - {"v", "i", "x"}
     if bad:
         raise ParameterError(f"simulate: 'store' entries {sorted(bad)} not in ('v', 'i', 'x')")
-    t_out = drive.time_grid() if t is None else np.asarray(t, dtype=float)
-    if t_out.ndim != 1 or t_out.size < 2 or not np.all(np.isfinite(t_out)) or np.any(np.diff(t_out) <= 0):
-        raise ParameterError("simulate: parameter 't' must be a finite, strictly increasing 1-D array of >= 2 times (s)")
+    t_out = drive.time_grid() if t is None else real(t, "t", lo=0.0, unit="s", where="simulate", array=True)
+    if t_out.ndim != 1 or t_out.size < 2 or np.any(np.diff(t_out) <= 0):
+        raise ParameterError("simulate: parameter 't' must be a strictly increasing 1-D array of >= 2 times "
+                             "in [0, inf) s")
     if t is not None:
         # keep every corner of the waveform as a step boundary
         bp = drive.breakpoints()
@@ -150,7 +174,7 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
             t_out = np.unique(np.concatenate([t_out, bp[~near]]))
 
     x0 = model.state.x0 if x0 is None else x0
-    x0a = np.asarray(x0, dtype=float)
+    x0a = real(x0, "x0", unit=model.state.unit, where="simulate", array=True)
     rs = np.asarray(drive.r_series, dtype=float)
     lo, hi = model.bounds()
     shapes = [np.shape(v) for v in model.values.values()] + [x0a.shape, rs.shape, np.shape(lo), np.shape(hi)]
@@ -159,6 +183,9 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     except ValueError as exc:
         raise ParameterError(f"simulate: parameter arrays, 'x0' and 'r_series' do not broadcast: {shapes}") from exc
     n = int(np.prod(pshape)) if pshape else 1
+    if n == 0:
+        raise ParameterError(f"simulate: parameter arrays, 'x0' and 'r_series' broadcast to the empty shape "
+                             f"{pshape}; give at least one device")
     flat = lambda a: np.ascontiguousarray(np.broadcast_to(np.asarray(a, float), pshape).reshape(-1)) if pshape \
         else np.full(1, float(a))
     x0f, rsf, lof, hif = flat(x0a), flat(rs), flat(lo), flat(hi)
@@ -190,6 +217,7 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
         kernels.run(P, x0f, lof, hif, rsf, t_out, kind, dp, tp, vp, float(rtol), h_max, int(max_steps),
                     outs[0], outs[1], outs[2], keep, x_final, status, nsteps, drive.value(t_out),
                     model.has_noise, z)
+    _check_finite(model, drive, t_out, outs, keep, x_final, status)
     if np.any(status == 2):
         raise ConvergenceError(f"simulate: {int(np.sum(status == 2))} device(s) of {model.name} exceeded "
                                f"max_steps = {max_steps} accepted steps; raise max_steps or relax rtol",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from memlab._validate import positive_int, real
 from memlab.errors import ParameterError
 from memlab.devices._model import DeviceModel
 
@@ -16,14 +17,20 @@ __all__ = ["spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck
 
 
 def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    """A numpy Generator from ``seed``: None, a Generator, or an integer >= 0."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, (float, np.floating)):
+        raise ParameterError(f"parameter 'seed' = {seed!r} must be an integer >= 0, a numpy Generator or None")
+    try:
+        return np.random.default_rng(real(seed, "seed", lo=0, integer=True))
+    except ParameterError:
+        raise ParameterError(f"parameter 'seed' = {seed!r:.40} must be an integer >= 0, a numpy Generator "
+                             "or None") from None
 
 
 def _sigma(name, s):
-    s = float(s)
-    if not np.isfinite(s) or s < 0:
-        raise ParameterError(f"parameter '{name}' = {s!r} is outside the allowed range [0, inf)")
-    return s
+    return real(s, name, lo=0.0)
 
 
 def _draw(values: dict, sigma: dict, n, dist, rng, who):
@@ -51,8 +58,7 @@ def spread(model: DeviceModel, n: int, sigma: dict[str, float], *, dist: str = "
     """
     if dist not in ("lognormal", "normal"):
         raise ParameterError(f"spread: parameter 'dist' = {dist!r} is not one of ('lognormal', 'normal')")
-    if int(n) != n or n < 1:
-        raise ParameterError(f"spread: parameter 'n' = {n!r} is outside the allowed range [1, inf) (integer)")
+    n = positive_int(n, "n") if not isinstance(n, (float, np.floating)) else real(n, "n", lo=1, integer=True)
     new = _draw(model.values, sigma, int(n), dist, _rng(seed), "spread")
     vals = {k: (np.broadcast_to(np.asarray(v, float), (int(n),)).copy() if np.ndim(v) == 0 else v)
             for k, v in model.values.items()}
@@ -102,10 +108,11 @@ def quantize(g, levels: int, g_min: float, g_max: float):
     Values outside the window raise :class:`ParameterError` (map weights into the
     window first).
     """
-    g = np.asarray(g, float)
-    if int(levels) != levels or levels < 2:
-        raise ParameterError(f"quantize: parameter 'levels' = {levels!r} is outside the allowed range [2, inf) (integer)")
-    if not (np.isfinite(g_min) and np.isfinite(g_max) and 0 <= g_min < g_max):
+    g = real(g, "g", unit="S", where="quantize", array=True)
+    levels = real(levels, "levels", lo=2, integer=True, where="quantize")
+    g_min = real(g_min, "g_min", lo=0.0, unit="S", where="quantize")
+    g_max = real(g_max, "g_max", lo=0.0, lo_open=True, unit="S", where="quantize")
+    if not g_min < g_max:
         raise ParameterError(f"quantize: need 0 <= g_min < g_max (got g_min={g_min!r}, g_max={g_max!r}) S")
     tol = 1e-12 * g_max
     if np.any(~np.isfinite(g)) or np.any(g < g_min - tol) or np.any(g > g_max + tol):
@@ -121,7 +128,7 @@ def read_noise(g, sigma: float, *, relative: bool = True, seed=None):
     else ``g + sigma z`` (sigma in S). Negative results are kept (they are physical
     read-outs of a noisy measurement, not conductances to program)."""
     sigma = _sigma("sigma", sigma)
-    g = np.asarray(g, float)
+    g = real(g, "g", unit="S", where="read_noise", array=True)
     z = _rng(seed).standard_normal(g.shape)
     return g * (1 + sigma * z) if relative else g + sigma * z
 
@@ -132,24 +139,20 @@ def drift(g0, t, *, t0: float = 1.0, nu=0.1):
     Default nu = 0.1 (MemTorch conductance_drift after Boybat 2018). ``G(t0) = G0`` and
     the log-log slope is ``-nu``. ``nu`` may be an array (per-device drift exponents).
     """
-    t = np.asarray(t, float)
-    nu = np.asarray(nu, float)
-    if not (np.isfinite(t0) and t0 > 0):
-        raise ParameterError(f"drift: parameter 't0' = {t0!r} is outside the allowed range (0, inf) s")
-    if np.any(~np.isfinite(t)) or np.any(t <= 0):
-        raise ParameterError("drift: parameter 't' must be > 0 s")
-    if np.any(~np.isfinite(nu)) or np.any(nu < 0):
-        raise ParameterError("drift: parameter 'nu' must be >= 0")
+    t = real(t, "t", lo=0.0, lo_open=True, unit="s", where="drift", array=True)
+    nu = real(nu, "nu", lo=0.0, where="drift", array=True)
+    real(t0, "t0", lo=0.0, lo_open=True, unit="s", where="drift")
     return np.asarray(g0, float) * (t / t0) ** (-nu)
 
 
 def stuck_at(g, *, p_on: float = 0.0, p_off: float = 0.0, g_on: float, g_off: float, seed=None):
     """Stuck-at faults: exactly ``int(N p_on)`` cells stuck at ``g_on`` and ``int(N p_off)``
     at ``g_off`` (disjoint sets, N = g.size). Returns ``(g_faulty, mask_on, mask_off)``."""
-    g = np.asarray(g, float)
+    g = real(g, "g", unit="S", where="stuck_at", array=True)
     for name, p in (("p_on", p_on), ("p_off", p_off)):
-        if not (0 <= p <= 1):
-            raise ParameterError(f"stuck_at: parameter '{name}' = {p!r} is outside the allowed range [0, 1]")
+        real(p, name, lo=0.0, hi=1.0, where="stuck_at")
+    g_on = real(g_on, "g_on", lo=0.0, unit="S", where="stuck_at")
+    g_off = real(g_off, "g_off", lo=0.0, unit="S", where="stuck_at")
     if p_on + p_off > 1:
         raise ParameterError(f"stuck_at: p_on + p_off = {p_on + p_off!r} is outside the allowed range [0, 1]")
     N = g.size

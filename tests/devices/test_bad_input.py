@@ -14,7 +14,7 @@ def test_negative_resistance():
 
 
 def test_window_exponent_zero():
-    with pytest.raises(ParameterError, match=r"'p' = 0.0 is outside the allowed range \[1, 50\] 1, integer"):
+    with pytest.raises(ParameterError, match=r"'p' = 0.0 is outside the allowed range \[1, 50\] \(integer\)"):
         HPLinearDrift(window="joglekar", p=0)
     with pytest.raises(ParameterError, match="'p' = 1.5"):
         HPLinearDrift(window="biolek", p=1.5)
