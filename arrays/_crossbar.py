@@ -29,7 +29,7 @@ from ._extract import CrossbarSolution, IterationInfo
 from ._linear import LinearFactor, factorize, solve_cg, solve_direct, solve_ports
 from ._linesolve import numba_threads
 from ._newton import solve_newton
-from ._plan import FULL_LIMIT, AutoPolicy, choose_method, ports_available
+from ._plan import FULL_LIMIT, AutoPolicy, choose_method, merge_near_shorts, min_rg, ports_available
 from ._portred import PortReduction
 from ._topology import Topology, build_topology
 
@@ -122,7 +122,10 @@ class Crossbar:
         put("_state", shown)
         put("_cells", LinearCells(self._G.ravel()) if cell is None else cells)
         put("_g0", self._G.ravel() if cell is None else g0)
-        put("_topo", build_topology(M, N, self._r_row, self._r_col, self._r_driver, self._r_sense))
+        g_ref = float(np.max(self._g0, initial=0.0))
+        merged = [merge_near_shorts(r, g_ref, M, N) for r in (self._r_row, self._r_col, self._r_driver, self._r_sense)]
+        put("_g_ref", g_ref)
+        put("_topo", build_topology(M, N, *merged))
 
     def __setattr__(self, name, value):
         raise AttributeError(f"Crossbar is immutable (cannot set {name!r}); build a new Crossbar instead")
@@ -293,7 +296,8 @@ class Crossbar:
         self._check()
         if full is None:
             full = K * 2 * M * N <= FULL_LIMIT and method != "ports"
-        meth = choose_method(method, self._topo, linear=self.linear, batch=K, full=full, policy=policy)
+        meth = choose_method(method, self._topo, linear=self.linear, batch=K, full=full, policy=policy,
+                             rg_min=min_rg(self._topo, self._g_ref))
         if progress is None:
             progress = K >= 4 * batch_size
         X0 = self._x0(x0, K)

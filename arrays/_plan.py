@@ -15,16 +15,35 @@ The thresholds were measured on the development machine (2 cores, CHOLMOD availa
   :attr:`AutoPolicy.newton_direct_max_cells` cells.
 
 Pass another :class:`AutoPolicy` to :meth:`Crossbar.solve` (``policy=``) to change them.
+
+Near-shorts. A resistance ``r`` (ohm) with ``r * g_ref * (rows + cols)**2 <= NEAR_SHORT``
+(``g_ref`` the largest cell small-signal conductance, S) is solved as an exact short, as a
+zero resistance is: the current through any wire segment is at most ``(rows + cols) g_ref
+|v|``, so the voltage it drops summed along a whole line is below ``NEAR_SHORT |v|`` and
+the merged circuit differs by less than that, relative. Without the merge such wires put
+the nodal matrix's round-off floor (about ``eps / r``) above the cell currents, and line CG
+then "converges" at zero (issue 10). Resistances above the merge bound but with
+``r * g_ref < CG_MIN_RG`` are still too stiff for line CG (measured: CG returned zero
+output at ``r g_ref = 1e-16`` on 4 x 4 and 64 x 64 arrays and was exact at ``1e-13``), so
+``method="auto"`` factorises them directly and ``method="cg"`` refuses them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from memlab.errors import ParameterError
 
 from ._direct import HAVE_CHOLMOD
 
-__all__ = ["AutoPolicy", "METHODS", "choose_method", "ports_available", "FULL_LIMIT"]
+__all__ = ["AutoPolicy", "METHODS", "choose_method", "ports_available", "FULL_LIMIT", "NEAR_SHORT", "CG_MIN_RG",
+           "merge_near_shorts", "min_rg"]
+
+#: relative bound under which a resistance is merged into an exact short (see the module doc)
+NEAR_SHORT = 1e-13
+#: smallest r * g_ref (1) that line CG is used for (see the module doc)
+CG_MIN_RG = 1e-12
 
 METHODS = ("auto", "direct", "cg", "ports")
 
@@ -51,10 +70,31 @@ def ports_available(topo, linear: bool) -> bool:
     return linear and HAVE_CHOLMOD and topo.regular and topo.n_free > 0
 
 
-def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, policy: AutoPolicy) -> str:
-    """The solver for ``method`` ("auto" resolved by ``policy``), checked against the crossbar."""
+def merge_near_shorts(r: np.ndarray, g_ref: float, rows: int, cols: int) -> np.ndarray:
+    """``r`` (ohm) with the near-shorts (module doc) replaced by exact zeros; a new array."""
+    bound = NEAR_SHORT / (g_ref * (rows + cols) ** 2) if g_ref > 0 else 0.0
+    return np.where((r > 0) & (r <= bound), 0.0, r)
+
+
+def min_rg(topo, g_ref: float) -> float:
+    """Smallest ``r * g_ref`` over the finite, non-zero resistances of ``topo`` (inf if none)."""
+    g = [np.asarray(a, dtype=np.float64).ravel() for a in (topo.g_row, topo.g_col, topo.g_drv, topo.g_sen)]
+    g = np.concatenate(g)
+    g = g[np.isfinite(g) & (g > 0)]
+    return float(g_ref / g.max()) if g.size and g_ref > 0 else np.inf
+
+
+def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, policy: AutoPolicy,
+                  rg_min: float = np.inf) -> str:
+    """The solver for ``method`` ("auto" resolved by ``policy``), checked against the crossbar.
+
+    ``rg_min``: the smallest ``r * g_ref`` of the crossbar (:func:`min_rg`)."""
     if method not in METHODS:
         raise ParameterError(f"parameter 'method' = {method!r} is not one of {METHODS}")
+    if method == "cg" and rg_min < CG_MIN_RG:
+        raise ParameterError(f"method 'cg' needs every resistance r with r * g_max >= {CG_MIN_RG:g} (this crossbar "
+                             f"has {rg_min:.3g}: line CG cannot resolve such near-shorts in float64); use "
+                             "method='direct' or 'auto'")
     if method == "cg" and not topo.regular:
         raise ParameterError("method 'cg' needs every wire, driver and sense resistance in (0, inf]; "
                              "this crossbar has zero resistances (use method='direct' or 'auto')")
@@ -63,7 +103,7 @@ def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, po
                              "driver and sense resistance in (0, inf], and full=False")
     if method != "auto":
         return method
-    if not topo.regular:
+    if not topo.regular or rg_min < CG_MIN_RG:
         return "direct"
     cells = topo.rows * topo.cols
     p = policy
