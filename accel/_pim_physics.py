@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from memlab._validate import check_memory
 from memlab.errors import ParameterError
 
 __all__ = ["CrossbarFigures", "crossbar_figures", "SOLVER"]
@@ -75,7 +76,7 @@ def crossbar_figures(rows: int, cols: int, g_on: float, g_off: float, v_read: fl
                      r_driver: float, r_sense: float, cell_bits: int, c_seg: float,
                      n_patterns: int = 8, seed: int = 1) -> CrossbarFigures:
     """Solve the array for the patterns described in the module doc (SI units)."""
-    from memlab.arrays import Crossbar
+    from memlab.arrays import Crossbar, factor_bytes
 
     for name, val in (("rows", rows), ("cols", cols), ("cell_bits", cell_bits), ("n_patterns", n_patterns)):
         if int(val) != val or val < 1:
@@ -89,6 +90,9 @@ def crossbar_figures(rows: int, cols: int, g_on: float, g_off: float, v_read: fl
         if not (val >= 0 and math.isfinite(val)):
             raise ParameterError(f"crossbar_figures: parameter '{name}' = {val!r} is outside the allowed range [0, inf)")
 
+    # the figures factorise the array once for all patterns: refuse sizes that cannot fit up front
+    check_memory(factor_bytes(2 * rows * cols), f"the {rows} x {cols} array physics (one sparse factorisation)",
+                 "rows")
     rng = np.random.default_rng(seed)
     levels = 2 ** cell_bits
     # one level map per pattern is expensive (one factorisation each); use one map and

@@ -24,11 +24,12 @@ from memlab.devices import Resistor, SeriesCell
 from ._crossbar import AutoPolicy, Crossbar, CrossbarFactorization, CrossbarSolution, IterationInfo
 from ._mvm import AnalogMatrix, MVMReport, column_error, relative_error, snr_db
 from ._nonideal import DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise, StuckAt
+from ._direct import factor_bytes
 from ._quantize import quantize_uniform
 from ._write import WriteReport, write_bias, write_scheme
 
 __all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy", "IterationInfo",
-           "Resistor", "SeriesCell", "quantize_uniform",
+           "Resistor", "SeriesCell", "quantize_uniform", "factor_bytes",
            "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
            "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
            "WriteReport", "write_bias", "write_scheme"]

@@ -38,7 +38,7 @@ _EXPORTS = {
     ),
     'memlab.arrays': (
         'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo',
-        'quantize_uniform', 'AnalogMatrix', 'MVMReport', 'relative_error', 'column_error', 'snr_db',
+        'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error', 'column_error', 'snr_db',
         'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise', 'Drift', 'StuckAt',
         'WriteReport', 'write_bias', 'write_scheme',
     ),

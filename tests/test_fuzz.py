@@ -190,6 +190,8 @@ def _accel_cases():
         add(f"make_chip({bad!r})", "preset", lambda bad=bad: X.make_chip(bad))
     for bad in ["a", NAN, INF, 0, -1]:
         add(f"make_chip(ISAAC, rows={bad!r})", "rows", lambda bad=bad: X.make_chip("ISAAC", rows=bad))
+    # 234 s and then CHOLMOD out of memory before: now refused up front with the estimate
+    add("make_chip(ISAAC, rows=cols=4096)", "rows", lambda: X.make_chip("ISAAC", rows=4096, cols=4096))
     for p, bad in [("m", 0), ("k", "a"), ("n", NAN), ("w_bits", 0)]:
         kw = {"m": 4, "k": 4, "n": 4, p: bad}
         add(f"Gemm({p}={bad!r})", p, lambda kw=kw: X.Gemm("g", **kw))
