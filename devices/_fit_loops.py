@@ -74,7 +74,8 @@ class FitSettings:
 def loop_error(i_model, i_meas) -> np.ndarray:
     """Normalised RMS current error ``RMS(i_model - i_meas) / max|i_meas|`` (last axis)."""
     i_meas = np.asarray(i_meas, dtype=float)
-    return np.sqrt(np.mean((np.asarray(i_model) - i_meas) ** 2, axis=-1)) / np.max(np.abs(i_meas))
+    scale = np.max(np.abs(i_meas))       # divide first: squaring 1e300 A would overflow to inf
+    return np.sqrt(np.mean(((np.asarray(i_model) - i_meas) / scale) ** 2, axis=-1))
 
 
 def loop_direction(meas: Measurement) -> int:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from memlab._io import read_text
+from memlab._validate import real
 from memlab.errors import ConfigError, DataFormatError, ParameterError
 
 __all__ = ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "KNOWM_NAME", "KNOWM_SET",
@@ -248,12 +250,7 @@ def _read_table(path: Path, n_cols: int | None, *, delimiter: str | None = None,
     Blank lines and lines starting with ``#`` are skipped. Every data line must hold the
     same number of finite numbers; otherwise DataFormatError names the file and line.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataFormatError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(f"{path}: not a text file ({exc.reason} at byte {exc.start})") from None
+    text = read_text(path, "loop file").removeprefix("\ufeff")   # a UTF-8 byte-order mark is allowed
     header, header_line = None, None
     rows, lines = [], []
     width = n_cols
@@ -323,6 +320,7 @@ def load_knowm(path, *, r_series: float | None = None, frequency: float | None =
         or a file name that is not parseable while no overrides were given.
     """
     path = Path(path)
+    consistency_tol = real(consistency_tol, "consistency_tol", lo=0.0, unit="V", where="load_knowm")
     try:
         info = _parse_knowm_name(path)
     except DataFormatError:

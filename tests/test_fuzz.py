@@ -21,6 +21,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -134,6 +135,10 @@ def _devices_cases():
     add("read_noise(sigma=-1)", "sigma", lambda: D.read_noise(g, -1.0, seed=1))
     add("drift(nu=nan)", "nu", lambda: D.drift(g, 10.0, nu=NAN))
     add("get_model(123)", "123", lambda: D.get_model(123))
+    add("load_loop(directory)", "directory", lambda: D.load_loop(Path(__file__).parent))
+    add("load_loop(missing)", "does not exist", lambda: D.load_loop("/nonexistent/loop.csv"))
+    add("load_knowm(consistency_tol=nan)", "consistency_tol",
+        lambda: D.load_knowm("5kohm_0.8V_10Hz_M1__Memristor.csv", consistency_tol=NAN))
     add("get_model('nope')", "nope", lambda: D.get_model("nope"))
 
 
