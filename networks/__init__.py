@@ -1,0 +1,27 @@
+"""memlab.networks: a user's network (ONNX or numpy weights) on tiles of crossbars.
+
+Public API
+----------
+- :class:`Network`, :class:`Layer`: memlab's small network representation;
+  :func:`from_arrays` (MLP from numpy weights), :func:`load_onnx` (ONNX file or model),
+  :func:`from_torch` (optional, needs torch).
+- :func:`map_network` -> :class:`MappedNetwork`: every matrix layer split into tiles of at
+  most (rows, cols) cells, each tile a :class:`memlab.arrays.AnalogMatrix` on its own
+  :class:`memlab.arrays.Crossbar`; ``infer``, ``accuracy``, ``tiles``, ``report`` ->
+  :class:`NetworkReport`.
+- Datasets: :func:`digits`, :func:`load_mnist`, :func:`load_cifar10`, :func:`load_dataset`,
+  :func:`as_dataset` -> :class:`Dataset`.
+
+SI units throughout (S, ohm, V, A, J, s).
+"""
+from ._graph import Layer, Network, from_arrays
+from ._onnx import SUPPORTED_OPS, load_onnx
+from ._torch import from_torch
+from ._tiles import Tile, TiledMatrix
+from ._mapping import MappedNetwork, device_window, map_network
+from ._report import NetworkReport
+from ._datasets import Dataset, as_dataset, digits, load_cifar10, load_dataset, load_mnist, read_idx
+
+__all__ = ["Layer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "from_torch", "Tile", "TiledMatrix",
+           "map_network", "MappedNetwork", "device_window", "NetworkReport", "Dataset", "as_dataset", "digits",
+           "load_mnist", "load_cifar10", "load_dataset", "read_idx"]
