@@ -1,0 +1,84 @@
+"""load_onnx against onnxruntime (the independent reference) and the ONNX error paths.
+
+Tolerance: onnxruntime computes in float32 (eps 6e-8); through 3-4 layers of dot products of
+length <= 125 its relative error stays below ~5e-7, so 1e-6 relative (of the largest output)
+is the float32 limit, not a loose float64 one. Inputs and weights are float32-representable,
+so memlab's float64 evaluation sees exactly the same numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from onnx import helper
+
+import onnx_builders as ob
+from memlab.errors import DataFormatError, ShapeError, UnsupportedExpressionError
+from memlab.networks import from_arrays, load_onnx, map_network
+
+CASES = {"mlp": (ob.mlp, (20,)), "cnn": (ob.cnn, (2, 12, 12)), "residual": (ob.residual, (4, 6, 6))}
+
+
+def _rel(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_ideal_mapping_matches_onnxruntime(name):
+    make, shape = CASES[name]
+    rng = np.random.default_rng(1)
+    m = make(rng)
+    x = rng.normal(0, 1, (6,) + shape).astype(np.float32).astype(np.float64)
+    ref = ob.run_ort(m, x)
+    net = load_onnx(m)
+    assert _rel(net.forward(x), ref) < 1e-6
+    # ideal crossbars: zero wire resistance, no noise, no DAC/ADC, on small tiles
+    mapped = map_network(net, tile=(16, 16), calibration=x)
+    assert len(mapped.tiles) > len(mapped.matrices)   # really tiled
+    assert _rel(mapped.infer(x), ref) < 1e-6
+
+
+def test_file_path_and_batchnorm_folding(tmp_path):
+    m = ob.residual(np.random.default_rng(2))
+    p = tmp_path / "res.onnx"
+    p.write_bytes(m.SerializeToString())
+    net = load_onnx(p)
+    assert net.name == "res"
+    ops = [ly.op for ly in net.layers]
+    assert "affine" not in ops and ops.count("conv") == 2      # BN folded into conv1
+    assert net.input_shape == (4, 6, 6)
+
+
+def test_unsupported_operator_names_node_and_op():
+    m = ob.model([helper.make_node("Gemm", ["x", "W"], ["h"], name="fc"),
+                  helper.make_node("Hardmax", ["h"], ["y"], name="weird_node")],
+                 [ob.init("W", np.ones((3, 2)))], (3,), (2,))
+    with pytest.raises(UnsupportedExpressionError, match=r"weird_node.*Hardmax"):
+        load_onnx(m)
+
+
+def test_dynamic_weight_is_unsupported():
+    x2 = helper.make_node("MatMul", ["x", "x"], ["y"], name="selfmul")
+    m = ob.model([x2], [], (3,), (3,))
+    with pytest.raises(UnsupportedExpressionError, match="selfmul.*constant"):
+        load_onnx(m)
+
+
+def test_bad_file(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a protobuf at all \xff\xfe")
+    with pytest.raises(DataFormatError, match="bad.onnx"):
+        load_onnx(bad)
+    with pytest.raises(DataFormatError, match="does not exist"):
+        load_onnx(tmp_path / "missing.onnx")
+
+
+def test_from_arrays_against_numpy():
+    rng = np.random.default_rng(3)
+    W1, b1, W2 = rng.normal(size=(5, 4)), rng.normal(size=5), rng.normal(size=(3, 5))
+    net = from_arrays([W1, W2], [b1, None])
+    x = rng.normal(size=(7, 4))
+    np.testing.assert_allclose(net.forward(x), np.maximum(x @ W1.T + b1, 0) @ W2.T, rtol=1e-13)
+    with pytest.raises(ShapeError, match=r"expects \(batch, 4\)"):
+        net.forward(np.ones((7, 5)))
+    with pytest.raises(ShapeError, match="weight 1 has 6 inputs"):
+        from_arrays([W1, np.ones((2, 6))])
