@@ -93,3 +93,35 @@ def run_ort(m, x):
     import onnxruntime as ort
     sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
     return sess.run(None, {"x": np.asarray(x, dtype=np.float32)})[0].astype(np.float64)
+
+
+def train_mlp(x, y, hidden=32, epochs=400, lr=0.3, seed=0):
+    """Full-batch softmax-regression MLP (numpy, momentum SGD): returns W1 (in, h), b1, W2 (h, c), b2."""
+    rng = np.random.default_rng(seed)
+    n_in, n_cls = x.shape[1], int(y.max()) + 1
+    params = [rng.normal(0, 1 / np.sqrt(n_in), (n_in, hidden)), np.zeros(hidden),
+              rng.normal(0, 1 / np.sqrt(hidden), (hidden, n_cls)), np.zeros(n_cls)]
+    vel = [np.zeros_like(p) for p in params]
+    onehot = np.eye(n_cls)[y]
+    for _ in range(epochs):
+        W1, b1, W2, b2 = params
+        h = np.maximum(x @ W1 + b1, 0)
+        z = h @ W2 + b2
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        dz = (p - onehot) / x.shape[0]
+        dh = (dz @ W2.T) * (h > 0)
+        grads = [x.T @ dh, dh.sum(0), h.T @ dz, dz.sum(0)]
+        for k in range(4):
+            vel[k] = 0.9 * vel[k] - lr * grads[k]
+            params[k] = params[k] + vel[k]
+    return [p.astype(np.float32) for p in params]
+
+
+def mlp_from_weights(W1, b1, W2, b2):
+    """Gemm -> Relu -> Gemm ONNX graph of trained weights (x @ W + b convention)."""
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
+             helper.make_node("Relu", ["h"], ["r"], name="relu"),
+             helper.make_node("Gemm", ["r", "W2", "b2"], ["y"], name="fc2")]
+    inits = [init("W1", W1), init("b1", b1), init("W2", W2), init("b2", b2)]
+    return model(nodes, inits, (W1.shape[0],), (W2.shape[1],), "digits_mlp")
