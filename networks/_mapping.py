@@ -52,7 +52,9 @@ def _tile_shape(tile):
 
 def _window(g_min, g_max, device):
     win = device_window(device) if device is not None else None
-    lo, hi = win if win is not None else _DEFAULT_WINDOW
+    # a device's R_on/R_off is a programming window; bare state bounds (SinhConductance: [0, 1] S) only a limit
+    vals = getattr(device, "values", None)
+    lo, hi = win if win is not None and isinstance(vals, dict) and "R_on" in vals else _DEFAULT_WINDOW
     g_min = lo if g_min is None else real(g_min, "g_min", lo=0.0, unit="S")
     g_max = hi if g_max is None else positive_float(g_max, "g_max")
     if win is not None:
@@ -191,7 +193,7 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
     cell : nonlinear read model of a cell (``current(v, x)``, ``di_dv(v, x)`` with x = its
         conductance in S, e.g. ``SinhConductance``); None: linear cells.
     device : device model whose conductance range bounds ``g_min``/``g_max`` (default: ``cell``);
-        its range is also the default window.
+        a device with ``R_on``/``R_off`` also gives the default window [1/R_off, 1/R_on].
     weight_mapping : "differential" | "offset"; weight_bits, bits_per_cell : integer weights and
         bit slicing (None: continuous conductances); g_min, g_max : window (S), default the
         device's or [1e-6, 1e-4] S; v_read : full-scale read voltage (V).

@@ -128,6 +128,8 @@ def test_conductance_window_outside_device_range():
         map_network(net, device=dev, g_min=1e-6, g_max=1e-3, x_max=1.0)
     with pytest.raises(ParameterError, match=r"g_max.*outside.*range"):
         map_network(net, cell=SinhConductance(), g_min=1e-6, g_max=2.0, x_max=1.0)
+    # regression: a cell's state bounds ([0, 1] S for SinhConductance) are a limit, not the default window
+    assert map_network(net, cell=SinhConductance(), x_max=1.0).settings["g_max"] == 1e-4
     ok = map_network(net, device=dev, x_max=1.0)      # default window: the device's own range
     assert ok.settings["g_min"] == pytest.approx(1 / 16e3) and ok.settings["g_max"] == pytest.approx(1e-2)
 
