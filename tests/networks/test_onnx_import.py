@@ -82,3 +82,27 @@ def test_from_arrays_against_numpy():
         net.forward(np.ones((7, 5)))
     with pytest.raises(ShapeError, match="weight 1 has 6 inputs"):
         from_arrays([W1, np.ones((2, 6))])
+
+
+def test_to_onnx_runs_in_onnxruntime(tmp_path):
+    """A numpy-built CNN written by to_onnx: onnxruntime's output equals the Network's (float32 limit)."""
+    from memlab.networks import Layer, Network, to_onnx
+    rng = np.random.default_rng(4)
+    f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)  # noqa: E731
+    layers = [Layer("c1", "conv", ("input",), "c1", {"W": f32(rng.normal(size=(4, 1, 3, 3))), "b": f32(rng.normal(size=4)),
+                                                      "pads": (1, 0, 1, 2), "strides": (2, 1)}),
+              Layer("a1", "activation", ("c1",), "a1", {"kind": "leaky_relu", "alpha": 0.25}),
+              Layer("p1", "pool", ("a1",), "p1", {"kind": "avg", "kernel": (2, 2), "strides": (1, 1),
+                                                  "pads": (0, 0, 1, 1)}),
+              Layer("f", "flatten", ("p1",), "f"),
+              Layer("d", "dense", ("f",), "d", {"W": f32(rng.normal(size=(3, 4 * 4 * 7))), "b": None}),
+              Layer("a2", "activation", ("d",), "y", {"kind": "clip", "min": -1.0, "max": 2.0})]
+    net = Network(layers, input_shape=(1, 7, 7), name="tiny")
+    x = f32(rng.normal(size=(5, 1, 7, 7)))
+    m = to_onnx(net, tmp_path / "tiny.onnx")
+    import onnxruntime as ort
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    ref = sess.run(None, {"input": x.astype(np.float32)})[0]
+    assert _rel(net.forward(x), ref) < 1e-6
+    back = load_onnx(tmp_path / "tiny.onnx")
+    np.testing.assert_allclose(back.forward(x), net.forward(x), rtol=1e-12)
