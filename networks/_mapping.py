@@ -66,14 +66,18 @@ def _window(g_min, g_max, device):
     return g_min, g_max
 
 
-def _input_scales(net, calibration, x_max):
-    """Per (layer, group): input full scale and input vectors per inference."""
+def _input_scales(net, calibration, x_max, keep=False):
+    """Per (layer, group): input full scale, input vectors per inference and (``keep``) the
+    calibration inputs of the layer (K, n_in)."""
     stats: dict = {}
+    inputs: dict = {}
 
     def record(layer, group, X):
         key = (layer.name, group)
         m = float(np.max(np.abs(X), initial=0.0))
         stats[key] = (max(stats.get(key, (0.0, 0))[0], m), X.shape[0])
+        if keep:
+            inputs[key] = X
         W, b = layer.matrices()[group]
         y = X @ W.T
         return y if b is None else y + b
@@ -98,7 +102,7 @@ def _input_scales(net, calibration, x_max):
             s = m if m > 0 else 1.0
         else:
             raise ConfigError(f"layer '{key[0]}' has no input full scale: give 'calibration' inputs or 'x_max'")
-        scales[key] = (s, k // n)
+        scales[key] = (s, k // n, inputs.get(key))
     return scales
 
 
@@ -182,7 +186,7 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
                 weight_bits: int | None = None, bits_per_cell: int | None = None, g_min: float | None = None,
                 g_max: float | None = None, v_read: float = 0.2, r_row=0.0, r_col=0.0, r_driver=0.0,
                 r_sense=0.0, dac_bits: int | None = None, input_mode: str = "multilevel",
-                adc_bits: int | None = None, adc_range: float | None = None, adc_share: int = 1,
+                adc_bits: int | None = None, adc_range: float | str | None = None, adc_share: int = 1,
                 nonidealities=(), seed=None, calibration=None, x_max=None) -> MappedNetwork:
     """Map every matrix layer of ``net`` onto crossbar tiles of at most ``tile`` = (rows, cols) cells.
 
@@ -199,7 +203,9 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
         device's or [1e-6, 1e-4] S; v_read : full-scale read voltage (V).
     r_row, r_col, r_driver, r_sense : wire segment, driver and sense resistances (ohm).
     dac_bits, input_mode : input DAC ("multilevel" | "bit-serial"); adc_bits, adc_range :
-        ADC resolution and range (A, default the tile's largest slice current);
+        ADC resolution and range (A; default the tile's largest possible slice current;
+        "calibrated": per tile the largest |ideal output current| over the calibration
+        inputs, without bit slicing only);
         adc_share : signed outputs sharing one ADC (sets ADC count and read cycles).
     nonidealities : memlab.arrays steps (ProgrammingNoise, DeviceSpread, FiniteLevels,
         ReadNoise, Drift, StuckAt), applied to every tile; seed : seeds every tile.
@@ -211,19 +217,28 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
     R, C = _tile_shape(tile)
     g_min, g_max = _window(g_min, g_max, device if device is not None else cell)
     adc_share = positive_int(adc_share, "adc_share")
+    calibrated = isinstance(adc_range, str)
+    if calibrated and (adc_range != "calibrated" or calibration is None):
+        raise ConfigError(f"parameter 'adc_range' = {adc_range!r}: give a current in A, None, or 'calibrated' "
+                          "together with 'calibration' inputs")
     analog_kw = dict(g_min=g_min, g_max=g_max, mapping=weight_mapping, weight_bits=weight_bits,
                      bits_per_cell=bits_per_cell, v_read=v_read, dac_bits=dac_bits, input_mode=input_mode,
-                     adc_bits=adc_bits, adc_range=adc_range, nonidealities=tuple(nonidealities), r_row=r_row,
+                     adc_bits=adc_bits, adc_range=None if calibrated else adc_range, nonidealities=tuple(nonidealities), r_row=r_row,
                      r_col=r_col, r_driver=r_driver, r_sense=r_sense, cell=cell)
     # a one-cell probe validates the settings once and gives the slice count (no second mapper)
     probe = AnalogMatrix(np.ones((1, 1)), **analog_kw)
     ns = probe.n_slices
     per_output, reference = (2 * ns, 0) if weight_mapping == "differential" else (ns, 1)
+    if calibrated and ns != 1:
+        raise ConfigError(f"adc_range='calibrated' needs one slice per weight; this mapping has {ns} slices "
+                          "(give adc_range in A)")
     need = per_output * (1 + reference)
     if C < need:
         raise ConfigError(f"parameter 'tile' = ({R}, {C}): {C} columns cannot hold one bit-slice group, which needs "
                           f"{need} columns ({weight_mapping} mapping, {ns} slice(s) per weight)")
-    scales = _input_scales(net, calibration, x_max)
+    scales = _input_scales(net, calibration, x_max, keep=calibrated)
+    # slice current (A) per unit of normalised output (w / w_max = 1, u = 1): unit * v_read * Q
+    amp_per_unit = probe.unit * probe.v_read * probe.Q if calibrated else None
     shapes = [(ly, g, W, b) for ly in net.matrix_layers for g, (W, b) in enumerate(ly.matrices())]
     counts = [TiledMatrix.count(W.shape[0], W.shape[1] + (b is not None), (R, C), per_output, reference)
               for _, _, W, b in shapes]
@@ -232,8 +247,9 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
     matrices, vectors = {}, {}
     for ly, g, W, b in shapes:
         key = (ly.name, g)
-        s, k = scales[key]
-        matrices[key] = TiledMatrix(ly.name, g, W, b, s, (R, C), per_output, reference, seeds, analog_kw)
+        s, k, X_cal = scales[key]
+        matrices[key] = TiledMatrix(ly.name, g, W, b, s, (R, C), per_output, reference, seeds, analog_kw,
+                                    calibration=X_cal, amp_per_unit=amp_per_unit)
         vectors[key] = k
     settings = dict(analog_kw, tile=(R, C), adc_share=adc_share, seed=seed, slices=ns,
                     cell=None if cell is None else type(cell).__name__,

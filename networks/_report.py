@@ -72,7 +72,7 @@ def _cell(v):
 
 
 def _table(rows, cols, markdown):
-    cells = [[_cell(r.get(c)) for c in cols] for r in rows]
+    cells = [[",".join(map(str, r[c])) if c == "position" else _cell(r.get(c)) for c in cols] for r in rows]
     width = [max([len(c)] + [len(row[k]) for row in cells]) for k, c in enumerate(cols)]
     fmt = (lambda vals: "| " + " | ".join(v.rjust(w) for v, w in zip(vals, width)) + " |") if markdown else \
         (lambda vals: "  ".join(v.rjust(w) for v, w in zip(vals, width)))

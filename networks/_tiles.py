@@ -89,7 +89,9 @@ class TiledMatrix:
     """``y = W x + b`` of one layer group on tiles (see the module docstring)."""
 
     def __init__(self, layer: str, group: int, W, b, x_max: float, tile: tuple, per_output: int,
-                 reference: int, seeds, analog_kw: dict):
+                 reference: int, seeds, analog_kw: dict, calibration=None, amp_per_unit=None):
+        """``calibration`` (K, n_in) with ``amp_per_unit`` (A per unit normalised output): each
+        tile's ADC range becomes its largest |ideal output current| over those inputs."""
         self.layer, self.group = layer, group
         self.W = np.array(W, dtype=np.float64)
         self.b = None if b is None else np.array(b, dtype=np.float64)
@@ -104,9 +106,14 @@ class TiledMatrix:
         out_cuts = [(o, min(o + out_per_tile, self.n_out)) for o in range(0, self.n_out, out_per_tile)]
         self.tiles: list[Tile] = []
         seed_iter = iter(seeds)
+        U = None if calibration is None else self.inputs(calibration)
         for i, (r0, r1) in enumerate(row_cuts):
             for j, (o0, o1) in enumerate(out_cuts):
-                am = AnalogMatrix(Wa[o0:o1, r0:r1], w_max=w_max, x_max=1.0, seed=next(seed_iter), **analog_kw)
+                kw = dict(analog_kw)
+                if U is not None:
+                    peak = float(np.max(np.abs(Wa[o0:o1, r0:r1] @ U[r0:r1]), initial=0.0)) / w_max
+                    kw["adc_range"] = peak * amp_per_unit if peak > 0 else None
+                am = AnalogMatrix(Wa[o0:o1, r0:r1], w_max=w_max, x_max=1.0, seed=next(seed_iter), **kw)
                 self.tiles.append(Tile(layer, group, (i, j), (r0, r1), (o0, o1), (R, C), am))
 
     @staticmethod

@@ -140,3 +140,22 @@ def test_missing_calibration_is_named():
     net = Network([Layer("fc", "dense", ("input",), "y", {"W": W, "b": None})])
     with pytest.raises(ConfigError, match="calibration"):
         map_network(net)
+
+
+def test_calibrated_adc_range_by_hand():
+    # one tile, ideal wires: the ADC range is the largest |ideal output| over the calibration inputs,
+    # so the output is that peak / (2^(b-1) - 1) times round(ideal / step) (mid-tread, symmetric)
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=(5, 8))
+    net = from_arrays([W])
+    x = rng.uniform(-1, 1, (20, 8))
+    s = np.max(np.abs(x))
+    P = (x / s) @ W.T
+    step = np.max(np.abs(P)) / (2 ** 3 - 1)
+    mapped = map_network(net, tile=(16, 16), adc_bits=4, adc_range="calibrated", calibration=x)
+    np.testing.assert_allclose(mapped.infer(x), s * step * np.rint(P / step), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ConfigError, match="calibrated.*slices"):
+        map_network(net, tile=(16, 16), adc_bits=4, adc_range="calibrated", weight_bits=4, bits_per_cell=2,
+                    calibration=x)
+    with pytest.raises(ConfigError, match="adc_range"):
+        map_network(net, adc_range="auto", calibration=x)
