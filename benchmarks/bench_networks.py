@@ -35,27 +35,27 @@ TARGETS = {"lenet_linear": 30.0, "lenet_sinh": 300.0, "mlp_mnist": 60.0}
 
 
 def lenet(seed=0):
-    from memlab.networks import Layer, Network
+    from memlab.networks import NetLayer, Network
     rng = np.random.default_rng(seed)
 
     def conv(name, src, co, ci):
-        return Layer(name, "conv", (src,), name, {"W": rng.normal(0, 1 / np.sqrt(ci * 25), (co, ci, 5, 5)),
+        return NetLayer(name, "conv", (src,), name, {"W": rng.normal(0, 1 / np.sqrt(ci * 25), (co, ci, 5, 5)),
                                                   "b": rng.normal(0, 0.1, co), "pads": (2, 2, 2, 2)})
 
     def dense(name, src, n_out, n_in):
-        return Layer(name, "dense", (src,), name, {"W": rng.normal(0, 1 / np.sqrt(n_in), (n_out, n_in)),
+        return NetLayer(name, "dense", (src,), name, {"W": rng.normal(0, 1 / np.sqrt(n_in), (n_out, n_in)),
                                                    "b": rng.normal(0, 0.1, n_out)})
 
     def act(name, src):
-        return Layer(name, "activation", (src,), name, {"kind": "relu"})
+        return NetLayer(name, "activation", (src,), name, {"kind": "relu"})
 
     def pool(name, src):
-        return Layer(name, "pool", (src,), name, {"kind": "max", "kernel": (2, 2), "strides": (2, 2),
+        return NetLayer(name, "pool", (src,), name, {"kind": "max", "kernel": (2, 2), "strides": (2, 2),
                                                   "pads": (0, 0, 0, 0)})
 
     layers = [conv("conv1", "input", 6, 1), act("r1", "conv1"), pool("p1", "r1"),
               conv("conv2", "p1", 16, 6), act("r2", "conv2"), pool("p2", "r2"),
-              Layer("flat", "flatten", ("p2",), "flat"), dense("fc1", "flat", 120, 64), act("r3", "fc1"),
+              NetLayer("flat", "flatten", ("p2",), "flat"), dense("fc1", "flat", 120, 64), act("r3", "fc1"),
               dense("fc2", "r3", 84, 120), act("r4", "fc2"), dense("fc3", "r4", 10, 84)]
     return Network(layers, input_shape=(1, 8, 8), name="lenet-digits")
 

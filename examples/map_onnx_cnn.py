@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memlab.networks import Layer, Network, digits, load_mnist, load_onnx, map_network, to_onnx
+from memlab.networks import NetLayer, Network, digits, load_mnist, load_onnx, map_network, to_onnx
 
 
 def features(shape, seed=0):
@@ -22,15 +22,15 @@ def features(shape, seed=0):
     rng = np.random.default_rng(seed)
     c_in = shape[0]
     w1 = rng.normal(0, 1 / np.sqrt(9 * c_in), (8, c_in, 3, 3))
-    w2 = rng.normal(0, 1 / np.sqrt(72), (16, 8, 3, 3))
+    w2 = rng.normal(0, 1 / np.sqrt(72), (32, 8, 3, 3))
     pool = {"kind": "max", "kernel": (2, 2), "strides": (2, 2), "pads": (0, 0, 0, 0)}
-    return [Layer("conv1", "conv", ("input",), "c1", {"W": w1, "b": np.zeros(8), "pads": (1, 1, 1, 1)}),
-            Layer("relu1", "activation", ("c1",), "r1", {"kind": "relu"}),
-            Layer("pool1", "pool", ("r1",), "p1", pool),
-            Layer("conv2", "conv", ("p1",), "c2", {"W": w2, "b": np.zeros(16), "pads": (1, 1, 1, 1)}),
-            Layer("relu2", "activation", ("c2",), "r2", {"kind": "relu"}),
-            Layer("pool2", "pool", ("r2",), "p2", pool),
-            Layer("flatten", "flatten", ("p2",), "f")]
+    return [NetLayer("conv1", "conv", ("input",), "c1", {"W": w1, "b": np.zeros(8), "pads": (1, 1, 1, 1)}),
+            NetLayer("relu1", "activation", ("c1",), "r1", {"kind": "relu"}),
+            NetLayer("pool1", "pool", ("r1",), "p1", pool),
+            NetLayer("conv2", "conv", ("p1",), "c2", {"W": w2, "b": np.zeros(32), "pads": (1, 1, 1, 1)}),
+            NetLayer("relu2", "activation", ("c2",), "r2", {"kind": "relu"}),
+            NetLayer("pool2", "pool", ("r2",), "p2", pool),
+            NetLayer("flatten", "flatten", ("p2",), "f")]
 
 
 def main():
@@ -44,7 +44,7 @@ def main():
     f = Network(feats, input_shape=x.shape[1:], name="features").forward(x)
     from sklearn.linear_model import LogisticRegression
     clf = LogisticRegression(max_iter=2000).fit(f[:n_tr], ds.y[:n_tr])
-    head = Layer("fc", "dense", ("f",), "y", {"W": clf.coef_, "b": clf.intercept_})
+    head = NetLayer("fc", "dense", ("f",), "y", {"W": clf.coef_, "b": clf.intercept_})
     path = Path(tempfile.mkdtemp()) / "cnn.onnx"
     to_onnx(Network(feats + [head], input_shape=x.shape[1:], name="lenet-digits"), path)
     net = load_onnx(path)

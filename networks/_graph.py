@@ -17,7 +17,7 @@ from memlab.errors import ConfigError, ParameterError, ShapeError
 
 from . import _ops
 
-__all__ = ["Layer", "Network", "from_arrays", "MATRIX_OPS"]
+__all__ = ["NetLayer", "Network", "from_arrays", "MATRIX_OPS"]
 
 MATRIX_OPS = ("dense", "conv")
 _OPS = MATRIX_OPS + ("activation", "pool", "global_avg_pool", "flatten", "reshape", "add", "affine",
@@ -32,7 +32,7 @@ def _finite(a, what):
 
 
 @dataclass(frozen=True)
-class Layer:
+class NetLayer:
     """One layer: ``op`` (one of ``_OPS``), tensor names, and its attributes (arrays copied).
 
     attrs per op: dense ``W`` (n_out, n_in), ``b`` (n_out,) or None; conv ``W``
@@ -150,7 +150,7 @@ def ideal_matmul(layer, group, X):
 
 
 class Network:
-    """A feed-forward graph of :class:`Layer` from tensor ``input`` to tensor ``output``.
+    """A feed-forward graph of :class:`NetLayer` from tensor ``input`` to tensor ``output``.
 
     ``input_shape``: per-sample shape, e.g. ``(64,)`` or ``(1, 8, 8)`` (None: not checked).
     Layers must be in topological order (each input produced earlier or the network input).
@@ -191,7 +191,7 @@ class Network:
         return X
 
     def forward(self, x, matmul=None) -> np.ndarray:
-        """Output for batch ``x``; ``matmul`` replaces the exact matrix products (see Layer.run)."""
+        """Output for batch ``x``; ``matmul`` replaces the exact matrix products (see NetLayer.run)."""
         mm = ideal_matmul if matmul is None else matmul
         env = {self.input: self.check_input(x)}
         for ly in self.layers:
@@ -229,10 +229,10 @@ def from_arrays(weights, biases=None, *, activation: str = "relu", output_activa
         if k and W.ndim == 2 and W.shape[1] != np.asarray(weights[k - 1]).shape[0]:
             raise ShapeError(f"from_arrays: weight {k} has {W.shape[1]} inputs but weight {k - 1} has "
                              f"{np.asarray(weights[k - 1]).shape[0]} outputs")
-        layers.append(Layer(f"dense{k}", "dense", (prev,), f"dense{k}", {"W": W, "b": b}))
+        layers.append(NetLayer(f"dense{k}", "dense", (prev,), f"dense{k}", {"W": W, "b": b}))
         prev = f"dense{k}"
         act = activation if k < len(weights) - 1 else output_activation
         if act is not None:
-            layers.append(Layer(f"{act}{k}", "activation", (prev,), f"{act}{k}_out", {"kind": act}))
+            layers.append(NetLayer(f"{act}{k}", "activation", (prev,), f"{act}{k}_out", {"kind": act}))
             prev = f"{act}{k}_out"
     return Network(layers, input_shape=(layers[0].attrs["W"].shape[1],), name=name)

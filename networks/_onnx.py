@@ -16,7 +16,7 @@ import numpy as np
 
 from memlab.errors import DataFormatError, UnsupportedExpressionError
 
-from ._graph import MATRIX_OPS, Layer, Network
+from ._graph import MATRIX_OPS, NetLayer, Network
 
 __all__ = ["load_onnx", "SUPPORTED_OPS"]
 
@@ -255,7 +255,7 @@ def load_onnx(model, *, name: str | None = None) -> Network:
     dims = inputs[0].type.tensor_type.shape.dim
     shape = [d.dim_value for d in dims[1:]]
     input_shape = tuple(shape) if shape and all(d > 0 for d in shape) else None
-    layers = [Layer(d["name"], d["op"], d["inputs"], d["output"], d["attrs"]) for d in b.layers]
+    layers = [NetLayer(d["name"], d["op"], d["inputs"], d["output"], d["attrs"]) for d in b.layers]
     if not layers:
         raise UnsupportedExpressionError(f"ONNX graph '{g.name}' computes nothing memlab can map")
     return Network(layers, input=inputs[0].name, output=b.t(g.output[0].name), input_shape=input_shape,

@@ -1,6 +1,6 @@
 """One weight matrix split into crossbar tiles; every tile is a :class:`memlab.arrays.AnalogMatrix`.
 
-Layer ``y = W x + b`` (W: n_out x n_in) with input full scale ``s`` (the layer's ``x_max``):
+NetLayer ``y = W x + b`` (W: n_out x n_in) with input full scale ``s`` (the layer's ``x_max``):
 the crossbar computes ``W_a u`` with ``W_a = [W, b / s]`` and ``u = [clip(x / s, -1, 1); 1]``
 (the bias is one extra word line driven at full scale), and ``y = s * W_a u``. ``W_a`` is cut
 into blocks of at most ``tile_rows`` inputs and as many outputs as fit in ``tile_cols``
@@ -128,7 +128,7 @@ class TiledMatrix:
         return U if self.b is None else np.vstack([U, np.ones((1, U.shape[1]))])
 
     def run(self, X, detail: bool = False):
-        """Layer output (K, n_out); with ``detail`` also [(tile, actual, ideal) partial sums]."""
+        """NetLayer output (K, n_out); with ``detail`` also [(tile, actual, ideal) partial sums]."""
         U = self.inputs(X)
         Y = np.zeros((self.n_out, U.shape[1]))
         parts = []

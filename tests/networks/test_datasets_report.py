@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from memlab.errors import DataFormatError, ShapeError
-from memlab.networks import (Layer, Network, as_dataset, digits, from_arrays, load_cifar10, load_dataset,
+from memlab.networks import (NetLayer, Network, as_dataset, digits, from_arrays, load_cifar10, load_dataset,
                              load_mnist, map_network)
 
 
@@ -78,10 +78,10 @@ def test_report_counts_by_hand():
     # dense 75 -> 4 with bias: 76 rows. Tiles 16x8, differential (2 columns per output), 4-bit ADC:
     # conv: ceil(19/16)=2 row blocks x ceil(3/4)=1 -> 2 tiles; dense: ceil(76/16)=5 x 1 -> 5 tiles.
     rng = np.random.default_rng(1)
-    layers = [Layer("conv", "conv", ("input",), "c", {"W": rng.normal(size=(3, 2, 3, 3)), "b": np.ones(3),
+    layers = [NetLayer("conv", "conv", ("input",), "c", {"W": rng.normal(size=(3, 2, 3, 3)), "b": np.ones(3),
                                                       "pads": (1, 1, 1, 1)}),
-              Layer("flat", "flatten", ("c",), "f"),
-              Layer("fc", "dense", ("f",), "y", {"W": rng.normal(size=(4, 75)), "b": np.ones(4)})]
+              NetLayer("flat", "flatten", ("c",), "f"),
+              NetLayer("fc", "dense", ("f",), "y", {"W": rng.normal(size=(4, 75)), "b": np.ones(4)})]
     net = Network(layers, input_shape=(2, 5, 5))
     x = rng.normal(size=(3, 2, 5, 5))
     mapped = map_network(net, tile=(16, 8), adc_bits=8, adc_share=2, calibration=x)
@@ -106,3 +106,21 @@ def test_read_energy_equals_hand_sum():
     rep = mapped.report(np.array([[1.0]]), t_read=1e-8)
     g_plus, g_minus = 1e-4, 1e-6          # w = w_max: g+ = g_max, g- = g_min
     assert rep.read_energy_per_inference == pytest.approx(0.2 ** 2 * (g_plus + g_minus) * 1e-8, rel=1e-12)
+
+
+def test_evaluate_onnx_file_on_digits(tmp_path):
+    """The CLI entry: ONNX file + 'digits' -> report; a (1, 8, 8) model gets the images reshaped."""
+    from memlab.errors import ConfigError
+    from memlab.networks import evaluate, parse_tile, to_onnx
+    rng = np.random.default_rng(2)
+    layers = [NetLayer("fl", "flatten", ("input",), "f"),
+              NetLayer("fc", "dense", ("f",), "y", {"W": rng.normal(size=(10, 64)), "b": None})]
+    to_onnx(Network(layers, input_shape=(1, 8, 8), name="lin"), tmp_path / "lin.onnx")
+    mapped, rep = evaluate(tmp_path / "lin.onnx", "digits", tile="32x32", samples=50)
+    d = digits()
+    ideal = float(np.mean(np.argmax(d.x[:50] / 16 @ layers[1].attrs["W"].T, 1) == d.y[:50]))
+    assert rep.accuracy == rep.ideal_accuracy == pytest.approx(ideal, abs=1e-12)
+    assert rep.n_tiles == 2 * 1 and mapped.settings["tile"] == (32, 32)
+    assert parse_tile("64X16") == (64, 16) and parse_tile(" 8 ") == (8, 8)
+    with pytest.raises(ConfigError, match="ROWSxCOLS"):
+        parse_tile("big")

@@ -136,8 +136,8 @@ def test_conductance_window_outside_device_range():
 
 def test_missing_calibration_is_named():
     W = np.ones((3, 4))
-    from memlab.networks import Layer, Network
-    net = Network([Layer("fc", "dense", ("input",), "y", {"W": W, "b": None})])
+    from memlab.networks import NetLayer, Network
+    net = Network([NetLayer("fc", "dense", ("input",), "y", {"W": W, "b": None})])
     with pytest.raises(ConfigError, match="calibration"):
         map_network(net)
 

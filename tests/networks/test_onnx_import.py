@@ -86,17 +86,17 @@ def test_from_arrays_against_numpy():
 
 def test_to_onnx_runs_in_onnxruntime(tmp_path):
     """A numpy-built CNN written by to_onnx: onnxruntime's output equals the Network's (float32 limit)."""
-    from memlab.networks import Layer, Network, to_onnx
+    from memlab.networks import NetLayer, Network, to_onnx
     rng = np.random.default_rng(4)
     f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)  # noqa: E731
-    layers = [Layer("c1", "conv", ("input",), "c1", {"W": f32(rng.normal(size=(4, 1, 3, 3))), "b": f32(rng.normal(size=4)),
+    layers = [NetLayer("c1", "conv", ("input",), "c1", {"W": f32(rng.normal(size=(4, 1, 3, 3))), "b": f32(rng.normal(size=4)),
                                                       "pads": (1, 0, 1, 2), "strides": (2, 1)}),
-              Layer("a1", "activation", ("c1",), "a1", {"kind": "leaky_relu", "alpha": 0.25}),
-              Layer("p1", "pool", ("a1",), "p1", {"kind": "avg", "kernel": (2, 2), "strides": (1, 1),
+              NetLayer("a1", "activation", ("c1",), "a1", {"kind": "leaky_relu", "alpha": 0.25}),
+              NetLayer("p1", "pool", ("a1",), "p1", {"kind": "avg", "kernel": (2, 2), "strides": (1, 1),
                                                   "pads": (0, 0, 1, 1)}),
-              Layer("f", "flatten", ("p1",), "f"),
-              Layer("d", "dense", ("f",), "d", {"W": f32(rng.normal(size=(3, 4 * 4 * 7))), "b": None}),
-              Layer("a2", "activation", ("d",), "y", {"kind": "clip", "min": -1.0, "max": 2.0})]
+              NetLayer("f", "flatten", ("p1",), "f"),
+              NetLayer("d", "dense", ("f",), "d", {"W": f32(rng.normal(size=(3, 4 * 4 * 7))), "b": None}),
+              NetLayer("a2", "activation", ("d",), "y", {"kind": "clip", "min": -1.0, "max": 2.0})]
     net = Network(layers, input_shape=(1, 7, 7), name="tiny")
     x = f32(rng.normal(size=(5, 1, 7, 7)))
     m = to_onnx(net, tmp_path / "tiny.onnx")
