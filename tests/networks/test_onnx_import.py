@@ -106,3 +106,21 @@ def test_to_onnx_runs_in_onnxruntime(tmp_path):
     assert _rel(net.forward(x), ref) < 1e-6
     back = load_onnx(tmp_path / "tiny.onnx")
     np.testing.assert_allclose(back.forward(x), net.forward(x), rtol=1e-12)
+
+
+ELEMENTWISE = [("Elu", {"alpha": 0.5}), ("Selu", {}), ("Softplus", {}), ("HardSigmoid", {"alpha": 0.25, "beta": 0.5}),
+               ("Abs", {}), ("Neg", {}), ("Exp", {}), ("Sigmoid", {}), ("Tanh", {}), ("Softmax", {"axis": 1})]
+
+
+@pytest.mark.parametrize("op,attrs", ELEMENTWISE, ids=[e[0] for e in ELEMENTWISE])
+def test_elementwise_activations_match_onnxruntime(op, attrs):
+    rng = np.random.default_rng(5)
+    m = ob.model([helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="fc"),
+                  helper.make_node("Mul", ["h", "k"], ["hk"], name="scale"),
+                  helper.make_node(op, ["hk"], ["y"], name="act", **attrs)],
+                 [ob.init("W", rng.normal(size=(6, 4))), ob.init("b", rng.normal(size=4)),
+                  ob.init("k", np.array([0.5]))], (6,), (4,))
+    x = rng.normal(size=(5, 6)).astype(np.float32).astype(np.float64)
+    net = load_onnx(m)
+    assert [ly.op for ly in net.layers] == ["dense", "activation"]      # Mul folded into the Gemm
+    assert _rel(net.forward(x), ob.run_ort(m, x)) < 1e-6
