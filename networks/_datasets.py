@@ -118,9 +118,9 @@ def load_mnist(folder, *, split: str = "test", image: bool = True, name: str = "
 def load_cifar10(folder, *, split: str = "test") -> Dataset:
     """CIFAR-10 python batches in ``folder``: x (N, 3, 32, 32) in [0, 1], y (N,)."""
     folder = Path(folder)
-    names = ["test_batch"] if split == "test" else [f"data_batch_{k}" for k in range(1, 6)]
     if split not in ("train", "test"):
         raise DataFormatError(f"parameter 'split' = {split!r} is not one of ('train', 'test')")
+    names = ["test_batch"] if split == "test" else [f"data_batch_{k}" for k in range(1, 6)]
     xs, ys = [], []
     for n in names:
         p = folder / n

@@ -71,6 +71,9 @@ class NetLayer:
                 attrs.setdefault("pads", (0, 0, 0, 0))
                 attrs.setdefault("dilations", (1, 1))
                 attrs.setdefault("groups", 1)
+                if W.shape[0] % int(attrs["groups"]):
+                    raise ShapeError(f"layer '{self.name}' (conv): {W.shape[0]} output channels are not divisible "
+                                     f"by groups = {attrs['groups']}")
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "attrs", attrs)
 

@@ -112,6 +112,11 @@ class MappedNetwork:
     Attributes: ``network``; ``matrices`` {(layer, group): TiledMatrix}; ``tiles`` (every
     :class:`Tile`); ``vectors`` {(layer, group): input vectors per inference (1 for dense,
     H_out*W_out for conv)}; ``settings`` (the mapping parameters).
+
+    State: programming noise is drawn once at :func:`map_network`; read noise is redrawn at
+    every tile read, i.e. once per batch of ``infer`` (so results with ``ReadNoise`` depend on
+    the call sequence and ``batch_size``, reproducibly for a given seed and sequence). Each
+    tile's ``analog.stats`` counts ADC saturations cumulatively (AnalogMatrix's behaviour).
     """
 
     def __init__(self, network: Network, matrices: dict, vectors: dict, settings: dict):

@@ -16,7 +16,8 @@ class NetworkReport:
     """Data of :meth:`MappedNetwork.report` (plain lists of dicts, SI units).
 
     tiles : one dict per tile: layer, group, position, rows, cols (used), capacity,
-        utilisation, adcs, conversions (per inference) and, with data, rel_error, snr_db.
+        utilisation, adcs, conversions (per inference) and, with data, rel_error, snr_db and
+        adc_saturated (conversions beyond the ADC range during this report).
     layers : one dict per layer group: layer, group, shape (n_out, n_in), x_max, tiles,
         vectors (per inference), conversions (per inference), active_rows (word lines driven
         per input vector, summed over tiles) and, with data, rel_error, snr_db.
@@ -122,6 +123,7 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
     if x is None:
         return rep
     by_key = {(r["layer"], r["group"]): r for r in rep.layers}
+    saturated = {id(t): t.analog.stats["adc_saturated"] for t in mapped.tiles}  # AnalogMatrix counts cumulatively
     energy = [0.0]
 
     def matmul(layer, group, X):
@@ -132,6 +134,7 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
         row["rel_error"], row["snr_db"] = relative_error(Y, ref), snr_db(Y, ref)
         for t, a, i in parts:
             tile_rows[id(t)]["rel_error"], tile_rows[id(t)]["snr_db"] = relative_error(a, i), snr_db(a, i)
+            tile_rows[id(t)]["adc_saturated"] = t.analog.stats["adc_saturated"] - saturated[id(t)]
         energy[0] += _energy(mapped, tm, tm.inputs(X), energy_samples, t_read)
         return Y
 

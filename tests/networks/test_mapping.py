@@ -159,3 +159,17 @@ def test_calibrated_adc_range_by_hand():
                     calibration=x)
     with pytest.raises(ConfigError, match="adc_range"):
         map_network(net, adc_range="auto", calibration=x)
+
+
+@pytest.mark.parametrize("mode", ["multilevel", "bit-serial"])
+def test_dac_quantises_inputs_by_hand(mode):
+    # a b-bit sign-magnitude DAC: u -> sign(u) round(|u| L) / L with L = 2^b - 1 (bias row u = 1 exact)
+    rng = np.random.default_rng(8)
+    net, W, b = _layer(rng, 6, 9)
+    x = rng.uniform(-1, 1, (7, 9))
+    mapped = map_network(net, tile=(16, 16), dac_bits=3, input_mode=mode, calibration=x)
+    s, L = np.max(np.abs(x)), 7
+    u = np.sign(x / s) * np.rint(np.abs(x / s) * L) / L
+    np.testing.assert_allclose(mapped.infer(x), s * (u @ W.T + b / s), rtol=1e-12, atol=1e-12)
+    assert all(t.conversions == (t.outputs[1] - t.outputs[0]) * (3 if mode == "bit-serial" else 1)
+               for t in mapped.tiles)

@@ -124,3 +124,12 @@ def test_elementwise_activations_match_onnxruntime(op, attrs):
     net = load_onnx(m)
     assert [ly.op for ly in net.layers] == ["dense", "activation"]      # Mul folded into the Gemm
     assert _rel(net.forward(x), ob.run_ort(m, x)) < 1e-6
+
+
+def test_from_torch_without_torch_says_so():
+    import importlib.util
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("torch is installed here")
+    from memlab.networks import from_torch
+    with pytest.raises(ImportError, match="PyTorch.*load_onnx"):
+        from_torch(object(), None)
