@@ -11,7 +11,7 @@ Public API
   :class:`NetworkReport`.
 - Datasets: :func:`digits`, :func:`load_mnist`, :func:`load_cifar10`, :func:`load_dataset`,
   :func:`as_dataset` -> :class:`Dataset`.
-- :func:`evaluate` (model file + data set name -> MappedNetwork and NetworkReport) and
+- :func:`map_model` (model file + data set name -> MappedNetwork and NetworkReport) and
   :func:`parse_tile` ("128x128"): the entry point for ``memlab map``.
 
 SI units throughout (S, ohm, V, A, J, s).
@@ -23,9 +23,9 @@ from ._export import to_onnx
 from ._tiles import Tile, TiledMatrix
 from ._mapping import MappedNetwork, device_window, map_network
 from ._report import NetworkReport
-from ._evaluate import evaluate, parse_tile
+from ._evaluate import map_model, parse_tile
 from ._datasets import Dataset, as_dataset, digits, load_cifar10, load_dataset, load_mnist, read_idx
 
 __all__ = ["NetLayer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "from_torch", "to_onnx", "Tile", "TiledMatrix",
            "map_network", "MappedNetwork", "device_window", "NetworkReport", "Dataset", "as_dataset", "digits",
-           "load_mnist", "load_cifar10", "load_dataset", "read_idx", "evaluate", "parse_tile"]
+           "load_mnist", "load_cifar10", "load_dataset", "read_idx", "map_model", "parse_tile"]

@@ -14,7 +14,7 @@ from ._mapping import MappedNetwork, map_network
 from ._onnx import load_onnx
 from ._report import NetworkReport
 
-__all__ = ["parse_tile", "evaluate"]
+__all__ = ["parse_tile", "map_model"]
 
 
 def parse_tile(text) -> tuple[int, int]:
@@ -26,7 +26,7 @@ def parse_tile(text) -> tuple[int, int]:
     return rows, positive_int(int(m.group(2) or rows), "tile cols")
 
 
-def evaluate(model, data="digits", *, tile=(128, 128), samples: int | None = None, input_scale: float | None = None,
+def map_model(model, data="digits", *, tile=(128, 128), samples: int | None = None, input_scale: float | None = None,
              calibration_samples: int = 256, t_read: float = 10e-9,
              **map_kwargs) -> tuple[MappedNetwork, NetworkReport]:
     """Map ``model`` (ONNX path, ModelProto or Network) and report it on ``data``.

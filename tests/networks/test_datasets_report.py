@@ -111,12 +111,12 @@ def test_read_energy_equals_hand_sum():
 def test_evaluate_onnx_file_on_digits(tmp_path):
     """The CLI entry: ONNX file + 'digits' -> report; a (1, 8, 8) model gets the images reshaped."""
     from memlab.errors import ConfigError
-    from memlab.networks import evaluate, parse_tile, to_onnx
+    from memlab.networks import map_model, parse_tile, to_onnx
     rng = np.random.default_rng(2)
     layers = [NetLayer("fl", "flatten", ("input",), "f"),
               NetLayer("fc", "dense", ("f",), "y", {"W": rng.normal(size=(10, 64)), "b": None})]
     to_onnx(Network(layers, input_shape=(1, 8, 8), name="lin"), tmp_path / "lin.onnx")
-    mapped, rep = evaluate(tmp_path / "lin.onnx", "digits", tile="32x32", samples=50)
+    mapped, rep = map_model(tmp_path / "lin.onnx", "digits", tile="32x32", samples=50)
     d = digits()
     ideal = float(np.mean(np.argmax(d.x[:50] / 16 @ layers[1].attrs["W"].T, 1) == d.y[:50]))
     assert rep.accuracy == rep.ideal_accuracy == pytest.approx(ideal, abs=1e-12)
