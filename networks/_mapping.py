@@ -192,7 +192,8 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
                 g_max: float | None = None, v_read: float = 0.2, r_row=0.0, r_col=0.0, r_driver=0.0,
                 r_sense=0.0, dac_bits: int | None = None, input_mode: str = "multilevel",
                 adc_bits: int | None = None, adc_range: float | str | None = None, adc_share: int = 1,
-                nonidealities=(), seed=None, calibration=None, x_max=None) -> MappedNetwork:
+                nonidealities=(), seed=None, calibration=None, x_max=None,
+                full_tiles: bool = False) -> MappedNetwork:
     """Map every matrix layer of ``net`` onto crossbar tiles of at most ``tile`` = (rows, cols) cells.
 
     Parameters (SI units)
@@ -216,6 +217,8 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
         ReadNoise, Drift, StuckAt), applied to every tile; seed : seeds every tile.
     calibration : inputs (batch, ...) whose largest |input| of each layer sets its input full
         scale; x_max : float or {layer name: float} overriding it. Inputs beyond saturate.
+    full_tiles : solve every tile at its full (rows, cols), unused cells at the zero weight and
+        unused rows at 0 V (their wires and sneak paths count); default: only the used part.
     """
     if not isinstance(net, Network):
         raise ConfigError(f"map_network expects a memlab.networks.Network, got {type(net).__name__}")
@@ -254,9 +257,9 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
         key = (ly.name, g)
         s, k, X_cal = scales[key]
         matrices[key] = TiledMatrix(ly.name, g, W, b, s, (R, C), per_output, reference, seeds, analog_kw,
-                                    calibration=X_cal, amp_per_unit=amp_per_unit)
+                                    calibration=X_cal, amp_per_unit=amp_per_unit, full_tiles=bool(full_tiles))
         vectors[key] = k
-    settings = dict(analog_kw, tile=(R, C), adc_share=adc_share, seed=seed, slices=ns,
+    settings = dict(analog_kw, tile=(R, C), adc_share=adc_share, seed=seed, slices=ns, full_tiles=bool(full_tiles),
                     cell=None if cell is None else type(cell).__name__,
                     nonidealities=[repr(s) for s in nonidealities])
     return MappedNetwork(net, matrices, vectors, settings)

@@ -16,7 +16,8 @@ class NetworkReport:
     """Data of :meth:`MappedNetwork.report` (plain lists of dicts, SI units).
 
     tiles : one dict per tile: layer, group, position, rows, cols (used), capacity,
-        utilisation, adcs, conversions (per inference) and, with data, rel_error, snr_db and
+        utilisation, adcs, conversions (per inference), solved (rows x cols of the crossbar
+        solved: the used part, or the whole tile with full_tiles) and, with data, rel_error, snr_db and
         adc_saturated (conversions beyond the ADC range during this report).
     layers : one dict per layer group: layer, group, shape (n_out, n_in), x_max, tiles,
         vectors (per inference), conversions (per inference), active_rows (word lines driven
@@ -89,7 +90,7 @@ def _energy(mapped, tm, U, n_samples, t_read):
     e = 0.0
     for t in tm.tiles:
         am = t.analog
-        V = U[t.rows[0]:t.rows[1]][:, pick] * am.v_read
+        V = t.padded(U[t.rows[0]:t.rows[1]][:, pick]) * am.v_read
         planes = am.dac_bits if am.input_mode == "bit-serial" else 1
         sol = am.crossbar.solve(V, full=False, progress=False)
         e += float(np.mean(sol.power)) * t_read * planes
@@ -106,11 +107,11 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
         layer_row = {"layer": key[0], "group": key[1], "shape": tm.W.shape, "x_max": tm.x_max,
                      "tiles": len(tm.tiles), "vectors": vec, "conversions": 0, "active_rows": 0}
         for t in tm.tiles:
-            r, c = t.shape
+            r, c = t.used
             row = {"layer": key[0], "group": key[1], "position": t.position, "rows": r, "cols": c,
                    "capacity": (R, C), "utilisation": t.utilisation,
                    "adcs": math.ceil((t.outputs[1] - t.outputs[0]) * t.analog.n_slices / share),
-                   "conversions": t.conversions * vec}
+                   "conversions": t.conversions * vec, "solved": t.shape}
             layer_row["conversions"] += row["conversions"]
             layer_row["active_rows"] += r
             rep.tiles.append(row)

@@ -29,7 +29,11 @@ class Tile:
 
     ``rows``: (start, stop) of the augmented input rows it reads; ``outputs``: (start, stop)
     of the layer outputs it computes; ``position``: (row block, column block) in the layer's
-    tile grid; ``capacity``: the physical tile (rows, cols); ``analog``: its AnalogMatrix.
+    tile grid; ``capacity``: the physical tile (rows, cols); ``analog``: its AnalogMatrix;
+    ``used``: (rows, cols) of the weights (bias row and differential/reference columns
+    included); ``pad_rows``: zero-weight rows above them when the whole tile is solved
+    (``full_tiles``: used rows sit next to the sense amplifiers, used columns next to the
+    drivers; unused cells hold the zero weight, unused rows are driven at 0 V).
     """
 
     layer: str
@@ -39,16 +43,18 @@ class Tile:
     outputs: tuple
     capacity: tuple
     analog: AnalogMatrix
+    used: tuple
+    pad_rows: int = 0
 
     @property
     def shape(self) -> tuple:
-        """Used crossbar (rows, columns), bias row and reference/differential columns included."""
+        """(rows, columns) of the crossbar that is solved (``used``, or ``capacity`` with full_tiles)."""
         return self.analog.crossbar.shape
 
     @property
     def utilisation(self) -> float:
         """Used cells / physical cells of the tile."""
-        r, c = self.shape
+        r, c = self.used
         return r * c / (self.capacity[0] * self.capacity[1])
 
     @property
@@ -68,13 +74,18 @@ class Tile:
         planes = am.dac_bits if am.input_mode == "bit-serial" else 1
         return (self.outputs[1] - self.outputs[0]) * am.n_slices * planes
 
+    def padded(self, U) -> np.ndarray:
+        """The crossbar's normalised word-line inputs for the tile's inputs ``U`` (rows, K)."""
+        U = np.asarray(U, dtype=np.float64)
+        return np.vstack([np.zeros((self.pad_rows, U.shape[1])), U]) if self.pad_rows else U
+
     def forward(self, U) -> np.ndarray:
         """Digital partial sums (n_out_tile, K) of normalised inputs ``U`` (rows, K), |U| <= 1."""
-        return self.analog.matvec(U)
+        return self.analog.matvec(self.padded(U))[:self.outputs[1] - self.outputs[0]]
 
     def ideal(self, U) -> np.ndarray:
         """Exact partial sums ``W_block @ U``."""
-        return self.analog.W @ U
+        return self.analog.W[:self.outputs[1] - self.outputs[0], self.pad_rows:] @ U
 
     def transfer_matrix(self) -> np.ndarray:
         """Exact port matrix (cols, rows) in S of the tile's linear crossbar (``i_out = T v_in``)."""
@@ -89,7 +100,8 @@ class TiledMatrix:
     """``y = W x + b`` of one layer group on tiles (see the module docstring)."""
 
     def __init__(self, layer: str, group: int, W, b, x_max: float, tile: tuple, per_output: int,
-                 reference: int, seeds, analog_kw: dict, calibration=None, amp_per_unit=None):
+                 reference: int, seeds, analog_kw: dict, calibration=None, amp_per_unit=None,
+                 full_tiles: bool = False):
         """``calibration`` (K, n_in) with ``amp_per_unit`` (A per unit normalised output): each
         tile's ADC range becomes its largest |ideal output current| over those inputs."""
         self.layer, self.group = layer, group
@@ -113,8 +125,14 @@ class TiledMatrix:
                 if U is not None:
                     peak = float(np.max(np.abs(Wa[o0:o1, r0:r1] @ U[r0:r1]), initial=0.0)) / w_max
                     kw["adc_range"] = peak * amp_per_unit if peak > 0 else None
-                am = AnalogMatrix(Wa[o0:o1, r0:r1], w_max=w_max, x_max=1.0, seed=next(seed_iter), **kw)
-                self.tiles.append(Tile(layer, group, (i, j), (r0, r1), (o0, o1), (R, C), am))
+                block, pad = Wa[o0:o1, r0:r1], 0
+                if full_tiles:
+                    pad = R - (r1 - r0)
+                    block = np.zeros((out_per_tile, R))
+                    block[:o1 - o0, pad:] = Wa[o0:o1, r0:r1]
+                am = AnalogMatrix(block, w_max=w_max, x_max=1.0, seed=next(seed_iter), **kw)
+                used = (r1 - r0, (o1 - o0 + reference) * per_output)
+                self.tiles.append(Tile(layer, group, (i, j), (r0, r1), (o0, o1), (R, C), am, used, pad))
 
     @staticmethod
     def count(n_out: int, n_in_aug: int, tile: tuple, per_output: int, reference: int) -> int:
