@@ -133,3 +133,22 @@ def test_from_torch_without_torch_says_so():
     from memlab.networks import from_torch
     with pytest.raises(ImportError, match="PyTorch.*load_onnx"):
         from_torch(object(), None)
+
+
+def test_unfoldable_batchnorm_and_constant_ops_stay_digital():
+    """Conv output read twice: the BN cannot be folded and becomes a per-channel affine layer."""
+    rng = np.random.default_rng(6)
+    c = 3
+    m = ob.model([helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+                  helper.make_node("BatchNormalization", ["c", "s", "b", "m", "v"], ["n"], name="bn"),
+                  helper.make_node("Add", ["c", "n"], ["a"], name="sum"),
+                  helper.make_node("Sub", ["a", "k"], ["d"], name="shift"),
+                  helper.make_node("Div", ["d", "k2"], ["y"], name="scale")],
+                 [ob.init("w", rng.normal(size=(c, 2, 3, 3))), ob.init("s", rng.uniform(0.5, 1.5, c)),
+                  ob.init("b", rng.normal(size=c)), ob.init("m", rng.normal(size=c)), ob.init("v", rng.uniform(0.5, 2, c)),
+                  ob.init("k", rng.normal(size=(c, 1, 1))), ob.init("k2", np.array([2.0]))], (2, 5, 5), (c, 5, 5))
+    net = load_onnx(m)
+    assert [ly.op for ly in net.layers] == ["conv", "affine", "add", "affine", "affine"]
+    x = rng.normal(size=(4, 2, 5, 5)).astype(np.float32).astype(np.float64)
+    assert _rel(net.forward(x), ob.run_ort(m, x)) < 1e-6
+    assert _rel(map_network(net, tile=(8, 8), calibration=x).infer(x), ob.run_ort(m, x)) < 1e-6
