@@ -41,7 +41,8 @@ def sweep(net, x_cal, x, y, base, factor, values, make):
     for v in values:
         rep = map_network(net, calibration=x_cal, seed=0, **dict(base, **make(v))).report(x, y)
         rows.append((v, rep.accuracy, rep.layers[0]["rel_error"]))
-        print(f"  {factor:>14} = {v!s:>6}: accuracy {rep.accuracy:.3f}, layer-1 rel. error {rep.layers[0]['rel_error']:.3f}")
+        print(f"  {factor:>14} = {v!s:>6}: accuracy {rep.accuracy:.3f}, "
+              f"layer-1 rel. error {rep.layers[0]['rel_error']:.3f}")
     return rows
 
 
@@ -74,7 +75,8 @@ def main():
     base = dict(tile=(64, 64), g_min=1e-6, g_max=1e-4)
     print("sweeps (window [1 uS, 100 uS], 64x64 tiles):")
     res = {
-        "ADC bits": sweep(net, x_tr, x_te, y_te, base, "ADC bits", (4, 5, 6, 8, 10), lambda b: {"adc_bits": b, "adc_range": "calibrated"}),
+        "ADC bits (calibrated range)": sweep(net, x_tr, x_te, y_te, base, "ADC bits", (4, 5, 6, 8, 10),
+                                             lambda b: {"adc_bits": b, "adc_range": "calibrated"}),
         "wire resistance (ohm)": sweep(net, x_tr, x_te, y_te, base, "r_wire (ohm)", (0.0, 5.0, 20.0, 50.0),
                                        lambda r: dict(r_row=r, r_col=r, r_driver=r, r_sense=r)),
         "tile size": sweep(net, x_tr, x_te, y_te, dict(base, **dict(wires, r_row=20.0, r_col=20.0)), "tile",

@@ -26,6 +26,7 @@ from ._report import NetworkReport
 from ._evaluate import map_model, parse_tile
 from ._datasets import Dataset, as_dataset, digits, load_cifar10, load_dataset, load_mnist, read_idx
 
-__all__ = ["NetLayer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "from_torch", "to_onnx", "Tile", "TiledMatrix",
+__all__ = ["NetLayer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "from_torch", "to_onnx", "Tile",
+           "TiledMatrix",
            "map_network", "MappedNetwork", "device_window", "NetworkReport", "Dataset", "as_dataset", "digits",
            "load_mnist", "load_cifar10", "load_dataset", "read_idx", "map_model", "parse_tile"]

@@ -231,8 +231,9 @@ def map_network(net: Network, *, tile=(128, 128), cell=None, device=None, weight
                           "together with 'calibration' inputs")
     analog_kw = dict(g_min=g_min, g_max=g_max, mapping=weight_mapping, weight_bits=weight_bits,
                      bits_per_cell=bits_per_cell, v_read=v_read, dac_bits=dac_bits, input_mode=input_mode,
-                     adc_bits=adc_bits, adc_range=None if calibrated else adc_range, nonidealities=tuple(nonidealities), r_row=r_row,
-                     r_col=r_col, r_driver=r_driver, r_sense=r_sense, cell=cell)
+                     adc_bits=adc_bits, adc_range=None if calibrated else adc_range,
+                     nonidealities=tuple(nonidealities), r_row=r_row, r_col=r_col, r_driver=r_driver,
+                     r_sense=r_sense, cell=cell)
     # a one-cell probe validates the settings once and gives the slice count (no second mapper)
     probe = AnalogMatrix(np.ones((1, 1)), **analog_kw)
     ns = probe.n_slices

@@ -89,8 +89,9 @@ def test_to_onnx_runs_in_onnxruntime(tmp_path):
     from memlab.networks import NetLayer, Network, to_onnx
     rng = np.random.default_rng(4)
     f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)  # noqa: E731
-    layers = [NetLayer("c1", "conv", ("input",), "c1", {"W": f32(rng.normal(size=(4, 1, 3, 3))), "b": f32(rng.normal(size=4)),
-                                                      "pads": (1, 0, 1, 2), "strides": (2, 1)}),
+    layers = [NetLayer("c1", "conv", ("input",), "c1", {"W": f32(rng.normal(size=(4, 1, 3, 3))),
+                                                          "b": f32(rng.normal(size=4)),
+                                                          "pads": (1, 0, 1, 2), "strides": (2, 1)}),
               NetLayer("a1", "activation", ("c1",), "a1", {"kind": "leaky_relu", "alpha": 0.25}),
               NetLayer("p1", "pool", ("a1",), "p1", {"kind": "avg", "kernel": (2, 2), "strides": (1, 1),
                                                   "pads": (0, 0, 1, 1)}),
@@ -145,7 +146,8 @@ def test_unfoldable_batchnorm_and_constant_ops_stay_digital():
                   helper.make_node("Sub", ["a", "k"], ["d"], name="shift"),
                   helper.make_node("Div", ["d", "k2"], ["y"], name="scale")],
                  [ob.init("w", rng.normal(size=(c, 2, 3, 3))), ob.init("s", rng.uniform(0.5, 1.5, c)),
-                  ob.init("b", rng.normal(size=c)), ob.init("m", rng.normal(size=c)), ob.init("v", rng.uniform(0.5, 2, c)),
+                  ob.init("b", rng.normal(size=c)), ob.init("m", rng.normal(size=c)),
+                  ob.init("v", rng.uniform(0.5, 2, c)),
                   ob.init("k", rng.normal(size=(c, 1, 1))), ob.init("k2", np.array([2.0]))], (2, 5, 5), (c, 5, 5))
     net = load_onnx(m)
     assert [ly.op for ly in net.layers] == ["conv", "affine", "add", "affine", "affine"]
