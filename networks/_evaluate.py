@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from memlab._validate import positive_float, positive_int
 from memlab.errors import ConfigError
 
