@@ -1,7 +1,7 @@
 """memlab: circuit-level modelling of memristors and the AI hardware built from them.
 
 Subpackages, in their one-way order: :mod:`memlab.devices`, :mod:`memlab.circuits`,
-:mod:`memlab.arrays`, :mod:`memlab.accel`, :mod:`memlab.analysis` (and the sweep engine
+:mod:`memlab.arrays`, :mod:`memlab.networks`, :mod:`memlab.accel`, :mod:`memlab.analysis` (and the sweep engine
 :mod:`memlab.sweep`). Every public name of every subpackage is also reachable here
 (``memlab.VTEAM``, ``memlab.Crossbar``); a name means one object everywhere. The
 subpackages load on first use (PEP 562), so ``import memlab`` stays cheap and the command
@@ -38,9 +38,15 @@ _EXPORTS = {
     ),
     'memlab.arrays': (
         'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo',
-        'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error', 'column_error', 'snr_db',
-        'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise', 'Drift', 'StuckAt',
-        'WriteReport', 'write_bias', 'write_scheme',
+        'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error',
+        'column_error', 'snr_db', 'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise',
+        'Drift', 'StuckAt', 'WriteReport', 'write_bias', 'write_scheme',
+    ),
+    'memlab.networks': (
+        'NetLayer', 'Network', 'from_arrays', 'load_onnx', 'SUPPORTED_OPS', 'from_torch', 'to_onnx',
+        'Tile', 'TiledMatrix', 'map_network', 'MappedNetwork', 'device_window', 'NetworkReport',
+        'Dataset', 'as_dataset', 'digits', 'load_mnist', 'load_cifar10', 'load_dataset', 'read_idx',
+        'map_model', 'parse_tile',
     ),
     'memlab.accel': (
         'Layer', 'Conv2d', 'Linear', 'Gemm', 'Recurrent', 'Attention', 'Spiking', 'GemmOp',

@@ -24,7 +24,7 @@ from pathlib import Path
 from memlab._io import _jsonable, atomic_write_bytes, atomic_write_text
 from memlab.errors import ConfigError, ParameterError
 
-__all__ = ["MISSING", "Column", "fmt_number", "fmt_si", "to_markdown", "to_csv", "to_html", "write_table",
+__all__ = ["MISSING", "Column", "fmt_number", "fmt_si", "to_markdown", "to_text", "to_csv", "to_html", "write_table",
            "read_table"]
 
 #: How a missing value (None or NaN) is displayed.
@@ -127,6 +127,16 @@ def to_markdown(rows: list[dict], columns=None) -> str:
     lines = ["| " + " | ".join(c.label for c in cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     lines += ["| " + " | ".join(c.format(r.get(c.key)) for c in cols) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def to_text(rows: list[dict], columns=None) -> str:
+    """Plain-text table for a terminal: right-aligned columns under a dashed header line,
+    the cells formatted as in :func:`to_markdown`; final newline."""
+    cols = _columns(rows, columns)
+    cells = [[c.label for c in cols]] + [[c.format(r.get(c.key)) for c in cols] for r in rows]
+    width = [max(len(row[k]) for row in cells) for k in range(len(cols))]
+    line = lambda vals: "  ".join(v.rjust(w) for v, w in zip(vals, width)).rstrip()  # noqa: E731
+    return "\n".join([line(cells[0]), "  ".join("-" * w for w in width)] + [line(r) for r in cells[1:]]) + "\n"
 
 
 def to_html(rows: list[dict], columns=None) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memlab._table import to_markdown, to_text
+
 from memlab.arrays import relative_error, snr_db
 
 __all__ = ["NetworkReport", "build_report"]
@@ -49,11 +51,12 @@ class NetworkReport:
         if self.accuracy is not None:
             lines.append(f"accuracy: {self.accuracy:.4f} (ideal {self.ideal_accuracy:.4f})")
         lines.append("")
+        render = to_markdown if markdown else to_text
         cols = ["layer", "group", "shape", "tiles", "vectors", "conversions", "rel_error", "snr_db"]
-        lines += _table(self.layers, cols, markdown) + [""]
+        lines.append(render(_shown(self.layers), cols))
         cols = ["layer", "group", "position", "rows", "cols", "utilisation", "adcs", "conversions", "rel_error",
                 "snr_db"]
-        lines += _table(self.tiles, cols, markdown)
+        lines.append(render(_shown(self.tiles), cols))
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
@@ -63,24 +66,10 @@ class NetworkReport:
         return self.to_text()
 
 
-def _cell(v):
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return "inf" if math.isinf(v) else f"{v:.4g}"
-    if isinstance(v, tuple):
-        return "x".join(str(a) for a in v)
-    return str(v)
-
-
-def _table(rows, cols, markdown):
-    cells = [[",".join(map(str, r[c])) if c == "position" else _cell(r.get(c)) for c in cols] for r in rows]
-    width = [max([len(c)] + [len(row[k]) for row in cells]) for k, c in enumerate(cols)]
-    fmt = (lambda vals: "| " + " | ".join(v.rjust(w) for v, w in zip(vals, width)) + " |") if markdown else \
-        (lambda vals: "  ".join(v.rjust(w) for v, w in zip(vals, width)))
-    sep = ("|" + "|".join("-" * (w + 1) + ":" for w in width) + "|") if markdown else \
-        "  ".join("-" * w for w in width)
-    return [fmt(cols), sep] + [fmt(r) for r in cells]
+def _shown(rows):
+    """Rows with tuples written for a table: a position as ``i,j``, a shape as ``AxB``."""
+    join = lambda k, v: (",".join(map(str, v)) if k == "position" else "x".join(map(str, v)))  # noqa: E731
+    return [{k: join(k, v) if isinstance(v, tuple) else v for k, v in r.items()} for r in rows]
 
 
 def _energy(mapped, tm, U, n_samples, t_read):
@@ -124,7 +113,6 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
     if x is None:
         return rep
     by_key = {(r["layer"], r["group"]): r for r in rep.layers}
-    saturated = {id(t): t.analog.stats["adc_saturated"] for t in mapped.tiles}  # AnalogMatrix counts cumulatively
     energy = [0.0]
 
     def matmul(layer, group, X):
@@ -133,9 +121,9 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
         ref = tm.ideal(X)
         row = by_key[(layer.name, group)]
         row["rel_error"], row["snr_db"] = relative_error(Y, ref), snr_db(Y, ref)
-        for t, a, i in parts:
+        for t, a, i, stats in parts:      # statistics of this read only (AnalogMatrix.matvec)
             tile_rows[id(t)]["rel_error"], tile_rows[id(t)]["snr_db"] = relative_error(a, i), snr_db(a, i)
-            tile_rows[id(t)]["adc_saturated"] = t.analog.stats["adc_saturated"] - saturated[id(t)]
+            tile_rows[id(t)]["adc_saturated"] = stats["adc_saturated"]
         energy[0] += _energy(mapped, tm, tm.inputs(X), energy_samples, t_read)
         return Y
 

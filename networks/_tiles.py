@@ -79,9 +79,12 @@ class Tile:
         U = np.asarray(U, dtype=np.float64)
         return np.vstack([np.zeros((self.pad_rows, U.shape[1])), U]) if self.pad_rows else U
 
-    def forward(self, U) -> np.ndarray:
-        """Digital partial sums (n_out_tile, K) of normalised inputs ``U`` (rows, K), |U| <= 1."""
-        return self.analog.matvec(self.padded(U))[:self.outputs[1] - self.outputs[0]]
+    def forward(self, U, return_stats: bool = False):
+        """Digital partial sums (n_out_tile, K) of normalised inputs ``U`` (rows, K), |U| <= 1;
+        with ``return_stats`` also this read's statistics (``AnalogMatrix.matvec``)."""
+        y, stats = self.analog.matvec(self.padded(U), return_stats=True)
+        y = y[:self.outputs[1] - self.outputs[0]]
+        return (y, stats) if return_stats else y
 
     def ideal(self, U) -> np.ndarray:
         """Exact partial sums ``W_block @ U``."""
@@ -146,16 +149,16 @@ class TiledMatrix:
         return U if self.b is None else np.vstack([U, np.ones((1, U.shape[1]))])
 
     def run(self, X, detail: bool = False):
-        """NetLayer output (K, n_out); with ``detail`` also [(tile, actual, ideal) partial sums]."""
+        """NetLayer output (K, n_out); with ``detail`` also [(tile, actual, ideal, read stats)]."""
         U = self.inputs(X)
         Y = np.zeros((self.n_out, U.shape[1]))
         parts = []
         for t in self.tiles:
             u = U[t.rows[0]:t.rows[1]]
-            y = t.forward(u)
+            y, stats = t.forward(u, return_stats=True)
             Y[t.outputs[0]:t.outputs[1]] += y
             if detail:
-                parts.append((t, y, t.ideal(u)))
+                parts.append((t, y, t.ideal(u), stats))
         Y = (self.x_max * Y).T
         return (Y, parts) if detail else Y
 

@@ -2,7 +2,7 @@
 imports it).
 
 Subcommands: ``iv``, ``fit`` (:mod:`._device`), ``xbar``, ``accuracy`` (:mod:`._array`),
-``compare`` (:mod:`._compare`), ``sweep`` (:mod:`._sweep`), ``demo`` (:mod:`._demo`);
+``map`` (:mod:`._map`), ``compare`` (:mod:`._compare`), ``sweep`` (:mod:`._sweep`), ``demo`` (:mod:`._demo`);
 ``memlab SUBCOMMAND --help`` documents each. Command modules parse and print; the work is
 done by the library (memlab.analysis, memlab.accel, memlab.sweep), imported when a command
 runs, so ``memlab --help`` stays fast. Bad arguments and every
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _array, _compare, _demo, _device, _sweep
+from . import _array, _compare, _demo, _device, _map, _sweep
 from ._args import Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"memlab {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for module in (_device, _array, _compare, _sweep, _demo):
+    for module in (_device, _array, _map, _compare, _sweep, _demo):
         module.register(sub)
     return p
 
