@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import math
 
+from memlab._validate import real
 from memlab.errors import ParameterError, out_of_range
 
 __all__ = ["adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits"]
 
 
 def _check_bits_fs(bits, fs, where):
-    if isinstance(bits, bool) or not isinstance(bits, (int, float)) or not (1 <= bits <= 24):
-        raise out_of_range("bits", bits, "[1, 24]", where)
-    if not (isinstance(fs, (int, float)) and fs > 0 and math.isfinite(fs)):
-        raise out_of_range("fs", fs, "(0, inf) Hz", where)
+    real(bits, "bits", lo=1, hi=24, where=where)
+    real(fs, "fs", lo=0.0, lo_open=True, unit="Hz", where=where)
 
 
 def adc_energy_survey(bits: float, fs: float) -> float:

@@ -23,19 +23,14 @@ from __future__ import annotations
 import numpy as np
 
 from memlab.arrays import quantize_uniform
+from memlab._validate import real
 from memlab.errors import ParameterError
 
 __all__ = ["analog_layer", "AnalogLayer", "quantize_uniform"]
 
 
 def _check(name, value, lo, hi=None, integer=False):
-    bad = (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-           or not np.isfinite(value) or value < lo or (hi is not None and value > hi)
-           or (integer and int(value) != value))
-    if bad:
-        rng = f"[{lo}, {'inf' if hi is None else hi}]" + (" (integer)" if integer else "")
-        raise ParameterError(f"parameter '{name}' = {value!r} is outside the allowed range {rng}")
-    return int(value) if integer else float(value)
+    return real(value, name, lo=lo, hi=np.inf if hi is None else hi, integer=integer)
 
 
 class AnalogLayer:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memlab.errors import ParameterError
+from memlab._table import to_markdown
 from memlab.devices._io import Measurement, load_loop
 from memlab.devices._fit import FitResult, fit, _info_criteria
 from memlab.devices._fit_loops import as_measurements, loop_error
@@ -112,16 +113,7 @@ class ModelComparison:
         rows = self.rows()
         cols = ["model", "k"] + [c for c in rows[0] if c.startswith("fit ")] + \
                [c for c in rows[0] if c.startswith("pred ")] + ["aic", "bic"]
-        head = "| " + " | ".join(cols) + " |\n|" + "|".join("---" for _ in cols) + "|\n"
-        body = ""
-        for r in rows:
-            cells = []
-            for c in cols:
-                v = r[c]
-                cells.append(v if isinstance(v, str) else (str(v) if isinstance(v, int) else
-                                                             (f"{v:.1f}" if c in ("aic", "bic") else f"{v:.4f}")))
-            body += "| " + " | ".join(cells) + " |\n"
-        return head + body
+        return to_markdown(rows, cols)
 
     def plot(self, path=None, *, include_validation: bool = True):
         """Grid of overlays (models x loops): measured vs fitted/predicted I-V. Returns the figure."""
