@@ -11,6 +11,7 @@ __all__ = ["pinch", "PinchResult", "lobe_areas", "loop_width", "area_vs_frequenc
 
 # accuracy studies, DNN, crossbar solve, characterisation, report, plot style
 from memlab.analysis._analog import AnalogLayer, analog_layer, quantize_uniform
+from memlab.analysis._network import network_accuracy_point
 from memlab.analysis._accuracy import (mvm_error_point, accuracy_study, plot_study, summary_columns, FACTORS,
                                        STUDIES)
 from memlab.analysis._xbar import solve_random_crossbar, crossbar_study, plot_crossbar_heatmaps
@@ -21,7 +22,7 @@ from memlab.analysis._report import write_report
 from memlab.analysis._style import new_figure, save_figure, unlabelled_axes
 
 __all__ += ["AnalogLayer", "analog_layer", "quantize_uniform", "mvm_error_point", "accuracy_study", "plot_study",
-            "summary_columns", "FACTORS", "STUDIES", "solve_random_crossbar", "crossbar_study",
+            "summary_columns", "FACTORS", "STUDIES", "network_accuracy_point", "solve_random_crossbar", "crossbar_study",
             "plot_crossbar_heatmaps", "DigitsMLP", "train_digits_mlp", "crossbar_accuracy", "dnn_accuracy_point",
             "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
             "characterize_models", "fit_loops", "write_report", "new_figure",

@@ -32,6 +32,7 @@ __all__ = ["mvm_error_point", "FACTORS", "STUDIES", "accuracy_study", "plot_stud
 STUDIES = {
     "mvm_error": "memlab.analysis._accuracy:mvm_error_point",
     "dnn_accuracy": "memlab.analysis._dnn:dnn_accuracy_point",
+    "network_accuracy": "memlab.analysis._network:network_accuracy_point",
 }
 
 #: factor -> (axis label with unit, default values, log x axis)
@@ -47,7 +48,10 @@ FACTORS = {
     "read_noise": ("Read noise \u03c3 relative to G (1)", [0.005, 0.01, 0.02, 0.05, 0.1], True),
 }
 
-_STUDY_FUNC = {"mvm": "mvm_error", "dnn": "dnn_accuracy"}
+_STUDY_FUNC = {"mvm": "mvm_error", "dnn": "dnn_accuracy", "onnx": "network_accuracy"}
+#: factors each study can vary (onnx: ``size`` is the tile size, rows = cols)
+_STUDY_FACTORS = {"mvm": tuple(FACTORS), "dnn": tuple(f for f in FACTORS if f not in ("size", "rows", "cols")),
+                  "onnx": tuple(f for f in FACTORS if f not in ("rows", "cols"))}
 
 
 def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_wire: float = 0.0,
@@ -86,8 +90,10 @@ def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_w
 def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fixed: dict | None = None,
                    repeats: int = 2, seed: int = 0, out_dir=None, workers: int = 0, progress: bool = True,
                    scheduler=None, store_root=None) -> dict:
-    """Vary one ``FACTORS`` entry and evaluate the MVM (``study="mvm"``) or DNN (``"dnn"``)
-    point function; writes ``<study>_<vary>.csv`` and a figure (PNG + SVG) in ``out_dir``.
+    """Vary one ``FACTORS`` entry and evaluate the MVM (``study="mvm"``), built-in DNN
+    (``"dnn"``) or user ONNX network (``"onnx"``, ``fixed={"model": path}``; factor
+    ``size`` is its tile size) point function; writes ``<study>_<vary>.csv`` and a figure
+    (PNG + SVG) in ``out_dir``.
 
     Returns ``{"rows", "summary", "files", "result"}``; ``summary`` has one row per value
     with the mean and standard deviation over the repeats. Finished points are kept in
@@ -95,9 +101,12 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     """
     if study not in _STUDY_FUNC:
         raise ParameterError(f"parameter 'study' = {study!r} is not one of {sorted(_STUDY_FUNC)}")
-    if vary not in FACTORS or (study == "dnn" and vary in ("size", "rows", "cols")):
-        allowed = [f for f in FACTORS if study == "mvm" or f not in ("size", "rows", "cols")]
-        raise ParameterError(f"parameter 'vary' = {vary!r} is not a factor of the {study} study; allowed: {allowed}")
+    if vary not in _STUDY_FACTORS[study]:
+        raise ParameterError(f"parameter 'vary' = {vary!r} is not a factor of the {study} study; allowed: "
+                             f"{list(_STUDY_FACTORS[study])}")
+    if study == "onnx" and "model" not in (fixed or {}):
+        raise ParameterError("the onnx study needs the model: fixed={'model': 'path/to/model.onnx'} "
+                             "(memlab accuracy --model FILE)")
     values = list(FACTORS[vary][1] if values is None else values)
     if not values:
         raise ParameterError("parameter 'values' is empty; give at least one value")
@@ -123,7 +132,7 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
         ys = [r[metric] for r in res.rows if r[vary] == v and r.get(metric) is not None]
         row = {vary: v, f"{metric}_mean": float(np.mean(ys)) if ys else None,
                f"{metric}_std": float(np.std(ys)) if ys else None, "n": len(ys)}
-        if study == "dnn" and ys:
+        if study in ("dnn", "onnx") and ys:
             row["baseline"] = next(r["baseline"] for r in res.rows if r.get("baseline") is not None)
         if not ys:
             row["error"] = next((r["error"] for r in res.rows if r[vary] == v and r.get("error")), "no result")
@@ -148,16 +157,18 @@ def summary_columns(study: str, vary: str, summary: list[dict] = ()) -> list[Col
 def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int = 1) -> dict:
     """Mean +- standard deviation of the study metric against the factor; PNG + SVG."""
     label, _, logx = FACTORS[vary]
+    if study == "onnx" and vary == "size":
+        label = "Tile size N (rows = cols, cells)"
     metric = "rel_error" if study == "mvm" else "accuracy"
     xs = np.array([r[vary] for r in summary], float)
     m = np.array([np.nan if r[f"{metric}_mean"] is None else r[f"{metric}_mean"] for r in summary]) * 100
     s = np.array([np.nan if r[f"{metric}_std"] is None else r[f"{metric}_std"] for r in summary]) * 100
     fig, ax = new_figure(size=(4.8, 3.5))
-    name = "crossbar MVM" if study == "mvm" else "digits MLP on crossbars"
+    name = {"mvm": "crossbar MVM", "dnn": "digits MLP on crossbars", "onnx": "ONNX network on crossbar tiles"}[study]
     ax.errorbar(xs, m, yerr=s, marker="o", capsize=3, label=f"{name} (mean \u00b1 std, {repeats} seeds)")
     base = next((r["baseline"] for r in summary if r.get("baseline") is not None), None)
-    if study == "dnn" and base is not None:
-        ax.axhline(100 * base, color="0.3", ls="--", label="software baseline")
+    if study in ("dnn", "onnx") and base is not None:
+        ax.axhline(100 * base, color="0.3", ls="--", label="software baseline" if study == "dnn" else "ideal network")
         ax.set_ylabel("Test accuracy (%)")
     else:
         ax.set_ylabel("MVM relative error (%)")

@@ -62,7 +62,7 @@ _EXPORTS = {
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',
         'critical_frequency', 'AnalogLayer', 'analog_layer', 'mvm_error_point', 'accuracy_study',
-        'plot_study', 'summary_columns', 'FACTORS', 'STUDIES', 'solve_random_crossbar',
+        'plot_study', 'summary_columns', 'FACTORS', 'STUDIES', 'network_accuracy_point', 'solve_random_crossbar',
         'crossbar_study', 'plot_crossbar_heatmaps', 'DigitsMLP', 'train_digits_mlp',
         'crossbar_accuracy', 'dnn_accuracy_point', 'iv_traces', 'plot_iv_overlay',
         'loop_fingerprints', 'spice_deviation', 'characterize_models', 'fit_loops', 'write_report',

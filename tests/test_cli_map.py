@@ -63,3 +63,28 @@ def test_map_unsupported_operator_names_the_node(tmp_path, capsys):
     code = main(["map", str(p)])
     _, err = capsys.readouterr()
     assert code == 1 and "odd_node" in err and "Softsign" in err
+
+
+def test_accuracy_study_of_an_onnx_model(mlp_onnx, tmp_path, capsys):
+    path, _ = mlp_onnx
+    n = 300
+    ds = digits()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    out = sess.run(None, {sess.get_inputs()[0].name: (ds.x[:n] / 16.0).astype(np.float32)})[0]
+    ort_acc = float(np.mean(np.argmax(out, axis=1) == ds.y[:n]))
+    code = main(["accuracy", "--model", str(path), "--vary", "adc_bits", "--values", "2,8", "--repeats", "1",
+                 "--set", f"samples={n}", "--set", "size=32", "--no-progress", "--out", str(tmp_path)])
+    text, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"ideal network accuracy: {100 * ort_acc:.2f} %" in text      # the same file, onnxruntime
+    rows = [ln for ln in text.splitlines() if ln.startswith("| 2 ") or ln.startswith("| 8 ")]
+    acc = {int(r.split("|")[1]): float(r.split("|")[2]) for r in rows}
+    assert acc[8] > acc[2]                 # more ADC bits cannot lose accuracy by this much
+    assert (tmp_path / "onnx_adc_bits.png").exists()
+
+
+def test_accuracy_model_and_study_must_agree(mlp_onnx, capsys):
+    path, _ = mlp_onnx
+    assert main(["accuracy", "--study", "onnx"]) == 2
+    assert main(["accuracy", "--study", "dnn", "--model", str(path)]) == 2
+    assert "go together" in capsys.readouterr().err

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._args import assignment, float_in, nonneg_int, positive_int, print_written, value_list
+from ._args import UsageError, assignment, existing_file, float_in, nonneg_int, positive_int, print_written, value_list
 
 
 def register(sub) -> None:  # called by memlab.cli.build_parser
@@ -33,7 +33,11 @@ def register(sub) -> None:  # called by memlab.cli.build_parser
                        "device spread, read noise) and report the MVM error (study mvm) or the accuracy of a "
                        "small network on scikit-learn's digits with crossbar layers (study dnn). Writes a CSV "
                        "table and a figure (PNG + SVG).")
-    s.add_argument("--study", choices=("mvm", "dnn"), default="mvm", help="mvm (default) or dnn")
+    s.add_argument("--study", choices=("mvm", "dnn", "onnx"), default=None,
+                   help="mvm (default), dnn, or onnx (your network: give --model)")
+    s.add_argument("--model", type=existing_file, default=None,
+                   help="an ONNX network to study on crossbar tiles (implies --study onnx; --vary size varies "
+                   "the tile size); --set data=mnist:DIR chooses its data set (default digits)")
     s.add_argument("--vary", default="r_wire", help="factor to vary: size, rows, cols, r_wire, adc_bits, dac_bits, "
                    "levels, spread, read_noise (default r_wire)")
     s.add_argument("--values", type=value_list, default=None, help="comma-separated values (default per factor)")
@@ -67,12 +71,18 @@ def run_accuracy(a) -> int:
     from memlab._table import to_markdown
     from memlab.analysis import accuracy_study, summary_columns
 
-    res = accuracy_study(a.study, a.vary, a.values, fixed=dict(a.set or []), repeats=a.repeats, seed=a.seed,
+    study = a.study or ("onnx" if a.model else "mvm")
+    fixed = dict(a.set or [])
+    if (study == "onnx") != (a.model is not None):
+        raise UsageError("memlab accuracy: --study onnx and --model FILE go together")
+    if a.model:
+        fixed["model"] = str(a.model)
+    res = accuracy_study(study, a.vary, a.values, fixed=fixed, repeats=a.repeats, seed=a.seed,
                          out_dir=a.out, workers=a.workers, progress=not a.no_progress)
     summary = res["summary"]
-    print(to_markdown(summary, summary_columns(a.study, a.vary, summary)), end="")
+    print(to_markdown(summary, summary_columns(study, a.vary, summary)), end="")
     base = next((r["baseline"] for r in summary if r.get("baseline") is not None), None)
-    if a.study == "dnn" and base is not None:
-        print(f"software baseline accuracy: {100 * base:.2f} %")
+    if study in ("dnn", "onnx") and base is not None:
+        print(f"{'software baseline' if study == 'dnn' else 'ideal network'} accuracy: {100 * base:.2f} %")
     print_written(res["files"])
     return 0
