@@ -16,10 +16,13 @@ def test_roofline_compute_bound_gemm_closed_form():
     t_c = 2 * 8192 ** 3 / 125e12
     assert l.bound == "compute"
     assert l.latency_s == pytest.approx(t_c, rel=1e-12)
-    # energy: MACs * e_mac + bytes * e + static * t (every term independent of the others)
-    v = chip.v
-    e = 8192 ** 3 * v["e_mac_fp16"] + l.dram_bytes * v["e_dram"] + l.onchip_bytes * v["e_onchip"] + v["p_static"] * t_c
-    assert l.energy_total_J == pytest.approx(e, rel=1e-12)
+    # energy: there is no independent measured V100 GEMM energy in references.md, and
+    # e_mac_fp16 is derived from the TDP (a chip at its compute roof with DRAM at full
+    # bandwidth draws the TDP), so the only external number is the datasheet TDP: a
+    # compute-bound GEMM (DRAM far below full bandwidth) must draw at most 300 W (NVIDIA
+    # V100 SXM2) and more than the static power alone
+    p_avg = l.energy_total_J / l.latency_s
+    assert chip.v["p_static"] < p_avg <= 300.0
 
 
 def test_roofline_memory_bound_matvec():
@@ -35,11 +38,13 @@ def test_roofline_memory_bound_matvec():
 
 
 def test_fpga_peak_from_dsp_budget():
-    # Zhang'15: 2240 DSP / 5 per fp32 MAC = 448 MACs at 100 MHz -> 89.6 GFLOP/s roof; with
-    # the published sustained fraction the compute roof is the published 61.62 GFLOP/s
+    # Zhang'15: 2240 DSP / 5 per fp32 MAC = 448 MACs x 2 ops at 100 MHz = 89.6 GFLOP/s roof
+    # (hand arithmetic on the paper's resource counts). The sustained fraction is NOT
+    # tested: the preset's efficiency is defined as 61.62 / 89.6 (Zhang'15's one published
+    # throughput), so peak x efficiency == 61.62 GFLOP/s would restate the preset; no second
+    # published throughput of that design is available here to hold out.
     chip = accel.make_chip("VC707-Zhang15")
     assert chip.peak_ops_per_s("fp32") == pytest.approx(89.6e9, rel=1e-12)
-    assert chip.peak_ops_per_s("fp32") * chip.v["efficiency"] == pytest.approx(61.62e9, rel=1e-9)
 
 
 def test_fpga_lut_budget_adds_macs():
