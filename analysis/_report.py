@@ -59,12 +59,15 @@ code{background:#f5f5f5;padding:0 .2em}.note{color:#8a5a00}"""
 
 
 def write_report(out="out", *, quick: bool = False, progress: bool = True, workers: int | None = None,
-                 spice: bool = True, data=None) -> dict:
+                 spice: bool = True, data=None, keep_going: bool = False) -> dict:
     """Run every study and write ``out/report.html`` and ``out/report.json``.
 
     ``quick``: smaller studies (tests); ``workers``: worker processes of the Monte Carlo
     sweep (default: up to 2); ``spice``: overlay ngspice loops; ``data``: folder of the Knowm
-    CSVs (default ``$MEMLAB_DATA``; without either the fitting section says it was skipped).
+    CSVs (default ``$MEMLAB_DATA``; without either the fitting section says it was skipped);
+    ``keep_going``: a section that fails (a memlab error, or a model whose native or ngspice
+    run fails) becomes a note in the report instead of failing it; by default it raises
+    :class:`~memlab.errors.MemlabError` naming the section, and no report is written.
     Returns ``{"report": the report.json dict (run id, timestamp, timings, key numbers,
     figures, tables, notes), "files": {"html": path, "json": path}}``.
     """
@@ -83,23 +86,28 @@ def write_report(out="out", *, quick: bool = False, progress: bool = True, worke
         t0 = time.perf_counter()
         try:
             fn()
-        except MemlabError as err:  # a layer failing must not hide the rest of the report
+        except MemlabError as err:
+            if not keep_going:
+                raise MemlabError(f"report section '{name}' failed: {type(err).__name__}: {err} (memlab demo "
+                                  f"--keep-going writes the report without it)") from err
             R.notes.append(f"{name}: {type(err).__name__}: {err}")
             R.section(name, f'<p class="note">Not available in this run: {html.escape(str(err))}</p>')
         R.timings[name] = time.perf_counter() - t0
 
-    timed("Device characterisation", lambda: _devices(R, quick, progress, spice))
-    timed("Fitting the Knowm data", lambda: _fit(R, quick, data))
-    timed("Crossbar solve", lambda: _xbar(R, quick))
-    timed("MVM accuracy", lambda: _mvm(R, quick, progress, runs))
-    timed("DNN accuracy", lambda: _dnn(R, quick, progress, runs))
-    timed("Monte Carlo sweep", lambda: _monte_carlo(R, quick, progress, runs, workers))
-    timed("Chip comparison", lambda: _chips(R, quick))
-    shutil.rmtree(out / ".runs", ignore_errors=True)
+    try:
+        timed("Device characterisation", lambda: _devices(R, quick, progress, spice, keep_going))
+        timed("Fitting the Knowm data", lambda: _fit(R, quick, data))
+        timed("Crossbar solve", lambda: _xbar(R, quick))
+        timed("MVM accuracy", lambda: _mvm(R, quick, progress, runs))
+        timed("DNN accuracy", lambda: _dnn(R, quick, progress, runs))
+        timed("Monte Carlo sweep", lambda: _monte_carlo(R, quick, progress, runs, workers))
+        timed("Chip comparison", lambda: _chips(R, quick))
+    finally:
+        shutil.rmtree(out / ".runs", ignore_errors=True)
 
     total = time.perf_counter() - t_start
     meta = {"run_id": run_id, "timestamp_utc": stamp, "memlab_version": __version__, "quick": quick,
-            "python": platform.python_version(), "machine": f"{platform.system()} {platform.machine()}, "
+            "keep_going": keep_going, "python": platform.python_version(), "machine": f"{platform.system()} {platform.machine()}, "
             f"{os.cpu_count()} CPUs", "wall_time_s": total, "timings_s": R.timings, "numbers": R.numbers,
             "figures": R.figures, "tables": R.tables, "notes": R.notes}
     timing_rows = [{"step": k, "wall time (s)": v} for k, v in R.timings.items()] + [{"step": "total",
@@ -124,11 +132,13 @@ def write_report(out="out", *, quick: bool = False, progress: bool = True, worke
 
 
 # ----------------------------------------------------------------------------- sections
-def _devices(R, quick, progress, spice):
+def _devices(R, quick, progress, spice, keep_going):
     from ._characterize import characterize_models
 
     models = ["hp", "vteam", "mss"] if quick else None
     res = characterize_models(R.out / "devices", models=models, spice=spice, progress=progress)
+    if res["notes"] and not keep_going:  # a model whose native or ngspice run failed
+        raise MemlabError("; ".join(res["notes"]))
     R.notes += res["notes"]
     rows = res["rows"]
     R.tables.append(R.rel(write_table(rows, R.out / "devices" / "fingerprints.csv")))

@@ -20,6 +20,9 @@ def register(sub) -> None:  # called by memlab.cli.build_parser
     s.add_argument("--workers", type=nonneg_int, default=None, help="worker processes for the sweeps (default: CPU count)")
     s.add_argument("--no-spice", action="store_true", help="skip the ngspice overlays")
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
+    s.add_argument("--keep-going", action="store_true",
+                   help="write the report even when a section fails (the failure becomes a note); by default a "
+                        "failing section ends the run with an error and no report")
     s.set_defaults(func=run_demo)
 
 
@@ -27,7 +30,7 @@ def run_demo(a) -> int:
     from memlab.analysis import write_report
 
     res = write_report(a.out, quick=a.quick, progress=not a.no_progress, workers=a.workers, spice=not a.no_spice,
-                       data=a.data)
+                       data=a.data, keep_going=a.keep_going)
     meta = res["report"]
     print(f"memlab demo run {meta['run_id']} ({meta['timestamp_utc']}) -> {a.out}")
     for name, sec in meta["timings_s"].items():

@@ -9,17 +9,39 @@ def model():
     return accel.DarkSiliconModel(accel.get_preset("dark-silicon-45nm"))
 
 
-def test_22nm_about_21pct(model):
-    # Paper abstract: 21% dark at 22 nm. NOTE: the 45 nm core power of the preset is
-    # calibrated on this point (see its provenance), so this checks the bookkeeping;
-    # tolerance 2 percentage points for integer core counts.
+def test_calibration_point_22nm(model):
+    # CALIBRATION, not validation: the preset's core_power_45_W (3.645 W) was chosen so that
+    # the ITRS table gives the paper's 21 % dark at 22 nm (abstract of Esmaeilzadeh et al.,
+    # ISCA'11). This only checks that the calibration still holds; 2 percentage points for
+    # integer core counts.
     assert model.at(22).dark_fraction == pytest.approx(0.21, abs=0.02)
 
 
-def test_8nm_above_half(model):
-    # Paper abstract: "more than 50%" at 8 nm: a prediction of the published ITRS power
-    # factors and area halving once 22 nm is fixed
+def test_held_out_8nm_above_half(model):
+    # HELD OUT: the same abstract, "at 8 nm, this number grows to more than 50%": predicted
+    # from the published ITRS power factors and area halving once 22 nm is fixed
     assert model.at(8).dark_fraction > 0.50
+
+
+def test_hand_computed_16nm(model):
+    # the documented equations with the preset's numbers, by hand: N_area = floor(111 mm^2 /
+    # (5.55 mm^2 x 0.125)) = 160; P_core = 3.645 W x 0.38 = 1.3851 W; n_active =
+    # floor(125 W / 1.3851 W) = floor(90.25) = 90; dark = 1 - 90/160 = 0.4375
+    r = model.at(16)
+    assert (r.n_area, r.n_active) == (160, 90)
+    assert r.dark_fraction == pytest.approx(0.4375, rel=1e-12)
+    assert r.chip_power_W == pytest.approx(90 * 1.3851, rel=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="model discrepancy (accel/_darksilicon.py, not owned here): the "
+                   "single-core-type Amdahl model (parallel fraction 0.99, ITRS frequency factors) gives "
+                   "17x speedup at 8 nm over 45 nm; Esmaeilzadeh et al. ISCA'11 abstract: 7.9x average "
+                   "through 2024")
+def test_held_out_speedup_through_2024(model):
+    # abstract of Esmaeilzadeh et al., ISCA'11: "only 7.9x average speedup is possible"
+    # (8 nm, 2024); a factor 1.5 either way allows for the paper's workload mix (PARSEC)
+    # that this one-core-type model does not represent
+    assert 7.9 / 1.5 <= model.at(8).speedup <= 7.9 * 1.5
 
 
 def test_45nm_all_lit_and_budget_respected(model):

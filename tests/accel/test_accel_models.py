@@ -16,10 +16,13 @@ def test_roofline_compute_bound_gemm_closed_form():
     t_c = 2 * 8192 ** 3 / 125e12
     assert l.bound == "compute"
     assert l.latency_s == pytest.approx(t_c, rel=1e-12)
-    # energy: MACs * e_mac + bytes * e + static * t (every term independent of the others)
-    v = chip.v
-    e = 8192 ** 3 * v["e_mac_fp16"] + l.dram_bytes * v["e_dram"] + l.onchip_bytes * v["e_onchip"] + v["p_static"] * t_c
-    assert l.energy_total_J == pytest.approx(e, rel=1e-12)
+    # energy: there is no independent measured V100 GEMM energy in references.md, and
+    # e_mac_fp16 is derived from the TDP (a chip at its compute roof with DRAM at full
+    # bandwidth draws the TDP), so the only external number is the datasheet TDP: a
+    # compute-bound GEMM (DRAM far below full bandwidth) must draw at most 300 W (NVIDIA
+    # V100 SXM2) and more than the static power alone
+    p_avg = l.energy_total_J / l.latency_s
+    assert chip.v["p_static"] < p_avg <= 300.0
 
 
 def test_roofline_memory_bound_matvec():
@@ -35,11 +38,13 @@ def test_roofline_memory_bound_matvec():
 
 
 def test_fpga_peak_from_dsp_budget():
-    # Zhang'15: 2240 DSP / 5 per fp32 MAC = 448 MACs at 100 MHz -> 89.6 GFLOP/s roof; with
-    # the published sustained fraction the compute roof is the published 61.62 GFLOP/s
+    # Zhang'15: 2240 DSP / 5 per fp32 MAC = 448 MACs x 2 ops at 100 MHz = 89.6 GFLOP/s roof
+    # (hand arithmetic on the paper's resource counts). The sustained fraction is NOT
+    # tested: the preset's efficiency is defined as 61.62 / 89.6 (Zhang'15's one published
+    # throughput), so peak x efficiency == 61.62 GFLOP/s would restate the preset; no second
+    # published throughput of that design is available here to hold out.
     chip = accel.make_chip("VC707-Zhang15")
     assert chip.peak_ops_per_s("fp32") == pytest.approx(89.6e9, rel=1e-12)
-    assert chip.peak_ops_per_s("fp32") * chip.v["efficiency"] == pytest.approx(61.62e9, rel=1e-9)
 
 
 def test_fpga_lut_budget_adds_macs():
@@ -50,16 +55,19 @@ def test_fpga_lut_budget_adds_macs():
 
 
 def test_neuromorphic_spiking_layer_closed_form():
+    # Davies et al., IEEE Micro 38(1) 2018, Table 2 (references.md Part C [S]): synaptic op
+    # 23.6 pJ and <= 3.5 ns, active neuron update 81 pJ and 8.4 ns, barrier over 32 tiles
+    # 465 ns. Hand computation for 1000 inputs at rate 0.05 over 10 steps into 500 neurons
+    # (one core): 0.05 x 1000 x 10 = 500 input spikes, each reaching 500 synapses: 250,000
+    # events; per step 25,000 x 3.5 ns = 87.5 us (synaptic ops dominate 500 x 8.4 ns =
+    # 4.2 us) + 0.465 us = 87.965 us -> 879.65 us; energy 250,000 x 23.6 pJ + 5,000 x 81 pJ
+    # = 5.9 uJ + 0.405 uJ = 6.305 uJ.
     chip = accel.make_chip("Loihi")
-    v = chip.v
     layer = accel.Spiking("s", n_in=1000, n_out=500, timesteps=10, rate=0.05)
     l = chip.evaluate(accel.Workload("w", [layer])).layers[0]
-    events = 0.05 * 1000 * 10 * 500
-    assert l.extra["synaptic_events"] == pytest.approx(events)
-    # one core (500 neurons <= 1024): per step syn time = events/10 * t_syn, neuron time 500*t_neuron
-    t_step = max(events / 10 * v["t_syn"], 500 * v["t_neuron"]) + v["t_barrier"]
-    assert l.latency_s == pytest.approx(10 * t_step, rel=1e-12)
-    assert l.energy_J["compute"] == pytest.approx(events * v["e_syn"] + 500 * 10 * v["e_neuron"], rel=1e-12)
+    assert l.extra["synaptic_events"] == pytest.approx(250_000, rel=1e-12)
+    assert l.latency_s == pytest.approx(879.65e-6, rel=1e-12)
+    assert l.energy_J["compute"] == pytest.approx(6.305e-6, rel=1e-12)
 
 
 def test_truenorth_real_time_tick_bounds_latency():

@@ -86,10 +86,8 @@ def test_read_noise_matches_closed_form():
     assert abs(err.mean()) < 4 * np.sqrt(var.mean() / err.size)           # zero mean (4 sigma)
     # mean of 300 x 60 squared Gaussians: relative standard error ~ 1 %; allow 5 %
     assert np.mean(err ** 2) == pytest.approx(var.mean(), rel=0.05)
-    # and the MVM error grows linearly with sigma (same draws, scaled)
-    e1 = mvm_error_point(rows=16, cols=16, read_noise=0.01, seed=1)["rel_error"]
-    e2 = mvm_error_point(rows=16, cols=16, read_noise=0.1, seed=1)["rel_error"]
-    assert e2 / e1 == pytest.approx(10.0, rel=1e-6)
+    # (a former check that the MVM error at sigma 0.1 is exactly 10x that at 0.01 only restated
+    # that the same seed scales the same normal draws; the variance check above is the physics)
 
 
 @pytest.mark.parametrize("kw,name", [(dict(adc_bits=-1), "adc_bits"), (dict(levels=1), "levels"),

@@ -49,8 +49,13 @@ def test_report_files_and_figures(demo):
         assert f'"{rel}"' in html, f"{rel} not referenced by the report"
     for rel in meta["figures"]:
         assert (out / rel).with_suffix(".svg").is_file() and (out / rel).with_suffix(".png").is_file()
-    assert ("ngspice vs native: largest current deviation (of max |i|)" in meta["numbers"]
-            or any("ngspice" in n for n in meta["notes"]))
+    # every section ran: a failing section fails the report (no --keep-going here), so no
+    # note may say a run failed, and the ngspice overlay must have produced its number
+    assert not [n for n in meta["notes"] if "failed" in n], meta["notes"]
+    assert meta["keep_going"] is False
+    # issue 3 target for ngspice vs native on the sine loops: 1 % of max |i|
+    # (tests/circuits/test_agreement.py holds the per-model checks)
+    assert 0 <= meta["numbers"]["ngspice vs native: largest current deviation (of max |i|)"] < 0.01
     for section in ("Device characterisation", "Crossbar solve", "MVM accuracy", "DNN accuracy",
                     "Monte Carlo sweep", "Chip comparison"):
         assert f"<h2>{section}</h2>" in html
@@ -71,11 +76,15 @@ def test_report_numbers_come_from_this_run(demo):
     assert f'<code id="run-id">{run_id}</code>' in html and "STALE" not in html
     for k, v in meta["numbers"].items():
         assert fmt(v) in html, f"{k} = {v} missing from the report"
-    # the DNN numbers equal an independent recomputation
-    net = train_digits_mlp(64, 0)
-    assert meta["numbers"]["DNN software baseline accuracy (1)"] == net.baseline > 0.95
-    assert abs(meta["numbers"]["DNN ideal crossbars accuracy (1)"] - net.baseline) <= 0.005
-    assert meta["numbers"]["DNN 1-bit ADC accuracy (1)"] < net.baseline - 0.2
+    # the report's software baseline (memlab's own forward pass over the trained weights)
+    # equals scikit-learn's own score of the trained classifier (clf.score, its predict path;
+    # recorded at training time): retraining here would cost ~20 s for the same number
+    sk = train_digits_mlp(64, 0).sklearn_accuracy
+    assert len(train_digits_mlp(64, 0).y_test) == 540
+    assert meta["numbers"]["DNN software baseline accuracy (1)"] == sk > 0.95
+    # ideal crossbars compute X W up to rounding: at most one of the 540 test images may flip
+    assert abs(meta["numbers"]["DNN ideal crossbars accuracy (1)"] - sk) <= 1 / 540
+    assert meta["numbers"]["DNN 1-bit ADC accuracy (1)"] < sk - 0.2
     # the summary table was rewritten by this run (stale value 123.0 gone) and is what the report shows
     rows = list(csv.DictReader(open(out / "accuracy" / "mvm_adc_bits_summary.csv")))
     assert [int(r["adc_bits"]) for r in rows] == [1, 4, 8]
@@ -84,6 +93,66 @@ def test_report_numbers_come_from_this_run(demo):
     # the Monte Carlo number is the median of the table written by this run
     mc = [float(r["rel_error"]) for r in csv.DictReader(open(out / "sweeps" / "mc_mvm.csv"))]
     assert meta["numbers"]["Monte Carlo MVM error, median over points (1)"] == pytest.approx(np.median(mc), rel=1e-12)
+
+
+def _stub_sections(mp, broken):
+    """Every report section replaced by a one-line stand-in; ``broken`` raises a memlab error."""
+    from memlab.errors import ConvergenceError
+
+    def ok(name):
+        return lambda R, *a: R.section(name, "<p>stub</p>")
+
+    def bad(R, *a):
+        raise ConvergenceError("stub solver did not converge")
+
+    for fn in ("_devices", "_fit", "_xbar", "_mvm", "_dnn", "_monte_carlo", "_chips"):
+        mp.setattr(_report, fn, bad if fn == broken else ok(fn))
+
+
+def test_broken_section_fails_the_report(tmp_path, capsys):
+    """Without --keep-going a failing section ends the demo with one error line and no report."""
+    with pytest.MonkeyPatch.context() as mp:
+        _stub_sections(mp, "_xbar")
+        code = main(["demo", "--out", str(tmp_path), "--quick", "--no-progress"])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert err.count("\n") == 1 and "Crossbar solve" in err and "ConvergenceError" in err, err
+        assert not (tmp_path / "report.html").exists() and not (tmp_path / "report.json").exists()
+        assert not (tmp_path / ".runs").exists()
+        from memlab.errors import MemlabError
+        with pytest.raises(MemlabError, match="Crossbar solve"):
+            _report.write_report(tmp_path, quick=True, progress=False)
+
+
+def test_keep_going_writes_the_report_with_a_note(tmp_path, capsys):
+    with pytest.MonkeyPatch.context() as mp:
+        _stub_sections(mp, "_mvm")
+        assert main(["demo", "--out", str(tmp_path), "--quick", "--no-progress", "--keep-going"]) == 0
+    meta = json.loads((tmp_path / "report.json").read_text())
+    assert meta["keep_going"] is True
+    assert [n.split(":")[0] for n in meta["notes"]] == ["MVM accuracy"]
+    assert "stub solver did not converge" in capsys.readouterr().out
+    html = (tmp_path / "report.html").read_text()
+    assert '<section id="mvm-accuracy"><h2>MVM accuracy</h2><p class="note">' in html
+    assert html.count("<p>stub</p>") == 6       # the other six sections are there
+
+
+def test_failed_model_run_fails_the_devices_section(tmp_path):
+    """A model whose native run fails is a note of characterize_models; without keep_going the
+    report turns it into an error of the device section."""
+    from memlab.errors import MemlabError
+
+    def notes_only(out_dir, **kw):
+        return {"rows": [], "figures": {}, "notes": ["hp: native simulation failed: stub"]}
+
+    with pytest.MonkeyPatch.context() as mp:
+        for fn in ("_fit", "_xbar", "_mvm", "_dnn", "_monte_carlo", "_chips"):
+            mp.setattr(_report, fn, lambda R, *a: None)
+        mp.setattr(_characterize, "characterize_models", notes_only)
+        with pytest.raises(MemlabError, match="Device characterisation.*hp: native simulation failed"):
+            _report.write_report(tmp_path, quick=True, progress=False)
+        res = _report.write_report(tmp_path, quick=True, progress=False, keep_going=True)
+    assert res["report"]["notes"] == ["hp: native simulation failed: stub"]
 
 
 def test_fmt():
