@@ -12,6 +12,7 @@ and used in SI.
 from __future__ import annotations
 
 import math
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -36,11 +37,33 @@ def check_unit(unit: str, where: str) -> str:
     stands for dimensionless (``"1"``, ``"1/V"``). Raises :class:`UnitError` naming
     ``where``, the unit and what is allowed.
     """
-    def fail(why):
-        return UnitError(f"{where}: unit {unit!r} is not an SI unit ({why}); allowed: products and quotients of "
-                         f"{sorted(SI_UNITS)} with integer powers, e.g. 'm^2/(V s)', unprefixed (values are SI)")
+    why = _unit_problem(unit) if isinstance(unit, str) else "not a string"
+    if why:
+        raise UnitError(f"{where}: unit {unit!r} is not an SI unit ({why}); allowed: products and quotients of "
+                        f"{sorted(SI_UNITS)} with integer powers, e.g. 'm^2/(V s)', unprefixed (values are SI)")
+    return unit
 
-    if not isinstance(unit, str) or not unit.strip():
+
+@functools.lru_cache(maxsize=512)
+def _unit_problem(unit: str) -> str:
+    """Why ``unit`` is not an SI unit expression, or "" (a pure function of the string:
+    cached, since every model construction declares its parameters again)."""
+    def fail(why):
+        return _UnitProblem(why)
+
+    try:
+        _parse_unit(unit, fail)
+    except _UnitProblem as p:
+        return str(p)
+    return ""
+
+
+class _UnitProblem(Exception):
+    pass
+
+
+def _parse_unit(unit: str, fail) -> None:
+    if not unit.strip():
         raise fail("empty")
     toks = []
     for m in _TOKEN.finditer(unit):
@@ -67,7 +90,6 @@ def check_unit(unit: str, where: str) -> str:
         prev = t if t in "*/(" else "operand"
     if depth != 0 or prev in ("*", "/", "("):
         raise fail("incomplete expression")
-    return unit
 
 
 @dataclass(frozen=True)

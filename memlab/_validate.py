@@ -4,6 +4,7 @@ Every message names the parameter, the offending value and what is allowed.
 """
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -113,6 +114,10 @@ def real(x, name: str, *, lo: float = -np.inf, hi: float = np.inf, lo_open: bool
     :func:`interval_text` of the range. ``integer=True`` also refuses non-integral values.
     Returns a ``float`` (``int`` when ``integer``) or a float64 array (a copy).
     """
+    if type(x) in (float, int) and not array:            # fast path: a plain Python number in range
+        if math.isfinite(x) and ((x > lo) if lo_open else (x >= lo)) and ((x < hi) if hi_open else (x <= hi)) \
+                and (not integer or x == int(x)):
+            return int(x) if integer else float(x)
     allowed = interval_text(lo, hi, lo_open=lo_open, hi_open=hi_open, unit=unit, integer=integer)
     prefix = f"{where}: " if where else ""
     kind = "an integer" if integer else "a real number"
