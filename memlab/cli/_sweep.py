@@ -37,19 +37,24 @@ def run_sweep_command(a) -> int:
     workers = a.workers if a.workers is not None else opts.get("workers")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
         raise ConfigError(f"sweep config '{a.config}': 'workers' = {workers!r} must be an integer >= 0")
-    res = run_sweep(spec, output=output, store=opts.get("store"), scheduler=a.scheduler, workers=workers,
-                    progress=not a.no_progress, stop_after=a.stop_after)
+    try:
+        res = run_sweep(spec, output=output, store=opts.get("store"), scheduler=a.scheduler, workers=workers,
+                        progress=not a.no_progress, stop_after=a.stop_after)
+    except KeyboardInterrupt as err:    # Ctrl-C: workers stopped, finished points saved
+        print(f"memlab: {err or 'sweep interrupted'}".splitlines()[0], file=sys.stderr)
+        return 130
     where = f"on {a.scheduler}" if a.scheduler else "locally"
     print(f"sweep {spec.to_dict()['function']}: {len(res.rows)} points ({res.n_computed} computed {where}, "
           f"{res.n_reused} reused from {res.store}, {res.n_failed} failed)")
-    failed = [r for r in res.rows if r.get("error")]
-    for r in failed[:5]:
-        print(f"memlab: point {r['point']} failed: {r['error']}", file=sys.stderr)
-    if len(failed) > 5:
-        print(f"memlab: ... and {len(failed) - 5} more failed points (see the 'error' column)", file=sys.stderr)
     if res.path is not None:
         print(f"wrote {res.path}")
-        return 0 if res.complete else 1
-    print("sweep stopped before the end; run the same command again to compute the remaining points "
-          "(the table is written when all points are done)")
+    else:
+        print("sweep stopped before the end; run the same command again to compute the remaining points "
+              "(the table is written when all points are done)")
+    failed = [r for r in res.rows if r.get("error")]
+    if failed:
+        table = f"the 'error' column of {res.path}" if res.path is not None else "the 'error' column"
+        print(f"memlab: error: {len(failed)} of {len(res.rows)} points failed (first: point {failed[0]['point']}: "
+              f"{failed[0]['error']}); see {table}; run again to retry them", file=sys.stderr)
+        return 1
     return 0
