@@ -1,8 +1,9 @@
 """Running a sweep: :func:`run_sweep` evaluates every point of a :class:`SweepSpec` in this
-process, on local worker processes or on a Dask cluster (:mod:`._dask`), saving each
+process, on local worker processes (:mod:`._local`) or on a Dask cluster (:mod:`._dask`), saving each
 finished point at once so that an interrupted sweep resumes where it stopped."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 from pathlib import Path
@@ -39,7 +40,8 @@ def _evaluate(func_ref, params: dict, seed: int) -> dict:
     processes, Dask)."""
     func = resolve_function(func_ref)
     try:
-        out = func(**params, seed=seed) if _accepts_seed(func) else func(**params)
+        with _one_blas_thread():
+            out = func(**params, seed=seed) if _accepts_seed(func) else func(**params)
     except MemlabError as err:
         return {"ok": False, "error": f"{type(err).__name__}: {err}".splitlines()[0]}
     except Exception as err:  # noqa: BLE001 - a bug in the user's point function is one failed point
@@ -54,6 +56,18 @@ def _evaluate(func_ref, params: dict, seed: int) -> dict:
         if not (v is None or isinstance(v, (int, float, str, bool))):
             return {"ok": False, "error": f"result '{k}' is a {type(v).__name__}; results must be scalars"}
     return {"ok": True, "result": round_trip(res)}
+
+
+def _one_blas_thread():
+    """Run a point with one BLAS thread, in every runner: the thread count changes the order
+    of BLAS sums and so the last digits of results (Dask workers run with one thread,
+    ``distributed``'s ``pre-spawn-environ``; a local process with all cores). Needs
+    ``threadpoolctl`` (installed with scikit-learn); without it nothing is limited."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _describe(err: BaseException) -> str:
@@ -104,9 +118,10 @@ def run_sweep(spec: SweepSpec, *, output=None, store=None, scheduler=None, worke
     uninterrupted run's.
 
     Local and Dask runs give identical tables: the seeds come from ``spec.seed`` alone and
-    results pass through the same JSON encoding in every path (NaN and infinities kept). The
-    point function must itself be deterministic given its arguments; e.g. BLAS thread counts
-    can change the last digits of a result, and Dask workers run with one BLAS thread.
+    results pass through the same JSON encoding in every path (NaN and infinities kept), and
+    every point runs with one BLAS thread (with ``threadpoolctl`` installed; without it, runs
+    may differ in the last digit, ~1e-15 relative, as BLAS sums in a different order). The
+    point function must itself be deterministic given its arguments and seed.
     """
     if not isinstance(spec, SweepSpec):
         raise ParameterError(f"parameter 'spec' = {spec!r} must be a SweepSpec (see load_sweep_config)")

@@ -118,6 +118,18 @@ class Blocking:
     def reached(self, n):
         return len(list(self.gate.glob("reached-*"))) >= n
 
+    def interrupt_then_resume(self, tmp_path):
+        """Ctrl-C (SIGINT to the whole process group, as a terminal sends it): exit 130 with
+        one line saying how many points are saved, no process left, then a clean resume."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        out, err = self.proc.communicate(timeout=60)
+        assert self.proc.returncode == 130, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "interrupted" in lines[0] and f"{AT} of {N}" in lines[0], err
+        _no_orphans_within(self.token, 5.0)
+        assert self.saved() == AT and not self.out.exists()
+        self.resume_and_compare(tmp_path)
+
     def resume_and_compare(self, tmp_path, *extra):
         """Open the gate, run the same command again: the table equals, byte for byte, the
         table of an uninterrupted in-process run, and every point is in the store once."""
@@ -153,14 +165,7 @@ def test_sigint_of_local_workers_stops_resumably(tmp_path):
     b = Blocking(tmp_path, "--workers", "2")
     p = b.start()
     _wait_for(lambda: b.reached(2) and b.saved() == AT, "both workers blocked", proc=p)
-    os.killpg(p.pid, signal.SIGINT)                      # Ctrl-C: the whole foreground group
-    out, err = p.communicate(timeout=60)
-    assert p.returncode == 130, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "interrupted" in lines[0] and f"{AT} of {N}" in lines[0], err
-    _no_orphans_within(b.token, 5.0)
-    assert b.saved() == AT and not b.out.exists()
-    b.resume_and_compare(tmp_path)
+    b.interrupt_then_resume(tmp_path)
 
 
 def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
@@ -171,14 +176,7 @@ def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
         b.args += ["--scheduler", cluster.scheduler_address]
         p = b.start()
         _wait_for(lambda: b.reached(1) and b.saved() == AT, "the Dask worker blocked", proc=p)
-        os.killpg(p.pid, signal.SIGINT)
-        out, err = p.communicate(timeout=60)
-        assert p.returncode == 130, err
-        lines = err.strip().splitlines()
-        assert len(lines) == 1 and "interrupted" in lines[0] and f"{AT} of {N}" in lines[0], err
-        _no_orphans_within(b.token, 5.0)
-        assert b.saved() == AT and not b.out.exists()
-        b.resume_and_compare(tmp_path)
+        b.interrupt_then_resume(tmp_path)
 
 
 def _in_thread(fn, timeout):
