@@ -161,10 +161,11 @@ def test_sigkill_of_parent_with_workers_leaves_no_process(tmp_path):
     b.resume_and_compare(tmp_path)
 
 
-def test_sigint_of_local_workers_stops_resumably(tmp_path):
-    b = Blocking(tmp_path, "--workers", "2")
+@pytest.mark.parametrize("workers", [0, 2])
+def test_sigint_of_a_local_sweep_stops_resumably(tmp_path, workers):
+    b = Blocking(tmp_path, "--workers", str(workers))
     p = b.start()
-    _wait_for(lambda: b.reached(2) and b.saved() == AT, "both workers blocked", proc=p)
+    _wait_for(lambda: b.reached(max(workers, 1)) and b.saved() == AT, "the points at the gate", proc=p)
     b.interrupt_then_resume(tmp_path)
 
 
@@ -309,3 +310,11 @@ def test_unreadable_configs_are_one_line_errors(tmp_path, capsys, kind):
     assert main(["sweep", str(p), "--no-progress"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("memlab: error: sweep config") and str(p) in err[0], err
+
+
+def test_a_config_whose_point_table_cannot_fit_is_one_line(tmp_path, capsys):
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("function: sweep_helpers:noisy_quadratic\ngrid: {x: [1, 2]}\nrepeats: 100000000000\n")
+    assert main(["sweep", str(cfg), "--no-progress"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(cfg) in err[0] and "'repeats'" in err[0] and "GiB" in err[0], err
