@@ -318,3 +318,20 @@ def test_a_config_whose_point_table_cannot_fit_is_one_line(tmp_path, capsys):
     assert main(["sweep", str(cfg), "--no-progress"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(cfg) in err[0] and "'repeats'" in err[0] and "GiB" in err[0], err
+
+
+def test_a_point_that_keeps_killing_dask_workers_is_a_failed_point(tmp_path):
+    """The nanny restarts the worker; the scheduler gives up on the point (KilledWorker) and
+    the sweep records it as failed and completes the others."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+    spec = SweepSpec(H.crash_worker_at, grid={"x": list(range(6))}, fixed={"at": 4})
+    # one task per worker thread at a time: no innocent bystander is blamed for the crash
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                          "distributed.scheduler.worker-saturation": 1.0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     env={"PYTHONPATH": os.pathsep.join(sys.path)}) as cluster:
+        res = run_sweep(spec, output=tmp_path / "r.csv", scheduler=cluster.scheduler_address, progress=False,
+                        worker_timeout=120)
+    assert res.n_failed == 1 and "KilledWorker" in res.rows[4]["error"] and "\n" not in res.rows[4]["error"]
+    assert [r.get("y") for r in res.rows] == [0.0, 1.0, 2.0, 3.0, None, 5.0]
