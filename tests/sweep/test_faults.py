@@ -157,6 +157,7 @@ def test_sigkill_of_parent_with_workers_leaves_no_process(tmp_path):
     os.kill(p.pid, signal.SIGKILL)                       # the parent only, not its process group
     p.wait(timeout=60)          # not communicate(): orphaned workers would hold its pipes open
     _no_orphans_within(b.token, 5.0)
+    p.communicate(timeout=60)   # the pipes are closed now that no worker holds them
     assert b.saved() == AT and not b.out.exists()
     b.resume_and_compare(tmp_path)
 
@@ -174,7 +175,7 @@ def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
     b = Blocking(tmp_path)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                                   env={"PYTHONPATH": os.pathsep.join(sys.path)}) as cluster:
-        b.args += ["--scheduler", cluster.scheduler_address]
+        b.args += ["--scheduler", cluster.scheduler_address, "--worker-timeout", "120"]
         p = b.start()
         _wait_for(lambda: b.reached(1) and b.saved() == AT, "the Dask worker blocked", proc=p)
         b.interrupt_then_resume(tmp_path)
