@@ -190,11 +190,17 @@ def write_table(rows: list[dict], path, columns=None) -> Path:
             raise ConfigError(f"output '{path}': writing Parquet needs pyarrow (pip install pyarrow); "
                               "use a .csv output instead") from err
         keys = [c.key for c in _columns(rows, columns)]
-        table = pa.Table.from_pylist([{k: _jsonable(r.get(k)) for k in keys} for r in rows])
+        table = pa.Table.from_pylist([{k: _arrow_cell(r.get(k)) for k in keys} for r in rows])
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         return atomic_write_bytes(path, sink.getvalue().to_pybytes())
     raise ConfigError(f"output '{path}': unknown table format {suffix!r}; allowed: .csv, .parquet")
+
+
+def _arrow_cell(v):
+    """A value for Arrow: floats stay floats (inf and NaN included: Arrow stores them; JSON's
+    "inf" string would make a float column impossible to write), the rest as for JSON."""
+    return float(v) if isinstance(v, float) else _jsonable(v)
 
 
 def _parse(s: str):

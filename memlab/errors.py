@@ -18,6 +18,7 @@ __all__ = [
     "DataFormatError",
     "ConfigError",
     "NonFiniteError",
+    "WorkerError",
     "MemlabWarning",
     "AccuracyWarning",
 ]
@@ -93,6 +94,11 @@ class NonFiniteError(MemlabError, FloatingPointError):
     The message names the cell or device, the voltage (or other input) at which it happened
     and the parameter the caller can change.
     """
+
+
+class WorkerError(MemlabError, RuntimeError):
+    """A worker process running sweep points died, or a cluster lost its last worker; the
+    message says how many points are done (they are saved: run again to resume)."""
 
 
 class MemlabWarning(UserWarning):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from memlab._io import read_text
-from memlab.errors import ConfigError
+from memlab.errors import ConfigError, ParameterError
 
 from ._spec import SweepSpec
 
@@ -62,7 +62,7 @@ def load_sweep_config(path, *, studies: dict | None = None) -> tuple[SweepSpec, 
         spec = SweepSpec(function=func, fixed=cfg.get("fixed") or {}, grid=cfg.get("grid") or {},
                          monte_carlo=cfg.get("monte_carlo") or {}, samples=cfg.get("samples", 0),
                          repeats=cfg.get("repeats", 1), seed=cfg.get("seed", 0))
-    except ConfigError as err:
-        raise ConfigError(f"sweep config '{path}': {err}") from None
+    except (ConfigError, ParameterError) as err:
+        raise type(err)(f"sweep config '{path}': {err}") from None
     options = {k: cfg[k] for k in ("output", "workers", "store") if k in cfg}
     return spec, options

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memlab._io import atomic_write_json
+from memlab._io import atomic_write_text
 from memlab._table import write_table
 from memlab.errors import ParameterError
 
@@ -64,10 +64,28 @@ def load_store(store: Path) -> dict:
     return done
 
 
+def _encode(obj) -> str:
+    """The store's JSON: floats as ``repr`` (exact), NaN and infinities as Python's json
+    writes them (``NaN``, ``Infinity``: read back as the same floats, never as null or a
+    string), numpy scalars and arrays as Python numbers and lists, other objects by ``str``."""
+    def default(x):
+        if isinstance(x, np.generic):
+            return x.item()
+        if isinstance(x, np.ndarray):
+            return x.tolist()
+        return str(x)
+    return json.dumps(obj, allow_nan=True, default=default)
+
+
+def round_trip(obj):
+    """``obj`` as it reads back from the store (a computed point equals a reused one)."""
+    return json.loads(_encode(obj))
+
+
 def save_point(store: Path, point, result: dict) -> dict:
     """Write the record of a finished point (atomically) and return it."""
     rec = {"ok": True, "index": point.index, "params": point.params, "seed": point.seed, "result": result}
-    atomic_write_json(store / f"{point.key}.json", rec)
+    atomic_write_text(store / f"{point.key}.json", _encode(rec) + "\n")
     return rec
 
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from memlab._validate import check_memory
 from memlab.errors import ConfigError
 
 __all__ = ["SweepSpec", "SweepPoint", "sweep_points", "resolve_function", "function_name", "DISTRIBUTIONS"]
@@ -143,6 +144,19 @@ class SweepSpec:
         if "seed" in names:
             raise ConfigError("sweep parameter 'seed' is reserved: set the master seed with the 'seed' key")
         self._check_signature(names)
+        self._check_size(names)
+
+    def _check_size(self, names):
+        """Refuse a point table that cannot fit in memory (before building it, which would
+        otherwise run until memory runs out); the size parameter named is the largest factor."""
+        n = self.n_points
+        if n <= 100_000:
+            return
+        per_grid = self.repeats * max(self.samples, 1)
+        factors = {"repeats": self.repeats, "samples": max(self.samples, 1), "grid": n // per_grid}
+        # measured (tracemalloc): one SweepPoint with its params dict and key takes ~420 B + ~75 B per parameter
+        check_memory(n * (400.0 + 64.0 * len(names)), f"the sweep's point table ({n:.3g} points)",
+                     max(factors, key=factors.get))
 
     def _check_signature(self, names):
         func = resolve_function(self.function)

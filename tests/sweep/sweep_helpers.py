@@ -61,3 +61,33 @@ def crash_worker_once(x, flag_dir, counter_dir, at=4, seed=0):
         os.remove(flag)
         os._exit(1)
     return {"y": float(x) * 3.0}
+
+
+def block_from(x, gate_dir, counter_dir, at=5, seed=0):
+    """Every point with x >= at writes gate_dir/reached-<x> and waits until gate_dir/open
+    exists (the test signals the sweep while they wait). Counts calls in counter_dir. Results
+    include a NaN (x == 2) and infinities (x == 3) to check that they survive a resume."""
+    import time
+    open(os.path.join(counter_dir, uuid.uuid4().hex), "w").close()
+    if x >= at:
+        open(os.path.join(gate_dir, f"reached-{x}"), "w").close()
+        while not os.path.exists(os.path.join(gate_dir, "open")):
+            time.sleep(0.01)
+    z = float("nan") if x == 2 else float("inf") if x == 3 else -float("inf") if x == 4 else x / 3.0
+    return {"y": float(x) + 0.5, "z": z}
+
+
+def divide(x, seed=0):
+    """1 / (x mod 3): x = 0 and 3 raise ZeroDivisionError (a user bug, not a memlab error)."""
+    return {"y": 1 / (x % 3)}
+
+
+def crash_worker_at(x, at=4, seed=0):
+    """Kills its worker process (os._exit) at x == at, every time."""
+    if x == at:
+        os._exit(3)
+    return {"y": float(x)}
+
+
+def inf_result(x, seed=0):
+    return {"y": float("inf") if x == 1 else float(x), "z": float("nan") if x == 2 else -float("inf")}
