@@ -38,6 +38,15 @@ def tmpfs(path, size):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+@contextlib.contextmanager
+def mounted_out(tmp_path, name, size, old):
+    """An output folder ``out`` on a fresh tmpfs of ``size``, holding an old compare table."""
+    with tmpfs(tmp_path / name, size) as d:
+        (d / "out").mkdir()
+        (d / "out" / "lenet5_compare.csv").write_bytes(old)
+        yield d, d / "out"
+
+
 def one_line_error(p):
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     return p.returncode == 1 and len(lines) == 1 and lines[0].startswith("memlab: error:") \
@@ -47,16 +56,14 @@ def one_line_error(p):
 def test_full_disk(tmp_path):
     old = b"old table\n"
     if ROOT:
-        with tmpfs(tmp_path / "full", "40k") as d:
-            (d / "out").mkdir()
-            (d / "out" / "lenet5_compare.csv").write_bytes(old)
-            p = run(COMPARE + ["--out", str(d / "out")])
+        with mounted_out(tmp_path, "full", "40k", old) as (_, out):
+            p = run(COMPARE + ["--out", str(out)])
             assert one_line_error(p), p.stderr
             assert "No space left on device" in p.stderr
             # the small CSV may have been replaced whole before the plots ran out of space: old or new, never cut
-            got = (d / "out" / "lenet5_compare.csv").read_bytes()
+            got = (out / "lenet5_compare.csv").read_bytes()
             assert got == old or (got.startswith(b"chip,kind,") and got.endswith(b"\n"))
-            assert not [f for f in (d / "out").iterdir() if f.name.endswith(".tmp")]   # no temp file left
+            assert not [f for f in out.iterdir() if f.name.endswith(".tmp")]   # no temp file left
     else:
         (tmp_path / "out").mkdir()
         p = run(COMPARE + ["--out", str(tmp_path / "out")], fsize=20_000)
@@ -77,14 +84,12 @@ def test_file_size_limit_keeps_the_old_file(tmp_path):
 def test_read_only_output(tmp_path):
     old = b"old table\n"
     if ROOT:
-        with tmpfs(tmp_path / "ro", "1m") as d:
-            (d / "out").mkdir()
-            (d / "out" / "lenet5_compare.csv").write_bytes(old)
+        with mounted_out(tmp_path, "ro", "1m", old) as (d, out):
             subprocess.run(["mount", "-o", "remount,ro", str(d)], check=True)
-            p = run(COMPARE + ["--out", str(d / "out")])
+            p = run(COMPARE + ["--out", str(out)])
             assert one_line_error(p), p.stderr
             assert "Read-only file system" in p.stderr
-            assert (d / "out" / "lenet5_compare.csv").read_bytes() == old
+            assert (out / "lenet5_compare.csv").read_bytes() == old
     else:
         d = tmp_path / "ro"
         d.mkdir()
