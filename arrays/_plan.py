@@ -11,8 +11,11 @@ The thresholds were measured on the development machine (2 cores, CHOLMOD availa
 - the dense port model (one sparse factorisation, dense port block) pays off from
   :attr:`AutoPolicy.ports_min_batch` inputs and fits in memory up to
   :attr:`AutoPolicy.max_factor_cells` cells, above which every solve uses line CG;
-- a Newton solve with a refactorised sparse Jacobian beats inexact Newton-CG up to
-  :attr:`AutoPolicy.newton_direct_max_cells` cells.
+- inexact Newton with line CG beat Newton with a refactorised sparse Jacobian at every
+  size measured (sinh cells, 1 ohm wires, drivers and sense, best of 3, per input): 16^2
+  0.54 vs 0.82 ms, 32^2 0.71 vs 2.34 ms, 48^2 0.92 vs 14.0 ms, 64^2 1.36 vs 27.8 ms, 128^2
+  25 vs 435 ms; so :attr:`AutoPolicy.newton_direct_max_cells` is 0 (the sparse Jacobian
+  is used only where line CG does not apply: zero or near-short resistances).
 
 Pass another :class:`AutoPolicy` to :meth:`Crossbar.solve` (``policy=``) to change them.
 
@@ -59,7 +62,7 @@ class AutoPolicy:
     ports_min_batch: int = 8
     max_factor_cells: int = 1200 * 1200
     superlu_max_cells: int = 256 * 256
-    newton_direct_max_cells: int = 64 * 64
+    newton_direct_max_cells: int = 0
     small_cells: int = 128 * 128
     direct_min_batch: int = 16
     direct_min_batch_large: int = 48
