@@ -194,6 +194,12 @@ class PIMChip(HardwareModel):
                 "t_read_s": self.t_read, "read_bound": self.read_bound, "e_array_read_J": self.e_array_read,
                 "array_read_power_W": self.physics.power_W[self.active_rows], "e_adc_J": self.e_adc}
 
+    def evaluate_mapped(self, mapped, x, y=None, *, energy_samples: int = 16):
+        """A :class:`memlab.networks.MappedNetwork` on this chip: per-layer latency and energy
+        from the mapping's tiles and exact solves (see :mod:`memlab.accel._pim_mapped`)."""
+        from ._pim_mapped import evaluate_mapped
+        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples)
+
     def _layer(self, layer, batch, first, last):
         v = self.v
         R, C, ra = v["rows"], v["cols"], self.active_rows

@@ -124,7 +124,8 @@ def build_report(mapped, x, y, t_read, energy_samples) -> NetworkReport:
         for t, a, i, stats in parts:      # statistics of this read only (AnalogMatrix.matvec)
             tile_rows[id(t)]["rel_error"], tile_rows[id(t)]["snr_db"] = relative_error(a, i), snr_db(a, i)
             tile_rows[id(t)]["adc_saturated"] = stats["adc_saturated"]
-        energy[0] += _energy(mapped, tm, tm.inputs(X), energy_samples, t_read)
+        row["read_energy"] = _energy(mapped, tm, tm.inputs(X), energy_samples, t_read)
+        energy[0] += row["read_energy"]
         return Y
 
     out = mapped.network.forward(x, matmul=matmul)
