@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from memlab._validate import real
 from memlab.errors import ConvergenceError, ParameterError, NetlistError
 from memlab.devices import Drive, Trace
 from memlab.circuits._cells import Cell, OneR, OneS1R, OneT1R
 from memlab.circuits._subckt import subcircuit
 from memlab.circuits._printers import _num
-from memlab.circuits._ngspice import run_netlist
+from memlab.circuits._ngspice import run_netlist, check_timeout, _RunTimeout
 
 __all__ = ["characterize", "cell_netlist", "compare_traces", "TraceComparison", "DCSweep", "NGSPICE_OPTIONS"]
 
@@ -45,9 +46,9 @@ class DCSweep:
     r_series: float = 0.0
 
     def __post_init__(self):
-        for n in ("start", "stop", "step", "r_series"):
-            if not math.isfinite(getattr(self, n)):
-                raise ParameterError(f"DCSweep: parameter '{n}' = {getattr(self, n)!r} is not finite")
+        for n in ("start", "stop", "step"):
+            real(getattr(self, n), n, unit="V", where="DCSweep")
+        real(self.r_series, "r_series", lo=0.0, unit="ohm", where="DCSweep")
         if self.step == 0 or (self.stop - self.start) / self.step < 0:
             raise ParameterError(f"DCSweep: parameter 'step' = {self.step!r} must be non-zero and point from "
                                  f"start = {self.start} V to stop = {self.stop} V")
@@ -106,6 +107,14 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
         raise ParameterError(f"cell_netlist: 'cell' must be a OneR, OneS1R or OneT1R, got {type(cell).__name__}")
     m = cell.device
     dc = isinstance(drive, DCSweep)
+    if not dc:
+        if not isinstance(drive, Drive):
+            raise ParameterError(f"cell_netlist: 'drive' must be a memlab Drive or DCSweep, got {type(drive).__name__}")
+        for name, val in (("t_step", t_step), ("t_stop", t_stop), ("max_step", max_step)):
+            real(val, name, lo=0.0, lo_open=True, unit="s", where="cell_netlist")
+    rate_cap = real(rate_cap, "rate_cap", lo=0.0, lo_open=True, where="cell_netlist")
+    edge = real(edge, "edge", lo=0.0, lo_open=True, where="cell_netlist")
+    smooth_rate = real(smooth_rate, "smooth_rate", lo=0.0, where="cell_netlist")
     sub = subcircuit(m, static=dc, smooth_rate=smooth_rate)
     lines = [title or f"memlab {cell.kind} {m.name}", sub.text]
     r_tot = float(cell.r_series) + float(drive.r_series)
@@ -150,8 +159,7 @@ def _check_timing(drive, t_step, max_step):
     for name, val in (("t_step", t_step), ("max_step", max_step)):
         if val is None:
             continue
-        if not (math.isfinite(val) and val > 0):
-            raise ParameterError(f"characterize: parameter '{name}' = {val!r} is outside the allowed range (0, inf) s")
+        val = real(val, name, lo=0.0, lo_open=True, unit="s", where="characterize")
         per = drive.period or drive.duration
         if val > per:
             raise ParameterError(f"characterize: parameter '{name}' = {val!r} s is longer than the drive period "
@@ -161,7 +169,7 @@ def _check_timing(drive, t_step, max_step):
 def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: float | None = None,
                  steps_per_output: float | None = None, options: dict | None = None, rtol: float = 1e-6,
                  t_step: float | None = None, t=None, retries: int = 2, save=(),
-                 smooth_rate: float | None = None) -> Trace:
+                 smooth_rate: float | None = None, timeout: float | None = None) -> Trace:
     """Characterise a cell under a drive, in ngspice (default) or natively.
 
     Parameters
@@ -207,6 +215,10 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         instead (no interpolation: pass that ``trace.t`` to the native run to compare
         point by point, e.g. for pulse trains whose sharp edges make interpolation error
         visible).
+    timeout : float, optional
+        Wall-time limit in s for the whole call (all ngspice attempts; default none). A run
+        still going then is halted and ConvergenceError naming the timeout is raised (not
+        retried). Ctrl-C halts ngspice too and raises KeyboardInterrupt.
 
     Returns
     -------
@@ -224,7 +236,9 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     if simulator not in ("ngspice", "native"):
         raise ParameterError(f"characterize: parameter 'simulator' = {simulator!r} is not one of ('ngspice', 'native')")
     m = cell.device
-    x0v = float(m.state.x0 if x0 is None else x0)
+    x0v = real(m.state.x0 if x0 is None else x0, "x0", unit=m.state.unit, where="characterize")
+    timeout = check_timeout(timeout, "characterize")
+    rtol = real(rtol, "rtol", lo=0.0, hi=1.0, lo_open=True, hi_open=True, where="characterize")
     lo, hi = (float(b) for b in m.bounds())
     if not (math.isfinite(x0v) and lo <= x0v <= hi):
         raise ParameterError(f"characterize: parameter 'x0' = {x0!r} is outside the allowed range "
@@ -233,12 +247,15 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         if simulator == "native":
             c = dataclasses.replace(cell, r_series=cell.r_series + drive.r_series)
             return dc_native(c, drive.values(), x0v)
-        return _dc_ngspice(cell, drive, x0v)
+        return _dc_ngspice(cell, drive, x0v, timeout)
     if not isinstance(drive, Drive):
         raise ParameterError(f"characterize: 'drive' must be a memlab Drive or DCSweep, got {type(drive).__name__}")
     _check_timing(drive, t_step, max_step)
-    if int(retries) != retries or retries < 0:
-        raise ParameterError(f"characterize: parameter 'retries' = {retries!r} must be an integer >= 0")
+    retries = real(retries, "retries", lo=0, integer=True, where="characterize")
+    if steps_per_output is not None:
+        steps_per_output = real(steps_per_output, "steps_per_output", lo=0.0, lo_open=True, where="characterize")
+    if smooth_rate is not None:
+        smooth_rate = real(smooth_rate, "smooth_rate", lo=0.0, where="characterize")
     if isinstance(t, str) and (t != "ngspice" or simulator == "native"):
         raise ParameterError(f"characterize: parameter 't' = {t!r}; allowed: an array of times (s), or "
                              f"'ngspice' with simulator='ngspice'")
@@ -275,9 +292,13 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
     for attempt in range(int(retries) + 1):
         text = cell_netlist(cell, drive, x0=x0v, t_step=t_step, t_stop=float(t_out[-1]), max_step=max_step,
                             options=options, smooth_rate=sr)
+        left = None if timeout is None else max(timeout - (time.perf_counter() - t0), 1e-3)
         try:
-            res = run_netlist(text, what=f"{cell.kind} {m.name} transient")
+            res = run_netlist(text, what=f"{cell.kind} {m.name} transient", timeout=left)
             break
+        except _RunTimeout as exc:
+            raise _RunTimeout(f"characterize: {exc} (timeout = {timeout!r} s for the call, attempt {attempt + 1})",
+                              log=exc.log) from exc
         except ConvergenceError as exc:
             failures.append(f"max_step={max_step:.3g} s, smooth_rate={sr:g}: {exc}")
             if attempt == int(retries):
@@ -321,10 +342,10 @@ def _state_thresholds(model) -> bool:
                for pw in model.rate_expr.atoms(sp.Piecewise))
 
 
-def _dc_ngspice(cell, drive, x0v):
+def _dc_ngspice(cell, drive, x0v, timeout=None):
     m = cell.device
     text = cell_netlist(cell, drive, x0=x0v)
-    res = run_netlist(text, what=f"{cell.kind} {m.name} DC sweep")
+    res = run_netlist(text, what=f"{cell.kind} {m.name} DC sweep", timeout=timeout)
     vs = res.vec("v-sweep") if "v-sweep" in res.vectors else res.vec("in")
     i = res.vec("vsense#branch")
     v_te = res.vec("te")
@@ -365,6 +386,8 @@ def compare_traces(trace_a: Trace, trace_b: Trace, *, state_range: float | None 
     ``trace_b``'s points must be found in ``trace_a``), otherwise ShapeError is raised.
     """
     from memlab.errors import ShapeError
+    if state_range is not None:
+        state_range = real(state_range, "state_range", lo=0.0, lo_open=True, where="compare_traces")
     for tr, nm in ((trace_a, "trace_a"), (trace_b, "trace_b")):
         if not isinstance(tr, Trace):
             raise ParameterError(f"compare: '{nm}' must be a Trace, got {type(tr).__name__}")

@@ -44,7 +44,7 @@ import numpy as np
 from memlab._validate import as_conductance, as_resistance, as_voltage
 from memlab.devices import DeviceModel, Resistor, SeriesCell
 from memlab.errors import ConvergenceError, NetlistError, ParameterError, ShapeError
-from memlab.circuits._ngspice import get_runner
+from memlab.circuits._ngspice import get_runner, check_timeout
 from memlab.circuits._printers import _num
 from memlab.circuits._subckt import subcircuit
 
@@ -279,14 +279,19 @@ class CrossbarOp:
 
 
 def simulate_crossbar_op(x, v_in, *, cell=None, v_bl=None, r_row=0.0, r_col=0.0, r_driver=0.0, r_sense=0.0,
-                         title: str = "memlab crossbar", options: dict | None = None) -> CrossbarOp:
+                         title: str = "memlab crossbar", options: dict | None = None,
+                         timeout: float | None = None) -> CrossbarOp:
     """Write the crossbar netlist (same arguments as :func:`crossbar_netlist`), run ``.op`` in
     ngspice (:func:`~memlab.circuits.get_runner`) and return the node voltages and port
-    currents as arrays (:class:`CrossbarOp`)."""
+    currents as arrays (:class:`CrossbarOp`).
+
+    ``timeout`` (s, optional): halt ngspice after this wall time and raise ConvergenceError
+    naming it; Ctrl-C halts it too (KeyboardInterrupt)."""
+    timeout = check_timeout(timeout, "simulate_crossbar_op")
     text, (M, N) = _netlist(x, v_in, cell=cell, v_bl=v_bl, r_row=r_row, r_col=r_col, r_driver=r_driver,
                             r_sense=r_sense, title=title, options=options)
     t0 = time.perf_counter()
-    res = get_runner().run(text, what=f"crossbar {M}x{N} .op")
+    res = get_runner().run(text, what=f"crossbar {M}x{N} .op", timeout=timeout)
     wall = time.perf_counter() - t0
     log = "\n".join(res.messages)
     nodes = {k: float(a[0]) for k, a in res.vectors.items() if not k.endswith("#branch") and a.size}

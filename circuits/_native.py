@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from memlab._validate import real
 from memlab.errors import ConvergenceError, ParameterError
 from memlab.devices import Drive, Trace, simulate
 
@@ -125,6 +126,9 @@ def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, ma
     """
     from scipy.integrate import solve_ivp
     m = cell.device
+    rtol = real(rtol, "rtol", lo=0.0, hi=1.0, lo_open=True, hi_open=True, where="simulate_cell")
+    if max_step is not None:
+        max_step = real(max_step, "max_step", lo=0.0, lo_open=True, unit="s", where="simulate_cell")
     if cell.kind == "1R":
         d = dataclasses.replace(drive, r_series=float(drive.r_series) + float(cell.r_series))
         tr = simulate(m, d, x0=x0, t=t, rtol=rtol, max_step=max_step)
@@ -212,7 +216,8 @@ def solve_cell(cell, v_source, x):
     ``v_source`` (V) may be an array; ``x`` is the (fixed) device state.
     Returns ``(v_device, v_bottom, i)`` arrays.
     """
-    v_source = np.atleast_1d(np.asarray(v_source, dtype=float))
+    v_source = np.atleast_1d(real(v_source, "v_source", unit="V", where="solve_cell", array=True))
+    x = real(x, "x", unit=cell.device.state.unit, where="solve_cell")
     solver = _CellSolver(cell)
     out = np.array([solver.solve(float(vs), float(x))[:3] for vs in v_source])
     if cell.kind == "1R":

@@ -31,6 +31,7 @@ from sympy.printing.codeprinter import CodePrinter
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.precedence import precedence
 
+from memlab._validate import real
 from memlab.errors import UnsupportedExpressionError
 
 __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_a_code",
@@ -186,6 +187,9 @@ class NgspiceBSourcePrinter(_StrictMixin, CodePrinter):
 
     def __init__(self, settings=None):
         super().__init__(settings)
+        for key in ("smooth", "smooth_piecewise"):   # widths: None or 0 mean exact
+            if self._settings.get(key) is not None:
+                self._settings[key] = real(self._settings[key], key, lo=0.0, where="NgspiceBSourcePrinter")
         self.known_functions = dict(known_functions_ngspice)
         self.known_functions.update(self._settings.get("user_functions", {}))
         self.reserved_words = set(reserved_words_ngspice)

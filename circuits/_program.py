@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memlab._validate import real
 from memlab.errors import ParameterError
 from memlab.devices import DeviceModel, PulseTrain
 from memlab.circuits._cells import Cell, OneR
@@ -69,7 +70,8 @@ def _read(trace, t_lo, t_hi):
 def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_read: float = 0.1,
                  read_width: float | None = None, rise: float | None = None, v_step: float = 0.0,
                  max_pulses: int = 50, x0: float | None = None, simulator: str = "native",
-                 rtol: float = 1e-7, points_per_segment: int = 20, progress: bool = False) -> ProgramResult:
+                 rtol: float = 1e-7, points_per_segment: int = 20, progress: bool = False,
+                 timeout: float | None = None) -> ProgramResult:
     """Program ``cell`` until its read current lies in ``target = (i_low, i_high)`` (A).
 
     Parameters
@@ -97,6 +99,9 @@ def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_
         Native tolerance (relative to the state range).
     progress : bool
         Show a tqdm progress bar over the pulses.
+    timeout : float, optional
+        Wall-time limit in s of each ngspice run (default none; see
+        :func:`~memlab.circuits.characterize`).
     """
     from memlab.circuits._characterize import characterize
     if isinstance(cell, DeviceModel):
@@ -111,29 +116,32 @@ def write_verify(cell, target, *, v_set: float, v_reset: float, width: float, v_
     if not (math.isfinite(i_lo) and math.isfinite(i_hi) and 0 <= i_lo < i_hi):
         raise ParameterError(f"write_verify: parameter 'target' = {target!r} is outside the allowed range "
                              f"0 <= i_low < i_high (A)")
+    w = "write_verify"
     for name, val in (("v_set", v_set), ("v_reset", v_reset), ("v_read", v_read)):
-        if not (math.isfinite(val) and val != 0):
+        if real(val, name, unit="V", where=w) == 0:
             raise ParameterError(f"write_verify: parameter '{name}' = {val!r} must be finite and non-zero (V)")
-    if not (math.isfinite(width) and width > 0):
-        raise ParameterError(f"write_verify: parameter 'width' = {width!r} is outside the allowed range (0, inf) s")
-    if not (math.isfinite(v_step) and v_step >= 0):
-        raise ParameterError(f"write_verify: parameter 'v_step' = {v_step!r} is outside the allowed range [0, inf) V")
-    if int(max_pulses) != max_pulses or max_pulses < 1:
+    width = real(width, "width", lo=0.0, lo_open=True, unit="s", where=w)
+    v_step = real(v_step, "v_step", lo=0.0, unit="V", where=w)
+    if isinstance(max_pulses, float):
         raise ParameterError(f"write_verify: parameter 'max_pulses' = {max_pulses!r} must be an integer >= 1")
+    max_pulses = real(max_pulses, "max_pulses", lo=1, integer=True, where=w)
+    points_per_segment = real(points_per_segment, "points_per_segment", lo=2, integer=True, where=w)
+    rtol = real(rtol, "rtol", lo=0.0, hi=1.0, lo_open=True, hi_open=True, where=w)
     if simulator not in ("native", "ngspice"):
         raise ParameterError(f"write_verify: parameter 'simulator' = {simulator!r} is not one of ('native', 'ngspice')")
-    read_width = width if read_width is None else float(read_width)
-    rise = width / 20 if rise is None else float(rise)
-    if not (read_width > 0 and rise > 0):
-        raise ParameterError("write_verify: parameters 'read_width' and 'rise' must be > 0 s")
+    read_width = width if read_width is None else real(read_width, "read_width", lo=0.0, lo_open=True, unit="s", where=w)
+    rise = width / 20 if rise is None else real(rise, "rise", lo=0.0, lo_open=True, unit="s", where=w)
+    from memlab.circuits._ngspice import check_timeout
+    timeout = check_timeout(timeout, w)
     m = cell.device
-    x = float(m.state.x0 if x0 is None else x0)
+    x = real(m.state.x0 if x0 is None else x0, "x0", unit=m.state.unit, where=w)
     sign = 1.0 if v_read > 0 else -1.0
     gap = rise
 
     def run(levels, widths, x_start):
         drive = PulseTrain(levels, widths, gap=gap, rise=rise, points_per_segment=points_per_segment)
-        tr = characterize(cell, drive, x0=x_start, simulator=simulator, rtol=rtol)
+        kw = {} if simulator == "native" else {"timeout": timeout}
+        tr = characterize(cell, drive, x0=x_start, simulator=simulator, rtol=rtol, **kw)
         return drive, tr
 
     # initial read

@@ -52,6 +52,7 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
+from memlab._validate import real
 from memlab.errors import ParameterError, UnsupportedExpressionError
 from memlab.devices import DeviceModel
 from memlab.circuits._printers import NgspiceBSourcePrinter, reserved_words_ngspice, _num
@@ -98,7 +99,12 @@ class DeviceSubcircuit:
         if model.is_population:
             raise ParameterError(f"subcircuit {self.name}: a population model needs one instance per device; "
                                  f"pass a single-device model (parameters must be scalars)")
-        x0 = model.state.x0 if x0 is None else float(x0)
+        where = f"subcircuit {self.name}"
+        x0 = real(model.state.x0 if x0 is None else x0, "x0", unit=model.state.unit, where=where)
+        if rate_max is not None:
+            rate_max = real(rate_max, "rate_max", lo=0.0, lo_open=True, unit="1/s", where=where)
+        if t_edge is not None:
+            t_edge = real(t_edge, "t_edge", lo=0.0, lo_open=True, unit="s", where=where)
         lo, hi = (float(b) for b in model.bounds())
         if not (np.isfinite(x0) and lo <= x0 <= hi):
             raise ParameterError(f"subcircuit {self.name}: parameter 'x0' = {x0!r} is outside the allowed range "
@@ -154,6 +160,8 @@ def subcircuit(model: DeviceModel, *, static: bool = False, smooth: float = 0.0,
     """
     if not isinstance(model, DeviceModel):
         raise ParameterError(f"subcircuit: 'model' must be a memlab DeviceModel, got {type(model).__name__}")
+    smooth = real(smooth, "smooth", lo=0.0, where="subcircuit")
+    smooth_rate = real(smooth_rate, "smooth_rate", lo=0.0, where="subcircuit")
     syms = model.symbols
     pmap = _mangle(model.param_names)
     lo_e, hi_e = (sp.sympify(b) for b in model.bounds_expr(SimpleNamespace(**syms)))
