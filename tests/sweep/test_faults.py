@@ -181,6 +181,23 @@ def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
         b.interrupt_then_resume(tmp_path)
 
 
+def test_sigkill_of_a_dask_sweep_client_then_resume(tmp_path):
+    # the cluster belongs to the caller (here: this test); the sweep's own process is the client
+    distributed = pytest.importorskip("distributed")
+    b = Blocking(tmp_path)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  env={"PYTHONPATH": os.pathsep.join(sys.path)}) as cluster:
+        b.args += ["--scheduler", cluster.scheduler_address, "--worker-timeout", "120"]
+        p = b.start()
+        _wait_for(lambda: b.reached(1) and b.saved() == AT, "the Dask worker blocked", proc=p)
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=60)
+        _no_orphans_within(b.token, 5.0)                  # nothing the sweep started is left
+        p.communicate(timeout=60)
+        assert b.saved() == AT and not b.out.exists()
+        b.resume_and_compare(tmp_path)                    # the blocked task is rerun, not lost or doubled
+
+
 def _in_thread(fn, timeout):
     """Run fn() in a thread; fail (instead of hanging the suite) when it does not end in time."""
     box = {}
