@@ -34,3 +34,20 @@ def test_cg_refuses_what_it_cannot_resolve():
     xb = Crossbar(G, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
     assert np.allclose(xb.solve(np.ones(4), method="cg").i_out, xb.solve(np.ones(4), method="direct").i_out,
                        rtol=1e-9, atol=0)
+
+
+def test_factor_memory_estimate_covers_the_factor_itself():
+    # independent number: CHOLMOD's own factor of a 128 x 128 crossbar (AMD order, as the
+    # solver uses); the estimate (bytes) must at least hold its values and row indices
+    from sksparse.cholmod import cholesky
+
+    from memlab.arrays import factor_bytes
+    from memlab.arrays._assemble import assemble
+    xb = Crossbar(np.full((128, 128), 1e-5), r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
+    A = assemble(xb.topo, xb.G.ravel())["A_ff"]
+    L = cholesky(A.tocsc(), ordering_method="amd").L()
+    assert factor_bytes(A.shape[0]) >= 12 * L.nnz
+    # 2^40 node voltages cannot fit on any machine this runs on: refused with the estimate
+    from memlab._validate import check_memory
+    with pytest.raises(ParameterError, match=r"parameter 'method': a sparse factorisation needs at least .* GiB"):
+        check_memory(factor_bytes(2 ** 40), "a sparse factorisation", "method")

@@ -3,6 +3,7 @@ point lost or duplicated, the resumed table byte-identical), dying workers (a on
 memlab error within a timeout), failing points, NaN/inf fidelity, oversized specs and
 unreadable configs. Every wait polls for an event with a generous deadline (loaded 2-core
 machine); nothing sleeps a fixed time."""
+import contextlib
 import math
 import os
 import signal
@@ -170,7 +171,10 @@ def test_sigint_of_a_local_sweep_stops_resumably(tmp_path, workers):
     b.interrupt_then_resume(tmp_path)
 
 
-def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
+@contextlib.contextmanager
+def blocked_dask_sweep(tmp_path):
+    """A Blocking sweep on a one-worker Dask cluster that belongs to this test (the sweep's own
+    process is the client), started and waited for until its worker blocks at the gate."""
     distributed = pytest.importorskip("distributed")
     b = Blocking(tmp_path)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -178,18 +182,16 @@ def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
         b.args += ["--scheduler", cluster.scheduler_address, "--worker-timeout", "120"]
         p = b.start()
         _wait_for(lambda: b.reached(1) and b.saved() == AT, "the Dask worker blocked", proc=p)
+        yield b, p
+
+
+def test_sigint_of_a_dask_sweep_stops_resumably(tmp_path):
+    with blocked_dask_sweep(tmp_path) as (b, _):
         b.interrupt_then_resume(tmp_path)
 
 
 def test_sigkill_of_a_dask_sweep_client_then_resume(tmp_path):
-    # the cluster belongs to the caller (here: this test); the sweep's own process is the client
-    distributed = pytest.importorskip("distributed")
-    b = Blocking(tmp_path)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  env={"PYTHONPATH": os.pathsep.join(sys.path)}) as cluster:
-        b.args += ["--scheduler", cluster.scheduler_address, "--worker-timeout", "120"]
-        p = b.start()
-        _wait_for(lambda: b.reached(1) and b.saved() == AT, "the Dask worker blocked", proc=p)
+    with blocked_dask_sweep(tmp_path) as (b, p):
         os.kill(p.pid, signal.SIGKILL)
         p.wait(timeout=60)
         _no_orphans_within(b.token, 5.0)                  # nothing the sweep started is left
