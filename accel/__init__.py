@@ -27,7 +27,7 @@ from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
 from ._pim_physics import CrossbarFigures, crossbar_figures
 from ._plot import plot_energy_breakdown, plot_roofline
 from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
-from ._report import COMPONENTS, LayerResult, Report
+from ._report import COMPONENTS, KINDS, LayerResult, Report
 from ._roofline import FPGA, RooflineChip
 from ._systolic import SystolicArray, fold_cycles
 from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
@@ -39,7 +39,7 @@ __all__ = [
     "load_workload", "LAYER_KINDS", "ZOO", "zoo_names", "get_workload", "tpu_v1_workloads", "TPU_V1_TABLE1",
     "Constant", "Preset", "Spec", "PRESETS", "DEFAULT_CHIPS", "get_preset", "preset_names",
     "HardwareModel", "RooflineChip", "FPGA", "SystolicArray", "fold_cycles", "NeuromorphicChip", "PIMChip",
-    "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS",
+    "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS", "KINDS",
     "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",

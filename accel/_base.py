@@ -29,6 +29,10 @@ class HardwareModel(ABC):
 
     MODEL: ClassVar[str] = ""
     REQUIRED: ClassVar[dict] = {}
+    #: what this model's figures are (:data:`KINDS`); a model that is only a limit says "bound"
+    KIND: ClassVar[str] = "bound"
+    #: the published measurements its constants were fitted to (names), if any
+    CALIBRATION: ClassVar[tuple] = ()
 
     def __init__(self, preset: Preset, **overrides):
         from memlab.errors import ConfigError
@@ -70,4 +74,5 @@ class HardwareModel(ABC):
         layers = [self._layer(l, wl.batch, i == 0, i == n - 1) for i, l in enumerate(wl.layers)]
         dt = max((l.dtype for l in wl.layers), key=lambda d: {"int8": 0, "fp16": 1, "fp32": 2}[d])
         return Report(self.name, self.chip_kind, wl.name, wl.batch, layers, self.peak_ops_per_s(dt),
-                      self.dram_bw_Bps(), self.area_mm2())
+                      self.dram_bw_Bps(), self.area_mm2(), kind=self.KIND,
+                      calibration=tuple(self.CALIBRATION))

@@ -15,7 +15,7 @@ from ._zoo import get_workload
 
 __all__ = ["compare_chips", "ComparisonTable", "evaluate_all"]
 
-_MD_COLUMNS = [Column("chip"), Column("kind"), Column("latency_s", "latency", "s", "si"),
+_MD_COLUMNS = [Column("chip"), Column("kind"), Column("estimate"), Column("latency_s", "latency", "s", "si"),
                Column("inferences_per_s", "throughput", "inf/s", "si"),
                Column("energy_per_inference_J", "energy/inference", "J", "si"),
                Column("ops_per_J", "efficiency", "op/J", "si"), Column("average_power_W", "avg power", "W", "si"),

@@ -78,5 +78,5 @@ def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16) -> Rep
     if rep.accuracy is not None:
         notes.append(f"accuracy on the {x.shape[0]} inputs: {rep.accuracy:.4f} (ideal {rep.ideal_accuracy:.4f})")
     out = Report(chip.name, chip.chip_kind, rep.network, 1, layers, chip.peak_ops_per_s("int8"), chip.dram_bw_Bps(),
-                 chip.area_mm2(), notes)
+                 chip.area_mm2(), notes, kind="predicted")
     return out

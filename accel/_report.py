@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["COMPONENTS", "LayerResult", "Report"]
+__all__ = ["COMPONENTS", "KINDS", "LayerResult", "Report"]
 
 #: energy components every report carries (J); absent ones are 0
 COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "static")
+
+#: what a report's figures are (see :class:`Report`)
+KINDS = ("bound", "calibrated", "predicted")
 
 
 @dataclass
@@ -55,6 +58,12 @@ class Report:
 
     Layers run one after the other (latency adds up); ``peak_ops_per_s`` and
     ``dram_bw_Bps`` are the chip's roofline numbers for the dominant data type.
+
+    ``kind`` says what the figures are: ``"bound"`` (an optimistic limit, e.g. a roofline),
+    ``"calibrated"`` (constants fitted to the measurements named in ``calibration``) or
+    ``"predicted"`` (a model evaluated on a case it was not calibrated on);
+    ``validation_error`` maps a named published measurement to the model's relative error
+    against it (1), when one is known for this chip and workload.
     """
 
     chip: str
@@ -66,6 +75,14 @@ class Report:
     dram_bw_Bps: float
     area_mm2: float | None = None
     notes: list = field(default_factory=list)
+    kind: str = "bound"
+    calibration: tuple = ()
+    validation_error: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            from memlab.errors import ConfigError
+            raise ConfigError(f"Report kind must be one of {KINDS}, got {self.kind!r}")
 
     @property
     def latency_s(self) -> float:
@@ -129,7 +146,8 @@ class Report:
 
     def summary(self) -> dict:
         """One flat row for comparison tables (SI units)."""
-        row = {"chip": self.chip, "kind": self.chip_kind, "workload": self.workload, "batch": self.batch,
+        row = {"chip": self.chip, "kind": self.chip_kind, "estimate": self.kind,
+               "workload": self.workload, "batch": self.batch,
                "latency_s": self.latency_s, "energy_J": self.energy_total_J,
                "energy_per_inference_J": self.energy_per_inference_J,
                "throughput_ops_per_s": self.throughput_ops_per_s, "inferences_per_s": self.inferences_per_s,
