@@ -33,15 +33,18 @@ class HardwareModel(ABC):
     KIND: ClassVar[str] = "bound"
     #: the published measurements its constants were fitted to (names), if any
     CALIBRATION: ClassVar[tuple] = ()
+    #: other preset models this class accepts (a GPU preset also holds every roofline constant)
+    ACCEPTS: ClassVar[tuple] = ()
 
     def __init__(self, preset: Preset, **overrides):
         from memlab.errors import ConfigError
-        if getattr(preset, "model", self.MODEL) != self.MODEL:
+        if getattr(preset, "model", self.MODEL) not in (self.MODEL, *self.ACCEPTS):
             raise ConfigError(f"preset '{preset.name}' is for the '{preset.model}' model, "
                               f"not '{self.MODEL}' ({type(self).__name__})")
         self.v, self.preset = resolve(preset, self.REQUIRED, overrides, self.MODEL)
         self.name = self.preset.name
         self.chip_kind = self.preset.chip_kind or self.MODEL
+        self.calibration = tuple(self.CALIBRATION)
         self._setup()
 
     def _setup(self):
@@ -73,6 +76,18 @@ class HardwareModel(ABC):
         n = len(wl.layers)
         layers = [self._layer(l, wl.batch, i == 0, i == n - 1) for i, l in enumerate(wl.layers)]
         dt = max((l.dtype for l in wl.layers), key=lambda d: {"int8": 0, "fp16": 1, "fp32": 2}[d])
-        return Report(self.name, self.chip_kind, wl.name, wl.batch, layers, self.peak_ops_per_s(dt),
-                      self.dram_bw_Bps(), self.area_mm2(), kind=self.KIND,
-                      calibration=tuple(self.CALIBRATION))
+        rep = Report(self.name, self.chip_kind, wl.name, wl.batch, layers, self.peak_ops_per_s(dt),
+                     self.dram_bw_Bps(), self.area_mm2(), kind=self.report_kind(wl), calibration=self.calibration)
+        from ._measurements import measurements_for, relative_error
+        for m in measurements_for(chip=self.name, workload=wl.name, batch=wl.batch):
+            rep.validation_error[m.name] = relative_error(rep, m)
+        return rep
+
+    def report_kind(self, wl: Workload) -> str:
+        """``KIND`` for a bound; for a calibrated model "calibrated" on one of its calibration
+        points (chip, workload, batch) and "predicted" everywhere else."""
+        if self.KIND == "bound":
+            return "bound"
+        from ._measurements import MEASUREMENTS
+        points = {(m.chip, m.workload, m.batch) for m in MEASUREMENTS if m.name in self.calibration}
+        return "calibrated" if (self.name, wl.name, wl.batch) in points else "predicted"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from memlab.errors import ConfigError
 
+from ._gpu import GPUChip
 from ._neuromorphic import NeuromorphicChip
 from ._params import Preset
 from ._pim import PIMChip
@@ -12,7 +13,7 @@ from ._systolic import SystolicArray
 
 __all__ = ["MODEL_CLASSES", "make_chip"]
 
-MODEL_CLASSES = {"roofline": RooflineChip, "fpga": FPGA, "systolic": SystolicArray,
+MODEL_CLASSES = {"roofline": RooflineChip, "gpu": GPUChip, "fpga": FPGA, "systolic": SystolicArray,
                  "neuromorphic": NeuromorphicChip, "pim": PIMChip}
 
 

@@ -21,35 +21,63 @@ MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
 ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
 HWC = "Accelergy-Project/hwcomponents-library isaac.py (quotes ISAAC Table I)"
 ESM = "Esmaeilzadeh et al., ISCA 2011"
-GPUCAT = "HF gpu_catalog (huggingface.co/RajBhope/gpu-runtime-predictor gpu_catalog.json)"
+NV_A100 = ("NVIDIA A100 Tensor Core GPU datasheet (nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf), "
+           "as restated on glennklockwood.com/garden/processors/A100 and the PC2 A100 page")
+NV_AMPERE = "NVIDIA Ampere GA100 architecture whitepaper (108 SMs, 40 MB L2, 826 mm^2)"
+NV_H100 = ("NVIDIA H100 Tensor Core GPU datasheet (SXM5), as restated on glennklockwood.com/garden/processors/h100; "
+           "the datasheet gives 2:4-sparse tensor figures, dense = half")
+NV_HOPPER = "NVIDIA H100 (Hopper) architecture whitepaper (132 SMs on SXM5, 50 MB L2, 814 mm^2)"
+NV_V100 = "NVIDIA Tesla V100 datasheet / Volta whitepaper (SXM2)"
 LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
 E_DDR = P(1.95e-9 / 8, "J/B", HOROWITZ, "D", "derived", "DRAM 1.3-2.6 nJ per 64-bit access: midpoint / 8 B")
-E_HBM = P(3.9e-12 * 8, "J/B", "O'Connor et al., MICRO 2017 (HBM2 ~3.9 pJ/bit)", "M", "datasheet",
-          "recalled, not found at a source: check")
+E_HBM = P(3.97e-12 * 8, "J/B", "O'Connor et al., 'Fine-Grained DRAM', MICRO 2017 (HBM2: 3.97 pJ/bit)", "S",
+          "simulated", "HBM2 access energy per bit x 8; used for V100 and A100-40GB class HBM2")
+E_HBM2E = P(3.97e-12 * 8, "J/B", "memlab assumption: HBM2e taken equal to O'Connor's HBM2 3.97 pJ/bit", "A",
+            "assumption", "no published HBM2e energy per bit found; same I/O and core as HBM2 assumed")
+E_HBM3 = P(3.97e-12 * 8, "J/B", "memlab assumption: HBM3 taken equal to O'Connor's HBM2 3.97 pJ/bit", "A",
+           "assumption", "no published HBM3 energy per bit found; likely pessimistic (lower-voltage I/O)")
 STATIC_FRAC = 0.2
 STATIC_NOTE = ("no published idle figure used: memlab assumes p_static = 0.2 x TDP; override with a measured "
                "idle power")
 
 
-def _e_mac_from_tdp(tdp, p_static, bw, e_dram, peak_ops, label):
-    """Energy per MAC if the dynamic budget left at full DRAM bandwidth goes to compute."""
-    val = (tdp - p_static - bw * e_dram) / (peak_ops / 2)
+def _e_mac_from_tdp(tdp, p_static, bw, e_dram, peak_ops, label, onchip_W=0.0):
+    """Energy per MAC if the dynamic budget left at full DRAM (and on-chip, ``onchip_W``)
+    bandwidth goes to compute."""
+    val = (tdp - p_static - bw * e_dram - onchip_W) / (peak_ops / 2)
     return P(val, "J", f"derived from this preset's tdp, p_static, dram_bw, e_dram and peak_ops_{label}", "D",
-             "derived", "(TDP - P_static - BW*e_DRAM) / peak MAC rate: an upper bound on energy per MAC at peak")
+             "derived", "(TDP - P_static - BW*e_DRAM - onchip_bw*e_onchip) / peak MAC rate: an upper bound on "
+             "energy per MAC at peak")
 
 
-def _roofline(name, kind, desc, peaks, dram_bw, e_dram, onchip_bytes, onchip_bw, tdp, area, eff=None):
+def _roofline(name, kind, desc, peaks, dram_bw, e_dram, onchip_bytes, onchip_bw, tdp, area, eff=None, gpu=None):
+    """A roofline preset; with ``gpu`` (dict of the GPU-model constants) a 'gpu' preset."""
     p_static = P(STATIC_FRAC * tdp.value, "W", "memlab assumption", "A", "assumption", STATIC_NOTE)
     d = {f"peak_ops_{k}": v for k, v in peaks.items()}
     for k, v in peaks.items():
-        d[f"e_mac_{k}"] = _e_mac_from_tdp(tdp.value, p_static.value, dram_bw.value, e_dram.value, v.value, k)
+        d[f"e_mac_{k}"] = _e_mac_from_tdp(tdp.value, p_static.value, dram_bw.value, e_dram.value, v.value, k,
+                                          onchip_bw.value * E_SRAM_1MB.value)
     d.update(dram_bw=dram_bw, e_dram=e_dram, onchip_bytes=onchip_bytes, onchip_bw=onchip_bw,
              e_onchip=E_SRAM_1MB, p_static=p_static, tdp=tdp, area_mm2=area,
              efficiency=eff or P(1.0, "1", "roofline bound (Williams et al., CACM 2009)", "A", "assumption",
                                  "1.0 = the roof itself; set a measured sustained fraction to predict"))
-    return Preset(name, "roofline", d, desc, kind)
+    if gpu is None:
+        return Preset(name, "roofline", d, desc, kind)
+    return Preset(name, "gpu", {**d, **_GPU_COMMON, **gpu}, desc, kind)
+
+
+# GPU-model constants (accel/_gpu.py): kernel_eff and t_launch were fitted by
+# accel._gpu.calibrate("A100-PCIe") on the two calibration measurements of accel/_measurements.py
+# (benchmarks/bench_accel.py reruns the fit and prints it); every GPU preset uses them.
+_FIT = "accel._gpu.calibrate('A100-PCIe'): MLPerf v3.0 A100-PCIe ResNet-50 Offline + TRT zoo ResNet-101 bs=1"
+_GPU_COMMON = {
+    "kernel_eff": P(0.5556, "1", _FIT, "D", "calibrated", "fraction of the per-SM tensor peak a full wave sustains"),
+    "t_launch": P(7.159e-6, "s", _FIT, "D", "calibrated", "launch + runtime overhead per kernel (TensorRT)"),
+    "tile_k_bytes": P(64, "B", "memlab assumption: CUTLASS tensor-core K step (64 int8 / 32 fp16)", "A",
+                      "assumption"),
+}
 
 
 PRESETS: dict[str, Preset] = {}
@@ -71,35 +99,45 @@ _add(_roofline(
 
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
-    {"fp32": P(15.7e12, "op/s", GPUCAT, "S"),
-     "fp16": P(125e12, "op/s", "HF gpu_catalog (tensor-core fp16)", "S"),
-     "int8": P(125e12, "op/s", "HF gpu_catalog (tensor-core fp16)", "D", "derived",
+    {"fp32": P(15.7e12, "op/s", NV_V100, "M", "datasheet", "recalled, not read at the source here"),
+     "fp16": P(125e12, "op/s", NV_V100 + " (tensor-core fp16)", "M", "datasheet", "recalled"),
+     "int8": P(125e12, "op/s", NV_V100, "D", "derived",
                "Volta has no int8 tensor-core path: int8 layers run at the fp16 tensor rate")},
-    P(900e9, "B/s", "HF gpu_catalog", "S"), E_HBM,
-    P(6 * 2**20, "B", GPUCAT + " (l2_cache_mb 6)", "S"),
-    P(2.5e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
-    P(300.0, "W", "HF gpu_catalog", "S"), P(815.0, "mm^2", "NVIDIA Volta whitepaper", "M", "datasheet", "recalled: check")))
+    P(900e9, "B/s", NV_V100, "M", "datasheet", "recalled"), E_HBM,
+    P(6 * 2**20, "B", NV_V100 + " (6 MB L2)", "M", "datasheet", "recalled"),
+    P(2048 * 1.53e9, "B/s", "Ampere whitepaper: V100 L2 2048 B/clk [M] x 1.53 GHz boost", "M", "derived",
+      "B/clk recalled, not read at the source here"),
+    P(300.0, "W", NV_V100, "M", "datasheet", "recalled"), P(815.0, "mm^2", NV_V100, "M", "datasheet", "recalled"),
+    gpu={"n_sm": P(80, "1", NV_V100, "M", "datasheet", "recalled")}))
+
+
+def _ampere(name, desc, bw, e_dram, tdp):
+    return _roofline(
+        name, "GPU", desc,
+        {"fp32": P(19.5e12, "op/s", NV_A100, "S"), "fp16": P(312e12, "op/s", NV_A100 + " (dense tensor fp16)", "S"),
+         "int8": P(624e12, "op/s", NV_A100 + " (dense tensor int8)", "S")},
+        bw, e_dram, P(40 * 2**20, "B", NV_AMPERE, "S"),
+        P(5120 * 1.41e9, "B/s", "Ampere whitepaper: A100 L2 read 5120 B/clk [M] x 1.41 GHz boost", "M", "derived",
+          "B/clk recalled, not read at the source here"),
+        tdp, P(826.0, "mm^2", NV_AMPERE + "; PC2 A100 page", "S"),
+        gpu={"n_sm": P(108, "1", NV_AMPERE, "S")})
+
+
+_add(_ampere("A100", "NVIDIA A100 80 GB SXM4 (HBM2e)", P(2039e9, "B/s", NV_A100 + " (80 GB SXM)", "S"), E_HBM2E,
+             P(400.0, "W", NV_A100 + " (SXM max TDP)", "S")))
+_add(_ampere("A100-PCIe", "NVIDIA A100 80 GB PCIe (HBM2e), the card of the MLPerf calibration runs",
+             P(1935e9, "B/s", NV_A100 + " (80 GB PCIe)", "S"), E_HBM2E, P(300.0, "W", NV_A100 + " (PCIe TDP)", "S")))
 
 _add(_roofline(
-    "A100", "GPU", "NVIDIA A100 80 GB SXM",
-    {"fp32": P(19.5e12, "op/s", GPUCAT, "S"),
-     "fp16": P(312e12, "op/s", "HF gpu_catalog (fp16 dense)", "S"),
-     "int8": P(624e12, "op/s", "NVIDIA A100 datasheet (int8 dense)", "M", "datasheet", "recalled: check")},
-    P(2039e9, "B/s", "gpu_catalog; cloud-atlas notes (80 GB SXM)", "S"), E_HBM,
-    P(40 * 2**20, "B", GPUCAT + " (l2_cache_mb 40)", "S"),
-    P(5e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
-    P(400.0, "W", "HF gpu_catalog", "S"), P(826.0, "mm^2", "NVIDIA Ampere whitepaper", "M", "datasheet", "recalled: check")))
-
-_add(_roofline(
-    "H100", "GPU", "NVIDIA H100 SXM",
-    {"fp32": P(66.9e12, "op/s", "glennklockwood.com/garden/processors/h100 (FP32 VFMA)", "S"),
-     "fp16": P(989.4e12, "op/s", "glennklockwood.com/garden/processors/h100 (dense fp16/bf16)", "S"),
-     "int8": P(1978.9e12, "op/s", "glennklockwood.com/garden/processors/h100 (INT8 dense)", "S")},
-    P(3.35e12, "B/s", "glennklockwood.com/garden/processors/h100", "S"), E_HBM,
-    P(50 * 2**20, "B", "3eyedtech.com/gpgpu (H100 SXM5: 50 MB L2)", "S"),
-    P(10e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude)", "A", "assumption"),
-    P(700.0, "W", "glennklockwood.com/garden/processors/h100", "S"),
-    P(814.0, "mm^2", "NVIDIA Hopper whitepaper", "M", "datasheet", "recalled: check")))
+    "H100", "GPU", "NVIDIA H100 SXM5 (HBM3)",
+    {"fp32": P(66.9e12, "op/s", NV_H100 + " (FP32 67 TFLOPS)", "S"),
+     "fp16": P(989.4e12, "op/s", NV_H100 + " (1,979 sparse / 2)", "S", "derived"),
+     "int8": P(1978.9e12, "op/s", NV_H100 + " (3,958 sparse / 2)", "S", "derived")},
+    P(3.35e12, "B/s", NV_H100, "S"), E_HBM3,
+    P(50 * 2**20, "B", NV_HOPPER, "S"),
+    P(10e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude, ~1.4x A100)", "A", "assumption"),
+    P(700.0, "W", NV_H100 + " (up to 700 W)", "S"), P(814.0, "mm^2", NV_HOPPER, "S"),
+    gpu={"n_sm": P(132, "1", NV_HOPPER, "S")}))
 
 
 def _fpga(name, desc, n_dsp, clock, dsp_mac, eff, power, dram_bw, bram_bytes, src):

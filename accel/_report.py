@@ -16,9 +16,11 @@ KINDS = ("bound", "calibrated", "predicted")
 class LayerResult:
     """One layer on one chip.
 
-    ``latency_s`` = max of the per-resource times in ``times_s`` (s); ``bound`` names the
-    largest (``compute``, ``memory:<level>``, ``adc``, ``array``, ``spikes``, ``neuron``,
-    ``sync``, ``digital``); ``energy_J`` maps each of :data:`COMPONENTS` to joules;
+    ``latency_s`` = ``overhead_s`` + max of the per-resource times in ``times_s`` (s): the
+    resources overlap, the overhead (kernel launch, framework) is serial; ``bound`` names
+    the largest (``compute``, ``memory:<level>``, ``power`` (the TDP cap), ``adc``,
+    ``array``, ``spikes``, ``neuron``, ``sync``, ``digital``) or ``overhead`` when the
+    overhead alone is longer; ``energy_J`` maps each of :data:`COMPONENTS` to joules;
     ``utilisation`` = useful MACs / (peak MAC rate x latency).
     """
 
@@ -33,6 +35,7 @@ class LayerResult:
     energy_J: dict
     utilisation: float
     extra: dict = field(default_factory=dict)
+    overhead_s: float = 0.0
 
     @property
     def ops(self) -> float:

@@ -4,8 +4,11 @@ Per layer (``shared/references.md`` Part C §4)::
 
     t_compute = 2*MACs / (peak_ops[dtype] * efficiency)
     t_dram    = DRAM bytes / dram_bw ;  t_onchip = on-chip bytes / onchip_bw
-    latency   = max(t_compute, t_dram, t_onchip)       (bound = the largest)
-    E = MACs*e_mac[dtype] + onchip_bytes*e_onchip + dram_bytes*e_dram + p_static*latency
+    t_power   = E_dynamic / (tdp - p_static)           (the TDP is a roof too)
+    latency   = max(t_compute, t_dram, t_onchip, t_power)       (bound = the largest)
+    E = E_dynamic + p_static*latency,  E_dynamic = MACs*e_mac[dtype] + onchip_bytes*e_onchip + dram_bytes*e_dram
+
+so the average power E / latency lies between ``p_static`` (idle) and ``tdp``, never above.
 
 DRAM traffic: the weights once per batch (every time step for a recurrent layer whose
 weights exceed ``onchip_bytes``), plus the layer's input/output activations when
@@ -45,6 +48,7 @@ class RooflineChip(HardwareModel):
     """CPU or GPU as a two-level roofline (on-chip memory + DRAM)."""
 
     MODEL = "roofline"
+    ACCEPTS = ("gpu",)       # RooflineChip(get_preset("A100")) is the bound of the GPU model
     REQUIRED = {
         "peak_ops_fp32": Spec("op/s"), "peak_ops_fp16": Spec("op/s"), "peak_ops_int8": Spec("op/s"),
         "e_mac_fp32": Spec("J"), "e_mac_fp16": Spec("J"), "e_mac_int8": Spec("J"),
@@ -53,6 +57,11 @@ class RooflineChip(HardwareModel):
         "p_static": Spec("W", lo=0.0, lo_open=False), "tdp": Spec("W"),
         "efficiency": Spec("1", lo=0.0, hi=1.0), "area_mm2": Spec("mm^2"),
     }
+
+    def _setup(self):
+        if self.v["p_static"] >= self.v["tdp"]:
+            from memlab.errors import out_of_range
+            raise out_of_range("p_static", self.v["p_static"], f"< tdp = {self.v['tdp']} W", f"preset '{self.name}'")
 
     def peak_ops_per_s(self, dtype="int8"):
         return self.v[f"peak_ops_{dtype}"]
@@ -68,12 +77,13 @@ class RooflineChip(HardwareModel):
         macs = layer.macs * batch
         dt = layer.dtype
         dram, onchip = dram_traffic(layer, batch, v["onchip_bytes"], first, last)
+        e = energy_dict(compute=macs * self.e_mac(dt), onchip=onchip * v["e_onchip"], dram=dram * v["e_dram"])
         times = {"compute": 2 * macs / (self.peak_ops_per_s(dt) * v["efficiency"]),
-                 "memory:DRAM": dram / v["dram_bw"], "memory:onchip": onchip / v["onchip_bw"]}
+                 "memory:DRAM": dram / v["dram_bw"], "memory:onchip": onchip / v["onchip_bw"],
+                 "power": sum(e.values()) / (v["tdp"] - v["p_static"])}
         bound = max(times, key=times.get)
         t = times[bound]
-        e = energy_dict(compute=macs * self.e_mac(dt), onchip=onchip * v["e_onchip"],
-                        dram=dram * v["e_dram"], static=v["p_static"] * t)
+        e["static"] = v["p_static"] * t
         util = 2 * macs / (self.peak_ops_per_s(dt) * t)
         return LayerResult(layer.name, layer.kind, macs, dram, onchip, times, t, bound, e, util,
                            {"dtype": dt})
@@ -93,6 +103,7 @@ class FPGA(RooflineChip):
                      "luts_per_mac_fp32": Spec("1"), "luts_per_mac_fp16": Spec("1"), "luts_per_mac_int8": Spec("1")})
 
     def _setup(self):
+        super()._setup()
         v = self.v
         self._peak = {d: 2 * (math.floor(v["n_dsp"] / v[f"dsp_per_mac_{d}"])
                               + math.floor(v["luts_for_macs"] / v[f"luts_per_mac_{d}"])) * v["clock_hz"]

@@ -17,8 +17,8 @@ from memlab.errors import ConfigError
 
 from ._workload import Attention, Conv2d, Linear, Recurrent, Spiking, Workload
 
-__all__ = ["ZOO", "get_workload", "zoo_names", "mlp_mnist", "lenet5", "resnet18", "resnet50", "vgg16",
-           "bert_base_layer", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
+__all__ = ["ZOO", "get_workload", "zoo_names", "mlp_mnist", "lenet5", "resnet18", "resnet50", "resnet101",
+           "mobilenet_v1", "vgg16", "bert_base_layer", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
 
 
 def _conv(name, c, k, hw, r, s=1, p=None, bits=8):
@@ -64,11 +64,11 @@ def resnet18(batch: int = 1, bits: int = 8) -> Workload:
     return Workload("resnet18", L, batch, "ResNet-18 224x224", "He et al., CVPR 2016; torchvision")
 
 
-def resnet50(batch: int = 1, bits: int = 8) -> Workload:
-    """torchvision ResNet-50 (v1.5: stride on the 3x3 conv), 224x224 input."""
+def _resnet_bottleneck(name: str, blocks, batch: int, bits: int, desc: str) -> Workload:
+    """torchvision bottleneck ResNet (v1.5: stride on the 3x3 conv), 224x224 input."""
     L = [_conv("conv1", 3, 64, 224, 7, 2, 3, bits)]
     hw, c = 56, 64
-    for stage, (width, nblk) in enumerate(zip([64, 128, 256, 512], [3, 4, 6, 3]), start=1):
+    for stage, (width, nblk) in enumerate(zip([64, 128, 256, 512], blocks), start=1):
         for blk in range(nblk):
             s = 2 if (blk == 0 and stage > 1) else 1
             pre = f"layer{stage}.{blk}"
@@ -80,7 +80,33 @@ def resnet50(batch: int = 1, bits: int = 8) -> Workload:
                 L.append(_conv(f"{pre}.downsample", c, 4 * width, hw, 1, s, 0, bits))
             c, hw = 4 * width, hw_out
     L.append(Linear("fc", in_features=2048, out_features=1000, w_bits=bits, a_bits=bits))
-    return Workload("resnet50", L, batch, "ResNet-50 v1.5 224x224", "He et al., CVPR 2016; torchvision")
+    return Workload(name, L, batch, desc, "He et al., CVPR 2016; torchvision")
+
+
+def resnet50(batch: int = 1, bits: int = 8) -> Workload:
+    """torchvision ResNet-50 (v1.5: stride on the 3x3 conv), 224x224 input."""
+    return _resnet_bottleneck("resnet50", [3, 4, 6, 3], batch, bits, "ResNet-50 v1.5 224x224")
+
+
+def resnet101(batch: int = 1, bits: int = 8) -> Workload:
+    """torchvision ResNet-101 (v1.5), 224x224 input (thop table: 7833.9 M MACs, 44.55 M params)."""
+    return _resnet_bottleneck("resnet101", [3, 4, 23, 3], batch, bits, "ResNet-101 v1.5 224x224")
+
+
+def mobilenet_v1(batch: int = 1, bits: int = 8) -> Workload:
+    """MobileNet v1, width 1.0, 224x224 (Howard et al., arXiv:1704.04861, Table 8: 569 M
+    mult-adds, 4.2 M parameters): depthwise 3x3 (groups = channels) + pointwise 1x1 pairs."""
+    L = [_conv("conv1", 3, 32, 224, 3, 2, 1, bits)]
+    hw, c = 112, 32
+    plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
+    for i, (k, s) in enumerate(plan, start=1):
+        L.append(Conv2d(f"dw{i}", in_channels=c, out_channels=c, in_h=hw, in_w=hw, kernel_h=3, kernel_w=3,
+                        stride=s, padding=1, groups=c, w_bits=bits, a_bits=bits))
+        hw = (hw + 2 - 3) // s + 1
+        L.append(_conv(f"pw{i}", c, k, hw, 1, 1, 0, bits))
+        c = k
+    L.append(Linear("fc", in_features=1024, out_features=1000, w_bits=bits, a_bits=bits))
+    return Workload("mobilenet_v1", L, batch, "MobileNet v1 1.0 224x224", "Howard et al., arXiv:1704.04861")
 
 
 def vgg16(batch: int = 1, bits: int = 8) -> Workload:
@@ -166,6 +192,7 @@ def tpu_v1_workloads() -> dict[str, Workload]:
 ZOO: dict[str, Callable[..., Workload]] = {
     "mlp_mnist": mlp_mnist, "lenet5": lenet5, "resnet18": resnet18, "resnet50": resnet50,
     "vgg16": vgg16, "bert_base_layer": bert_base_layer, "lstm_ptb": lstm_ptb,
+    "resnet101": resnet101, "mobilenet_v1": mobilenet_v1, "snn_mnist": snn_mnist,
 }
 
 

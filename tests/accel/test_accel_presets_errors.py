@@ -40,7 +40,7 @@ def test_override_marks_provenance_and_rejects_unknown():
     chip = accel.make_chip("A100", dram_bw=1e12)
     assert chip.v["dram_bw"] == 1e12
     assert chip.preset.provenance("dram_bw")["tag"] == "U"
-    assert "gpu_catalog" in chip.preset.provenance("dram_bw")["note"]
+    assert "datasheet" in chip.preset.provenance("dram_bw")["note"]
     with pytest.raises(ParameterError, match="dram_bandwidth"):
         accel.make_chip("A100", dram_bandwidth=1e12)
 
