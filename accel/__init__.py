@@ -18,9 +18,10 @@ Quick start::
 """
 from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
 from ._base import HardwareModel
-from ._chips import MODEL_CLASSES, make_chip
+from ._chips import MODEL_CLASSES, chip_names, make_chip
 from ._compare import ComparisonTable, compare_chips, evaluate_all
 from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
+from ._gpu import GPUChip, calibrate_gpu, gemm_schedule
 from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
@@ -32,6 +33,7 @@ from ._roofline import FPGA, RooflineChip
 from ._systolic import SystolicArray, fold_cycles
 from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
                         Workload, load_workload)
+from ._measurements import MEASUREMENTS, Measurement, measurements_for
 from ._zoo import TPU_V1_TABLE1, ZOO, get_workload, tpu_v1_workloads, zoo_names
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
     "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
+    "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "Measurement", "MEASUREMENTS", "measurements_for",
 ]
 
 

@@ -11,14 +11,25 @@ from ._presets import get_preset
 from ._roofline import FPGA, RooflineChip
 from ._systolic import SystolicArray
 
-__all__ = ["MODEL_CLASSES", "make_chip"]
+__all__ = ["MODEL_CLASSES", "make_chip", "chip_names"]
 
 MODEL_CLASSES = {"roofline": RooflineChip, "gpu": GPUChip, "fpga": FPGA, "systolic": SystolicArray,
                  "neuromorphic": NeuromorphicChip, "pim": PIMChip}
 
 
+def chip_names() -> list[str]:
+    """Preset names that :func:`make_chip` (and so ``compare``) accepts: presets of a workload
+    chip model (the dark-silicon preset, for instance, is not one)."""
+    from ._presets import PRESETS
+    return [n for n, p in PRESETS.items() if p.model in MODEL_CLASSES]
+
+
 def make_chip(preset, **overrides):
     """Chip model for ``preset`` (name or :class:`Preset`), with constants overridden by keyword."""
+    if isinstance(preset, str) and preset not in chip_names():
+        from ._presets import PRESETS
+        what = "is not a workload chip" if preset in PRESETS else "is an unknown preset"
+        raise ConfigError(f"parameter 'chips' = {preset!r:.80} {what}; chip presets: {chip_names()}")
     p = get_preset(preset) if not isinstance(preset, Preset) else preset
     if p.model not in MODEL_CLASSES:
         raise ConfigError(f"preset '{p.name}' has model '{p.model}', which is not a workload chip; "

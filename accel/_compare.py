@@ -15,12 +15,20 @@ from ._zoo import get_workload
 
 __all__ = ["compare_chips", "ComparisonTable", "evaluate_all"]
 
-_MD_COLUMNS = [Column("chip"), Column("kind"), Column("estimate"), Column("latency_s", "latency", "s", "si"),
+_MD_COLUMNS = [Column("chip"), Column("kind"), Column("estimate"), Column("latency_s", "latency (batch)", "s", "si"),
                Column("inferences_per_s", "throughput", "inf/s", "si"),
                Column("energy_per_inference_J", "energy/inference", "J", "si"),
                Column("ops_per_J", "efficiency", "op/J", "si"), Column("average_power_W", "avg power", "W", "si"),
                Column("utilisation", "utilisation", style="percent"), Column("bound"),
-               Column("area_mm2", "area", "mm^2", "si")]
+               Column("area_mm2", "area", "mm^2", "si"),
+               Column("validation_error", "vs published", style="percent")]
+
+_LEGEND = ("estimate: **bound** = an optimistic limit (roofline-type model: real chips are slower); "
+           "**calibrated** = this very case was used to fit the model's constants; **predicted** = a "
+           "calibrated model on a case it was not fitted on. 'vs published' = (model - measured) / "
+           "measured for a published measurement of this chip, workload and batch (see "
+           "memlab.accel._measurements); '\u2013' when none is known. Totals per batch of the workload; "
+           "energy per inference = total / batch.")
 
 
 @dataclass
@@ -38,7 +46,7 @@ class ComparisonTable:
 
     def to_markdown(self) -> str:
         head = f"### {self.workload} (batch {self.batch})\n\n"
-        return head + to_markdown(self.rows, _MD_COLUMNS)
+        return head + to_markdown(self.rows, _MD_COLUMNS) + "\n" + _LEGEND + "\n"
 
     def __str__(self):
         return self.to_markdown()

@@ -27,7 +27,7 @@ then ``t_compute = waves x 2 TM TN K_slice / (peak/n_sm x kernel_eff)``. Memory:
   per second, so ``t_power = E_dynamic / (tdp - p_static)`` (the clock throttles at the
   power limit) and the average power is never above the TDP.
 
-Calibration (:func:`calibrate`): two constants, ``kernel_eff`` and ``t_launch``, are fitted
+Calibration (:func:`calibrate_gpu`): two constants, ``kernel_eff`` and ``t_launch``, are fitted
 to two published measurements of one chip (``_measurements.MEASUREMENTS`` with
 ``use="calibration"``): the large-batch throughput fixes ``kernel_eff`` (launch overhead is
 negligible there), the batch-1 latency of a deep network fixes ``t_launch`` (compute is
@@ -43,7 +43,7 @@ from ._params import Spec
 from ._report import LayerResult
 from ._roofline import RooflineChip, dram_traffic
 
-__all__ = ["GPUChip", "gemm_schedule", "calibrate", "TILES", "CALIBRATED_ON"]
+__all__ = ["GPUChip", "gemm_schedule", "calibrate_gpu", "TILES", "CALIBRATED_ON"]
 
 #: the preset whose two measurements fix kernel_eff and t_launch for every GPU preset
 CALIBRATED_ON = "A100-PCIe"
@@ -138,7 +138,7 @@ class GPUChip(RooflineChip):
                            overhead_s=overhead)
 
 
-def calibrate(preset: str = "A100-PCIe", tol: float = 1e-6) -> dict:
+def calibrate_gpu(preset: str = "A100-PCIe", tol: float = 1e-6) -> dict:
     """Fit ``kernel_eff`` and ``t_launch`` of ``preset`` to its two calibration measurements
     (procedure in the module doc). Returns ``{"kernel_eff", "t_launch", "points": [(name,
     measured, model)]}``."""

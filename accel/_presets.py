@@ -69,9 +69,9 @@ def _roofline(name, kind, desc, peaks, dram_bw, e_dram, onchip_bytes, onchip_bw,
 
 
 # GPU-model constants (accel/_gpu.py): kernel_eff and t_launch were fitted by
-# accel._gpu.calibrate("A100-PCIe") on the two calibration measurements of accel/_measurements.py
+# accel._gpu.calibrate_gpu("A100-PCIe") on the two calibration measurements of accel/_measurements.py
 # (benchmarks/bench_accel.py reruns the fit and prints it); every GPU preset uses them.
-_FIT = "accel._gpu.calibrate('A100-PCIe'): MLPerf v3.0 A100-PCIe ResNet-50 Offline + TRT zoo ResNet-101 bs=1"
+_FIT = "accel._gpu.calibrate_gpu('A100-PCIe'): MLPerf v3.0 A100-PCIe ResNet-50 Offline + TRT zoo ResNet-101 bs=1"
 _GPU_COMMON = {
     "kernel_eff": P(0.5556, "1", _FIT, "D", "calibrated", "fraction of the per-SM tensor peak a full wave sustains"),
     "t_launch": P(7.159e-6, "s", _FIT, "D", "calibrated", "launch + runtime overhead per kernel (TensorRT)"),

@@ -156,7 +156,9 @@ class Report:
                "throughput_ops_per_s": self.throughput_ops_per_s, "inferences_per_s": self.inferences_per_s,
                "ops_per_J": self.ops_per_J, "average_power_W": self.average_power_W,
                "utilisation": self.utilisation, "bound": self.dominant_bound,
-               "area_mm2": self.area_mm2 if self.area_mm2 is not None else float("nan")}
+               "area_mm2": self.area_mm2 if self.area_mm2 is not None else float("nan"),
+               "validation_error": (max(self.validation_error.values(), key=abs) if self.validation_error
+                                    else float("nan"))}
         for c, e in self.energy_J.items():
             row[f"E_{c}_J"] = e
         return row

@@ -40,7 +40,7 @@ def test_plot_functions_return_artists():
     _, reps = accel.evaluate_all("lenet5", chips=["A100", "ZC706-Qiu16"])
     fig, ax = plt.subplots()
     arts = accel.plot_roofline(reps, ax=ax)
-    assert len(arts) == 4
+    assert len(arts) == 6               # per chip: roof line, direct label, layer points
     assert "op/s" in ax.get_ylabel() and "byte" in ax.get_xlabel()
     fig2, ax2 = plt.subplots()
     bars = accel.plot_energy_breakdown(reps, ax=ax2)
@@ -56,3 +56,36 @@ def test_atomic_write_replaces(tmp_path):
     atomic_write_text(p, "two")
     assert p.read_text() == "two"
     assert [q.name for q in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_plots_are_readable_and_say_which_numbers_are_bounds():
+    # issue 12: <= ~8 legend entries per plot (or direct labels), units on totals, and the
+    # figures say which numbers are bounds. Every default chip (10) on one plot.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    _, reps = accel.evaluate_all("resnet18")
+    assert len(reps) == len(accel.DEFAULT_CHIPS) >= 10
+    fig, ax = plt.subplots()
+    accel.plot_roofline(reps, ax=ax)
+    assert len(ax.get_legend().get_texts()) <= 8
+    labels = [t.get_text() for t in ax.texts]
+    for r in reps:                      # each chip labelled directly, with its estimate kind
+        assert f"{r.chip} [{r.kind}]" in labels
+    assert "bound" in ax.get_title()
+    fig2, ax2 = plt.subplots()
+    accel.plot_energy_breakdown(reps, ax=ax2)
+    assert len(ax2.get_legend().get_texts()) <= 8
+    ticks = [t.get_text() for t in ax2.get_xticklabels()]
+    assert "Haswell-E5-2699v3 [bound]" in ticks and "A100 [predicted]" in ticks
+    assert all(t.get_text().endswith("J") for t in ax2.texts)        # totals carry their unit
+    plt.close("all")
+
+
+def test_table_shows_estimate_kind_units_and_measured_error():
+    t = accel.compare_chips("resnet50", chips=["A100-PCIe", "Haswell-E5-2699v3"], batch=1)
+    md = t.to_markdown()
+    assert "| estimate |" in md and " W |" in md and "J |" in md and "inf/s |" in md   # units in every total
+    assert "bound" in md and "predicted" in md and "optimistic limit" in md
+    a100 = t.rows[0]
+    assert a100["estimate"] == "predicted" and abs(a100["validation_error"]) < 0.25
