@@ -33,7 +33,7 @@ from ._roofline import FPGA, RooflineChip
 from ._systolic import SystolicArray, fold_cycles
 from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
                         Workload, load_workload)
-from ._measurements import MEASUREMENTS, Measurement, measurements_for
+from ._measurements import MEASUREMENTS, ChipMeasurement, measurements_for
 from ._zoo import TPU_V1_TABLE1, ZOO, get_workload, tpu_v1_workloads, zoo_names
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
     "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
-    "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "Measurement", "MEASUREMENTS", "measurements_for",
+    "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "ChipMeasurement", "MEASUREMENTS", "measurements_for",
 ]
 
 

@@ -1,6 +1,6 @@
 """Published measurements the chip models are calibrated on or checked against.
 
-Each :class:`Measurement` is one number read at its source (restated here in our own
+Each :class:`ChipMeasurement` is one number read at its source (restated here in our own
 words, with where it was read), tied to a preset, a zoo workload and a batch size.
 ``use`` says what the models do with it: ``"calibration"`` (a constant was fitted to it)
 or ``"validation"`` (held out: the model predicts it and the error is reported). A
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Measurement", "MEASUREMENTS", "measurements_for", "relative_error"]
+__all__ = ["ChipMeasurement", "MEASUREMENTS", "measurements_for", "relative_error"]
 
 MLPERF30 = "MLPerf Inference v3.0 closed, NVIDIA (mlcommons/inference_results_v3.0)"
 TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT 8.4, INT8 PTQ, bs=1), "
@@ -39,7 +39,7 @@ JOUPPI17 = "Jouppi et al., ISCA 2017, Table 4"
 
 
 @dataclass(frozen=True)
-class Measurement:
+class ChipMeasurement:
     """One published figure: ``value`` of ``quantity`` for ``workload`` at ``batch`` on ``chip``."""
 
     name: str
@@ -55,43 +55,43 @@ class Measurement:
     tag: str = "P"         # "P" read at the source above; "M" recalled, not yet found at a source
 
 
-MEASUREMENTS: tuple[Measurement, ...] = (
+MEASUREMENTS: tuple[ChipMeasurement, ...] = (
     # --- A100: the two calibration points (one throughput, one latency) ---
-    Measurement("A100-PCIe resnet50 offline (MLPerf v3.0)", "A100-PCIe", "resnet50", 2048, "inferences_per_s",
+    ChipMeasurement("A100-PCIe resnet50 offline (MLPerf v3.0)", "A100-PCIe", "resnet50", 2048, "inferences_per_s",
                 39152.4, "calibration", MLPERF30, "A100-PCIe-80GBx1_TRT/resnet50/Offline: 'Samples per second'"),
-    Measurement("A100 resnet101 bs1 (TRT zoo)", "A100-PCIe", "resnet101", 1, "latency_s", 0.84e-3,
+    ChipMeasurement("A100 resnet101 bs1 (TRT zoo)", "A100-PCIe", "resnet101", 1, "latency_s", 0.84e-3,
                 "calibration", TRTZOO, "ResNet101-v1, PTQ (TensorRT) row, 'Latency (ms, bs=1)'",
                 "the page says 'A100' without the form factor; read as the PCIe card of MLPerf"),
     # --- held out: predicted, never fitted ---
-    Measurement("A100-PCIe resnet50 bs1 (MLPerf v3.0 SingleStream)", "A100-PCIe", "resnet50", 1, "latency_s",
+    ChipMeasurement("A100-PCIe resnet50 bs1 (MLPerf v3.0 SingleStream)", "A100-PCIe", "resnet50", 1, "latency_s",
                 471.335e-6, "validation", MLPERF30,
                 "A100-PCIe-80GBx1_TRT/resnet50/SingleStream: 'Mean latency (ns)' 471335"),
-    Measurement("A100 resnet50 bs1 (TRT zoo)", "A100-PCIe", "resnet50", 1, "latency_s", 0.46e-3, "validation",
+    ChipMeasurement("A100 resnet50 bs1 (TRT zoo)", "A100-PCIe", "resnet50", 1, "latency_s", 0.46e-3, "validation",
                 TRTZOO, "ResNet50-v1, PTQ (TensorRT) row", "Keras ResNet-50 v1; our zoo net is v1.5 (+5% MACs)"),
-    Measurement("A100 mobilenet_v1 bs1 (TRT zoo)", "A100-PCIe", "mobilenet_v1", 1, "latency_s", 0.16e-3,
+    ChipMeasurement("A100 mobilenet_v1 bs1 (TRT zoo)", "A100-PCIe", "mobilenet_v1", 1, "latency_s", 0.16e-3,
                 "validation", TRTZOO, "MobileNet-v1, PTQ (TensorRT) row"),
-    Measurement("H100 resnet50 offline (MLPerf v3.0)", "H100", "resnet50", 2048, "inferences_per_s", 91825.7,
+    ChipMeasurement("H100 resnet50 offline (MLPerf v3.0)", "H100", "resnet50", 2048, "inferences_per_s", 91825.7,
                 "validation", MLPERF30, "DGX-H100_H100-SXM-80GBx1_TRT/resnet50/Offline: 'Samples per second'",
                 "H100 uses the constants fitted on A100 (same software stack): a cross-chip prediction"),
     # --- TPU v1 (systolic) and Haswell (roofline bound), MLP0 of Jouppi'17 ---
-    Measurement("TPU-v1 MLP0 (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 200, "inferences_per_s", 225000.0,
+    ChipMeasurement("TPU-v1 MLP0 (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 200, "inferences_per_s", 225000.0,
                 "validation", JOUPPI17, "TPU row: batch 200, 7.0 ms 99th percentile, 225,000 IPS",
                 "recalled, not found at a source here (tag M); MLP0's layer shapes are not published: the zoo "
                 "stand-in has its batch and weight count", "M"),
-    Measurement("Haswell MLP0 (Jouppi'17 Table 4)", "Haswell-E5-2699v3", "MLP0", 16, "inferences_per_s", 5482.0,
+    ChipMeasurement("Haswell MLP0 (Jouppi'17 Table 4)", "Haswell-E5-2699v3", "MLP0", 16, "inferences_per_s", 5482.0,
                 "validation", JOUPPI17, "CPU row: batch 16, 7.2 ms 99th percentile, 5,482 IPS",
                 "recalled (tag M); the CPU model is a roofline bound: it must not fall below the measurement", "M"),
 )
 
 
 def measurements_for(chip: str | None = None, workload: str | None = None, batch: int | None = None,
-                     use: str | None = None) -> list[Measurement]:
+                     use: str | None = None) -> list[ChipMeasurement]:
     """Measurements matching every given field (None = any)."""
     return [m for m in MEASUREMENTS if (chip is None or m.chip == chip) and (workload is None or m.workload == workload)
             and (batch is None or m.batch == batch) and (use is None or m.use == use)]
 
 
-def relative_error(report, m: Measurement) -> float:
+def relative_error(report, m: ChipMeasurement) -> float:
     """(model - measured) / measured for ``m.quantity`` of ``report`` (1); positive = model higher."""
     got = getattr(report, m.quantity)
     return (got - m.value) / m.value

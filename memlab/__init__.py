@@ -58,7 +58,7 @@ _EXPORTS = {
         'crossbar_figures', 'adc_energy_survey', 'adc_energy_isaac', 'walden_fom', 'dac_energy',
         'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'compare_chips',
         'ComparisonTable', 'evaluate_all', 'plot_roofline', 'plot_energy_breakdown',
-        'GPUChip', 'calibrate_gpu', 'gemm_schedule', 'chip_names', 'Measurement', 'MEASUREMENTS',
+        'GPUChip', 'calibrate_gpu', 'gemm_schedule', 'chip_names', 'ChipMeasurement', 'MEASUREMENTS',
         'measurements_for',
     ),
     'memlab.analysis': (
