@@ -30,7 +30,7 @@ from ._plot import plot_energy_breakdown, plot_roofline
 from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
 from ._report import COMPONENTS, KINDS, LayerResult, Report
 from ._roofline import FPGA, RooflineChip
-from ._systolic import SystolicArray, fold_cycles
+from ._systolic import SystolicArray, fold_cycles, systolic_counts
 from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
                         Workload, load_workload)
 from ._measurements import MEASUREMENTS, ChipMeasurement, measurements_for
@@ -40,7 +40,7 @@ __all__ = [
     "Layer", "Conv2d", "Linear", "Gemm", "Recurrent", "Attention", "Spiking", "GemmOp", "Workload",
     "load_workload", "LAYER_KINDS", "ZOO", "zoo_names", "get_workload", "tpu_v1_workloads", "TPU_V1_TABLE1",
     "Constant", "Preset", "Spec", "PRESETS", "DEFAULT_CHIPS", "get_preset", "preset_names",
-    "HardwareModel", "RooflineChip", "FPGA", "SystolicArray", "fold_cycles", "NeuromorphicChip", "PIMChip",
+    "HardwareModel", "RooflineChip", "FPGA", "SystolicArray", "fold_cycles", "systolic_counts", "NeuromorphicChip", "PIMChip",
     "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS", "KINDS",
     "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",

@@ -194,6 +194,9 @@ _add(Preset("TPU-v1", "systolic", {
     "weight_buf_bytes": P(4 * 256 * 256, "B", "Jouppi et al., ISCA 2017 (weight FIFO four 64 KiB tiles deep)", "M",
                           "datasheet", "recalled: check"),
     "acc_bits": P(32, "bit", "Jouppi et al., ISCA 2017 (4 MiB of 32-bit accumulators)", "S"),
+    "double_buffer": P(True, "", "Jouppi et al., ISCA 2017 (the matrix unit holds one weight tile plus one for "
+                       "double-buffering, hiding the 256 cycles to shift a tile in)", "M", "datasheet",
+                       "recalled from the paper's text, not read at the source here"),
     "dram_bw": P(34e9, "B/s", JOUPPI_T2 + " (8 GiB DDR3-2133)", "S"),
     "e_mac": P(0.2e-12 + 0.1e-12, "J", HOROWITZ, "D", "derived", "int8 mult 0.2 pJ + 32-bit add 0.1 pJ (45 nm)"),
     "e_sram": E_SRAM_1MB, "e_dram": E_DDR,

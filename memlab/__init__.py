@@ -53,7 +53,7 @@ _EXPORTS = {
         'Workload', 'load_workload', 'LAYER_KINDS', 'ZOO', 'zoo_names', 'get_workload',
         'tpu_v1_workloads', 'TPU_V1_TABLE1', 'Constant', 'Preset', 'Spec', 'PRESETS',
         'DEFAULT_CHIPS', 'get_preset', 'preset_names', 'HardwareModel', 'RooflineChip', 'FPGA',
-        'SystolicArray', 'fold_cycles', 'NeuromorphicChip', 'PIMChip', 'MODEL_CLASSES', 'make_chip',
+        'SystolicArray', 'fold_cycles', 'systolic_counts', 'NeuromorphicChip', 'PIMChip', 'MODEL_CLASSES', 'make_chip',
         'Report', 'LayerResult', 'COMPONENTS', 'KINDS', 'ISAAC_TABLE_I', 'isaac_rebuild', 'CrossbarFigures',
         'crossbar_figures', 'adc_energy_survey', 'adc_energy_isaac', 'walden_fom', 'dac_energy',
         'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'compare_chips',
