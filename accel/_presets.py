@@ -182,7 +182,9 @@ _add(_fpga(
      "int8": P(1, "1", "memlab assumption: one DSP48 per 8-bit MAC", "A", "assumption")},
     P(137e9 / (2 * 780 * 150e6), "1", "Qiu et al., FPGA 2016: 137 GOP/s conv [S] / DSP roof [D]", "D", "derived"),
     P(9.63, "W", "Qiu et al., FPGA 2016 via repo notes", "S"),
-    P(4.2e9, "B/s", "ZC706 PL DDR3", "M", "datasheet", "recalled: check"),
+    P(4.2e9, "B/s", "ZC706 PS-side DDR3 (32-bit DDR3-1066: 4 B x 1066 MT/s = 4.26 GB/s, Xilinx UG954)", "M",
+      "datasheet", "recalled: the label said 'PL DDR3', whose 64-bit DDR3-1600 SODIMM gives 12.8 GB/s; 4.2 GB/s "
+      "is the PS DDR3 that a Zynq design reaches through the AXI HP ports"),
     P(545 * 36 * 1024 / 8, "B", "XC7Z045 block RAM (545 x 36 Kb)", "M", "datasheet", "recalled: check"), "qiu"))
 
 _add(Preset("TPU-v1", "systolic", {
@@ -289,7 +291,9 @@ _add(Preset("dark-silicon-45nm", "darksilicon", {
                      "references.md Part C §3 (area halves per node)", "D", "derived"),
     "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", LUMOS, "S"),
     "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", LUMOS, "S"),
-    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1", LUMOS, "S"),
+    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1",
+                          ESM + " (ITRS frequency scaling table), transcribed in references.md Part C §3", "S",
+                          "datasheet", "Esmaeilzadeh et al.'s table, earlier attributed to Lumos"),
 }, "Power-capped multicore at fixed area and power (Esmaeilzadeh'11 style)", "multicore"))
 
 # chips that ``compare`` evaluates by default (the dark-silicon preset is not a workload chip)
