@@ -62,3 +62,11 @@ def test_refused_chip_error_lists_only_accepted_chips(tmp_path, capsys):
 def test_missing_workload_is_a_usage_error(capsys):
     code, out, err = run(["compare"], capsys)
     assert code == 2 and "WORKLOAD" in err and len(err.strip().splitlines()) == 1
+
+
+def test_unknown_chip_error_lists_only_accepted_chips(tmp_path, capsys):
+    # before: "unknown preset ...; known presets: [..., 'dark-silicon-45nm', ...]", a list
+    # holding a preset compare then refuses
+    code, out, err = run(["compare", "lenet5", "--chips", "A1000", "--out", str(tmp_path)], capsys)
+    assert code != 0 and "unknown preset" in err
+    assert "dark-silicon-45nm" not in err and "'A100'" in err
