@@ -1,11 +1,16 @@
 """memlab.accel: system-level models of AI chips fed by the array results.
 
 Workloads (:class:`Workload` of :class:`Layer` objects, a zoo, YAML/JSON loading) are
-evaluated on chip models sharing ``evaluate(workload) -> Report``: roofline CPU/GPU,
+evaluated on chip models sharing ``evaluate(workload) -> Report``: roofline CPU (a bound),
+a GPU model beyond the roofline (tile/wave quantisation, launch overhead, L2 reuse, TDP cap)
+calibrated on published MLPerf / TensorRT measurements (:data:`MEASUREMENTS`),
 DSP-budget FPGA, systolic ASIC (TPU v1), event-driven neuromorphic (Loihi, TrueNorth)
 and memristor PIM (ISAAC) whose crossbar read energy and usable ADC resolution come from
 an exact Kirchhoff solve in :mod:`memlab.arrays`. :class:`DarkSiliconModel` gives the dark
-fraction of a power-capped multicore per node. Every preset constant carries a source.
+fraction of a power-capped multicore per node. Every preset constant carries a source;
+every :class:`Report` says whether its figures are a ``bound``, ``calibrated`` or
+``predicted`` (``report.kind``) and its error against any published measurement of that
+case (``report.validation_error``).
 All quantities are SI (s, J, W, B, op/s).
 
 Quick start::

@@ -95,6 +95,7 @@ class GPUChip(RooflineChip):
                 "kernel_eff": Spec("1", lo=0.0, hi=1.0), "t_launch": Spec("s", lo=0.0, lo_open=False)}
 
     def _setup(self):
+        super()._setup()                    # p_static < tdp
         from ._measurements import measurements_for
         # every GPU preset carries the kernel_eff / t_launch fitted on CALIBRATED_ON
         self.calibration = tuple(m.name for m in measurements_for(chip=CALIBRATED_ON, use="calibration"))

@@ -29,6 +29,16 @@ def _chip_label(r) -> str:
     return f"{r.chip} [{r.kind}]"
 
 
+def _spread(ends, factor: float = 1.45):
+    """Label positions ``(y, index, colour)`` with consecutive ``y`` at least ``factor``
+    apart (log axis), moved as little as possible from the roofs' ends."""
+    out = sorted(ends)
+    ys = [max(e[0], 1e-300) for e in out]
+    for j in range(1, len(ys)):
+        ys[j] = max(ys[j], ys[j - 1] * factor)
+    return [(y, i, c) for y, (_, i, c) in zip(ys, out)]
+
+
 def plot_roofline(reports, ax=None):
     """Log-log roofline: each chip's roof (peak ops/s, DRAM bandwidth) and each layer's
     (intensity in ops per DRAM byte, achieved ops/s). Layers with no DRAM traffic are
@@ -44,6 +54,7 @@ def plot_roofline(reports, ax=None):
     lo = max(1e-2, min(ints) / 3) if ints else 1e-1
     hi = max(ints) * 3 if ints else 1e4
     x = np.logspace(math.log10(lo), math.log10(hi), 200)
+    ends = []
     for i, r in enumerate(reports):
         c = colors(i % 10)
         if r.dram_bw_Bps > 0:
@@ -52,10 +63,12 @@ def plot_roofline(reports, ax=None):
             roof = np.full_like(x, r.peak_ops_per_s)
         ls = "--" if r.kind == "bound" else "-"
         artists += ax.plot(x, roof, color=c, lw=1.5, ls=ls)
-        artists.append(ax.text(x[-1] * 1.05, roof[-1], _chip_label(r), color=c, fontsize=7, va="center"))
+        ends.append((roof[-1], i, c))
         xi = np.array([l.intensity if math.isfinite(l.intensity) else hi for l in r.layers])
         yi = np.array([l.achieved_ops_per_s for l in r.layers])
         artists.append(ax.scatter(xi, yi, color=c, s=14, alpha=0.8))
+    for y, i, c in _spread(ends):           # direct labels, pushed apart so none overlap
+        artists.append(ax.text(x[-1] * 1.05, y, _chip_label(reports[i]), color=c, fontsize=7, va="center"))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi * 12)
@@ -103,5 +116,9 @@ def plot_energy_breakdown(reports, ax=None):
     if reports:
         ax.set_title(f"Energy breakdown: {reports[0].workload} (batch {reports[0].batch}); "
                      "hatched = [bound]", fontsize=9)
-    ax.legend(fontsize=7, ncol=4, loc="upper left")
+    from matplotlib.patches import Patch
+    handles = [Patch(facecolor=b.patches[0].get_facecolor(), label=b.get_label()) for b in artists]
+    if any(hatch):
+        handles.append(Patch(facecolor="white", edgecolor="k", hatch="//", label="[bound] chip"))
+    ax.legend(handles=handles, fontsize=7, ncol=4, loc="upper left")
     return artists

@@ -126,3 +126,10 @@ def test_every_report_says_what_it_is():
     assert accel.make_chip("Haswell-E5-2699v3").evaluate("lenet5").kind == "bound"
     assert accel.make_chip("A100").evaluate("lenet5").kind == "predicted"
     assert accel.make_chip("A100-PCIe").evaluate("resnet101").kind == "calibrated"
+
+
+def test_idle_power_at_or_above_tdp_is_a_named_error():
+    from memlab.errors import ParameterError
+    for chip in ("A100", "Haswell-E5-2699v3", "TPU-v1"):
+        with pytest.raises(ParameterError, match="p_static"):
+            accel.make_chip(chip, p_static=1e4)
