@@ -73,6 +73,15 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
     ChipMeasurement("H100 resnet50 offline (MLPerf v3.0)", "H100", "resnet50", 2048, "inferences_per_s", 91825.7,
                 "validation", MLPERF30, "DGX-H100_H100-SXM-80GBx1_TRT/resnet50/Offline: 'Samples per second'",
                 "H100 uses the constants fitted on A100 (same software stack): a cross-chip prediction"),
+    ChipMeasurement("A100-PCIe bert_large bs1 (MLPerf v3.0 SingleStream)", "A100-PCIe", "bert_large", 1, "latency_s",
+                1.486450e-3, "validation", MLPERF30,
+                "A100-PCIe-80GBx1_TRT/bert-99/SingleStream: 'Mean latency (ns)' 1486450",
+                "SQuAD sequences <= 384 tokens run unpadded by NVIDIA's harness; the zoo net is padded to 384"),
+    ChipMeasurement("A100-PCIe bert_large offline (MLPerf v3.0)", "A100-PCIe", "bert_large", 1024, "inferences_per_s",
+                3168.14, "validation", MLPERF30,
+                "A100-PCIe-80GBx1_TRT/bert-99/Offline: 'Samples per second' (configs/bert Offline: gpu_batch_size "
+                "1024)", "above the int8 peak for 384-token sequences (312e12 MAC/s / 123 GMAC = 2532/s): the run "
+                "skips padding, so the padded zoo net must come out slow"),
     # --- TPU v1 (systolic) and Haswell (roofline bound), MLP0 of Jouppi'17 ---
     ChipMeasurement("TPU-v1 MLP0 (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 200, "inferences_per_s", 225000.0,
                 "validation", JOUPPI17, "TPU row: batch 200, 7.0 ms 99th percentile, 225,000 IPS",

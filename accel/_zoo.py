@@ -18,7 +18,7 @@ from memlab.errors import ConfigError
 from ._workload import Attention, Conv2d, Linear, Recurrent, Spiking, Workload
 
 __all__ = ["ZOO", "get_workload", "zoo_names", "mlp_mnist", "lenet5", "resnet18", "resnet50", "resnet101",
-           "mobilenet_v1", "vgg16", "bert_base_layer", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
+           "mobilenet_v1", "vgg16", "bert_base_layer", "bert_large", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
 
 
 def _conv(name, c, k, hw, r, s=1, p=None, bits=8):
@@ -140,6 +140,22 @@ def bert_base_layer(batch: int = 1, seq_len: int = 128, bits: int = 8) -> Worklo
                     "Devlin et al., NAACL 2019")
 
 
+def bert_large(batch: int = 1, seq_len: int = 384, bits: int = 8) -> Workload:
+    """BERT-large (24 encoder layers, d_model 1024, 16 heads, FFN 4096; Devlin et al., NAACL
+    2019) at sequence ``seq_len`` (MLPerf's SQuAD task pads to 384); embeddings and the
+    span head do no large GEMMs and are left out."""
+    d, ff, h = 1024, 4096, 16
+    kw = dict(tokens=seq_len, w_bits=bits, a_bits=bits)
+    L = []
+    for i in range(24):
+        L += [Linear(f"l{i}.qkv_proj", in_features=d, out_features=3 * d, **kw),
+              Attention(f"l{i}.attention", seq_len=seq_len, d_model=d, heads=h, w_bits=bits, a_bits=bits),
+              Linear(f"l{i}.out_proj", in_features=d, out_features=d, **kw),
+              Linear(f"l{i}.ffn1", in_features=d, out_features=ff, **kw),
+              Linear(f"l{i}.ffn2", in_features=ff, out_features=d, **kw)]
+    return Workload("bert_large", L, batch, f"BERT-large, sequence {seq_len}", "Devlin et al., NAACL 2019")
+
+
 def lstm_ptb(batch: int = 1, bits: int = 8) -> Workload:
     """2-layer LSTM language model, 650 units, 35 steps, 10k vocabulary ('medium' model of
     Zaremba et al. 2014); the embedding lookup does no MACs."""
@@ -192,7 +208,7 @@ def tpu_v1_workloads() -> dict[str, Workload]:
 ZOO: dict[str, Callable[..., Workload]] = {
     "mlp_mnist": mlp_mnist, "lenet5": lenet5, "resnet18": resnet18, "resnet50": resnet50,
     "vgg16": vgg16, "bert_base_layer": bert_base_layer, "lstm_ptb": lstm_ptb,
-    "resnet101": resnet101, "mobilenet_v1": mobilenet_v1, "snn_mnist": snn_mnist,
+    "resnet101": resnet101, "mobilenet_v1": mobilenet_v1, "snn_mnist": snn_mnist, "bert_large": bert_large,
 }
 
 

@@ -170,3 +170,13 @@ def test_other_bad_layers():
         accel.Linear("f", in_features=2, out_features=2, w_bits=0)
     with pytest.raises(ConfigError, match="not-a-net"):
         accel.get_workload("not-a-net")
+
+
+def test_bert_large_parameter_count():
+    # Devlin et al. 2019: BERT-large has 340 M parameters. Encoder weights (our layers) +
+    # token/position/segment embeddings (30522+512+2)*1024; biases, LayerNorm and the pooler
+    # (~1.3 M) are not counted and the paper rounds: 2.5% tolerance
+    wl = accel.get_workload("bert_large")
+    total = wl.weights + (30522 + 512 + 2) * 1024
+    assert total / 1e6 == pytest.approx(340, rel=0.025)
+    assert wl.macs == pytest.approx(2 * wl.weights * 384 / 2 + 24 * 2 * 384 ** 2 * 1024, rel=1e-12)
