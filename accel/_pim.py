@@ -128,6 +128,9 @@ class PIMChip(HardwareModel):
         "r_sense": Spec("ohm", lo=0.0, lo_open=False), "c_seg": Spec("F", lo=0.0, lo_open=False),
         "precision_policy": Spec("", kind="choice", choices=("rows", "bits", "ideal")),
         "digital_ops": Spec("op/s"), "e_mac_digital": Spec("J"), "p_static": Spec("W", lo=0.0, lo_open=False),
+        "edram_bytes": Spec("B"), "e_noc": Spec("J/B", lo=0.0, lo_open=False),
+        "noc_hops": Spec("1", lo=0.0, lo_open=False), "e_write_cell": Spec("J", lo=0.0, lo_open=False),
+        "t_write_pulse": Spec("s"), "write_pulses": Spec("1", kind="int"),
     }
 
     def _setup(self):
@@ -194,11 +197,18 @@ class PIMChip(HardwareModel):
                 "t_read_s": self.t_read, "read_bound": self.read_bound, "e_array_read_J": self.e_array_read,
                 "array_read_power_W": self.physics.power_W[self.active_rows], "e_adc_J": self.e_adc}
 
-    def evaluate_mapped(self, mapped, x, y=None, *, energy_samples: int = 16):
+    def evaluate_mapped(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1):
         """A :class:`memlab.networks.MappedNetwork` on this chip: per-layer latency and energy
-        from the mapping's tiles and exact solves (see :mod:`memlab.accel._pim_mapped`)."""
+        from the mapping's tiles and exact solves, layers pipelined over the chip's arrays
+        (see :mod:`memlab.accel._pim_mapped` and :mod:`memlab.accel._pim_pipeline`)."""
+        return self.pipeline(mapped, x, y, energy_samples=energy_samples, batch=batch).report
+
+    def pipeline(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1):
+        """The :class:`~memlab.accel.PipelineResult` of ``mapped`` on this chip: pipeline
+        throughput and latency, buffer spills, reprogramming and network-on-chip cost,
+        accuracy; ``batch`` inferences share one reprogramming when the network does not fit."""
         from ._pim_mapped import evaluate_mapped
-        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples)
+        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples, batch=batch)
 
     def _layer(self, layer, batch, first, last):
         v = self.v
