@@ -1,0 +1,60 @@
+"""Benchmark: the PIM model as a predictor, and the cost of pipelining a mapped network.
+
+1. Validation table: each published figure, the model's prediction from the chip's own
+   description (memlab.accel._pim_validation) and the error; none of them was calibrated on.
+2. A mapped network (digits MLP, 64-32-10) on ISAAC: pipeline throughput, latency, energy
+   and accuracy for a few array physics, and the wall time of one evaluation.
+Timings depend on load: the script prints ``uptime``'s load with them.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from memlab import accel
+from memlab._table import fmt_si, to_text
+from memlab.accel._pim_validation import pim_validation
+from memlab.networks import digits, from_arrays, map_network
+
+
+def validation():
+    rows = [{"case": r["case"], "quantity": r["quantity"], "predicted": fmt_si(r["predicted"], r["unit"]),
+             "published": fmt_si(r["published"], r["unit"]), "error": f"{100 * r['error']:+.1f} %",
+             "basis": r["basis"], "source": r["source"]} for r in pim_validation()]
+    print("PIM model predictions vs published figures (none calibrated on)")
+    print(to_text(rows, ["case", "quantity", "predicted", "published", "error", "basis", "source"]))
+
+
+def pipeline():
+    ds = digits()
+    x, y = ds.x[:300] / 16.0, ds.y[:300]
+    rng = np.random.default_rng(0)
+    W1 = rng.normal(0, 0.3, (32, 64))
+    h = np.maximum(x @ W1.T, 0)
+    W2 = np.linalg.lstsq(np.c_[h, np.ones(len(h))], np.eye(10)[y], rcond=None)[0].T
+    net = from_arrays([W1, W2[:, :-1]], [np.zeros(32), W2[:, -1]])
+    chip = accel.make_chip("ISAAC")
+    rows = []
+    for r_wire, g_max in ((0.0, 1e-4), (10.0, 1e-4), (10.0, 1e-5), (20.0, 1e-4)):
+        m = map_network(net, tile=(128, 128), calibration=x, r_row=r_wire, r_col=r_wire, adc_bits=8,
+                        adc_range="calibrated", g_min=1e-6, g_max=g_max)
+        t0 = time.perf_counter()
+        res = chip.pipeline(m, x, y, batch=64, energy_samples=8)
+        dt = time.perf_counter() - t0
+        rows.append({"r_wire_ohm": r_wire, "g_max_S": g_max, "accuracy": res.accuracy,
+                     "E_array_J": res.report.energy_J["compute"], "E_inference_J": res.energy_per_inference_J,
+                     "latency_s": res.latency_s, "throughput_per_s": res.throughput_per_s, "eval_s": dt})
+    print("digits MLP on ISAAC, batch 64, one mapping per row (wire resistance, device window)")
+    print(to_text(rows))
+
+
+def main():
+    print(f"load: {os.getloadavg()}")
+    validation()
+    pipeline()
+
+
+if __name__ == "__main__":
+    main()
