@@ -16,7 +16,7 @@ Quick start::
     isaac = accel.make_chip("ISAAC", r_wire=0.7)        # override any constant
     report = isaac.evaluate("resnet18")
 """
-from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
+from ._adc import ISAAC_ADC_TABLE, adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
 from ._base import HardwareModel
 from ._chips import MODEL_CLASSES, make_chip
 from ._compare import ComparisonTable, compare_chips, evaluate_all
@@ -25,6 +25,8 @@ from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
 from ._pim_physics import CrossbarFigures, crossbar_figures
+from ._pim_pipeline import PipelineResult
+from ._search import DESIGN_OBJECTIVES, DesignSearchResult, design_search
 from ._plot import plot_energy_breakdown, plot_roofline
 from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
 from ._report import COMPONENTS, KINDS, LayerResult, Report
@@ -44,6 +46,7 @@ __all__ = [
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
     "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
+    "PipelineResult", "design_search", "DesignSearchResult", "DESIGN_OBJECTIVES", "ISAAC_ADC_TABLE",
 ]
 
 

@@ -203,12 +203,13 @@ class PIMChip(HardwareModel):
         (see :mod:`memlab.accel._pim_mapped` and :mod:`memlab.accel._pim_pipeline`)."""
         return self.pipeline(mapped, x, y, energy_samples=energy_samples, batch=batch).report
 
-    def pipeline(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1):
+    def pipeline(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1, report=None):
         """The :class:`~memlab.accel.PipelineResult` of ``mapped`` on this chip: pipeline
         throughput and latency, buffer spills, reprogramming and network-on-chip cost,
-        accuracy; ``batch`` inferences share one reprogramming when the network does not fit."""
+        accuracy; ``batch`` inferences share one reprogramming when the network does not fit;
+        ``report``: a ``network_report(mapped, x, y)`` to reuse (``memlab.accel._pim_mapped``)."""
         from ._pim_mapped import evaluate_mapped
-        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples, batch=batch)
+        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples, batch=batch, report=report)
 
     def _layer(self, layer, batch, first, last):
         v = self.v

@@ -36,7 +36,7 @@ from ._base import energy_dict
 from ._pim_pipeline import PipelineResult, Stage, allocate, stage_time
 from ._report import LayerResult, Report
 
-__all__ = ["evaluate_mapped"]
+__all__ = ["evaluate_mapped", "network_report"]
 
 
 def _stages(mapped, rep, x, a_bytes, planes):
@@ -68,9 +68,18 @@ def _stage_times(chip, s, replicas, first, last):
     return times, spill, io
 
 
-def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1) -> PipelineResult:
+def network_report(mapped, x, y=None, *, energy_samples: int = 16):
+    """``mapped.report`` on ``x`` (and ``y``) at ``t_read`` = 1 s: the read energies per second
+    of read time, which :func:`evaluate_mapped` scales to a chip's ``t_read`` (they are linear
+    in it). Lets one mapping be costed on many chips without re-solving its tiles."""
+    return mapped.report(x, y, t_read=1.0, energy_samples=energy_samples)
+
+
+def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1,
+                    report=None) -> PipelineResult:
     """Pipeline ``mapped`` on ``chip`` for the inputs ``x`` (SI units, per inference); with
-    labels ``y`` the accuracy of the same mapping on ``x`` is in the result and the notes."""
+    labels ``y`` the accuracy of the same mapping on ``x`` is in the result and the notes.
+    ``report``: a :func:`network_report` of ``mapped`` on the same ``x``, ``y`` (else made here)."""
     from memlab.networks import MappedNetwork
 
     if not isinstance(mapped, MappedNetwork):
@@ -85,7 +94,7 @@ def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim < 2 or x.shape[0] < 1:
         raise ParameterError(f"parameter 'x' has shape {x.shape}; give a batch of at least one input")
-    rep = mapped.report(x, y, t_read=chip.t_read, energy_samples=energy_samples)
+    rep = network_report(mapped, x, y, energy_samples=energy_samples) if report is None else report
     planes = int(s["dac_bits"]) if s.get("input_mode") == "bit-serial" and s.get("dac_bits") else 1
     a_bytes = (s.get("dac_bits") or 8) / 8
     bits = s.get("adc_bits") or chip.adc_bits
@@ -109,7 +118,7 @@ def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch:
             noc_b = 0.0 if i == n - 1 else st.out_bytes * v["noc_hops"]
             spill_tot += spill
             noc_tot += noc_b
-            e = energy_dict(compute=row["read_energy"] + conv * v["e_shift_add"], adc=conv * e_conv,
+            e = energy_dict(compute=row["read_energy"] * chip.t_read + conv * v["e_shift_add"], adc=conv * e_conv,
                             dac=st.vectors * row["active_rows"] * planes * chip.e_dac,
                             onchip=2 * st.in_bytes * v["e_edram"], interconnect=noc_b * v["e_noc"],
                             dram=io * v["e_io"])

@@ -58,6 +58,7 @@ _EXPORTS = {
         'crossbar_figures', 'adc_energy_survey', 'adc_energy_isaac', 'walden_fom', 'dac_energy',
         'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'compare_chips',
         'ComparisonTable', 'evaluate_all', 'plot_roofline', 'plot_energy_breakdown',
+        'PipelineResult', 'design_search', 'DesignSearchResult', 'DESIGN_OBJECTIVES', 'ISAAC_ADC_TABLE',
     ),
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',
