@@ -5,18 +5,12 @@ import pytest
 
 from memlab import accel
 from memlab.errors import ConfigError
-from memlab.networks import digits, from_arrays, map_network
+from memlab.networks import map_network
 
 
 @pytest.fixture(scope="module")
-def net_and_data():
-    ds = digits()
-    x, y = ds.x[:200] / 16.0, ds.y[:200]
-    rng = np.random.default_rng(0)
-    W1 = rng.normal(0, 0.3, (32, 64))
-    h = np.maximum(x @ W1.T, 0)
-    W2 = np.linalg.lstsq(np.c_[h, np.ones(len(h))], np.eye(10)[y], rcond=None)[0].T
-    return from_arrays([W1, W2[:, :-1]], [np.zeros(32), W2[:, -1]]), x, y
+def net_and_data(digits_mlp):
+    return digits_mlp(200)
 
 
 def test_read_energy_is_the_hand_sum_without_wires(net_and_data):

@@ -7,21 +7,15 @@ import pytest
 
 from memlab import accel
 from memlab.errors import ConfigError
-from memlab.networks import digits, from_arrays, map_network
+from memlab.networks import map_network
 
 SPACE = {"rows": [32, 64, 128], "adc_bits": [4, 6, 8], "tiles": [1, 8],
          "weight_mapping": ["differential", "offset"], "adc_rate": [0.6e9, 1.2e9]}
 
 
 @pytest.fixture(scope="module")
-def problem():
-    ds = digits()
-    x, y = ds.x[:100] / 16.0, ds.y[:100]
-    rng = np.random.default_rng(0)
-    W1 = rng.normal(0, 0.3, (32, 64))
-    h = np.maximum(x @ W1.T, 0)
-    W2 = np.linalg.lstsq(np.c_[h, np.ones(len(h))], np.eye(10)[y], rcond=None)[0].T
-    return from_arrays([W1, W2[:, :-1]], [np.zeros(32), W2[:, -1]]), x, y
+def problem(digits_mlp):
+    return digits_mlp(100)
 
 
 @pytest.fixture(scope="module")
