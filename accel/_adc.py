@@ -27,13 +27,41 @@ import math
 from memlab._validate import real
 from memlab.errors import ParameterError, out_of_range
 
-__all__ = ["adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits", "ISAAC_ADC_TABLE"]
+__all__ = ["adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits", "ISAAC_ADC_TABLE",
+           "ISAAC_ADC_AREA", "isaac_adc_scale"]
 
 #: ISAAC's SAR ADC energy per conversion (J) by resolution (bit) at 1.2 GS/s, 32 nm:
 #: hwcomponents-library ``isaac.py`` (IsaacADC comments: Kull ISSCC'13 at 8 b, other
 #: resolutions scaled after Saberi et al. TCAS-I 2011)
 ISAAC_ADC_TABLE = {4: 0.79e-12, 5: 0.99e-12, 6: 1.20e-12, 7: 1.42e-12, 8: 1.666666667e-12,
                    9: 1.969078145e-12, 10: 2.379022742e-12}
+#: area (m^2) of one such ADC by resolution, same source (8 b: 9600 um^2 / 8 in Table I)
+ISAAC_ADC_AREA = {4: 361.04e-12, 5: 476.91e-12, 6: 626.91e-12, 7: 845.18e-12, 8: 1200e-12,
+                  9: 1827.911647e-12, 10: 3002.008032e-12}
+
+
+def _table_law(table: dict, bits: float) -> float:
+    """``table`` (bits -> value) at ``bits``: geometric interpolation inside, geometric
+    extrapolation with the end segments' ratio outside."""
+    keys = sorted(table)
+    lo, hi = keys[0], keys[-1]
+    if bits <= lo:
+        a, b = lo, lo + 1
+    elif bits >= hi:
+        a, b = hi - 1, hi
+    else:
+        a = int(math.floor(bits))
+        b = a + 1
+    la, lb = math.log(table[a]), math.log(table[b])
+    return math.exp(la + (lb - la) * (bits - a) / (b - a))
+
+
+def isaac_adc_scale(bits: float) -> tuple[float, float]:
+    """(energy, area) of ISAAC's ADC at ``bits`` relative to 8 b (:data:`ISAAC_ADC_TABLE`,
+    :data:`ISAAC_ADC_AREA`)."""
+    _check_bits_fs(bits, 1.0, "isaac_adc_scale")
+    return (_table_law(ISAAC_ADC_TABLE, bits) / ISAAC_ADC_TABLE[8],
+            _table_law(ISAAC_ADC_AREA, bits) / ISAAC_ADC_AREA[8])
 
 
 def _check_bits_fs(bits, fs, where):
@@ -55,18 +83,7 @@ def adc_energy_isaac(bits: float, e_8bit: float = ISAAC_ADC_TABLE[8]) -> float:
     4..10 b), normalised to ``e_8bit`` (J) at 8 b."""
     _check_bits_fs(bits, 1.0, "adc_energy_isaac")
     real(e_8bit, "e_8bit", lo=0.0, lo_open=True, unit="J", where="adc_energy_isaac")
-    keys = sorted(ISAAC_ADC_TABLE)
-    lo, hi = keys[0], keys[-1]
-    if bits <= lo:
-        a, b = lo, lo + 1
-    elif bits >= hi:
-        a, b = hi - 1, hi
-    else:
-        a = int(math.floor(bits))
-        b = min(a + 1, hi)
-    ea, eb = ISAAC_ADC_TABLE[a], ISAAC_ADC_TABLE[b]
-    la = math.log(ea) + (math.log(eb) - math.log(ea)) * (bits - a) / (b - a)
-    return e_8bit / ISAAC_ADC_TABLE[8] * math.exp(la)
+    return e_8bit * isaac_adc_scale(bits)[0]
 
 
 def walden_fom(power_W: float, enob: float, fs: float) -> float:

@@ -59,6 +59,7 @@ _EXPORTS = {
         'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'compare_chips',
         'ComparisonTable', 'evaluate_all', 'plot_roofline', 'plot_energy_breakdown',
         'PipelineResult', 'design_search', 'DesignSearchResult', 'DESIGN_OBJECTIVES', 'ISAAC_ADC_TABLE',
+        'ISAAC_ADC_AREA', 'isaac_adc_scale',
     ),
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',

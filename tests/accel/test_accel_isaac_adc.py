@@ -14,6 +14,15 @@ def test_isaac_rebuild_tile_and_chip_within_1pct():
     assert t["chip_area_mm2"] == pytest.approx(85.4, rel=0.01)
 
 
+def test_isaac_rebuild_adc_resolution_follows_the_table():
+    # 9-bit ADCs: each of the 12 x 8 ADCs of a tile grows from 1200 to 1827.9 um^2 and draws
+    # 1.969/1.667 of its 2 mW (hwcomponents isaac.py table; the 2**(b-8) law doubled both)
+    a, b = accel.isaac_rebuild(), accel.isaac_rebuild(adc_bits=9)
+    assert b["tile_area_mm2"] - a["tile_area_mm2"] == pytest.approx(12 * 8 * (1827.911647 - 1200) * 1e-6, rel=1e-9)
+    assert b["tile_power_W"] - a["tile_power_W"] == pytest.approx(12 * 16e-3 * (1.969078145 / 1.666666667 - 1),
+                                                                  rel=1e-6)
+
+
 def test_isaac_adc_share():
     # ADC share of tile power 58%, of tile area 31% (paper text); shares are quoted to the
     # percent, so +-1 percentage point
