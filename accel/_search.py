@@ -170,6 +170,8 @@ def design_search(network, x, y, *, space: dict, chip="ISAAC", map_kwargs: dict 
                           f"{type(network).__name__}")
     if method not in ("nsga2", "exhaustive"):
         raise ConfigError(f"parameter 'method' = {method!r} must be 'nsga2' or 'exhaustive'")
+    if y is None:
+        raise ConfigError("parameter 'y' = None: design_search needs integer labels of x for the accuracy objective")
     population, generations = positive_int(population, "population"), positive_int(generations, "generations")
     if seed is not None:
         seed = int(real(seed, "seed", lo=0, integer=True))

@@ -85,3 +85,15 @@ def test_buffer_spill_goes_off_chip(mapped):
     assert io(small) - io(base) == pytest.approx(128.0, abs=1e-9)
     assert small.report.energy_J["dram"] - base.report.energy_J["dram"] == \
         pytest.approx(128.0 * accel.make_chip("ISAAC").v["e_io"], rel=1e-12)
+
+
+def test_bad_pipeline_inputs_are_named(mapped):
+    from memlab.errors import ParameterError
+    m, x, _ = mapped
+    chip = accel.make_chip("ISAAC")
+    with pytest.raises(ParameterError, match="parameter 'batch'"):
+        chip.pipeline(m, x, batch=0)
+    with pytest.raises(ParameterError, match="parameter 'mapped'"):
+        chip.pipeline("net", x)
+    with pytest.raises(ParameterError, match="parameter 'write_pulses'"):
+        accel.make_chip("ISAAC", write_pulses=0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from memlab import accel
-from memlab.errors import ConfigError
+from memlab.errors import ConfigError, ParameterError
 from memlab.networks import map_network
 
 SPACE = {"rows": [32, 64, 128], "adc_bits": [4, 6, 8], "tiles": [1, 8],
@@ -84,3 +84,9 @@ def test_mapped_network_is_remapped_and_bad_space_refused(problem):
         accel.design_search(net, x, y, space={"rows": []})
     with pytest.raises(ConfigError, match="not a PIM chip"):
         accel.design_search(net, x, y, space={"rows": [64]}, chip="V100")
+    with pytest.raises(ConfigError, match="parameter 'y' = None"):
+        accel.design_search(net, x, None, space={"rows": [64]})
+    with pytest.raises(ParameterError, match="parameter 'population'"):
+        accel.design_search(net, x, y, space={"rows": [64]}, population=0)
+    with pytest.raises(ParameterError, match="parameter 'seed'"):
+        accel.design_search(net, x, y, space={"rows": [64]}, seed=-1)
