@@ -136,7 +136,8 @@ def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch:
             cells = sum(stages[i].cells for i in g)
             e_w = cells * v["write_pulses"] * v["e_write_cell"]
             load_b = cells * v["cell_bits"] / 8
-            t_rep = max(v["rows"] * v["write_pulses"] * v["t_write_pulse"], load_b / v["io_bw"])
+            passes = max(math.ceil(stages[i].arrays / chip.n_arrays) for i in g)   # > 1: one stage, in passes
+            t_rep = max(passes * v["rows"] * v["write_pulses"] * v["t_write_pulse"], load_b / v["io_bw"])
             rep_J += e_w + load_b * v["e_io"]
             rep_s += t_rep
             layers.append(LayerResult(f"reprogram[{gi}]", "reprogram", 0.0, load_b / batch, 0.0,

@@ -14,7 +14,7 @@ Allocation (all SI units):
    in parallel and one row at a time, ``rows x write_pulses x t_write_pulse`` (s), and the
    weights (``cells x cell_bits / 8`` B) come in over the chip's I/O (``e_io`` J/B, ``io_bw``
    B/s); the slower of writing and loading sets the time. A stage larger than the chip is a
-   group of its own, run in ``ceil(arrays / n_arrays)`` passes.
+   group of its own, run (and written) in ``ceil(arrays / n_arrays)`` passes.
 2. *Replication* (ISAAC's pipeline balancing). Arrays left in a group go, one copy at a time,
    to the slowest stage while a copy fits: a stage of ``v`` input vectors and ``p`` input
    planes on ``r`` copies takes ``ceil(v / r) * p * t_read``.

@@ -97,3 +97,19 @@ def test_bad_pipeline_inputs_are_named(mapped):
         chip.pipeline("net", x)
     with pytest.raises(ParameterError, match="parameter 'write_pulses'"):
         accel.make_chip("ISAAC", write_pulses=0)
+
+
+def test_stage_larger_than_the_chip_runs_in_passes(mapped):
+    # the first layer (65 x 64 cells) on 32x32 tiles needs 3 x 2 = 6 tiles; a 4-array chip runs it
+    # in ceil(6 / 4) = 2 passes of one read each and writes it in 2 passes of 32 rows x 10 ns
+    m, x, _ = mapped
+    m32 = map_network(m.network, tile=(32, 32), calibration=x)
+    chip = accel.make_chip("ISAAC", rows=32, cols=32, tiles=1, imas_per_tile=1, arrays_per_ima=4, adcs_per_ima=4)
+    res = chip.pipeline(m32, x, energy_samples=2)
+    first = res.report.layers[0]
+    assert first.extra["tiles"] == 6 and first.extra["time_multiplexed"]
+    assert first.times_s[chip.read_bound] == pytest.approx(2 * chip.t_read, rel=1e-12)
+    rep0 = next(l for l in res.report.layers if l.name == "reprogram[0]")
+    cells = sum(t.used[0] * t.used[1] for t in m32.tiles if t.layer == first.name.split("[")[0])
+    assert rep0.extra["cells"] == cells
+    assert rep0.extra["per_batch_s"] == pytest.approx(max(2 * 32 * 10e-9, cells * 2 / 8 / chip.v["io_bw"]), rel=1e-12)
