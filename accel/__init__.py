@@ -19,9 +19,12 @@ Quick start::
     table = accel.compare_chips("resnet50", out_dir="out")   # CSV + Markdown + 2 plots
     print(table)
     isaac = accel.make_chip("ISAAC", r_wire=0.7)        # override any constant
-    report = isaac.evaluate("resnet18")
+    report = isaac.evaluate("resnet18")                 # a bound (layer by layer)
+    result = isaac.pipeline(mapped, x, y)               # a memlab.networks MappedNetwork: a prediction
+    front = accel.design_search(net, x, y, space={"rows": [64, 128], "adc_bits": [4, 6, 8]})
 """
-from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, walden_fom
+from ._adc import (ISAAC_ADC_AREA, ISAAC_ADC_TABLE, adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits,
+                   isaac_adc_scale, walden_fom)
 from ._base import HardwareModel
 from ._chips import MODEL_CLASSES, chip_names, make_chip
 from ._compare import ComparisonTable, compare_chips, evaluate_all
@@ -31,6 +34,8 @@ from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
 from ._pim_physics import CrossbarFigures, crossbar_figures
+from ._pim_pipeline import PipelineResult
+from ._search import DESIGN_OBJECTIVES, DesignSearchResult, design_search
 from ._plot import plot_energy_breakdown, plot_roofline
 from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
 from ._report import COMPONENTS, KINDS, LayerResult, Report
@@ -52,6 +57,8 @@ __all__ = [
     "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
     "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
     "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "ChipMeasurement", "MEASUREMENTS", "measurements_for",
+    "PipelineResult", "design_search", "DesignSearchResult", "DESIGN_OBJECTIVES", "ISAAC_ADC_TABLE", "ISAAC_ADC_AREA",
+    "isaac_adc_scale",
 ]
 
 

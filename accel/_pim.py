@@ -23,15 +23,18 @@ the read power (-> array energy per read = power x read time) and the usable ADC
 Read time: ``t_read = max(cols_per_adc / adc_rate, t_settle)`` where ``cols_per_adc =
 cols*arrays_per_ima/adcs_per_ima``; bound 'adc' or 'array'. Weight GEMMs whose operands
 are both activations (attention) run on a digital unit (``digital_ops``, ``e_mac_digital``).
-Layers run one after the other, each with the whole chip (replicated when it fits more
-than once); weights that need more arrays than the chip has are time-multiplexed without
-reprogramming cost (flagged in ``extra``).
+:meth:`PIMChip.evaluate` (a :class:`Workload`, a bound): layers run one after the other,
+each with the whole chip (replicated when it fits more than once); weights that need more
+arrays than the chip has are time-multiplexed without reprogramming cost (flagged in
+``extra``). :meth:`PIMChip.pipeline` / :meth:`PIMChip.evaluate_mapped` (a
+:class:`memlab.networks.MappedNetwork`, a prediction): layers pipelined on their own arrays,
+with buffers, network-on-chip traffic and reprogramming (:mod:`._pim_pipeline`).
 """
 from __future__ import annotations
 
 import math
 
-from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits
+from ._adc import adc_energy_isaac, adc_energy_survey, dac_energy, isaac_adc_bits, isaac_adc_scale
 from ._base import HardwareModel, energy_dict
 from ._params import Spec
 from ._pim_physics import crossbar_figures
@@ -46,7 +49,7 @@ _MEM = "Shafiee et al., ISCA 2016 Table I [M: recalled; component totals reprodu
 #: ISAAC Table I components: (level, name, count, power_W, area_mm2, source). Power and
 #: area are for all ``count`` units of one IMA / one tile / the chip.
 ISAAC_TABLE_I = [
-    ("ima", "ADC 8b 1.28 GS/s", 8, 16e-3, 0.0096, _HWC),
+    ("ima", "ADC 8b 1.2 GS/s", 8, 16e-3, 0.0096, _HWC),
     ("ima", "DAC 1b", 8 * 128, 4e-3, 0.00017, _HWC),
     ("ima", "sample+hold", 8 * 128, 0.01e-3, 0.00004, _MEM),
     ("ima", "memristor array 128x128", 8, 2.4e-3, 0.0002, _REF + " (array power); area " + _MEM),
@@ -69,8 +72,9 @@ def isaac_rebuild(imas_per_tile: int = 12, tiles: int = 168, arrays_per_ima: int
     """Tile and chip power (W) / area (mm^2) summed from :data:`ISAAC_TABLE_I`.
 
     Per-IMA entries scale with ``arrays_per_ima`` (arrays, DACs, S+H) and ``adcs_per_ima``
-    (ADCs); ADC power and area scale as ``2**(adc_bits-8)``. Returns tile/chip power and
-    area and the ADC shares of tile power and area.
+    (ADCs); ADC power and area scale with ``adc_bits`` as ISAAC's Saberi-scaled ADC table
+    (:func:`isaac_adc_scale`). Returns tile/chip power and area and the ADC shares of tile
+    power and area.
     """
     ima_p = ima_a = tile_p = tile_a = chip_p = chip_a = 0.0
     adc_p = adc_a = 0.0
@@ -78,8 +82,11 @@ def isaac_rebuild(imas_per_tile: int = 12, tiles: int = 168, arrays_per_ima: int
         if level == "ima":
             s = 1.0
             if name.startswith("ADC"):
-                s = adcs_per_ima / 8 * 2.0 ** (adc_bits - 8)
-                adc_p, adc_a = p * s, a * s
+                se, sa = isaac_adc_scale(adc_bits)
+                adc_p, adc_a = p * adcs_per_ima / 8 * se, a * adcs_per_ima / 8 * sa
+                ima_p += adc_p
+                ima_a += adc_a
+                continue
             elif name.startswith(("DAC", "sample", "memristor")):
                 s = arrays_per_ima / 8
             ima_p += p * s
@@ -128,6 +135,9 @@ class PIMChip(HardwareModel):
         "r_sense": Spec("ohm", lo=0.0, lo_open=False), "c_seg": Spec("F", lo=0.0, lo_open=False),
         "precision_policy": Spec("", kind="choice", choices=("rows", "bits", "ideal")),
         "digital_ops": Spec("op/s"), "e_mac_digital": Spec("J"), "p_static": Spec("W", lo=0.0, lo_open=False),
+        "edram_bytes": Spec("B"), "e_noc": Spec("J/B", lo=0.0, lo_open=False),
+        "noc_hops": Spec("1", lo=0.0, lo_open=False), "e_write_cell": Spec("J", lo=0.0, lo_open=False),
+        "t_write_pulse": Spec("s"), "write_pulses": Spec("1", kind="int"),
     }
 
     def _setup(self):
@@ -194,11 +204,19 @@ class PIMChip(HardwareModel):
                 "t_read_s": self.t_read, "read_bound": self.read_bound, "e_array_read_J": self.e_array_read,
                 "array_read_power_W": self.physics.power_W[self.active_rows], "e_adc_J": self.e_adc}
 
-    def evaluate_mapped(self, mapped, x, y=None, *, energy_samples: int = 16):
+    def evaluate_mapped(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1):
         """A :class:`memlab.networks.MappedNetwork` on this chip: per-layer latency and energy
-        from the mapping's tiles and exact solves (see :mod:`memlab.accel._pim_mapped`)."""
+        from the mapping's tiles and exact solves, layers pipelined over the chip's arrays
+        (see :mod:`memlab.accel._pim_mapped` and :mod:`memlab.accel._pim_pipeline`)."""
+        return self.pipeline(mapped, x, y, energy_samples=energy_samples, batch=batch).report
+
+    def pipeline(self, mapped, x, y=None, *, energy_samples: int = 16, batch: int = 1, report=None):
+        """The :class:`~memlab.accel.PipelineResult` of ``mapped`` on this chip: pipeline
+        throughput and latency, buffer spills, reprogramming and network-on-chip cost,
+        accuracy; ``batch`` inferences share one reprogramming when the network does not fit;
+        ``report``: a ``network_report(mapped, x, y)`` to reuse (``memlab.accel._pim_mapped``)."""
         from ._pim_mapped import evaluate_mapped
-        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples)
+        return evaluate_mapped(self, mapped, x, y, energy_samples=energy_samples, batch=batch, report=report)
 
     def _layer(self, layer, batch, first, last):
         v = self.v

@@ -30,6 +30,10 @@ NV_HOPPER = "NVIDIA H100 (Hopper) architecture whitepaper (132 SMs on SXM5, 50 M
 NV_V100 = "NVIDIA Tesla V100 datasheet / Volta whitepaper (SXM2)"
 LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
+#: Stillmaker & Baas (2017) CMOS energy scaling 65 nm -> 32 nm at 0.8 V: (a V^2 + b V + c) ratio of
+#: their fits as tabulated in Accelergy-Project/hwcomponents scaling/techscaling.py
+STILLMAKER_65_32 = (0.9559 * 0.64 - 0.7823 * 0.8 + 0.471) / (3.755 * 0.64 - 4.398 * 0.8 + 1.975)
+
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
 E_DDR = P(1.95e-9 / 8, "J/B", HOROWITZ, "D", "derived", "DRAM 1.3-2.6 nJ per 64-bit access: midpoint / 8 B")
 E_HBM = P(3.97e-12 * 8, "J/B", "O'Connor et al., 'Fine-Grained DRAM', MICRO 2017 (HBM2: 3.97 pJ/bit)", "S",
@@ -247,17 +251,34 @@ _add(Preset("ISAAC", "pim", {
     "cell_bits": P(2, "bit", ISAAC, "S"), "dac_bits": P(1, "bit", ISAAC, "S"),
     "arrays_per_ima": P(8, "1", ISAAC, "S"), "adcs_per_ima": P(8, "1", ISAAC, "S"),
     "imas_per_tile": P(12, "1", ISAAC, "S"), "tiles": P(168, "1", ISAAC, "S"),
-    "adc_rate": P(1.28e9, "Hz", ISAAC + " text (1.28 GS/s; Table I says 1.2)", "S", "datasheet",
-                  "128 columns / 1.28 GS/s = ISAAC's 100 ns read cycle"),
-    "adc_model": P("isaac", "", HWC, "S", "datasheet", "1.67 pJ at 8 b scaled 2^(b-8); 'survey' = Accelergy fit"),
+    "adc_rate": P(1.2e9, "Hz", ISAAC + " (ADC row: 8 b, 1.2 GSps; as quoted by hwcomponents isaac.py)", "S",
+                  "datasheet", "one rate for timing and energy: 128 columns / 1.2 GS/s = 106.7 ns per read "
+                  "(the paper's text rounds the cycle to 100 ns, i.e. 1.28 GS/s, which its power row does not use)"),
+    "adc_model": P("isaac", "", HWC, "S", "datasheet",
+                   "1.67 pJ at 8 b, other resolutions from the Saberi-scaled table (ISAAC_ADC_TABLE); "
+                   "'survey' = Accelergy fit"),
     "e_adc_8bit": P(16e-3 / (8 * 1.2e9), "J", HWC + " (Kull ISSCC'13 SAR: 16 mW / (8 ADC x 1.2 GS/s))", "D", "derived"),
     "flip_encoding": P(True, "", ISAAC + " eq. 1-2 (weight flipping saves one ADC bit)", "S"),
     "e_dac_1bit": P(0.41667e-12, "J", HWC, "S", "derived", "4 mW / (1024 DACs x drive rate)"),
     "e_shift_add": P(0.021e-12, "J", HWC, "S", "derived"),
     "e_edram": P(20.45e-12 / 32, "J/B", HWC, "D", "derived", "20.45 pJ per 256-bit eDRAM access / 32 B"),
     "edram_bw": P(256 / 8 * 1e9, "B/s", "memlab assumption: 256-bit eDRAM port at 1 GHz per tile", "A", "assumption"),
-    "io_bw": P(6.4e9, "B/s", HWC + " (HyperTransport 6.4 GB/s)", "S"),
-    "e_io": P(26e-12 / 16, "J/B", HWC, "D", "derived", "26 pJ per 128-bit chip-to-chip transfer / 16 B"),
+    "io_bw": P(4 * 6.4e9, "B/s", ISAAC + " (HyperTransport: 4 links, 6.4 GB/s each)", "D", "derived",
+               "the chip's 4 links together; one link is 6.4 GB/s (hwcomponents isaac.py IsaacChip2ChipLink)"),
+    "e_io": P(26e-12 / 16 * STILLMAKER_65_32, "J/B", HWC + " (IsaacChip2ChipLink: 26 pJ per 128 bit at 65 nm)", "D",
+              "derived", "65 nm figure scaled to ISAAC's 32 nm by Stillmaker & Baas, Integration 58 (2017) energy "
+              "fit at 0.8 V (x0.531, as tabulated in Accelergy hwcomponents scaling/techscaling.py); link "
+              "energy that does not scale with logic would make this optimistic"),
+    "edram_bytes": P(64 * 1024, "B", ISAAC + " (eDRAM buffer 64 KB per tile)", "S"),
+    "e_noc": P(20.74e-12 / 32, "J/B", HWC + " (IsaacRouter: 20.74 pJ per 256-bit transfer, 32 nm)", "D", "derived",
+               "per byte and router hop"),
+    "noc_hops": P(1.0, "1", "memlab assumption: consecutive layers on neighbouring tiles (ISAAC maps layers in "
+                  "pipeline order)", "A", "assumption"),
+    "e_write_cell": P(0.6e-12, "J", "NVSim/NVMExplorer sample RRAM cell (accelergy-neurosim-plug-in): SET/RESET "
+                      "2 V, 10 ns, 0.6 pJ", "P", "datasheet", "per cell and programming pulse"),
+    "t_write_pulse": P(10e-9, "s", "NVSim/NVMExplorer sample RRAM cell (accelergy-neurosim-plug-in)", "P"),
+    "write_pulses": P(1, "1", "memlab assumption: one pulse per cell (no write-verify loop)", "A", "assumption",
+                      "write-verify programming takes several pulses per cell: raise it for analog weights"),
     "g_on": P(1e-5, "S", "NVSim/NVMExplorer sample cell Ron 100 kOhm (accelergy-neurosim-plug-in)", "P"),
     "g_off": P(1e-7, "S", "NVSim/NVMExplorer sample cell Roff 10 MOhm (accelergy-neurosim-plug-in)", "P"),
     "v_read": P(0.085, "V", "memlab calibration", "D", "calibrated",

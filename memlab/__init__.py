@@ -60,6 +60,8 @@ _EXPORTS = {
         'ComparisonTable', 'evaluate_all', 'plot_roofline', 'plot_energy_breakdown',
         'GPUChip', 'calibrate_gpu', 'gemm_schedule', 'chip_names', 'ChipMeasurement', 'MEASUREMENTS',
         'measurements_for',
+        'PipelineResult', 'design_search', 'DesignSearchResult', 'DESIGN_OBJECTIVES', 'ISAAC_ADC_TABLE',
+        'ISAAC_ADC_AREA', 'isaac_adc_scale',
     ),
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',

@@ -14,6 +14,15 @@ def test_isaac_rebuild_tile_and_chip_within_1pct():
     assert t["chip_area_mm2"] == pytest.approx(85.4, rel=0.01)
 
 
+def test_isaac_rebuild_adc_resolution_follows_the_table():
+    # 9-bit ADCs: each of the 12 x 8 ADCs of a tile grows from 1200 to 1827.9 um^2 and draws
+    # 1.969/1.667 of its 2 mW (hwcomponents isaac.py table; the 2**(b-8) law doubled both)
+    a, b = accel.isaac_rebuild(), accel.isaac_rebuild(adc_bits=9)
+    assert b["tile_area_mm2"] - a["tile_area_mm2"] == pytest.approx(12 * 8 * (1827.911647 - 1200) * 1e-6, rel=1e-9)
+    assert b["tile_power_W"] - a["tile_power_W"] == pytest.approx(12 * 16e-3 * (1.969078145 / 1.666666667 - 1),
+                                                                  rel=1e-6)
+
+
 def test_isaac_adc_share():
     # ADC share of tile power 58%, of tile area 31% (paper text); shares are quoted to the
     # percent, so +-1 percentage point
@@ -25,13 +34,38 @@ def test_isaac_adc_share():
 def test_isaac_preset_area_and_peak_vs_published_ce_pe():
     # CE 478.95 GOP/s/mm^2 x 85.4 mm^2 = 40.9 TOP/s; PE 627.5 GOP/s/W (Table IV). Our peak
     # is derived from the architecture (16128 arrays, 16-bit weights in 8 columns, 16 input
-    # cycles of 100 ns), not typed in; the published CE is rounded -> 1%.
+    # cycles), not typed in. The preset takes the ADC rate of Table I's ADC row (1.2 GS/s:
+    # 106.7 ns per 128-column read) for timing and energy alike; the paper's CE and PE use a
+    # 100 ns cycle (1.28 GS/s), so the predicted peak is 1.2/1.28 of the published one. The
+    # published CE is rounded -> 1 %; PE also carries the CE x area rounding -> 2 %.
     chip = accel.make_chip("ISAAC")
+    assert chip.v["adc_rate"] == 1.2e9
     assert chip.area_mm2() == pytest.approx(85.4, rel=0.01)
     peak16 = chip.peak_ops_per_s("fp16")
-    assert peak16 == pytest.approx(478.95e9 * 85.4, rel=0.01)
-    # peak / chip power vs published PE: references.md gives 0.622 vs 0.6275 TOPS/W -> 2%
-    assert peak16 / accel.isaac_rebuild()["chip_power_W"] == pytest.approx(627.5e9, rel=0.02)
+    assert peak16 / (478.95e9 * 85.4) == pytest.approx(1.2 / 1.28, rel=0.01)
+    assert peak16 / accel.isaac_rebuild()["chip_power_W"] / 627.5e9 == pytest.approx(1.2 / 1.28, rel=0.02)
+
+
+def test_isaac_io_constants():
+    # Table I: 4 HyperTransport links of 6.4 GB/s each; the 26 pJ per 128-bit link transfer is
+    # a 65 nm figure (hwcomponents IsaacChip2ChipLink), scaled to 32 nm by Stillmaker & Baas'
+    # fits at 0.8 V: (0.9559*0.64 - 0.7823*0.8 + 0.471) / (3.755*0.64 - 4.398*0.8 + 1.975)
+    chip = accel.make_chip("ISAAC")
+    assert chip.dram_bw_Bps() == pytest.approx(25.6e9, rel=1e-12)
+    assert chip.v["e_io"] == pytest.approx(26e-12 / 16 * 0.456936 / 0.8598, rel=1e-4)
+
+
+def test_isaac_adc_table_not_the_power_of_two_law():
+    # hwcomponents isaac.py (IsaacADC, Saberi-scaled): 7 b 1.42 pJ, 4 b 0.79 pJ, 10 b 2.379 pJ;
+    # the 2**(b-8) law gave 0.83 pJ at 7 b (optimistic by 1.7x). Between points: geometric
+    # interpolation, so 7.5 b is the geometric mean of 7 b and 8 b.
+    assert accel.adc_energy_isaac(7) == pytest.approx(1.42e-12, rel=1e-9)
+    assert accel.adc_energy_isaac(4) == pytest.approx(0.79e-12, rel=1e-9)
+    assert accel.adc_energy_isaac(10) == pytest.approx(2.379022742e-12, rel=1e-9)
+    assert accel.adc_energy_isaac(7.5) == pytest.approx((1.42e-12 * 1.666666667e-12) ** 0.5, rel=1e-9)
+    assert accel.adc_energy_isaac(7) > 1.6 * 1.67e-12 * 2.0 ** -1
+    # outside the table: geometric extrapolation with the end ratio (a stated assumption)
+    assert accel.adc_energy_isaac(3) == pytest.approx(0.79e-12 * 0.79 / 0.99, rel=1e-9)
 
 
 def test_isaac_adc_bits_equation():
@@ -68,13 +102,20 @@ def test_event_energy_model_at_full_load_matches_table_power():
     # array reads from the arrays/ solve, shift-adds, eDRAM bytes) plus the background power
     # of the remaining components, for a large 16-bit GEMM that keeps every array busy, must
     # reproduce ISAAC's Table I chip power without the chip-to-chip links (55.4 W) and its
-    # efficiency (41.3 TOP/s / 55.4 W). Tolerance 5%: the ADC energy (1.67 pJ) comes from
-    # Table I's 1.2 GS/s while the read cycle uses the text's 1.28 GS/s (+4%).
+    # efficiency, apart from the eDRAM row. Table I's 20.7 mW per tile eDRAM assumes the
+    # buffer streams the whole input register every read (hwcomponents' derivation), while the
+    # model counts the GEMM's actual bytes (inputs reused across all columns): that row is
+    # left out of the comparison. Tolerance 2 %: the per-event energies are Table I powers
+    # over their rates (1.67 pJ = 16 mW / (8 x 1.2 GS/s)) and the read cycle uses the same
+    # 1.2 GS/s, so what remains is the 98 % ADC utilisation of the layer (input/output
+    # cycles) and the arrays/ solve's array power (calibrated to 15 %, 9 % of the chip).
     chip = accel.make_chip("ISAAC", precision_policy="ideal")
     mk = lambda name, m: accel.Gemm(name, m=m, k=1024, n=1024, w_bits=16, a_bits=16)
     rep = chip.evaluate(accel.Workload("w", [mk("in", 1), mk("big", 1 << 16), mk("out", 1)]))
     big = rep.layers[1]
     assert big.bound == "adc" and big.utilisation > 0.95
     table = accel.isaac_rebuild(include_io=False)
-    assert big.energy_total_J / big.latency_s == pytest.approx(table["chip_power_W"], rel=0.05)
-    assert big.energy_J["adc"] / big.latency_s == pytest.approx(168 * 12 * 16e-3, rel=0.05)
+    edram_row = 168 * 20.7e-3
+    assert (big.energy_total_J - big.energy_J["onchip"]) / big.latency_s == \
+        pytest.approx(table["chip_power_W"] - edram_row, rel=0.02)
+    assert big.energy_J["adc"] / big.latency_s == pytest.approx(168 * 12 * 16e-3, rel=0.02)

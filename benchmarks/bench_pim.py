@@ -1,0 +1,82 @@
+"""Benchmark: the PIM model as a predictor, and the cost of pipelining a mapped network.
+
+1. Validation table: each published figure, the model's prediction from the chip's own
+   description (memlab.accel._pim_validation) and the error; none of them was calibrated on.
+2. A mapped network (memlab.analysis' trained digits MLP, 64-32-10, its test split) on ISAAC:
+   pipeline throughput, latency, energy and accuracy for a few array physics, and the wall
+   time of one evaluation.
+3. The design search (NSGA-II) over array size, ADC bits, tiles, mapping and clock for that
+   network: evaluations, wall time, the Pareto front (table) and its plot
+   (``out/pim_design_front.png``).
+Timings depend on load: the script prints ``uptime``'s load with them.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from memlab import accel
+from memlab._table import fmt_si, to_text
+from memlab.accel._pim_validation import pim_validation
+from memlab.analysis import train_digits_mlp
+from memlab.networks import from_arrays, map_network
+
+
+def validation():
+    rows = [{"case": r["case"], "quantity": r["quantity"], "predicted": fmt_si(r["predicted"], r["unit"]),
+             "published": fmt_si(r["published"], r["unit"]), "error": f"{100 * r['error']:+.1f} %",
+             "basis": r["basis"], "source": r["source"]} for r in pim_validation()]
+    print("PIM model predictions vs published figures (none calibrated on)")
+    print(to_text(rows, ["case", "quantity", "predicted", "published", "error", "basis", "source"]))
+
+
+def _network():
+    mlp = train_digits_mlp(hidden=32)
+    return from_arrays([w.T for w in mlp.weights], list(mlp.biases)), mlp.x_test, mlp.y_test
+
+
+def pipeline():
+    net, x, y = _network()
+    chip = accel.make_chip("ISAAC")
+    rows = []
+    for r_wire, g_max in ((0.0, 1e-4), (10.0, 1e-4), (10.0, 1e-5), (20.0, 1e-4)):
+        m = map_network(net, tile=(128, 128), calibration=x, r_row=r_wire, r_col=r_wire, adc_bits=8,
+                        adc_range="calibrated", g_min=1e-6, g_max=g_max)
+        t0 = time.perf_counter()
+        res = chip.pipeline(m, x, y, batch=64, energy_samples=8)
+        dt = time.perf_counter() - t0
+        rows.append({"r_wire_ohm": r_wire, "g_max_S": g_max, "accuracy": res.accuracy,
+                     "E_array_J": res.report.energy_J["compute"], "E_inference_J": res.energy_per_inference_J,
+                     "latency_s": res.latency_s, "throughput_per_s": res.throughput_per_s, "eval_s": dt})
+    print("digits MLP on ISAAC, batch 64, one mapping per row (wire resistance, device window)")
+    print(to_text(rows))
+
+
+def search():
+    import matplotlib
+    matplotlib.use("Agg")
+    net, x, y = _network()
+    space = {"rows": [32, 64, 128, 256], "adc_bits": [3, 4, 5, 6, 8], "tiles": [1, 4, 16],
+             "weight_mapping": ["differential", "offset"], "adc_rate": [0.3e9, 0.6e9, 1.2e9]}
+    t0 = time.perf_counter()
+    res = accel.design_search(net, x, y, space=space, population=24, generations=12, seed=0)
+    dt = time.perf_counter() - t0
+    n_all = 4 * 5 * 3 * 2 * 3
+    print(f"design search (NSGA-II, 24 x 12): {res.n_evaluations} of {n_all} designs evaluated in {dt:.1f} s, "
+          f"{len(res.front)} on the front")
+    print(res.to_text())
+    os.makedirs("out", exist_ok=True)
+    ax = res.plot()
+    ax.figure.savefig("out/pim_design_front.png", dpi=120, bbox_inches="tight")
+    print("plot: out/pim_design_front.png")
+
+
+def main():
+    print(f"load: {os.getloadavg()}")
+    validation()
+    pipeline()
+    search()
+
+
+if __name__ == "__main__":
+    main()
