@@ -21,8 +21,8 @@ MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
 ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
 HWC = "Accelergy-Project/hwcomponents-library isaac.py (quotes ISAAC Table I)"
 ESM = "Esmaeilzadeh et al., ISCA 2011"
+DARK_ROOF_CAL = 8.106  # see the note of "bandwidth_roof"
 GPUCAT = "HF gpu_catalog (huggingface.co/RajBhope/gpu-runtime-predictor gpu_catalog.json)"
-LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
 E_DDR = P(1.95e-9 / 8, "J/B", HOROWITZ, "D", "derived", "DRAM 1.3-2.6 nJ per 64-bit access: midpoint / 8 B")
@@ -235,21 +235,39 @@ _add(Preset("ISAAC", "pim", {
                   "maxpool): ~37.9 mW x 168 tiles, burnt while a layer runs"),
 }, "ISAAC (32 nm) with arrays/-derived crossbar physics", "PIM"))
 
+ESM_T1 = (ESM + ", Table 1 (device scaling, 45 -> 8 nm), as transcribed in the Lumos code "
+          "(UVA-LPA lumos tech scaling tables: vdd/freq/power_scl 'itrs' and 'cons')")
+ESM_PARETO = ESM + " Sec. 4 (M-Core): 45 nm Pareto frontiers fitted to measured processors"
+_PARETO_NOTE = ("recalled, not found at a source (the paper text was not reachable here): check; lowest order "
+                "first, q = SPECmark")
+
 _add(Preset("dark-silicon-45nm", "darksilicon", {
-    "area_budget_mm2": P(111.0, "mm^2", ESM + " (chip area budget)", "M", "datasheet", "recalled: check"),
+    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget)", "M", "datasheet", "recalled: check"),
     "tdp_W": P(125.0, "W", ESM + " (power budget)", "M", "datasheet", "recalled: check"),
-    "p_uncore_W": P(0.0, "W", "memlab assumption: uncore power folded into the cores", "A", "assumption"),
-    "core_area_45_mm2": P(5.55, "mm^2", "memlab assumption: 20 cores fill 111 mm^2 at 45 nm", "A", "assumption"),
-    "core_power_45_W": P(3.645, "W", "memlab calibration", "D", "calibrated",
-                         "chosen so the ITRS table gives the paper's 21% dark at 22 nm; 8 nm is then a prediction"),
-    "parallel_fraction": P(0.99, "1", "memlab assumption (Amdahl)", "A", "assumption"),
-    "scaling": P("itrs", "", LUMOS, "S"),
+    "p_uncore_W": P(0.0, "W", "memlab assumption: budgets are for the cores only, as in the paper", "A",
+                    "assumption"),
+    "parallel_fraction": P(0.99, "1", "memlab assumption: PARSEC-like, highly parallel", "A", "assumption",
+                           "one number standing in for the paper's PARSEC mix (its per-benchmark fractions were "
+                           "not reachable here)"),
+    "scaling": P("itrs", "", ESM_T1, "S"),
+    "topology": P("symmetric", "", ESM + " (CPU-like symmetric multicore)", "S"),
+    "baseline_cores": P(4, "1", ESM + " (speedups normalised to a quad-core at 45 nm)", "M", "datasheet",
+                        "recalled: check; the 4 baseline cores fill the area budget"),
+    "bandwidth_roof": P(DARK_ROOF_CAL, "1", "memlab calibration", "D", "calibrated",
+                        "fitted so the symmetric ITRS chip gives the paper's 7.9x speedup at 8 nm (abstract): the "
+                        "multiple of the 45 nm quad-core's parallel throughput that off-chip bandwidth can feed"),
+    "q_min": P(2.0, "SPECmark", "memlab assumption: low end of the 45 nm frontier", "A", "assumption"),
+    "q_max": P(45.0, "SPECmark", "memlab assumption: high end of the 45 nm frontier", "A", "assumption"),
+    "q_points": P(430, "1", "memlab assumption: 0.1 SPECmark grid", "A", "assumption"),
+    "pareto_power_W": P((-0.0301, 0.3859, 0.0009, 0.0002), "W", ESM_PARETO, "M", "datasheet", _PARETO_NOTE),
+    "pareto_area_mm2": P((7.4393, 0.0265, 0.0152), "mm^2", ESM_PARETO, "M", "datasheet", _PARETO_NOTE),
     "area_factor": P({45: 1.0, 32: 0.5, 22: 0.25, 16: 0.125, 11: 0.0625, 8: 0.03125}, "1",
-                     "references.md Part C §3 (area halves per node)", "D", "derived"),
-    "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", LUMOS, "S"),
-    "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", LUMOS, "S"),
-    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1", LUMOS, "S"),
-}, "Power-capped multicore at fixed area and power (Esmaeilzadeh'11 style)", "multicore"))
+                     ESM_T1 + " (area_scl: halves per node)", "S"),
+    "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", ESM_T1, "S"),
+    "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", ESM_T1, "S"),
+    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1", ESM_T1, "S"),
+    "freq_factor_conservative": P({45: 1.0, 32: 1.10, 22: 1.19, 16: 1.25, 11: 1.30, 8: 1.34}, "1", ESM_T1, "S"),
+}, "Power- and area-capped multicore with Pareto-frontier cores (Esmaeilzadeh et al., ISCA 2011)", "multicore"))
 
 # chips that ``compare`` evaluates by default (the dark-silicon preset is not a workload chip)
 DEFAULT_CHIPS = ("Haswell-E5-2699v3", "V100", "A100", "H100", "VC707-Zhang15", "ZC706-Qiu16", "TPU-v1",
