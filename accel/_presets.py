@@ -167,37 +167,66 @@ _add(Preset("TPU-v1", "systolic", {
 _add(Preset("Loihi", "neuromorphic", {
     "n_cores": P(128, "1", DAVIES, "S"),
     "neurons_per_core": P(1024, "1", DAVIES, "D", "derived", "131,072 neurons / 128 cores"),
+    "axons_per_core": P(4096, "1", "Davies et al., IEEE Micro 2018 (fan-in axons per core)", "M", "datasheet",
+                        "recalled, not found at a source: check"),
+    "fanout_cores": P(4096, "1", "memlab assumption: Loihi's per-neuron fan-out to other cores is not a "
+                      "limit for the networks modelled here", "A", "assumption"),
     "e_syn": P(23.6e-12, "J", DAVIES, "S", "simulated", "synaptic op, no learning (minimum)"),
     "e_neuron": P(81e-12, "J", DAVIES, "S", "simulated", "active neuron update"),
+    "e_neuron_idle": P(52e-12, "J", DAVIES, "S", "simulated", "inactive neuron update"),
     "e_spike": P(1.7e-12, "J", DAVIES, "S", "simulated", "spike within a tile"),
     "e_hop": P(3.5e-12, "J", DAVIES, "D", "derived", "mean of E-W 3.0 and N-S 4.0 pJ per hop"),
     "t_syn": P(3.5e-9, "s", DAVIES, "S", "simulated", "synaptic op, max latency"),
     "t_neuron": P(8.4e-9, "s", DAVIES, "S", "simulated", "active neuron update"),
     "t_barrier": P(465e-9, "s", DAVIES, "S", "simulated", "barrier sync across 32 tiles (113 ns for 1)"),
     "t_tick_min": P(0.0, "s", "memlab assumption: Loihi steps as fast as the barrier allows", "A", "assumption"),
-    "p_static": P(0.0, "W", "memlab assumption: Table 2 gives no leakage figure", "A", "assumption",
-                  "set a measured static power for silicon-level estimates"),
-    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
-    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
+    "p_static": P(0.0, "W", "memlab assumption: Table 2 gives no leakage figure and no measured Loihi static "
+                  "power was found at a source", "A", "assumption",
+                  "so Loihi reports are a lower bound on energy ('bound'); set a measured static power"),
+    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion (latency, steps)", "A",
+                        "assumption"),
+    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per step)", "A",
+                   "assumption"),
     "area_mm2": P(60.0, "mm^2", DAVIES, "S"),
 }, "Intel Loihi (14 nm), Davies'18 Table 2 energies", "neuromorphic"))
 
+# TrueNorth: the 20 Hz / 128 active synapses per neuron benchmark on all 1,048,576 neurons is
+# 2**20 x 20 x 128 = 2.684e9 synaptic events per second; at 26 pJ each (all-in) the chip draws
+# 69.8 mW. The marginal energy per event is bounded by the fastest published efficiency,
+# 400 GSOPS/W -> 2.5 pJ; the rest of the 69.8 mW is static (leakage + clock) power.
+TN_SOPS = 2**20 * 20 * 128
+TN_E_SYN = 1 / 400e9
 _add(Preset("TrueNorth", "neuromorphic", {
     "n_cores": P(4096, "1", MEROLLA, "P"),
     "neurons_per_core": P(256, "1", MEROLLA, "D", "derived", "1,048,576 neurons / 4096 cores"),
-    "e_syn": P(26e-12, "J", MEROLLA, "S", "measured", "all-in energy per synaptic event at 20 Hz, 0.775 V"),
-    "e_neuron": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
-    "e_spike": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
-    "e_hop": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
+    "axons_per_core": P(256, "1", "Merolla et al., Science 2014 (core: 256 axons, 256x256 crossbar, 256 neurons; "
+                        "Fig. 1 caption quoted by a public page)", "S"),
+    "fanout_cores": P(1, "1", "Merolla et al., Science 2014 (each neuron sends its spike to one axon)", "S",
+                      "datasheet", "reaching more cores needs relay (splitter) neurons"),
+    "e_syn": P(TN_E_SYN, "J", "Merolla et al., Science 2014: 400 GSOPS/W maximum efficiency (quoted by an "
+               "authorea review of Akopyan et al., TCAD 2015)", "D", "derived",
+               "1 / 400 GSOPS/W: energy per event when running as fast as possible, so an upper bound on the "
+               "marginal energy (neuron update, routing and what static power remains are inside it)"),
+    "e_neuron": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
+    "e_neuron_idle": P(0.0, "J", MEROLLA, "D", "derived", "inside the static power"),
+    "e_spike": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
+    "e_hop": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
     "t_syn": P(1e-3 / (256 * 256), "s", MEROLLA, "D", "derived", "a full 256x256 core crossbar per 1 ms tick"),
     "t_neuron": P(1e-3 / 256, "s", MEROLLA, "D", "derived", "256 neurons per 1 ms tick"),
     "t_barrier": P(0.0, "s", MEROLLA, "D", "derived", "global tick, see t_tick_min"),
-    "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet", "recalled: check"),
-    "p_static": P(0.0, "W", MEROLLA, "D", "derived", "included in the all-in 26 pJ (65 mW typical chip power)"),
-    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
-    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
+    "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet",
+                    "recalled: check"),
+    "p_static": P(26e-12 * TN_SOPS - TN_E_SYN * TN_SOPS, "W", "memlab calibration on Merolla et al., Science "
+                  "2014: 26 pJ per synaptic event all-in at 20 Hz, 128 synapses per neuron (references.md [S])",
+                  "D", "calibrated", "26 pJ x 2.684e9 events/s - 2.5 pJ x 2.684e9 events/s = 63.1 mW"),
+    "calibrated_on": P("TrueNorth 26 pJ/event all-in at 20 Hz, 128 syn/neuron (Merolla 2014)", "",
+                       "memlab calibration", "D", "calibrated", "the one measurement p_static was fitted to"),
+    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion (latency, ticks)", "A",
+                        "assumption"),
+    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per tick)", "A",
+                   "assumption"),
     "area_mm2": P(430.0, "mm^2", "Akopyan et al., TCAD 2015 via authorea figure caption (4.3 cm^2)", "S"),
-}, "IBM TrueNorth (28 nm), all-in 26 pJ per synaptic event", "neuromorphic"))
+}, "IBM TrueNorth (28 nm): 63 mW static + 2.5 pJ per synaptic event", "neuromorphic"))
 
 _add(Preset("ISAAC", "pim", {
     "rows": P(128, "1", ISAAC, "S"), "cols": P(128, "1", ISAAC, "S"),
