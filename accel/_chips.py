@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from memlab.errors import ConfigError
 
+from ._fpga import TiledFPGA
 from ._neuromorphic import NeuromorphicChip
 from ._params import Preset
 from ._pim import PIMChip
@@ -13,7 +14,8 @@ from ._systolic import SystolicArray
 __all__ = ["MODEL_CLASSES", "make_chip"]
 
 MODEL_CLASSES = {"roofline": RooflineChip, "fpga": FPGA, "systolic": SystolicArray,
-                 "neuromorphic": NeuromorphicChip, "pim": PIMChip}
+                 "neuromorphic": NeuromorphicChip, "pim": PIMChip,
+                 "fpga_tiled": TiledFPGA}
 
 
 def make_chip(preset, **overrides):

@@ -147,6 +147,43 @@ _add(_fpga(
     P(4.2e9, "B/s", "ZC706 PL DDR3", "M", "datasheet", "recalled: check"),
     P(545 * 36 * 1024 / 8, "B", "XC7Z045 block RAM (545 x 36 Kb)", "M", "datasheet", "recalled: check"), "qiu"))
 
+ZHANG15 = ("Zhang et al., FPGA 2015 (Virtex-7 VX485T on VC707, 100 MHz, fp32): DSP 2240/2800 and BRAM 1024/2060 "
+           "used, 18.61 W, 61.62 GFLOPS (a public reading note of the paper)")
+QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): DSP 780, 4.2 GB/s DDR3, "
+         "CONV 187.8 GOP/s, 9.63 W (a public reading note of the paper)")
+
+
+def _tiled(name, desc, n_dsp, n_bram, clock, dsp_mac, bits, bw, power):
+    return Preset(name, "fpga_tiled", {
+        "n_dsp": n_dsp, "n_bram18k": n_bram, "clock_hz": clock, "dsp_per_mac": dsp_mac, "word_bits": bits,
+        "dram_bw": bw, "power_W": power, "e_dram": E_DDR,
+        "tm": P(0, "1", "memlab assumption: 0 = found by the design-space exploration on each workload", "A",
+                "assumption", "set tm and tn > 0 to evaluate one fixed design"),
+        "tn": P(0, "1", "memlab assumption: 0 = found by the design-space exploration on each workload", "A",
+                "assumption", "set tm and tn > 0 to evaluate one fixed design"),
+    }, desc, "FPGA")
+
+
+_add(_tiled("VX485T-Zhang15", "Zhang'15 loop-tiled accelerator model on a Virtex-7 VX485T (fp32), design searched",
+            P(2800, "1", ZHANG15 + " (device total)", "S"),
+            P(2060, "1", ZHANG15 + " (device total, BRAM18K)", "S"),
+            P(100e6, "Hz", ZHANG15, "S"),
+            P(5, "1", "Zhang et al., FPGA 2015 (fp32 multiplier 3 DSP + adder 2 DSP)", "D", "derived",
+              "2240 DSP used / 448 MACs of the published <Tm=64, Tn=7> design"),
+            P(32, "bit", ZHANG15, "S"),
+            P(12.8e9, "B/s", "VC707 DDR3-1600 64-bit SODIMM", "M", "datasheet",
+              "recalled: check; the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
+            P(18.61, "W", ZHANG15, "S")))
+
+_add(_tiled("ZC706-Qiu16-tiled", "Zhang'15 loop-tiled accelerator model on the ZC706 budget of Qiu'16 (16-bit fixed)",
+            P(780, "1", QIU16 + " (DSPs of the published design: the budget a tiled design may use)", "S"),
+            P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
+            P(150e6, "Hz", QIU16, "S"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC", "M", "datasheet", "recalled: check"),
+            P(16, "bit", QIU16, "S"),
+            P(4.2e9, "B/s", QIU16, "S"),
+            P(9.63, "W", QIU16, "S")))
+
 _add(Preset("TPU-v1", "systolic", {
     "rows": P(256, "1", JOUPPI, "P", "datasheet", "65,536 8-bit MACs = 256 x 256"),
     "cols": P(256, "1", JOUPPI, "P"),
@@ -299,8 +336,8 @@ _add(Preset("dark-silicon-45nm", "darksilicon", {
 }, "Power- and area-capped multicore with Pareto-frontier cores (Esmaeilzadeh et al., ISCA 2011)", "multicore"))
 
 # chips that ``compare`` evaluates by default (the dark-silicon preset is not a workload chip)
-DEFAULT_CHIPS = ("Haswell-E5-2699v3", "V100", "A100", "H100", "VC707-Zhang15", "ZC706-Qiu16", "TPU-v1",
-                 "Loihi", "TrueNorth", "ISAAC")
+DEFAULT_CHIPS = ("Haswell-E5-2699v3", "V100", "A100", "H100", "VC707-Zhang15", "ZC706-Qiu16", "VX485T-Zhang15",
+                 "TPU-v1", "Loihi", "TrueNorth", "ISAAC")
 
 
 def preset_names(model: str | None = None) -> list[str]:
