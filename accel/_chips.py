@@ -22,6 +22,8 @@ def make_chip(preset, **overrides):
     """Chip model for ``preset`` (name or :class:`Preset`), with constants overridden by keyword."""
     p = get_preset(preset) if not isinstance(preset, Preset) else preset
     if p.model not in MODEL_CLASSES:
+        hint = (f"; it is a dark-silicon study: use accel.DarkSiliconModel(accel.get_preset('{p.name}')).table()"
+                if p.model == "darksilicon" else "")
         raise ConfigError(f"preset '{p.name}' has model '{p.model}', which is not a workload chip; "
-                          f"chip models: {sorted(MODEL_CLASSES)}")
+                          f"chip models: {sorted(MODEL_CLASSES)}{hint}")
     return MODEL_CLASSES[p.model](p, **overrides)

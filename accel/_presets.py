@@ -349,6 +349,8 @@ def get_preset(name: str) -> Preset:
     if isinstance(name, Preset):
         return name
     if not isinstance(name, str) or name not in PRESETS:
+        chips = sorted(n for n, p in PRESETS.items() if p.model != "darksilicon")
         raise ConfigError(f"parameter 'preset' = {name!r:.80} is an unknown preset (give a name or a Preset); "
-                          f"known presets: {sorted(PRESETS)}")
+                          f"known chip presets: {chips}; dark-silicon studies (accel.DarkSiliconModel): "
+                          f"{preset_names('darksilicon')}")
     return PRESETS[name]

@@ -117,3 +117,14 @@ def test_bad_inputs_name_the_parameter(model):
         accel.DarkSiliconModel(p, area_budget_mm2=1.0)
     with pytest.raises(ConfigError, match="not a workload chip"):
         accel.make_chip("dark-silicon-45nm")
+
+
+@pytest.mark.parametrize("name", accel.preset_names("darksilicon"))
+def test_every_listed_dark_silicon_preset_works(name):
+    # issue 12: "dark-silicon-45nm is listed and then refused"; every dark-silicon preset the
+    # error messages list must build and give a table for each node, with its estimate kind
+    rows = accel.DarkSiliconModel(accel.get_preset(name)).table()
+    assert [r["node_nm"] for r in rows] == list(accel.NODES_NM)
+    assert all(r["estimate"] == "calibrated" and r["cores_lit"] <= r["cores_built"] for r in rows)
+    with pytest.raises(ConfigError, match="DarkSiliconModel"):
+        accel.make_chip(name)
