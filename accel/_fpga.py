@@ -19,8 +19,9 @@ output tile on chip across the input-map loop. Per layer::
                  + Tm ceil(Tr Tc / wpb))                         <= n_bram18k
 
 with ``wpb`` the words a BRAM18K holds (18 Kib / 36 bit = 512 for 32-bit words, 1024 for
-16-bit, 2048 for 8-bit). The DSE enumerates every ``<Tm, Tn>`` the DSP budget allows and, per
-layer, every distinct ``<Tr, Tc>``; it keeps the ONE ``<Tm, Tn>`` shared by all layers that
+16-bit, 2048 for 8-bit). The DSE enumerates every ``<Tm, Tn>`` the DSP budget allows (only
+the smallest factor of each class with equal ``ceil(M/Tm)`` for all layers, resp.
+``ceil(N/Tn)``: the others are dominated) and, per layer, every distinct ``<Tr, Tc>``; it keeps the ONE ``<Tm, Tn>`` shared by all layers that
 minimises the summed time (Zhang's cross-layer uniform design), ties going to the design with
 fewer DSPs; per layer, among tiles of equal time the one with the fewest BRAMs, then the
 highest CTC ratio (least external traffic), is kept: the paper's abstract asks for "the
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -89,9 +91,36 @@ class TileDesign:
     dsp: int
 
 
+@lru_cache(maxsize=1024)
+def _tile_tuple(n: int) -> tuple:
+    return tuple(sorted({-(-n // k) for k in range(1, n + 1)}))
+
+
 def _tile_values(n: int) -> np.ndarray:
     """Distinct useful tile sizes for an extent n: ceil(n / k) for k = 1..n."""
-    return np.unique(np.ceil(n / np.arange(1, n + 1)).astype(np.int64))
+    return np.array(_tile_tuple(n), dtype=np.int64)
+
+
+def _representatives(extents, limit: int) -> list[int]:
+    """The smallest unroll factor u <= limit of each class of equal (ceil(e / u) for e in
+    extents): a larger u of the same class needs as many cycles and more DSPs, BRAM and
+    traffic, so only these can be optimal."""
+    seen, out = set(), []
+    for u in range(1, min(limit, max(extents)) + 1):
+        key = tuple(-(-e // u) for e in extents)
+        if key not in seen:
+            seen.add(key)
+            out.append(u)
+    return out
+
+
+def _merge(shapes):
+    """Identical shapes merged (repeats summed), order of first appearance kept."""
+    out: dict = {}
+    for s in shapes:
+        key = (s.M, s.N, s.R, s.C, s.Kh, s.Kw, s.S)
+        out[key] = out.get(key, 0) + s.repeats
+    return [ConvShape(*k, r) for k, r in out.items()]
 
 
 def _layer_grid(sh: ConvShape, tm, tn, wpb, bram_cap, bw_words_per_cycle):
@@ -115,7 +144,14 @@ def _layer_grid(sh: ConvShape, tm, tn, wpb, bram_cap, bw_words_per_cycle):
 
 def explore(shapes: list[ConvShape], n_dsp: int, dsp_per_mac: float, n_bram18k: int, word_bits: int,
             clock_hz: float, dram_bw: float, tm_tn: tuple | None = None) -> TileDesign:
-    """Zhang'15 design-space exploration (module doc); ``tm_tn`` fixes ``<Tm, Tn>``."""
+    """Zhang'15 design-space exploration (module doc); ``tm_tn`` fixes ``<Tm, Tn>``.
+    Results are cached on every argument (the shapes and budgets; the design is immutable)."""
+    return _explore(tuple(shapes), int(n_dsp), float(dsp_per_mac), int(n_bram18k), int(word_bits),
+                    float(clock_hz), float(dram_bw), None if tm_tn is None else tuple(int(x) for x in tm_tn))
+
+
+@lru_cache(maxsize=256)
+def _explore(shapes, n_dsp, dsp_per_mac, n_bram18k, word_bits, clock_hz, dram_bw, tm_tn) -> TileDesign:
     if not shapes:
         raise ParameterError("explore: parameter 'shapes' is empty; give at least one layer")
     wpb = _BRAM18K_BITS // (36 if word_bits > 18 else 18 if word_bits > 9 else 9)
@@ -123,8 +159,9 @@ def explore(shapes: list[ConvShape], n_dsp: int, dsp_per_mac: float, n_bram18k: 
     bw_wpc = dram_bw / bpw / clock_hz
     if tm_tn is None:
         max_mac = int(n_dsp // dsp_per_mac)
-        m_max, n_max = max(s.M for s in shapes), max(s.N for s in shapes)
-        pairs = [(m, n) for m in range(1, min(m_max, max_mac) + 1) for n in range(1, min(n_max, max_mac // m) + 1)]
+        tms = _representatives([s.M for s in shapes], max_mac)
+        tns = _representatives([s.N for s in shapes], max_mac)
+        pairs = [(m, n) for m in tms for n in tns if m * n <= max_mac]
     else:
         pairs = [tuple(int(x) for x in tm_tn)]
     if not pairs:
@@ -132,20 +169,21 @@ def explore(shapes: list[ConvShape], n_dsp: int, dsp_per_mac: float, n_bram18k: 
     tm = np.array([p[0] for p in pairs], dtype=float)
     tn = np.array([p[1] for p in pairs], dtype=float)
     total = np.zeros(len(pairs))
-    best_cols = []
-    for sh in shapes:
+    best_cols = {}
+    for sh in _merge(shapes):
         t, _, w, b, *_ = _layer_grid(sh, tm, tn, wpb, n_bram18k, bw_wpc)
         tmin = t.min(axis=1, keepdims=True)
         # equal time: fewest BRAMs, then least traffic (highest CTC ratio)
         j = np.argmin(np.where(t <= tmin * (1 + 1e-12), b + w / (w.max() + 1.0), np.inf), axis=1)
         total += t[np.arange(len(pairs)), j] * sh.repeats
-        best_cols.append(j)
+        best_cols[(sh.M, sh.N, sh.R, sh.C, sh.Kh, sh.Kw, sh.S)] = j
     if not np.isfinite(total).any():
         raise ParameterError(f"explore: no <Tm, Tn> design fits 'n_bram18k' = {n_bram18k} BRAM18K blocks")
     dsp = tm * tn * dsp_per_mac
     i = int(np.lexsort((dsp, total))[0])
     tiles, cyc, sec, words, brams = [], [], [], [], []
-    for sh, j in zip(shapes, best_cols):
+    for sh in shapes:
+        j = best_cols[(sh.M, sh.N, sh.R, sh.C, sh.Kh, sh.Kw, sh.S)]
         t, c, w, b, TR, TC = _layer_grid(sh, tm[i:i + 1], tn[i:i + 1], wpb, n_bram18k, bw_wpc)
         k = int(j[i])
         tiles.append((int(TR[k]), int(TC[k])))
