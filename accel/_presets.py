@@ -21,8 +21,8 @@ MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
 ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
 HWC = "Accelergy-Project/hwcomponents-library isaac.py (quotes ISAAC Table I)"
 ESM = "Esmaeilzadeh et al., ISCA 2011"
-DARK_ROOF_CAL = 8.106  # see the note of "bandwidth_roof"
 GPUCAT = "HF gpu_catalog (huggingface.co/RajBhope/gpu-runtime-predictor gpu_catalog.json)"
+LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
 E_DDR = P(1.95e-9 / 8, "J/B", HOROWITZ, "D", "derived", "DRAM 1.3-2.6 nJ per 64-bit access: midpoint / 8 B")
@@ -304,6 +304,7 @@ _add(Preset("ISAAC", "pim", {
                   "maxpool): ~37.9 mW x 168 tiles, burnt while a layer runs"),
 }, "ISAAC (32 nm) with arrays/-derived crossbar physics", "PIM"))
 
+DARK_ROOF_CAL = 8.106  # see the note of "bandwidth_roof"
 ESM_T1 = (ESM + ", Table 1 (device scaling, 45 -> 8 nm), as transcribed in the Lumos code "
           "(UVA-LPA lumos tech scaling tables: vdd/freq/power_scl 'itrs' and 'cons')")
 ESM_PARETO = ESM + " Sec. 4 (M-Core): 45 nm Pareto frontiers fitted to measured processors"
@@ -352,8 +353,6 @@ def get_preset(name: str) -> Preset:
     if isinstance(name, Preset):
         return name
     if not isinstance(name, str) or name not in PRESETS:
-        chips = sorted(n for n, p in PRESETS.items() if p.model != "darksilicon")
         raise ConfigError(f"parameter 'preset' = {name!r:.80} is an unknown preset (give a name or a Preset); "
-                          f"known chip presets: {chips}; dark-silicon studies (accel.DarkSiliconModel): "
-                          f"{preset_names('darksilicon')}")
+                          f"known presets: {sorted(PRESETS)}")
     return PRESETS[name]
