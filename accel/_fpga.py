@@ -53,14 +53,14 @@ class ConvShape:
     """One convolution (per group): maps ``M`` out / ``N`` in, outputs ``R x C``, kernel
     ``Kh x Kw``, stride ``S``, run ``repeats`` times (groups x batch)."""
 
-    M: int
-    N: int
-    R: int
-    C: int
-    Kh: int
-    Kw: int
-    S: int
-    repeats: int = 1
+    M: int              # output maps
+    N: int              # input maps
+    R: int              # output rows
+    C: int              # output columns
+    Kh: int             # kernel rows
+    Kw: int             # kernel columns
+    S: int              # stride
+    repeats: int = 1    # groups x batch
 
     @property
     def macs(self) -> int:
