@@ -25,12 +25,13 @@ Topologies (CPU-like; q_L a large core, q_S a small one, perf = q * freq_factor)
 
 ``P_b = tdp_W - p_uncore_W``. Off-chip bandwidth caps the parallel phase (CmpM_U's memory
 bound, reduced to one number): the parallel throughput is at most ``bandwidth_roof`` x the
-baseline chip's (``baseline_cores`` x q_base), the same at every node. The design (q, or q_L and q_S, on a grid of ``q_points``
-values in [q_min, q_max]) with the largest speedup ``1/t`` is kept; the speedup is relative
-to the baseline: ``baseline_cores`` identical 45 nm cores filling the area budget (the
-paper's quad-core reference). The dark fraction is the share of the built core area that
-cannot be powered: ``1 - powered area / built area`` (built = as many cores as the area
-allows). Composed (fused) and GPU-like organisations and the paper's detailed CmpM_U
+baseline chip's (``baseline_cores`` x q_base), the same at every node. The design (q, or q_L
+and q_S, on a grid of ``q_points`` values in [q_min, q_max]) with the largest speedup
+``1/t`` is kept; the speedup is relative to the baseline: ``baseline_cores`` identical 45 nm
+cores filling the area budget (the paper's quad-core reference). The dark fraction is the
+share of the built core area that cannot be powered: ``1 - powered area / built area``
+(built = as many cores as the area allows).
+Composed (fused) and GPU-like organisations and the paper's detailed CmpM_U
 (caches, per-benchmark memory traffic) are not modelled.
 """
 from __future__ import annotations

@@ -21,12 +21,14 @@ output tile on chip across the input-map loop. Per layer::
 with ``wpb`` the words a BRAM18K holds (18 Kib / 36 bit = 512 for 32-bit words, 1024 for
 16-bit, 2048 for 8-bit). The DSE enumerates every ``<Tm, Tn>`` the DSP budget allows (only
 the smallest factor of each class with equal ``ceil(M/Tm)`` for all layers, resp.
-``ceil(N/Tn)``: the others are dominated) and, per layer, every distinct ``<Tr, Tc>``; it keeps the ONE ``<Tm, Tn>`` shared by all layers that
-minimises the summed time (Zhang's cross-layer uniform design), ties going to the design with
-fewer DSPs; per layer, among tiles of equal time the one with the fewest BRAMs, then the
-highest CTC ratio (least external traffic), is kept: the paper's abstract asks for "the
-solution with best performance and lowest FPGA resource requirement". Fully connected and other GEMM layers are convolutions with ``K = 1``, ``C = 1``
-and ``R`` = the rows of the GEMM. Board power ``power_W`` is drawn for the whole run.
+``ceil(N/Tn)``: the others are dominated) and, per layer, every distinct ``<Tr, Tc>``; it
+keeps the ONE ``<Tm, Tn>`` shared by all layers that minimises the summed time (Zhang's
+cross-layer uniform design), ties going to the design with fewer DSPs; per layer, among
+tiles of equal time the one with the fewest BRAMs, then the highest CTC ratio (least
+external traffic), is kept: the paper's abstract asks for "the solution with best
+performance and lowest FPGA resource requirement". Fully connected and other GEMM layers are
+convolutions with ``K = 1``, ``C = 1`` and ``R`` = the rows of the GEMM. Board power
+``power_W`` is drawn for the whole run.
 """
 from __future__ import annotations
 

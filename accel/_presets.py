@@ -175,7 +175,8 @@ _add(_tiled("VX485T-Zhang15", "Zhang'15 loop-tiled accelerator model on a Virtex
               "recalled: check; the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
             P(18.61, "W", ZHANG15, "S")))
 
-_add(_tiled("ZC706-Qiu16-tiled", "Zhang'15 loop-tiled accelerator model on the ZC706 budget of Qiu'16 (16-bit fixed)",
+_add(_tiled("ZC706-Qiu16-tiled",
+            "Zhang'15 loop-tiled accelerator on the ZC706 budget of Qiu'16 (16-bit fixed; Qiu's convolvers differ)",
             P(780, "1", QIU16 + " (DSPs of the published design: the budget a tiled design may use)", "S"),
             P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
             P(150e6, "Hz", QIU16, "S"),

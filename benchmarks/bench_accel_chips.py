@@ -33,7 +33,8 @@ def dark_silicon_rows():
     itrs, cons = accel.DarkSiliconModel(p), accel.DarkSiliconModel(p, scaling="conservative")
     return [_row("dark silicon", "speedup 8 nm (ITRS)", "calibration", 7.9, itrs.at(8).speedup, ESM, "x"),
             _row("dark silicon", "dark fraction 22 nm", "held apart", 0.21, itrs.at(22).dark_fraction, ESM),
-            _row("dark silicon", "dark fraction 8 nm (bound: > 0.5)", "held apart (met)", 0.5, itrs.at(8).dark_fraction, ESM),
+            _row("dark silicon", "dark fraction 8 nm (bound: > 0.5)", "held apart (met)", 0.5,
+                 itrs.at(8).dark_fraction, ESM),
             _row("dark silicon", "speedup 8 nm (conservative)", "held apart (fails)", 3.7, cons.at(8).speedup,
                  "Esmaeilzadeh et al., ISCA 2011 (recalled, not found at a source)", "x")]
 
