@@ -4,7 +4,8 @@ Workloads (:class:`Workload` of :class:`Layer` objects, a zoo, YAML/JSON loading
 evaluated on chip models sharing ``evaluate(workload) -> Report``: roofline CPU (a bound),
 a GPU model beyond the roofline (tile/wave quantisation, launch overhead, L2 reuse, TDP cap)
 calibrated on published MLPerf / TensorRT measurements (:data:`MEASUREMENTS`),
-DSP-budget FPGA, systolic ASIC (TPU v1), event-driven neuromorphic (Loihi, TrueNorth)
+DSP-budget FPGA, loop-tiled FPGA (Zhang FPGA'15, design found by search), systolic ASIC
+(TPU v1), event-driven neuromorphic (Loihi, TrueNorth)
 and memristor PIM (ISAAC) whose crossbar read energy and usable ADC resolution come from
 an exact Kirchhoff solve in :mod:`memlab.arrays`. :class:`DarkSiliconModel` gives the dark
 fraction of a power-capped multicore per node. Every preset constant carries a source;
@@ -29,6 +30,7 @@ from ._base import HardwareModel
 from ._chips import MODEL_CLASSES, chip_names, make_chip
 from ._compare import ComparisonTable, compare_chips, evaluate_all
 from ._darksilicon import NODES_NM, DarkSiliconModel, DarkSiliconResult
+from ._fpga import TiledFPGA
 from ._gpu import GPUChip, calibrate_gpu, gemm_schedule
 from ._neuromorphic import NeuromorphicChip
 from ._params import Constant, Preset, Spec
@@ -54,7 +56,7 @@ __all__ = [
     "MODEL_CLASSES", "make_chip", "Report", "LayerResult", "COMPONENTS", "KINDS",
     "ISAAC_TABLE_I", "isaac_rebuild", "CrossbarFigures", "crossbar_figures",
     "adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits",
-    "DarkSiliconModel", "DarkSiliconResult", "NODES_NM",
+    "DarkSiliconModel", "DarkSiliconResult", "NODES_NM", "TiledFPGA",
     "compare_chips", "ComparisonTable", "evaluate_all", "plot_roofline", "plot_energy_breakdown",
     "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "ChipMeasurement", "MEASUREMENTS", "measurements_for",
     "PipelineResult", "design_search", "DesignSearchResult", "DESIGN_OBJECTIVES", "ISAAC_ADC_TABLE", "ISAAC_ADC_AREA",

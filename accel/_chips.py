@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from memlab.errors import ConfigError
 
+from ._fpga import TiledFPGA
 from ._gpu import GPUChip
 from ._neuromorphic import NeuromorphicChip
 from ._params import Preset
@@ -15,6 +16,7 @@ __all__ = ["MODEL_CLASSES", "make_chip", "chip_names"]
 
 MODEL_CLASSES = {"roofline": RooflineChip, "gpu": GPUChip, "fpga": FPGA, "systolic": SystolicArray,
                  "neuromorphic": NeuromorphicChip, "pim": PIMChip}
+MODEL_CLASSES["fpga_tiled"] = TiledFPGA      # Zhang'15 loop tiling, design found by search (accel/_fpga.py)
 
 
 def chip_names() -> list[str]:

@@ -1,21 +1,29 @@
-"""Event-driven spiking chips (Loihi-, TrueNorth-like).
+"""Event-driven spiking chips (Loihi-, TrueNorth-like): static power plus per-event energy.
 
 Spiking layers carry their own ``timesteps`` and ``rate``; other layers are run as a
-rate-coded conversion with the chip's ``conv_timesteps`` and ``conv_rate`` (every input
-activation becomes ``rate * T`` spikes, each reaching the layer's average fan-out
-``MACs / inputs``). Per layer and sample:
+rate-coded ANN-to-SNN conversion whose rate and latency are explicit inputs: every input
+activation becomes ``conv_rate`` spikes per step for ``conv_timesteps`` steps, each reaching
+the layer's average fan-out ``MACs / inputs``. Per layer and sample:
 
-* synaptic events ``= Σ spikes x fan-out``; neuron updates ``= outputs x T``;
-* cores used ``= min(n_cores, ceil(neurons / neurons_per_core))`` (more neurons than the
-  chip has are time-multiplexed in ``passes``);
+* synaptic events ``= spikes x fan-out``; neuron updates ``= neurons x T``, of which a
+  share ``1 - (1 - rate)^fan_in`` (neurons receiving at least one spike in a step) costs
+  ``e_neuron`` (active update) and the rest ``e_neuron_idle``;
+* mapping: a core holds ``neurons_per_core`` neurons with at most ``axons_per_core`` inputs,
+  so ``cores = ceil(neurons / neurons_per_core) x ceil(fan_in / axons_per_core)``; a source
+  neuron reaches at most ``fanout_cores`` cores, so a spike bound for ``d = ceil(fan_out /
+  neurons_per_core)`` cores needs ``d - fanout_cores`` relay copies (``relay`` neurons, on
+  their own cores); more cores than the chip has are time-multiplexed in ``passes``;
 * per step: ``t_syn = events_per_step / cores * t_syn``; ``t_neu = neurons_per_core_used *
   t_neuron``; ``t_step = max(max(t_syn, t_neu) + t_barrier, t_tick_min)``;
-* spikes travel ``(2/3) sqrt(cores)`` mesh hops on average to ``ceil(fanout /
-  neurons_per_core)`` destination cores;
-* ``E = events*e_syn + updates*e_neuron + packets*(e_spike + hops*e_hop) + p_static*T_wall``.
+* spikes travel ``(2/3) sqrt(cores)`` mesh hops on average to ``d`` destination cores;
+* ``E = events*e_syn + updates*e_neuron(+idle) + packets*(e_spike + hops*e_hop) +
+  p_static*T_wall``: the whole chip leaks ``p_static`` (W) while the layer runs.
 
 Bound: ``spikes`` (synaptic processing), ``neuron`` (neuron updates) or ``sync``
-(barrier / real-time tick).
+(barrier / real-time tick). A preset with a ``calibrated_on`` constant names the published
+measurement its ``p_static`` was fitted to; its reports are then ``"predicted"`` (the model
+run on a case it was not fitted on), otherwise ``"bound"`` (per-event energies without a
+measured static power are a lower bound on energy).
 """
 from __future__ import annotations
 
@@ -28,18 +36,26 @@ from ._workload import Spiking
 
 __all__ = ["NeuromorphicChip"]
 
+_NONNEG_J = Spec("J", lo=0.0, lo_open=False)
+
 
 class NeuromorphicChip(HardwareModel):
     MODEL = "neuromorphic"
     REQUIRED = {
         "n_cores": Spec("1", kind="int"), "neurons_per_core": Spec("1", kind="int"),
-        "e_syn": Spec("J"), "e_neuron": Spec("J", lo=0.0, lo_open=False),
-        "e_spike": Spec("J", lo=0.0, lo_open=False), "e_hop": Spec("J", lo=0.0, lo_open=False),
+        "axons_per_core": Spec("1", kind="int"), "fanout_cores": Spec("1", kind="int"),
+        "e_syn": Spec("J"), "e_neuron": _NONNEG_J, "e_neuron_idle": _NONNEG_J,
+        "e_spike": _NONNEG_J, "e_hop": _NONNEG_J,
         "t_syn": Spec("s"), "t_neuron": Spec("s"), "t_barrier": Spec("s", lo=0.0, lo_open=False),
         "t_tick_min": Spec("s", lo=0.0, lo_open=False), "p_static": Spec("W", lo=0.0, lo_open=False),
         "conv_timesteps": Spec("1", kind="int"), "conv_rate": Spec("1", lo=0.0, hi=1.0),
         "area_mm2": Spec("mm^2"),
     }
+
+    def _setup(self):
+        if "calibrated_on" in self.preset:
+            self.KIND = "predicted"
+            self.calibration = (str(self.preset["calibrated_on"]),)
 
     def peak_ops_per_s(self, dtype="int8"):
         """Dense-equivalent: one synaptic event counted as one MAC (2 ops)."""
@@ -48,24 +64,34 @@ class NeuromorphicChip(HardwareModel):
     def dram_bw_Bps(self):
         return 0.0
 
+    def mapping(self, n_src: int, neurons: int, fan_in: float, fanout: float) -> dict:
+        """Cores a layer needs: ``{"cores", "relay_neurons", "dest_cores"}`` (see module doc)."""
+        v = self.v
+        npc = v["neurons_per_core"]
+        dest = max(1, math.ceil(fanout / npc))
+        relay = n_src * max(0, dest - v["fanout_cores"])
+        cores = math.ceil(neurons / npc) * math.ceil(fan_in / v["axons_per_core"]) + math.ceil(relay / npc)
+        return {"cores": cores, "relay_neurons": relay, "dest_cores": dest}
+
     def _layer(self, layer, batch, first, last):
         v = self.v
         if isinstance(layer, Spiking):
             T, rate = layer.timesteps, layer.rate
-            spikes = rate * layer.n_in * T
+            n_src, neurons, fanout = layer.n_in, layer.n_out, layer.fanout
             events = layer.synaptic_events
-            neurons, fanout = layer.n_out, layer.fanout
         else:
             T, rate = v["conv_timesteps"], v["conv_rate"]
+            n_src, neurons = layer.inputs, layer.outputs
             fanout = layer.macs / layer.inputs
-            spikes = layer.inputs * rate * T
             events = layer.macs * rate * T
-            neurons = layer.outputs
+        spikes = rate * n_src * T
+        fan_in = n_src * fanout / neurons
         npc = v["neurons_per_core"]
-        cores_needed = math.ceil(neurons / npc)
+        m = self.mapping(n_src, neurons, fan_in, fanout)
+        cores_needed = m["cores"]
         passes = math.ceil(cores_needed / v["n_cores"])
         cores = min(cores_needed, v["n_cores"])
-        per_core_neurons = min(npc, math.ceil(neurons / (cores * passes)))
+        per_core_neurons = min(npc, math.ceil((neurons + m["relay_neurons"]) / (cores * passes)))
         t_syn = events / T / passes / cores * v["t_syn"]
         t_neu = per_core_neurons * v["t_neuron"]
         t_busy = max(t_syn, t_neu) + v["t_barrier"]
@@ -79,13 +105,16 @@ class NeuromorphicChip(HardwareModel):
         else:
             bound = "spikes" if t_syn >= t_neu else "neuron"
         hops = (2.0 / 3.0) * math.sqrt(cores)
-        packets = spikes * max(1, math.ceil(fanout / npc)) * batch
-        updates = neurons * T * batch
-        e = energy_dict(compute=events * batch * v["e_syn"] + updates * v["e_neuron"],
+        packets = spikes * m["dest_cores"] * batch
+        updates = (neurons + m["relay_neurons"]) * T * batch
+        active = 1.0 - (1.0 - rate) ** min(fan_in, 1e6)
+        e = energy_dict(compute=events * batch * v["e_syn"]
+                        + updates * (active * v["e_neuron"] + (1 - active) * v["e_neuron_idle"]),
                         interconnect=packets * (v["e_spike"] + hops * v["e_hop"]),
                         static=v["p_static"] * latency)
         macs = layer.macs * batch
         util = events * batch / (v["n_cores"] / v["t_syn"] * latency)
         return LayerResult(layer.name, layer.kind, macs, 0.0, 0.0, times, latency, bound, e, util,
                            {"synaptic_events": events * batch, "spikes": spikes * batch, "cores": cores,
-                            "passes": passes, "timesteps": T})
+                            "cores_needed": cores_needed, "passes": passes, "timesteps": T,
+                            "relay_neurons": m["relay_neurons"]})

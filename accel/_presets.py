@@ -28,7 +28,6 @@ NV_H100 = ("NVIDIA H100 Tensor Core GPU datasheet (SXM5), as restated on glennkl
            "the datasheet gives 2:4-sparse tensor figures, dense = half")
 NV_HOPPER = "NVIDIA H100 (Hopper) architecture whitepaper (132 SMs on SXM5, 50 MB L2, 814 mm^2)"
 NV_V100 = "NVIDIA Tesla V100 datasheet / Volta whitepaper (SXM2)"
-LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
 
 #: Stillmaker & Baas (2017) CMOS energy scaling 65 nm -> 32 nm at 0.8 V: (a V^2 + b V + c) ratio of
 #: their fits as tabulated in Accelergy-Project/hwcomponents scaling/techscaling.py
@@ -191,6 +190,44 @@ _add(_fpga(
       "is the PS DDR3 that a Zynq design reaches through the AXI HP ports"),
     P(545 * 36 * 1024 / 8, "B", "XC7Z045 block RAM (545 x 36 Kb)", "M", "datasheet", "recalled: check"), "qiu"))
 
+ZHANG15 = ("Zhang et al., FPGA 2015 (Virtex-7 VX485T on VC707, 100 MHz, fp32): DSP 2240/2800 and BRAM 1024/2060 "
+           "used, 18.61 W, 61.62 GFLOPS (a public reading note of the paper)")
+QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): DSP 780, 4.2 GB/s DDR3, "
+         "CONV 187.8 GOP/s, 9.63 W (a public reading note of the paper)")
+
+
+def _tiled(name, desc, n_dsp, n_bram, clock, dsp_mac, bits, bw, power):
+    return Preset(name, "fpga_tiled", {
+        "n_dsp": n_dsp, "n_bram18k": n_bram, "clock_hz": clock, "dsp_per_mac": dsp_mac, "word_bits": bits,
+        "dram_bw": bw, "power_W": power, "e_dram": E_DDR,
+        "tm": P(0, "1", "memlab assumption: 0 = found by the design-space exploration on each workload", "A",
+                "assumption", "set tm and tn > 0 to evaluate one fixed design"),
+        "tn": P(0, "1", "memlab assumption: 0 = found by the design-space exploration on each workload", "A",
+                "assumption", "set tm and tn > 0 to evaluate one fixed design"),
+    }, desc, "FPGA")
+
+
+_add(_tiled("VX485T-Zhang15", "Zhang'15 loop-tiled accelerator model on a Virtex-7 VX485T (fp32), design searched",
+            P(2800, "1", ZHANG15 + " (device total)", "S"),
+            P(2060, "1", ZHANG15 + " (device total, BRAM18K)", "S"),
+            P(100e6, "Hz", ZHANG15, "S"),
+            P(5, "1", "Zhang et al., FPGA 2015 (fp32 multiplier 3 DSP + adder 2 DSP)", "D", "derived",
+              "2240 DSP used / 448 MACs of the published <Tm=64, Tn=7> design"),
+            P(32, "bit", ZHANG15, "S"),
+            P(12.8e9, "B/s", "VC707 DDR3-1600 64-bit SODIMM", "M", "datasheet",
+              "recalled: check; the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
+            P(18.61, "W", ZHANG15, "S")))
+
+_add(_tiled("ZC706-Qiu16-tiled",
+            "Zhang'15 loop-tiled accelerator on the ZC706 budget of Qiu'16 (16-bit fixed; Qiu's convolvers differ)",
+            P(780, "1", QIU16 + " (DSPs of the published design: the budget a tiled design may use)", "S"),
+            P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
+            P(150e6, "Hz", QIU16, "S"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC", "M", "datasheet", "recalled: check"),
+            P(16, "bit", QIU16, "S"),
+            P(4.2e9, "B/s", QIU16, "S"),
+            P(9.63, "W", QIU16, "S")))
+
 _add(Preset("TPU-v1", "systolic", {
     "rows": P(256, "1", JOUPPI, "P", "datasheet", "65,536 8-bit MACs = 256 x 256"),
     "cols": P(256, "1", JOUPPI, "P"),
@@ -214,37 +251,69 @@ _add(Preset("TPU-v1", "systolic", {
 _add(Preset("Loihi", "neuromorphic", {
     "n_cores": P(128, "1", DAVIES, "S"),
     "neurons_per_core": P(1024, "1", DAVIES, "D", "derived", "131,072 neurons / 128 cores"),
+    "axons_per_core": P(4096, "1", "Davies et al., IEEE Micro 2018 (fan-in axons per core)", "M", "datasheet",
+                        "recalled, not found at a source: check"),
+    "fanout_cores": P(4096, "1", "memlab assumption: Loihi's per-neuron fan-out to other cores is not a "
+                      "limit for the networks modelled here", "A", "assumption"),
     "e_syn": P(23.6e-12, "J", DAVIES, "S", "simulated", "synaptic op, no learning (minimum)"),
     "e_neuron": P(81e-12, "J", DAVIES, "S", "simulated", "active neuron update"),
+    "e_neuron_idle": P(52e-12, "J", DAVIES, "S", "simulated", "inactive neuron update"),
     "e_spike": P(1.7e-12, "J", DAVIES, "S", "simulated", "spike within a tile"),
     "e_hop": P(3.5e-12, "J", DAVIES, "D", "derived", "mean of E-W 3.0 and N-S 4.0 pJ per hop"),
     "t_syn": P(3.5e-9, "s", DAVIES, "S", "simulated", "synaptic op, max latency"),
     "t_neuron": P(8.4e-9, "s", DAVIES, "S", "simulated", "active neuron update"),
     "t_barrier": P(465e-9, "s", DAVIES, "S", "simulated", "barrier sync across 32 tiles (113 ns for 1)"),
     "t_tick_min": P(0.0, "s", "memlab assumption: Loihi steps as fast as the barrier allows", "A", "assumption"),
-    "p_static": P(0.0, "W", "memlab assumption: Table 2 gives no leakage figure", "A", "assumption",
-                  "set a measured static power for silicon-level estimates"),
-    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
-    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
+    "p_static": P(0.029, "W", "Blouw et al., NICE 2019 (arXiv:1812.01739), Table of idle/running power: Loihi idle "
+                  "0.029 W, running 0.110 W, 296 inferences/s, 0.27 mJ/inference (tomesphere transcription)", "S",
+                  "calibrated", "measured idle power of the Loihi system used there (its chip count is not "
+                  "recorded here); the one measurement Loihi is calibrated on"),
+    "calibrated_on": P("Loihi idle power 29 mW (Blouw et al. 2019)", "", "memlab calibration", "D", "calibrated",
+                       "the one measurement p_static was taken from"),
+    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion (latency, steps)", "A",
+                        "assumption"),
+    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per step)", "A",
+                   "assumption"),
     "area_mm2": P(60.0, "mm^2", DAVIES, "S"),
 }, "Intel Loihi (14 nm), Davies'18 Table 2 energies", "neuromorphic"))
 
+# TrueNorth: the 20 Hz / 128 active synapses per neuron benchmark on all 1,048,576 neurons is
+# 2**20 x 20 x 128 = 2.684e9 synaptic events per second; at 26 pJ each (all-in) the chip draws
+# 69.8 mW. The marginal energy per event is bounded by the fastest published efficiency,
+# 400 GSOPS/W -> 2.5 pJ; the rest of the 69.8 mW is static (leakage + clock) power.
+TN_SOPS = 2**20 * 20 * 128
+TN_E_SYN = 1 / 400e9
 _add(Preset("TrueNorth", "neuromorphic", {
     "n_cores": P(4096, "1", MEROLLA, "P"),
     "neurons_per_core": P(256, "1", MEROLLA, "D", "derived", "1,048,576 neurons / 4096 cores"),
-    "e_syn": P(26e-12, "J", MEROLLA, "S", "measured", "all-in energy per synaptic event at 20 Hz, 0.775 V"),
-    "e_neuron": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
-    "e_spike": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
-    "e_hop": P(0.0, "J", MEROLLA, "D", "derived", "included in the all-in 26 pJ"),
+    "axons_per_core": P(256, "1", "Merolla et al., Science 2014 (core: 256 axons, 256x256 crossbar, 256 neurons; "
+                        "Fig. 1 caption quoted by a public page)", "S"),
+    "fanout_cores": P(1, "1", "Merolla et al., Science 2014 (each neuron sends its spike to one axon)", "S",
+                      "datasheet", "reaching more cores needs relay (splitter) neurons"),
+    "e_syn": P(TN_E_SYN, "J", "Merolla et al., Science 2014: 400 GSOPS/W maximum efficiency (quoted by an "
+               "authorea review of Akopyan et al., TCAD 2015)", "D", "derived",
+               "1 / 400 GSOPS/W: energy per event when running as fast as possible, so an upper bound on the "
+               "marginal energy (neuron update, routing and what static power remains are inside it)"),
+    "e_neuron": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
+    "e_neuron_idle": P(0.0, "J", MEROLLA, "D", "derived", "inside the static power"),
+    "e_spike": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
+    "e_hop": P(0.0, "J", MEROLLA, "D", "derived", "inside the marginal 2.5 pJ per synaptic event"),
     "t_syn": P(1e-3 / (256 * 256), "s", MEROLLA, "D", "derived", "a full 256x256 core crossbar per 1 ms tick"),
     "t_neuron": P(1e-3 / 256, "s", MEROLLA, "D", "derived", "256 neurons per 1 ms tick"),
     "t_barrier": P(0.0, "s", MEROLLA, "D", "derived", "global tick, see t_tick_min"),
-    "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet", "recalled: check"),
-    "p_static": P(0.0, "W", MEROLLA, "D", "derived", "included in the all-in 26 pJ (65 mW typical chip power)"),
-    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
-    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion", "A", "assumption"),
+    "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet",
+                    "recalled: check"),
+    "p_static": P(26e-12 * TN_SOPS - TN_E_SYN * TN_SOPS, "W", "memlab calibration on Merolla et al., Science "
+                  "2014: 26 pJ per synaptic event all-in at 20 Hz, 128 synapses per neuron (references.md [S])",
+                  "D", "calibrated", "26 pJ x 2.684e9 events/s - 2.5 pJ x 2.684e9 events/s = 63.1 mW"),
+    "calibrated_on": P("TrueNorth 26 pJ/event all-in at 20 Hz, 128 syn/neuron (Merolla 2014)", "",
+                       "memlab calibration", "D", "calibrated", "the one measurement p_static was fitted to"),
+    "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion (latency, ticks)", "A",
+                        "assumption"),
+    "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per tick)", "A",
+                   "assumption"),
     "area_mm2": P(430.0, "mm^2", "Akopyan et al., TCAD 2015 via authorea figure caption (4.3 cm^2)", "S"),
-}, "IBM TrueNorth (28 nm), all-in 26 pJ per synaptic event", "neuromorphic"))
+}, "IBM TrueNorth (28 nm): 63 mW static + 2.5 pJ per synaptic event", "neuromorphic"))
 
 _add(Preset("ISAAC", "pim", {
     "rows": P(128, "1", ISAAC, "S"), "cols": P(128, "1", ISAAC, "S"),
@@ -299,27 +368,44 @@ _add(Preset("ISAAC", "pim", {
                   "maxpool): ~37.9 mW x 168 tiles, burnt while a layer runs"),
 }, "ISAAC (32 nm) with arrays/-derived crossbar physics", "PIM"))
 
+DARK_ROOF_CAL = 8.106  # see the note of "bandwidth_roof"
+ESM_T1 = (ESM + ", Table 1 (device scaling, 45 -> 8 nm), as transcribed in the Lumos code "
+          "(UVA-LPA lumos tech scaling tables: vdd/freq/power_scl 'itrs' and 'cons')")
+ESM_PARETO = ESM + " Sec. 4 (M-Core): 45 nm Pareto frontiers fitted to measured processors"
+_PARETO_NOTE = ("recalled, not found at a source (the paper text was not reachable here): check; lowest order "
+                "first, q = SPECmark")
+
 _add(Preset("dark-silicon-45nm", "darksilicon", {
-    "area_budget_mm2": P(111.0, "mm^2", ESM + " (chip area budget)", "M", "datasheet", "recalled: check"),
+    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget)", "M", "datasheet", "recalled: check"),
     "tdp_W": P(125.0, "W", ESM + " (power budget)", "M", "datasheet", "recalled: check"),
-    "p_uncore_W": P(0.0, "W", "memlab assumption: uncore power folded into the cores", "A", "assumption"),
-    "core_area_45_mm2": P(5.55, "mm^2", "memlab assumption: 20 cores fill 111 mm^2 at 45 nm", "A", "assumption"),
-    "core_power_45_W": P(3.645, "W", "memlab calibration", "D", "calibrated",
-                         "chosen so the ITRS table gives the paper's 21% dark at 22 nm; 8 nm is then a prediction"),
-    "parallel_fraction": P(0.99, "1", "memlab assumption (Amdahl)", "A", "assumption"),
-    "scaling": P("itrs", "", LUMOS, "S"),
+    "p_uncore_W": P(0.0, "W", "memlab assumption: budgets are for the cores only, as in the paper", "A",
+                    "assumption"),
+    "parallel_fraction": P(0.99, "1", "memlab assumption: PARSEC-like, highly parallel", "A", "assumption",
+                           "one number standing in for the paper's PARSEC mix (its per-benchmark fractions were "
+                           "not reachable here)"),
+    "scaling": P("itrs", "", ESM_T1, "S"),
+    "topology": P("symmetric", "", ESM + " (CPU-like symmetric multicore)", "S"),
+    "baseline_cores": P(4, "1", ESM + " (speedups normalised to a quad-core at 45 nm)", "M", "datasheet",
+                        "recalled: check; the 4 baseline cores fill the area budget"),
+    "bandwidth_roof": P(DARK_ROOF_CAL, "1", "memlab calibration", "D", "calibrated",
+                        "fitted so the symmetric ITRS chip gives the paper's 7.9x speedup at 8 nm (abstract): the "
+                        "multiple of the 45 nm quad-core's parallel throughput that off-chip bandwidth can feed"),
+    "q_min": P(2.0, "SPECmark", "memlab assumption: low end of the 45 nm frontier", "A", "assumption"),
+    "q_max": P(45.0, "SPECmark", "memlab assumption: high end of the 45 nm frontier", "A", "assumption"),
+    "q_points": P(430, "1", "memlab assumption: 0.1 SPECmark grid", "A", "assumption"),
+    "pareto_power_W": P((-0.0301, 0.3859, 0.0009, 0.0002), "W", ESM_PARETO, "M", "datasheet", _PARETO_NOTE),
+    "pareto_area_mm2": P((7.4393, 0.0265, 0.0152), "mm^2", ESM_PARETO, "M", "datasheet", _PARETO_NOTE),
     "area_factor": P({45: 1.0, 32: 0.5, 22: 0.25, 16: 0.125, 11: 0.0625, 8: 0.03125}, "1",
-                     "references.md Part C §3 (area halves per node)", "D", "derived"),
-    "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", LUMOS, "S"),
-    "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", LUMOS, "S"),
-    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1",
-                          ESM + " (ITRS frequency scaling table), transcribed in references.md Part C §3", "S",
-                          "datasheet", "Esmaeilzadeh et al.'s table, earlier attributed to Lumos"),
-}, "Power-capped multicore at fixed area and power (Esmaeilzadeh'11 style)", "multicore"))
+                     ESM_T1 + " (area_scl: halves per node)", "S"),
+    "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", ESM_T1, "S"),
+    "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", ESM_T1, "S"),
+    "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1", ESM_T1, "S"),
+    "freq_factor_conservative": P({45: 1.0, 32: 1.10, 22: 1.19, 16: 1.25, 11: 1.30, 8: 1.34}, "1", ESM_T1, "S"),
+}, "Power- and area-capped multicore with Pareto-frontier cores (Esmaeilzadeh et al., ISCA 2011)", "multicore"))
 
 # chips that ``compare`` evaluates by default (the dark-silicon preset is not a workload chip)
-DEFAULT_CHIPS = ("Haswell-E5-2699v3", "V100", "A100", "H100", "VC707-Zhang15", "ZC706-Qiu16", "TPU-v1",
-                 "Loihi", "TrueNorth", "ISAAC")
+DEFAULT_CHIPS = ("Haswell-E5-2699v3", "V100", "A100", "H100", "VC707-Zhang15", "ZC706-Qiu16", "VX485T-Zhang15",
+                 "TPU-v1", "Loihi", "TrueNorth", "ISAAC")
 
 
 def preset_names(model: str | None = None) -> list[str]:

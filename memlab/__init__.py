@@ -56,7 +56,7 @@ _EXPORTS = {
         'SystolicArray', 'fold_cycles', 'systolic_counts', 'NeuromorphicChip', 'PIMChip', 'MODEL_CLASSES', 'make_chip',
         'Report', 'LayerResult', 'COMPONENTS', 'KINDS', 'ISAAC_TABLE_I', 'isaac_rebuild', 'CrossbarFigures',
         'crossbar_figures', 'adc_energy_survey', 'adc_energy_isaac', 'walden_fom', 'dac_energy',
-        'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'compare_chips',
+        'isaac_adc_bits', 'DarkSiliconModel', 'DarkSiliconResult', 'NODES_NM', 'TiledFPGA', 'compare_chips',
         'ComparisonTable', 'evaluate_all', 'plot_roofline', 'plot_energy_breakdown',
         'GPUChip', 'calibrate_gpu', 'gemm_schedule', 'chip_names', 'ChipMeasurement', 'MEASUREMENTS',
         'measurements_for',
