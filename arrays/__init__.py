@@ -33,3 +33,7 @@ __all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy"
            "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
            "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
            "WriteReport", "write_bias", "write_scheme"]
+from ._linedrives import LineDrives, write_drives
+from ._transient import ArrayTrace, TransientCrossbar
+
+__all__ += ["LineDrives", "write_drives", "TransientCrossbar", "ArrayTrace"]
