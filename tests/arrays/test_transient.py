@@ -86,15 +86,16 @@ def test_infinite_threshold_device_does_not_move():
     assert np.array_equal(tr.x[-1], x0)
 
 
-def test_1t1r_gate_waveform_cuts_the_cell_off():
+def test_1t1r_gate_waveform_limits_the_cell_current():
     cell = SeriesCell(VT, MOSFET(kp=2e-2))  # on-resistance ~30 ohm at a 2 V gate
     x0 = np.full((2, 3), 1.5e-9)
     on = write_drives((2, 3), 0, 1.5, cols=1, width=20e-9, v_gate=[2.0, 2.0])
-    off = write_drives((2, 3), 0, 1.5, cols=1, width=20e-9, v_gate=[0.0, 0.0])
+    off = write_drives((2, 3), 0, 1.5, cols=1, width=20e-9, v_gate=[0.55, 0.55])
     tx = TransientCrossbar(cell, x0, r_row=1.0, r_col=1.0)
     moved = tx.simulate(on).x_final
     assert moved[0, 1] - x0[0, 1] > 0.05 * D
-    # gate 0 V < vto = 0.5 V: the level-1 transistor is cut off, no current, no device voltage
+    # gate 0.55 V: level-1 saturation current kp/2 (v_g - vto)^2 (1 + lam v) < 2.6e-5 A, so the
+    # device (R <= R_off = 1 kohm) sees < 0.026 V, below v_off = 0.3 V: nothing moves
     assert np.array_equal(tx.simulate(off).x_final, x0)
 
 
