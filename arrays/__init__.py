@@ -37,3 +37,6 @@ from ._linedrives import LineDrives, write_drives
 from ._transient import ArrayTrace, TransientCrossbar
 
 __all__ += ["LineDrives", "write_drives", "TransientCrossbar", "ArrayTrace"]
+from ._program_array import FixedPulses, ISPP, ProgramReport, program_array, read_conductance
+
+__all__ += ["ISPP", "FixedPulses", "ProgramReport", "program_array", "read_conductance"]

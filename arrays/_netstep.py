@@ -40,7 +40,7 @@ from ._linesolve import LineOperator, schur_pcg
 __all__ = ["StageResult", "Kinetics", "LinearNetwork", "NewtonNetwork", "is_linear_in_v", "CG_CELLS"]
 
 #: crossbars with at least this many cells (and all resistances in (0, inf)) use line CG
-CG_CELLS = 65536
+CG_CELLS = 4096
 #: networks with at most this many free nodes use a dense Cholesky factorisation (no sparse overhead)
 DENSE_NODES = 1200
 
@@ -99,6 +99,7 @@ class StageResult:
     i_cell: np.ndarray
     power: float          # delivered by the line drivers (W)
     guess: object         # warm start of the next solve
+    i_out: np.ndarray     # (cols,) current into each bit line's sense amplifier
 
 
 def _cell_voltages(topo, v_free, u):
@@ -109,7 +110,7 @@ def _cell_voltages(topo, v_free, u):
 class LinearNetwork:
     """Linear-in-v cells: ``A(g(x)) v = B(g) u`` solved directly or by warm-started line CG."""
 
-    def __init__(self, topo, kin: Kinetics, method: str = "auto", rtol: float = 1e-10):
+    def __init__(self, topo, kin: Kinetics, method: str = "auto", rtol: float = 1e-9):
         self.topo = topo
         self.kin = kin
         M, N = topo.rows, topo.cols
@@ -157,6 +158,33 @@ class LinearNetwork:
             raise SingularCircuitError(f"transient network: nodal matrix is not positive definite ({exc}); a "
                                        "sub-network floats") from exc
 
+    def _cg(self, g, u, guess):
+        """Line CG from the previous solution scaled to the new sources (exact when only the
+        sources' common scale changed, as on the edges of a write pulse)."""
+        t = self.topo
+        M, N = t.rows, t.cols
+        bW, bB = line_rhs(t, u[:, None])
+        start = None
+        if guess is not None:
+            xb_old, u_old = guess
+            nn = float(u_old @ u_old)
+            if nn > 0:
+                start = (None, (float(u_old @ u) / nn) * xb_old[None])
+        gdr, gse = t.g_drv, t.g_sen
+
+        def tol_of(xW, xB):
+            i_in = gdr * (u[:M] - xW[0, :, 0])
+            i_o = gse * (xB[0, -1, :] - u[M:])
+            return np.array([self.rtol * np.sqrt(i_in @ i_in + i_o @ i_o) + 1e-30])
+
+        xW, xB, it, rn, conv = schur_pcg(LineOperator(t, g.reshape(M, N)), bW, bB, x0=start, rtol=0.0,
+                                         maxiter=max(400, 4 * (M + N)), atol_fn=tol_of)
+        if not conv.all():
+            raise ConvergenceError(f"transient network: line CG did not converge in {it} iterations",
+                                   iterations=it, residual=float(rn.max()))
+        self.iterations += it
+        return np.stack([xW[0], xB[0]], axis=-1).ravel(), (xB[0].copy(), u.copy())
+
     def solve(self, x, u, gate=None, guess=None) -> StageResult:
         t = self.topo
         g = self.kin.conductance(x)
@@ -165,24 +193,10 @@ class LinearNetwork:
             v = np.zeros(0)
         elif self.method == "dense":
             v = self._dense_solve(g, u)
+        elif not np.any(u):
+            v = np.zeros(t.n_free)   # no source: every node at 0 V
         elif self.method == "cg":
-            bW, bB = line_rhs(t, u[:, None])
-            start = None if guess is None else (None, guess[None])
-            gdr, gse = t.g_drv, t.g_sen
-
-            def tol_of(xW, xB):
-                i_in = gdr * (u[:M] - xW[0, :, 0])
-                i_o = gse * (xB[0, -1, :] - u[M:])
-                return np.array([self.rtol * np.sqrt(i_in @ i_in + i_o @ i_o) + 1e-30])
-
-            xW, xB, it, rn, conv = schur_pcg(LineOperator(t, g.reshape(M, N)), bW, bB, x0=start, rtol=0.0,
-                                             maxiter=max(400, 4 * (M + N)), atol_fn=tol_of)
-            if not conv.all():
-                raise ConvergenceError(f"transient network: line CG did not converge in {it} iterations",
-                                       iterations=it, residual=float(rn.max()))
-            self.iterations += it
-            v = np.stack([xW[0], xB[0]], axis=-1).ravel()
-            guess = xB[0].copy()
+            v, guess = self._cg(g, u, guess)
         else:
             blocks = assemble(t, g)
             A = blocks["A_ff"]
@@ -193,7 +207,7 @@ class LinearNetwork:
             v = self._factor.solve(rhs_matrix(t, blocks) @ u)
         vc = _cell_voltages(t, v, u)
         i_out, i_in, power = port_results(t, v[:, None], u[:, None], LinearCells(g), False)[:3]
-        return StageResult(vc, vc, g * vc, float(np.asarray(power)[0]), guess)
+        return StageResult(vc, vc, g * vc, float(np.asarray(power)[0]), guess, i_out[:, 0])
 
 
 class NewtonNetwork:
@@ -234,4 +248,4 @@ class NewtonNetwork:
             s = grid.cell.split(vc, grid.x)
             vd = s if self.part == 0 else vc - s
         return StageResult(vd, vc, np.asarray(sol.i_cell, dtype=np.float64).ravel(), float(sol.power),
-                           (sol.v_word, sol.v_bit))
+                           (sol.v_word, sol.v_bit), np.asarray(sol.i_out, dtype=np.float64))

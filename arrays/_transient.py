@@ -24,6 +24,7 @@ Units: s, V, A, W, J; states in the device's state unit.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError, Sha
 
 from ._crossbar import Crossbar
 from ._linedrives import LineDrives
+from ._linesolve import SERIAL_BELOW_CELLS, numba_threads
 from ._netstep import Kinetics, LinearNetwork, NewtonNetwork, is_linear_in_v
 
 __all__ = ["TransientCrossbar", "ArrayTrace"]
@@ -162,8 +164,8 @@ class TransientCrossbar:
     # ------------------------------------------------------------------ simulate
     def simulate(self, drives: LineDrives, *, t=None, rtol: float = 1e-4, dx_max: float = 0.05,
                  max_step: float | None = None, max_steps: int = 200_000, store=STORE,
-                 method: str = "auto") -> ArrayTrace:
-        """Simulate the array under ``drives`` from the initial state.
+                 method: str = "auto", x0=None) -> ArrayTrace:
+        """Simulate the array under ``drives`` from the initial state (or ``x0``, (rows, cols)).
 
         ``t``: output times (s) within the drives' duration (default: every accepted step);
         ``rtol``: local error per step as a fraction of each cell's state range;
@@ -202,16 +204,27 @@ class TransientCrossbar:
             if t.ndim != 1 or np.any(np.diff(t) <= 0):
                 raise ParameterError(f"{w}: parameter 't' must be a strictly increasing 1-D array in [0, {T:g}] s")
             t = np.minimum(t, T)
+        x = self._x if x0 is None else self.with_state(x0).state
         net = self._net(None if method == "auto" else method)
-        if getattr(net, "method", "") == "dense":
-            # small dense factorisations: BLAS threads only add overhead (and stall under load)
-            from threadpoolctl import threadpool_limits
-            with threadpool_limits(limits=1, user_api="blas"):
-                return _integrate(self, net, waves, t, rtol, dx_max, h_max, max_steps, tuple(store))
-        return _integrate(self, net, waves, t, rtol, dx_max, h_max, max_steps, tuple(store))
+        with single_threaded(M * N):
+            return _integrate(self, net, waves, x, t, rtol, dx_max, h_max, max_steps, tuple(store))
 
 
-def _integrate(tx: TransientCrossbar, net, waves, t_out, rtol, dx_max, h_max, max_steps, store):
+@contextlib.contextmanager
+def single_threaded(cells: int):
+    """One BLAS thread (small factorisations: threads only add overhead and stall on a shared
+    machine) and numba's line kernels on :func:`~memlab.arrays._linesolve.numba_threads`'s default."""
+    from threadpoolctl import threadpool_limits
+    with numba_threads(None, cells):
+        if cells >= SERIAL_BELOW_CELLS:
+            yield
+            return
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+
+
+def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max, max_steps, store):
+    """The adaptive ROS2 loop (module docstring) from state ``x0`` (rows, cols) with network solver ``net``."""
     t_wall = time.perf_counter()
     M, N = tx.shape
     kin = tx._kin
@@ -230,7 +243,7 @@ def _integrate(tx: TransientCrossbar, net, waves, t_out, rtol, dx_max, h_max, ma
         uu, gate = waves.split(u)
         return net.solve(x, uu, gate, guess)
 
-    x = tx._x.ravel().copy()
+    x = np.array(x0, dtype=np.float64).ravel()
     s = at(0.0, x, None)
     r = kin.rate(s.v_dev, x) if kin.moving else np.zeros_like(x)
     outs = {k: [] for k in store}
