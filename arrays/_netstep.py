@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import sympy as sp
 
 from memlab.devices import MOSFET, DeviceModel, SeriesCell
@@ -70,20 +69,23 @@ class Kinetics:
         args = [flat.v, flat.x, *flat.symbols.values()]
         self._p = [np.asarray(a, dtype=np.float64) for a in flat.values.values()]
         self._rate = sp.lambdify(args, flat.rate_expr, modules="numpy", cse=True)
-        self._drdx = sp.lambdify(args, flat.jacobian_exprs()["dr_dx"], modules="numpy", cse=True)
+        drdx = flat.jacobian_exprs()["dr_dx"]
+        self._drdx = None if drdx == 0 else sp.lambdify(args, drdx, modules="numpy", cse=True)
         self._g = sp.lambdify(args, sp.diff(flat.current_expr, flat.v), modules="numpy", cse=True)
         self.moving = flat.rate_expr != 0
 
     def _call(self, fn, v, x):
         with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(fn(v, x, *self._p), dtype=np.float64), np.shape(x)).copy()
+            out = np.asarray(fn(v, x, *self._p), dtype=np.float64)
+        return out if out.shape == np.shape(x) else np.broadcast_to(out, np.shape(x)).copy()
 
     def rate(self, v, x):
         """d(state)/dt (state units per s) at device voltages ``v`` (V)."""
         return self._call(self._rate, v, x)
 
     def dr_dx(self, v, x):
-        return self._call(self._drdx, v, x)
+        """d(rate)/dx (1/s) at device voltages ``v`` (V)."""
+        return np.zeros_like(x) if self._drdx is None else self._call(self._drdx, v, x)
 
     def conductance(self, x):
         """di/dv (S) at v = 0 (the conductance of a linear-in-v device)."""
@@ -153,7 +155,7 @@ class LinearNetwork:
             Vd = t.fixed_matrix() @ u
             rhs = rhs - np.bincount(r, weights=sf * g[kf] * Vd[c], minlength=nf)
         try:
-            return scipy.linalg.cho_solve(scipy.linalg.cho_factor(A, check_finite=False), rhs, check_finite=False)
+            return np.linalg.solve(A, rhs)
         except np.linalg.LinAlgError as exc:
             raise SingularCircuitError(f"transient network: nodal matrix is not positive definite ({exc}); a "
                                        "sub-network floats") from exc
@@ -206,6 +208,13 @@ class LinearNetwork:
                 self._factor.refactor(A)
             v = self._factor.solve(rhs_matrix(t, blocks) @ u)
         vc = _cell_voltages(t, v, u)
+        if t.n_fixed == 0 and t.n_free:   # every port through its resistor: the port currents directly
+            v_w0, v_bl = v[t.w_node[t.drv_rows, 0]], v[t.b_node[-1, t.sen_cols]]
+            i_in = t.g_drv * (u[:M][t.drv_rows] - v_w0)
+            i_out = np.zeros(N)
+            i_out[t.sen_cols] = t.g_sen * (v_bl - u[M:][t.sen_cols])
+            power = float(u[:M][t.drv_rows] @ i_in - u[M:] @ i_out)
+            return StageResult(vc, vc, g * vc, power, guess, i_out)
         i_out, i_in, power = port_results(t, v[:, None], u[:, None], LinearCells(g), False)[:3]
         return StageResult(vc, vc, g * vc, float(np.asarray(power)[0]), guess, i_out[:, 0])
 

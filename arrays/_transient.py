@@ -18,7 +18,9 @@ embedded first-order error estimate, and one global adaptive step for all cells.
 accepted when the estimate is at most ``rtol`` of each cell's state range and no cell
 moved more than ``dx_max`` of its range (so a switching event takes at least
 ``1/dx_max`` steps). The state is clipped to its bounds at every stage. Every drive corner
-and every requested output time is a step boundary, so outputs are exact step ends.
+is a step boundary. Requested output times inside a step are interpolated: states by the
+cubic Hermite polynomial through both step ends and their rates (third order, kept
+between the two end states), cell voltages and currents linearly.
 
 Units: s, V, A, W, J; states in the device's state unit.
 """
@@ -38,7 +40,7 @@ from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError, Sha
 from ._crossbar import Crossbar
 from ._linedrives import LineDrives
 from ._linesolve import SERIAL_BELOW_CELLS, numba_threads
-from ._netstep import Kinetics, LinearNetwork, NewtonNetwork, is_linear_in_v
+from ._netstep import Kinetics, LinearNetwork, NewtonNetwork, StageResult, is_linear_in_v
 
 __all__ = ["TransientCrossbar", "ArrayTrace"]
 
@@ -164,7 +166,7 @@ class TransientCrossbar:
     # ------------------------------------------------------------------ simulate
     def simulate(self, drives: LineDrives, *, t=None, rtol: float = 1e-4, dx_max: float = 0.05,
                  max_step: float | None = None, max_steps: int = 200_000, store=STORE,
-                 method: str = "auto", x0=None) -> ArrayTrace:
+                 method: str = "auto", x0=None, dense_output: bool = False, threads: int | None = None) -> ArrayTrace:
         """Simulate the array under ``drives`` from the initial state (or ``x0``, (rows, cols)).
 
         ``t``: output times (s) within the drives' duration (default: every accepted step);
@@ -173,7 +175,11 @@ class TransientCrossbar:
         ``max_step`` (s): largest step; ``max_steps``: accepted-step limit
         (:class:`~memlab.errors.ConvergenceError` beyond); ``store``: which of "x", "v", "i"
         to keep at the output times; ``method``: network solver of linear-in-v cells,
-        "auto", "direct" or "cg" (:mod:`memlab.arrays._netstep`).
+        "auto", "direct" or "cg" (:mod:`memlab.arrays._netstep`); ``dense_output``: False
+        makes every output time a step boundary (exact outputs), True interpolates outputs
+        inside steps (fewer steps, module docstring); ``threads``: numba threads of the
+        line-CG kernels (default :func:`~memlab.arrays._linesolve.numba_threads`'s; 1 is
+        faster on a shared machine).
         """
         w = "TransientCrossbar.simulate"
         M, N = self.shape
@@ -206,16 +212,18 @@ class TransientCrossbar:
             t = np.minimum(t, T)
         x = self._x if x0 is None else self.with_state(x0).state
         net = self._net(None if method == "auto" else method)
-        with single_threaded(M * N):
-            return _integrate(self, net, waves, x, t, rtol, dx_max, h_max, max_steps, tuple(store))
+        if not isinstance(dense_output, bool):
+            raise ParameterError(f"{w}: parameter 'dense_output' = {dense_output!r} must be True or False")
+        with single_threaded(M * N, threads):
+            return _integrate(self, net, waves, x, t, rtol, dx_max, h_max, max_steps, tuple(store), dense_output)
 
 
 @contextlib.contextmanager
-def single_threaded(cells: int):
+def single_threaded(cells: int, threads: int | None = None):
     """One BLAS thread (small factorisations: threads only add overhead and stall on a shared
     machine) and numba's line kernels on :func:`~memlab.arrays._linesolve.numba_threads`'s default."""
     from threadpoolctl import threadpool_limits
-    with numba_threads(None, cells):
+    with numba_threads(threads, cells):
         if cells >= SERIAL_BELOW_CELLS:
             yield
             return
@@ -223,7 +231,7 @@ def single_threaded(cells: int):
             yield
 
 
-def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max, max_steps, store):
+def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max, max_steps, store, dense_output=True):
     """The adaptive ROS2 loop (module docstring) from state ``x0`` (rows, cols) with network solver ``net``."""
     t_wall = time.perf_counter()
     M, N = tx.shape
@@ -233,7 +241,7 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
     atol = rtol * span
     T = waves.T
     stops = waves.breakpoints()
-    if t_out is not None:
+    if t_out is not None and not dense_output:
         stops = np.union1d(stops, t_out)
     stops = np.unique(np.concatenate([[0.0], stops[(stops > 0) & (stops <= T)], [T]]))
     tol_t = 1e-12 * T
@@ -255,9 +263,36 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
             if k in outs:
                 outs[k].append(a.reshape(M, N).copy())
 
-    want = (lambda tt: True) if t_out is None else (lambda tt: np.any(np.abs(t_out - tt) <= tol_t))
-    if want(0.0):
+    pending = [0]
+
+    def dense(ta, sa, xa, ra, tb, sb, xb, rb):
+        """Outputs inside the step (ta, tb]: cubic Hermite states (from both ends' rates, zero
+        where pinned at a bound; kept within the two end states), linear voltages and currents."""
+        k = pending[0]
+        h = tb - ta
+        while k < t_out.size and t_out[k] <= tb + tol_t:
+            if abs(t_out[k] - tb) <= tol_t:
+                keep(tb, sb, xb)
+            else:
+                th = (t_out[k] - ta) / h
+                h00, h10, h01, h11 = (2 * th ** 3 - 3 * th ** 2 + 1, th ** 3 - 2 * th ** 2 + th,
+                                      -2 * th ** 3 + 3 * th ** 2, th ** 3 - th ** 2)
+                xi = h00 * xa + h10 * h * ra + h01 * xb + h11 * h * rb
+                xi = np.clip(xi, np.minimum(xa, xb), np.maximum(xa, xb))
+                lin = lambda a, b: (1 - th) * a + th * b  # noqa: E731
+                keep(t_out[k], StageResult(None, lin(sa.v_cell, sb.v_cell), lin(sa.i_cell, sb.i_cell), 0.0, None,
+                                           None), xi)
+            k += 1
+        pending[0] = k
+
+    def free_rate(r, x):
+        return np.where(((x <= lo) & (r < 0)) | ((x >= hi) & (r > 0)), 0.0, r)
+
+    if t_out is None:
         keep(0.0, s, x)
+    elif abs(t_out[0]) <= tol_t:
+        keep(0.0, s, x)
+        pending[0] = 1
     energy, steps, rejected, solves, small = 0.0, 0, 0, 1, 0
     tt = 0.0
     h = min(h_max, stops[1] - stops[0] if stops.size > 1 else T)
@@ -288,7 +323,7 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
             h_floor = 1e-15 * max(T, 1e-300)
             if (err <= 1.0 and move <= dx_max) or h <= h_floor:
                 small += int(h <= h_floor and (err > 1.0 or move > dx_max))
-                p_old = s.power
+                p_old, s_old, x_old, r_old, t_old = s.power, s, x, r, tt
                 x = xn
                 s = at(t1, x, s1.guess)
                 solves += 1
@@ -300,8 +335,10 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
                     raise ConvergenceError(f"TransientCrossbar.simulate: {max_steps} accepted steps before t = "
                                            f"{target:.6g} s; raise max_steps or relax rtol / dx_max",
                                            iterations=steps)
-                if t_out is None or want(tt):
+                if t_out is None:
                     keep(tt, s, x)
+                else:
+                    dense(t_old, s_old, x_old, free_rate(r_old, x_old), tt, s, x, free_rate(r, x))
             else:
                 rejected += 1
             fac = min(4.0, max(0.2, 0.9 / np.sqrt(max(err, 1e-12))))

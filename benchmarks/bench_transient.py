@@ -40,11 +40,11 @@ def case_8x8(ngspice=True):
     d = write_drives((8, 8), 3, 1.0, cols=5, scheme="V/2", width=50e-9, rise=2e-9)
     t = np.linspace(0, d.duration, 41)
     tx = TransientCrossbar(_vt(), x0, **WIRES)
-    tx.simulate(d, t=t, rtol=1e-4)  # warm-up (kernel and BLAS loading)
+    tx.simulate(d, t=t, rtol=1e-4, dense_output=True)  # warm-up (kernel and BLAS loading)
     best = np.inf
     for _ in range(5):
         t0 = time.perf_counter()
-        ours = tx.simulate(d, t=t, rtol=1e-4)
+        ours = tx.simulate(d, t=t, rtol=1e-4, dense_output=True)
         best = min(best, time.perf_counter() - t0)
     row = {"case": "8x8 VTEAM V/2 write (1 cell)", "memlab_s": best, "steps": ours.stats["steps"]}
     if ngspice:
