@@ -40,3 +40,6 @@ __all__ += ["LineDrives", "write_drives", "TransientCrossbar", "ArrayTrace"]
 from ._program_array import FixedPulses, ISPP, ProgramReport, program_array, read_conductance
 
 __all__ += ["ISPP", "FixedPulses", "ProgramReport", "program_array", "read_conductance"]
+from ._disturb import DisturbReport, disturb_study
+
+__all__ += ["DisturbReport", "disturb_study"]

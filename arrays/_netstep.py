@@ -102,6 +102,8 @@ class StageResult:
     power: float          # delivered by the line drivers (W)
     guess: object         # warm start of the next solve
     i_out: np.ndarray     # (cols,) current into each bit line's sense amplifier
+    i_src: np.ndarray = None   # (rows + cols,) current out of every line source, [i_in; -i_out]
+    u: np.ndarray = None       # (rows + cols,) the line voltages of this solve
 
 
 def _cell_voltages(topo, v_free, u):
@@ -210,13 +212,13 @@ class LinearNetwork:
         vc = _cell_voltages(t, v, u)
         if t.n_fixed == 0 and t.n_free:   # every port through its resistor: the port currents directly
             v_w0, v_bl = v[t.w_node[t.drv_rows, 0]], v[t.b_node[-1, t.sen_cols]]
-            i_in = t.g_drv * (u[:M][t.drv_rows] - v_w0)
-            i_out = np.zeros(N)
-            i_out[t.sen_cols] = t.g_sen * (v_bl - u[M:][t.sen_cols])
-            power = float(u[:M][t.drv_rows] @ i_in - u[M:] @ i_out)
-            return StageResult(vc, vc, g * vc, power, guess, i_out)
-        i_out, i_in, power = port_results(t, v[:, None], u[:, None], LinearCells(g), False)[:3]
-        return StageResult(vc, vc, g * vc, float(np.asarray(power)[0]), guess, i_out[:, 0])
+            i_src = np.zeros(M + N)
+            i_src[t.drv_rows] = t.g_drv * (u[:M][t.drv_rows] - v_w0)
+            i_src[M + t.sen_cols] = -t.g_sen * (v_bl - u[M:][t.sen_cols])
+        else:
+            i_out, i_in = port_results(t, v[:, None], u[:, None], LinearCells(g), False)[:2]
+            i_src = np.concatenate([i_in[:, 0], -i_out[:, 0]])
+        return StageResult(vc, vc, g * vc, float(u @ i_src), guess, -i_src[M:], i_src, u)
 
 
 class NewtonNetwork:
@@ -256,5 +258,6 @@ class NewtonNetwork:
             grid = xb._cells
             s = grid.cell.split(vc, grid.x)
             vd = s if self.part == 0 else vc - s
-        return StageResult(vd, vc, np.asarray(sol.i_cell, dtype=np.float64).ravel(), float(sol.power),
-                           (sol.v_word, sol.v_bit), np.asarray(sol.i_out, dtype=np.float64))
+        i_src = np.concatenate([np.asarray(sol.i_in, dtype=np.float64), -np.asarray(sol.i_out, dtype=np.float64)])
+        return StageResult(vd, vc, np.asarray(sol.i_cell, dtype=np.float64).ravel(), float(u @ i_src),
+                           (sol.v_word, sol.v_bit), -i_src[M:], i_src, u)

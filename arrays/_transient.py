@@ -328,7 +328,9 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
                 s = at(t1, x, s1.guess)
                 solves += 1
                 r = kin.rate(s.v_dev, x) if kin.moving else np.zeros_like(x)
-                energy += 0.5 * h * (p_old + s.power)
+                # Simpson's rule with the midpoint power of linear sources (exact for fixed cells:
+                # P(u) = u . i(u) is quadratic in the line voltages, which are linear within a step)
+                energy += h / 6 * (2 * p_old + 2 * s.power + s_old.u @ s.i_src + s.u @ s_old.i_src)
                 tt = t1
                 steps += 1
                 if steps >= max_steps:
