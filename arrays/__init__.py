@@ -43,3 +43,6 @@ __all__ += ["ISPP", "FixedPulses", "ProgramReport", "program_array", "read_condu
 from ._disturb import DisturbReport, disturb_study
 
 __all__ += ["DisturbReport", "disturb_study"]
+from ._insitu import TrainHistory, UpdateRule, apply_update, layer_forward, train_layer
+
+__all__ += ["UpdateRule", "apply_update", "layer_forward", "train_layer", "TrainHistory"]

@@ -43,7 +43,8 @@ _EXPORTS = {
         'column_error', 'snr_db', 'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise',
         'Drift', 'StuckAt', 'WriteReport', 'write_bias', 'write_scheme',
         'LineDrives', 'write_drives', 'TransientCrossbar', 'ArrayTrace', 'ISPP', 'FixedPulses', 'ProgramReport',
-        'program_array', 'read_conductance', 'DisturbReport', 'disturb_study',
+        'program_array', 'read_conductance', 'DisturbReport', 'disturb_study', 'UpdateRule', 'apply_update',
+        'layer_forward', 'train_layer', 'TrainHistory',
     ),
     'memlab.networks': (
         'NetLayer', 'Network', 'from_arrays', 'load_onnx', 'SUPPORTED_OPS', 'from_torch', 'to_onnx',
