@@ -7,7 +7,8 @@ simulator evaluates them together: the corners of all piecewise-linear drives (P
 PulseTrain, Triangle, expanded over their repeats) are merged into one time grid, on which
 every line is exactly linear between neighbouring corners, so one vectorised
 interpolation gives all line voltages; other drives (Sine) are evaluated by their own
-``value``. All corners are step boundaries of the transient simulator.
+``value`` and get a step boundary every 1/32 of their period. All corners are step
+boundaries of the transient simulator.
 
 :func:`write_drives` builds the biasing of one write pulse: word line ``row`` at ``V``,
 bit line ``j`` of a selected column at ``V - a_j`` (so the selected cell sees ``a_j``),
@@ -121,6 +122,8 @@ class _Waves:
         pwl = [(dr, ks) for dr, ks in groups.values() if dr.encode()[0] == 1]
         self.other = [(dr, np.array(ks)) for dr, ks in groups.values() if dr.encode()[0] != 1]
         bps = [np.array([0.0, self.T])] + [dr.breakpoints() for dr, _ in pwl]
+        # smooth drives (Sine) have no corners: step boundaries every 1/32 period resolve them
+        bps += [np.arange(0.0, self.T, dr.period / 32) for dr, _ in self.other if dr.period]
         tk = np.unique(np.concatenate(bps))
         tk = tk[(tk >= 0) & (tk <= self.T)]
         self.tk = tk

@@ -7,12 +7,11 @@ from ._args import float_in, nonneg_int, positive_int, print_written
 
 
 def register(sub) -> None:  # called by memlab.cli.build_parser
+    desc = ("Write-verify a ROWS x COLS crossbar of VTEAM cells to random target conductances with every cell's "
+            "state evolving during every pulse (memlab.arrays.program_array), verify reads through the same network; "
+            "prints the headline numbers, writes a CSV of every cell and heat maps (PNG + SVG).")
     s = sub.add_parser("program", help="program a crossbar to a random target by write-verify (transient)",
-                       description="Write-verify a ROWS x COLS crossbar of stateful cells (VTEAM by default) to "
-                       "random target conductances, with every cell's state evolving during every pulse "
-                       "(memlab.arrays.program_array), the verify read through the same network. Prints the "
-                       "headline numbers and writes a CSV of every cell and heat maps of final error, pulses "
-                       "and disturb (PNG + SVG).")
+                       description=desc)
     s.add_argument("--rows", type=positive_int, default=16, help="word lines (default 16)")
     s.add_argument("--cols", type=positive_int, default=16, help="bit lines (default 16)")
     s.add_argument("--r-wire", type=float_in(0), default=5.0, help="wire resistance per cell segment (ohm, default 5)")
