@@ -9,7 +9,7 @@ Cases (5 ohm wire segments, drivers and sense resistors):
 2. ``128x128 write-verify``: VTEAM with R_on = 100 kohm, R_off = 1 Mohm (a 50..1000 ohm
    cell cannot be read through 128 cells of 5 ohm wire: the word-line IR drop exceeds the
    read voltage), random read targets in [1/800 kohm, 1/200 kohm], row-parallel ISPP
-   (0.55 V start, 0.05 V steps, 0.98 V cap, 20 ns pulses), at most 20 pulses per row.
+   (0.7 V start, 0.05 V steps, 0.98 V cap, 20 ns pulses), at most 20 pulses per row.
    Target: < 60 s.
 3. ``512x512 V/2``: the VTEAM of case 1 with R_on = 100 kohm, R_off = 1 Mohm, one 1 V V/2
    write of the centre cell, every cell's state integrated. Target: < 10 s.
@@ -67,7 +67,7 @@ def case_128():
     m = _vt(R_on=1e5, R_off=1e6).with_params(v_off=0.5, v_on=-0.5)
     tx = TransientCrossbar(m, np.full((M, M), 1.5e-9), **WIRES)
     target = 1 / rng.uniform(2e5, 8e5, (M, M))
-    pol = ISPP(v_set=-0.55, v_reset=0.55, width=20e-9, v_step=0.05, v_max=0.98)
+    pol = ISPP(v_set=-0.7, v_reset=0.7, width=20e-9, v_step=0.05, v_max=0.98)
     t0, c0 = time.perf_counter(), time.process_time()
     rep = program_array(tx, target, policy=pol, tolerance=0.05, mode="row", max_pulses=20)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0

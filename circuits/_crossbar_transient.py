@@ -32,7 +32,7 @@ __all__ = ["crossbar_tran_netlist", "simulate_crossbar_tran", "CrossbarTran"]
 
 def _moving(cell):
     """(model, netlist ref) of the moving device of ``cell``."""
-    if isinstance(cell, DeviceModel):
+    if isinstance(cell, DeviceModel) and cell.rate_expr != 0:
         return cell, "c"
     if isinstance(cell, SeriesCell):
         for p, ref in ((cell.first, "ca"), (cell.second, "cb")):
