@@ -17,6 +17,13 @@ Public API
   :class:`StuckAt`); metrics :func:`relative_error`, :func:`column_error`, :func:`snr_db`.
 - :func:`quantize_uniform`: the one uniform quantiser (DAC, ADC; used by memlab.analysis).
 - :func:`write_scheme`: V/2 and V/3 write biasing with the voltage on every cell.
+- In time: :class:`TransientCrossbar` (every cell's state evolving under per-line drive
+  waveforms, :class:`LineDrives`, :func:`write_drives` for V/2 / V/3 and row-parallel
+  writes; result :class:`ArrayTrace`), :func:`program_array` (write-verify of a target
+  matrix with :class:`ISPP` / :class:`FixedPulses`, result :class:`ProgramReport`;
+  :func:`read_conductance`), :func:`disturb_study` (:class:`DisturbReport`), in-situ
+  training of a layer (:class:`UpdateRule`, :func:`apply_update`, :func:`layer_forward`,
+  :func:`train_layer`, :class:`TrainHistory`).
 
 All quantities are SI: V, A, S, ohm, W.
 """

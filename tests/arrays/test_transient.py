@@ -17,7 +17,7 @@ ROW_DATA_8 = np.array([1.0, 0.8, 0.0, 1.0, 0.6, 0.0, 0.9, 1.0])
 
 def _vs_ngspice(cell, x0, drives, n_t=41):
     t = np.linspace(0, drives.duration, n_t)
-    ours = TransientCrossbar(cell, x0, **WIRES).simulate(drives, t=t, rtol=1e-4, dense_output=True)
+    ours = TransientCrossbar(cell, x0, **WIRES).simulate(drives, t=t, rtol=1e-3, dense_output=True)
     ng = simulate_crossbar_tran(x0, drives.word, drives.bit, cell=cell, t=t, max_step=drives.duration / 1000,
                                 **WIRES)
     return ours, ng
