@@ -116,3 +116,17 @@ def test_bad_input_is_a_memlab_error():
         TransientCrossbar(VT, np.full((2, 2), 1.0))
     with pytest.raises(ParameterError, match="scheme"):
         write_drives((2, 2), 0, 1.0, scheme="V/4", width=1e-9)
+
+
+def test_sine_line_drive_is_resolved():
+    # was: a sine has no corners, so one step spanned the whole period (v = 0 at both ends) and
+    # the state never moved; now every 1/32 period is a step boundary
+    from memlab.devices import Sine
+    m = VTEAM()
+    drive = Sine(amplitude=1.0, frequency=20e6, periods=1)
+    ref = simulate(m, drive, x0=1.5e-9, rtol=1e-7)
+    zero = Sine(amplitude=0.0, frequency=20e6, periods=1)
+    ours = TransientCrossbar(m, np.full((1, 1), 1.5e-9)).simulate(LineDrives([drive], [zero]),
+                                                                  t=[0.0, drive.duration], rtol=1e-5)
+    assert abs(ref.x[-1] - 1.5e-9) > 0.1 * D
+    assert abs(ours.x_final[0, 0] - ref.x[-1]) < 1e-3 * D
