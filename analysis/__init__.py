@@ -27,3 +27,6 @@ __all__ += ["AnalogLayer", "analog_layer", "quantize_uniform", "mvm_error_point"
             "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
             "characterize_models", "fit_loops", "write_report", "new_figure",
             "save_figure", "unlabelled_axes"]
+from memlab.analysis._program_plot import plot_program, plot_disturb, program_table
+
+__all__ += ["plot_program", "plot_disturb", "program_table"]

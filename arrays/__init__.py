@@ -17,6 +17,13 @@ Public API
   :class:`StuckAt`); metrics :func:`relative_error`, :func:`column_error`, :func:`snr_db`.
 - :func:`quantize_uniform`: the one uniform quantiser (DAC, ADC; used by memlab.analysis).
 - :func:`write_scheme`: V/2 and V/3 write biasing with the voltage on every cell.
+- In time: :class:`TransientCrossbar` (every cell's state evolving under per-line drive
+  waveforms, :class:`LineDrives`, :func:`write_drives` for V/2 / V/3 and row-parallel
+  writes; result :class:`ArrayTrace`), :func:`program_array` (write-verify of a target
+  matrix with :class:`ISPP` / :class:`FixedPulses`, result :class:`ProgramReport`;
+  :func:`read_conductance`), :func:`disturb_study` (:class:`DisturbReport`), in-situ
+  training of a layer (:class:`UpdateRule`, :func:`apply_update`, :func:`layer_forward`,
+  :func:`train_layer`, :class:`TrainHistory`).
 
 All quantities are SI: V, A, S, ohm, W.
 """
@@ -33,3 +40,16 @@ __all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy"
            "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
            "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
            "WriteReport", "write_bias", "write_scheme"]
+from ._linedrives import LineDrives, write_drives
+from ._transient import ArrayTrace, TransientCrossbar
+
+__all__ += ["LineDrives", "write_drives", "TransientCrossbar", "ArrayTrace"]
+from ._program_array import FixedPulses, ISPP, ProgramReport, program_array, read_conductance
+
+__all__ += ["ISPP", "FixedPulses", "ProgramReport", "program_array", "read_conductance"]
+from ._disturb import DisturbReport, disturb_study
+
+__all__ += ["DisturbReport", "disturb_study"]
+from ._insitu import TrainHistory, UpdateRule, apply_update, layer_forward, train_layer
+
+__all__ += ["UpdateRule", "apply_update", "layer_forward", "train_layer", "TrainHistory"]

@@ -40,3 +40,6 @@ __all__ = ["NgspiceBSourcePrinter", "VerilogAPrinter", "ngspice_code", "verilog_
 from memlab._deprecate import renamed as _renamed  # noqa: E402
 
 __getattr__ = _renamed('memlab.circuits', {'compare': 'compare_traces', 'Comparison': 'TraceComparison'}, globals())
+from memlab.circuits._crossbar_transient import crossbar_tran_netlist, simulate_crossbar_tran, CrossbarTran
+
+__all__ += ["crossbar_tran_netlist", "simulate_crossbar_tran", "CrossbarTran"]

@@ -124,14 +124,16 @@ def _per_cell_models(model: DeviceModel, shape):
     return [[model.with_params(**{k: float(a[i, j]) for k, a in out.items()}) for j in range(N)] for i in range(M)]
 
 
-def _part_writer(part, xp, shape, ref, where):
-    """(subcircuit or None, ``line(i, j, a, b)``) for one cell part between nodes a and b."""
+def _part_writer(part, xp, shape, ref, where, tran=None):
+    """(subcircuit or None, ``line(i, j, a, b)``) for one cell part between nodes a and b; with
+    ``tran`` (see :func:`_netlist`) a moving device gets its stateful subcircuit."""
     if isinstance(part, Resistor):
         if xp is not None:
             raise ParameterError(f"parameter '{where}' must be None: Resistor({part.resistance}) has no state")
         r = _num(part.resistance)
         return None, lambda i, j, a, b: f"r{ref}{i}_{j} {a} {b} {r}"
-    sub = subcircuit(part, static=True)
+    sub = subcircuit(part, static=tran is None)
+    inst = {} if tran is None or sub.static else {"rate_max": tran.get("rate_max"), "t_edge": tran.get("t_edge")}
     models = _per_cell_models(part, shape)
     if xp is None:
         xs = np.full(shape, float(part.state.x0))
@@ -147,7 +149,7 @@ def _part_writer(part, xp, shape, ref, where):
 
     def line(i, j, a, b):
         m = part if models is None else models[i][j]
-        return sub.instance(f"{ref}{i}_{j}", a, b, model=m, x0=xs[i, j])
+        return sub.instance(f"{ref}{i}_{j}", a, b, model=m, x0=xs[i, j], **inst)
     return sub, line
 
 
@@ -180,8 +182,13 @@ def crossbar_netlist(x, v_in, *, cell=None, v_bl=None, r_row=0.0, r_col=0.0, r_d
                     title=title, options=options)[0]
 
 
-def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, options):
-    """(netlist text, (rows, cols)) of :func:`crossbar_netlist`."""
+def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, options, tran=None):
+    """(netlist text, (rows, cols)) of :func:`crossbar_netlist`.
+
+    ``tran`` (used by :mod:`memlab.circuits._crossbar_transient`): a dict with
+    ``source(kind, k, node) -> line`` (kind "w"/"b": the source line of word/bit line
+    ``k``), ``analysis`` (the line replacing ``.op``) and the subcircuits' ``rate_max`` /
+    ``t_edge``; moving devices then get their stateful subcircuits."""
     pairs = [] if cell is None else _split_state(cell, x)
     if cell is None:
         G = as_conductance(x, "x")
@@ -206,7 +213,9 @@ def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, opt
 
     roles = ["c"] if len(pairs) == 1 else ["ca", "cb"]
     where = ["x"] if len(pairs) == 1 else ["x[0]", "x[1]"]
-    writers = [_part_writer(p, xp, (M, N), ref, wh) for (p, xp), ref, wh in zip(pairs, roles, where)]
+    writers = [_part_writer(p, xp, (M, N), ref, wh, tran) for (p, xp), ref, wh in zip(pairs, roles, where)]
+    src = (lambda kind, k, node, dc: f"{'vin' if kind == 'w' else 'vs'}{k} {node} 0 {dc}") if tran is None else \
+        (lambda kind, k, node, dc: tran["source"](kind, k, node))
     lines = [f"* {title}: {M} x {N}"]
     seen = set()
     for sub, _ in writers:  # one definition per subcircuit; instances carry their own values
@@ -222,21 +231,21 @@ def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, opt
 
     for i in range(M):
         if rd[i] == 0:
-            lines.append(f"vin{i} w_{i}_0 0 dc {_num(v[i])}")
+            lines.append(src("w", i, f"w_{i}_0", f"dc {_num(v[i])}"))
         elif np.isfinite(rd[i]):
-            lines.append(f"vin{i} in_{i} 0 dc {_num(v[i])}")
+            lines.append(src("w", i, f"in_{i}", f"dc {_num(v[i])}"))
             lines.append(f"rd{i} in_{i} w_{i}_0 {_num(rd[i])}")
     segments = [(f"rw{i}_{j}", f"w_{i}_{j}", f"w_{i}_{j + 1}", rr[i, j]) for i in range(M) for j in range(N - 1)]
     segments += [(f"rb{i}_{j}", f"b_{i}_{j}", f"b_{i + 1}_{j}", rc[i, j]) for i in range(M - 1) for j in range(N)]
     for seg in segments:
         res(*seg)
     for j in range(N):
-        src = f"dc {_num(vb[j])}" if vb[j] else "dc 0"
+        dc = f"dc {_num(vb[j])}" if vb[j] else "dc 0"
         if rs[j] == 0:
-            lines.append(f"vs{j} b_{M - 1}_{j} 0 {src}")
+            lines.append(src("b", j, f"b_{M - 1}_{j}", dc))
         elif np.isfinite(rs[j]):
             lines.append(f"rs{j} b_{M - 1}_{j} s_{j} {_num(rs[j])}")
-            lines.append(f"vs{j} s_{j} 0 {src}")
+            lines.append(src("b", j, f"s_{j}", dc))
     for i in range(M):
         for j in range(N):
             w, b = f"w_{i}_{j}", f"b_{i}_{j}"
@@ -250,7 +259,7 @@ def _netlist(x, v_in, *, cell, v_bl, r_row, r_col, r_driver, r_sense, title, opt
                 lines.append(writers[1][1](i, j, f"m_{i}_{j}", b))
     lines.append(".options " + " ".join(f"{k}={_num(val) if isinstance(val, float) else val}"
                                         for k, val in opts.items()))
-    lines.append(".op")
+    lines.append(".op" if tran is None else tran["analysis"])
     lines.append(".end")
     return "\n".join(lines) + "\n", (M, N)
 

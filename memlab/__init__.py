@@ -35,12 +35,16 @@ _EXPORTS = {
         'compare_traces', 'TraceComparison', 'DCSweep', 'NGSPICE_OPTIONS', 'write_verify',
         'ProgramResult', 'verilog_a_module', 'crossbar_netlist', 'simulate_crossbar_op',
         'CrossbarOp',
+        'crossbar_tran_netlist', 'simulate_crossbar_tran', 'CrossbarTran',
     ),
     'memlab.arrays': (
         'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo',
         'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error',
         'column_error', 'snr_db', 'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise',
         'Drift', 'StuckAt', 'WriteReport', 'write_bias', 'write_scheme',
+        'LineDrives', 'write_drives', 'TransientCrossbar', 'ArrayTrace', 'ISPP', 'FixedPulses', 'ProgramReport',
+        'program_array', 'read_conductance', 'DisturbReport', 'disturb_study', 'UpdateRule', 'apply_update',
+        'layer_forward', 'train_layer', 'TrainHistory',
     ),
     'memlab.networks': (
         'NetLayer', 'Network', 'from_arrays', 'load_onnx', 'SUPPORTED_OPS', 'from_torch', 'to_onnx',
@@ -71,6 +75,7 @@ _EXPORTS = {
         'crossbar_accuracy', 'dnn_accuracy_point', 'iv_traces', 'plot_iv_overlay',
         'loop_fingerprints', 'spice_deviation', 'characterize_models', 'fit_loops', 'write_report',
         'new_figure', 'save_figure', 'unlabelled_axes',
+        'plot_program', 'plot_disturb', 'program_table',
     ),
     'memlab.sweep': (
         'SweepSpec', 'SweepPoint', 'SweepResult', 'run_sweep', 'load_sweep_config', 'sweep_points',

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _array, _compare, _demo, _device, _map, _sweep
+from . import _array, _compare, _demo, _device, _map, _program, _sweep
 from ._args import Parser, UsageError
 
 __all__ = ["main", "build_parser"]
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"memlab {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for module in (_device, _array, _map, _compare, _sweep, _demo):
+    for module in (_device, _array, _map, _compare, _sweep, _demo, _program):
         module.register(sub)
     return p
 
