@@ -106,6 +106,7 @@ def series_split(first, second, v, x_first=None, x_second=None, *, vtol: float =
             sn = s - h / dh
         bad = ~np.isfinite(sn) | (sn <= lo) | (sn >= hi)
         sn = np.where(bad, 0.5 * (lo + hi), sn)
+        sn = np.where(h == 0, s, sn)          # an exact root stays (it may sit on the bracket's edge)
         done = (np.abs(sn - s) <= vtol) | (hi - lo <= vtol) | (h == 0)
         s = sn
         if done.all():

@@ -194,3 +194,21 @@ def test_fixed_step_method_is_second_order():
     # the MSS switches sharply (tau = 0.445 ms): the ratio rises towards 4 as the step shrinks
     e = errors(KnowmMSS(), 0.0, (2000, 4000, 8000), amplitude=0.8, frequency=10.0, r_series=5e3)
     assert np.all(e[:-1] / e[1:] > 3.0) and e[-1] < 1e-4, e
+
+
+def test_series_split_keeps_an_exact_root_on_the_bracket_edge():
+    # regression: with the transistor of a 1T1R cell cut off (v_g = 0 < vto) no current flows,
+    # so the whole voltage sits across the transistor; series_split returned the bracket's
+    # midpoint (v/2) when the first guess was already the exact root on the bracket's edge,
+    # and the cell then carried v/2 / R = 0.5 mA at 1 V instead of 0.
+    from memlab.devices import MOSFET, Resistor, SeriesCell
+    from memlab.devices._cell import series_split
+    v = np.array([1.0, 0.5, -0.3])
+    cell = SeriesCell(Resistor(1e3), MOSFET(v_g=0.0))
+    s = series_split(cell.first, cell.second, v)
+    # closed form: i = 0 for v >= 0 through the resistor, so s = i R = 0; for v < 0 the
+    # reversed transistor conducts, the root is interior and only needs to satisfy KCL
+    assert np.all(s[:2] == 0.0)
+    np.testing.assert_allclose(cell.current(v[:2], None), 0.0, atol=0)
+    flipped = SeriesCell(MOSFET(v_g=0.0), Resistor(1e3))
+    np.testing.assert_array_equal(series_split(flipped.first, flipped.second, v[:2]), v[:2])
