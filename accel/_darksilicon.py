@@ -4,7 +4,7 @@ A chip of fixed area ``area_budget_mm2`` and power ``tdp_W`` is filled with copi
 core. From the 45 nm reference core (``core_area_45_mm2``, ``core_power_45_W``), a node
 scales the core area by ``area_factor[node]`` (area halves per node) and its power by the
 published per-device power factor ``power_factor[node]`` (ITRS or conservative, Lumos-
-style tables in references.md Part C §2-3)::
+style tables in docs/notes/hardware.md §2-3)::
 
     N_area   = floor(area_budget / (A_45 * area_factor))
     P_core   = P_45 * power_factor

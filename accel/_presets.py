@@ -2,7 +2,7 @@
 
 Tags: P primary, S transcription quoting the primary, D arithmetic on P/S numbers,
 M recalled and not yet found at a source, A memlab assumption. References are those of
-``shared/references.md`` Part C unless stated. Energies are at the node of the source
+``docs/notes/hardware.md`` unless stated. Energies are at the node of the source
 (Horowitz's are 45 nm) and are NOT scaled to each chip's node unless a note says so.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["PRESETS", "get_preset", "preset_names"]
 
 # ---------------------------------------------------------------- shared sources
 HOROWITZ = "Horowitz, ISSCC 2014 (45 nm, 0.9 V) via stillwater-sc/universal generic_45nm.hpp and gist V0XNIHILI"
-JOUPPI_T2 = "Jouppi et al., ISCA 2017, Table 2 (via transcription in references.md Part C)"
+JOUPPI_T2 = "Jouppi et al., ISCA 2017, Table 2 (via transcription in docs/notes/hardware.md)"
 JOUPPI = "Jouppi et al., ISCA 2017 (abstract / text)"
 DAVIES = "Davies et al., IEEE Micro 38(1) 2018, Table 2 (pre-silicon figures, via transcription)"
 MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
@@ -22,7 +22,7 @@ ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
 HWC = "Accelergy-Project/hwcomponents-library isaac.py (quotes ISAAC Table I)"
 ESM = "Esmaeilzadeh et al., ISCA 2011"
 GPUCAT = "HF gpu_catalog (huggingface.co/RajBhope/gpu-runtime-predictor gpu_catalog.json)"
-LUMOS = "Lumos-style scaling tables (ITRS / conservative), references.md Part C §2"
+LUMOS = "Lumos-style scaling tables (ITRS / conservative), docs/notes/hardware.md §2"
 
 E_SRAM_1MB = P(100e-12 / 8, "J/B", HOROWITZ, "D", "derived", "SRAM 1 MB read 100 pJ per 64-bit access / 8 B; 45 nm, unscaled")
 E_DDR = P(1.95e-9 / 8, "J/B", HOROWITZ, "D", "derived", "DRAM 1.3-2.6 nJ per 64-bit access: midpoint / 8 B")
@@ -219,7 +219,7 @@ _add(Preset("ISAAC", "pim", {
     "g_off": P(1e-7, "S", "NVSim/NVMExplorer sample cell Roff 10 MOhm (accelergy-neurosim-plug-in)", "P"),
     "v_read": P(0.085, "V", "memlab calibration", "D", "calibrated",
                 "read voltage at which the arrays/ solve gives ~ISAAC's 0.3 mW per 128x128 array (2.4 mW / 8)"),
-    "r_wire": P(0.35, "ohm", "IBM aihwkit default ir_drop wire resistance (references.md Part B §3)", "S",
+    "r_wire": P(0.35, "ohm", "IBM aihwkit default ir_drop wire resistance (docs/notes/solvers.md §3)", "S",
                 "datasheet", "per cell segment, word and bit lines"),
     "r_driver": P(0.0, "ohm", "memlab assumption: ideal drivers", "A", "assumption"),
     "r_sense": P(0.0, "ohm", "memlab assumption: ideal virtual-ground sense", "A", "assumption"),
@@ -245,7 +245,7 @@ _add(Preset("dark-silicon-45nm", "darksilicon", {
     "parallel_fraction": P(0.99, "1", "memlab assumption (Amdahl)", "A", "assumption"),
     "scaling": P("itrs", "", LUMOS, "S"),
     "area_factor": P({45: 1.0, 32: 0.5, 22: 0.25, 16: 0.125, 11: 0.0625, 8: 0.03125}, "1",
-                     "references.md Part C §3 (area halves per node)", "D", "derived"),
+                     "docs/notes/hardware.md §3 (area halves per node)", "D", "derived"),
     "power_factor_itrs": P({45: 1.0, 32: 0.66, 22: 0.54, 16: 0.38, 11: 0.25, 8: 0.12}, "1", LUMOS, "S"),
     "power_factor_conservative": P({45: 1.0, 32: 0.71, 22: 0.52, 16: 0.39, 11: 0.29, 8: 0.22}, "1", LUMOS, "S"),
     "freq_factor_itrs": P({45: 1.0, 32: 1.09, 22: 2.38, 16: 3.21, 11: 4.17, 8: 3.85}, "1", LUMOS, "S"),
