@@ -13,7 +13,7 @@ frequency, and the loop collapses to a single-valued curve at high frequency
 # -------------------
 # Every built-in model carries a demonstration drive (``iv_demo``) that opens its loop.
 # Here VTEAM with the exponential I-V, driven at 1 V and 20 MHz for two periods.
-from memlab.analysis import area_vs_frequency, lobe_areas, loop_width, pinch, plot_iv
+from memlab.analysis import area_vs_frequency, lobe_areas, pinch, plot_iv
 from memlab.devices import VTEAM, Sine, simulate
 
 model = VTEAM(iv="exponential")
