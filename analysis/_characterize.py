@@ -8,6 +8,7 @@ fingerprints are :mod:`memlab.analysis._fingerprint`.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -62,10 +63,13 @@ def plot_iv_overlay(traces: dict, stem, *, title: str | None = None) -> dict:
             plot_iv(tr, ax=ax, color_by="none", label=f"{tr.model} ({label})")
     if len(traces) > 1:
         ax.legend(loc="best", fontsize="small")
+    elif ax.get_legend() is not None:       # one loop: the title names it
+        ax.get_legend().remove()
     if both:
         plot_spice_residual(traces["native"], traces["ngspice"], ax=axes[1])
     if title:
-        fig.suptitle(title) if both else ax.set_title(title)
+        title = textwrap.fill(title, 80 if both else 46)
+        fig.suptitle(title, fontsize=9.5) if both else ax.set_title(title, fontsize=9.5)
     return save_figure(fig, stem)
 
 

@@ -97,6 +97,7 @@ h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.15em;margi
 table{border-collapse:collapse;margin:.6em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:.8em}
+.grid3{grid-template-columns:repeat(auto-fill,minmax(340px,1fr))}
 figure{margin:.4em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}figure.wide{max-width:100%}
 figcaption{font-size:.8em;color:#555}.fixed{color:#333}nav ol{columns:2;font-size:.95em}
 .conclusions{background:#f6f9fc;border-left:4px solid #0072B2;padding:.4em 1em}.meta{color:#555;font-size:.9em}

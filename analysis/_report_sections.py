@@ -69,7 +69,7 @@ def _devices(R, quick, progress, spice, keep_going):
               "loop would peak at 135 mA, which no real cell carries.",
               "The loops are pinched at v = 0 (fingerprint a) and open into two lobes whose areas are listed; "
               "memristor fingerprints are described in docs/notes/devices.md \u00a77.",
-              to_html(rows, cols) + f'<div class="grid">{figs}</div>')
+              to_html(rows, cols) + f'<div class="grid grid3">{figs}</div>')
     _circuits(R, res, compare_traces)
 
 
@@ -81,15 +81,16 @@ def _circuits(R, res, compare_traces):
     for key, tr in res["traces"].items():
         if "ngspice" in tr:
             c = compare_traces(tr["ngspice"], tr.get("native_ref", tr["native"]))
-            rows.append({"model": tr["native"].model, "max": c.i_max, "rms": c.i_rms, "n": c.n})
+            rows.append({"model": tr["native"].model, "max": c.i_max, "rms": c.i_rms, "n": c.n,
+                         "max_text": _pct(c.i_max), "rms_text": _pct(c.i_rms)})
     worst = max(rows, key=lambda r: r["max"])
     R.key("Circuits", "largest ngspice \u2212 native current difference (of max |i|)", worst["max"], style="percent")
     R.key("Circuits", "model with the largest difference", worst["model"], style="text")
     R.numbers["ngspice vs native: largest current deviation (of max |i|)"] = worst["max"]
     R.conclusions.append(f"<b>Circuits.</b> The generated ngspice subcircuits reproduce the native solver within "
                          f"{_pct(worst['max'])} of the peak current (largest for {html.escape(worst['model'])}).")
-    cols = [Column("model"), Column("max", "largest |difference| (of max |i|)", style="percent"),
-            Column("rms", "rms difference (of max |i|)", style="percent"), Column("n", "points compared")]
+    cols = [Column("model"), Column("max_text", "largest |difference| (of max |i|)"),
+            Column("rms_text", "rms difference (of max |i|)"), Column("n", "points compared")]
     R.section("Circuits: native vs ngspice",
               "The same models as ngspice subcircuits generated from the same sympy equations "
               "(memlab.circuits.characterize, transient analysis), under the same drives as above; Stanford-PKU "
@@ -97,7 +98,7 @@ def _circuits(R, res, compare_traces):
               "ngspice does not finish the stiff series-resistor transient.",
               "On the I-V plane the two curves coincide, so the comparison is shown as the residual current "
               "(ngspice \u2212 native) against time, in % of the native peak current; the differences sit at the "
-              "switching events, where the two integrators place their steps differently.",
+              "first step and at the switching events, where the two integrators place their steps differently.",
               to_html(rows, cols) + R.figure(res["residuals"], "ngspice \u2212 native current of every model",
                                              "each model's drive as in the previous section (Stanford-PKU: 1.6 V, "
                                              "10 kHz, no series resistor)", wide=True))
