@@ -45,8 +45,8 @@ FACTORS = {
     "adc_bits": ("ADC resolution (bits)", [1, 2, 3, 4, 5, 6, 8], False),
     "dac_bits": ("DAC resolution (bits)", [1, 2, 3, 4, 6, 8], False),
     "levels": ("Conductance levels (count)", [2, 4, 8, 16, 32, 64], True),
-    "spread": ("Device-to-device spread \u03c3 of ln G (1)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.3], True),
-    "read_noise": ("Read noise \u03c3 relative to G (1)", [0.005, 0.01, 0.02, 0.05, 0.1], True),
+    "spread": ("Device-to-device spread \u03c3 of ln G (dimensionless)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.3], True),
+    "read_noise": ("Read noise \u03c3 relative to G (fraction of G)", [0.005, 0.01, 0.02, 0.05, 0.1], True),
 }
 
 _STUDY_FUNC = {"mvm": "mvm_error", "dnn": "dnn_accuracy", "onnx": "network_accuracy"}
