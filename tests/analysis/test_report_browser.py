@@ -97,8 +97,12 @@ def small_report(tmp_path_factory):
     return Path(res["files"]["html"]), res["report"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make test installs it)")
+def _need_chromium():
+    assert CHROMIUM is not None, "needs Debian's chromium: `make test` installs it (apt-get install chromium)"
+
+
 def test_report_renders_without_broken_images_or_links(small_report):
+    _need_chromium()
     html_file, meta = small_report
     res = browser_check(html_file)
     assert res["images"] == [] and res["anchors"] == [] and res["toc"] == [] and res["missing_files"] == [], res
@@ -108,9 +112,9 @@ def test_report_renders_without_broken_images_or_links(small_report):
     assert "report.json" in res["files"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (make test installs it)")
 def test_the_browser_check_sees_breakage(small_report, tmp_path):
     """The check is not vacuous: a corrupted image, a dangling anchor and a missing file are found."""
+    _need_chromium()
     html_file, _ = small_report
     broken = tmp_path / "report.html"
     text = html_file.read_text()
