@@ -247,7 +247,7 @@ def _studies(R, study, factors, *, repeats, seed, progress, runs, fixed=None, id
     summaries, figs, tables = {}, "", ""
     for vary, values in factors.items():
         name, _ = _factor_name(vary)
-        held = ideal + ("; 1 \u03a9 wires" if study == "mvm" and vary == "size" else "")
+        held = ideal.replace("64\u00d764 array, ideal wires", "1 \u03a9 wire segments") if vary == "size" else ideal
         res = accuracy_study(study, vary, values, repeats=repeats, seed=seed, out_dir=R.out / "accuracy",
                              workers=0, progress=progress, fixed=fixed, store_root=runs, conditions=held)
         R.tables += [R.rel(res["files"]["csv"]), R.rel(res["files"]["summary"])]
