@@ -4,7 +4,7 @@
   ``FoM_S = min(180.1, 302.7 - 6.46 ln fs)`` dB (Schreier figure of merit
   ``SNDR + 10 log10((fs/2)/P)``), so the energy per conversion is
   ``E = P/fs = 1 / (2 * 10**((FoM_S - SNDR)/10))`` J with ``SNDR = 6.02 b + 1.76`` dB.
-  At 8 b, 1.2 GS/s this gives 0.84 pJ (shared/references.md Part C §2).
+  At 8 b, 1.2 GS/s this gives 0.84 pJ (docs/notes/hardware.md §2).
 * ISAAC table: 1.67 pJ per conversion at 8 b (Kull et al. ISSCC'13 SAR ADC as used by
   ISAAC, Table I: 16 mW for 8 ADCs at 1.2 GS/s) and the resolution scaling of
   :data:`ISAAC_ADC_TABLE` (pJ at 4..10 b, 1.2 GS/s, 32 nm), which hwcomponents-library

@@ -6,7 +6,7 @@ A :class:`Preset` is a named, immutable mapping of such constants for one model 
 ``preset.override(name=value, ...)`` returns a new preset whose overridden entries are
 marked as user overrides (so a report never silently mixes sources).
 
-Tags follow ``shared/references.md`` Part C:
+Tags follow ``docs/notes/hardware.md``:
 
 ``P``  read in the primary source; ``S`` read in a third-party transcription that quotes
 the primary; ``D`` arithmetic on P/S numbers; ``M`` recalled, not found at a source (to be

@@ -6,7 +6,7 @@ cell) sharing ``adcs_per_ima`` ADCs, 1 DAC per row, shift-and-add units.
 
 Mapping of a weight GEMM ``(m x k) @ (k x n)`` with ``w``-bit weights and ``a``-bit inputs:
 ``ceil(w/cell_bits)`` columns per weight, ``ceil(a/dac_bits)`` input cycles, arrays =
-``ceil(k/rows) * ceil(n*ceil(w/cell_bits)/cols)`` (references.md Part C §4).
+``ceil(k/rows) * ceil(n*ceil(w/cell_bits)/cols)`` (docs/notes/hardware.md §4).
 
 Physics from :mod:`memlab.arrays` (see :mod:`._pim_physics`): for the chosen array size,
 wire resistance, device conductances and read voltage, the exact Kirchhoff solution gives
@@ -43,7 +43,7 @@ from ._report import LayerResult
 __all__ = ["PIMChip", "ISAAC_TABLE_I", "isaac_rebuild", "isaac_background_power"]
 
 _HWC = "Accelergy-Project/hwcomponents-library hwcomponents_library/library/isaac.py (quotes ISAAC Table I)"
-_REF = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016) Table I, via shared/references.md Part C"
+_REF = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016) Table I, via docs/notes/hardware.md"
 _MEM = "Shafiee et al., ISCA 2016 Table I [M: recalled; component totals reproduce the published tile/chip sums]"
 
 #: ISAAC Table I components: (level, name, count, power_W, area_mm2, source). Power and

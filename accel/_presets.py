@@ -2,7 +2,7 @@
 
 Tags: P primary, S transcription quoting the primary, D arithmetic on P/S numbers,
 M recalled and not yet found at a source, A memlab assumption. References are those of
-``shared/references.md`` Part C unless stated. Energies are at the node of the source
+``docs/notes/hardware.md`` unless stated. Energies are at the node of the source
 (Horowitz's are 45 nm) and are NOT scaled to each chip's node unless a note says so.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["PRESETS", "get_preset", "preset_names"]
 
 # ---------------------------------------------------------------- shared sources
 HOROWITZ = "Horowitz, ISSCC 2014 (45 nm, 0.9 V) via stillwater-sc/universal generic_45nm.hpp and gist V0XNIHILI"
-JOUPPI_T2 = "Jouppi et al., ISCA 2017, Table 2 (via transcription in references.md Part C)"
+JOUPPI_T2 = "Jouppi et al., ISCA 2017, Table 2 (via transcription in docs/notes/hardware.md)"
 JOUPPI = "Jouppi et al., ISCA 2017 (abstract / text)"
 DAVIES = "Davies et al., IEEE Micro 38(1) 2018, Table 2 (pre-silicon figures, via transcription)"
 MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
@@ -304,7 +304,7 @@ _add(Preset("TrueNorth", "neuromorphic", {
     "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet",
                     "recalled: check"),
     "p_static": P(26e-12 * TN_SOPS - TN_E_SYN * TN_SOPS, "W", "memlab calibration on Merolla et al., Science "
-                  "2014: 26 pJ per synaptic event all-in at 20 Hz, 128 synapses per neuron (references.md [S])",
+                  "2014: 26 pJ per synaptic event all-in at 20 Hz, 128 synapses per neuron (docs/notes/hardware.md §2 [S])",
                   "D", "calibrated", "26 pJ x 2.684e9 events/s - 2.5 pJ x 2.684e9 events/s = 63.1 mW"),
     "calibrated_on": P("TrueNorth 26 pJ/event all-in at 20 Hz, 128 syn/neuron (Merolla 2014)", "",
                        "memlab calibration", "D", "calibrated", "the one measurement p_static was fitted to"),
@@ -352,7 +352,7 @@ _add(Preset("ISAAC", "pim", {
     "g_off": P(1e-7, "S", "NVSim/NVMExplorer sample cell Roff 10 MOhm (accelergy-neurosim-plug-in)", "P"),
     "v_read": P(0.085, "V", "memlab calibration", "D", "calibrated",
                 "read voltage at which the arrays/ solve gives ~ISAAC's 0.3 mW per 128x128 array (2.4 mW / 8)"),
-    "r_wire": P(0.35, "ohm", "IBM aihwkit default ir_drop wire resistance (references.md Part B §3)", "S",
+    "r_wire": P(0.35, "ohm", "IBM aihwkit default ir_drop wire resistance (docs/notes/solvers.md §3)", "S",
                 "datasheet", "per cell segment, word and bit lines"),
     "r_driver": P(0.0, "ohm", "memlab assumption: ideal drivers", "A", "assumption"),
     "r_sense": P(0.0, "ohm", "memlab assumption: ideal virtual-ground sense", "A", "assumption"),

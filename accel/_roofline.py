@@ -1,6 +1,6 @@
 """Roofline chips (CPU, GPU) and a DSP-budget FPGA model.
 
-Per layer (``shared/references.md`` Part C §4)::
+Per layer (``docs/notes/hardware.md`` §4)::
 
     t_compute = 2*MACs / (peak_ops[dtype] * efficiency)
     t_dram    = DRAM bytes / dram_bw ;  t_onchip = on-chip bytes / onchip_bw

@@ -3,7 +3,7 @@
 All counts are per sample (one image, one sequence) unless a name says otherwise;
 :class:`Workload` multiplies by its ``batch``. Bytes are ``count * bits / 8``.
 
-Formulas (``shared/references.md`` Part C §4):
+Formulas (``docs/notes/hardware.md`` §4):
 
 * conv: ``MACs = K * (C/g) * P * Q * R * S`` with ``P = (H + 2*pad - R)//stride + 1``;
 * GEMM / fully connected: ``MACs = M * K * N``;

@@ -1,7 +1,7 @@
 """A zoo of common networks, built layer by layer (only layers that do MACs are listed:
 pooling, normalisation, activations and residual adds are not counted).
 
-Published counts used by the tests (see ``tests/accel/test_workload.py``):
+Published counts used by the tests (see ``tests/accel/test_accel_workload.py``):
 torchvision-model MACs and parameters from the pytorch-OpCounter (thop) benchmark table
 (Lyken17/pytorch-OpCounter, ``benchmark/README.md``): ResNet-18 1819.066 M MACs /
 11.69 M params, ResNet-50 4111.515 M / 25.557 M, VGG-16 15483.862 M / 138.36 M; LeNet-5 per-
@@ -172,7 +172,7 @@ def snn_mnist(batch: int = 1, timesteps: int = 32, rate: float = 0.05) -> Worklo
     return Workload("snn_mnist", L, batch, "784-500-10 spiking MLP", "memlab example")
 
 
-# Jouppi et al., ISCA 2017, Table 1 (via transcription, shared/references.md Part C §2):
+# Jouppi et al., ISCA 2017, Table 1 (via transcription, docs/notes/hardware.md §2):
 # name -> (batch, ops per weight byte, weights (M), layer counts as published)
 TPU_V1_TABLE1 = {
     "MLP0": (200, 200, 20), "MLP1": (168, 168, 5), "LSTM0": (64, 64, 52),

@@ -13,6 +13,7 @@ the ideal one is ``X @ W``.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +45,8 @@ FACTORS = {
     "adc_bits": ("ADC resolution (bits)", [1, 2, 3, 4, 5, 6, 8], False),
     "dac_bits": ("DAC resolution (bits)", [1, 2, 3, 4, 6, 8], False),
     "levels": ("Conductance levels (count)", [2, 4, 8, 16, 32, 64], True),
-    "spread": ("Device-to-device spread \u03c3 of ln G (1)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.3], True),
-    "read_noise": ("Read noise \u03c3 relative to G (1)", [0.005, 0.01, 0.02, 0.05, 0.1], True),
+    "spread": ("Device-to-device spread \u03c3 of ln G (dimensionless)", [0.01, 0.02, 0.05, 0.1, 0.2, 0.3], True),
+    "read_noise": ("Read noise \u03c3 relative to G (fraction of G)", [0.005, 0.01, 0.02, 0.05, 0.1], True),
 }
 
 _STUDY_FUNC = {"mvm": "mvm_error", "dnn": "dnn_accuracy", "onnx": "network_accuracy"}
@@ -89,7 +90,7 @@ def mvm_error_point(rows: int = 64, cols: int = 64, size: int | None = None, r_w
 
 def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fixed: dict | None = None,
                    repeats: int = 2, seed: int = 0, out_dir=None, workers: int = 0, progress: bool = True,
-                   scheduler=None, store_root=None) -> dict:
+                   scheduler=None, store_root=None, conditions: str | None = None) -> dict:
     """Vary one ``FACTORS`` entry and evaluate the MVM (``study="mvm"``), built-in DNN
     (``"dnn"``) or user ONNX network (``"onnx"``, ``fixed={"model": path}``; factor
     ``size`` is its tile size) point function; writes ``<study>_<vary>.csv`` and a figure
@@ -98,6 +99,7 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
     Returns ``{"rows", "summary", "files", "result"}``; ``summary`` has one row per value
     with the mean and standard deviation over the repeats. Finished points are kept in
     ``<out_dir>/<study>_<vary>.csv.points`` (or under ``store_root``), so a rerun resumes.
+    ``conditions``: what was held fixed, printed under the figure's title.
     """
     if study not in _STUDY_FUNC:
         raise ParameterError(f"parameter 'study' = {study!r} is not one of {sorted(_STUDY_FUNC)}")
@@ -138,7 +140,7 @@ def accuracy_study(study: str = "mvm", vary: str = "r_wire", values=None, *, fix
             row["error"] = next((r["error"] for r in res.rows if r[vary] == v and r.get("error")), "no result")
         summary.append(row)
     files = {"csv": res.path, "summary": write_table(summary, out_dir / f"{study}_{vary}_summary.csv")}
-    files.update(plot_study(study, vary, summary, stem, repeats=repeats))
+    files.update(plot_study(study, vary, summary, stem, repeats=repeats, conditions=conditions))
     return {"rows": res.rows, "summary": summary, "files": files, "result": res}
 
 
@@ -154,8 +156,10 @@ def summary_columns(study: str, vary: str, summary: list[dict] = ()) -> list[Col
     return cols
 
 
-def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int = 1) -> dict:
-    """Mean +- standard deviation of the study metric against the factor; PNG + SVG."""
+def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int = 1,
+               conditions: str | None = None) -> dict:
+    """Mean +- standard deviation of the study metric against the factor; PNG + SVG. The
+    title names the factor; ``conditions`` (what was held fixed) is printed under it."""
     label, _, logx = FACTORS[vary]
     if study == "onnx" and vary == "size":
         label = "Tile size N (rows = cols, cells)"
@@ -165,7 +169,7 @@ def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int
     s = np.array([np.nan if r[f"{metric}_std"] is None else r[f"{metric}_std"] for r in summary]) * 100
     fig, ax = new_figure(size=(4.8, 3.5))
     name = {"mvm": "crossbar MVM", "dnn": "digits MLP on crossbars", "onnx": "ONNX network on crossbar tiles"}[study]
-    ax.errorbar(xs, m, yerr=s, marker="o", capsize=3, label=f"{name} (mean \u00b1 std, {repeats} seeds)")
+    ax.errorbar(xs, m, yerr=s, marker="o", capsize=3, label=f"{name} (mean \u00b1 std, {repeats} seed{'s' * (repeats != 1)})")
     base = next((r["baseline"] for r in summary if r.get("baseline") is not None), None)
     if study in ("dnn", "onnx") and base is not None:
         ax.axhline(100 * base, color="0.3", ls="--", label="software baseline" if study == "dnn" else "ideal network")
@@ -178,6 +182,9 @@ def plot_study(study: str, vary: str, summary: list[dict], stem, *, repeats: int
     if logx and np.all(xs > 0):
         ax.set_xscale("log", base=2 if vary in ("size", "rows", "cols", "levels") else 10)
     ax.set_xlabel(label)
-    ax.set_title(f"{'MVM error' if study == 'mvm' else 'DNN accuracy'} vs {vary}")
+    factor = label.split(" (")[0]
+    factor = factor[0].lower() + factor[1:] if factor[1:2].islower() else factor     # "ADC resolution" stays
+    title = f"{'MVM error' if study == 'mvm' else 'DNN accuracy'} vs {factor}"
+    ax.set_title(title + ("\n" + textwrap.fill(conditions, 64) if conditions else ""), fontsize=8 if conditions else None)
     ax.legend(loc="best")
     return save_figure(fig, stem)

@@ -1,5 +1,5 @@
 """Memristor fingerprints (Chua 1971/2011; Adhikari et al. 2013): pinch, lobe area vs
-frequency with the critical frequency, loop collapse (references.md Part A §7).
+frequency with the critical frequency, loop collapse (docs/notes/devices.md §7).
 
 All functions take :class:`~memlab.devices.Trace` objects (SI units: V, A, s) and work on
 one device; pick a device of a population with ``trace[k]``.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from memlab._table import fmt_si
 from memlab._validate import check_memory, positive_int
 from memlab.errors import ParameterError
 
@@ -71,8 +72,9 @@ def crossbar_study(rows=64, cols=64, *, r_wire=1.0, r_driver=0.0, r_sense=0.0, m
     rel = float(np.linalg.norm(err) / np.linalg.norm(ideal))
     files = {}
     if out_dir is not None:
-        fig = plot_crossbar_heatmaps(sol, title=f"{rows}x{cols} crossbar, r_wire = {r_wire:g} \u03a9: "
-                                     f"MVM error {100 * rel:.3g} %")
+        fig = plot_crossbar_heatmaps(sol, title=f"{rows}\u00d7{cols} crossbar, {r_wire:g} \u03a9 per wire segment, "
+                                     f"{fmt_si(g_min, 'S')}\u2013{fmt_si(g_max, 'S')}, inputs 0\u2013{v_read:g} V, "
+                                     f"driver {r_driver:g} \u03a9, sense {r_sense:g} \u03a9: MVM error {100 * rel:.3g} %")
         files = save_figure(fig, Path(out_dir) / "xbar_heatmaps")
     return {"rows": rows, "cols": cols, "r_wire": r_wire, "solution": sol, "rel_error": rel,
             "max_error": float(np.max(np.abs(err)) / np.max(np.abs(ideal))), "power_W": float(sol.power),

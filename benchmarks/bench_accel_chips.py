@@ -54,7 +54,7 @@ def neuromorphic_rows():
     quiet = accel.Workload("q", [accel.Spiking("q", n_in=10, n_out=100, timesteps=1000, rate=1e-4)])
     loihi_idle = accel.make_chip("Loihi", t_tick_min=1e-3).evaluate(quiet).average_power_W
     return [_row("TrueNorth", "energy per synaptic event, 20 Hz 128 syn", "calibration", 26e-12, e_event,
-                 MER + " (references.md [S])", "J"),
+                 MER + " (docs/notes/hardware.md §2 [S])", "J"),
             _row("TrueNorth", "chip power, 400x240 video 30 fps", "held apart", 63e-3, idle, MER + " abstract", "W"),
             _row("TrueNorth", "typical real-time power (at the 20 Hz net)", "held apart", 65e-3,
                  bench.average_power_W, "Akopyan et al., TCAD 2015, title", "W"),

@@ -19,7 +19,7 @@ ngspice semantics that the printer takes care of (checked against ngspice 39):
 * Conditions use ``< <= > >= == !=``, ``&&``, ``||``, ``!`` and ``c ? a : b``.
 
 ``smooth=b`` (V or the argument's unit) replaces ``Heaviside``, ``Abs``, ``sign``,
-``Min`` and ``Max`` by smooth versions of width ``b`` (references.md A§8: smooth step
+``Min`` and ``Max`` by smooth versions of width ``b`` (docs/notes/devices.md §8: smooth step
 ``1/(1+exp(-x/b))``, smooth ``|x| = x tanh(x/(2b))``); the exact forms are the default.
 """
 from __future__ import annotations

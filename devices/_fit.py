@@ -15,7 +15,7 @@ The stages, each in its own module:
   predicting.
 
 Why the series circuit: the Knowm files' device voltage is derived (``v_source - R i``);
-driving a model with it hides how fast the device switches (references.md Part D).
+driving a model with it hides how fast the device switches (docs/notes/fitting.md).
 """
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     circuit : {"series", "device"}
         ``"series"`` (default): each loop's source through its series resistor, as
         measured. ``"device"``: the measured device voltage applied directly (the
-        approach references.md Part D warns against; kept for comparison).
+        approach docs/notes/fitting.md warns against; kept for comparison).
     bounds : dict name -> (lo, hi), optional
         Search ranges (SI) overriding ``type(model).fit_defaults.search``; always intersected with the
         parameter's allowed range.

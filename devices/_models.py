@@ -1,6 +1,6 @@
 """The built-in compact models, each written once in sympy.
 
-Every default parameter names its source; see references.md Part A and the class
+Every default parameter names its source; see docs/notes/devices.md and the class
 docstrings. Polarity conventions follow each model's original publication.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ INF = math.inf
 _Q = 1.602176634e-19      # elementary charge, C
 _KB = 1.380649e-23        # Boltzmann constant, J/K
 
-_SRC_HP = "Strukov et al., Nature 453, 80 (2008), Fig. 2; Joglekar/Kvatinsky TEAM preprint Fig. 2 (references.md A§1)"
+_SRC_HP = "Strukov et al., Nature 453, 80 (2008), Fig. 2; Joglekar/Kvatinsky TEAM preprint Fig. 2 (docs/notes/devices.md §1)"
 
 
 def _pos(name, value, unit, source, doc, log=False, **kw):
@@ -91,7 +91,7 @@ class HPLinearDrift(DeviceModel):
 
 
 _SRC_TEAM = "Kvatinsky et al., IEEE TCAS-I 60, 211 (2013), Figs. 10-13 TEAM fit; Xyce_Regression memristorTEAM_test.cir"
-_SRC_XY = "Xyce N_DEV_MemristorTEAM.C defaults (references.md A§3)"
+_SRC_XY = "Xyce N_DEV_MemristorTEAM.C defaults (docs/notes/devices.md §3)"
 _SRC_VT = "MemTorch memristor/VTEAM.py defaults (asic2.group VTEAM); Kvatinsky et al., IEEE TCAS-II 62, 786 (2015)"
 
 
@@ -221,7 +221,7 @@ class VTEAM(_TeamBase):
         return i, rate
 
 
-_SRC_YK = "Yakopcic et al., IEEE EDL 32, 1436 (2011); set A from Xyce_Regression memristorYakopcic.cir (references.md A§4)"
+_SRC_YK = "Yakopcic et al., IEEE EDL 32, 1436 (2011); set A from Xyce_Regression memristorYakopcic.cir (docs/notes/devices.md §4)"
 
 
 class Yakopcic(DeviceModel):
@@ -276,7 +276,7 @@ class Yakopcic(DeviceModel):
         return i, p.eta * g * f
 
 
-_SRC_SP = "Stanford-PKU RRAM v1.0.0 (Jiang & Wong, doi:10.4231/D37H1DN48); MemTorch Stanford_PKU.py (references.md A§5)"
+_SRC_SP = "Stanford-PKU RRAM v1.0.0 (Jiang & Wong, doi:10.4231/D37H1DN48); MemTorch Stanford_PKU.py (docs/notes/devices.md §5)"
 
 
 class StanfordPKU(DeviceModel):
@@ -346,7 +346,7 @@ class StanfordPKU(DeviceModel):
 
 _SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model' (2016); "
             "knowm/memristor-models-4-all Knowm/; defaults fitted to Knowm W-SDC M1, 0.8 V, 10 Hz "
-            "(references.md Part D)")
+            "(docs/notes/fitting.md)")
 
 
 class KnowmMSS(DeviceModel):

@@ -2,7 +2,7 @@
 conductance levels, read noise, retention drift and stuck-at faults.
 
 Every random function takes ``seed`` (int or ``numpy.random.Generator``) and is
-reproducible. Conductances in S, times in s. Sources: references.md Part A §9
+reproducible. Conductances in S, times in s. Sources: docs/notes/devices.md §9
 (MemTorch, aihwkit, CrossSim conventions).
 """
 from __future__ import annotations

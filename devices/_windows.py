@@ -1,6 +1,6 @@
 """Window functions as sympy expressions of the normalised state x in [0, 1].
 
-Definitions follow references.md Part A §2 (Strukov 2008 with its corrigendum,
+Definitions follow docs/notes/devices.md §2 (Strukov 2008 with its corrigendum,
 Joglekar 2009, Biolek 2009, Prodromakis 2011, Kvatinsky TEAM 2013). The precedence and
 sign bugs of public implementations (MemTorch's Joglekar and Prodromakis, Xyce's
 Prodromakis) are not repeated; tests in tests/devices/test_windows.py prove it.

@@ -61,7 +61,7 @@ def main(argv=None):
     print(joint.table())
     joint.plot(out / "m1_joint_overlay.png")
 
-    # the lesson of references.md Part D: fitting to the derived device voltage
+    # the lesson of docs/notes/fitting.md: fitting to the derived device voltage
     dev = fit(KnowmMSS(), [m1[10.0]], circuit="device", use_model_values=False, **budgets["MSS"])
     e_dev = dev.evaluate(loops)
     e_ser = evaluate(dev.model, loops, settings=dev.settings, polarity=dev.polarity, circuit="series")

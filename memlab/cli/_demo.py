@@ -4,10 +4,11 @@ from __future__ import annotations
 from ._args import nonneg_int
 
 
-_DESCRIPTION = ("Characterise the built-in models (native and ngspice, overlaid), fit the Knowm data when a "
-                "data folder is given (--data or $MEMLAB_DATA), run the array-accuracy studies and the chip "
-                "comparison, and write OUT/report.html with every figure and table (and OUT/report.json with "
-                "the run id).")
+_DESCRIPTION = ("Characterise the built-in models (natively, and against ngspice as residual plots), fit the "
+                "Knowm data when a data folder is given (--data or $MEMLAB_DATA), run the array-accuracy studies "
+                "and the chip comparison, and write OUT/report.html (one self-contained page: contents, "
+                "conclusions, key results by layer, every figure embedded) and OUT/report.json (run id, key "
+                "results with units, file list).")
 
 
 def register(sub) -> None:  # called by memlab.cli.build_parser
@@ -18,7 +19,7 @@ def register(sub) -> None:  # called by memlab.cli.build_parser
                    help="folder of the Knowm W-SDC CSV files (default: $MEMLAB_DATA; without it the fit is skipped)")
     s.add_argument("--quick", action="store_true", help="smaller studies (for tests)")
     s.add_argument("--workers", type=nonneg_int, default=None, help="worker processes for the sweeps (default: CPU count)")
-    s.add_argument("--no-spice", action="store_true", help="skip the ngspice overlays")
+    s.add_argument("--no-spice", action="store_true", help="skip the ngspice comparison")
     s.add_argument("--no-progress", action="store_true", help="no progress bars")
     s.add_argument("--keep-going", action="store_true",
                    help="write the report even when a section fails (the failure becomes a note); by default a "

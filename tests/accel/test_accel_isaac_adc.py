@@ -6,7 +6,7 @@ from memlab import accel
 
 def test_isaac_rebuild_tile_and_chip_within_1pct():
     # ISAAC (ISCA'16, corrected) published totals: tile 330 mW / 0.372 mm^2, chip 65.8 W /
-    # 85.4 mm^2 (references.md Part C validation case 2: within 1%)
+    # 85.4 mm^2 (docs/notes/hardware.md §5, validation case 2: within 1%)
     t = accel.isaac_rebuild()
     assert t["tile_power_W"] == pytest.approx(0.330, rel=0.01)
     assert t["tile_area_mm2"] == pytest.approx(0.372, rel=0.01)
@@ -78,7 +78,7 @@ def test_isaac_adc_bits_equation():
 
 
 def test_adc_survey_vs_isaac():
-    # Accelergy plug-in fit at 8 b, 1.2 GS/s: 0.84 pJ (references.md, derived); ISAAC's ADC
+    # Accelergy plug-in fit at 8 b, 1.2 GS/s: 0.84 pJ (docs/notes/hardware.md, derived); ISAAC's ADC
     # 1.67 pJ: "expect within 2x" (validation case 5)
     e = accel.adc_energy_survey(8, 1.2e9)
     assert e == pytest.approx(0.84e-12, rel=0.01)

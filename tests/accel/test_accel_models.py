@@ -17,7 +17,7 @@ def test_roofline_compute_bound_gemm_closed_form():
     t_c = 2 * 8192 ** 3 / 125e12
     assert l.bound == "compute"
     assert l.latency_s == pytest.approx(t_c, rel=1e-12)
-    # energy: there is no independent measured V100 GEMM energy in references.md, and
+    # energy: there is no independent measured V100 GEMM energy in docs/notes/hardware.md, and
     # e_mac_fp16 is derived from the TDP (a chip at its compute roof with DRAM at full
     # bandwidth draws the TDP), so the only external number is the datasheet TDP: a
     # compute-bound GEMM (DRAM far below full bandwidth) must draw at most 300 W (NVIDIA
@@ -56,7 +56,7 @@ def test_fpga_lut_budget_adds_macs():
 
 
 def test_neuromorphic_spiking_layer_closed_form():
-    # Davies et al., IEEE Micro 38(1) 2018, Table 2 (references.md Part C [S]): synaptic op
+    # Davies et al., IEEE Micro 38(1) 2018, Table 2 (docs/notes/hardware.md [S]): synaptic op
     # 23.6 pJ and <= 3.5 ns, active neuron update 81 pJ and 8.4 ns, barrier over 32 tiles
     # 465 ns. Hand computation for 1000 inputs at rate 0.05 over 10 steps into 500 neurons
     # (one core): 0.05 x 1000 x 10 = 500 input spikes, each reaching 500 synapses: 250,000

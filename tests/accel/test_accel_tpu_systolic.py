@@ -5,7 +5,7 @@ from memlab import accel
 
 # Jouppi et al. ISCA'17: MLPs and LSTMs are memory bound, CNNs compute bound on the TPU
 # roofline (Fig. 5 text, via the translation at developer.aliyun.com/article/1111117 and
-# references.md Part C §2).
+# docs/notes/hardware.md §2).
 PAPER_BOUND = {"MLP0": "memory", "MLP1": "memory", "LSTM0": "memory", "LSTM1": "memory",
                "CNN0": "compute", "CNN1": "compute"}
 
@@ -41,7 +41,7 @@ def test_six_apps_intensity_and_bound(tpu, app):
 
 def test_busy_power_close_to_paper(tpu):
     # independent check of the energy constants: TPU v1 busy power ~40 W (Jouppi'17 Table 2
-    # via references.md). A memory-bound app keeps the chip 'busy'; our average power
+    # via docs/notes/hardware.md). A memory-bound app keeps the chip 'busy'; our average power
     # (Horowitz MAC/SRAM/DRAM energies + 28 W idle) must land within 10% of it.
     rep = tpu.evaluate(accel.tpu_v1_workloads()["MLP0"])
     assert rep.average_power_W == pytest.approx(40.0, rel=0.10)

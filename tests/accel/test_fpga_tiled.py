@@ -56,7 +56,7 @@ def test_predicts_the_papers_throughput():
     # PREDICTION: 61.62 GFLOPS measured on the board for the <64, 7> design. The model
     # gives 1.3316 GFLOP / 20.06 ms = 66.4 GFLOPS (+7.7 %): it counts the MAC pipeline only
     # (no pipeline fill, tile start-up or MicroBlaze control). Tolerance 10 %: published
-    # analytical accelerator models are 4-12 % from silicon (references.md Part C Sec. 5.6:
+    # analytical accelerator models are 4-12 % from silicon (docs/notes/hardware.md §5, literature accuracy bands:
     # MNSIM 2.0 3.8-5.5 %, SANA-FE 11.7 % energy).
     d = explore(ALEXNET, **VX485T, tm_tn=(64, 7))
     gflops = OPS / sum(d.seconds) / 1e9

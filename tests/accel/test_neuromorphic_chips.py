@@ -5,7 +5,7 @@ TrueNorth published figures (Merolla et al., Science 345, 2014; Akopyan et al., 
 per second, the chip consumes 63 milliwatts" (sciencemag citation record); "65 mW" (title of
 Akopyan et al.); "up to 400 billion synaptic operations (SOPS) per watt" (authorea review);
 26 pJ per synaptic event all-in at 20 Hz and 128 active synapses per neuron
-(references.md Part C, [S]). The preset's p_static is fitted to the 26 pJ figure (the ONE
+(docs/notes/hardware.md §2, [S]). The preset's p_static is fitted to the 26 pJ figure (the ONE
 calibration point); the 63 mW and 65 mW figures are held apart.
 """
 import pytest

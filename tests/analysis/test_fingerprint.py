@@ -49,7 +49,7 @@ def test_critical_frequency():
 
 
 def test_yakopcic_critical_frequency_in_steady_state():
-    """references A§4: set A area rises until ~100 Hz and falls monotonically above ~300 Hz."""
+    """docs/notes/devices.md §4: set A area rises until ~100 Hz and falls monotonically above ~300 Hz."""
     sw = area_vs_frequency(Yakopcic(), 0.5, [10, 100, 1e3, 1e4, 1e5], x0=0.11, periods=3, points_per_period=2000)
     assert 10 < sw.f_critical <= 1e3 and sw.monotone_above
     assert np.all(sw.widths[-2:] < sw.widths[2])   # collapse towards high frequency

@@ -59,7 +59,7 @@ def test_ngspice_symbol_map():
     (sp.Max(x, y), "(0.5*((x) + (y) + ((x) - (y))*tanh(((x) - (y))/2e-05)))"),
 ])
 def test_ngspice_smooth_variants(expr, expected):
-    # smooth step 1/(1+exp(-x/b)) and |x| = x tanh(x/(2b)) (references.md A§8, Biolek 2013)
+    # smooth step 1/(1+exp(-x/b)) and |x| = x tanh(x/(2b)) (docs/notes/devices.md §8, Biolek 2013)
     assert ngspice_code(expr, smooth=1e-5) == expected
 
 

@@ -3,7 +3,7 @@
 Budgets: the tests use fewer global-search members/generations than
 ``examples/fit_knowm.py`` (stated per call below) to stay within the CI time; no test
 starts from the answer (``use_model_values=False``: the default KnowmMSS values are the
-references.md Part D fit of this very loop).
+docs/notes/fitting.md fit of this very loop).
 """
 
 import numpy as np
@@ -102,7 +102,7 @@ def comparison(m1):
 def test_knowm_m1_best_model_error_and_resistor_baseline(comparison):
     res = comparison.results
     rf = res["fixed resistor"]
-    # baseline independent of the fit code: references.md Part D measured 0.32
+    # baseline independent of the fit code: docs/notes/fitting.md measured 0.32
     assert 0.30 <= rf.errors[0] <= 0.34
     best = comparison.best()                        # lowest BIC on the fitted loop
     e = res[best].errors[0]

@@ -6,7 +6,7 @@ import pytest
 from memlab.devices import (Measurement, Sine, PWL, load_knowm, load_knowm_set, load_loop, load_loop_csv)
 from memlab.errors import DataFormatError, ParameterError
 
-M1_10 = "5kohm_0.8V_10Hz_M1__Memristor.csv"   # inside the knowm_data folder (tests/devices/conftest.py)
+M1_10 = "5kohm_0.8V_10Hz_M1__Memristor.csv"   # inside the knowm_data folder (tests/conftest.py)
 
 
 def test_knowm_file_reads_both_traces_consistently(knowm_data):

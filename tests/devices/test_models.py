@@ -1,4 +1,4 @@
-"""Model-level checks against independent numbers (references.md Part A §3-§5, closed forms)."""
+"""Model-level checks against independent numbers (docs/notes/devices.md §3-§5, closed forms)."""
 import numpy as np
 import pytest
 
@@ -48,7 +48,7 @@ YAK_AREAS = {3: 1.7e-4, 10: 2.4e-4, 100: 5.6e-4, 300: 5.5e-4, 1e3: 3.3e-4, 1e4: 
 
 
 def test_yakopcic_area_rises_then_falls():
-    """references A§4 (set A, 0.5 V, one cycle from x0 = 0.11): A+ table, 2 digits -> 4 %."""
+    """docs/notes/devices.md §4 (set A, 0.5 V, one cycle from x0 = 0.11): A+ table, 2 digits -> 4 %."""
     y = Yakopcic()
     areas = []
     for f, ref in YAK_AREAS.items():
@@ -70,7 +70,7 @@ def test_yakopcic_threshold_band():
 
 
 def test_stanford_resistance_at_read():
-    """references A§5: MemTorch r_on/r_off = V/I at 0.1 V for g = 0.2 nm and 1.7 nm."""
+    """docs/notes/devices.md §5: MemTorch r_on/r_off = V/I at 0.1 V for g = 0.2 nm and 1.7 nm."""
     s = StanfordPKU()
     assert s.resistance(0.1, 0.2e-9) == pytest.approx(542.0, rel=0.005)
     assert s.resistance(0.1, 1.7e-9) == pytest.approx(218.6e3, rel=0.005)

@@ -30,7 +30,7 @@ def _step(v, T, n=401):
 # ----------------------------------------------------------------------------- TEAM
 # Kvatinsky et al., IEEE TCAS-I 60, 211 (2013), eqs. (2)-(4) (current thresholds) and
 # eqs. (5), (7) (linear and exponential I-V), checked against Xyce N_DEV_MemristorTEAM.C
-# (references.md A§3 [S]):
+# (docs/notes/devices.md §3 [S]):
 #   dx/dt = k_off (i/i_off - 1)^a_off f_off(x)   for i > i_off > 0
 #         = 0                                    for i_on <= i <= i_off
 #         = k_on (i/i_on - 1)^a_on f_on(x)       for i < i_on < 0
@@ -131,7 +131,7 @@ def test_mss_rate_and_current_closed_form(params):
 @pytest.mark.parametrize("v,x0", [(0.6, 0.0), (-0.5, 1.0), (0.2, 0.3)])
 def test_mss_constant_voltage_step_closed_form(v, x0):
     """At constant v the MSS state equation is linear: x(t) = x_inf + (x0 - x_inf) exp(-(a + b) t)
-    with a = P_on/tau, b = P_off/tau, x_inf = a/(a + b) (references.md Part D)."""
+    with a = P_on/tau, b = P_off/tau, x_inf = a/(a + b) (docs/notes/fitting.md)."""
     p = MSS
     a = 1.0 / (1.0 + np.exp(-p["beta"] * (v - p["V_on"]))) / p["tau"]
     b = (1.0 - 1.0 / (1.0 + np.exp(-p["beta"] * (v + p["V_off"])))) / p["tau"]
@@ -187,7 +187,7 @@ def test_threshold_constant_voltage_step_closed_form(v, R0, bound):
 
 # ----------------------------------------------------------------------------- Stanford-PKU
 # Stanford RRAM model v1.0.0 (Jiang & Wong, doi:10.4231/D37H1DN48; MemTorch Stanford_PKU.py,
-# medwatt stanford_model_1.py; references.md A§5 [S]), deterministic (model_switch = 0):
+# medwatt stanford_model_1.py; docs/notes/devices.md §5 [S]), deterministic (model_switch = 0):
 #   I = I0 exp(-g/g0) sinh(V/V0)
 #   dg/dt = -v0 exp(-q Ea/(k T)) sinh(gamma a0 q V/(t_ox k T))
 #   gamma = gamma0 - beta (g / 1 nm)^alpha;  dg/dt = 0 if gamma |V|/t_ox < F_min

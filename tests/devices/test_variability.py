@@ -1,4 +1,4 @@
-"""Variability and reliability against closed forms and exact counts (references A§9)."""
+"""Variability and reliability against closed forms and exact counts (docs/notes/devices.md §9)."""
 import numpy as np
 import pytest
 

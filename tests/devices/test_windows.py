@@ -1,4 +1,4 @@
-"""Window functions against references.md Part A §2, including the public-code bugs."""
+"""Window functions against docs/notes/devices.md §2, including the public-code bugs."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -50,7 +50,7 @@ def test_biolek_direction_dependence():
 
 def test_symmetric_windows_stick_at_bounds():
     """Joglekar vanishes at the bounds for both directions (the 'stick effect');
-    Biolek does not (references A§2)."""
+    Biolek does not (docs/notes/devices.md §2)."""
     jog, bio = HPLinearDrift(window="joglekar"), HPLinearDrift(window="biolek")
     assert jog.rate(-1.0, 1.0) == 0 and jog.rate(1.0, 0.0) == 0
     assert bio.rate(-1.0, 1.0) < 0 and bio.rate(1.0, 0.0) > 0
