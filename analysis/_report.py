@@ -29,6 +29,7 @@ from memlab._io import atomic_write_json, atomic_write_text
 from memlab._table import Column, fmt_number, to_html
 from memlab.errors import MemlabError
 
+from ._report_program import _program
 from ._report_sections import _chips, _devices, _dnn, _fit, _monte_carlo, _mvm, _xbar  # noqa: F401
 
 __all__ = ["write_report"]
@@ -146,6 +147,7 @@ def write_report(out="out", *, quick: bool = False, progress: bool = True, worke
         timed("Arrays: one crossbar solve", lambda: _xbar(R, quick))
         timed("Arrays: MVM accuracy", lambda: _mvm(R, quick, progress, runs))
         timed("Arrays: Monte Carlo sweep", lambda: _monte_carlo(R, quick, progress, runs, workers))
+        timed("Arrays: programming in time", lambda: _program(R, quick))
         timed("Networks: DNN accuracy", lambda: _dnn(R, quick, progress, runs))
         timed("Accelerators: chip comparison", lambda: _chips(R, quick))
     finally:

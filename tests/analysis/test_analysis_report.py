@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from memlab._table import Column, fmt_number as fmt
-from memlab.analysis import _accuracy, _characterize, _report, _report_sections, _xbar, train_digits_mlp, unlabelled_axes
+from memlab.analysis import _accuracy, _characterize, _report, _report_program, _report_sections, _xbar, train_digits_mlp, unlabelled_axes
 from memlab.cli import main
 
 pytestmark = pytest.mark.ngspice   # the demo overlays ngspice loops (skipped with a note without ngspice)
@@ -31,7 +31,7 @@ def demo(tmp_path_factory):
         return wrapper
 
     with pytest.MonkeyPatch.context() as mp:
-        for mod in (_accuracy, _characterize, _report_sections, _xbar):
+        for mod in (_accuracy, _characterize, _report_program, _report_sections, _xbar):
             mp.setattr(mod, "save_figure", checked(mod.save_figure))
         code = main(["demo", "--out", str(out), "--quick", "--no-progress"])
     assert code == 0
@@ -42,7 +42,7 @@ def demo(tmp_path_factory):
 
 SECTIONS = ("Devices: compact models", "Devices: fitting measured loops", "Circuits: native vs ngspice",
             "Arrays: one crossbar solve", "Arrays: MVM accuracy", "Arrays: Monte Carlo sweep",
-            "Networks: DNN accuracy", "Accelerators: chip comparison")
+            "Arrays: programming in time", "Networks: DNN accuracy", "Accelerators: chip comparison")
 
 
 def test_report_files_and_figures(demo):

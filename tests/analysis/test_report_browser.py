@@ -88,7 +88,7 @@ def small_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "out"
     names = {"_devices": "Devices: compact models", "_fit": "Devices: fitting measured loops",
              "_xbar": "Arrays: one crossbar solve", "_mvm": "Arrays: MVM accuracy",
-             "_monte_carlo": "Arrays: Monte Carlo sweep", "_dnn": "Networks: DNN accuracy",
+             "_monte_carlo": "Arrays: Monte Carlo sweep", "_program": "Arrays: programming in time", "_dnn": "Networks: DNN accuracy",
              "_chips": "Accelerators: chip comparison"}
     with pytest.MonkeyPatch.context() as mp:
         for fn, title in names.items():
@@ -106,9 +106,9 @@ def test_report_renders_without_broken_images_or_links(small_report):
     html_file, meta = small_report
     res = browser_check(html_file)
     assert res["images"] == [] and res["anchors"] == [] and res["toc"] == [] and res["missing_files"] == [], res
-    # every figure decoded (8 PNGs: one per stand-in section, two for MVM), every section in the contents
-    assert res["n_images"] == len([f for f in meta["figures"] if f.endswith(".png")]) == 8
-    assert res["n_toc"] == 2 + 7 + 2          # conclusions, key results, 7 sections, data files, run time
+    # every figure decoded (9 PNGs: one per stand-in section, two for MVM), every section in the contents
+    assert res["n_images"] == len([f for f in meta["figures"] if f.endswith(".png")]) == 9
+    assert res["n_toc"] == 2 + 8 + 2          # conclusions, key results, 8 sections, data files, run time
     assert "report.json" in res["files"]
 
 
