@@ -30,11 +30,15 @@ from memlab.errors import AccuracyWarning, ParameterError
 from memlab.devices._io import Measurement
 from memlab.devices._model import DeviceModel
 from memlab.devices._fit_loops import (FitSettings, as_measurements, evaluate, loop_direction, loop_error,
-                                       simulate_loop)
+                                       simulate_loop, warn_pss)
 from memlab.devices._fit_search import global_stage, refine, uncertainty
 from memlab.devices._fit_space import Problem
 
-__all__ = ["FitSettings", "FitResult", "fit", "evaluate", "loop_error", "loop_direction"]
+__all__ = ["FitSettings", "FitResult", "fit", "evaluate", "loop_error", "loop_direction", "AT_BOUND"]
+
+#: a fitted parameter within this fraction of its search range (in the fitting coordinate,
+#: logarithmic for log-scaled parameters) from either end is reported as at its bound
+AT_BOUND = 0.01
 
 
 # ---------------------------------------------------------------------- results
@@ -52,8 +56,9 @@ class FitResult:
         Fitted values (SI), their standard errors (SI) and relative standard errors,
         from the Jacobian at the optimum.
     at_bound : dict
-        True for parameters that ended on their search-range edge (their error is not
-        meaningful: widen ``bounds`` or fix them).
+        True for parameters within 1 % (:data:`AT_BOUND`) of either end of their search
+        range, i.e. at >= 99 % of it (their error is not meaningful and the data may be
+        over-fitted: widen ``bounds`` or fix them).
     identifiable : dict
         True when the parameter is inside its range with relative standard error below
         ``identifiable_tol`` (default 0.1).
@@ -123,8 +128,9 @@ class FitResult:
 
         Returns ``(error, trace)``: the normalised RMS error and the last-period Trace.
         """
-        i_last, _, tr = simulate_loop(self.model, measurement, self.settings, self.x0, self.polarity,
+        i_last, ps, tr = simulate_loop(self.model, measurement, self.settings, self.x0, self.polarity,
                                        self.circuit, full=full)
+        warn_pss("predict", [measurement.label], ps, self.settings)
         return float(loop_error(i_last[0], measurement.i)), tr
 
     def evaluate(self, measurements) -> np.ndarray:
@@ -291,7 +297,7 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     u = sol.x
     unc = uncertainty(prob, u, pol)
     J, N, k, ssr, vals, std, rel, corr = unc.J, unc.N, sp_.k, unc.ssr, unc.values, unc.std, unc.rel, unc.corr
-    at_bound = (u <= 1e-3) | (u >= 1 - 1e-3)
+    at_bound = (u <= AT_BOUND) | (u >= 1 - AT_BOUND)
     fitted = model.with_params(**{n: float(v) for n, v in zip(params, vals)})
 
     # ---- fitted traces and per-loop errors (same settings)
@@ -303,11 +309,7 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
         traces.append(tr)
         pss.append(float(ps[0]))
     pss = np.array(pss)
-    if np.any(pss > settings.pss_tol):
-        bad = [m.label for m, p in zip(meas, pss) if p > settings.pss_tol]
-        warnings.warn(f"fit: loops {bad} changed by more than pss_tol = {settings.pss_tol:g} between the last two "
-                      f"simulated periods; raise FitSettings.periods (now {settings.periods})", AccuracyWarning,
-                      stacklevel=2)
+    warn_pss("fit", [m.label for m in meas], pss, settings)
     aic, bic = _info_criteria(ssr, N, k)
     return FitResult(
         model=fitted, free=params, values=dict(zip(params, map(float, vals))), std=dict(zip(params, map(float, std))),

@@ -10,7 +10,8 @@ import numpy as np
 
 from memlab.errors import ParameterError
 from memlab._table import to_markdown
-from memlab.devices._io import Measurement, load_loop
+from memlab.devices._io import Measurement
+from memlab.devices._io_csv import load_loop
 from memlab.devices._fit import FitResult, fit, _info_criteria
 from memlab.devices._fit_loops import as_measurements, loop_error
 

@@ -160,7 +160,7 @@ class Problem:
                 if pop is None:
                     out[sl, col:col + n] = PENALTY * w / sn
                 else:
-                    i_last, _, _ = simulate_loop(pop, meas, self.settings, self.x0, polarity, self.circuit)
+                    i_last, _, _ = simulate_loop(pop, meas, self.settings, self.x0, polarity, self.circuit, robust=True)
                     r = w * (i_last - meas.i) / (meas.i_scale * sn)
                     r[~ok] = PENALTY * w / sn
                     r[~np.isfinite(r)] = PENALTY * w / sn
