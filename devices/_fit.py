@@ -106,8 +106,10 @@ class FitResult:
     n_parameter_sets: int = 0
     elapsed: float = 0.0
     message: str = ""
-    #: errors on extra loops evaluated without refit (filled by :func:`fit_files`), label -> error
+    #: errors on extra loops evaluated without refit (filled by :func:`fit_files`),
+    #: :attr:`Measurement.key` (full identity) -> error; the loops in ``validation_measurements``
     validation: dict = field(default_factory=dict)
+    validation_measurements: list = field(default_factory=list)
 
     @property
     def n_params(self) -> int:
@@ -163,8 +165,9 @@ class FitResult:
                                    "at_bound": bool(self.at_bound[n]), "identifiable": bool(self.identifiable[n])}
                                for n in self.free},
                 "fixed": {n: float(np.asarray(v)) for n, v in self.model.values.items() if n not in self.free},
-                "loops": [{"label": lab, "error": float(e), "pss_change": float(p)}
-                          for lab, e, p in zip(self.labels, self.errors, self.pss_change)],
+                "loops": [{"key": m.key, **m.identity, "label": m.label, "error": float(e), "pss_change": float(p),
+                           "periods": int(tr.stats.get("periods", self.settings.periods))}
+                          for m, e, p, tr in zip(self.measurements, self.errors, self.pss_change, self.traces)],
                 "validation": {k: float(v) for k, v in self.validation.items()},
                 "aic": float(self.aic), "bic": float(self.bic), "n_points": self.n_points,
                 "settings": self.settings.__dict__.copy()}
@@ -179,6 +182,28 @@ def _info_criteria(ssr: float, n: int, k: int):
     ssr = max(ssr, 1e-300)
     base = n * math.log(ssr / n)
     return base + 2 * k, base + k * math.log(n)
+
+
+def _data_start(space, meas) -> np.ndarray:
+    """A start point from the data alone: the middle of the search box, with ``R_on`` /
+    ``R_off`` (when free) at the 5th / 95th percentile of the measured chord resistance
+    ``|v / i|`` (ohm) where ``|v|`` exceeds half its maximum."""
+    u = np.full(space.k, 0.5)
+    chords = []
+    for m in meas:
+        big = np.abs(m.v) > 0.5 * np.max(np.abs(m.v))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.abs(m.v[big] / m.i[big])
+        chords.append(r[np.isfinite(r)])
+    r = np.concatenate(chords) if chords else np.empty(0)
+    if r.size:
+        vals = space.to_values(u)
+        for n, q in (("R_on", 5), ("R_off", 95)):
+            if n not in space.names:
+                continue
+            vals[space.names.index(n)] = np.percentile(r, q)
+        u = space.to_unit(vals)
+    return u
 
 
 # ---------------------------------------------------------------------- fitting
@@ -226,7 +251,10 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     n_local : int
         Best distinct candidates refined by local least squares.
     use_model_values : bool
-        Add the model's current parameter values to the starting points.
+        Add the model's current parameter values to the starting points; when False, a
+        start from the data (:func:`_data_start`: chord resistances for ``R_on``/``R_off``,
+        the middle of the search box otherwise) is added instead, so that a fit never
+        starts from preset values that may have been fitted to the same files.
     settings : FitSettings
         Simulation settings, also used by :meth:`FitResult.predict` and :func:`evaluate`.
     seed : int
@@ -289,9 +317,10 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     sp_ = prob.space
 
     # ---- global stage, local refinement, uncertainty at the optimum (see _fit_search)
-    u_model = sp_.to_unit([float(np.asarray(model.values[n])) for n in params])
-    starts, n_screened = global_stage(prob, u_model, polarity, strategy=strategy, n_starts=n_starts,
-                                      generations=generations, n_local=n_local, use_model_values=use_model_values,
+    u_first = sp_.to_unit([float(np.asarray(model.values[n])) for n in params]) if use_model_values else \
+        _data_start(sp_, meas)
+    starts, n_screened = global_stage(prob, u_first, polarity, strategy=strategy, n_starts=n_starts,
+                                      generations=generations, n_local=n_local, use_model_values=True,
                                       seed=seed, progress=progress, label=model.name)
     cost, pol, sol, local_costs = refine(prob, starts, max_nfev=max_nfev, progress=progress, label=model.name)
     u = sol.x
