@@ -203,7 +203,8 @@ def simulate_loop(model: DeviceModel, meas: Measurement, s: FitSettings, x0, pol
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AccuracyWarning)
         while True:
-            tr, i, x = _run(sub, drive, x_start[rows], t_out, s, meas.period, store, robust, rows.size)
+            xs = x_start[rows] if model.is_population else float(x_start[0])   # scalar: a single-device Trace
+            tr, i, x = _run(sub, drive, xs, t_out, s, meas.period, store, robust, rows.size)
             i = i * polarity
             i_last[rows] = i[:, k_last]
             change = np.sqrt(np.mean((i[:, k_last] - i[:, k_prev]) ** 2, axis=1)) / meas.i_scale
