@@ -41,8 +41,10 @@ class FitSettings:
         still changes by more than ``pss_tol`` starts another round from the extrapolated
         fixed point of its period map, until this limit (then an AccuracyWarning names it).
     max_steps : int
-        Accepted integrator steps per device and round; a candidate exceeding it fails to
-        integrate (penalised in the search, an error in evaluate/predict).
+        Accepted integrator steps per candidate and round in the search; a candidate
+        exceeding it counts as failing to integrate and is penalised (this bounds the cost of
+        pathological corners of the search box). Evaluation and prediction of a fitted model
+        use :func:`~memlab.devices.simulate`'s own limit.
     points_per_period : int
         Output (and step-boundary) samples per period in addition to the measurement times.
     rtol : float
@@ -58,7 +60,7 @@ class FitSettings:
 
     periods: int = 3
     max_periods: int = 60
-    max_steps: int = 100_000
+    max_steps: int = 50_000
     points_per_period: int = 200
     rtol: float = 1e-5
     method: str = "adaptive"
@@ -138,26 +140,27 @@ def _take(model: DeviceModel, rows, n: int) -> DeviceModel:
 def _run(model, drive, x0, t_out, s: FitSettings, period: float, store, robust: bool, n: int):
     """One simulation of ``n`` devices; returns (Trace or None, i (n, n_t), x (n, n_t)).
 
-    ``robust``: a population whose integration fails (step limit, overflow) is split in
-    halves until the failing devices are isolated; their rows are NaN (the objective
-    penalises them), the others are simulated normally.
+    ``robust``: when a population's integration fails (step limit, overflow) its devices
+    are simulated one by one; the failing ones get NaN rows (the objective penalises
+    them), the others their normal result.
     """
     max_step = None if s.max_step is None else s.max_step * period
     try:
-        tr = simulate(model, drive, x0=x0, t=t_out, rtol=s.rtol, max_step=max_step, max_steps=s.max_steps,
-                      method=s.method, store=store)
+        tr = simulate(model, drive, x0=x0, t=t_out, rtol=s.rtol, max_step=max_step, method=s.method, store=store,
+                      **({"max_steps": s.max_steps} if robust else {}))
     except (ConvergenceError, NonFiniteError, ValueError) as err:
         # ValueError: simulate's overflow diagnosis of a failing population probes the rate
         # with a 2-vector against (n,) parameters (devices/_simulate.py _check_finite) and
-        # fails to broadcast; a single device is diagnosed correctly, so bisect to one
+        # fails to broadcast; a single device is diagnosed correctly, so simulate them one by one
         if not robust or (n == 1 and not isinstance(err, (ConvergenceError, NonFiniteError))):
             raise
         if n == 1:
             return None, np.full((1, t_out.size), np.nan), np.full((1, t_out.size), np.nan)
-        h = n // 2
-        parts = [np.arange(h), np.arange(h, n)]
+        # one device at a time: each failing device costs its step limit once (a bisection
+        # would pay it once per level)
         x0a = np.broadcast_to(np.asarray(x0, dtype=float), (n,))
-        outs = [_run(_take(model, r, n), drive, x0a[r], t_out, s, period, store, True, r.size) for r in parts]
+        outs = [_run(_take(model, np.array([r]), n), drive, x0a[r:r + 1], t_out, s, period, store, True, 1)
+                for r in range(n)]
         return None, np.vstack([o[1] for o in outs]), np.vstack([o[2] for o in outs])
     return tr, np.atleast_2d(tr.i), np.atleast_2d(tr.x)
 
@@ -193,7 +196,7 @@ def simulate_loop(model: DeviceModel, meas: Measurement, s: FitSettings, x0, pol
     drive = meas.drive(s.periods, s.points_per_period, polarity=polarity, circuit=circuit)
     t_out, last, prev, ends = _time_grid(meas, s)
     k_last, k_prev = np.searchsorted(t_out, last), np.searchsorted(t_out, prev)
-    lo, hi = (np.broadcast_to(np.asarray(b, dtype=float), (n,)) for b in model.bounds())
+    bounds = None                    # state bounds, evaluated only when a further round is needed
     x_start = np.broadcast_to(np.asarray(model.state.x0 if x0 is None else x0, dtype=float), (n,)).copy()
     store = ("v", "i", "x") if full else ("i", "x")
     i_last = np.full((n, meas.n_points), np.nan)
@@ -213,7 +216,9 @@ def simulate_loop(model: DeviceModel, meas: Measurement, s: FitSettings, x0, pol
             again = (pss[rows] > s.pss_tol) & np.all(np.isfinite(x[:, ends]), axis=1)
             if not again.any() or used[rows[0]] + s.periods > s.max_periods:
                 break
-            x_start[rows[again]] = _aitken(x[again][:, ends], lo[rows[again]], hi[rows[again]])
+            if bounds is None:
+                bounds = [np.broadcast_to(np.asarray(b, dtype=float), (n,)) for b in model.bounds()]
+            x_start[rows[again]] = _aitken(x[again][:, ends], bounds[0][rows[again]], bounds[1][rows[again]])
             rows = rows[again]
             sub = _take(model, rows, n) if n > 1 else model
     trace = None
