@@ -59,7 +59,8 @@ def _card(result, choices, files, command) -> str:
               f"- periodic steady state: rounds of {s.periods} periods until the loop current changes by at most "
               f"{s.pss_tol:g} of max |i| between the last two periods (at most {s.max_periods} periods); the last "
               f"period is compared with the data",
-              f"- integrator: {s.method}, rtol {s.rtol:g}, at most {s.max_steps} steps per device and round",
+              f"- integrator: {s.method}, rtol {s.rtol:g}; search candidates needing more than {s.max_steps} steps "
+              f"per round are penalised as failing to integrate",
               f"- search: {result.starts} start points screened, {len(result.local_costs)} refined; "
               f"{result.n_parameter_sets} parameter sets simulated in {result.elapsed:.1f} s",
               f"- error measure: RMS(i_model - i_measured) / max|i_measured| per loop", ""]

@@ -66,7 +66,7 @@ _EXPORTS = {
         'crossbar_study', 'plot_crossbar_heatmaps', 'DigitsMLP', 'train_digits_mlp',
         'crossbar_accuracy', 'dnn_accuracy_point', 'iv_traces', 'plot_iv_overlay',
         'loop_fingerprints', 'spice_deviation', 'characterize_models', 'fit_loops', 'write_report',
-        'new_figure', 'save_figure', 'unlabelled_axes',
+        'new_figure', 'save_figure', 'unlabelled_axes', 'write_fit_outputs',
     ),
     'memlab.sweep': (
         'SweepSpec', 'SweepPoint', 'SweepResult', 'run_sweep', 'load_sweep_config', 'sweep_points',
