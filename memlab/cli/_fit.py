@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ._args import assignment, float_in, int_at_least, nonneg_int, positive_int, print_written
+from ._args import assignment, existing_path, float_in, int_at_least, nonneg_int, positive_int, print_written
 
 __all__ = ["register", "run_fit", "BUDGETS"]
 
@@ -21,13 +21,6 @@ __all__ = ["register", "run_fit", "BUDGETS"]
 BUDGETS = {"quick": dict(n_starts=24, generations=8, n_local=1),
            "normal": dict(n_starts=48, generations=25, n_local=2),
            "thorough": dict(n_starts=96, generations=60, n_local=3)}
-
-
-def existing_path(text):
-    p = Path(text)
-    if not p.exists():
-        raise argparse.ArgumentTypeError(f"file or folder '{text}' does not exist")
-    return p
 
 
 def bounds_item(text):
