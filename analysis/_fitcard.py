@@ -55,7 +55,7 @@ def _card(result, choices, files, command) -> str:
     lines += ["## Protocol", "",
               f"- circuit: `{result.circuit}` ({_CIRCUIT[result.circuit]})",
               f"- device orientation (polarity): {result.polarity:+d}"
-              + (" (the device is connected reversed: positive source voltage switches it OFF)" if result.polarity < 0 else ""),
+              + (" (connected reversed: positive source voltage switches it OFF)" if result.polarity < 0 else ""),
               f"- periodic steady state: rounds of {s.periods} periods until the loop current changes by at most "
               f"{s.pss_tol:g} of max |i| between the last two periods (at most {s.max_periods} periods); the last "
               f"period is compared with the data",

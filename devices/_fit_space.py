@@ -23,7 +23,7 @@ from memlab.devices._model import DeviceModel
 
 __all__ = ["Space", "Problem", "PENALTY", "CHUNK"]
 
-PENALTY = 2.0     # normalised error given to parameter sets the model rejects (e.g. R_on >= R_off)
+PENALTY = 2.0     # normalised error of parameter sets the model rejects (e.g. R_on >= R_off) or that fail to integrate
 CHUNK = 512       # parameter sets per population simulation
 
 

@@ -14,7 +14,8 @@ Two file formats are read:
   ``Resistor_plus_Memristor`` (source voltage). Either file is enough (the other voltage
   follows from ``v_source = v + R i``); when both are present they are read together and
   checked against each other.
-* :func:`~memlab.devices._io_csv.load_loop_csv` (module ``_io_csv``): a generic text table with three columns, time or phase, voltage
+* :func:`~memlab.devices._io_csv.load_loop_csv` (module ``_io_csv``): a generic text table
+  with three columns, time or phase, voltage
   and current, units given in a header line such as ``time[ms],v_source[V],i[uA]`` or by
   the ``columns=`` argument (see its docstring).
 
