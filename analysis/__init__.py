@@ -20,13 +20,14 @@ from memlab.analysis._characterize import (iv_traces, plot_iv_overlay, loop_fing
                                            spice_deviation, characterize_models, fit_loops)
 from memlab.analysis._report import write_report
 from memlab.analysis._style import new_figure, save_figure, unlabelled_axes
+from memlab.analysis._fitcard import write_fit_outputs
 
 __all__ += ["AnalogLayer", "analog_layer", "quantize_uniform", "mvm_error_point", "accuracy_study", "plot_study",
             "summary_columns", "FACTORS", "STUDIES", "network_accuracy_point", "solve_random_crossbar", "crossbar_study",
             "plot_crossbar_heatmaps", "DigitsMLP", "train_digits_mlp", "crossbar_accuracy", "dnn_accuracy_point",
             "iv_traces", "plot_iv_overlay", "loop_fingerprints", "spice_deviation",
             "characterize_models", "fit_loops", "write_report", "new_figure",
-            "save_figure", "unlabelled_axes"]
+            "save_figure", "unlabelled_axes", "write_fit_outputs"]
 from memlab.analysis._program_plot import plot_program, plot_disturb, program_table
 
 __all__ += ["plot_program", "plot_disturb", "program_table"]

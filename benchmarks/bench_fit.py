@@ -1,51 +1,142 @@
-"""Cost of the fitting objective: population simulation vs one call per parameter set.
+"""Fitting the Knowm W-SDC loops: speed and the train/validation table (issue 13).
 
-The fit evaluates many parameter sets at once (DE generations, finite-difference
-Jacobians). This prints, per model, the wall time to simulate one Knowm loop (M1, 0.8 V,
-10 Hz; sine + 5 kOhm, 3 periods, the default FitSettings) for N parameter sets in ONE
-population call vs N separate calls, and the time of a full default fit.
+Part 1 (speed, the issue's targets on 2 cores): one MSS fit of one loop (< 5 s), a joint
+MSS fit of three loops (1, 10, 100 Hz; < 20 s), a TEAM fit of one loop (< 20 s), each with
+the default search budget of :func:`memlab.devices.fit` and no start from preset values.
 
-Run:  python benchmarks/bench_fit.py [--data DIR] [--n 64] [--no-fit]   (or set MEMLAB_DATA)
+Part 2 (prediction): MSS, VTEAM (linear and exponential I-V), TEAM and Yakopcic fitted on
+ONE series resistor and frequency (M1, 0.8 V, 10 Hz, 5 kohm: the data hold only 5 kohm)
+and validated without refit on every other loop of M1 (1, 100, 1000 Hz at 0.8 V; 10 Hz at
+0.3 V) and on M2/M3 at 0.8 V 10 Hz. Prints the normalised RMS error per loop, the RMS over
+the validation loops next to AIC/BIC, the parameters at >= 99 % of their range and the
+model chosen by validation vs by BIC.
+
+Part 3 (optional, ``--population``): one population call vs separate calls per parameter set.
+
+Timings under load are pessimistic: the machine load (``uptime``) is printed with them.
+
+Run:  python benchmarks/bench_fit.py [--data DIR] [--skip-table] [--population]   (or set MEMLAB_DATA)
 """
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import time
+import warnings
 
 import numpy as np
 
-from memlab.devices import KnowmMSS, VTEAM, Yakopcic, FitSettings, fit, knowm_data_dir, load_knowm_set
+from memlab._table import to_markdown
+from memlab.devices import (TEAM, VTEAM, FitSettings, KnowmMSS, Yakopcic, compare_models, fit, knowm_data_dir,
+                            load_knowm_set)
 from memlab.devices._fit_space import Problem
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=None, help="Knowm data folder (default: $MEMLAB_DATA)")
-    ap.add_argument("--n", type=int, default=64, help="parameter sets")
-    ap.add_argument("--no-fit", action="store_true")
-    args = ap.parse_args(argv)
-    m = load_knowm_set(knowm_data_dir(args.data), device="M1", amplitude=0.8, frequency=10)[0]
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return f"load average {os.getloadavg()}"
+
+
+def models():
+    return {"MSS": KnowmMSS(), "VTEAM linear": VTEAM(), "VTEAM exponential": VTEAM(iv="exponential"), "TEAM": TEAM(),
+            "Yakopcic": Yakopcic()}
+
+
+def speed(d):
+    m = {x.frequency: x for x in load_knowm_set(d, device="M1", amplitude=0.8, frequency=[1, 10, 100])}
+    fit(KnowmMSS(), [m[10.0]], ["R_on", "R_off"], n_starts=4, generations=1, progress=False)   # compile kernels
+    fit(TEAM(), [m[10.0]], ["R_on", "R_off"], n_starts=4, generations=1, progress=False)
+    rows = []
+    for what, model, loops, target in (("MSS, one loop (10 Hz)", KnowmMSS(), [m[10.0]], 5.0),
+                                       ("MSS, joint fit of three loops (1, 10, 100 Hz)", KnowmMSS(),
+                                        [m[1.0], m[10.0], m[100.0]], 20.0),
+                                       ("TEAM, one loop (10 Hz)", TEAM(), [m[10.0]], 20.0)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            t0 = time.perf_counter()
+            r = fit(model, loops, use_model_values=False, progress=False)
+            t = time.perf_counter() - t0
+        rows.append({"fit": what, "time (s)": t, "target (s)": target, "met": "yes" if t < target else "NO",
+                     "parameter sets": r.n_parameter_sets, "max loop error": float(np.max(r.errors)),
+                     "warnings": len(caught)})
+    print(f"\n## Fit speed (default budget; {uptime()})\n")
+    print(to_markdown(rows))
+
+
+def table(d):
+    fitted = load_knowm_set(d, device="M1", amplitude=0.8, frequency=10)
+    val = (load_knowm_set(d, device="M1", amplitude=0.8, frequency=[1, 100, 1000])
+           + load_knowm_set(d, device="M1", amplitude=0.3, frequency=10)
+           + [load_knowm_set(d, device=dev, amplitude=0.8, frequency=10)[0] for dev in ("M2", "M3")])
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cmp = compare_models(models(), fitted, validate=val, fit_kwargs={"use_model_values": False,
+                                                                         "progress": False})
+    elapsed = time.perf_counter() - t0
+    names = list(cmp.results)
+    rows = []
+    for role, loops in (("fit", cmp.measurements), ("validation", cmp.validation_measurements)):
+        for j, m in enumerate(loops):
+            row = {"loop": m.label, "role": role}
+            for n in names:
+                row[n] = float(cmp.results[n].errors[j]) if role == "fit" else float(cmp.validation[n][j])
+            rows.append(row)
+    rows.append({"loop": "validation RMS", "role": "", **{n: cmp.validation_error(n) for n in names}})
+    rows.append({"loop": "BIC (fit loop)", "role": "", **{n: float(cmp.results[n].bic) for n in names}})
+    rows.append({"loop": "k (free parameters)", "role": "", **{n: cmp.results[n].n_params for n in names}})
+    print(f"\n## Knowm W-SDC: fit on M1 0.8 V 10 Hz 5 kohm, validate on the other loops "
+          f"(normalised RMS current error; {elapsed:.0f} s; {uptime()})\n")
+    print(to_markdown(rows, ["loop", "role"] + names))
+    for n in names:
+        r = cmp.results[n]
+        bound = [p for p, b in getattr(r, "at_bound", {}).items() if b]
+        msg = getattr(r, "message", "")
+        print(f"- {n}: polarity {getattr(r, 'polarity', '')}, at bound: {', '.join(bound) or 'none'}"
+              + (f"; {msg}" if msg else ""))
+    print(f"\nchosen by validation: {cmp.best()}; by BIC: {cmp.best(by='bic')}")
+    for w in {str(w.message)[:160] for w in caught}:
+        print(f"warning: {w}")
+
+
+def population(d, n=64):
+    m = load_knowm_set(d, device="M1", amplitude=0.8, frequency=10)[0]
     rng = np.random.default_rng(0)
-    print(f"| model | sets | population call (s) | separate calls (s) | speed-up | full fit (s) | fit error |")
-    print("|---|---|---|---|---|---|---|")
+    rows = []
     for model, pol in ((KnowmMSS(), 1), (Yakopcic(), 1), (VTEAM(iv="exponential"), -1)):
-        names = type(model).fit_defaults.params
-        prob = Problem(model, names, [m], None, FitSettings(), None, "series", None, None)
-        U = rng.uniform(0.2, 0.8, size=(args.n, prob.space.k))
-        prob.residuals(U[:2], pol)                      # compile
+        prob = Problem(model, type(model).fit_defaults.params, [m], None, FitSettings(), None, "series", None, None)
+        U = rng.uniform(0.2, 0.8, size=(n, prob.space.k))
+        prob.residuals(U[:2], pol)
         t0 = time.perf_counter()
         R_pop = prob.residuals(U, pol)
         t_pop = time.perf_counter() - t0
         t0 = time.perf_counter()
-        R_one = np.vstack([prob.residuals(U[j:j + 1], pol) for j in range(args.n)])
+        R_one = np.vstack([prob.residuals(U[j:j + 1], pol) for j in range(n)])
         t_one = time.perf_counter() - t0
-        assert np.allclose(R_pop, R_one, rtol=1e-9, atol=1e-12)
-        t_fit, err = float("nan"), float("nan")
-        if not args.no_fit:
-            t0 = time.perf_counter()
-            r = fit(model, [m], use_model_values=False, progress=False)
-            t_fit, err = time.perf_counter() - t0, r.errors[0]
-        print(f"| {model.name} | {args.n} | {t_pop:.3f} | {t_one:.3f} | {t_one / t_pop:.1f}x | {t_fit:.1f} | {err:.4f} |")
+        rows.append({"model": model.name, "sets": n, "population call (s)": t_pop, "separate calls (s)": t_one,
+                     "speed-up": t_one / t_pop, "same residuals": bool(np.allclose(R_pop, R_one, rtol=1e-9,
+                                                                                    atol=1e-12))})
+    print(f"\n## Population call vs separate calls ({uptime()})\n")
+    print(to_markdown(rows))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(allow_abbrev=False)
+    ap.add_argument("--data", default=None, help="Knowm data folder (default: $MEMLAB_DATA)")
+    ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--skip-table", action="store_true")
+    ap.add_argument("--population", action="store_true")
+    args = ap.parse_args(argv)
+    d = knowm_data_dir(args.data)
+    if not args.skip_speed:
+        speed(d)
+    if not args.skip_table:
+        table(d)
+    if args.population:
+        population(d)
 
 
 if __name__ == "__main__":

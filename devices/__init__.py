@@ -16,7 +16,8 @@ from memlab.devices._models import (HPLinearDrift, TEAM, VTEAM, Yakopcic, Stanfo
 from memlab.devices._drives import Drive, Sine, Triangle, PulseTrain, PWL
 from memlab.devices._simulate import simulate, Trace
 from memlab.devices._plot import plot_iv, plot_loops, si_scale
-from memlab.devices._io import Measurement, load_knowm, load_knowm_set, load_loop_csv, load_loop, knowm_data_dir
+from memlab.devices._io import Measurement, load_knowm, load_knowm_set, knowm_data_dir
+from memlab.devices._io_csv import load_loop_csv, load_loop, load_loops
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
 from memlab.devices._cell import Resistor, SeriesCell
@@ -27,7 +28,7 @@ __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM
            "StanfordPKU", "KnowmMSS", "ThresholdMemristor", "SinhConductance", "Selector", "MODELS",
            "Drive", "Sine", "Triangle", "PulseTrain", "PWL", "simulate", "Trace", "get_model",
            "Resistor", "SeriesCell", "MOSFET", "spread", "cycle_to_cycle", "quantize", "read_noise", "drift", "stuck_at"]
-__all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "FitSettings", "FitResult",
+__all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "load_loops", "FitSettings", "FitResult",
             "ResistorFit", "ModelComparison", "fit", "fit_resistor", "evaluate", "compare_models", "fit_files", "plot_fit",
             "loop_error"]
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]

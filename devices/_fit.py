@@ -30,11 +30,15 @@ from memlab.errors import AccuracyWarning, ParameterError
 from memlab.devices._io import Measurement
 from memlab.devices._model import DeviceModel
 from memlab.devices._fit_loops import (FitSettings, as_measurements, evaluate, loop_direction, loop_error,
-                                       simulate_loop)
+                                       simulate_loop, warn_pss)
 from memlab.devices._fit_search import global_stage, refine, uncertainty
 from memlab.devices._fit_space import Problem
 
-__all__ = ["FitSettings", "FitResult", "fit", "evaluate", "loop_error", "loop_direction"]
+__all__ = ["FitSettings", "FitResult", "fit", "evaluate", "loop_error", "loop_direction", "AT_BOUND"]
+
+#: a fitted parameter within this fraction of its search range (in the fitting coordinate,
+#: logarithmic for log-scaled parameters) from either end is reported as at its bound
+AT_BOUND = 0.01
 
 
 # ---------------------------------------------------------------------- results
@@ -52,8 +56,9 @@ class FitResult:
         Fitted values (SI), their standard errors (SI) and relative standard errors,
         from the Jacobian at the optimum.
     at_bound : dict
-        True for parameters that ended on their search-range edge (their error is not
-        meaningful: widen ``bounds`` or fix them).
+        True for parameters within 1 % (:data:`AT_BOUND`) of either end of their search
+        range, i.e. at >= 99 % of it (their error is not meaningful and the data may be
+        over-fitted: widen ``bounds`` or fix them).
     identifiable : dict
         True when the parameter is inside its range with relative standard error below
         ``identifiable_tol`` (default 0.1).
@@ -101,8 +106,10 @@ class FitResult:
     n_parameter_sets: int = 0
     elapsed: float = 0.0
     message: str = ""
-    #: errors on extra loops evaluated without refit (filled by :func:`fit_files`), label -> error
+    #: errors on extra loops evaluated without refit (filled by :func:`fit_files`),
+    #: :attr:`Measurement.key` (full identity) -> error; the loops in ``validation_measurements``
     validation: dict = field(default_factory=dict)
+    validation_measurements: list = field(default_factory=list)
 
     @property
     def n_params(self) -> int:
@@ -123,8 +130,9 @@ class FitResult:
 
         Returns ``(error, trace)``: the normalised RMS error and the last-period Trace.
         """
-        i_last, _, tr = simulate_loop(self.model, measurement, self.settings, self.x0, self.polarity,
+        i_last, ps, tr = simulate_loop(self.model, measurement, self.settings, self.x0, self.polarity,
                                        self.circuit, full=full)
+        warn_pss("predict", [measurement.label], ps, self.settings)
         return float(loop_error(i_last[0], measurement.i)), tr
 
     def evaluate(self, measurements) -> np.ndarray:
@@ -157,8 +165,9 @@ class FitResult:
                                    "at_bound": bool(self.at_bound[n]), "identifiable": bool(self.identifiable[n])}
                                for n in self.free},
                 "fixed": {n: float(np.asarray(v)) for n, v in self.model.values.items() if n not in self.free},
-                "loops": [{"label": lab, "error": float(e), "pss_change": float(p)}
-                          for lab, e, p in zip(self.labels, self.errors, self.pss_change)],
+                "loops": [{"key": m.key, **m.identity, "label": m.label, "error": float(e), "pss_change": float(p),
+                           "periods": int(tr.stats.get("periods", self.settings.periods))}
+                          for m, e, p, tr in zip(self.measurements, self.errors, self.pss_change, self.traces)],
                 "validation": {k: float(v) for k, v in self.validation.items()},
                 "aic": float(self.aic), "bic": float(self.bic), "n_points": self.n_points,
                 "settings": self.settings.__dict__.copy()}
@@ -173,6 +182,28 @@ def _info_criteria(ssr: float, n: int, k: int):
     ssr = max(ssr, 1e-300)
     base = n * math.log(ssr / n)
     return base + 2 * k, base + k * math.log(n)
+
+
+def _data_start(space, meas) -> np.ndarray:
+    """A start point from the data alone: the middle of the search box, with ``R_on`` /
+    ``R_off`` (when free) at the 5th / 95th percentile of the measured chord resistance
+    ``|v / i|`` (ohm) where ``|v|`` exceeds half its maximum."""
+    u = np.full(space.k, 0.5)
+    chords = []
+    for m in meas:
+        big = np.abs(m.v) > 0.5 * np.max(np.abs(m.v))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.abs(m.v[big] / m.i[big])
+        chords.append(r[np.isfinite(r)])
+    r = np.concatenate(chords) if chords else np.empty(0)
+    if r.size:
+        vals = space.to_values(u)
+        for n, q in (("R_on", 5), ("R_off", 95)):
+            if n not in space.names:
+                continue
+            vals[space.names.index(n)] = np.percentile(r, q)
+        u = space.to_unit(vals)
+    return u
 
 
 # ---------------------------------------------------------------------- fitting
@@ -220,7 +251,10 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     n_local : int
         Best distinct candidates refined by local least squares.
     use_model_values : bool
-        Add the model's current parameter values to the starting points.
+        Add the model's current parameter values to the starting points; when False, a
+        start from the data (:func:`_data_start`: chord resistances for ``R_on``/``R_off``,
+        the middle of the search box otherwise) is added instead, so that a fit never
+        starts from preset values that may have been fitted to the same files.
     settings : FitSettings
         Simulation settings, also used by :meth:`FitResult.predict` and :func:`evaluate`.
     seed : int
@@ -283,15 +317,16 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
     sp_ = prob.space
 
     # ---- global stage, local refinement, uncertainty at the optimum (see _fit_search)
-    u_model = sp_.to_unit([float(np.asarray(model.values[n])) for n in params])
-    starts, n_screened = global_stage(prob, u_model, polarity, strategy=strategy, n_starts=n_starts,
-                                      generations=generations, n_local=n_local, use_model_values=use_model_values,
+    u_first = sp_.to_unit([float(np.asarray(model.values[n])) for n in params]) if use_model_values else \
+        _data_start(sp_, meas)
+    starts, n_screened = global_stage(prob, u_first, polarity, strategy=strategy, n_starts=n_starts,
+                                      generations=generations, n_local=n_local, use_model_values=True,
                                       seed=seed, progress=progress, label=model.name)
     cost, pol, sol, local_costs = refine(prob, starts, max_nfev=max_nfev, progress=progress, label=model.name)
     u = sol.x
     unc = uncertainty(prob, u, pol)
     J, N, k, ssr, vals, std, rel, corr = unc.J, unc.N, sp_.k, unc.ssr, unc.values, unc.std, unc.rel, unc.corr
-    at_bound = (u <= 1e-3) | (u >= 1 - 1e-3)
+    at_bound = (u <= AT_BOUND) | (u >= 1 - AT_BOUND)
     fitted = model.with_params(**{n: float(v) for n, v in zip(params, vals)})
 
     # ---- fitted traces and per-loop errors (same settings)
@@ -303,11 +338,7 @@ def fit(model: DeviceModel, measurements, params=None, *, circuit: str = "series
         traces.append(tr)
         pss.append(float(ps[0]))
     pss = np.array(pss)
-    if np.any(pss > settings.pss_tol):
-        bad = [m.label for m, p in zip(meas, pss) if p > settings.pss_tol]
-        warnings.warn(f"fit: loops {bad} changed by more than pss_tol = {settings.pss_tol:g} between the last two "
-                      f"simulated periods; raise FitSettings.periods (now {settings.periods})", AccuracyWarning,
-                      stacklevel=2)
+    warn_pss("fit", [m.label for m in meas], pss, settings)
     aic, bic = _info_criteria(ssr, N, k)
     return FitResult(
         model=fitted, free=params, values=dict(zip(params, map(float, vals))), std=dict(zip(params, map(float, std))),

@@ -10,7 +10,8 @@ import numpy as np
 
 from memlab.errors import ParameterError
 from memlab._table import to_markdown
-from memlab.devices._io import Measurement, load_loop
+from memlab.devices._io import Measurement
+from memlab.devices._io_csv import load_loop
 from memlab.devices._fit import FitResult, fit, _info_criteria
 from memlab.devices._fit_loops import as_measurements, loop_error
 
@@ -94,14 +95,35 @@ class ModelComparison:
     validation_measurements: list
     validation: dict
 
-    def best(self) -> str:
-        """Name of the model with the lowest BIC."""
+    def best(self, by: str = "auto") -> str:
+        """Name of the selected model.
+
+        ``by="validation"``: lowest RMS of the validation-loop errors (prediction of loops
+        not fitted); ``"bic"``: lowest BIC on the fitted loops; ``"auto"`` (default):
+        validation when validation loops were given, else BIC. BIC rewards the fit to the
+        training loops only and can pick a model that over-fits and predicts worst.
+        """
+        if by not in ("auto", "validation", "bic"):
+            raise ParameterError(f"ModelComparison.best: parameter 'by' = {by!r} is not one of "
+                                 f"('auto', 'validation', 'bic')")
+        if by == "validation" or (by == "auto" and self.validation_measurements):
+            if not self.validation_measurements:
+                raise ParameterError("ModelComparison.best: by='validation' needs validation loops (validate=...)")
+            return min(self.results, key=lambda n: self.validation_error(n))
         return min(self.results, key=lambda n: self.results[n].bic)
+
+    def validation_error(self, name: str) -> float:
+        """RMS over the validation loops of model ``name``'s normalised errors (nan without any)."""
+        e = np.asarray(self.validation.get(name, []), dtype=float)
+        return float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan
 
     def rows(self) -> list[dict]:
         out = []
         for name, r in self.results.items():
-            row = {"model": name, "k": r.n_params, "aic": r.aic, "bic": r.bic}
+            bound = [n for n, b in getattr(r, "at_bound", {}).items() if b]
+            row = {"model": name, "k": r.n_params, "aic": r.aic, "bic": r.bic,
+                   "fit rms": float(np.sqrt(np.mean(np.asarray(r.errors) ** 2))),
+                   "validation rms": self.validation_error(name), "at bound": ", ".join(bound) or "-"}
             row.update({f"fit {lab}": float(e) for lab, e in zip(r.labels, r.errors)})
             row.update({f"pred {m.label}": float(e) for m, e in zip(self.validation_measurements,
                                                                      self.validation.get(name, []))})
@@ -109,10 +131,12 @@ class ModelComparison:
         return out
 
     def table(self) -> str:
-        """Markdown table: normalised RMS error per loop, parameter count, AIC, BIC."""
+        """Markdown table: normalised RMS error per loop (fitted, then predicted), their RMS,
+        parameter count, AIC, BIC and the parameters at >= 99 % of their search range."""
         rows = self.rows()
-        cols = ["model", "k"] + [c for c in rows[0] if c.startswith("fit ")] + \
-               [c for c in rows[0] if c.startswith("pred ")] + ["aic", "bic"]
+        per = [c for c in rows[0] if c.startswith(("fit ", "pred ")) and c != "fit rms"]
+        cols = ["model", "k"] + per + ["fit rms"] + (["validation rms"] if self.validation_measurements else []) + \
+            ["aic", "bic", "at bound"]
         return to_markdown(rows, cols)
 
     def plot(self, path=None, *, include_validation: bool = True):
@@ -190,22 +214,29 @@ def plot_fit(result: FitResult, measurements=None, axes=None):
 
 # ---------------------------------------------------------------------- CLI entry
 def fit_files(model_name: str, paths, params=None, *, model_options: dict | None = None, validate=(),
+              r_series: float | None = None, frequency: float | None = None, use_model_values: bool = False,
               **fit_kwargs) -> FitResult:
     """Fit the model called ``model_name`` (see ``memlab.devices.get_model``) to loop files.
 
-    ``paths``: one path or a list (Knowm files by name pattern, else generic CSV, see
-    :func:`~memlab.devices.load_loop`); ``params``: list or comma-separated string of free
-    parameters (default per model); ``model_options``: model options/fixed parameters
-    (e.g. ``{"iv": "exponential"}``); ``validate``: extra loop files evaluated without
-    refit (errors stored in ``result.validation``); other keywords go to :func:`fit`.
+    ``paths``: files or folders (:func:`~memlab.devices.load_loops`: Knowm files by name
+    pattern, both trace files of one loop read as one, else generic CSV); ``params``: list
+    or comma-separated string of free parameters (default per model); ``model_options``:
+    model options/fixed parameters (e.g. ``{"iv": "exponential"}``); ``validate``: extra
+    loop files or folders evaluated without refit (errors in ``result.validation``, keyed by
+    :attr:`Measurement.key`, the full identity); ``r_series`` (ohm) / ``frequency`` (Hz):
+    applied to every file, fitted and validation alike. ``use_model_values`` defaults to
+    False here: the search starts from the data and the search box, never from preset values
+    that may have been fitted to these very files. Other keywords go to :func:`fit`.
     """
     from memlab.devices import get_model
-    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
-        paths = [paths]
-    meas = [load_loop(p) for p in paths]
+    from memlab.devices._io_csv import load_loops
+    meas = load_loops(paths, r_series=r_series, frequency=frequency)
     model = get_model(model_name, **(model_options or {}))
-    result = fit(model, meas, params, **fit_kwargs)
+    result = fit(model, meas, params, use_model_values=use_model_values, **fit_kwargs)
     if validate:
-        vm = [load_loop(p) for p in (validate if not isinstance(validate, str) else [validate])]
-        result.validation = {m.label: float(e) for m, e in zip(vm, result.evaluate(vm))}
+        vm = load_loops(validate, r_series=r_series, frequency=frequency)
+        fitted = {m.key for m in meas}
+        vm = [m for m in vm if m.key not in fitted]
+        result.validation = {m.key: float(e) for m, e in zip(vm, result.evaluate(vm))}
+        result.validation_measurements = vm
     return result

@@ -23,7 +23,7 @@ from memlab.devices._model import DeviceModel
 
 __all__ = ["Space", "Problem", "PENALTY", "CHUNK"]
 
-PENALTY = 2.0     # normalised error given to parameter sets the model rejects (e.g. R_on >= R_off)
+PENALTY = 2.0     # normalised error of parameter sets the model rejects (e.g. R_on >= R_off) or that fail to integrate
 CHUNK = 512       # parameter sets per population simulation
 
 
@@ -160,7 +160,7 @@ class Problem:
                 if pop is None:
                     out[sl, col:col + n] = PENALTY * w / sn
                 else:
-                    i_last, _, _ = simulate_loop(pop, meas, self.settings, self.x0, polarity, self.circuit)
+                    i_last, _, _ = simulate_loop(pop, meas, self.settings, self.x0, polarity, self.circuit, robust=True)
                     r = w * (i_last - meas.i) / (meas.i_scale * sn)
                     r[~ok] = PENALTY * w / sn
                     r[~np.isfinite(r)] = PENALTY * w / sn

@@ -14,7 +14,8 @@ Two file formats are read:
   ``Resistor_plus_Memristor`` (source voltage). Either file is enough (the other voltage
   follows from ``v_source = v + R i``); when both are present they are read together and
   checked against each other.
-* :func:`load_loop_csv`: a generic text table with three columns, time or phase, voltage
+* :func:`~memlab.devices._io_csv.load_loop_csv` (module ``_io_csv``): a generic text table
+  with three columns, time or phase, voltage
   and current, units given in a header line such as ``time[ms],v_source[V],i[uA]`` or by
   the ``columns=`` argument (see its docstring).
 
@@ -33,8 +34,7 @@ from memlab._io import read_text
 from memlab._validate import real
 from memlab.errors import ConfigError, DataFormatError, ParameterError
 
-__all__ = ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "load_loop", "KNOWM_NAME", "KNOWM_SET",
-           "knowm_data_dir"]
+__all__ = ["Measurement", "load_knowm", "load_knowm_set", "KNOWM_NAME", "KNOWM_SET", "knowm_data_dir"]
 
 #: Regular expression of the Knowm file names, e.g. ``5kohm_0.8V_10Hz_M1__Memristor.csv``.
 KNOWM_NAME = re.compile(
@@ -177,6 +177,22 @@ class Measurement:
     def i_scale(self) -> float:
         """max |i| in A: the normalisation of the loop's RMS error."""
         return float(np.max(np.abs(self.i)))
+
+    @property
+    def identity(self) -> dict:
+        """The measurement's full identity: device, amplitude (V), frequency (Hz), series
+        resistor (ohm) and file; results are keyed by it (see :attr:`key`)."""
+        dev = self.meta.get("device") or self.label or "loop"
+        amp = self.meta.get("amplitude_nominal") or round(self.amplitude, 4)
+        return {"device": str(dev), "amplitude_V": float(amp), "frequency_Hz": self.frequency,
+                "r_series_ohm": self.r_series, "file": None if self.path is None else Path(self.path).name}
+
+    @property
+    def key(self) -> str:
+        """Unique text of :attr:`identity`, e.g. ``M1 | 0.8 V | 10 Hz | 5000 ohm | 5kohm_...csv``."""
+        d = self.identity
+        return (f"{d['device']} | {d['amplitude_V']:g} V | {d['frequency_Hz']:g} Hz | {d['r_series_ohm']:g} ohm"
+                + (f" | {d['file']}" if d["file"] else ""))
 
     @property
     def amplitude(self) -> float:
@@ -356,9 +372,21 @@ def load_knowm(path, *, r_series: float | None = None, frequency: float | None =
     n = tab.shape[0]
     f = float(info["frequency"])
     t = np.arange(n) / (n * f)
-    label = f"{info['device']} {info['amplitude']:g} V {f:g} Hz" if info.get("amplitude") else f"{info['device']} {f:g} Hz"
+    label = (f"{info['device']} {info['amplitude']:g} V {f:g} Hz" if info.get("amplitude") else
+             f"{info['device']} {f:g} Hz") + f" {_ohm(R)}"
     return Measurement(t, v_source, v, i, f, R, label, str(path),
-                       {"device": info["device"], "amplitude_nominal": info.get("amplitude"), "format": "knowm"})
+                       {"device": info["device"], "amplitude_nominal": info.get("amplitude"), "format": "knowm",
+                        "r_series_source": "argument" if r_series is not None else "file name",
+                        "frequency_source": "argument" if frequency is not None else "file name",
+                        "sibling": sib.name if sib != path and sib.exists() else None})
+
+
+def _ohm(r: float) -> str:
+    """``5 kohm``-style text of a resistance in ohm (for labels)."""
+    for scale, prefix in ((1e6, "Mohm"), (1e3, "kohm")):
+        if r >= scale:
+            return f"{r / scale:g} {prefix}"
+    return f"{r:g} ohm"
 
 
 def load_knowm_set(directory, *, device: str | None = None, amplitude: float | None = None,
@@ -393,112 +421,6 @@ def load_knowm_set(directory, *, device: str | None = None, amplitude: float | N
         raise DataFormatError(f"{d}: no Knowm loop files match device={device!r}, amplitude={amplitude!r}, "
                               f"frequency={frequency!r}, r_series={r_series!r}")
     return [load_knowm(picked[k]) for k in sorted(picked)]
-
-
-# ---------------------------------------------------------------------- generic CSV
-_X_UNITS = {"s": ("time", 1.0), "ms": ("time", 1e-3), "us": ("time", 1e-6), "ns": ("time", 1e-9),
-            "rad": ("phase", 2 * np.pi), "deg": ("phase", 360.0), "cycle": ("phase", 1.0)}
-_V_UNITS = {"V": 1.0, "mV": 1e-3}
-_I_UNITS = {"A": 1.0, "mA": 1e-3, "uA": 1e-6, "nA": 1e-9}
-_X_NAMES = {"time": "time", "t": "time", "phase": "phase"}
-_V_NAMES = {"v_source": "source", "v_total": "source", "vs": "source", "v": "device", "v_device": "device",
-            "v_dev": "device"}
-_I_NAMES = {"i": "i", "current": "i"}
-_COL = re.compile(r"^\s*([A-Za-z_]+)\s*\[\s*([A-Za-z]+)\s*\]\s*$")
-
-
-def _parse_columns(spec, where: str):
-    fields = spec if isinstance(spec, (list, tuple)) else [f for f in re.split(r"[,;\t]", spec)]
-    fields = [f.strip() for f in fields if f.strip()]
-    if len(fields) != 3:
-        raise DataFormatError(f"{where}: column spec {spec!r} must name 3 columns: time[s] or phase[deg], "
-                              f"v_source[V] or v[V], i[A]")
-    out = []
-    for f, (names, units, what) in zip(fields, ((_X_NAMES, _X_UNITS, "first column (time or phase)"),
-                                                (_V_NAMES, _V_UNITS, "second column (voltage)"),
-                                                (_I_NAMES, _I_UNITS, "third column (current)"))):
-        m = _COL.match(f)
-        if not m or m[1].lower() not in names or m[2] not in units:
-            raise DataFormatError(f"{where}: {what} header {f!r} is not '<name>[<unit>]' with name in "
-                                  f"{sorted(names)} and unit in {sorted(units)}")
-        kind, scale = names[m[1].lower()], units[m[2]]
-        if isinstance(scale, tuple):               # first column: the unit decides time vs phase
-            if scale[0] != kind:
-                raise DataFormatError(f"{where}: {what} header {f!r}: unit {m[2]!r} is not a {kind} unit")
-            scale = scale[1]
-        out.append((kind, scale))
-    return out
-
-
-def load_loop_csv(path, *, frequency: float | None = None, r_series: float = 0.0, columns=None,
-                  delimiter: str | None = None, label: str | None = None) -> Measurement:
-    """Read a generic loop table: time or phase, voltage, current (one row per sample).
-
-    Format
-    ------
-    Text, one sample per line, three numeric fields separated by ``,``, ``;``, tab or
-    spaces (auto-detected). Lines starting with ``#`` and blank lines are ignored. The
-    first non-comment line may be a header naming each column with its unit::
-
-        time[ms],v_source[V],i[uA]
-
-    * column 1: ``time`` (or ``t``) in ``s``/``ms``/``us``/``ns``, or ``phase`` in
-      ``deg``/``rad``/``cycle``;
-    * column 2: ``v_source`` (= ``v_total``, across series resistor + device) or ``v``
-      (= ``v_device``), in ``V`` or ``mV``;
-    * column 3: ``i`` (= ``current``) in ``A``/``mA``/``uA``/``nA``.
-
-    Without a header, pass the same text as ``columns=`` (default
-    ``"time[s],v_source[V],i[A]"``). Times are folded into one period of ``frequency``
-    (Hz); when ``frequency`` is not given the time column must cover exactly one period
-    of evenly spaced samples (period = n * dt). A phase column requires ``frequency``.
-    ``r_series`` (ohm) is the series resistance between source and device.
-
-    Raises
-    ------
-    DataFormatError
-        Malformed lines (``<file>:<line>: ...``), a bad header, or missing information.
-    """
-    path = Path(path)
-    header, header_line, tab, lines = _read_table(path, 3, delimiter=delimiter, allow_header=True)
-    where = f"{path}:{header_line}" if header is not None else str(path)
-    if header is not None and columns is not None:
-        raise DataFormatError(f"{where}: the file has a header; do not pass columns= as well")
-    spec = _parse_columns(header if header is not None else (columns or "time[s],v_source[V],i[A]"), where)
-    (xk, xs), (vk, vs), (_, is_) = spec
-    x = tab[:, 0] * (xs if xk == "time" else 1.0)
-    vcol, i = tab[:, 1] * vs, tab[:, 2] * is_
-    if not (np.isfinite(r_series) and r_series >= 0):
-        raise ParameterError(f"load_loop_csv: parameter 'r_series' = {r_series!r} is outside the allowed "
-                             f"range [0, inf) ohm")
-    if xk == "phase" and frequency is None:
-        raise DataFormatError(f"{path}: a phase column needs frequency= (Hz)")
-    if xk == "time":
-        d = np.diff(x)
-        if np.any(d <= 0):
-            k = int(np.flatnonzero(d <= 0)[0]) + 1
-            raise DataFormatError(f"{path}:{lines[k]}: time does not increase ({x[k]:g} s after {x[k - 1]:g} s)")
-        if frequency is None:
-            if np.ptp(d) > 1e-6 * np.mean(d):
-                raise DataFormatError(f"{path}: samples are not evenly spaced; pass frequency= (Hz)")
-            frequency = 1.0 / (x.size * np.mean(d))
-    kw = {"v_source": vcol} if vk == "source" else {"v": vcol}
-    if xk == "time":
-        kw["t"] = x - x[0]
-    else:
-        kw["phase"] = x / xs
-        kw["phase_unit"] = "cycle"
-    m = Measurement.from_arrays(i=i, frequency=float(frequency), r_series=r_series,
-                                label=label or path.stem, meta={"format": "csv"}, **kw)
-    return Measurement(m.t, m.v_source, m.v, m.i, m.frequency, m.r_series, m.label, str(path), m.meta)
-
-
-def load_loop(path, **kwargs) -> Measurement:
-    """Read a loop file, choosing the format: Knowm names -> :func:`load_knowm`, else :func:`load_loop_csv`."""
-    p = Path(path)
-    if KNOWM_NAME.match(p.name):
-        return load_knowm(p, **kwargs)
-    return load_loop_csv(p, **kwargs)
 
 
 #: folder name of the Knowm W-SDC 5 kOhm loop files inside a data folder

@@ -23,7 +23,7 @@ _EXPORTS = {
         'Drive', 'Sine', 'Triangle', 'PulseTrain', 'PWL', 'simulate', 'Trace', 'get_model',
         'Resistor', 'SeriesCell', 'MOSFET', 'spread', 'cycle_to_cycle', 'quantize', 'read_noise',
         'drift', 'stuck_at', 'Measurement', 'load_knowm', 'load_knowm_set', 'load_loop_csv',
-        'load_loop', 'FitSettings', 'FitResult', 'ResistorFit', 'ModelComparison', 'fit',
+        'load_loop', 'load_loops', 'FitSettings', 'FitResult', 'ResistorFit', 'ModelComparison', 'fit',
         'fit_resistor', 'evaluate', 'compare_models', 'fit_files', 'plot_fit', 'loop_error',
         'plot_iv', 'plot_loops', 'si_scale', 'IVDemo', 'FitDefaults', 'knowm_data_dir',
     ),
@@ -74,7 +74,7 @@ _EXPORTS = {
         'crossbar_study', 'plot_crossbar_heatmaps', 'DigitsMLP', 'train_digits_mlp',
         'crossbar_accuracy', 'dnn_accuracy_point', 'iv_traces', 'plot_iv_overlay',
         'loop_fingerprints', 'spice_deviation', 'characterize_models', 'fit_loops', 'write_report',
-        'new_figure', 'save_figure', 'unlabelled_axes',
+        'new_figure', 'save_figure', 'unlabelled_axes', 'write_fit_outputs',
         'plot_program', 'plot_disturb', 'program_table',
     ),
     'memlab.sweep': (

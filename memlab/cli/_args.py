@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 __all__ = ["UsageError", "Parser", "int_at_least", "positive_int", "nonneg_int", "float_in", "existing_file",
+           "existing_path",
            "assignment", "value_list", "print_written"]
 
 
@@ -60,11 +61,17 @@ def float_in(lo=None, hi=None, lo_open=False):
     return conv
 
 
-def existing_file(text):
+def existing_file(text, *, folder_ok: bool = False):
+    """argparse type: an existing file (``folder_ok``: or folder) as a Path."""
     p = Path(text)
-    if not p.is_file():
-        raise argparse.ArgumentTypeError(f"file '{text}' does not exist")
+    if not (p.is_file() or (folder_ok and p.is_dir())):
+        raise argparse.ArgumentTypeError(f"{'file or folder' if folder_ok else 'file'} '{text}' does not exist")
     return p
+
+
+def existing_path(text):
+    """argparse type: an existing file or folder as a Path."""
+    return existing_file(text, folder_ok=True)
 
 
 def assignment(text):

@@ -1,7 +1,7 @@
-"""``memlab iv`` and ``memlab fit``: device loops and fits of measured loops."""
+"""``memlab iv`` (device loops) and the registration of ``memlab fit`` (:mod:`._fit`)."""
 from __future__ import annotations
 
-from ._args import assignment, existing_file, float_in, positive_int, print_written
+from ._args import assignment, float_in, positive_int, print_written
 
 
 def register(sub) -> None:  # called by memlab.cli.build_parser
@@ -21,19 +21,8 @@ def register(sub) -> None:  # called by memlab.cli.build_parser
     s.add_argument("--out", default="iv.png", help="figure path (.png; an .svg is written next to it)")
     s.set_defaults(func=run_iv)
 
-    s = sub.add_parser("fit", help="fit a model to measured I-V loops",
-                       description="Fit MODEL's parameters to measured loops (CSV files with time, voltage and "
-                       "current columns); prints the parameters with their uncertainty and saves the overlay.")
-    s.add_argument("model", help="model name (e.g. mss, vteam, yakopcic)")
-    s.add_argument("data", nargs="+", type=existing_file, help="CSV file(s) of measured loops")
-    s.add_argument("--params", default=None, help="comma-separated parameters to fit (default: the model's own choice)")
-    s.add_argument("--circuit", choices=("series", "device"), default=None,
-                   help="series: simulate the source through each file's series resistor (default); "
-                   "device: drive the measured device voltage")
-    s.add_argument("--validate", type=existing_file, nargs="+", default=None, metavar="CSV",
-                   help="loop files evaluated with the fitted parameters, without refitting")
-    s.add_argument("--out", default="fit.png", help="overlay figure path (.png; .svg next to it)")
-    s.set_defaults(func=run_fit)
+    from ._fit import register as register_fit
+    register_fit(sub)
 
 
 def run_iv(a) -> int:
@@ -52,13 +41,4 @@ def run_iv(a) -> int:
         dev = spice_deviation(traces["native"], traces["ngspice"])
         print(f"native vs ngspice: max current deviation {100 * dev:.3g} % of max |i|")
     print_written(files)
-    return 0
-
-
-def run_fit(a) -> int:
-    from memlab.analysis import fit_loops
-
-    res = fit_loops(a.model, a.data, params=a.params, circuit=a.circuit, validate=a.validate or (), out=a.out)
-    print(res["summary"])
-    print_written(res["files"])
     return 0

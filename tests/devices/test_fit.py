@@ -135,7 +135,8 @@ def test_knowm_comparison_table_and_plots(comparison, tmp_path):
     for r in rows.values():
         assert np.isfinite(r["aic"]) and np.isfinite(r["bic"]) and r["bic"] > r["aic"]   # ln(200) > 2
     table = comparison.table()
-    assert "| model | k | fit M1 0.8 V 10 Hz | pred M1 0.8 V 1 Hz | pred M1 0.8 V 100 Hz | aic | bic |" in table
+    assert ("| model | k | fit M1 0.8 V 10 Hz 5 kohm | pred M1 0.8 V 1 Hz 5 kohm | pred M1 0.8 V 100 Hz 5 kohm | fit rms "
+            "| validation rms | aic | bic | at bound |") in table
     fig = comparison.plot(tmp_path / "overlay.png")
     assert (tmp_path / "overlay.png").stat().st_size > 10_000
     ax = fig.axes[0]

@@ -176,3 +176,54 @@ def test_knowm_data_dir_from_argument_or_environment(knowm_data, tmp_path, monke
         knowm_data_dir()
     with pytest.raises(ParameterError, match="parameter 'data'"):
         knowm_data_dir(tmp_path)
+
+
+# ------------------------------------------------------------------------- issue 13
+def _sine_csv(path, n_period=200, f=10.0, closed=True, phase=0.0):
+    """A 0.8 V sine source and a linear 10 kohm device through 5 kohm, sampled n_period
+    times per period; ``closed`` adds the end sample t = T (= the first sample again)."""
+    T = 1.0 / f
+    k = np.arange(n_period + (1 if closed else 0))
+    t = k * T / n_period
+    v = 0.8 * np.sin(2 * np.pi * f * t + phase)
+    i = v / 15e3
+    path.write_text("time[s],v_source[V],i[A]\n" + "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in zip(t.tolist(), v.tolist(), i.tolist())))
+    return path
+
+
+@pytest.mark.parametrize("phase", [0.0, np.pi / 2, 1.0])
+def test_csv_whose_period_includes_the_end_sample_reads_10_hz(tmp_path, phase):
+    # 201 samples from t = 0 to t = T inclusive: n dt = 0.1005 s would be 9.950 Hz (the bug);
+    # the period is (n - 1) dt = 0.1 s by construction, and the repeated sample is dropped
+    m = load_loop_csv(_sine_csv(tmp_path / "c.csv", phase=phase), r_series=5e3)
+    assert m.frequency == pytest.approx(10.0, rel=1e-12) and m.n_points == 200
+    assert m.meta["end_sample_dropped"]
+    # 200 samples without the end sample (also when the sine starts at its peak, where the
+    # last and first samples differ by only 2e-4 of the amplitude): n dt = 0.1 s, nothing dropped
+    m2 = load_loop_csv(_sine_csv(tmp_path / "o.csv", closed=False, phase=phase), r_series=5e3)
+    assert m2.frequency == pytest.approx(10.0, rel=1e-12) and m2.n_points == 200
+    assert not m2.meta["end_sample_dropped"]
+
+
+def test_csv_without_series_resistor_warns(tmp_path):
+    from memlab.errors import MemlabWarning
+    with pytest.warns(MemlabWarning, match="no series resistor given"):
+        m = load_loop_csv(_sine_csv(tmp_path / "c.csv"))
+    assert m.r_series == 0.0 and m.meta["r_series_given"] is False
+
+
+def test_load_loops_reads_a_knowm_pair_once_and_keys_by_full_identity(knowm_data, tmp_path):
+    from memlab.devices import load_loops
+    both = sorted(knowm_data.glob("5kohm_0.8V_10Hz_M1__*.csv"))
+    assert len(both) == 2                      # __Memristor and __Resistor_plus_Memristor
+    ms = load_loops(both)
+    assert len(ms) == 1 and ms[0].path.endswith("__Memristor.csv") and ms[0].meta["sibling"] == both[1].name
+    folder = load_loops(knowm_data)            # a folder: 30 files = 15 loops
+    assert len(folder) == 15 and len({m.key for m in folder}) == 15
+    # a loop at the same device, amplitude and frequency through 47 kohm has another key
+    import shutil
+    shutil.copy(both[0], tmp_path / "47kohm_0.8V_10Hz_M1__Memristor.csv")
+    m47 = load_loops(tmp_path)[0]
+    assert m47.key != ms[0].key and "47000 ohm" in m47.key and "5000 ohm" in ms[0].key
+    assert ms[0].identity == {"device": "M1", "amplitude_V": 0.8, "frequency_Hz": 10.0, "r_series_ohm": 5000.0,
+                              "file": "5kohm_0.8V_10Hz_M1__Memristor.csv"}
