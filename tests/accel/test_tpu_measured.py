@@ -74,3 +74,15 @@ def test_stand_ins_match_table1():
         assert "stand-in" in wl.source
         batch, weights_m = table1[app]
         assert wl.batch == batch and wl.weights / 1e6 == pytest.approx(weights_m, rel=0.01)
+
+
+def test_haswell_roofline_is_a_bound_on_table4():
+    # the CPU model is left a roofline bound (the only CPU figures verified here are these
+    # two Table 4 rows: too few to fit an overhead + efficiency model and hold two apart);
+    # a bound must not come out slower than a measurement
+    cpu = accel.make_chip("Haswell-E5-2699v3")
+    rows = measurements_for(chip="Haswell-E5-2699v3", workload="MLP0")
+    assert {m.batch for m in rows} == {16, 64}
+    for m in rows:
+        rep = cpu.evaluate("MLP0", batch=m.batch)
+        assert rep.kind == "bound" and rep.inferences_per_s >= m.value
