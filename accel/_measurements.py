@@ -7,8 +7,9 @@ or ``"validation"`` (held out: the model predicts it and the error is reported).
 validation measurement is never used to fit anything.
 
 Quantities: ``latency_s`` (mean time per query of ``batch`` samples, s),
-``inferences_per_s`` (samples per second, 1/s) or ``throughput_ops_per_s`` (operations,
-2 per MAC, per second, op/s).
+``inferences_per_s`` (samples per second, 1/s), ``throughput_ops_per_s`` (operations,
+2 per MAC, per second, op/s) or ``dynamic_energy_per_inference_J`` (energy above idle per
+sample, J).
 
 Sources
 -------
@@ -37,6 +38,14 @@ JOUPPI17
     per-app figures (not used). The Table 4 batch-16 CPU / batch-200 TPU pair is also
     stated on a public Q&A page summarising the paper (qeeebo.com). Table 3 is read as
     measured at each app's Table 1 batch size.
+BLOUW19
+    Blouw, Choo, Hunsberger, Eliasmith, "Benchmarking Keyword Spotting Efficiency on
+    Neuromorphic Hardware", NICE 2019 (arXiv:1812.01739), results table as transcribed on
+    tomesphere.com/paper/1812.01739: Loihi idle 0.029 W, running 0.110 W, dynamic 0.081 W,
+    296 inferences/s, 0.00027 J per inference (= dynamic power / rate: the dynamic energy).
+    The network (390-256-256-29) is read in the paper's code, github.com/abr/power_benchmarks
+    (``run_benchmark.py``, ``models.py``). The idle power is Loihi's calibration point
+    (preset ``p_static``); rate and dynamic energy are held apart.
 """
 from __future__ import annotations
 
@@ -48,6 +57,7 @@ MLPERF30 = "MLPerf Inference v3.0 closed, NVIDIA (mlcommons/inference_results_v3
 TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT 8.4, INT8 PTQ, bs=1), "
           "docs.nvidia.com/deeplearning/tensorrt/tensorflow-quantization-toolkit/docs/docs/model_zoo.html")
 JOUPPI17 = "Jouppi et al., ISCA 2017 (arXiv:1704.04760), via a public transcription of its tables"
+BLOUW19 = "Blouw et al., NICE 2019 (arXiv:1812.01739), results table (tomesphere.com transcription)"
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,15 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
     ChipMeasurement("Haswell MLP0 max IPS (Jouppi'17 Table 4)", "Haswell-E5-2699v3", "MLP0", 64, "inferences_per_s",
                     13194.0, "validation", JOUPPI17, "Table 4, CPU row batch 64: 21.3 ms 99th percentile, 13,194 IPS "
                     "(100%)", "roofline bound: must not fall below the measurement"),
+    # --- Loihi (calibrated on Blouw'19's idle power only): the same run's rate and dynamic energy ---
+    ChipMeasurement("Loihi kws rate (Blouw'19)", "Loihi", "kws_blouw19", 1, "inferences_per_s", 296.0, "validation",
+                    BLOUW19, "Loihi row, 'Inf/Sec' 296", "the model runs the ANN-to-SNN conversion with the preset's "
+                    "assumed 32 steps at rate 0.1; the measured run also moves inputs and outputs through the host"),
+    ChipMeasurement("Loihi kws dynamic energy (Blouw'19)", "Loihi", "kws_blouw19", 1,
+                    "dynamic_energy_per_inference_J", 0.00027, "validation", BLOUW19,
+                    "Loihi row, 'Joules/Inf' 0.00027 (dynamic 0.081 W / 296 inf/s)",
+                    "measured at the board (running - idle): includes the embedded x86 cores and host I/O that the "
+                    "per-event energies of Davies'18 Table 2 do not"),
 )
 
 

@@ -120,6 +120,11 @@ class Report:
         return self.energy_total_J / self.batch
 
     @property
+    def dynamic_energy_per_inference_J(self) -> float:
+        """Energy per inference above the static (idle) power: (total - static) / batch (J)."""
+        return (self.energy_total_J - self.energy_J.get("static", 0.0)) / self.batch
+
+    @property
     def ops_per_J(self) -> float:
         """Energy efficiency: operations per joule (op/J)."""
         return 2 * self.macs / self.energy_total_J

@@ -44,7 +44,8 @@ def calibration_table():
     for m in MEASUREMENTS:
         rep = accel.make_chip(m.chip).evaluate(m.workload, batch=m.batch)
         got = getattr(rep, m.quantity)
-        unit = {"latency_s": "s", "inferences_per_s": "inf/s", "throughput_ops_per_s": "op/s"}[m.quantity]
+        unit = {"latency_s": "s", "inferences_per_s": "inf/s", "throughput_ops_per_s": "op/s",
+                "dynamic_energy_per_inference_J": "J"}[m.quantity]
         print(f"{m.name:<52} {m.chip:<18} {rep.kind:<11} {m.use:<12} {m.value:>9.4g} {unit:<5} {got:>9.4g} "
               f"{(got - m.value) / m.value:>+8.1%} {m.tag}")
     print("batch-64 ResNet-50 throughput (no published batch-64 figure held here; MLPerf Offline uses batch 2048):")
