@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 __all__ = ["COMPONENTS", "KINDS", "LayerResult", "Report"]
 
-#: energy components every report carries (J); absent ones are 0
-COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "static")
+#: energy components every report carries (J); absent ones are 0. ``write``: reprogramming
+#: an array (memristor cell-write pulses), kept apart from the ``compute`` of reading it
+COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "write", "static")
 
 #: what a report's figures are (see :class:`Report`)
 KINDS = ("bound", "calibrated", "predicted")
