@@ -25,7 +25,8 @@ _MD_COLUMNS = [Column("chip"), Column("kind"), Column("estimate"), Column("laten
 
 _LEGEND = ("estimate: **bound** = an optimistic limit (roofline-type model: real chips are slower); "
            "**calibrated** = this very case was used to fit the model's constants; **predicted** = a "
-           "calibrated model on a case it was not fitted on. 'vs published' = (model - measured) / "
+           "model (calibrated elsewhere, or built from spec constants only, e.g. TPU-v1) on a case "
+           "none of its constants were fitted to. 'vs published' = (model - measured) / "
            "measured for a published measurement of this chip, workload and batch (see "
            "memlab.accel._measurements); '\u2013' when none is known. Totals per batch of the workload; "
            "energy per inference = total / batch.")

@@ -6,8 +6,10 @@ words, with where it was read), tied to a preset, a zoo workload and a batch siz
 or ``"validation"`` (held out: the model predicts it and the error is reported). A
 validation measurement is never used to fit anything.
 
-Quantities: ``latency_s`` (mean time per query of ``batch`` samples, s) or
-``inferences_per_s`` (samples per second, 1/s).
+Quantities: ``latency_s`` (mean time per query of ``batch`` samples, s),
+``inferences_per_s`` (samples per second, 1/s), ``throughput_ops_per_s`` (operations,
+2 per MAC, per second, op/s) or ``dynamic_energy_per_inference_J`` (energy above idle per
+sample, J).
 
 Sources
 -------
@@ -21,10 +23,29 @@ TRTZOO
     (docs.nvidia.com/deeplearning/tensorrt/tensorflow-quantization-toolkit/docs/docs/
     model_zoo.html): A100, TensorRT 8.4, INT8 post-training quantisation (PTQ), batch 1
     latency in ms, Keras ResNet v1 (stride in the 1x1 conv) and MobileNet v1.
-JOUPPI17 (recalled, tag ``M``: not found at a source here; used in the benchmark only)
+JOUPPI17
     Jouppi et al., "In-Datacenter Performance Analysis of a Tensor Processing Unit",
-    ISCA 2017, Table 4 (99th-percentile-limited MLP0 throughput): CPU 5,482 IPS at batch 16,
-    TPU 225,000 IPS at batch 200.
+    ISCA 2017 (arXiv:1704.04760). Read in a public transcription of the paper's tables (a
+    JavaScript data file "TPU Paper Data, extracted from Tables 1-6, Figures 5-9" in a GitHub
+    repository, found with the project's code search; its Table 1 and Table 2 rows agree with
+    the presets and with ``TPU_V1_TABLE1``): Table 3 (TPU performance counters) last row,
+    TeraOps/s achieved per app: MLP0 12.3, MLP1 9.7, LSTM0 3.7, LSTM1 2.8, CNN0 86.0,
+    CNN1 14.1; Table 4 (MLP0 under the 7 ms 99th-percentile limit): CPU 5,482 IPS at batch
+    16 (7.2 ms) and 13,194 IPS at batch 64 (21.3 ms, its maximum), TPU 225,000 IPS at batch
+    200 (7.0 ms, 80% of its maximum) and 280,000 IPS at batch 250 (10 ms, the maximum).
+    Table 6's MLP0 TPU/CPU ratio 41.0 is Table 4's 225,000 / 5,482: its per-app ratios
+    compare latency-limited rates, so they cannot be combined with Table 3's TOPS into CPU
+    per-app figures (not used). The Table 4 batch-16 CPU / batch-200 TPU pair is also
+    stated on a public Q&A page summarising the paper (qeeebo.com). Table 3 is read as
+    measured at each app's Table 1 batch size.
+BLOUW19
+    Blouw, Choo, Hunsberger, Eliasmith, "Benchmarking Keyword Spotting Efficiency on
+    Neuromorphic Hardware", NICE 2019 (arXiv:1812.01739), results table as transcribed on
+    tomesphere.com/paper/1812.01739: Loihi idle 0.029 W, running 0.110 W, dynamic 0.081 W,
+    296 inferences/s, 0.00027 J per inference (= dynamic power / rate: the dynamic energy).
+    The network (390-256-256-29) is read in the paper's code, github.com/abr/power_benchmarks
+    (``run_benchmark.py``, ``models.py``). The idle power is Loihi's calibration point
+    (preset ``p_static``); rate and dynamic energy are held apart.
 """
 from __future__ import annotations
 
@@ -35,7 +56,8 @@ __all__ = ["ChipMeasurement", "MEASUREMENTS", "measurements_for", "relative_erro
 MLPERF30 = "MLPerf Inference v3.0 closed, NVIDIA (mlcommons/inference_results_v3.0)"
 TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT 8.4, INT8 PTQ, bs=1), "
           "docs.nvidia.com/deeplearning/tensorrt/tensorflow-quantization-toolkit/docs/docs/model_zoo.html")
-JOUPPI17 = "Jouppi et al., ISCA 2017, Table 4"
+JOUPPI17 = "Jouppi et al., ISCA 2017 (arXiv:1704.04760), via a public transcription of its tables"
+BLOUW19 = "Blouw et al., NICE 2019 (arXiv:1812.01739), results table (tomesphere.com transcription)"
 
 
 @dataclass(frozen=True)
@@ -82,14 +104,33 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
                 "A100-PCIe-80GBx1_TRT/bert-99/Offline: 'Samples per second' (configs/bert Offline: gpu_batch_size "
                 "1024)", "above the int8 peak for 384-token sequences (312e12 MAC/s / 123 GMAC = 2532/s): the run "
                 "skips padding, so the padded zoo net must come out slow"),
-    # --- TPU v1 (systolic) and Haswell (roofline bound), MLP0 of Jouppi'17 ---
-    ChipMeasurement("TPU-v1 MLP0 (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 200, "inferences_per_s", 225000.0,
-                "validation", JOUPPI17, "TPU row: batch 200, 7.0 ms 99th percentile, 225,000 IPS",
-                "recalled, not found at a source here (tag M); MLP0's layer shapes are not published: the zoo "
-                "stand-in has its batch and weight count", "M"),
+    # --- TPU v1 (systolic, spec constants only: nothing is fitted) and Haswell (roofline bound) ---
+    *(ChipMeasurement(f"TPU-v1 {app} TOPS (Jouppi'17 Table 3)", "TPU-v1", app, batch, "throughput_ops_per_s",
+                      tops * 1e12, "validation", JOUPPI17, f"Table 3, 'TeraOps/sec' row, {app} column",
+                      "the app is a synthetic stand-in with Table 1's batch, weights and ops per weight byte")
+      for app, batch, tops in (("MLP0", 200, 12.3), ("MLP1", 168, 9.7), ("LSTM0", 64, 3.7), ("LSTM1", 96, 2.8),
+                               ("CNN0", 8, 86.0), ("CNN1", 32, 14.1))),
+    ChipMeasurement("TPU-v1 MLP0 max IPS (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 250, "inferences_per_s", 280000.0,
+                    "validation", JOUPPI17, "Table 4, TPU row batch 250: 10.0 ms 99th percentile, 280,000 IPS (100%)",
+                    "the model has no host or queueing time: it should come out at or above this"),
+    ChipMeasurement("TPU-v1 MLP0 7 ms IPS (Jouppi'17 Table 4)", "TPU-v1", "MLP0", 200, "inferences_per_s", 225000.0,
+                    "validation", JOUPPI17, "Table 4, TPU row batch 200: 7.0 ms 99th percentile, 225,000 IPS (80%)",
+                    "a latency-limited figure (80% of the maximum): the model, with no latency limit, is above it"),
     ChipMeasurement("Haswell MLP0 (Jouppi'17 Table 4)", "Haswell-E5-2699v3", "MLP0", 16, "inferences_per_s", 5482.0,
-                "validation", JOUPPI17, "CPU row: batch 16, 7.2 ms 99th percentile, 5,482 IPS",
-                "recalled (tag M); the CPU model is a roofline bound: it must not fall below the measurement", "M"),
+                    "validation", JOUPPI17, "Table 4, CPU row batch 16: 7.2 ms 99th percentile, 5,482 IPS",
+                    "the CPU model is a roofline bound: it must not fall below the measurement"),
+    ChipMeasurement("Haswell MLP0 max IPS (Jouppi'17 Table 4)", "Haswell-E5-2699v3", "MLP0", 64, "inferences_per_s",
+                    13194.0, "validation", JOUPPI17, "Table 4, CPU row batch 64: 21.3 ms 99th percentile, 13,194 IPS "
+                    "(100%)", "roofline bound: must not fall below the measurement"),
+    # --- Loihi (calibrated on Blouw'19's idle power only): the same run's rate and dynamic energy ---
+    ChipMeasurement("Loihi kws rate (Blouw'19)", "Loihi", "kws_blouw19", 1, "inferences_per_s", 296.0, "validation",
+                    BLOUW19, "Loihi row, 'Inf/Sec' 296", "the model runs the ANN-to-SNN conversion with the preset's "
+                    "assumed 32 steps at rate 0.1; the measured run also moves inputs and outputs through the host"),
+    ChipMeasurement("Loihi kws dynamic energy (Blouw'19)", "Loihi", "kws_blouw19", 1,
+                    "dynamic_energy_per_inference_J", 0.00027, "validation", BLOUW19,
+                    "Loihi row, 'Joules/Inf' 0.00027 (dynamic 0.081 W / 296 inf/s)",
+                    "measured at the board (running - idle): includes the embedded x86 cores and host I/O that the "
+                    "per-event energies of Davies'18 Table 2 do not"),
 )
 
 

@@ -142,7 +142,7 @@ def evaluate_mapped(chip, mapped, x, y=None, *, energy_samples: int = 16, batch:
             rep_s += t_rep
             layers.append(LayerResult(f"reprogram[{gi}]", "reprogram", 0.0, load_b / batch, 0.0,
                                       {"reprogram": t_rep / batch}, t_rep / batch, "reprogram",
-                                      energy_dict(compute=e_w / batch, dram=load_b * v["e_io"] / batch), 0.0,
+                                      energy_dict(write=e_w / batch, dram=load_b * v["e_io"] / batch), 0.0,
                                       {"cells": cells, "group": gi, "per_batch_J": e_w + load_b * v["e_io"],
                                        "per_batch_s": t_rep}))
         interval = max(interval, max(g_times))

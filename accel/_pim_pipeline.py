@@ -10,7 +10,8 @@ Allocation (all SI units):
 1. *Groups*. Stages are packed in network order into groups whose arrays fit on the chip
    (``n_arrays``). A network that fits is one group, programmed once (no reprogramming cost
    per inference). Otherwise every group is programmed in turn for each batch of ``batch``
-   inferences: ``cells x write_pulses x e_write_cell`` (J) and, for all arrays of the group
+   inferences: ``cells x write_pulses x e_write_cell`` (J, energy component ``write``;
+   the weight load over the I/O is ``dram``) and, for all arrays of the group
    in parallel and one row at a time, ``rows x write_pulses x t_write_pulse`` (s), and the
    weights (``cells x cell_bits / 8`` B) come in over the chip's I/O (``e_io`` J/B, ``io_bw``
    B/s); the slower of writing and loading sets the time. A stage larger than the chip is a

@@ -89,7 +89,7 @@ def plot_energy_breakdown(reports, ax=None):
     """Stacked bars of each chip's energy split by component (share of its total), with
     the total energy per inference written above each bar (with its unit) and each chip
     labelled with its estimate kind; bars of ``[bound]`` chips are hatched. The legend has
-    one entry per energy component present (at most 7). Returns the bar artists."""
+    one entry per energy component present (at most 8, plus the hatch key). Returns the bar artists."""
     from memlab._table import fmt_si
     fig, ax = _axes(ax, figsize=(8.0, 4.8))
     names = [_chip_label(r) for r in reports]

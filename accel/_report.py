@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 __all__ = ["COMPONENTS", "KINDS", "LayerResult", "Report"]
 
-#: energy components every report carries (J); absent ones are 0
-COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "static")
+#: energy components every report carries (J); absent ones are 0. ``write``: reprogramming
+#: an array (memristor cell-write pulses), kept apart from the ``compute`` of reading it
+COMPONENTS = ("compute", "onchip", "dram", "adc", "dac", "interconnect", "write", "static")
 
 #: what a report's figures are (see :class:`Report`)
 KINDS = ("bound", "calibrated", "predicted")
@@ -118,6 +119,11 @@ class Report:
     def energy_per_inference_J(self) -> float:
         """Total energy per inference of the batch (J)."""
         return self.energy_total_J / self.batch
+
+    @property
+    def dynamic_energy_per_inference_J(self) -> float:
+        """Energy per inference above the static (idle) power: (total - static) / batch (J)."""
+        return (self.energy_total_J - self.energy_J.get("static", 0.0)) / self.batch
 
     @property
     def ops_per_J(self) -> float:

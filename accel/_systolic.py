@@ -23,6 +23,14 @@ of the unified buffer, else once per column fold; outputs once when input + outp
 fit the unified buffer (or at the network's ends). Latency = max(cycles incl. stalls /
 clock, DRAM bytes / BW, dynamic energy / (tdp - p_static)); a stalled schedule is
 labelled DRAM time (``memory:DRAM``), the stall-free cycles ``compute``.
+
+**What the figures are**: every constant of the TPU-v1 preset is the paper's specification
+(or a textbook energy); nothing is fitted to a measurement, so reports are ``"predicted"``
+(``KIND``), with an empty calibration set. The model times the matrix unit and DRAM only:
+the activation/pooling/vector work that Jouppi'17 Table 3 counts as "non-matrix" cycles
+(10-32% per app) is not timed. Held-apart checks: Table 3's achieved TeraOps/s per app and
+Table 4's MLP0 throughput (``_measurements.MEASUREMENTS``, printed by
+benchmarks/bench_accel.py).
 """
 from __future__ import annotations
 
@@ -71,6 +79,8 @@ class SystolicArray(HardwareModel):
     """Systolic ASIC; constants in SI (``e_*`` in J or J/B, ``*_bytes`` in B)."""
 
     MODEL = "systolic"
+    #: spec constants only, a cycle model with stalls (not a roofline): a prediction
+    KIND = "predicted"
     REQUIRED = {
         "rows": Spec("1", kind="int"), "cols": Spec("1", kind="int"), "clock_hz": Spec("Hz"),
         "dataflow": Spec("", kind="choice", choices=("ws", "os")),

@@ -18,7 +18,8 @@ from memlab.errors import ConfigError
 from ._workload import Attention, Conv2d, Linear, Recurrent, Spiking, Workload
 
 __all__ = ["ZOO", "get_workload", "zoo_names", "mlp_mnist", "lenet5", "resnet18", "resnet50", "resnet101",
-           "mobilenet_v1", "vgg16", "bert_base_layer", "bert_large", "lstm_ptb", "snn_mnist", "tpu_v1_workloads", "TPU_V1_TABLE1"]
+           "mobilenet_v1", "vgg16", "bert_base_layer", "bert_large", "lstm_ptb", "snn_mnist", "kws_blouw19",
+           "tpu_v1_workloads", "TPU_V1_TABLE1"]
 
 
 def _conv(name, c, k, hw, r, s=1, p=None, bits=8):
@@ -172,6 +173,16 @@ def snn_mnist(batch: int = 1, timesteps: int = 32, rate: float = 0.05) -> Worklo
     return Workload("snn_mnist", L, batch, "784-500-10 spiking MLP", "memlab example")
 
 
+def kws_blouw19(batch: int = 1) -> Workload:
+    """Blouw et al.'s keyword spotter (NICE 2019, arXiv:1812.01739): 390 inputs (stacked
+    audio feature frames), two 256-unit ReLU layers, 29 character outputs (a-z, apostrophe,
+    space, CTC blank), as in abr/power_benchmarks ``models.py`` / ``run_benchmark.py``
+    (``n_inputs=390``, ``n_per_layer=256``, ``string.ascii_lowercase + "' -"``)."""
+    L = [Linear("fc1", in_features=390, out_features=256), Linear("fc2", in_features=256, out_features=256),
+         Linear("out", in_features=256, out_features=29)]
+    return Workload("kws_blouw19", L, batch, "390-256-256-29 keyword spotter", "Blouw et al., NICE 2019")
+
+
 # Jouppi et al., ISCA 2017, Table 1 (via transcription, docs/notes/hardware.md §2):
 # name -> (batch, ops per weight byte, weights (M), layer counts as published)
 TPU_V1_TABLE1 = {
@@ -209,6 +220,7 @@ ZOO: dict[str, Callable[..., Workload]] = {
     "mlp_mnist": mlp_mnist, "lenet5": lenet5, "resnet18": resnet18, "resnet50": resnet50,
     "vgg16": vgg16, "bert_base_layer": bert_base_layer, "lstm_ptb": lstm_ptb,
     "resnet101": resnet101, "mobilenet_v1": mobilenet_v1, "snn_mnist": snn_mnist, "bert_large": bert_large,
+    "kws_blouw19": kws_blouw19,
 }
 
 

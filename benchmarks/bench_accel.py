@@ -39,13 +39,14 @@ def calibration_table():
     p = accel.get_preset("A100")
     print(f"GPU fit on {accel._gpu.CALIBRATED_ON}: kernel_eff {fit['kernel_eff']:.4f} (preset {p['kernel_eff']}), "
           f"t_launch {fit['t_launch'] * 1e6:.3f} us (preset {p['t_launch'] * 1e6:.3f} us)")
-    print(f"{'measurement':<52} {'chip':<18} {'model kind':<11} {'use':<12} {'measured':>11} {'model':>11} "
+    print(f"{'measurement':<52} {'chip':<18} {'model kind':<11} {'use':<12} {'measured':>15} {'model':>9} "
           f"{'error':>8} tag")
     for m in MEASUREMENTS:
         rep = accel.make_chip(m.chip).evaluate(m.workload, batch=m.batch)
         got = getattr(rep, m.quantity)
-        unit = "s" if m.quantity == "latency_s" else "inf/s"
-        print(f"{m.name:<52} {m.chip:<18} {rep.kind:<11} {m.use:<12} {m.value:>9.4g} {unit:<1} {got:>9.4g} "
+        unit = {"latency_s": "s", "inferences_per_s": "inf/s", "throughput_ops_per_s": "op/s",
+                "dynamic_energy_per_inference_J": "J"}[m.quantity]
+        print(f"{m.name:<52} {m.chip:<18} {rep.kind:<11} {m.use:<12} {m.value:>9.4g} {unit:<5} {got:>9.4g} "
               f"{(got - m.value) / m.value:>+8.1%} {m.tag}")
     print("batch-64 ResNet-50 throughput (no published batch-64 figure held here; MLPerf Offline uses batch 2048):")
     for chip in ("A100", "A100-PCIe", "H100"):

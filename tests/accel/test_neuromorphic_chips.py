@@ -102,3 +102,24 @@ def test_loihi_idle_neurons_and_kind():
     # at a 1 ms real-time step the silent layer's updates add 100 x 52 pJ x 1 kHz = 5 uW
     slow = accel.make_chip("Loihi", t_tick_min=1e-3).evaluate(accel.Workload("w", [layer]))
     assert slow.average_power_W == pytest.approx(0.029, rel=0.01)
+
+
+def test_loihi_blouw19_held_apart_run():
+    # Blouw et al. 2019 measured, in the same run whose idle power (29 mW) Loihi's p_static
+    # was fitted to, 296 inferences/s and 0.27 mJ dynamic energy per inference for a
+    # 390-256-256-29 keyword spotter (values in accel._measurements, BLOUW19). Both are held
+    # apart. The measurement is of a board with its embedded x86 cores and host I/O, which
+    # the model (Davies'18 per-event energies only, no I/O time) leaves out, so the checks
+    # are directional: the model must be faster and cheaper in dynamic energy than measured.
+    from memlab.accel._measurements import measurements_for
+    rows = {m.quantity: m for m in measurements_for(chip="Loihi", workload="kws_blouw19", use="validation")}
+    assert set(rows) == {"inferences_per_s", "dynamic_energy_per_inference_J"}
+    wl = accel.get_workload("kws_blouw19")
+    assert [(l.inputs, l.outputs) for l in wl.layers] == [(390, 256), (256, 256), (256, 29)]
+    rep = accel.make_chip("Loihi").evaluate(wl)
+    assert rep.kind == "predicted" and "Blouw" in rep.calibration[0]
+    assert rep.inferences_per_s > rows["inferences_per_s"].value
+    assert 0 < rep.dynamic_energy_per_inference_J < rows["dynamic_energy_per_inference_J"].value
+    # the errors the benchmark prints are the ones the report carries
+    for m in rows.values():
+        assert rep.validation_error[m.name] == pytest.approx((getattr(rep, m.quantity) - m.value) / m.value)
