@@ -36,8 +36,8 @@ from memlab.errors import ParameterError, ShapeError
 from ._assemble import assemble, rhs_matrix
 from ._cellgrid import LinearCells
 from ._direct import DirectFactor
-from ._linear import factorize, line_rhs, solve_cg, solve_direct
-from ._linesolve import LineOperator, schur_pcg
+from ._linear import factorize, solve_cg, solve_direct
+from ._linesolve import LineOperator, line_ready, schur_pcg
 from ._plan import AutoPolicy, choose_method
 
 __all__ = ["CrossbarGradient", "vjp", "jvp", "branch_currents", "cell_partials"]
@@ -339,12 +339,15 @@ def jvp(xb, sol, U, *, conductance=None, state=None, params=None, r_row=None, r_
     dVb = np.empty((M, N, K))
     for k0, k1, g in ([(0, K, gd[:, 0])] if xb.linear else [(k, k + 1, gd[:, k]) for k in range(K)]):
         du = dU[:, k0:k1]
-        if topo.regular:
-            bW, bB = line_rhs(topo, du)
+        if line_ready(topo):
+            op = LineOperator(topo, g.reshape(M, N))
+            bW, bB = op.rhs(du)
             bW -= np.moveaxis(RW[:, :, k0:k1], -1, 0)
             bB -= np.moveaxis(RB[:, :, k0:k1], -1, 0)
-            xW, xB, _, _, conv = schur_pcg(LineOperator(topo, g.reshape(M, N)), bW, bB, rtol=rtol,
-                                           maxiter=max(200, 4 * (M + N)))
+            fw, fb = op.fixed_rows, op.fixed_cols
+            bW[:, fw, 0] = op.gd[fw] * du[fw].T          # Dirichlet dummies: d x = d du
+            bB[:, -1, fb] = op.gs[fb] * du[M + fb].T
+            xW, xB, _, _, conv = schur_pcg(op, bW, bB, rtol=rtol, maxiter=max(200, 4 * (M + N)))
             dVw[:, :, k0:k1] = np.moveaxis(xW, 0, -1)
             dVb[:, :, k0:k1] = np.moveaxis(xB, 0, -1)
             continue

@@ -206,9 +206,9 @@ class Crossbar:
         """Factorise the nodal matrix once, for many solves (linear cells only).
 
         ``method``: "direct" (sparse Cholesky with CHOLMOD, else SuperLU; full node results)
-        or "ports" (dense port model, port currents only; needs CHOLMOD and a regular
-        crossbar). Hold the returned object and pass it as ``solve(v, factor=fac)`` or call
-        ``fac.solve(v)``; nothing is cached on the crossbar.
+        or "ports" (dense port model, port currents only; needs CHOLMOD; any termination). Hold
+        the returned object and pass it as ``solve(v, factor=fac)`` or call ``fac.solve(v)``;
+        nothing is cached on the crossbar.
         """
         if not self.linear:
             raise ParameterError("factorize() needs linear cells; a nonlinear crossbar refactorises its Jacobian "
@@ -217,8 +217,7 @@ class Crossbar:
             raise ParameterError(f"parameter 'method' = {method!r} is not one of ('direct', 'ports')")
         self._check()
         if method == "ports" and not ports_available(self._topo, True):
-            raise ParameterError("the port model needs scikit-sparse (CHOLMOD) and every wire, driver and sense "
-                                 "resistance in (0, inf]")
+            raise ParameterError("the port model needs scikit-sparse (CHOLMOD) and a crossbar with free nodes")
         return CrossbarFactorization(self, method, factorize(self._topo, self._G, method, progress=progress))
 
     def solve(self, v_in, *, v_bl=None, method: str = "auto", factor: CrossbarFactorization | None = None,
@@ -234,7 +233,8 @@ class Crossbar:
 
         ``method``: "direct" (sparse Cholesky/LU, factorised once per call and reused across
         the batch), "cg" (matrix-free CG on the bit-line Schur complement with exact
-        word-line and bit-line Thomas solves; O(rows*cols) memory), "ports" (exact dense port
+        word-line and bit-line Thomas solves; O(rows*cols) memory; zero driver and sense
+        resistances are exact Dirichlet nodes, zero wire segments need "direct"), "ports" (exact dense port
         model from one CHOLMOD factorisation; port currents only, for large batches) or
         "auto" (chosen by size, batch and cell type from ``policy``, an
         :class:`~memlab.arrays.AutoPolicy`). ``factor``: a :meth:`factorize` result of this
