@@ -37,7 +37,8 @@ _EXPORTS = {
         'CrossbarOp',
     ),
     'memlab.arrays': (
-        'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo', 'CrossbarGradient',
+        'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo', 'CrossbarGradient', 'compensate',
+        'CompensationResult',
         'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error',
         'column_error', 'snr_db', 'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise',
         'Drift', 'StuckAt', 'WriteReport', 'write_bias', 'write_scheme',
