@@ -212,6 +212,9 @@ class LineOperator:
                 (sW if layer == 0 else sB)[i, j] += g
         else:
             sW = sB = np.zeros((1, 1))
+        sh = np.array(self.shunts, dtype=np.float64).reshape(-1, 5)
+        self._sh_layer, self._sh_g = sh[:, 0].astype(bool), sh[:, 3]
+        self._sh_i, self._sh_j, self._sh_src = (sh[:, k].astype(np.int64) for k in (1, 2, 4))
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
         self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
 
@@ -226,8 +229,11 @@ class LineOperator:
         bB = np.zeros((K, M, N))
         bW[:, :, 0] = (self.gd[:, None] * u[:M]).T
         bB[:, -1, :] = (self.gs[:, None] * u[M:]).T
-        for layer, i, j, g, src in self.shunts:
-            (bW if layer == 0 else bB)[:, i, j] += g * u[src]
+        if self.sh:
+            add = self._sh_g[:, None] * u[self._sh_src]                 # (n_shunts, K)
+            w, b = ~self._sh_layer, self._sh_layer
+            np.add.at(bW, (slice(None), self._sh_i[w], self._sh_j[w]), add[w].T)
+            np.add.at(bB, (slice(None), self._sh_i[b], self._sh_j[b]), add[b].T)
         return bW, bB
 
     def source_currents(self, xW, xB, u):
@@ -238,12 +244,12 @@ class LineOperator:
         if self.sh:
             i_in[self.fixed_rows] = 0.0
             i_out[self.fixed_cols] = 0.0
-            for layer, i, j, g, src in self.shunts:
-                x = (xW if layer == 0 else xB)[:, i, j]
-                if src < M:
-                    i_in[src] += g * (u[src] - x)
-                else:
-                    i_out[src - M] += g * (x - u[src])
+            w = ~self._sh_layer
+            x = np.where(w[:, None], xW[:, self._sh_i, self._sh_j].T, xB[:, self._sh_i, self._sh_j].T)
+            cur = self._sh_g[:, None] * (u[self._sh_src] - x)           # into the network from the source
+            d = self._sh_src < M
+            np.add.at(i_in, self._sh_src[d], cur[d])
+            np.add.at(i_out, self._sh_src[~d] - M, -cur[~d])
         return i_in, i_out
 
 
