@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from memlab.devices import SeriesCell
+from memlab._validate import real
 from memlab.errors import ParameterError, ShapeError
 
 from ._assemble import assemble, rhs_matrix
@@ -176,14 +177,11 @@ def _sol_arrays(sol, M, N):
 def _cot(a, n, K, name):
     if a is None:
         return np.zeros((n, K))
-    a = np.asarray(a, dtype=np.float64)
+    a = real(a, name, array=True)
     try:
-        a = np.broadcast_to(a.reshape(n, -1), (n, K))
+        return np.broadcast_to(a.reshape(n, -1), (n, K))
     except ValueError:
         raise ShapeError(f"parameter '{name}' has shape {np.shape(a)}; expected ({n},) or ({n}, {K})") from None
-    if not np.all(np.isfinite(a)):
-        raise ParameterError(f"parameter '{name}' contains NaN or inf; allowed: finite values")
-    return a
 
 
 # ----------------------------------------------------------------------------- vjp
@@ -253,13 +251,11 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
 def _tangent(a, shape, name):
     if a is None:
         return None
+    a = real(a, name, array=True)
     try:
-        a = np.array(np.broadcast_to(np.asarray(a, dtype=np.float64), shape))
-    except (ValueError, TypeError):
+        return np.array(np.broadcast_to(a, shape))
+    except ValueError:
         raise ShapeError(f"tangent '{name}' has shape {np.shape(a)}; expected {shape}") from None
-    if not np.all(np.isfinite(a)):
-        raise ParameterError(f"tangent '{name}' contains NaN or inf; allowed: finite values")
-    return a
 
 
 def _dg(r, dr, name):
@@ -293,11 +289,15 @@ def jvp(xb, sol, U, *, conductance=None, state=None, params=None, r_row=None, r_
     # explicit perturbation current of every cell (A), word line -> bit line
     p_cell = np.zeros((M * N, K))
     if xb.linear:
+        if params:
+            raise ParameterError(f"tangent 'params' = {sorted(params)!r}: linear cells have no model parameters")
         dG = _tangent(conductance if conductance is not None else state, (M, N), "conductance")
         if dG is not None:
             p_cell += dG.reshape(-1, 1) * vflat
         gd = np.broadcast_to(xb.G.reshape(-1, 1), (M * N, K))
     else:
+        if conductance is not None:
+            raise ParameterError("tangent 'conductance' applies to linear cells; give 'state' for a nonlinear cell")
         cells = xb._cells
         gd = np.maximum(cells.di_dv(vflat), 0.0)
         if state is not None or params:

@@ -8,9 +8,11 @@ best of ``--repeat`` runs inside the case; the numba kernels are warmed up first
 - ``dirichlet1024``: 1024^2 one input, line CG, 0-ohm drivers and sense (Dirichlet nodes)
   against 1-ohm ones; target ratio <= 1.2.
 - ``comp256``: compensation of G_t ~ U[1, 100] uS at 256^2 with 1 ohm wires, drivers and
-  sense over random inputs U[0, 0.3] V; the error after is recomputed by an independent
-  forward solve (line CG; the optimisation used the direct factor), also on held-out inputs;
-  target >= 10x lower error. ``comp1024``: 1024^2 over 64 inputs; target < 300 s.
+  sense over 64 random inputs U[0, 0.3] V, output gain fitted (``gain="fit"``: at this size
+  the IR drop leaves about a third of the ideal current, which no conductance <= 100 uS can
+  restore at gain 1; the uncompensated error is measured with its own best gain). The error
+  after is recomputed by an independent forward solve (line CG; the optimisation used the
+  direct factor), also on 16 held-out inputs; target >= 10x lower error. ``comp1024``: 1024^2 over 64 inputs; target < 300 s.
 - ``scale<n>``: line-CG iteration count, wall time and peak memory of one input at n^2
   (1 ohm wires); ``sinh<n>``: the same with SinhConductance(v0=0.25) cells.
 
@@ -93,13 +95,13 @@ def run_case(name: str, repeat: int) -> dict:
         held = rng.uniform(0, 0.3, (n, 16))
         wires = dict(r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
         t = time.perf_counter()
-        r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=maxiter, **wires)
+        r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=maxiter, gain="fit", **wires)
         out.update(wall_s=time.perf_counter() - t, iterations=r.iterations, evaluations=r.evaluations,
                    err_before=r.error_before, err_after=r.error_after)
-        chk = lambda G, X: relative_error(Crossbar(G, **wires).solve(X, method="cg", rtol=1e-10).i_out,  # noqa: E731
-                                          Gt.T @ X)
-        out.update(check_before=chk(Gt, V), check_after=chk(r.G, V), held_before=chk(Gt, held),
-                   held_after=chk(r.G, held))
+        def chk(G, X, a):
+            return relative_error(Crossbar(G, **wires).solve(X, method="cg", rtol=1e-10).i_out, a * (Gt.T @ X))
+        out.update(check_before=chk(Gt, V, r.gain_before), check_after=chk(r.G, V, r.gain),
+                   held_before=chk(Gt, held, r.gain_before), held_after=chk(r.G, held, r.gain), gain=r.gain)
         return out
     if name.startswith(("scale", "sinh")):
         sinh = name.startswith("sinh")
@@ -146,7 +148,7 @@ def _line(r):
         tgt = "target >= 10x" if c == "comp256" else "target < 300 s"
         ok = gain >= 10 if c == "comp256" else r["wall_s"] < 300
         return (f"{c:<16} {r['wall_s']:.1f} s, {r['iterations']} L-BFGS-B it / {r['evaluations']} evals; error "
-                f"{r['err_before']:.3e} -> {r['err_after']:.3e}; independent CG check {r['check_before']:.3e} -> "
+                f"{r['err_before']:.3e} -> {r['err_after']:.3e} (gain {r['gain']:.3f}); independent CG check {r['check_before']:.3e} -> "
                 f"{r['check_after']:.3e} ({gain:.1f}x); held-out inputs {r['held_before']:.3e} -> "
                 f"{r['held_after']:.3e}  {tgt}  {'yes' if ok else 'NO'}  peak {pk:.2f} GB")
     nw = f", {r['newton']} Newton" if r.get("newton") else ""

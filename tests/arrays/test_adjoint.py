@@ -170,6 +170,10 @@ def test_vjp_jvp_bad_input_named():
         sol.vjp(np.ones(3))
     with pytest.raises(ParameterError, match="i_out_bar"):
         sol.vjp(np.full(5, np.nan))
+    with pytest.raises(ParameterError, match="i_in_bar"):
+        sol.vjp(np.ones(5), i_in_bar="abc")
+    with pytest.raises(ParameterError, match="params"):
+        sol.jvp(params={"v0": 1.0})                # linear cells have no model parameters
     with pytest.raises(ParameterError, match="method"):
         sol.vjp(np.ones(5), method="ports")
     with pytest.raises(ParameterError, match="full=True"):
