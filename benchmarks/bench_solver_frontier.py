@@ -33,6 +33,9 @@ import warnings
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import best_of  # noqa: E402
+
 HERE = os.path.abspath(__file__)
 DEFAULT = ["adjoint256", "adjoint1024", "adjointsinh256", "dirichlet1024", "comp256", "scale256", "scale1024",
            "scale2048", "scale4096", "sinh1024", "comp1024"]
@@ -47,12 +50,7 @@ def _xb(n, seed=0, cell=None, r_term=1.0):
 
 
 def _best(fn, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+    return best_of(fn, repeat, warmup=False)
 
 
 def run_case(name: str, repeat: int) -> dict:

@@ -27,6 +27,8 @@ def _error(G, Gt, V, gain=1.0, method="cg"):
 def test_compensation_ten_times_lower_error_independent_check():
     Gt, V = _case(32, 32)
     r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=40, method="direct", **WIRES)
+    r0 = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=40, warm_start=0, **WIRES)   # from G_t itself
+    assert _error(r0.G, Gt, V) <= _error(Gt, Gt, V) / 10
     assert np.all((r.G >= 1e-6) & (r.G <= 1e-4))
     before, after = _error(Gt, Gt, V), _error(r.G, Gt, V)
     assert before == pytest.approx(r.error_before, rel=1e-6)
@@ -71,6 +73,8 @@ def test_bad_input_named():
         compensate(inputs=V, g_min=0.0, g_max=1e-4)
     with pytest.raises(ShapeError, match="inputs"):
         compensate(Gt, inputs=np.ones((5, 2)), g_min=0.0, g_max=1e-4)
+    with pytest.raises(ParameterError, match="warm_start"):
+        compensate(Gt, inputs=V, g_min=0.0, g_max=1e-4, warm_start=-1)
     with pytest.raises(ParameterError, match="gain"):
         compensate(Gt, inputs=V, g_min=0.0, g_max=1e-4, gain="auto")
     with pytest.raises(ParameterError, match="inputs"):

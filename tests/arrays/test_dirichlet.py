@@ -1,10 +1,12 @@
 """Ideal terminations (0-ohm drivers and sense) inside line CG, the port model and the adjoint.
 
-Reference: a dense nodal solve written here (own numbering, loops, the 0-ohm terminal nodes
-eliminated by hand as known voltages); acceptance (issue 18): every method within 1e-9 of
+Reference: the dense nodal solve of test_solver.py (own numbering, loops, the 0-ohm terminal
+nodes eliminated by hand as known voltages); acceptance (issue 18): every method within 1e-9 of
 the direct solver. The solvers stop at a relative KCL residual of 1e-12 here, so 1e-9 also
 leaves room for the conditioning of the current extraction (measured: 1e-13..3e-11).
 """
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -14,52 +16,13 @@ from memlab.arrays import Crossbar
 from memlab.devices import SinhConductance
 from memlab.errors import AccuracyWarning, ParameterError
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # --import-mode=importlib
+from test_solver import dense_reference  # noqa: E402
+
 
 def dense_dirichlet(G, rr, rc, rd, rs, v, vbl):
-    """Dense KCL with every node explicit; r = 0 terminations make their node a known voltage."""
-    M, N = G.shape
-    n = 2 * M * N
-    A = np.zeros((n, n))
-    b = np.zeros(n)
-    W = lambda i, j: i * N + j  # noqa: E731
-    B = lambda i, j: M * N + i * N + j  # noqa: E731
-    known = {}
-    for i in range(M):
-        if rd[i] == 0:
-            known[W(i, 0)] = v[i]
-    for j in range(N):
-        if rs[j] == 0:
-            known[B(M - 1, j)] = vbl[j]
-
-    def add(a, c, g):
-        A[a, a] += g
-        A[c, c] += g
-        A[a, c] -= g
-        A[c, a] -= g
-
-    for i in range(M):
-        for j in range(N):
-            add(W(i, j), B(i, j), G[i, j])
-            if j < N - 1:
-                add(W(i, j), W(i, j + 1), 1 / rr[i, j])
-            if i < M - 1:
-                add(B(i, j), B(i + 1, j), 1 / rc[i, j])
-        if 0 < rd[i] < np.inf:
-            A[W(i, 0), W(i, 0)] += 1 / rd[i]
-            b[W(i, 0)] += v[i] / rd[i]
-    for j in range(N):
-        if 0 < rs[j] < np.inf:
-            A[B(M - 1, j), B(M - 1, j)] += 1 / rs[j]
-            b[B(M - 1, j)] += vbl[j] / rs[j]
-    fixed = np.array(sorted(known), dtype=int)
-    free = np.setdiff1d(np.arange(n), fixed)
-    x = np.zeros(n)
-    x[fixed] = [known[k] for k in fixed]
-    x[free] = np.linalg.solve(A[np.ix_(free, free)], b[free] - A[np.ix_(free, fixed)] @ x[fixed])
-    inj = A @ x - b           # current leaving each node into the network, non-zero only at fixed nodes
-    i_out = np.array([(x[B(M - 1, j)] - vbl[j]) / rs[j] if rs[j] > 0 else -inj[B(M - 1, j)] for j in range(N)])
-    i_in = np.array([(v[i] - x[W(i, 0)]) / rd[i] if rd[i] > 0 else inj[W(i, 0)] for i in range(M)])
-    return i_out, i_in
+    """The hand-written dense reference of test_solver (0-ohm terminations as known node voltages)."""
+    return dense_reference(G, rr, rc, rd, rs, v, vbl)[:2]
 
 
 def case(M, N, rd_kind, rs_kind, seed=0):
