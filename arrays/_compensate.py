@@ -191,10 +191,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     err0, col0, a0 = error_of(G0)
     Gs, a_s = _fixed_point(outputs, Gt, V, g_min, g_max, fit, warm_start)
     z0 = Gs.ravel() / g_max
-    a0 = a_s
     bounds = [(g_min / g_max, 1.0)] * (M * N)
     if fit:
-        z0 = np.append(z0, a0)
+        z0 = np.append(z0, a_s)
         bounds.append((1e-3, 1e3))
     res = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=bounds, callback=cb,
                    options=dict(maxiter=maxiter, ftol=tol, gtol=0.0, maxcor=20))
