@@ -317,7 +317,7 @@ class Crossbar:
                 else:
                     sol = solve_direct(self._topo, fac, U, self._cells, batch_size=batch_size, **common)
         sol.wall_time = time.perf_counter() - t0
-        sol.sources = U if U.flags.writeable is False else _readonly(U)
+        sol.sources = _readonly(U)
         sol.crossbar = self
         if single:
             for name in ("i_out", "i_in", "v_word", "v_bit", "v_cell", "i_cell"):

@@ -15,7 +15,8 @@ The thresholds were measured on the development machine (2 cores, CHOLMOD availa
   size measured (sinh cells, 1 ohm wires, drivers and sense, best of 3, per input): 16^2
   0.54 vs 0.82 ms, 32^2 0.71 vs 2.34 ms, 48^2 0.92 vs 14.0 ms, 64^2 1.36 vs 27.8 ms, 128^2
   25 vs 435 ms; so :attr:`AutoPolicy.newton_direct_max_cells` is 0 (the sparse Jacobian
-  is used only where line CG does not apply: zero or near-short resistances).
+  is used only where line CG does not apply: zero wire segments or near-shorts; zero driver and
+  sense resistances are Dirichlet nodes inside line CG).
 
 Pass another :class:`AutoPolicy` to :meth:`Crossbar.solve` (``policy=``) to change them.
 
