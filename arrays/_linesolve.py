@@ -184,37 +184,44 @@ class LineOperator:
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
         self.fixed_rows, self.fixed_cols = fr, fc
-        self.shunts = []   # (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
+        parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
+
+        def shunt(layer, i, j, g, src):
+            i, j, src = (np.broadcast_to(np.asarray(x, dtype=np.int64), np.shape(g)) for x in (i, j, src))
+            parts.append((np.full(np.shape(g), layer, dtype=np.int64), i, j, np.array(g, dtype=np.float64), src))
+
         if self.sh:
-            sW = np.zeros((M, N))
-            sB = np.zeros((M, N))
             fixW = np.zeros((M, N), dtype=bool)
             fixB = np.zeros((M, N), dtype=bool)
             fixW[fr, 0] = True
             fixB[M - 1, fc] = True
-            for i in fr.tolist():
-                gd[i] = (gr[i, 0] if N > 1 else 0.0) + G[i, 0] or 1.0
-                if N > 1:
-                    self.shunts.append((0, i, 1, gr[i, 0], i))
-                    gr[i, 0] = 0.0
-                if not fixB[i, 0]:
-                    self.shunts.append((1, i, 0, G[i, 0], i))
-                G[i, 0] = 0.0
-            for j in fc.tolist():
-                gs[j] = (gc[M - 2, j] if M > 1 else 0.0) + (G[M - 1, j] if not fixW[M - 1, j] else 0.0) or 1.0
-                if M > 1:
-                    self.shunts.append((1, M - 2, j, gc[M - 2, j], M + j))
-                    gc[M - 2, j] = 0.0
-                if not fixW[M - 1, j]:
-                    self.shunts.append((0, M - 1, j, G[M - 1, j], M + j))
-                G[M - 1, j] = 0.0
-            for layer, i, j, g, _ in self.shunts:
-                (sW if layer == 0 else sB)[i, j] += g
+            d = G[fr, 0] + (gr[fr, 0] if N > 1 else 0.0)
+            gd[fr] = np.where(d > 0, d, 1.0)                 # dummy equation d x = d u
+            if N > 1:
+                shunt(0, fr, 1, gr[fr, 0], fr)
+                gr[fr, 0] = 0.0
+            m = fr[~fixB[fr, 0]]
+            shunt(1, m, 0, G[m, 0], m)
+            G[fr, 0] = 0.0
+            d = np.where(fixW[M - 1, fc], 0.0, G[M - 1, fc]) + (gc[M - 2, fc] if M > 1 else 0.0)
+            gs[fc] = np.where(d > 0, d, 1.0)
+            if M > 1:
+                shunt(1, M - 2, fc, gc[M - 2, fc], M + fc)
+                gc[M - 2, fc] = 0.0
+            m = fc[~fixW[M - 1, fc]]
+            shunt(0, M - 1, m, G[M - 1, m], M + m)
+            G[M - 1, fc] = 0.0
+        layer, si, sj, sg, src = (np.concatenate([p[k] for p in parts]) if parts else
+                                  np.zeros(0, dtype=np.float64 if k == 3 else np.int64) for k in range(5))
+        self._sh_layer, self._sh_i, self._sh_j, self._sh_g, self._sh_src = layer.astype(bool), si, sj, sg, src
+        if self.sh:
+            sW = np.zeros((M, N))
+            sB = np.zeros((M, N))
+            w = ~self._sh_layer
+            np.add.at(sW, (si[w], sj[w]), sg[w])
+            np.add.at(sB, (si[~w], sj[~w]), sg[~w])
         else:
             sW = sB = np.zeros((1, 1))
-        sh = np.array(self.shunts, dtype=np.float64).reshape(-1, 5)
-        self._sh_layer, self._sh_g = sh[:, 0].astype(bool), sh[:, 3]
-        self._sh_i, self._sh_j, self._sh_src = (sh[:, k].astype(np.int64) for k in (1, 2, 4))
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
         self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
 
