@@ -98,7 +98,15 @@ def line_rhs(topo, u):
 
     (Wires and terminations only; :meth:`LineOperator.rhs` of the operator in use is the
     same with the cell shunts of Dirichlet nodes.)"""
-    return LineOperator(topo, np.zeros((topo.rows, topo.cols))).rhs(u)
+    if not topo.regular:
+        return LineOperator(topo, np.zeros((topo.rows, topo.cols))).rhs(u)
+    K = u.shape[1]
+    M, N = topo.rows, topo.cols
+    bW = np.zeros((K, M, N))
+    bB = np.zeros((K, M, N))
+    bW[:, :, 0] = (topo.g_drv[:, None] * u[:M]).T
+    bB[:, -1, :] = (topo.g_sen[:, None] * u[M:]).T
+    return bW, bB
 
 
 def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, callback, batch_size,

@@ -174,15 +174,18 @@ class LineOperator:
     """
 
     def __init__(self, topo, g_cell: np.ndarray):
-        G = np.array(g_cell, dtype=np.float64, order="C")
-        M, N = G.shape
-        gr = np.array(topo.g_row if N > 1 else np.zeros((M, 1)), dtype=np.float64, order="C")
-        gc = np.array(topo.g_col if M > 1 else np.zeros((1, N)), dtype=np.float64, order="C")
-        gd = np.array(topo.g_drv, dtype=np.float64)
-        gs = np.array(topo.g_sen, dtype=np.float64)
         fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
+        # copies only where the Dirichlet couplings are edited below (no copy for regular crossbars)
+        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if self.sh else \
+            (lambda a: np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
+        G = arr(g_cell)
+        M, N = G.shape
+        gr = arr(topo.g_row if N > 1 else np.zeros((M, 1)))
+        gc = arr(topo.g_col if M > 1 else np.zeros((1, N)))
+        gd = arr(topo.g_drv)
+        gs = arr(topo.g_sen)
         self.fixed_rows, self.fixed_cols = fr, fc
         parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
 
