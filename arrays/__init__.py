@@ -11,6 +11,11 @@ Public API
   ``SinhConductance``), with per-cell parameter arrays or a population of rows*cols
   devices; :class:`SeriesCell` composes 1S1R (``Selector`` + device) and 1T1R (device +
   :class:`Resistor` on-resistance), one state per part.
+- :meth:`Crossbar.vjp` / :meth:`CrossbarSolution.vjp` (and ``jvp``): exact gradients of the
+  outputs from one adjoint solve (:class:`CrossbarGradient`, :mod:`memlab.arrays._adjoint`).
+- :func:`compensate`: IR-drop compensation, conductances in [g_min, g_max] whose exact outputs
+  match the ideal product over a set of inputs (L-BFGS-B with the adjoint);
+  :class:`CompensationResult`.
 - :class:`AnalogMatrix`: ``y = W x`` with weight mapping (differential / offset, bit
   slicing), DAC/ADC, and composable seeded non-idealities (:class:`ProgrammingNoise`,
   :class:`DeviceSpread`, :class:`FiniteLevels`, :class:`ReadNoise`, :class:`Drift`,
@@ -28,15 +33,16 @@ Public API
 All quantities are SI: V, A, S, ohm, W.
 """
 from memlab.devices import Resistor, SeriesCell
-from ._crossbar import AutoPolicy, Crossbar, CrossbarFactorization, CrossbarSolution, IterationInfo
+from ._crossbar import AutoPolicy, Crossbar, CrossbarFactorization, CrossbarGradient, CrossbarSolution, IterationInfo
 from ._mvm import AnalogMatrix, MVMReport, column_error, relative_error, snr_db
 from ._nonideal import DeviceSpread, Drift, FiniteLevels, ProgrammingNoise, ReadNoise, StuckAt
+from ._compensate import CompensationResult, compensate
 from ._direct import factor_bytes
 from ._quantize import quantize_uniform
 from ._write import WriteReport, write_bias, write_scheme
 
 __all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy", "IterationInfo",
-           "Resistor", "SeriesCell", "quantize_uniform", "factor_bytes",
+           "CrossbarGradient", "compensate", "CompensationResult", "Resistor", "SeriesCell", "quantize_uniform", "factor_bytes",
            "AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db",
            "ProgrammingNoise", "DeviceSpread", "FiniteLevels", "ReadNoise", "Drift", "StuckAt",
            "WriteReport", "write_bias", "write_scheme"]

@@ -24,6 +24,7 @@ import numpy as np
 from memlab.errors import ParameterError, ShapeError, SingularCircuitError
 from memlab._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
+from ._adjoint import CrossbarGradient, jvp as _jvp, vjp as _vjp
 from ._cellgrid import LinearCells, bind_cells
 from ._extract import CrossbarSolution, IterationInfo
 from ._linear import LinearFactor, factorize, solve_cg, solve_direct, solve_ports
@@ -33,7 +34,7 @@ from ._plan import FULL_LIMIT, AutoPolicy, choose_method, merge_near_shorts, min
 from ._portred import PortReduction
 from ._topology import Topology, build_topology
 
-__all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy", "IterationInfo"]
+__all__ = ["Crossbar", "CrossbarSolution", "CrossbarFactorization", "AutoPolicy", "IterationInfo", "CrossbarGradient"]
 
 
 def _readonly(a):
@@ -205,9 +206,9 @@ class Crossbar:
         """Factorise the nodal matrix once, for many solves (linear cells only).
 
         ``method``: "direct" (sparse Cholesky with CHOLMOD, else SuperLU; full node results)
-        or "ports" (dense port model, port currents only; needs CHOLMOD and a regular
-        crossbar). Hold the returned object and pass it as ``solve(v, factor=fac)`` or call
-        ``fac.solve(v)``; nothing is cached on the crossbar.
+        or "ports" (dense port model, port currents only; needs CHOLMOD; any termination). Hold
+        the returned object and pass it as ``solve(v, factor=fac)`` or call ``fac.solve(v)``;
+        nothing is cached on the crossbar.
         """
         if not self.linear:
             raise ParameterError("factorize() needs linear cells; a nonlinear crossbar refactorises its Jacobian "
@@ -216,8 +217,7 @@ class Crossbar:
             raise ParameterError(f"parameter 'method' = {method!r} is not one of ('direct', 'ports')")
         self._check()
         if method == "ports" and not ports_available(self._topo, True):
-            raise ParameterError("the port model needs scikit-sparse (CHOLMOD) and every wire, driver and sense "
-                                 "resistance in (0, inf]")
+            raise ParameterError("the port model needs scikit-sparse (CHOLMOD) and a crossbar with free nodes")
         return CrossbarFactorization(self, method, factorize(self._topo, self._G, method, progress=progress))
 
     def solve(self, v_in, *, v_bl=None, method: str = "auto", factor: CrossbarFactorization | None = None,
@@ -233,7 +233,8 @@ class Crossbar:
 
         ``method``: "direct" (sparse Cholesky/LU, factorised once per call and reused across
         the batch), "cg" (matrix-free CG on the bit-line Schur complement with exact
-        word-line and bit-line Thomas solves; O(rows*cols) memory), "ports" (exact dense port
+        word-line and bit-line Thomas solves; O(rows*cols) memory; zero driver and sense
+        resistances are exact Dirichlet nodes, zero wire segments need "direct"), "ports" (exact dense port
         model from one CHOLMOD factorisation; port currents only, for large batches) or
         "auto" (chosen by size, batch and cell type from ``policy``, an
         :class:`~memlab.arrays.AutoPolicy`). ``factor``: a :meth:`factorize` result of this
@@ -316,6 +317,8 @@ class Crossbar:
                 else:
                     sol = solve_direct(self._topo, fac, U, self._cells, batch_size=batch_size, **common)
         sol.wall_time = time.perf_counter() - t0
+        sol.sources = _readonly(U)
+        sol.crossbar = self
         if single:
             for name in ("i_out", "i_in", "v_word", "v_bit", "v_cell", "i_cell"):
                 a = getattr(sol, name)
@@ -323,6 +326,49 @@ class Crossbar:
                     setattr(sol, name, a[..., 0])
             sol.power = float(np.asarray(sol.power)[0])
         return sol
+
+    def vjp(self, solution: CrossbarSolution, i_out_bar=None, i_in_bar=None, *, method: str = "auto",
+            rtol: float = 1e-10, factor: CrossbarFactorization | None = None,
+            policy: AutoPolicy | None = None) -> CrossbarGradient:
+        """Gradient of ``J = sum(i_out_bar * i_out) + sum(i_in_bar * i_in)`` (A) at ``solution``.
+
+        ``solution``: a full (node-level) :meth:`solve` result of this crossbar;
+        ``i_out_bar`` (cols[, batch]) and ``i_in_bar`` (rows[, batch]): cotangents (1).
+        One adjoint solve of the (linearised) circuit, see :mod:`memlab.arrays._adjoint`;
+        ``method``/``policy`` choose its solver like :meth:`solve` ("direct", "cg", "auto"),
+        ``factor`` a held "direct" factorisation of this linear crossbar to reuse, ``rtol`` its
+        KCL tolerance. Returns a :class:`~memlab.arrays.CrossbarGradient` (gradients with respect
+        to conductances or cell states and parameters, every resistance, ``v_in`` and ``v_bl``).
+        """
+        self._own(solution)
+        rtol = positive_float(rtol, "rtol", upper=1e-2)
+        if method not in ("auto", "direct", "cg"):
+            raise ParameterError(f"parameter 'method' = {method!r} is not one of ('auto', 'direct', 'cg')")
+        if factor is not None and (not isinstance(factor, CrossbarFactorization) or factor.crossbar is not self):
+            raise ParameterError("parameter 'factor' must be a factorize() result of this same crossbar")
+        with numba_threads(None, self.rows * self.cols):
+            return _vjp(self, solution, solution.sources, i_out_bar, i_in_bar, method=method, rtol=rtol,
+                        factor=factor, policy=policy)
+
+    def jvp(self, solution: CrossbarSolution, *, rtol: float = 1e-10, **tangents):
+        """``(d i_out, d i_in)`` (A) of ``solution`` along ``tangents`` (Jacobian-free, one linear solve).
+
+        Keywords: ``conductance`` (linear cells) or ``state`` and ``params`` (nonlinear cells),
+        ``r_row``, ``r_col``, ``r_driver``, ``r_sense`` (ohm), ``v_in``, ``v_bl`` (V), each in the
+        shape of what it perturbs; see :func:`memlab.arrays._adjoint.jvp`.
+        """
+        self._own(solution)
+        known = {"conductance", "state", "params", "r_row", "r_col", "r_driver", "r_sense", "v_in", "v_bl"}
+        bad = sorted(set(tangents) - known)
+        if bad:
+            raise ParameterError(f"jvp tangent(s) {bad} unknown; allowed: {sorted(known)}")
+        rtol = positive_float(rtol, "rtol", upper=1e-2)
+        with numba_threads(None, self.rows * self.cols):
+            return _jvp(self, solution, solution.sources, rtol=rtol, **tangents)
+
+    def _own(self, solution):
+        if not isinstance(solution, CrossbarSolution) or solution.crossbar is not self:
+            raise ParameterError("parameter 'solution' must be a solve() result of this same crossbar")
 
     def port_model(self) -> PortReduction:
         """A new exact dense port model (see :mod:`memlab.arrays._portred`); not cached, hold it."""

@@ -42,6 +42,8 @@ class CrossbarSolution:
     method : solver used ("direct", "cg", "ports", "newton-direct", "newton-cg").
     converged : True (a solve that does not converge raises :class:`ConvergenceError`).
     wall_time : seconds spent in :meth:`Crossbar.solve`.
+    sources : ``[v_in; v_bl]`` (rows + cols, batch), V, and ``crossbar`` the solved crossbar:
+        what :meth:`vjp` / :meth:`jvp` (:mod:`memlab.arrays._adjoint`) differentiate.
     """
 
     i_out: np.ndarray
@@ -58,6 +60,16 @@ class CrossbarSolution:
     wall_time: float = 0.0
     converged: bool = True
     info: dict = field(default_factory=dict)
+    sources: np.ndarray | None = field(default=None, repr=False)
+    crossbar: object = field(default=None, repr=False)
+
+    def vjp(self, i_out_bar=None, i_in_bar=None, **kwargs):
+        """``self.crossbar.vjp(self, i_out_bar, i_in_bar, **kwargs)``: gradients from one adjoint solve."""
+        return self.crossbar.vjp(self, i_out_bar, i_in_bar, **kwargs)
+
+    def jvp(self, **tangents):
+        """``self.crossbar.jvp(self, **tangents)``: ``(d i_out, d i_in)`` along the tangents."""
+        return self.crossbar.jvp(self, **tangents)
 
 
 def roundoff_floor(anorm: float, xmax, n: int):

@@ -25,7 +25,7 @@ from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
 from ._extract import (FIELDS, CrossbarSolution, IterationInfo, Progress, collect, port_results, roundoff_floor,
                        source_norm, warn_floor)
-from ._linesolve import LineOperator, schur_pcg
+from ._linesolve import LineOperator, free_to_grid, grid_to_free, schur_pcg
 from ._portred import PortReduction
 
 __all__ = ["LinearFactor", "factorize", "solve_direct", "solve_cg", "solve_ports", "line_rhs", "CG_BLOCK"]
@@ -48,7 +48,7 @@ def factorize(topo, g_cell, method: str, progress=None) -> LinearFactor:
     """Factorise the nodal matrix of cell conductances ``g_cell`` (S) for ``method`` "direct" or "ports"."""
     blocks = assemble(topo, g_cell)
     if method == "ports":
-        return LinearFactor("ports", ports=PortReduction(topo, blocks["A_ff"], progress=progress))
+        return LinearFactor("ports", ports=PortReduction(topo, blocks["A_ff"], progress=progress, blocks=blocks))
     return LinearFactor("direct", direct=(DirectFactor(blocks["A_ff"]), blocks["A_ff"], rhs_matrix(topo, blocks)))
 
 
@@ -94,7 +94,12 @@ def solve_direct(topo, fac: LinearFactor, U, cells, *, rtol, atol, anorm, full, 
 
 
 def line_rhs(topo, u):
-    """Right-hand side of the regular (line) formulation as (K, rows, cols) arrays; u = [v_in; v_bl]."""
+    """Right-hand side of the line formulation as (K, rows, cols) arrays; u = [v_in; v_bl] (V).
+
+    (Wires and terminations only; :meth:`LineOperator.rhs` of the operator in use is the
+    same with the cell shunts of Dirichlet nodes.)"""
+    if not topo.regular:
+        return LineOperator(topo, np.zeros((topo.rows, topo.cols))).rhs(u)
     K = u.shape[1]
     M, N = topo.rows, topo.cols
     bW = np.zeros((K, M, N))
@@ -106,24 +111,25 @@ def line_rhs(topo, u):
 
 def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, callback, batch_size,
              progress) -> CrossbarSolution:
-    """Line-preconditioned CG on blocks of at most :data:`CG_BLOCK` inputs; ``x0`` (n_free, K) or None."""
+    """Line-preconditioned CG on blocks of at most :data:`CG_BLOCK` inputs; ``x0`` (n_free, K) or None.
+
+    Needs a line-ready topology (:func:`~memlab.arrays._linesolve.line_ready`): zero driver and
+    sense resistances are Dirichlet nodes of the line operator."""
     blk = max(1, min(batch_size, CG_BLOCK))
     M, N = topo.rows, topo.cols
     K = U.shape[1]
     op = LineOperator(topo, g_cell.reshape(M, N))
     mi = maxiter if maxiter is not None else max(200, 4 * (M + N))
-    g_drv, g_sen = topo.g_drv, topo.g_sen
     outs = {k: [] for k in FIELDS}
     iters, worst = 0, 0.0
     chunks = range(0, K, blk)
     bar = Progress(len(chunks), progress, f"crossbar {M}x{N} cg")
     for s in chunks:
         u = U[:, s:s + blk]
-        bW, bB = line_rhs(topo, u)
+        bW, bB = op.rhs(u)
 
         def src_norm(xW, xB, u=u):
-            i_in = g_drv[:, None] * (u[:M] - xW[:, :, 0].T)
-            i_o = g_sen[:, None] * (xB[:, -1, :].T - u[M:])
+            i_in, i_o = op.source_currents(xW, xB, u)
             return source_norm(i_o, i_in)
 
         def tol_of(xW, xB):
@@ -133,8 +139,7 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
 
         start = None
         if x0 is not None:
-            xb0 = x0[:, s:s + blk].T.reshape(-1, M, N, 2)[..., 1]
-            start = (None, np.ascontiguousarray(xb0))
+            start = (None, free_to_grid(topo, x0[:, s:s + blk], u)[1])
         cb = None if callback is None else (lambda it, est, s=s: callback(IterationInfo("cg", s, it, est)))
         xW, xB, used, rn, conv = schur_pcg(op, bW, bB, x0=start, rtol=0.0, maxiter=mi, atol_fn=tol_of, callback=cb)
         res = rn / src_norm(xW, xB)
@@ -146,7 +151,7 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
         if not np.all(rn <= np.maximum(rtol * src_norm(xW, xB), atol)):
             warn_floor("line CG", float(res.max()), rtol)
         worst = max(worst, float(np.max(res)))
-        V_f = np.stack([xW, xB], axis=-1).reshape(u.shape[1], -1).T
+        V_f = grid_to_free(topo, xW, xB)
         for k, a in zip(FIELDS, port_results(topo, V_f, u, cells, full)):
             outs[k].append(a)
         bar.update(1)

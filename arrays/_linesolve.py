@@ -1,7 +1,8 @@
 """Matrix-free conjugate gradient with exact word-line / bit-line (tridiagonal) solves.
 
-Applies to crossbars whose nodes are all distinct and free (every wire and termination
-resistance in (0, inf]; ``Topology.regular``). Unknowns are kept as two arrays,
+Applies to crossbars whose nodes are all distinct (every wire resistance in (0, inf]; zero
+driver or sense resistances are exact Dirichlet nodes inside the same grids, see
+:class:`LineOperator`). Unknowns are kept as two arrays,
 ``W[k, i, j]`` (word-line node voltages) and ``B[k, i, j]`` (bit-line node voltages), for
 ``k`` over the inputs of a batch. The nodal matrix is ``A = [[P_W, -D], [-D, P_B]]`` with
 ``P_W = L_W + D``, ``P_B = L_B + D`` (``D = diag(g_cell)``; ``P_W``/``P_B`` are tridiagonal per
@@ -24,11 +25,12 @@ import contextlib
 import numba as nb
 import numpy as np
 
-__all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS"]
+__all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
+           "free_to_grid"]
 
 
 @nb.njit(parallel=True, cache=True, fastmath=False)
-def _matvec(G, gr, gc, gd, gs, W, B, oW, oB):
+def _matvec(G, gr, gc, gd, gs, sh, sW, sB, W, B, oW, oB):
     K, M, N = W.shape
     for t in nb.prange(K * M):
         k = t // M
@@ -42,6 +44,8 @@ def _matvec(G, gr, gc, gd, gs, W, B, oW, oB):
                 s += gd[i] * w
             if j < N - 1:
                 s += gr[i, j] * (w - W[k, i, j + 1])
+            if sh:
+                s += sW[i, j] * w
             oW[k, i, j] = s
         for j in range(N):
             b = B[k, i, j]
@@ -52,11 +56,13 @@ def _matvec(G, gr, gc, gd, gs, W, B, oW, oB):
                 s += gc[i, j] * (b - B[k, i + 1, j])
             else:
                 s += gs[j] * b
+            if sh:
+                s += sB[i, j] * b
             oB[k, i, j] = s
 
 
 @nb.njit(parallel=True, cache=True)
-def _factor_lines(G, gr, gc, gd, gs):
+def _factor_lines(G, gr, gc, gd, gs, sh, sW, sB):
     """Thomas pivots of every word line (along j) and bit line (along i)."""
     M, N = G.shape
     ipw = np.empty((M, N))
@@ -70,6 +76,8 @@ def _factor_lines(G, gr, gc, gd, gs):
                 d += gr[i, j - 1]
             else:
                 d += gd[i]
+            if sh:
+                d += sW[i, j]
             e = 0.0
             if j < N - 1:
                 d += gr[i, j]
@@ -95,6 +103,8 @@ def _factor_lines(G, gr, gc, gd, gs):
                 e = -gc[i, j]
             else:
                 d += gs[j]
+            if sh:
+                d += sB[i, j]
             piv = d - prev_e * prev_c
             ipb[i, j] = 1.0 / piv
             c = e / piv
@@ -143,23 +153,138 @@ def numba_threads(threads: int | None, cells: int):
         nb.set_num_threads(old)
 
 
+def line_ready(topo) -> bool:
+    """Line CG applies: no wire segment is merged (every r_row, r_col in (0, inf]); drivers and
+    sense resistances may be 0 (Dirichlet nodes, see :class:`LineOperator`), finite or inf."""
+    return bool(np.isfinite(topo.g_row).all() and np.isfinite(topo.g_col).all())
+
+
 class LineOperator:
-    """Nodal operator of a regular crossbar and its line (Thomas) preconditioner.
+    """Nodal operator of a line-ready crossbar (:func:`line_ready`) and its line (Thomas) preconditioner.
 
     ``g_cell`` (rows, cols) in S; segment, driver and sense conductances from the topology.
+    Every physical node keeps its place in the (rows, cols) word/bit grids. A Dirichlet node
+    (zero driver or sense resistance) stays in the grid as a decoupled dummy unknown with the
+    equation ``d x = d u`` (``d`` its neighbours' conductance sum): its couplings (the first
+    word-line segment and cell (i, 0); the last bit-line segment and cell (rows-1, j)) are
+    removed from the coupling arrays and re-enter as exact shunts ``sW``/``sB`` (S) on the
+    diagonal of the free neighbours, with the fixed voltage as their source. The reduced
+    system on the free nodes is exactly the Dirichlet-eliminated nodal system; ``sh`` is
+    False (and the shunt arrays (1, 1) dummies) when there is no Dirichlet node.
     """
 
     def __init__(self, topo, g_cell: np.ndarray):
-        self.G = np.ascontiguousarray(g_cell, dtype=np.float64)
-        M, N = self.G.shape
-        self.gr = np.ascontiguousarray(topo.g_row if N > 1 else np.zeros((M, 1)))
-        self.gc = np.ascontiguousarray(topo.g_col if M > 1 else np.zeros((1, N)))
-        self.gd = np.ascontiguousarray(topo.g_drv)
-        self.gs = np.ascontiguousarray(topo.g_sen)
-        self.factors = _factor_lines(self.G, self.gr, self.gc, self.gd, self.gs)
+        fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
+        fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
+        self.sh = bool(fr.size or fc.size)
+        # copies only where the Dirichlet couplings are edited below (no copy for regular crossbars)
+        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if self.sh else \
+            (lambda a: np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
+        G = arr(g_cell)
+        M, N = G.shape
+        gr = arr(topo.g_row if N > 1 else np.zeros((M, 1)))
+        gc = arr(topo.g_col if M > 1 else np.zeros((1, N)))
+        gd = arr(topo.g_drv)
+        gs = arr(topo.g_sen)
+        self.fixed_rows, self.fixed_cols = fr, fc
+        parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
+
+        def shunt(layer, i, j, g, src):
+            i, j, src = (np.broadcast_to(np.asarray(x, dtype=np.int64), np.shape(g)) for x in (i, j, src))
+            parts.append((np.full(np.shape(g), layer, dtype=np.int64), i, j, np.array(g, dtype=np.float64), src))
+
+        if self.sh:
+            fixW = np.zeros((M, N), dtype=bool)
+            fixB = np.zeros((M, N), dtype=bool)
+            fixW[fr, 0] = True
+            fixB[M - 1, fc] = True
+            d = G[fr, 0] + (gr[fr, 0] if N > 1 else 0.0)
+            gd[fr] = np.where(d > 0, d, 1.0)                 # dummy equation d x = d u
+            if N > 1:
+                shunt(0, fr, 1, gr[fr, 0], fr)
+                gr[fr, 0] = 0.0
+            m = fr[~fixB[fr, 0]]
+            shunt(1, m, 0, G[m, 0], m)
+            G[fr, 0] = 0.0
+            d = np.where(fixW[M - 1, fc], 0.0, G[M - 1, fc]) + (gc[M - 2, fc] if M > 1 else 0.0)
+            gs[fc] = np.where(d > 0, d, 1.0)
+            if M > 1:
+                shunt(1, M - 2, fc, gc[M - 2, fc], M + fc)
+                gc[M - 2, fc] = 0.0
+            m = fc[~fixW[M - 1, fc]]
+            shunt(0, M - 1, m, G[M - 1, m], M + m)
+            G[M - 1, fc] = 0.0
+        layer, si, sj, sg, src = (np.concatenate([p[k] for p in parts]) if parts else
+                                  np.zeros(0, dtype=np.float64 if k == 3 else np.int64) for k in range(5))
+        self._sh_layer, self._sh_i, self._sh_j, self._sh_g, self._sh_src = layer.astype(bool), si, sj, sg, src
+        if self.sh:
+            sW = np.zeros((M, N))
+            sB = np.zeros((M, N))
+            w = ~self._sh_layer
+            np.add.at(sW, (si[w], sj[w]), sg[w])
+            np.add.at(sB, (si[~w], sj[~w]), sg[~w])
+        else:
+            sW = sB = np.zeros((1, 1))
+        self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
+        self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
 
     def matvec(self, W, B, oW, oB):
-        _matvec(self.G, self.gr, self.gc, self.gd, self.gs, W, B, oW, oB)
+        _matvec(self.G, self.gr, self.gc, self.gd, self.gs, self.sh, self.sW, self.sB, W, B, oW, oB)
+
+    def rhs(self, u):
+        """Right-hand side ``(bW, bB)`` (K, rows, cols), A, for sources ``u = [v_in; v_bl]`` (rows + cols, K)."""
+        K = u.shape[1]
+        M, N = self.G.shape
+        bW = np.zeros((K, M, N))
+        bB = np.zeros((K, M, N))
+        bW[:, :, 0] = (self.gd[:, None] * u[:M]).T
+        bB[:, -1, :] = (self.gs[:, None] * u[M:]).T
+        if self.sh:
+            add = self._sh_g[:, None] * u[self._sh_src]                 # (n_shunts, K)
+            w, b = ~self._sh_layer, self._sh_layer
+            np.add.at(bW, (slice(None), self._sh_i[w], self._sh_j[w]), add[w].T)
+            np.add.at(bB, (slice(None), self._sh_i[b], self._sh_j[b]), add[b].T)
+        return bW, bB
+
+    def source_currents(self, xW, xB, u):
+        """(i_in (rows, K), i_out (cols, K)), A, of grid voltages (K, rows, cols) for sources ``u``."""
+        M, N = self.G.shape
+        i_in = self.gd[:, None] * (u[:M] - xW[:, :, 0].T)
+        i_out = self.gs[:, None] * (xB[:, -1, :].T - u[M:])
+        if self.sh:
+            i_in[self.fixed_rows] = 0.0
+            i_out[self.fixed_cols] = 0.0
+            w = ~self._sh_layer
+            x = np.where(w[:, None], xW[:, self._sh_i, self._sh_j].T, xB[:, self._sh_i, self._sh_j].T)
+            cur = self._sh_g[:, None] * (u[self._sh_src] - x)           # into the network from the source
+            d = self._sh_src < M
+            np.add.at(i_in, self._sh_src[d], cur[d])
+            np.add.at(i_out, self._sh_src[~d] - M, -cur[~d])
+        return i_in, i_out
+
+
+def grid_to_free(topo, xW, xB):
+    """Free-node voltages (n_free, K) in the topology's numbering from grids (K, rows, cols)."""
+    K = xW.shape[0]
+    if topo.regular:
+        return np.stack([xW, xB], axis=-1).reshape(K, -1).T
+    out = np.empty((topo.n_all, K))
+    out[topo.w_node] = np.moveaxis(xW, 0, -1)
+    out[topo.b_node] = np.moveaxis(xB, 0, -1)
+    return out[:topo.n_free]
+
+
+def free_to_grid(topo, v, u=None):
+    """Grids (K, rows, cols) from free-node voltages ``v`` (n_free, K); fixed nodes from ``u`` (else 0)."""
+    K = v.shape[1]
+    M, N = topo.rows, topo.cols
+    if topo.regular:
+        v3 = v.T.reshape(K, M, N, 2)
+        return np.ascontiguousarray(v3[..., 0]), np.ascontiguousarray(v3[..., 1])
+    fixed = topo.fixed_matrix() @ u if u is not None else np.zeros((topo.n_fixed, K))
+    va = np.concatenate([v, fixed], axis=0)
+    return (np.ascontiguousarray(np.moveaxis(va[topo.w_node], -1, 0)),
+            np.ascontiguousarray(np.moveaxis(va[topo.b_node], -1, 0)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,7 +360,7 @@ def _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, Y):
 
 
 @nb.njit(parallel=True, cache=True)
-def _schur_apply_dot(G, gc, gs, X, Y, out, part):
+def _schur_apply_dot(G, gc, gs, sh, sB, X, Y, out, part):
     """out = P_B X - G * Y and part[k, i] = sum_j X * out."""
     K, M, N = X.shape
     for t in nb.prange(K * M):
@@ -251,6 +376,8 @@ def _schur_apply_dot(G, gc, gs, X, Y, out, part):
                 s += gc[i, j] * (b - X[k, i + 1, j])
             else:
                 s += gs[j] * b
+            if sh:
+                s += sB[i, j] * b
             out[k, i, j] = s
             acc += b * s
         part[k, i] = acc
@@ -316,7 +443,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
 
     def S(x, out):
         _solve_w(gr, ipw, cpw, G, True, x, tmp)
-        _schur_apply_dot(G, gc, gs, x, tmp, out, np.empty((K, M)))
+        _schur_apply_dot(G, gc, gs, op.sh, op.sB, x, tmp, out, np.empty((K, M)))
 
     def update_tol():
         if atol_fn is None:
@@ -353,7 +480,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         rz = part_b.sum(axis=1)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
         _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, tmp)
-        _schur_apply_dot(G, gc, gs, p, tmp, q, part_m)
+        _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
         pq = part_m.sum(axis=1)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))
         _axpy2_dot(alpha, p, q, xB, r, part_m)

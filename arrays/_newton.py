@@ -14,7 +14,7 @@ small-signal (linear) solution ``J(0) v = -F(0)`` unless an ``x0`` is given, and
 
 The two inner solvers share one interface (:class:`SparseJacobian`, :class:`LineJacobian`):
 ``rhs(u)``, ``apply_wires(v)``, ``scatter(i_cell)`` and ``solve(g_cell, rhs, eta)``;
-the line solver needs a regular crossbar and solves the Jacobian inexactly (relative
+the line solver needs a line-ready crossbar and solves the Jacobian inexactly (relative
 tolerance ``eta``, the forcing term of inexact Newton), the sparse one refactorises it.
 """
 from __future__ import annotations
@@ -28,8 +28,7 @@ from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
 from ._extract import (FIELDS, IterationInfo, Progress, collect, port_results, roundoff_floor, source_norm,
                        warn_floor)
-from ._linear import line_rhs
-from ._linesolve import LineOperator, schur_pcg
+from ._linesolve import LineOperator, free_to_grid, grid_to_free, schur_pcg
 
 __all__ = ["SparseJacobian", "LineJacobian", "damped_newton", "solve_newton"]
 
@@ -67,28 +66,27 @@ class SparseJacobian:
 
 
 class LineJacobian:
-    """Inner solver "cg": line-preconditioned CG on a fresh line operator per step (regular crossbars)."""
+    """Inner solver "cg": line-preconditioned CG on a fresh line operator per step (line-ready crossbars,
+    zero driver/sense resistances as Dirichlet nodes, see :class:`~memlab.arrays._linesolve.LineOperator`)."""
 
     def __init__(self, topo, g0, maxiter=None, callback=None):
         M, N = topo.rows, topo.cols
-        self.n = 2 * M * N
+        self.n = topo.n_free
         self._topo = topo
         self._wires = LineOperator(topo, np.zeros((M, N)))
         self._maxiter = maxiter if maxiter is not None else max(200, 4 * (M + N))
         self._callback = callback
         self._o = (np.empty((1, M, N)), np.empty((1, M, N)))
+        self._wn, self._bn = topo.w_node.ravel(), topo.b_node.ravel()
 
     def _split(self, v):
-        M, N = self._topo.rows, self._topo.cols
-        v3 = v.reshape(M, N, 2)
-        return np.ascontiguousarray(v3[None, :, :, 0]), np.ascontiguousarray(v3[None, :, :, 1])
+        return free_to_grid(self._topo, v[:, None])
 
-    @staticmethod
-    def _join(W, B):
-        return np.stack([W[0], B[0]], axis=-1).ravel()
+    def _join(self, W, B):
+        return grid_to_free(self._topo, W, B)[:, 0]
 
     def rhs(self, u):
-        return self._join(*line_rhs(self._topo, u[:, None]))
+        return self._join(*self._wires.rhs(u[:, None]))
 
     def apply_wires(self, v):
         oW, oB = self._o
@@ -96,10 +94,10 @@ class LineJacobian:
         return self._join(oW, oB)
 
     def scatter(self, ic):
-        out = np.zeros(self.n)
-        out[0::2] = ic
-        out[1::2] = -ic
-        return out
+        out = np.zeros(self._topo.n_all)
+        out[self._wn] = ic
+        out[self._bn] = -ic
+        return out[:self.n]
 
     def solve(self, g, rhs, eta):
         M, N = self._topo.rows, self._topo.cols

@@ -38,7 +38,8 @@ _EXPORTS = {
         'crossbar_tran_netlist', 'simulate_crossbar_tran', 'CrossbarTran',
     ),
     'memlab.arrays': (
-        'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo',
+        'Crossbar', 'CrossbarSolution', 'CrossbarFactorization', 'AutoPolicy', 'IterationInfo', 'CrossbarGradient', 'compensate',
+        'CompensationResult',
         'quantize_uniform', 'factor_bytes', 'AnalogMatrix', 'MVMReport', 'relative_error',
         'column_error', 'snr_db', 'ProgrammingNoise', 'DeviceSpread', 'FiniteLevels', 'ReadNoise',
         'Drift', 'StuckAt', 'WriteReport', 'write_bias', 'write_scheme',

@@ -8,17 +8,22 @@ from memlab.arrays._direct import HAVE_CHOLMOD
 from memlab.errors import ConvergenceError, MemlabError, ParameterError, ShapeError, SingularCircuitError
 
 
-def dense_reference(G, rr, rc, rd, rs, v):
+def dense_reference(G, rr, rc, rd, rs, v, vbl=None):
     """Independent dense nodal solve with its own numbering (all w first, then all b), loops.
 
-    Written separately from the library (no shared code): stamps every element by hand.
+    Written separately from the library (no shared code): stamps every element by hand. A
+    zero driver or sense resistance makes its node a known voltage (eliminated here by hand),
+    an infinite one leaves the node unterminated; ``vbl``: bit-line amplifier voltages (V).
     """
     M, N = G.shape
+    vbl = np.zeros(N) if vbl is None else vbl
     n = 2 * M * N
     A = np.zeros((n, n))
     b = np.zeros(n)
     W = lambda i, j: i * N + j  # noqa: E731
     B = lambda i, j: M * N + i * N + j  # noqa: E731
+    known = {W(i, 0): v[i] for i in range(M) if rd[i] == 0}
+    known.update({B(M - 1, j): vbl[j] for j in range(N) if rs[j] == 0})
 
     def add(a, c, g):
         A[a, a] += g
@@ -33,13 +38,22 @@ def dense_reference(G, rr, rc, rd, rs, v):
                 add(W(i, j), W(i, j + 1), 1 / rr[i, j])
             if i < M - 1:
                 add(B(i, j), B(i + 1, j), 1 / rc[i, j])
-        A[W(i, 0), W(i, 0)] += 1 / rd[i]
-        b[W(i, 0)] += v[i] / rd[i]
+        if 0 < rd[i] < np.inf:
+            A[W(i, 0), W(i, 0)] += 1 / rd[i]
+            b[W(i, 0)] += v[i] / rd[i]
     for j in range(N):
-        A[B(M - 1, j), B(M - 1, j)] += 1 / rs[j]
-    x = np.linalg.solve(A, b)
-    i_out = np.array([x[B(M - 1, j)] / rs[j] for j in range(N)])
-    i_in = np.array([(v[i] - x[W(i, 0)]) / rd[i] for i in range(M)])
+        if 0 < rs[j] < np.inf:
+            A[B(M - 1, j), B(M - 1, j)] += 1 / rs[j]
+            b[B(M - 1, j)] += vbl[j] / rs[j]
+    fixed = np.array(sorted(known), dtype=int)
+    free = np.setdiff1d(np.arange(n), fixed)
+    x = np.zeros(n)
+    x[fixed] = [known[k] for k in fixed]
+    x[free] = np.linalg.solve(A[np.ix_(free, free)], b[free] - A[np.ix_(free, fixed)] @ x[fixed])
+    inj = A @ x - b           # current leaving each node into the network, non-zero only at fixed nodes
+    with np.errstate(divide="ignore", invalid="ignore"):
+        i_out = np.array([(x[B(M - 1, j)] - vbl[j]) / rs[j] if rs[j] > 0 else -inj[B(M - 1, j)] for j in range(N)])
+        i_in = np.array([(v[i] - x[W(i, 0)]) / rd[i] if rd[i] > 0 else inj[W(i, 0)] for i in range(M)])
     vw = x[: M * N].reshape(M, N)
     vb = x[M * N:].reshape(M, N)
     return i_out, i_in, vw, vb

@@ -1,0 +1,180 @@
+"""Solver frontier (issue 18): adjoint cost, ideal terminations, compensation, scale (prints a table).
+
+Cases (each in its own subprocess, peak memory = its max RSS from wait4; wall times are the
+best of ``--repeat`` runs inside the case; the numba kernels are warmed up first):
+
+- ``adjoint*``: one forward solve (full node voltages, as the vjp needs) against one
+  ``vjp`` of it (one adjoint solve plus the gradient assembly); target ratio <= 1.5.
+- ``dirichlet1024``: 1024^2 one input, line CG, 0-ohm drivers and sense (Dirichlet nodes)
+  against 1-ohm ones; target ratio <= 1.2.
+- ``comp256``: compensation of G_t ~ U[1, 100] uS at 256^2 with 1 ohm wires, drivers and
+  sense over 64 random inputs U[0, 0.3] V, output gain fitted (``gain="fit"``: at this size
+  the IR drop leaves about a third of the ideal current, which no conductance <= 100 uS can
+  restore at gain 1; the uncompensated error is measured with its own best gain). The error
+  after is recomputed by an independent forward solve (line CG; the optimisation used the
+  direct factor), also on 16 held-out inputs; target >= 10x lower error. ``comp1024``: 1024^2 over 64 inputs; target < 300 s.
+- ``scale<n>``: line-CG iteration count, wall time and peak memory of one input at n^2
+  (1 ohm wires); ``sinh<n>``: the same with SinhConductance(v0=0.25) cells.
+
+Linear cells: G ~ U[1 uS, 100 uS], inputs U[0, 0.3] V. Timings on a shared machine are
+pessimistic: the load average is printed with the table.
+
+Usage: python benchmarks/bench_solver_frontier.py [--quick] [--cases a,b,...] [--repeat N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import best_of  # noqa: E402
+
+HERE = os.path.abspath(__file__)
+DEFAULT = ["adjoint256", "adjoint1024", "adjointsinh256", "dirichlet1024", "comp256", "scale256", "scale1024",
+           "scale2048", "scale4096", "sinh1024", "comp1024"]
+QUICK = ["adjoint256", "adjointsinh256", "dirichlet1024", "scale256", "scale1024"]
+
+
+def _xb(n, seed=0, cell=None, r_term=1.0):
+    from memlab.arrays import Crossbar
+    rng = np.random.default_rng(seed)
+    G = rng.uniform(1e-6, 1e-4, (n, n))
+    return G, Crossbar(G, r_row=1.0, r_col=1.0, r_driver=r_term, r_sense=r_term, cell=cell)
+
+
+def _best(fn, repeat):
+    return best_of(fn, repeat, warmup=False)
+
+
+def run_case(name: str, repeat: int) -> dict:
+    from memlab.devices import SinhConductance
+    warnings.simplefilter("ignore")
+    _xb(16)[1].solve(np.full(16, 0.1), method="cg", full=True).vjp(np.ones(16))   # numba warm-up
+    rng = np.random.default_rng(1)
+    out = {"case": name}
+    if name.startswith("adjoint"):
+        sinh = "sinh" in name
+        n = int(name.replace("adjoint", "").replace("sinh", ""))
+        cell = SinhConductance(v0=0.25) if sinh else None
+        if sinh:
+            _xb(16, cell=cell)[1].solve(np.full(16, 0.1), full=True).vjp(np.ones(16))
+        G, xb = _xb(n, cell=cell)
+        v = rng.uniform(0, 0.3, n)
+        c = rng.normal(size=n)
+        tf, sol = _best(lambda: xb.solve(v, full=True), repeat)
+        ta, g = _best(lambda: sol.vjp(c), repeat)
+        out.update(fwd_s=tf, adj_s=ta, ratio=ta / tf, method=sol.method, iterations=sol.iterations,
+                   adj_method=g.info["method"], adj_iterations=g.info["iterations"])
+        return out
+    if name == "dirichlet1024":
+        n = 1024
+        v = rng.uniform(0, 0.3, n)
+        for tag, r in (("one", 1.0), ("zero", 0.0)):
+            G, xb = _xb(n, r_term=r)
+            t, s = _best(lambda: xb.solve(v, method="cg"), repeat)
+            out[f"{tag}_s"], out[f"{tag}_it"] = t, s.iterations
+            out[f"{tag}_i"] = s.i_out.tolist()[:4]
+        out["ratio"] = out["zero_s"] / out["one_s"]
+        return out
+    if name.startswith("comp"):
+        from memlab.arrays import Crossbar, compensate, relative_error
+        n = int(name[4:])
+        K = 64
+        maxiter = 40 if n <= 256 else 12
+        Gt = np.random.default_rng(0).uniform(1e-6, 1e-4, (n, n))
+        V = rng.uniform(0, 0.3, (n, K))
+        held = rng.uniform(0, 0.3, (n, 16))
+        wires = dict(r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
+        t = time.perf_counter()
+        r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=maxiter, gain="fit", **wires)
+        out.update(wall_s=time.perf_counter() - t, iterations=r.iterations, evaluations=r.evaluations,
+                   err_before=r.error_before, err_after=r.error_after)
+        def chk(G, X, a):
+            return relative_error(Crossbar(G, **wires).solve(X, method="cg", rtol=1e-10).i_out, a * (Gt.T @ X))
+        out.update(check_before=chk(Gt, V, r.gain_before), check_after=chk(r.G, V, r.gain),
+                   held_before=chk(Gt, held, r.gain_before), held_after=chk(r.G, held, r.gain), gain=r.gain)
+        return out
+    if name.startswith(("scale", "sinh")):
+        sinh = name.startswith("sinh")
+        n = int(name[5:] if not sinh else name[4:])
+        cell = SinhConductance(v0=0.25) if sinh else None
+        if sinh:
+            _xb(16, cell=cell)[1].solve(np.full(16, 0.1), method="cg")
+        v = rng.uniform(0, 0.3, n)
+        t = time.perf_counter()
+        G, xb = _xb(n, cell=cell)
+        s = xb.solve(v, method="cg", full=False)
+        out.update(wall_s=time.perf_counter() - t, solve_s=s.wall_time, iterations=s.iterations,
+                   newton=s.newton_steps, residual=s.residual)
+        return out
+    raise SystemExit(f"unknown case {name}")
+
+
+def spawn(name: str, repeat: int) -> dict:
+    p = subprocess.Popen([sys.executable, HERE, "--child", name, "--repeat", str(repeat)], stdout=subprocess.PIPE,
+                         text=True)
+    text = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return {"case": name, "error": f"exit {os.waitstatus_to_exitcode(status)}"}
+    d = json.loads(text.strip().splitlines()[-1])
+    d["peak_gb"] = ru.ru_maxrss / 1024 ** 2
+    return d
+
+
+def _line(r):
+    c, pk = r["case"], r.get("peak_gb", float("nan"))
+    if "error" in r:
+        return f"{c:<16} ERROR {r['error']}"
+    if c.startswith("adjoint"):
+        ok = r["ratio"] <= 1.5
+        return (f"{c:<16} forward {r['method']} {r['fwd_s']:.3f} s ({r['iterations']} it), vjp {r['adj_s']:.3f} s "
+                f"({r['adj_method']}, {r['adj_iterations']} it): ratio {r['ratio']:.2f}  target <= 1.5  "
+                f"{'yes' if ok else 'NO'}  peak {pk:.2f} GB")
+    if c == "dirichlet1024":
+        return (f"{c:<16} 1-ohm {r['one_s']:.3f} s ({r['one_it']} it), 0-ohm {r['zero_s']:.3f} s ({r['zero_it']} it): "
+                f"ratio {r['ratio']:.2f}  target <= 1.2  {'yes' if r['ratio'] <= 1.2 else 'NO'}")
+    if c.startswith("comp"):
+        gain = r["check_before"] / r["check_after"]
+        tgt = "target >= 10x" if c == "comp256" else "target < 300 s"
+        ok = gain >= 10 if c == "comp256" else r["wall_s"] < 300
+        return (f"{c:<16} {r['wall_s']:.1f} s, {r['iterations']} L-BFGS-B it / {r['evaluations']} evals; error "
+                f"{r['err_before']:.3e} -> {r['err_after']:.3e} (gain {r['gain']:.3f}); independent CG check {r['check_before']:.3e} -> "
+                f"{r['check_after']:.3e} ({gain:.1f}x); held-out inputs {r['held_before']:.3e} -> "
+                f"{r['held_after']:.3e}  {tgt}  {'yes' if ok else 'NO'}  peak {pk:.2f} GB")
+    nw = f", {r['newton']} Newton" if r.get("newton") else ""
+    return (f"{c:<16} line CG {r['iterations']} it{nw}, {r['wall_s']:.2f} s (solve {r['solve_s']:.2f} s), "
+            f"peak {pk:.2f} GB, KCL residual {r['residual']:.1e}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--child")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cases", default=None, help="comma-separated case names (also scale8192, sinh4096)")
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(run_case(a.child, a.repeat)))
+        return
+    cases = a.cases.split(",") if a.cases else (QUICK if a.quick else DEFAULT)
+    load = os.getloadavg()[0]
+    rows = []
+    for c in cases:
+        print(f"running {c} ...", file=sys.stderr, flush=True)
+        rows.append(spawn(c, a.repeat))
+    print(f"\nmemlab solver frontier (cores: {os.cpu_count()}; load average before {load:.1f}, after "
+          f"{os.getloadavg()[0]:.1f}; timings under load are pessimistic)")
+    for r in rows:
+        print(_line(r))
+
+
+if __name__ == "__main__":
+    main()
