@@ -79,14 +79,9 @@ class HPLinearDrift(DeviceModel):
 
     def equations(self, v, x, p):
         i = v / (p.R_on * x + p.R_off * (1 - x))
-        w = self._opts["window"]
-        f = {
-            "none": sp.Integer(1),
-            "strukov": W.strukov(x) if w == "strukov" else None,
-            "joglekar": W.joglekar(x, p.p) if w == "joglekar" else None,
-            "biolek": W.biolek(x, p.p, v <= 0) if w == "biolek" else None,
-            "prodromakis": W.prodromakis(x, p.p, p.j) if w == "prodromakis" else None,
-        }[w]
+        # windows in gap form: the integrator keeps the distance to the bound (issue 14)
+        f = W.gap_window(self._opts["window"], x, p.p if "p" in self._defs else None, v <= 0,
+                         p.j if "j" in self._defs else None)
         return i, p.mu_v * p.R_on * i / p.D ** 2 * f
 
 
