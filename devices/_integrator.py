@@ -230,15 +230,19 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 k1 = r / den
                 u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
-                v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, p, rs, v)
+                if _GAP:
+                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, p, rs, v)
+                else:
+                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, p, rs, v)
+                    J2 = 0.0
                 k2 = (r2 - 2.0 * k1) / den
                 un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
                 if _GAP:
                     # relative to the length over which the rate changes by itself, |r / J|
-                    # (capped at the range): near a vanishing window that is the distance to
-                    # the bound, so the depth keeps relative precision; where the rate does
-                    # not depend on the state (leaving a bound) the error is absolute
-                    aj = abs(J)
+                    # at either stage (capped at the range): near a vanishing window that is
+                    # the distance to the bound, so the depth keeps relative precision; where
+                    # the rate does not depend on the state (leaving a bound) it is absolute
+                    aj = max(abs(J), abs(J2))
                     ls = 1.0 if aj == 0.0 else min(1.0, (abs(r) + abs(r2)) / aj)
                     err = abs(un - u1) / (rtol * max(min(un, u1), ls, 1e-300))
                 else:

@@ -87,13 +87,15 @@ class HPLinearDrift(DeviceModel):
 
 _SRC_TEAM = "Kvatinsky et al., IEEE TCAS-I 60, 211 (2013), Figs. 10-13 TEAM fit; Xyce_Regression memristorTEAM_test.cir"
 _SRC_XY = "Xyce N_DEV_MemristorTEAM.C defaults (references.md A§3)"
+_SRC_VA = ("Kvatinsky et al., 'Verilog-A for memristor models', Technion CCIT Technical Report 801 (Dec. 2011): "
+           "window_type 1-3 with p_coeff = 2, J = 1 for TEAM")
 _SRC_VT = "MemTorch memristor/VTEAM.py defaults (asic2.group VTEAM); Kvatinsky et al., IEEE TCAS-II 62, 786 (2015)"
 
 
 class _TeamBase(DeviceModel):
     """Shared I-V and window of TEAM and VTEAM (state x = oxide width in m)."""
 
-    options = {"iv": ("linear", ("linear", "exponential")), "window": ("none", ("none", "kvatinsky"))}
+    options = {"iv": ("linear", ("linear", "exponential")), "window": ("none", ("none", "kvatinsky") + W.WINDOWS[2:])}
 
     def _common(self, src_r):
         return [
@@ -107,7 +109,13 @@ class _TeamBase(DeviceModel):
         return p.x_on, p.x_off
 
     def _window_params(self):
-        if self._opts["window"] != "kvatinsky":
+        w = self._opts["window"]
+        if w in ("joglekar", "biolek", "prodromakis"):
+            ps = [Param("p", 2, "1", lo=1, hi=50, integer=True, doc="window exponent", source=_SRC_VA)]
+            if w == "prodromakis":
+                ps.append(_pos("j", 1.0, "1", _SRC_VA, "window scale"))
+            return ps
+        if w != "kvatinsky":
             return []
         return [Param("a_on", 0.0, "m", source=_SRC_XY, doc="ON window position"),
                 Param("a_off", 3e-9, "m", source=_SRC_XY, doc="OFF window position"),
@@ -123,10 +131,16 @@ class _TeamBase(DeviceModel):
             return v / (p.R_on + (p.R_off - p.R_on) * s)
         return v / (p.R_on * sp.exp(sp.log(p.R_off / p.R_on) * s))
 
-    def _windows(self, x, p):
-        if self._opts["window"] != "kvatinsky":
-            return sp.Integer(1), sp.Integer(1)
-        return W.kvatinsky_on(x, p.a_on, p.w_c), W.kvatinsky_off(x, p.a_off, p.w_c)
+    def _windows(self, x, p, nonpositive):
+        """(f_on, f_off); the Joglekar, Biolek and Prodromakis windows act on the state
+        normalised to [x_on, x_off], in gap form (as Kvatinsky et al.'s Verilog-A, with
+        x/D; Biolek's step is taken of the current for TEAM, of the voltage for VTEAM)."""
+        w = self._opts["window"]
+        if w == "kvatinsky":
+            return W.kvatinsky_on(x, p.a_on, p.w_c), W.kvatinsky_off(x, p.a_off, p.w_c)
+        s = (x - p.x_on) / (p.x_off - p.x_on)
+        f = W.gap_window(w, s, getattr(p, "p", None), nonpositive, getattr(p, "j", None))
+        return f, f
 
 
 class TEAM(_TeamBase):
@@ -134,8 +148,8 @@ class TEAM(_TeamBase):
 
     ``dx/dt = k_off (i/i_off - 1)^alpha_off f_off(x)`` for i > i_off > 0, zero between
     the thresholds, ``k_on (i/i_on - 1)^alpha_on f_on(x)`` for i < i_on < 0.
-    State x (m) in [x_on, x_off]; ``iv`` linear or exponential; ``window`` none or
-    kvatinsky. Defaults: the TEAM paper's fit (k in m/s: 1.46e-9 nm/s = 1.46e-18 m/s).
+    State x (m) in [x_on, x_off]; ``iv`` linear or exponential; ``window`` none,
+    kvatinsky, or (as in the TEAM paper's Verilog-A) joglekar, biolek, prodromakis. Defaults: the TEAM paper's fit (k in m/s: 1.46e-9 nm/s = 1.46e-18 m/s).
     """
 
     name = "TEAM"
@@ -167,7 +181,7 @@ class TEAM(_TeamBase):
 
     def equations(self, v, x, p):
         i = self._current(v, x, p)
-        f_on, f_off = self._windows(x, p)
+        f_on, f_off = self._windows(x, p, i <= 0)
         rate = sp.Piecewise(
             (p.k_off * (i / p.i_off - 1) ** p.alpha_off * f_off, i > p.i_off),
             (p.k_on * (i / p.i_on - 1) ** p.alpha_on * f_on, i < p.i_on),
@@ -180,7 +194,7 @@ class VTEAM(_TeamBase):
 
     ``dx/dt = k_off (v/v_off - 1)^alpha_off f_off(x)`` for v > v_off > 0, zero between
     thresholds, ``k_on (v/v_on - 1)^alpha_on f_on(x)`` for v < v_on < 0. State x (m) in
-    [x_on, x_off]; positive voltage drives towards R_off. Defaults: MemTorch's VTEAM
+    [x_on, x_off]; positive voltage drives towards R_off. ``window`` as for :class:`TEAM`. Defaults: MemTorch's VTEAM
     (R_on 50 ohm, R_off 1 kohm, D 3 nm, k_on -10 m/s, k_off 5e-4 m/s, alpha 3/1,
     v_on -0.2 V, v_off 0.02 V).
     """
@@ -208,7 +222,7 @@ class VTEAM(_TeamBase):
 
     def equations(self, v, x, p):
         i = self._current(v, x, p)
-        f_on, f_off = self._windows(x, p)
+        f_on, f_off = self._windows(x, p, v <= 0)
         rate = sp.Piecewise(
             (p.k_off * (v / p.v_off - 1) ** p.alpha_off * f_off, v > p.v_off),
             (p.k_on * (v / p.v_on - 1) ** p.alpha_on * f_on, v < p.v_on),
@@ -263,8 +277,10 @@ class Yakopcic(DeviceModel):
         g = sp.Piecewise((p.Ap * (sp.exp(v) - sp.exp(p.Vp)), v > p.Vp),
                          (-p.An * (sp.exp(-v) - sp.exp(p.Vn)), v < -p.Vn),
                          (0, True))
-        wp = (p.xp - x) / (1 - p.xp) + 1
-        wn = x / (1 - p.xn)
+        # wp = (xp - x)/(1 - xp) + 1 = (1 - x)/(1 - xp) and wn = x/(1 - xn) vanish at the
+        # bounds: written with the gaps so the state keeps its distance to them (issue 14)
+        wp = W.GAP_HI / (1 - p.xp)
+        wn = W.GAP_LO / (1 - p.xn)
         f_pos = sp.Piecewise((sp.exp(-p.alpha_p * (x - p.xp)) * wp, x >= p.xp), (1, True))
         f_neg = sp.Piecewise((sp.exp(p.alpha_n * (x + p.xn - 1)) * wn, x <= 1 - p.xn), (1, True))
         f = sp.Piecewise((f_pos, p.eta * v >= 0), (f_neg, True))
