@@ -286,8 +286,8 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
     g = GAMMA
     for dv in prange(n_dev):
         p, lo, hi, rs = P[dv], lo_b[dv], hi_b[dv], rs_a[dv]
-        ulo, uhi = u_range(lo, hi)
         u, side = pack(x0[dv], lo, hi)
+        ulo, uhi = u_range(lo, hi)
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
         cheap = _RATE_X_FREE and rs == 0.0

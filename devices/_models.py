@@ -305,9 +305,20 @@ class StanfordPKU(DeviceModel):
     original adds this term to dg/dt inside its own fixed time step, so its size depends
     on that step; here it is a jump per output sample of :func:`simulate`, so its effect
     likewise depends on the output grid (choose it, and ``seed``, deliberately).
+
+    ``reference_clamp=True`` reproduces the reference Verilog-A (and so HSPICE results made
+    with it): there ``gap = idt(gap_ddt, gap_ini)`` is clamped to [g_min, g_max] *after*
+    the integration without resetting the integrator, so under an over-driven SET the
+    integral winds up below g_min (the current and the rate see the clamped gap) and a
+    following RESET must first unwind it: it ends at a larger gap than memlab's default
+    clamped state, which stops at the bound. The state is then that unclamped integral
+    (m, within g_min - 10 (g_max - g_min) and g_max + 10 (g_max - g_min); rtol refers to
+    that 21x wider range), and the gap is its clamp. The option also takes the reference
+    code's field enhancement for negative bias, ``gamma_ini = 16`` whatever gamma0 is
+    (parameter ``gamma0_neg``).
     """
 
-    options = {"noise": (False, (False, True))}
+    options = {"noise": (False, (False, True)), "reference_clamp": (False, (False, True))}
     name = "Stanford-PKU"
     reference = "Z. Jiang et al., IEEE TED 63(5), 1884 (2016); Stanford RRAM model v1.0.0"
     short_name, aliases = "stanford", ("stanfordpku",)
@@ -315,6 +326,9 @@ class StanfordPKU(DeviceModel):
     state = StateVar("g", 0.2e-9, 1.7e-9, "m", 0.2e-9, "tunnelling gap")
     def param_defs(self):
         ps = self._base
+        if self._opts["reference_clamp"]:
+            ps = ps + (Param("gamma0_neg", 16.0, "1", lo=0.0, doc="field enhancement for v < 0",
+                             source=_SRC_SP + " (rram_v_1_0_0.va: gamma_ini = 16 if Vtb < 0)"),)
         if self._opts["noise"]:
             ps = ps + (Param("dg0", 0.02e-9, "m", lo=0.0, source=_SRC_SP + " (delta_g0 = 0.02, read as nm)",
                              doc="gap noise amplitude"),
@@ -322,12 +336,30 @@ class StanfordPKU(DeviceModel):
                        _pos("T_smth", 500.0, "K", _SRC_SP, "smoothing temperature of the noise"))
         return ps
 
+    def bounds_expr(self, p):
+        lo, hi = self.state.lo, self.state.hi
+        if self._opts["reference_clamp"]:
+            return sp.Float(lo - 10 * (hi - lo)), sp.Float(hi + 10 * (hi - lo))
+        return sp.Float(lo), sp.Float(hi)
+
+    def _clamped(self, x, fn):
+        """``fn(g)`` at the physical gap g: the state, or (reference_clamp) the clamp of its
+        integral, as a top-level Piecewise over the three regions (a clamp inside the
+        threshold condition would put a Piecewise inside a relational, which numpy's
+        ``select`` cannot evaluate)."""
+        if not self._opts["reference_clamp"]:
+            return fn(x)
+        lo, hi = sp.Float(self.state.lo), sp.Float(self.state.hi)
+        return sp.Piecewise((fn(lo), x < lo), (fn(hi), x > hi), (fn(x), True))
+
     def noise_expr(self, v, x, p):
         if not self._opts["noise"]:
             return None
-        i = p.I0 * sp.exp(-x / p.g0) * sp.sinh(v / p.V0)
-        T = p.T0 + sp.Abs(v * i) * p.R_th
-        return p.dg0 / (1 + sp.exp((p.T_crit - T) / p.T_smth))
+        def amp(g):
+            i = p.I0 * sp.exp(-g / p.g0) * sp.sinh(v / p.V0)
+            T = p.T0 + sp.Abs(v * i) * p.R_th
+            return p.dg0 / (1 + sp.exp((p.T_crit - T) / p.T_smth))
+        return self._clamped(x, amp)
 
     _base = (
         _pos("I0", 1e-3, "A", _SRC_SP, "current scale", log=True),
@@ -346,13 +378,17 @@ class StanfordPKU(DeviceModel):
     )
 
     def equations(self, v, x, p):
-        i = p.I0 * sp.exp(-x / p.g0) * sp.sinh(v / p.V0)
-        T = p.T0 + sp.Abs(v * i) * p.R_th
-        kT_q = _KB * T / _Q                      # thermal voltage, V
-        gamma = p.gamma0 - p.beta * (x / 1e-9) ** p.alpha
-        move = -p.v0 * sp.exp(-p.Ea / kT_q) * sp.sinh(gamma * p.a0 * v / (p.t_ox * kT_q))
-        rate = sp.Piecewise((0, gamma * sp.Abs(v) / p.t_ox < p.F_min), (move, True))
-        return i, rate
+        def current(g):
+            return p.I0 * sp.exp(-g / p.g0) * sp.sinh(v / p.V0)
+
+        def rate(g):
+            T = p.T0 + sp.Abs(v * current(g)) * p.R_th
+            kT_q = _KB * T / _Q                      # thermal voltage, V
+            g0 = sp.Piecewise((p.gamma0_neg, v < 0), (p.gamma0, True)) if self._opts["reference_clamp"] else p.gamma0
+            gamma = g0 - p.beta * (g / 1e-9) ** p.alpha
+            move = -p.v0 * sp.exp(-p.Ea / kT_q) * sp.sinh(gamma * p.a0 * v / (p.t_ox * kT_q))
+            return sp.Piecewise((0, gamma * sp.Abs(v) / p.t_ox < p.F_min), (move, True))
+        return self._clamped(x, current), self._clamped(x, rate)
 
 
 _SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model' (2016); "
