@@ -396,8 +396,18 @@ _SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model
             "(references.md Part D)")
 
 
+_SRC_GMSS = ("Molter & Nugent, 'The generalized metastable switch memristor model', CNNA 2016 (arXiv:1608.04659); "
+             "defaults of Knowm's Xyce device MemristorKnowm (PHI = 1, SFA = SFB = SRA = SRB = 0: term off)")
+
+
 class KnowmMSS(DeviceModel):
     """Knowm mean metastable switch (MSS) memristor model.
+
+    ``schottky=True``: the generalized MSS current
+    ``i = phi i_mss + (1 - phi) (a_f exp(b_f v) - a_r exp(-b_r v))``, the switches in
+    parallel with a Schottky-diode-like path (Molter & Nugent 2016; as in Knowm's Xyce
+    device). Its defaults (phi = 1) switch the term off; fitted values are device
+    specific. With a_f != a_r the diode path carries a_f - a_r at v = 0, as in the source.
 
     ``i = (x/R_on + (1 - x)/R_off) v``;
     ``dx/dt = [(1 - x) P_on(v) - x P_off(v)] / tau`` with
@@ -416,6 +426,18 @@ class KnowmMSS(DeviceModel):
                 "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
         on_positive=True)
     state = StateVar("x", 0.0, 1.0, "1", 0.0, "fraction of metastable switches ON")
+    options = {"schottky": (False, (False, True))}
+    _schottky = (
+        Param("phi", 1.0, "1", lo=0.0, hi=1.0, source=_SRC_GMSS, doc="fraction of the current through the switches"),
+        Param("a_f", 0.0, "A", lo=0.0, source=_SRC_GMSS, doc="Schottky forward current scale"),
+        Param("b_f", 0.0, "1/V", lo=0.0, source=_SRC_GMSS, doc="Schottky forward exponent"),
+        Param("a_r", 0.0, "A", lo=0.0, source=_SRC_GMSS, doc="Schottky reverse current scale"),
+        Param("b_r", 0.0, "1/V", lo=0.0, source=_SRC_GMSS, doc="Schottky reverse exponent"),
+    )
+
+    def param_defs(self):
+        return self.parameters + (self._schottky if self._opts["schottky"] else ())
+
     parameters = (
         _pos("R_on", 2.35e3, "ohm", _SRC_MSS, "resistance with all switches ON", log=True),
         _pos("R_off", 121e3, "ohm", _SRC_MSS, "resistance with all switches OFF", log=True),
@@ -430,17 +452,22 @@ class KnowmMSS(DeviceModel):
 
     def equations(self, v, x, p):
         i = (x / p.R_on + (1 - x) / p.R_off) * v
+        if self._opts["schottky"]:
+            # generalized MSS: phi I_mss + (1 - phi) I_schottky (Molter & Nugent 2016)
+            i = p.phi * i + (1 - p.phi) * (p.a_f * sp.exp(p.b_f * v) - p.a_r * sp.exp(-p.b_r * v))
         p_on = 1 / (1 + sp.exp(-p.beta * (v - p.V_on)))
         p_off = 1 - 1 / (1 + sp.exp(-p.beta * (v + p.V_off)))
         return i, ((1 - x) * p_on - x * p_off) / p.tau
 
 
-_SRC_PD = ("Pershin & Di Ventra, Phys. Rev. B 78, 113309 (2008) threshold model as in ngspice "
+_SRC_PD = ("Pershin, La Fontaine & Di Ventra, Phys. Rev. E 80, 021926 (2009) threshold model, as in ngspice "
            "examples/memristor/memristor.sp (R_on 1 k, R_off 10 k, Vt 1.6 V)")
 
 
 class ThresholdMemristor(DeviceModel):
-    """Voltage-threshold memristor (Pershin & Di Ventra), the model of ngspice's example.
+    """Voltage-threshold memristor (Pershin, La Fontaine & Di Ventra, 'Memristive model of
+    amoeba learning', PRE 80, 021926 (2009); its SPICE form: Pershin & Di Ventra,
+    arXiv:1204.2600), the model of ngspice's example.
 
     State: the resistance R (ohm) in [R_on, R_off]; ``i = v / R`` and
     ``dR/dt = beta v + (alpha - beta)/2 (|v + Vt| - |v - Vt|)``, i.e. slope alpha below
@@ -450,7 +477,7 @@ class ThresholdMemristor(DeviceModel):
     """
 
     name = "Threshold (Pershin-Di Ventra)"
-    reference = "Y. V. Pershin, M. Di Ventra, Phys. Rev. B 78, 113309 (2008)"
+    reference = "Y. V. Pershin, S. La Fontaine, M. Di Ventra, 'Memristive model of amoeba learning', Phys. Rev. E 80, 021926 (2009)"
     short_name = "threshold"
     iv_demo = IVDemo(3.0, 1e3, 0.0, 5e3)
     state = StateVar("R", 1e3, 10e3, "ohm", 5e3, "device resistance")
