@@ -26,8 +26,9 @@ Placeholders (``string.Template`` syntax):
     switched to the other bound when it passes 0.5, and the local error is measured
     relative to the length |rate / (d rate/dx)| over which the rate changes (near such a
     bound: the distance itself), so the state approaches a bound where its window vanishes
-    to any depth representable in double precision (x itself stops 1e-16 short: it would
-    round to the bound, where such a window is exactly 0, and lock there). Otherwise
+    to a depth of 1e-100 of the range with relative precision, and deeper with absolute
+    error rtol * 1e-100 (x itself stops 1e-16 short: it would round to the bound, where
+    such a window is exactly 0, and lock there). Otherwise
     ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
@@ -54,6 +55,9 @@ from numba import njit, prange
 _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
+# gap state: relative precision of the distance to a bound down to DEPTH (of the range);
+# deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
+DEPTH = 1e-100
 
 # ---- device functions (generated from the model's sympy equations)
 ${device_functions}
@@ -244,7 +248,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     # the rate does not depend on the state (leaving a bound) it is absolute
                     aj = max(abs(J), abs(J2))
                     ls = 1.0 if aj == 0.0 else min(1.0, (abs(r) + abs(r2)) / aj)
-                    err = abs(un - u1) / (rtol * max(min(un, u1), ls, 1e-300))
+                    err = abs(un - u1) / (rtol * max(min(un, u1), ls, DEPTH))
                 else:
                     err = abs(un - u1) / atol
                 if not (err == err):  # NaN from the model

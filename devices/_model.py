@@ -344,7 +344,7 @@ class DeviceModel:
         """True when the model's windows are written with the distances to its bounds
         (:data:`~memlab.devices.windows.GAP_LO`, ``GAP_HI``): :func:`~memlab.devices.simulate`
         then integrates the distance to the nearer bound, which keeps its relative precision
-        down to 1e-300 of the state range (x itself could not come closer than 1e-16)."""
+        down to 1e-100 of the state range (x itself could not come closer than 1e-16)."""
         return self._k.gap is not None
 
     @property

@@ -8,7 +8,7 @@ Prodromakis) are not repeated; tests in tests/devices/test_windows.py prove it.
 Windows that vanish at a bound are also offered in a *gap form* (``gaps=(a, b)``): written
 with the normalised distances ``a = (x - lo)/(hi - lo)`` and ``b = (hi - x)/(hi - lo)``
 (the symbols :data:`GAP_LO`, :data:`GAP_HI`) and :class:`OneMinusPow`, so that they keep
-their relative precision when the state is within 1e-300 of a bound. A model whose
+their relative precision when the state is within 1e-100 of a bound. A model whose
 equations use the gap symbols is integrated with the distance to the nearer bound as its
 state (see :mod:`memlab.devices._integrator`); everywhere else (numpy evaluation, ngspice,
 Verilog-A) the gaps are replaced by ``x - lo`` and ``hi - x``.
