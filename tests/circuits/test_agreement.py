@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
-                            SinhConductance, Selector, Sine, PulseTrain, Trace)
+                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -39,11 +39,12 @@ CASES = {
     "vteam_prodromakis": (lambda: VTEAM(window="prodromakis", p=1), 1.0, 1e6, 1e7),
     "hp_prodromakis": (lambda: HPLinearDrift(window="prodromakis"), 1.0, 1.0, 10.0),
     "stanford_reference_clamp": (lambda: StanfordPKU(reference_clamp=True), 1.5, 1e6, 1e7),
+    "stochastic_switch": (lambda: StochasticSwitch(E=2.0, w=0.05, tau0=1e-3, v0=0.1), 0.6, 1e2, 1e3),
     "knowm_gmss": (lambda: KnowmMSS(schottky=True, phi=0.8, a_f=2e-6, b_f=6.0, a_r=2e-6, b_r=3.0), 0.8, 1e3, 1e4),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
 #: is the unclamped gap integral, whose range is 21 gap ranges)
-NARROW = {"stanford_reference_clamp", "hp_prodromakis"}
+NARROW = {"stanford_reference_clamp", "hp_prodromakis", "stochastic_switch"}
 #: initial states other than the model's (VTEAM's x0 = x_on is a fixed point of a window
 #: that vanishes there)
 X0 = {"vteam_joglekar": 1.5e-9, "vteam_prodromakis": 1.5e-9}
