@@ -32,7 +32,7 @@ __all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERA
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'
@@ -147,7 +147,7 @@ def _kernel_printer_class():
 
         def _print_OneMinusPow(self, expr):
             z, n = (self._print(a) for a in expr.args)
-            return f"(-math.expm1(({n}) * math.log1p(-({z}))))"
+            return f"_omp({z}, {n})"
 
     return KernelPrinter
 
@@ -157,11 +157,26 @@ _IPOW_SOURCE = """\
 def _ipow(b, e):
     if e == 1.0:
         return b
+    if e == 0.0:
+        return 1.0
     if e == 2.0:
         return b * b
     if e == 3.0:
         return b * b * b
     return b ** e
+
+
+@njit(inline="always", cache=True)
+def _omp(z, n):
+    # 1 - (1 - z)^n without cancellation at small z (OneMinusPow): exact products for
+    # n = 1, 2, 3, -expm1(n log1p(-z)) otherwise
+    if n == 1.0:
+        return z
+    if n == 2.0:
+        return z * (2.0 - z)
+    if n == 3.0:
+        return z * (3.0 - z * (3.0 - z))
+    return -math.expm1(n * math.log1p(-z))
 """
 
 
