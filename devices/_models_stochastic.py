@@ -38,11 +38,10 @@ class StochasticSwitch(DeviceModel):
     ON transition in hazard units. Units: G in S, tau0 in s, v0 in V.
     """
 
-    name = "stochastic switch (Poisson nucleation)"
-    reference = "Poisson nucleation with exponential voltage acceleration (module docstring)"
-    short_name = ""
-    iv_demo = IVDemo(1.0, 10.0, 0.0, 0.0)
     state = StateVar("theta", 0.0, 1e3, "1", 0.0, "accumulated nucleation hazard")
+    name, short_name = "stochastic switch (Poisson nucleation)", ""
+    reference = "Poisson nucleation with exponential voltage acceleration (module docstring)"
+    iv_demo = IVDemo(1.0, 10.0, 0.0, 0.0)
     parameters = (
         Param("G_on", 1e-3, "S", lo=0.0, lo_open=True, source=_SRC, doc="ON conductance", log=True),
         Param("G_off", 1e-6, "S", lo=0.0, lo_open=True, source=_SRC, doc="OFF conductance", log=True),
