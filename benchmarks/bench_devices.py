@@ -3,7 +3,10 @@
 1. 100,000 VTEAM devices (lognormal k_off spread) x 1,000 time steps of a pulse train,
    one call, against a plain numpy forward-Euler loop over the time steps (the baseline
    named in the issue); device-steps per second and peak memory.
-2. One Yakopcic sine loop of 10,000 points (target: under 50 ms).
+2. 100,000 devices of the models integrated with the distance to their bound as the
+   state (HP + Joglekar, Yakopcic, VTEAM + Joglekar; issue 14) x 1,000 fixed ROS2 steps
+   of a sine (target: under 2 s each).
+3. One Yakopcic sine loop of 10,000 points (target: under 50 ms).
 Compilation is excluded (warm-up call first); numba's cache keeps it between runs.
 """
 from __future__ import annotations
@@ -14,7 +17,9 @@ import tracemalloc
 import numpy as np
 
 from _timing import best_of
-from memlab.devices import VTEAM, Yakopcic, PulseTrain, Sine, simulate, spread
+import os
+
+from memlab.devices import HPLinearDrift, VTEAM, Yakopcic, PulseTrain, Sine, simulate, spread
 
 
 def peak_rss_mb():
@@ -59,6 +64,18 @@ def main():
     rows.append(("VTEAM 100k x 1000, numpy forward Euler (baseline)", dt_e, n * n_t / dt_e, float("nan"), "~8 s"))
     agree = np.mean(np.abs(x_e - tr.stats["x_final"]) < 0.05 * 3e-9)
 
+    # gap-state models: 1,000 fixed steps of two sine periods that drive them into saturation
+    for label, model, amp, freq, x0, key in (
+            ("HP + Joglekar", HPLinearDrift(window="joglekar"), 1.2, 1.0, 0.5, "mu_v"),
+            ("Yakopcic set A", Yakopcic(), 0.5, 100.0, 0.11, "Ap"),
+            ("VTEAM + Joglekar", VTEAM(window="joglekar"), 1.0, 20e6, 1.5e-9, "k_off")):
+        popg = spread(model, n, {key: 0.2}, seed=0)
+        sd = Sine(amp, freq, periods=2)
+        tg = np.linspace(0, sd.duration, n_t + 1)
+        simulate(model, sd, x0=x0, t=tg, method="fixed")
+        dt_g, tr_g = timed(lambda: simulate(popg, sd, x0=x0, t=tg, method="fixed", store=()), repeat=2)
+        rows.append((f"{label} 100k x {n_t}, fixed ROS2 (gap state)", dt_g, n * n_t / dt_g, float("nan"), "< 2 s"))
+
     y = Yakopcic()
     s = Sine(0.5, 100.0, points_per_period=10_000)
     simulate(y, s)
@@ -66,6 +83,7 @@ def main():
     rows.append((f"Yakopcic 1 sine loop, 10,000 points ({tr_y.stats['steps']} steps)", dt_y, tr_y.stats["steps"] / dt_y,
                  float("nan"), "< 50 ms"))
 
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings under load are pessimistic)")
     print(f"{'case':58s} {'wall s':>9s} {'dev-steps/s':>12s} {'peak MB':>9s}  target")
     for name, w, rate, mem, target in rows:
         print(f"{name:58s} {w:9.3f} {rate:12.3g} {mem:9.1f}  {target}")

@@ -20,6 +20,7 @@ from memlab.devices._io import Measurement, load_knowm, load_knowm_set, knowm_da
 from memlab.devices._io_csv import load_loop_csv, load_loop, load_loops
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
+from memlab.devices._models_stochastic import StochasticSwitch
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -32,6 +33,7 @@ __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "loa
             "ResistorFit", "ModelComparison", "fit", "fit_resistor", "evaluate", "compare_models", "fit_files", "plot_fit",
             "loop_error"]
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
+__all__ += ["StochasticSwitch"]
 
 
 def get_model(name: str, **params) -> DeviceModel:

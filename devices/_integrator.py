@@ -13,11 +13,23 @@ Placeholders (``string.Template`` syntax):
 ``${device_functions}``
     Source of the njit-decorated device functions, which must define
     ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
-    ``_kernel_r(v, x, p) -> (i, di/dv, rate)`` and ``_noise(v, x, p) -> amplitude``
+    ``_kernel_r(v, x, p) -> (i, di/dv, rate)``, ``_noise(v, x, p) -> amplitude`` and
+    their versions with the normalised gaps, ``_gkernel(v, x, a, b, p)``, ``_gkernel_r``
     (see :data:`DEVICE_FUNCTIONS`).
 ``${rate_x_free}``
     ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
     Rosenbrock stages of the fixed-step integrator).
+``${gap}``
+    ``True`` when the model's equations have a gap form (windows that vanish at a bound,
+    see :mod:`memlab.devices._windows`): the integrated variable ``u`` is then the
+    normalised distance of the state to the nearer bound (``side`` 0: lower, 1: upper),
+    switched to the other bound when it passes 0.5, and the local error is measured
+    relative to the length |rate / (d rate/dx)| over which the rate changes (near such a
+    bound: the distance itself), so the state approaches a bound where its window vanishes
+    to a depth of 1e-100 of the range with relative precision, and deeper with absolute
+    error rtol * 1e-100 (x itself stops 1e-16 short: it would round to the bound, where
+    such a window is exactly 0, and lock there). Otherwise
+    ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
 and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``, ``keep`` (output samples),
@@ -30,7 +42,7 @@ from string import Template
 __all__ = ["TEMPLATE", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
 
 #: names the device-function source must define
-DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise")
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "_gkernel", "_gkernel_r")
 #: names of the integrator entry points in the generated module
 ENTRY_POINTS = ("run", "run_fixed")
 
@@ -41,7 +53,11 @@ import math
 from numba import njit, prange
 
 _RATE_X_FREE = ${rate_x_free}
+_GAP = ${gap}
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
+# gap state: relative precision of the distance to a bound down to DEPTH (of the range);
+# deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
+DEPTH = 1e-100
 
 # ---- device functions (generated from the model's sympy equations)
 ${device_functions}
@@ -81,8 +97,41 @@ def keep(out_v, out_i, out_x, store, d, k, v, i, x):
     if store[2]:
         out_x[d, k] = x
 
+@njit(inline="always", cache=True)
+def unpack(u, side, lo, hi):
+    # (x, a, b, du/dx): the state, its normalised distances to the bounds, the scale of u
+    if not _GAP:
+        return u, 0.0, 0.0, 1.0
+    w = hi - lo
+    if side == 0:
+        return lo + w * u, u, 1.0 - u, 1.0 / w
+    return hi - w * u, 1.0 - u, u, -1.0 / w
+
+@njit(inline="always", cache=True)
+def pack(x, lo, hi):
+    # the integrated variable u and its side for the state x
+    if not _GAP:
+        return x, 0
+    a = (x - lo) / (hi - lo)
+    if a <= 0.5:
+        return a, 0
+    return (hi - x) / (hi - lo), 1
+
+@njit(inline="always", cache=True)
+def u_range(lo, hi):
+    if _GAP:
+        return 0.0, 1.0
+    return lo, hi
+
+@njit(inline="always", cache=True)
+def reflect(u, side):
+    # keep u the distance to the nearer bound
+    if _GAP and u > 0.5:
+        return 1.0 - u, 1 - side
+    return u, side
+
 @njit(cache=True, error_model="numpy")
-def solve_v(vs, x, p, rs, vguess):
+def solve_v(vs, x, a, b, p, rs, vguess):
     # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
     if rs == 0.0:
         return vs
@@ -90,7 +139,7 @@ def solve_v(vs, x, p, rs, vguess):
     hi = max(0.0, vs)
     v = min(max(vguess, lo), hi)
     for _ in range(200):
-        o = _kernel_r(v, x, p)
+        o = _gkernel_r(v, x, a, b, p)
         F = v + rs * o[0] - vs
         if F == 0.0:
             return v
@@ -108,38 +157,61 @@ def solve_v(vs, x, p, rs, vguess):
     return v
 
 @njit(cache=True, error_model="numpy")
-def stage(vs, x, p, rs, vguess):
-    v = solve_v(vs, x, p, rs, vguess)
-    o = _kernel(v, x, p)
+def stage(vs, u, side, lo, hi, p, rs, vguess):
+    # (v, i, du/dt, d(du/dt)/du); the last equals d(dx/dt)/dx in either representation
+    x, a, b, sc = unpack(u, side, lo, hi)
+    v = solve_v(vs, x, a, b, p, rs, vguess)
+    o = _gkernel(v, x, a, b, p)
     dvdx = 0.0
     if rs != 0.0:
         dvdx = -rs * o[2] / (1.0 + rs * o[1])
     J = o[5] + o[4] * dvdx
     if not (J == J) or abs(J) == math.inf:
         J = 0.0
-    return v, o[0], o[3], J
+    return v, o[0], o[3] * sc, J
 
 @njit(cache=True, error_model="numpy")
-def stage_r(vs, x, p, rs, vguess):
-    v = solve_v(vs, x, p, rs, vguess)
-    o = _kernel_r(v, x, p)
-    return v, o[0], o[2]
+def stage_r(vs, u, side, lo, hi, p, rs, vguess):
+    x, a, b, sc = unpack(u, side, lo, hi)
+    v = solve_v(vs, x, a, b, p, rs, vguess)
+    o = _gkernel_r(v, x, a, b, p)
+    return v, o[0], o[2] * sc
+
+@njit(cache=True, error_model="numpy")
+def jump(u, side, lo, hi, p, rs, vs, vguess, z):
+    # model noise: a random state jump (amplitude from _noise, state units)
+    ulo, uhi = u_range(lo, hi)
+    x, a, b, sc = unpack(u, side, lo, hi)
+    vn_, in_, rn_ = stage_r(vs, u, side, lo, hi, p, rs, vguess)
+    return reflect(min(max(u + sc * _noise(vn_, x, p) * z, ulo), uhi), side)
+
+@njit(inline="always", cache=True)
+def finish(x_final, gap_final, dv, u, side, lo, hi):
+    x, a, b, sc = unpack(u, side, lo, hi)
+    x_final[dv] = x
+    if _GAP:
+        gap_final[dv, 0] = (hi - lo) * a
+        gap_final[dv, 1] = (hi - lo) * b
+    else:
+        gap_final[dv, 0] = x - lo
+        gap_final[dv, 1] = hi - x
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
-        out_v, out_i, out_x, store, x_final, status, nsteps, vgrid, has_noise, z):
+        out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
     g = GAMMA
-    for d in prange(n_dev):
-        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
+    for dv in prange(n_dev):
+        p, lo, hi, rs = P[dv], lo_b[dv], hi_b[dv], rs_a[dv]
+        ulo, uhi = u_range(lo, hi)
         atol = rtol * (hi - lo)
         if not (atol > 0.0):
             atol = rtol
-        x = x0[d]
+        u, side = pack(x0[dv], lo, hi)
         t = t_out[0]
-        v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
-        keep(out_v, out_i, out_x, store, d, 0, v, i, x)
+        v, i, r, J = stage(vgrid[0], u, side, lo, hi, p, rs, 0.0)
+        keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
         st = 0
@@ -152,28 +224,40 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     h = rem
                     last = True
                 vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J = stage(vs1, x, p, rs, v)
-                if (x <= lo and r <= 0.0) or (x >= hi and r >= 0.0):
+                v, i, r, J = stage(vs1, u, side, lo, hi, p, rs, v)
+                if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                     J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
                 if J > 0.0 and g * h * J > 0.5:
                     h = 0.5 / (g * J)
                     last = False
                 den = 1.0 - g * h * J
                 k1 = r / den
-                x1 = min(max(x + h * k1, lo), hi)
+                u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
-                v2, i2, r2 = stage_r(vs2, x1, p, rs, v)
+                if _GAP:
+                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, p, rs, v)
+                else:
+                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, p, rs, v)
+                    J2 = 0.0
                 k2 = (r2 - 2.0 * k1) / den
-                xn = min(max(x + h * (1.5 * k1 + 0.5 * k2), lo), hi)
-                xe = min(max(x + h * k1, lo), hi)
-                err = abs(xn - xe) / atol
+                un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
+                if _GAP:
+                    # relative to the length over which the rate changes by itself, |r / J|
+                    # at either stage (capped at the range): near a vanishing window that is
+                    # the distance to the bound, so the depth keeps relative precision; where
+                    # the rate does not depend on the state (leaving a bound) it is absolute
+                    aj = max(abs(J), abs(J2))
+                    ls = 1.0 if aj == 0.0 else min(1.0, (abs(r) + abs(r2)) / aj)
+                    err = abs(un - u1) / (rtol * max(min(un, u1), ls, DEPTH))
+                else:
+                    err = abs(un - u1) / atol
                 if not (err == err):  # NaN from the model
                     err = 1e10
                 if err <= 1.0 or h <= 1e-15 * (abs(t) + rem):
                     if err > 1.0:
                         st = 1
                     t = t_target if last else t + h
-                    x = xn
+                    u, side = reflect(un, side)
                     steps += 1
                     if steps >= max_steps:
                         st = 2
@@ -186,57 +270,56 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             if st == 2:
                 break
             if has_noise:
-                # model noise: a random state jump at every output time (amplitude from _noise)
-                vn_, in_, rn_ = stage_r(vgrid[k], x, p, rs, v)
-                x = min(max(x + _noise(vn_, x, p) * z[d, k - 1], lo), hi)
+                u, side = jump(u, side, lo, hi, p, rs, vgrid[k], v, z[dv, k - 1])
             if store[0] or store[1]:
-                v, i, r = stage_r(vgrid[k], x, p, rs, v)
-            keep(out_v, out_i, out_x, store, d, k, v, i, x)
-        x_final[d] = x
-        status[d] = st
-        nsteps[d] = steps
+                v, i, r = stage_r(vgrid[k], u, side, lo, hi, p, rs, v)
+            keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
+        finish(x_final, gap_final, dv, u, side, lo, hi)
+        status[dv] = st
+        nsteps[dv] = steps
 
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, nsteps, vgrid, has_noise, z):
+def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
+              has_noise, z):
     # one ROS2 step per output interval; the stage-1 evaluation at (t_k, x_k) doubles as
     # the output sample, so a step costs two model evaluations whatever is stored
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
     g = GAMMA
-    for d in prange(n_dev):
-        p, lo, hi, rs = P[d], lo_b[d], hi_b[d], rs_a[d]
-        x = x0[d]
+    for dv in prange(n_dev):
+        p, lo, hi, rs = P[dv], lo_b[dv], hi_b[dv], rs_a[dv]
+        u, side = pack(x0[dv], lo, hi)
+        ulo, uhi = u_range(lo, hi)
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
         cheap = _RATE_X_FREE and rs == 0.0
         J = 0.0
         if cheap:
-            v, i, r = stage_r(vgrid[0], x, p, rs, 0.0)
+            v, i, r = stage_r(vgrid[0], u, side, lo, hi, p, rs, 0.0)
         else:
-            v, i, r, J = stage(vgrid[0], x, p, rs, 0.0)
+            v, i, r, J = stage(vgrid[0], u, side, lo, hi, p, rs, 0.0)
         for k in range(1, n_t):
-            keep(out_v, out_i, out_x, store, d, k - 1, v, i, x)
+            keep(out_v, out_i, out_x, store, dv, k - 1, v, i, unpack(u, side, lo, hi)[0])
             h = t_out[k] - t_out[k - 1]
-            if (x <= lo and r <= 0.0) or (x >= hi and r >= 0.0):
+            if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                 J = 0.0
             if J > 0.0 and g * h * J > 0.5:
                 J = 0.5 / (g * h)  # cap the linearisation: keeps the step stable and bounded
             den = 1.0 - g * h * J
             k1 = r / den
-            x1 = min(max(x + h * k1, lo), hi)
-            v2, i2, r2 = stage_r(vgrid[k], x1, p, rs, v)
+            u1 = min(max(u + h * k1, ulo), uhi)
+            v2, i2, r2 = stage_r(vgrid[k], u1, side, lo, hi, p, rs, v)
             k2 = (r2 - 2.0 * k1) / den
-            x = min(max(x + h * (1.5 * k1 + 0.5 * k2), lo), hi)
+            u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
-                vn_, in_, rn_ = stage_r(vgrid[k], x, p, rs, v2)
-                x = min(max(x + _noise(vn_, x, p) * z[d, k - 1], lo), hi)
+                u, side = jump(u, side, lo, hi, p, rs, vgrid[k], v2, z[dv, k - 1])
             if cheap:
-                v, i, r = stage_r(vgrid[k], x, p, rs, v2)
+                v, i, r = stage_r(vgrid[k], u, side, lo, hi, p, rs, v2)
             else:
-                v, i, r, J = stage(vgrid[k], x, p, rs, v2)
-        keep(out_v, out_i, out_x, store, d, n_t - 1, v, i, x)
-        x_final[d] = x
-        nsteps[d] = n_t - 1
+                v, i, r, J = stage(vgrid[k], u, side, lo, hi, p, rs, v2)
+        keep(out_v, out_i, out_x, store, dv, n_t - 1, v, i, unpack(u, side, lo, hi)[0])
+        finish(x_final, gap_final, dv, u, side, lo, hi)
+        nsteps[dv] = n_t - 1
 ''')

@@ -20,6 +20,7 @@ from memlab.errors import ParameterError, UnsupportedExpressionError
 from memlab.devices._meta import FitDefaults, IVDemo
 from memlab.devices._codegen import GENERATOR_VERSION, load_kernels, module_source
 from memlab.devices._params import Param, StateVar, check_value
+from memlab.devices._windows import GAP_HI, GAP_LO, plain
 
 __all__ = ["DeviceModel"]
 
@@ -188,17 +189,19 @@ class DeviceModel:
         x = sp.Symbol(self.state.name, real=True)
         syms = {n: sp.Symbol(n, real=True) for n in self._defs}
         ns = SimpleNamespace(**syms)
-        i_expr, r_expr = (sp.sympify(e) for e in self.equations(_V, x, ns))
+        i_raw, r_raw = (sp.sympify(e) for e in self.equations(_V, x, ns))
         bounds = tuple(sp.sympify(b) for b in self.bounds_expr(ns))
         noise = self.noise_expr(_V, x, ns)
         noise = None if noise is None else sp.sympify(noise)
-        named = {"current": i_expr, "rate": r_expr, "lower bound": bounds[0], "upper bound": bounds[1]}
+        named = {"current": i_raw, "rate": r_raw, "lower bound": bounds[0], "upper bound": bounds[1]}
         if noise is not None:
             named["noise"] = noise
-        allowed = {_V, x, *syms.values()}
+        allowed = {_V, x, GAP_LO, GAP_HI, *syms.values()}
         free = set().union(*(e.free_symbols for e in named.values())) - allowed
         if free:
             raise ParameterError(f"{where}: equations use undeclared symbols {sorted(map(str, free))}")
+        if any(e.has(GAP_LO, GAP_HI) for e in (bounds[0], bounds[1], noise) if e is not None):
+            raise ParameterError(f"{where}: the gap symbols may appear in the current and rate only")
         for label, e in named.items():
             for pw in e.atoms(sp.Piecewise):
                 if pw.args[-1].cond != sp.true:
@@ -207,9 +210,20 @@ class DeviceModel:
                         f"(its last condition is not True), undefined where no condition holds, so no target "
                         f"(compiled kernel, ngspice, Verilog-A) can print it: {pw}; add a final (value, True) "
                         f"branch")
+        # windows written with the gaps (see memlab.devices._windows): the integrator keeps
+        # the distance to the nearer bound; every other user sees plain expressions of x
+        gap = None
+        if i_raw.has(GAP_LO, GAP_HI) or r_raw.has(GAP_LO, GAP_HI):
+            width = bounds[1] - bounds[0]
+            gap = SimpleNamespace(current=i_raw, rate=r_raw, width=width)
+            to_x = {GAP_LO: (x - bounds[0]) / width, GAP_HI: (bounds[1] - x) / width}
+            i_expr, r_expr = plain(i_raw.subs(to_x)), plain(r_raw.subs(to_x))
+        else:
+            i_expr, r_expr = i_raw, r_raw
         text = sp.srepr((tuple(named.items()), x, tuple(syms.values()), GENERATOR_VERSION))
         key = hashlib.sha256(text.encode()).hexdigest()
-        eq = SimpleNamespace(x=x, symbols=syms, current=i_expr, rate=r_expr, bounds=bounds, noise=noise, key=key)
+        eq = SimpleNamespace(x=x, symbols=syms, current=i_expr, rate=r_expr, bounds=bounds, noise=noise, key=key,
+                             gap=gap)
         self.__dict__["_eq"] = eq    # derived from the class and options only (both fixed)
         return eq
 
@@ -326,6 +340,14 @@ class DeviceModel:
         return self._compiled()._kernel
 
     @property
+    def uses_gaps(self) -> bool:
+        """True when the model's windows are written with the distances to its bounds
+        (:data:`~memlab.devices.windows.GAP_LO`, ``GAP_HI``): :func:`~memlab.devices.simulate`
+        then integrates the distance to the nearer bound, which keeps its relative precision
+        down to 1e-100 of the state range (x itself could not come closer than 1e-16)."""
+        return self._k.gap is not None
+
+    @property
     def has_noise(self) -> bool:
         """True when the model (with its options) has a stochastic term."""
         return self._k.noise is not None
@@ -368,8 +390,14 @@ def _derive(eq: SimpleNamespace, label: str) -> SimpleNamespace:
         v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
         di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),
         dr_dv=sp.diff(r_expr, _V), dr_dx=sp.diff(r_expr, x),
-        bounds=eq.bounds, noise=eq.noise, key=eq.key, label=label, module=None,
+        bounds=eq.bounds, noise=eq.noise, key=eq.key, label=label, module=None, gap=None,
     )
+    if eq.gap is not None:
+        # kernels of the gap form: total x-derivatives, da/dx = 1/width, db/dx = -1/width
+        gi, gr, w = eq.gap.current, eq.gap.rate, eq.gap.width
+        total = lambda e: sp.diff(e, x) + (sp.diff(e, GAP_LO) - sp.diff(e, GAP_HI)) / w
+        d.gap = SimpleNamespace(current=gi, di_dv=sp.diff(gi, _V), di_dx=total(gi), rate=gr,
+                                dr_dv=sp.diff(gr, _V), dr_dx=total(gr))
     args = [_V, x, *syms.values()]
     for name in ("current", "di_dv", "di_dx", "rate", "dr_dv", "dr_dx", "conductance"):
         setattr(d, "np_" + name, sp.lambdify(args, getattr(d, name), modules="numpy", cse=True))

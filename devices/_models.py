@@ -79,26 +79,23 @@ class HPLinearDrift(DeviceModel):
 
     def equations(self, v, x, p):
         i = v / (p.R_on * x + p.R_off * (1 - x))
-        w = self._opts["window"]
-        f = {
-            "none": sp.Integer(1),
-            "strukov": W.strukov(x) if w == "strukov" else None,
-            "joglekar": W.joglekar(x, p.p) if w == "joglekar" else None,
-            "biolek": W.biolek(x, p.p, v <= 0) if w == "biolek" else None,
-            "prodromakis": W.prodromakis(x, p.p, p.j) if w == "prodromakis" else None,
-        }[w]
+        # windows in gap form: the integrator keeps the distance to the bound (issue 14)
+        f = W.gap_window(self._opts["window"], x, p.p if "p" in self._defs else None, v <= 0,
+                         p.j if "j" in self._defs else None)
         return i, p.mu_v * p.R_on * i / p.D ** 2 * f
 
 
 _SRC_TEAM = "Kvatinsky et al., IEEE TCAS-I 60, 211 (2013), Figs. 10-13 TEAM fit; Xyce_Regression memristorTEAM_test.cir"
 _SRC_XY = "Xyce N_DEV_MemristorTEAM.C defaults (docs/notes/devices.md §3)"
+_SRC_VA = ("Kvatinsky et al., 'Verilog-A for memristor models', Technion CCIT Technical Report 801 (Dec. 2011): "
+           "window_type 1-3 with p_coeff = 2, J = 1 for TEAM")
 _SRC_VT = "MemTorch memristor/VTEAM.py defaults (asic2.group VTEAM); Kvatinsky et al., IEEE TCAS-II 62, 786 (2015)"
 
 
 class _TeamBase(DeviceModel):
     """Shared I-V and window of TEAM and VTEAM (state x = oxide width in m)."""
 
-    options = {"iv": ("linear", ("linear", "exponential")), "window": ("none", ("none", "kvatinsky"))}
+    options = {"iv": ("linear", ("linear", "exponential")), "window": ("none", ("none", "kvatinsky") + W.WINDOWS[2:])}
 
     def _common(self, src_r):
         return [
@@ -112,7 +109,13 @@ class _TeamBase(DeviceModel):
         return p.x_on, p.x_off
 
     def _window_params(self):
-        if self._opts["window"] != "kvatinsky":
+        w = self._opts["window"]
+        if w in ("joglekar", "biolek", "prodromakis"):
+            ps = [Param("p", 2, "1", lo=1, hi=50, integer=True, doc="window exponent", source=_SRC_VA)]
+            if w == "prodromakis":
+                ps.append(_pos("j", 1.0, "1", _SRC_VA, "window scale"))
+            return ps
+        if w != "kvatinsky":
             return []
         return [Param("a_on", 0.0, "m", source=_SRC_XY, doc="ON window position"),
                 Param("a_off", 3e-9, "m", source=_SRC_XY, doc="OFF window position"),
@@ -128,10 +131,16 @@ class _TeamBase(DeviceModel):
             return v / (p.R_on + (p.R_off - p.R_on) * s)
         return v / (p.R_on * sp.exp(sp.log(p.R_off / p.R_on) * s))
 
-    def _windows(self, x, p):
-        if self._opts["window"] != "kvatinsky":
-            return sp.Integer(1), sp.Integer(1)
-        return W.kvatinsky_on(x, p.a_on, p.w_c), W.kvatinsky_off(x, p.a_off, p.w_c)
+    def _windows(self, x, p, nonpositive):
+        """(f_on, f_off); the Joglekar, Biolek and Prodromakis windows act on the state
+        normalised to [x_on, x_off], in gap form (as Kvatinsky et al.'s Verilog-A, with
+        x/D; Biolek's step is taken of the current for TEAM, of the voltage for VTEAM)."""
+        w = self._opts["window"]
+        if w == "kvatinsky":
+            return W.kvatinsky_on(x, p.a_on, p.w_c), W.kvatinsky_off(x, p.a_off, p.w_c)
+        s = (x - p.x_on) / (p.x_off - p.x_on)
+        f = W.gap_window(w, s, getattr(p, "p", None), nonpositive, getattr(p, "j", None))
+        return f, f
 
 
 class TEAM(_TeamBase):
@@ -139,8 +148,8 @@ class TEAM(_TeamBase):
 
     ``dx/dt = k_off (i/i_off - 1)^alpha_off f_off(x)`` for i > i_off > 0, zero between
     the thresholds, ``k_on (i/i_on - 1)^alpha_on f_on(x)`` for i < i_on < 0.
-    State x (m) in [x_on, x_off]; ``iv`` linear or exponential; ``window`` none or
-    kvatinsky. Defaults: the TEAM paper's fit (k in m/s: 1.46e-9 nm/s = 1.46e-18 m/s).
+    State x (m) in [x_on, x_off]; ``iv`` linear or exponential; ``window`` none,
+    kvatinsky, or (as in the TEAM paper's Verilog-A) joglekar, biolek, prodromakis. Defaults: the TEAM paper's fit (k in m/s: 1.46e-9 nm/s = 1.46e-18 m/s).
     """
 
     name = "TEAM"
@@ -172,7 +181,7 @@ class TEAM(_TeamBase):
 
     def equations(self, v, x, p):
         i = self._current(v, x, p)
-        f_on, f_off = self._windows(x, p)
+        f_on, f_off = self._windows(x, p, i <= 0)
         rate = sp.Piecewise(
             (p.k_off * (i / p.i_off - 1) ** p.alpha_off * f_off, i > p.i_off),
             (p.k_on * (i / p.i_on - 1) ** p.alpha_on * f_on, i < p.i_on),
@@ -185,7 +194,7 @@ class VTEAM(_TeamBase):
 
     ``dx/dt = k_off (v/v_off - 1)^alpha_off f_off(x)`` for v > v_off > 0, zero between
     thresholds, ``k_on (v/v_on - 1)^alpha_on f_on(x)`` for v < v_on < 0. State x (m) in
-    [x_on, x_off]; positive voltage drives towards R_off. Defaults: MemTorch's VTEAM
+    [x_on, x_off]; positive voltage drives towards R_off. ``window`` as for :class:`TEAM`. Defaults: MemTorch's VTEAM
     (R_on 50 ohm, R_off 1 kohm, D 3 nm, k_on -10 m/s, k_off 5e-4 m/s, alpha 3/1,
     v_on -0.2 V, v_off 0.02 V).
     """
@@ -213,7 +222,7 @@ class VTEAM(_TeamBase):
 
     def equations(self, v, x, p):
         i = self._current(v, x, p)
-        f_on, f_off = self._windows(x, p)
+        f_on, f_off = self._windows(x, p, v <= 0)
         rate = sp.Piecewise(
             (p.k_off * (v / p.v_off - 1) ** p.alpha_off * f_off, v > p.v_off),
             (p.k_on * (v / p.v_on - 1) ** p.alpha_on * f_on, v < p.v_on),
@@ -268,8 +277,10 @@ class Yakopcic(DeviceModel):
         g = sp.Piecewise((p.Ap * (sp.exp(v) - sp.exp(p.Vp)), v > p.Vp),
                          (-p.An * (sp.exp(-v) - sp.exp(p.Vn)), v < -p.Vn),
                          (0, True))
-        wp = (p.xp - x) / (1 - p.xp) + 1
-        wn = x / (1 - p.xn)
+        # wp = (xp - x)/(1 - xp) + 1 = (1 - x)/(1 - xp) and wn = x/(1 - xn) vanish at the
+        # bounds: written with the gaps so the state keeps its distance to them (issue 14)
+        wp = W.GAP_HI / (1 - p.xp)
+        wn = W.GAP_LO / (1 - p.xn)
         f_pos = sp.Piecewise((sp.exp(-p.alpha_p * (x - p.xp)) * wp, x >= p.xp), (1, True))
         f_neg = sp.Piecewise((sp.exp(p.alpha_n * (x + p.xn - 1)) * wn, x <= 1 - p.xn), (1, True))
         f = sp.Piecewise((f_pos, p.eta * v >= 0), (f_neg, True))
@@ -294,9 +305,20 @@ class StanfordPKU(DeviceModel):
     original adds this term to dg/dt inside its own fixed time step, so its size depends
     on that step; here it is a jump per output sample of :func:`simulate`, so its effect
     likewise depends on the output grid (choose it, and ``seed``, deliberately).
+
+    ``reference_clamp=True`` reproduces the reference Verilog-A (and so HSPICE results made
+    with it): there ``gap = idt(gap_ddt, gap_ini)`` is clamped to [g_min, g_max] *after*
+    the integration without resetting the integrator, so under an over-driven SET the
+    integral winds up below g_min (the current and the rate see the clamped gap) and a
+    following RESET must first unwind it: it ends at a larger gap than memlab's default
+    clamped state, which stops at the bound. The state is then that unclamped integral
+    (m, within g_min - 10 (g_max - g_min) and g_max + 10 (g_max - g_min); rtol refers to
+    that 21x wider range), and the gap is its clamp. The option also takes the reference
+    code's field enhancement for negative bias, ``gamma_ini = 16`` whatever gamma0 is
+    (parameter ``gamma0_neg``).
     """
 
-    options = {"noise": (False, (False, True))}
+    options = {"noise": (False, (False, True)), "reference_clamp": (False, (False, True))}
     name = "Stanford-PKU"
     reference = "Z. Jiang et al., IEEE TED 63(5), 1884 (2016); Stanford RRAM model v1.0.0"
     short_name, aliases = "stanford", ("stanfordpku",)
@@ -304,6 +326,9 @@ class StanfordPKU(DeviceModel):
     state = StateVar("g", 0.2e-9, 1.7e-9, "m", 0.2e-9, "tunnelling gap")
     def param_defs(self):
         ps = self._base
+        if self._opts["reference_clamp"]:
+            ps = ps + (Param("gamma0_neg", 16.0, "1", lo=0.0, doc="field enhancement for v < 0",
+                             source=_SRC_SP + " (rram_v_1_0_0.va: gamma_ini = 16 if Vtb < 0)"),)
         if self._opts["noise"]:
             ps = ps + (Param("dg0", 0.02e-9, "m", lo=0.0, source=_SRC_SP + " (delta_g0 = 0.02, read as nm)",
                              doc="gap noise amplitude"),
@@ -311,12 +336,30 @@ class StanfordPKU(DeviceModel):
                        _pos("T_smth", 500.0, "K", _SRC_SP, "smoothing temperature of the noise"))
         return ps
 
+    def bounds_expr(self, p):
+        lo, hi = self.state.lo, self.state.hi
+        if self._opts["reference_clamp"]:
+            return sp.Float(lo - 10 * (hi - lo)), sp.Float(hi + 10 * (hi - lo))
+        return sp.Float(lo), sp.Float(hi)
+
+    def _clamped(self, x, fn):
+        """``fn(g)`` at the physical gap g: the state, or (reference_clamp) the clamp of its
+        integral, as a top-level Piecewise over the three regions (a clamp inside the
+        threshold condition would put a Piecewise inside a relational, which numpy's
+        ``select`` cannot evaluate)."""
+        if not self._opts["reference_clamp"]:
+            return fn(x)
+        lo, hi = sp.Float(self.state.lo), sp.Float(self.state.hi)
+        return sp.Piecewise((fn(lo), x < lo), (fn(hi), x > hi), (fn(x), True))
+
     def noise_expr(self, v, x, p):
         if not self._opts["noise"]:
             return None
-        i = p.I0 * sp.exp(-x / p.g0) * sp.sinh(v / p.V0)
-        T = p.T0 + sp.Abs(v * i) * p.R_th
-        return p.dg0 / (1 + sp.exp((p.T_crit - T) / p.T_smth))
+        def amp(g):
+            i = p.I0 * sp.exp(-g / p.g0) * sp.sinh(v / p.V0)
+            T = p.T0 + sp.Abs(v * i) * p.R_th
+            return p.dg0 / (1 + sp.exp((p.T_crit - T) / p.T_smth))
+        return self._clamped(x, amp)
 
     _base = (
         _pos("I0", 1e-3, "A", _SRC_SP, "current scale", log=True),
@@ -335,13 +378,17 @@ class StanfordPKU(DeviceModel):
     )
 
     def equations(self, v, x, p):
-        i = p.I0 * sp.exp(-x / p.g0) * sp.sinh(v / p.V0)
-        T = p.T0 + sp.Abs(v * i) * p.R_th
-        kT_q = _KB * T / _Q                      # thermal voltage, V
-        gamma = p.gamma0 - p.beta * (x / 1e-9) ** p.alpha
-        move = -p.v0 * sp.exp(-p.Ea / kT_q) * sp.sinh(gamma * p.a0 * v / (p.t_ox * kT_q))
-        rate = sp.Piecewise((0, gamma * sp.Abs(v) / p.t_ox < p.F_min), (move, True))
-        return i, rate
+        def current(g):
+            return p.I0 * sp.exp(-g / p.g0) * sp.sinh(v / p.V0)
+
+        def rate(g):
+            T = p.T0 + sp.Abs(v * current(g)) * p.R_th
+            kT_q = _KB * T / _Q                      # thermal voltage, V
+            g0 = sp.Piecewise((p.gamma0_neg, v < 0), (p.gamma0, True)) if self._opts["reference_clamp"] else p.gamma0
+            gamma = g0 - p.beta * (g / 1e-9) ** p.alpha
+            move = -p.v0 * sp.exp(-p.Ea / kT_q) * sp.sinh(gamma * p.a0 * v / (p.t_ox * kT_q))
+            return sp.Piecewise((0, gamma * sp.Abs(v) / p.t_ox < p.F_min), (move, True))
+        return self._clamped(x, current), self._clamped(x, rate)
 
 
 _SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model' (2016); "
@@ -349,8 +396,18 @@ _SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model
             "(docs/notes/fitting.md)")
 
 
+_SRC_GMSS = ("Molter & Nugent, 'The generalized metastable switch memristor model', CNNA 2016 (arXiv:1608.04659); "
+             "defaults of Knowm's Xyce device MemristorKnowm (PHI = 1, SFA = SFB = SRA = SRB = 0: term off)")
+
+
 class KnowmMSS(DeviceModel):
     """Knowm mean metastable switch (MSS) memristor model.
+
+    ``schottky=True``: the generalized MSS current
+    ``i = phi i_mss + (1 - phi) (a_f exp(b_f v) - a_r exp(-b_r v))``, the switches in
+    parallel with a Schottky-diode-like path (Molter & Nugent 2016; as in Knowm's Xyce
+    device). Its defaults (phi = 1) switch the term off; fitted values are device
+    specific. With a_f != a_r the diode path carries a_f - a_r at v = 0, as in the source.
 
     ``i = (x/R_on + (1 - x)/R_off) v``;
     ``dx/dt = [(1 - x) P_on(v) - x P_off(v)] / tau`` with
@@ -369,6 +426,18 @@ class KnowmMSS(DeviceModel):
                 "V_off": (0.0, "vmax"), "beta": (1.0, 200.0)},
         on_positive=True)
     state = StateVar("x", 0.0, 1.0, "1", 0.0, "fraction of metastable switches ON")
+    options = {"schottky": (False, (False, True))}
+    _schottky = (
+        Param("phi", 1.0, "1", lo=0.0, hi=1.0, source=_SRC_GMSS, doc="fraction of the current through the switches"),
+        Param("a_f", 0.0, "A", lo=0.0, source=_SRC_GMSS, doc="Schottky forward current scale"),
+        Param("b_f", 0.0, "1/V", lo=0.0, source=_SRC_GMSS, doc="Schottky forward exponent"),
+        Param("a_r", 0.0, "A", lo=0.0, source=_SRC_GMSS, doc="Schottky reverse current scale"),
+        Param("b_r", 0.0, "1/V", lo=0.0, source=_SRC_GMSS, doc="Schottky reverse exponent"),
+    )
+
+    def param_defs(self):
+        return self.parameters + (self._schottky if self._opts["schottky"] else ())
+
     parameters = (
         _pos("R_on", 2.35e3, "ohm", _SRC_MSS, "resistance with all switches ON", log=True),
         _pos("R_off", 121e3, "ohm", _SRC_MSS, "resistance with all switches OFF", log=True),
@@ -383,17 +452,22 @@ class KnowmMSS(DeviceModel):
 
     def equations(self, v, x, p):
         i = (x / p.R_on + (1 - x) / p.R_off) * v
+        if self._opts["schottky"]:
+            # generalized MSS: phi I_mss + (1 - phi) I_schottky (Molter & Nugent 2016)
+            i = p.phi * i + (1 - p.phi) * (p.a_f * sp.exp(p.b_f * v) - p.a_r * sp.exp(-p.b_r * v))
         p_on = 1 / (1 + sp.exp(-p.beta * (v - p.V_on)))
         p_off = 1 - 1 / (1 + sp.exp(-p.beta * (v + p.V_off)))
         return i, ((1 - x) * p_on - x * p_off) / p.tau
 
 
-_SRC_PD = ("Pershin & Di Ventra, Phys. Rev. B 78, 113309 (2008) threshold model as in ngspice "
+_SRC_PD = ("Pershin, La Fontaine & Di Ventra, Phys. Rev. E 80, 021926 (2009) threshold model, as in ngspice "
            "examples/memristor/memristor.sp (R_on 1 k, R_off 10 k, Vt 1.6 V)")
 
 
 class ThresholdMemristor(DeviceModel):
-    """Voltage-threshold memristor (Pershin & Di Ventra), the model of ngspice's example.
+    """Voltage-threshold memristor (Pershin, La Fontaine & Di Ventra, 'Memristive model of
+    amoeba learning', PRE 80, 021926 (2009); its SPICE form: Pershin & Di Ventra,
+    arXiv:1204.2600), the model of ngspice's example.
 
     State: the resistance R (ohm) in [R_on, R_off]; ``i = v / R`` and
     ``dR/dt = beta v + (alpha - beta)/2 (|v + Vt| - |v - Vt|)``, i.e. slope alpha below
@@ -403,7 +477,7 @@ class ThresholdMemristor(DeviceModel):
     """
 
     name = "Threshold (Pershin-Di Ventra)"
-    reference = "Y. V. Pershin, M. Di Ventra, Phys. Rev. B 78, 113309 (2008)"
+    reference = "Y. V. Pershin, S. La Fontaine, M. Di Ventra, 'Memristive model of amoeba learning', Phys. Rev. E 80, 021926 (2009)"
     short_name = "threshold"
     iv_demo = IVDemo(3.0, 1e3, 0.0, 5e3)
     state = StateVar("R", 1e3, 10e3, "ohm", 5e3, "device resistance")

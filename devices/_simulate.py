@@ -135,8 +135,11 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
         Seed of the model's stochastic term (only for models with noise, e.g.
         ``StanfordPKU(noise=True)``); the same seed gives the same trace.
     store : tuple of {"v", "i", "x"}
-        Which waveforms to keep (the final state is always kept in ``stats["x_final"]``);
-        leaving some out saves memory on large populations.
+        Which waveforms to keep (the final state is always kept in ``stats["x_final"]``,
+        and its distances to the lower and upper bound, state units, in
+        ``stats["gap_final"]``: for models with windows that vanish at a bound the
+        integrator keeps that distance to full relative precision, see
+        :attr:`DeviceModel.uses_gaps`); leaving some out saves memory on large populations.
 
     Returns
     -------
@@ -199,6 +202,7 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
     keep = np.array(["v" in store, "i" in store, "x" in store])
     outs = [np.empty((n, n_t) if keep[j] else (1, 1)) for j in range(3)]
     x_final = np.empty(n)
+    gap_final = np.empty((n, 2))
     status = np.zeros(n, dtype=np.int64)
     nsteps = np.zeros(n, dtype=np.int64)
     h_max = float(max_step) if max_step is not None else math.inf
@@ -212,10 +216,10 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
         z = np.zeros((1, 1))
     if method == "fixed":
         kernels.run_fixed(P, x0f, lof, hif, rsf, t_out, outs[0], outs[1], outs[2], keep, x_final,
-                          nsteps, drive.value(t_out), model.has_noise, z)
+                          gap_final, nsteps, drive.value(t_out), model.has_noise, z)
     else:
         kernels.run(P, x0f, lof, hif, rsf, t_out, kind, dp, tp, vp, float(rtol), h_max, int(max_steps),
-                    outs[0], outs[1], outs[2], keep, x_final, status, nsteps, drive.value(t_out),
+                    outs[0], outs[1], outs[2], keep, x_final, gap_final, status, nsteps, drive.value(t_out),
                     model.has_noise, z)
     _check_finite(model, drive, t_out, outs, keep, x_final, status)
     if np.any(status == 2):
@@ -233,4 +237,6 @@ def simulate(model: DeviceModel, drive: Drive, x0=None, *, t=None, rtol: float =
                  r_series=float(drive.r_series) if np.ndim(drive.r_series) == 0 else drive.r_series,
                  period=drive.period, source="native",
                  stats={"steps": nsteps if not single else int(nsteps[0]),
-                        "x_final": x_final if not single else float(x_final[0]), "rtol": rtol})
+                        "x_final": x_final if not single else float(x_final[0]),
+                        "gap_final": gap_final if not single else (float(gap_final[0, 0]), float(gap_final[0, 1])),
+                        "rtol": rtol})

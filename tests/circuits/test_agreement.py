@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
-                            SinhConductance, Selector, Sine, PulseTrain, Trace)
+                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -33,7 +33,21 @@ CASES = {
     "threshold": (lambda: ThresholdMemristor(), 2.0, 1e2, 1e3),
     "sinh": (lambda: SinhConductance(), 0.5, 1e3, 1e4),
     "selector": (lambda: Selector(), 1.5, 1e3, 1e4),
+    # issue 14: windows in gap form (native integrates the distance to the bound), the
+    # reference Verilog-A clamp of Stanford-PKU, the generalized MSS with its Schottky path
+    "vteam_joglekar": (lambda: VTEAM(window="joglekar"), 1.0, 1e6, 1e7),
+    "vteam_prodromakis": (lambda: VTEAM(window="prodromakis", p=1), 1.0, 1e6, 1e7),
+    "hp_prodromakis": (lambda: HPLinearDrift(window="prodromakis"), 1.0, 1.0, 10.0),
+    "stanford_reference_clamp": (lambda: StanfordPKU(reference_clamp=True), 1.5, 1e6, 1e7),
+    "stochastic_switch": (lambda: StochasticSwitch(E=2.0, w=0.05, tau0=1e-3, v0=0.1), 0.6, 1e2, 1e3),
+    "knowm_gmss": (lambda: KnowmMSS(schottky=True, phi=0.8, a_f=2e-6, b_f=6.0, a_r=2e-6, b_r=3.0), 0.8, 1e3, 1e4),
 }
+#: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
+#: is the unclamped gap integral, whose range is 21 gap ranges)
+NARROW = {"stanford_reference_clamp", "hp_prodromakis", "stochastic_switch"}
+#: initial states other than the model's (VTEAM's x0 = x_on is a fixed point of a window
+#: that vanishes there)
+X0 = {"vteam_joglekar": 1.5e-9, "vteam_prodromakis": 1.5e-9}
 
 
 def _native(m, d, **kw):
@@ -50,19 +64,19 @@ def test_sine_and_pulse_agreement(key):
     moves = m.rate_expr != 0
     for f, wide in ((f_wide, True), (f_other, False)):
         d = Sine(amplitude=amp, frequency=f, periods=2, points_per_period=200)
-        ref = _native(m, d)
-        ng = characterize(m, d)
+        ref = _native(m, d, x0=X0.get(key))
+        ng = characterize(m, d, x0=X0.get(key))
         assert ng.source == "ngspice" and ref.source == "native"
         assert ng.stats["failures"] == []                       # converged at the first step limit
         c = compare_traces(ng, ref, state_range=hi - lo)
         assert c.i_max < 0.01, f"{key} sine {f:g} Hz: {c}"      # issue target: 1 %
-        if wide and moves:
+        if wide and moves and key not in NARROW:
             # the wide loop really is wide: the state sweeps >= 40 % of its range
             assert np.ptp(ref.x) / (hi - lo) > 0.4
     T = 1.0 / f_wide
     p = PulseTrain([amp, 0.1, -amp, 0.1], [T / 20] * 4, gap=T / 20, rise=T / 200, repeat=2, points_per_segment=20)
-    ref = _native(m, p)
-    ng = characterize(m, p)
+    ref = _native(m, p, x0=X0.get(key))
+    ng = characterize(m, p, x0=X0.get(key))
     c = compare_traces(ng, ref, state_range=hi - lo)
     assert ng.stats["failures"] == []
     assert c.i_max < 0.02, f"{key} pulse train: {c}"              # issue target: 2 %
