@@ -49,7 +49,7 @@ def test_cli_fit_of_synthetic_5kohm_loop_recovers_every_parameter(fitted):
     assert loop["frequency_Hz"] == pytest.approx(10.0, rel=1e-9)         # not 9.950 Hz (201 samples)
     assert loop["r_series_ohm"] == 5000.0 and loop["error"] < 1e-3
     assert any("r_series = 5000 ohm (argument)" in c and "end sample" in c for c in d["choices"])
-    for f in ("parameters.csv", "loops.csv", "model_card.md", "KnowmMSS.cir", "KnowmMSS.va", "overlay.png",
+    for f in ("parameters.csv", "loops.csv", "model_card.md", "KnowmMSS_False.cir", "KnowmMSS_False.va", "overlay.png",
               "overlay.svg"):
         assert (out / f).stat().st_size > 100, f
     card = (out / "model_card.md").read_text()
@@ -90,7 +90,7 @@ def test_exported_verilog_a_compiles_in_openvaf_and_gives_the_native_current(fit
     both evaluate the same closed form in double precision)."""
     import openvaf_py            # in the test extras (pyproject.toml)
     out, d = fitted
-    (mod,) = openvaf_py.compile_va(str(out / "KnowmMSS.va"))
+    (mod,) = openvaf_py.compile_va(str(out / "KnowmMSS_False.va"))
     defaults = mod.get_param_defaults()
     base = {n: defaults[n.lower()] for n in mod.param_names if n.lower() in defaults}
     base["mfactor"] = 1.0
@@ -112,7 +112,7 @@ def test_exported_subcircuit_in_ngspice_reproduces_the_native_fitted_loop(fitted
     from memlab.circuits import characterize, subcircuit
     out, d = fitted
     model = KnowmMSS(**{n: p["value"] for n, p in d["parameters"].items()})
-    assert (out / "KnowmMSS.cir").read_text().strip() == subcircuit(model).text.strip()
+    assert (out / "KnowmMSS_False.cir").read_text().strip() == subcircuit(model).text.strip()
     drive = Sine(0.8, 10.0, periods=3, r_series=5e3, points_per_period=400)
     native = simulate(model, drive, rtol=1e-7).last_period()
     sp_tr = characterize(model, drive, simulator="ngspice", max_step=0.1 / 4000)
