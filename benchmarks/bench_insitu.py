@@ -11,7 +11,9 @@ cells are disturbed and every read goes through the wire network.
 
 Software references, trained on the same split with the same features and one-hot
 targets: the least-squares optimum of the same loss (numpy lstsq, closed form; what the
-delta rule converges to without device limits) and scikit-learn's LogisticRegression.
+delta rule converges to without device limits), the same mini-batch delta rule with float
+weights on the same batches (the in-situ run minus the device), and scikit-learn's
+LogisticRegression (a different loss, for scale).
 
 Usage: python benchmarks/bench_insitu.py [--train 1200] [--epochs 5] [--lr 0.1] [--batch 50]
 Timings under load are pessimistic (the load average is printed with them).
@@ -53,6 +55,14 @@ def run(n_train=1200, epochs=5, lr=0.1, batch=50, seed=0):
                  "train_acc": lg.score(feats[tr, :64], labels[tr]), "test_acc": lg.score(feats[te, :64], labels[te]),
                  "wall_s": time.perf_counter() - t0})
 
+    # the float delta rule on train_layer's batches (each epoch's order: default_rng(seed).permutation)
+    order_rng, Wf, sgd = np.random.default_rng(seed), np.zeros((65, 10)), []
+    for _ in range(epochs):
+        idx = tr[order_rng.permutation(n_train)]
+        for b in np.array_split(idx, np.arange(batch, n_train, batch)):
+            Wf = Wf + lr * feats[b].T @ (onehot[b] - feats[b] @ Wf) / b.size
+        sgd.append(np.mean((feats[te] @ Wf).argmax(1) == labels[te]))
+
     cell = VTEAM(R_on=1e5, R_off=1e6, k_off=1e-2, k_on=-1e-2, alpha_on=1, v_off=0.5, v_on=-0.5)
     tx = TransientCrossbar(cell, np.full((65, 10), 1.5e-9), **WIRES)
     rule = UpdateRule(v_th=0.5, v_max=0.95, width=20e-9, dw_max=0.2, scheme="V/3")
@@ -63,6 +73,7 @@ def run(n_train=1200, epochs=5, lr=0.1, batch=50, seed=0):
     st = h.stats
     for k in range(epochs + 1):
         rows.append({"model": "in-situ crossbar", "epoch": k, "train_acc": h.accuracy[k], "test_acc": h.val_accuracy[k],
+                     "float_rule_test_acc": sgd[k - 1] if k else "-",
                      "train_mse": h.loss[k], "pulses": st["epoch_pulses"][k - 1] if k else 0,
                      "energy_J": st["epoch_energy"][k - 1] if k else 0.0,
                      "wall_s": st["epoch_time"][k - 1] if k else 0.0})
@@ -81,7 +92,7 @@ def main():
     from memlab._table import to_text
     rows = run(a.train, a.epochs, a.lr, a.batch)
     print(f"digits: {a.train} training / {1797 - a.train} test samples, lr {a.lr}, batch {a.batch}, 5 ohm wires")
-    print(to_text(rows, ["model", "epoch", "train_acc", "test_acc", "train_mse", "pulses", "energy_J", "wall_s"]))
+    print(to_text(rows, ["model", "epoch", "train_acc", "test_acc", "float_rule_test_acc", "train_mse", "pulses", "energy_J", "wall_s"]))
     print("uptime:", os.popen("uptime").read().strip())
 
 
