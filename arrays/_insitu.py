@@ -77,7 +77,7 @@ def layer_forward(tx: TransientCrossbar, state, X, *, v_read: float, g_ref: floa
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     if X.shape[1] != M:
         raise ShapeError(f"layer_forward: inputs have {X.shape[1]} features; the crossbar has {M} rows")
-    sol = tx.crossbar(state).solve(X.T * v_read, method="direct", full=False)
+    sol = tx.crossbar(state).solve(X.T * v_read, method="direct", full=False, progress=False)
     i = np.asarray(sol.i_out).T
     return (i - g_ref * v_read * X.sum(axis=1, keepdims=True)) / (g_scale * v_read)
 
