@@ -9,7 +9,8 @@ driven at column 0, bit lines at the last row, as in :class:`memlab.arrays.Cross
 Line waveforms are :class:`memlab.arrays.LineDrives`; :func:`memlab.arrays.write_drives`
 builds the V/2 and V/3 biasing of one write pulse (one cell, or a whole row with one
 amplitude per column). On top of it: :func:`memlab.arrays.program_array` (write-verify of a
-target conductance matrix) and :func:`memlab.arrays.disturb_study` (repeated writes).
+target conductance matrix), :func:`memlab.arrays.disturb_study` (repeated writes) and
+:func:`memlab.arrays.train_layer` (in-situ training with outer-product updates).
 """
 
 # %%
@@ -70,3 +71,40 @@ print(f"yield {100 * s['yield']:.1f} %, {s['pulses_mean']:.1f} pulses per cell (
       f"median |error| {100 * s['error_median']:.2f} %, energy {s['energy'] * 1e12:.2f} pJ, "
       f"wall time {s['wall_time']:.1f} s")
 plot_program(prog, title="12 x 12 write-verify")
+
+# %%
+# In-situ training of a digits classifier
+# ---------------------------------------
+# The same high-resistance cells as a 65 x 10 layer: the 64 pixels of scikit-learn's 8 x 8
+# digits (scaled to [0, 1]) plus a bias row drive the word lines at up to 0.1 V; output j is
+# bit line j's current minus that of a reference conductance (the starting state's, so every
+# weight starts at 0), in units of 1 uS. :func:`memlab.arrays.train_layer` runs the
+# mini-batch delta rule: each update ``lr * X^T (T - Y) / batch`` is written row by row, one
+# SET and one RESET pulse per row (V/3 scheme, 20 ns, 0.5 .. 0.95 V growing with the wanted
+# change), every pulse through the transient simulator, so the updates feel the wires and
+# disturb the half-selected cells. 300 training digits, 3 epochs (the benchmark
+# benchmarks/bench_insitu.py trains on 1200); the reference is the least-squares optimum of
+# the same loss on the same digits.
+from memlab.arrays import UpdateRule, train_layer
+from memlab.networks import digits
+
+data = digits()
+feats = np.column_stack([np.asarray(data.x) / 16.0, np.ones(len(data.y))])
+onehot = np.eye(10)[np.asarray(data.y)]
+split = np.random.default_rng(0).permutation(len(feats))
+fit, held = split[:300], split[300:]
+w_ls = np.linalg.lstsq(feats[fit], onehot[fit], rcond=None)[0]
+acc_ls = np.mean((feats[held] @ w_ls).argmax(1) == onehot[held].argmax(1))
+layer = TransientCrossbar(hi_r, np.full((65, 10), 1.5e-9), **wires)
+rule = UpdateRule(v_th=0.5, v_max=0.95, width=20e-9, dw_max=0.2, scheme="V/3")
+hist = train_layer(layer, feats[fit], onehot[fit], rule=rule, epochs=3, lr=0.1, batch=20,
+                   g_ref=float(layer.conductance()[0, 0]), g_scale=1e-6, val=(feats[held], onehot[held]))
+print(f"least squares: {100 * acc_ls:.1f} %; in-situ after each epoch: "
+      + ", ".join(f"{100 * a:.1f} %" for a in hist.val_accuracy[1:])
+      + f"; {hist.pulses} pulses, {hist.energy * 1e9:.2f} nJ")
+fig, ax = plt.subplots(figsize=(5.0, 3.2), layout="constrained")
+ax.plot(range(len(hist.val_accuracy)), 100 * hist.val_accuracy, "o-", label="in-situ crossbar")
+ax.axhline(100 * acc_ls, color="k", ls="--", label="software least squares")
+ax.set_xlabel("Epoch")
+ax.set_ylabel("Test accuracy (%)")
+ax.legend()

@@ -63,3 +63,12 @@ def test_bad_insitu_input():
         UpdateRule(v_th=0.5, v_max=0.4, width=1e-9, dw_max=0.1)
     with pytest.raises(ShapeError):
         train_layer(tx, np.zeros((4, 3)), np.zeros((4, 3)), rule=rule)
+    X, T = np.zeros((4, 3)), np.zeros((4, 2))
+    with pytest.raises(ShapeError, match="validation"):
+        train_layer(tx, X, T, rule=rule, val=(np.zeros((4, 2)), T))
+    with pytest.raises(ParameterError, match="val"):
+        train_layer(tx, X, T, rule=rule, val=X)
+    with pytest.raises(ParameterError, match="finite"):
+        train_layer(tx, np.full((4, 3), np.nan), T, rule=rule)
+    with pytest.raises(ParameterError, match="v_read"):
+        train_layer(tx, X, T, rule=rule, v_read=-0.1)
