@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memlab.errors import ParameterError, ShapeError, SingularCircuitError
+from memlab.errors import ConvergenceError, ParameterError, ShapeError, SingularCircuitError
 from memlab._validate import as_conductance, as_resistance, as_voltage, positive_float, positive_int
 
 from ._adjoint import CrossbarGradient, jvp as _jvp, vjp as _vjp
@@ -313,7 +313,15 @@ class Crossbar:
             else:
                 fac = factor._factor if factor is not None else factorize(self._topo, self._G, meth)
                 if meth == "ports":
-                    sol = solve_ports(self._topo, fac, U, rtol=rtol)
+                    try:
+                        sol = solve_ports(self._topo, fac, U, rtol=rtol)
+                    except ConvergenceError:
+                        if method != "auto" or factor is not None:
+                            raise
+                        # the policy's choice, not the user's: an ill-conditioned port model
+                        # (relative residual above rtol) falls back to the exact direct solve
+                        sol = solve_direct(self._topo, factorize(self._topo, self._G, "direct"), U, self._cells,
+                                           batch_size=batch_size, **common)
                 else:
                     sol = solve_direct(self._topo, fac, U, self._cells, batch_size=batch_size, **common)
         sol.wall_time = time.perf_counter() - t0

@@ -339,3 +339,27 @@ def test_roundoff_floor_warns_instead_of_failing(method):
     assert np.all(np.isfinite(s.i_out))
     # the driver-limited currents themselves are still accurate (well-conditioned outputs)
     assert np.allclose(s.i_out, ref_out, rtol=1e-6, atol=0)
+
+
+def test_auto_falls_back_to_direct_when_the_port_model_is_ill_conditioned(monkeypatch):
+    # the policy may pick the port model (e.g. for 0-ohm terminations); when that model's
+    # relative KCL residual exceeds rtol (seen at 1.6e-10 > 1e-10 in a PIM design search),
+    # method="auto" must return the exact direct solution, while an explicit "ports" raises
+    import memlab.arrays._crossbar as cb
+    from memlab.arrays import Crossbar
+    from memlab.errors import ConvergenceError
+
+    def failing(*a, **k):
+        raise ConvergenceError("port reduction left relative KCL residual 1.6e-10 > rtol=1e-10")
+
+    rng = np.random.default_rng(3)
+    xb = Crossbar(rng.uniform(1e-6, 1e-4, (6, 5)), r_row=1.0, r_col=1.0, r_driver=0.0, r_sense=0.0)
+    v = rng.uniform(0, 0.2, (6, 3))
+    ref = xb.solve(v, method="direct")
+    monkeypatch.setattr(cb, "choose_method", lambda *a, **k: "ports")
+    monkeypatch.setattr(cb, "solve_ports", failing)
+    got = xb.solve(v, method="auto")
+    np.testing.assert_allclose(got.i_out, ref.i_out, rtol=1e-12, atol=0)
+    assert got.method != "ports"
+    with pytest.raises(ConvergenceError):
+        xb.solve(v, method="ports")
