@@ -55,8 +55,10 @@ def _program(R, quick):
               "solved exactly at every time step (memlab.arrays.program_array on a TransientCrossbar), and a "
               "disturb study: repeated writes of one cell under V/2 and V/3 biasing.",
               "The heat maps show where the verify band was met, how many pulses each cell needed and how much "
-              "every other cell moved while its neighbours were written; the disturb plot shows the "
-              "half-selected drift growing with the write count under V/2 and staying flat under V/3.",
+              "every other cell moved while its neighbours were written (nothing here: the ISPP amplitudes stay "
+              "below 0.98 V, so V/2 puts at most 0.49 V, under the 0.5 V threshold, on half-selected cells); the "
+              "disturb plot shows what a -1.2 V write does instead: the half-selected drift grows with the write "
+              "count under V/2 and stays flat under V/3.",
               to_html(facts, [Column("q", "quantity"), Column("v", "value")])
               + R.figure(files, "Final error, pulses and disturb per cell", fixed, wide=True)
               + R.figure(dfiles, "Half-selected state change against write count",
