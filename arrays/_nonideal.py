@@ -87,17 +87,25 @@ class FiniteLevels:
 @dataclass(frozen=True)
 class ReadNoise:
     """Gaussian read noise redrawn at every read (devices.read_noise); ``sigma`` relative
-    to each conductance if ``relative`` else in S."""
+    to each conductance if ``relative`` else in S, or a noise spectrum (devices.FlickerNoise,
+    devices.TelegraphNoise, a tuple of them) read in the band [1/duration s, bandwidth Hz]."""
 
-    sigma: float = 0.01
+    sigma: object = 0.01
     relative: bool = True
+    bandwidth: float | None = None
+    duration: float | None = None
     at_read = True
 
     def __post_init__(self):
-        _nonneg("sigma", self.sigma, "ReadNoise")
+        if np.ndim(self.sigma) == 0 and not hasattr(self.sigma, "variance") and not isinstance(self.sigma, tuple):
+            _nonneg("sigma", self.sigma, "ReadNoise")
+        else:   # spectra and per-cell sigmas: devices.read_noise validates them (one check, one place)
+            _read_noise(np.full(1, 1e-5), self.sigma, relative=self.relative, seed=0, bandwidth=self.bandwidth,
+                        duration=self.duration)
 
     def apply(self, g, ctx, rng):
-        return _clip(_read_noise(g, self.sigma, relative=self.relative, seed=rng), ctx)
+        return _clip(_read_noise(g, self.sigma, relative=self.relative, seed=rng, bandwidth=self.bandwidth,
+                                 duration=self.duration), ctx)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Variability and reliability: device-to-device and cycle-to-cycle spread, finite
-conductance levels, read noise, retention drift and stuck-at faults.
+conductance levels, read noise, retention drift and stuck-at faults. Relaxation, retention
+and endurance live in :mod:`memlab.devices._reliability`, noise spectra (RTN, 1/f) in
+:mod:`memlab.devices._noise`; :func:`read_noise` is the one read-noise entry point.
 
 Every random function takes ``seed`` (int or ``numpy.random.Generator``) and is
 reproducible. Conductances in S, times in s. Sources: docs/notes/devices.md §9
@@ -123,12 +125,40 @@ def quantize(g, levels: int, g_min: float, g_max: float):
     return g_min + k * step
 
 
-def read_noise(g, sigma: float, *, relative: bool = True, seed=None):
+def read_noise(g, sigma, *, relative: bool = True, seed=None, bandwidth=None, duration=None):
     """Add Gaussian read noise to conductances (S): ``g (1 + sigma z)`` when ``relative``,
     else ``g + sigma z`` (sigma in S). Negative results are kept (they are physical
-    read-outs of a noisy measurement, not conductances to program)."""
-    sigma = _sigma("sigma", sigma)
+    read-outs of a noisy measurement, not conductances to program).
+
+    ``sigma`` is a number >= 0, an array broadcastable to ``g`` (per-device sigma), or a
+    noise spectrum (:class:`~memlab.devices.FlickerNoise`, :class:`~memlab.devices.TelegraphNoise`
+    or a tuple of them, whose variances add): then the read integrates the band
+    [1/duration, bandwidth] (``bandwidth`` in Hz, ``duration`` in s, both required) and the
+    relative sigma is the square root of the spectra's closed-form band variance (the
+    Gaussian with the read's second moment; the two-level RTN time series is
+    :func:`~memlab.devices.telegraph`).
+    """
+    from memlab.devices._noise import FlickerNoise, TelegraphNoise
     g = real(g, "g", unit="S", where="read_noise", array=True)
+    spectra = sigma if isinstance(sigma, tuple) and sigma else (sigma,)
+    if all(isinstance(s, (FlickerNoise, TelegraphNoise)) for s in spectra):
+        if not relative:
+            raise ParameterError("read_noise: parameter 'relative' must be True with a noise spectrum "
+                                 "(spectra are S_I/I^2, relative to the current)")
+        if bandwidth is None or duration is None:
+            raise ParameterError("read_noise: parameters 'bandwidth' (Hz) and 'duration' (s) are required "
+                                 "with a noise spectrum 'sigma'")
+        gp = real(g, "g", lo=0.0, lo_open=True, unit="S", where="read_noise (with a spectrum)", array=True)
+        sigma = np.sqrt(sum(s.variance(gp, bandwidth=bandwidth, duration=duration) for s in spectra))
+    elif np.ndim(sigma) == 0 or isinstance(sigma, (str, bytes)):
+        sigma = _sigma("sigma", sigma)
+    else:
+        sigma = real(sigma, "sigma", lo=0.0, where="read_noise", array=True)
+        try:
+            np.broadcast_to(sigma, g.shape)
+        except ValueError:
+            raise ParameterError(f"read_noise: parameter 'sigma' of shape {sigma.shape} does not broadcast "
+                                 f"to 'g' of shape {g.shape}") from None
     z = _rng(seed).standard_normal(g.shape)
     return g * (1 + sigma * z) if relative else g + sigma * z
 
