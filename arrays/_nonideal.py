@@ -100,8 +100,8 @@ class ReadNoise:
         if np.ndim(self.sigma) == 0 and not hasattr(self.sigma, "variance") and not isinstance(self.sigma, tuple):
             _nonneg("sigma", self.sigma, "ReadNoise")
         else:   # spectra and per-cell sigmas: devices.read_noise validates them (one check, one place)
-            _read_noise(np.full(1, 1e-5), self.sigma, relative=self.relative, seed=0, bandwidth=self.bandwidth,
-                        duration=self.duration)
+            _read_noise(np.full(np.shape(self.sigma) or (1,), 1e-5), self.sigma, relative=self.relative, seed=0,
+                        bandwidth=self.bandwidth, duration=self.duration)
 
     def apply(self, g, ctx, rng):
         return _clip(_read_noise(g, self.sigma, relative=self.relative, seed=rng, bandwidth=self.bandwidth,
