@@ -5,7 +5,9 @@ Public API: :class:`DeviceModel`, :class:`Param`, :class:`StateVar`, the models
 :class:`StanfordPKU`, :class:`KnowmMSS`, :class:`ThresholdMemristor`,
 :class:`SinhConductance`, :class:`Selector`), the drives (:class:`Sine`,
 :class:`Triangle`, :class:`PulseTrain`, :class:`PWL`), :func:`simulate`, :class:`Trace` and
-its plots (:func:`plot_iv`, :func:`plot_loops`).
+its plots (:func:`plot_iv`, :func:`plot_loops`). Reliability: variability (:func:`spread`,
+:func:`read_noise`, ...), noise spectra (:class:`FlickerNoise`, :class:`TelegraphNoise`),
+relaxation (:func:`relax`, :func:`arrhenius`) and endurance (:func:`endurance_window`).
 """
 from memlab.devices._params import Param, StateVar
 from memlab.devices._model import DeviceModel

@@ -66,12 +66,13 @@ class Relaxation:
     t0: float = 1.0
     nu: float = 0.0
     slope: float = 0.0
+    # spread growing with ln t: (s1, s0) in S
+    sigma_log: tuple = (0.0, 0.0)
     # stretched exponential: tau (s), 0 < beta <= 1, G_inf / G0
     tau: float = 1.0
     beta: float = 1.0
     g_inf_ratio: float = 0.0
-    # spread: (s1, s0) in S, or {time (s): coefficients (S)} in G0/g_norm
-    sigma_log: tuple = (0.0, 0.0)
+    # tabulated spread {time (s): coefficients (S)} in G0/g_norm
     sigma_poly: dict = field(default_factory=dict)
     g_norm: float = 1.0
     # thermal acceleration: activation energy (eV) and the temperature (K) of the parameters
