@@ -28,7 +28,7 @@ from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
 from memlab.devices._noise import FlickerNoise, TelegraphNoise, telegraph, flicker
 from memlab.devices._reliability import (K_B_EV, arrhenius, Relaxation, RELAXATION, relax, Endurance,
-                                         endurance_window, endurance_model)
+                                         ENDURANCE, endurance_window, endurance_model)
 
 __all__ = ["Param", "StateVar", "DeviceModel", "windows", "HPLinearDrift", "TEAM", "VTEAM", "Yakopcic",
            "StanfordPKU", "KnowmMSS", "ThresholdMemristor", "SinhConductance", "Selector", "MODELS",
@@ -40,7 +40,7 @@ __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "loa
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
 __all__ += ["StochasticSwitch"]
 __all__ += ["FlickerNoise", "TelegraphNoise", "telegraph", "flicker", "K_B_EV", "arrhenius", "Relaxation",
-            "RELAXATION", "relax", "Endurance", "endurance_window", "endurance_model"]
+            "RELAXATION", "relax", "Endurance", "ENDURANCE", "endurance_window", "endurance_model"]
 
 
 def get_model(name: str, **params) -> DeviceModel:

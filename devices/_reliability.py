@@ -23,8 +23,8 @@ from memlab.errors import ParameterError
 from memlab.devices._model import DeviceModel
 from memlab.devices._variability import _rng
 
-__all__ = ["K_B_EV", "arrhenius", "Relaxation", "RELAXATION", "relax", "Endurance", "endurance_window",
-           "endurance_model"]
+__all__ = ["K_B_EV", "arrhenius", "Relaxation", "RELAXATION", "relax", "Endurance", "ENDURANCE",
+           "endurance_window", "endurance_model"]
 
 #: Boltzmann constant in eV/K (CODATA 2018, exact)
 K_B_EV = 8.617333262e-5
@@ -220,6 +220,17 @@ class Endurance:
         real(self.min_ratio, "min_ratio", lo=1.0, where=w)
         real(self.sigma_n, "sigma_n", lo=0.0, hi=5.0, where=w)
 
+
+
+#: Published endurance parameter sets (docs/notes/devices.md §10).
+ENDURANCE = {
+    # Lammie, Rahimi Azghadi & Ielmini (2021), TiN/Hf(Al)O/Hf/TiN, 10 nm cells, v_stop = 1.5 V
+    # (their simulate_6A.py): fresh window 4.4 kOhm / 65 kOhm, threshold p0 exp(p1 s) =
+    # 10 exp(0.6907755278982137 x 10) = 1e4 cycles, exponents p2 s with p2 = 0.012171029136082496
+    # (LRS) and -0.015855563129903612 (HRS), s = 10
+    "lammie2021_hfalo": Endurance(form="power", n_th=10.0 * np.exp(0.6907755278982137 * 10),
+                                  p_lrs=0.012171029136082496 * 10, p_hrs=-0.015855563129903612 * 10),
+}
 
 def endurance_window(r_lrs, r_hrs, n, spec: Endurance = Endurance(), *, seed=None):
     """LRS and HRS resistances (ohm) after ``n`` cycles: ``(r_lrs_n, r_hrs_n, failed)``.

@@ -27,7 +27,7 @@ _EXPORTS = {
         'fit_resistor', 'evaluate', 'compare_models', 'fit_files', 'plot_fit', 'loop_error',
         'plot_iv', 'plot_loops', 'si_scale', 'IVDemo', 'FitDefaults', 'knowm_data_dir',
         'FlickerNoise', 'TelegraphNoise', 'telegraph', 'flicker', 'K_B_EV', 'arrhenius', 'Relaxation',
-        'RELAXATION', 'relax', 'Endurance', 'endurance_window', 'endurance_model',
+        'RELAXATION', 'relax', 'Endurance', 'ENDURANCE', 'endurance_window', 'endurance_model',
     ),
     'memlab.circuits': (
         'NgspiceBSourcePrinter', 'VerilogAPrinter', 'ngspice_code', 'verilog_a_code',

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from memlab.errors import MemlabError
-from memlab.devices import (VTEAM, Relaxation, RELAXATION, relax, arrhenius, drift, Endurance,
+from memlab.devices import (VTEAM, Relaxation, RELAXATION, relax, arrhenius, drift, Endurance, ENDURANCE,
                             endurance_window, endurance_model)
 
 N = 200_000            # devices per statistical check: std error of a std = 1/sqrt(2N) = 0.16 %
@@ -97,6 +97,31 @@ def test_endurance_power_law_matches_the_reference_expression():
     lo, hi, failed = endurance_window(4.4e3, 6.5e4, n, Endurance(n_th=th, p_lrs=p3 * s, p_hrs=0.0))
     np.testing.assert_allclose(lo, ref, rtol=1e-13)
     assert np.all(hi == 6.5e4) and not failed.any()
+
+
+def test_lammie2021_hfalo_window_after_n_cycles():
+    # the source's own function (SST-Reproducibility simulate_6A.py, gradual), transcribed:
+    # threshold = p_0 exp(p_1 s); R = 10 ** (p_2 s log10(n) + log10(R0) - p_2 s log10(threshold))
+    p_0, p_1, s = 10.0, 0.6907755278982137, 10
+    th = p_0 * math.exp(p_1 * s)
+
+    def gradual(r0, n, p_2):
+        return 10 ** (p_2 * s * math.log10(n) + math.log10(r0) - p_2 * s * math.log10(th))
+
+    spec = ENDURANCE["lammie2021_hfalo"]
+    for n in (3e4, 1e6, 1e8):
+        lo, hi, failed = endurance_window(4400.0, 65000.0, n, spec)
+        assert lo == pytest.approx(gradual(4400.0, n, 0.012171029136082496), rel=1e-12)
+        assert hi == pytest.approx(gradual(65000.0, n, -0.015855563129903612), rel=1e-12)
+        assert not failed
+    # after 1e6 cycles the 4.4 k / 65 k window (ratio 14.8) has closed to 7.707 k / 31.32 k (ratio 4.06)
+    lo, hi, _ = endurance_window(4400.0, 65000.0, 1e6, spec)
+    assert lo == pytest.approx(7706.8, rel=1e-4) and hi == pytest.approx(31318.6, rel=1e-4)
+    # the two meet at n = 1e4 x 14.773^(1/0.28027) = 1.49e8 cycles: failed just after
+    n_meet = th * (65000 / 4400) ** (1 / (0.12171029136082496 + 0.15855563129903612))
+    assert n_meet == pytest.approx(1.49e8, rel=0.01)
+    assert not endurance_window(4400.0, 65000.0, 0.99 * n_meet, spec)[2]
+    assert endurance_window(4400.0, 65000.0, 1.01 * n_meet, spec)[2]
 
 
 def test_endurance_window_closes_and_fails():
