@@ -14,12 +14,13 @@ docs/notes/devices.md §10.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from memlab._validate import real
-from memlab.errors import ParameterError
+from memlab.errors import MemlabWarning, ParameterError
 from memlab.devices._model import DeviceModel
 from memlab.devices._variability import _rng
 
@@ -163,7 +164,7 @@ def relax(g, t, model="cmo_hfox", *, T=None, seed=None, clip: bool = True):
     ``model`` is a :class:`Relaxation` or a :data:`RELAXATION` name. ``T`` (K) with
     ``model.ea > 0`` accelerates time by :func:`arrhenius` (``T = None``: at ``T_ref``).
     Each device gets its own seeded draw ``mean(g, t) + sigma(g, t) z``. Results below 0 S
-    are set to 0 S when ``clip`` (a conductance cannot be negative; the relaxation
+    are set to 0 S when ``clip``, with a :class:`~memlab.errors.MemlabWarning` giving their count (a conductance cannot be negative; the relaxation
     statistics are Gaussian fits that put a tail there). ``g`` and ``t`` broadcast.
     """
     m = _relaxation(model)
@@ -177,7 +178,14 @@ def relax(g, t, model="cmo_hfox", *, T=None, seed=None, clip: bool = True):
                                  f"[{m.t0:g}, inf) s of this logarithmic model (t >= t0)")
     mu = m.mean(g, t)
     out = mu + m.sigma(g, t) * _rng(seed).standard_normal(np.broadcast_shapes(mu.shape, np.shape(t)))
-    return np.maximum(out, 0.0) if clip else out
+    if clip:
+        n_neg = int(np.count_nonzero(out < 0.0))
+        if n_neg:
+            warnings.warn(f"relax: {n_neg} of {out.size} relaxed conductances fell below 0 S (the Gaussian tail of "
+                          f"the relaxation statistics) and were set to 0 S; "
+                          f"pass clip=False to keep them", MemlabWarning, stacklevel=2)
+        out = np.maximum(out, 0.0)
+    return out
 
 
 _EFORMS = ("power", "log", "sudden")

@@ -191,3 +191,16 @@ BAD = [
 def test_bad_input_raises_named_error(name, call):
     with pytest.raises(MemlabError, match=name):
         call()
+
+
+def test_relax_negative_tail_is_counted_not_silent():
+    """0.2 uS relaxed for a day under cmo_hfox: the fitted Gaussian (sigma ~0.9 uS, from
+    aihwkit's coefficients checked above) puts about 40 % of the draws below 0 S; they are
+    set to 0 S with a warning that gives their count, and clip=False keeps them."""
+    from memlab.errors import MemlabWarning
+    g0 = np.full(10_000, 0.2e-6)
+    with pytest.warns(MemlabWarning, match=r"\d+ of 10000 relaxed conductances fell below 0 S"):
+        g = relax(g0, 86_400.0, seed=3)
+    raw = relax(g0, 86_400.0, seed=3, clip=False)
+    assert g.min() == 0.0 and raw.min() < 0.0
+    np.testing.assert_array_equal(g, np.maximum(raw, 0.0))
