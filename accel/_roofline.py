@@ -48,7 +48,7 @@ class RooflineChip(HardwareModel):
     """CPU or GPU as a two-level roofline (on-chip memory + DRAM)."""
 
     MODEL = "roofline"
-    ACCEPTS = ("gpu",)       # RooflineChip(get_preset("A100")) is the bound of the GPU model
+    ACCEPTS = ("gpu", "cpu")  # RooflineChip(get_preset("A100")) is the bound of the GPU (and CPU) model
     REQUIRED = {
         "peak_ops_fp32": Spec("op/s"), "peak_ops_fp16": Spec("op/s"), "peak_ops_int8": Spec("op/s"),
         "e_mac_fp32": Spec("J"), "e_mac_fp16": Spec("J"), "e_mac_int8": Spec("J"),
