@@ -49,7 +49,7 @@ from ._base import HardwareModel, energy_dict
 from ._gpu import gemm_schedule
 from ._params import Spec
 from ._report import LayerResult
-from ._roofline import RooflineChip, dram_traffic
+from ._roofline import RooflineChip, dram_traffic, overlapped_latency
 
 __all__ = ["CPUChip", "calibrate_cpu", "CPU_TILES", "CALIBRATED_ON"]
 
@@ -151,14 +151,10 @@ class CPUChip(RooflineChip):
                  "memory:LLC": llc / (v["onchip_bw"] * share),
                  "power": sum(e.values()) / (v["tdp"] - v["p_static"])}
         overhead = kernels * v["t_layer"]
-        bound = max(times, key=times.get)
-        if overhead > times[bound]:
-            bound = "overhead"
-        t = overhead + max(times.values())
+        bound, t = overlapped_latency(times, overhead)
         e["static"] = v["p_static"] * t
-        macs = layer.macs * batch
-        return LayerResult(layer.name, layer.kind, macs, dram * active, llc * active, times, t, bound, e,
-                           2 * macs / (peak * t),
+        return LayerResult(layer.name, layer.kind, layer.macs * batch, dram * active, llc * active, times, t, bound,
+                           e, 2 * layer.macs * batch / (peak * t),
                            {"dtype": dt, "instances": active, "batch_per_instance": b, "sub_batch": sb,
                             "kernels": kernels,
                             "waves": waves, "tile_utilisation": layer.macs * b / exec_macs if exec_macs else 1.0,

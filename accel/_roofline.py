@@ -25,7 +25,7 @@ from ._base import HardwareModel, energy_dict
 from ._params import Spec
 from ._report import LayerResult
 
-__all__ = ["RooflineChip", "FPGA", "dram_traffic"]
+__all__ = ["RooflineChip", "FPGA", "dram_traffic", "overlapped_latency"]
 
 _POS = Spec("")
 
@@ -42,6 +42,16 @@ def dram_traffic(layer, batch, onchip_bytes, first, last):
     spill = (a_in + a_out) > onchip_bytes
     dram = w + (a_in if (first or spill) else 0.0) + (a_out if (last or spill) else 0.0)
     return dram, w + a_in + a_out
+
+
+def overlapped_latency(times: dict, overhead: float = 0.0) -> tuple[str, float]:
+    """``(bound, latency)`` of resources that overlap (``times``, s) after a serial
+    ``overhead`` (s): latency = overhead + max(times); bound = the largest resource, or
+    ``"overhead"`` when the overhead alone is longer."""
+    bound = max(times, key=times.get)
+    if overhead > times[bound]:
+        bound = "overhead"
+    return bound, overhead + max(times.values())
 
 
 class RooflineChip(HardwareModel):
