@@ -2,6 +2,8 @@
 
 Workloads (:class:`Workload` of :class:`Layer` objects, a zoo, YAML/JSON loading) are
 evaluated on chip models sharing ``evaluate(workload) -> Report``: roofline CPU (a bound),
+a multi-instance server-CPU model beyond the roofline (:class:`CPUChip`, calibrated on one
+MLPerf measurement),
 a GPU model beyond the roofline (tile/wave quantisation, launch overhead, L2 reuse, TDP cap)
 calibrated on published MLPerf / TensorRT measurements (:data:`MEASUREMENTS`),
 DSP-budget FPGA, loop-tiled FPGA (Zhang FPGA'15, design found by search), systolic ASIC
@@ -46,6 +48,7 @@ from ._systolic import SystolicArray, fold_cycles, systolic_counts
 from ._workload import (LAYER_KINDS, Attention, Conv2d, Gemm, GemmOp, Layer, Linear, Recurrent, Spiking,
                         Workload, load_workload)
 from ._measurements import MEASUREMENTS, ChipMeasurement, measurements_for
+from ._cpu import CPUChip, calibrate_cpu
 from ._zoo import TPU_V1_TABLE1, ZOO, get_workload, tpu_v1_workloads, zoo_names
 
 __all__ = [
@@ -61,6 +64,7 @@ __all__ = [
     "GPUChip", "calibrate_gpu", "gemm_schedule", "chip_names", "ChipMeasurement", "MEASUREMENTS", "measurements_for",
     "PipelineResult", "design_search", "DesignSearchResult", "DESIGN_OBJECTIVES", "ISAAC_ADC_TABLE", "ISAAC_ADC_AREA",
     "isaac_adc_scale",
+    "CPUChip", "calibrate_cpu",
 ]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from memlab.errors import ConfigError
 
+from ._cpu import CPUChip
 from ._fpga import TiledFPGA
 from ._gpu import GPUChip
 from ._neuromorphic import NeuromorphicChip
@@ -17,6 +18,7 @@ __all__ = ["MODEL_CLASSES", "make_chip", "chip_names"]
 MODEL_CLASSES = {"roofline": RooflineChip, "gpu": GPUChip, "fpga": FPGA, "systolic": SystolicArray,
                  "neuromorphic": NeuromorphicChip, "pim": PIMChip}
 MODEL_CLASSES["fpga_tiled"] = TiledFPGA      # Zhang'15 loop tiling, design found by search (accel/_fpga.py)
+MODEL_CLASSES["cpu"] = CPUChip               # multi-instance server CPU beyond the roofline (accel/_cpu.py)
 
 
 def chip_names() -> list[str]:

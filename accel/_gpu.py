@@ -56,15 +56,16 @@ _DT_BYTES = {"int8": 1, "fp16": 2, "fp32": 4}
 
 
 def gemm_schedule(m: int, k: int, n: int, count: int, n_sm: int, tile_k: int, ops_per_sm: float,
-                  operand_bytes: float, l2_bw: float = math.inf, a_reuse: float = 1.0) -> dict:
+                  operand_bytes: float, l2_bw: float = math.inf, a_reuse: float = 1.0, tiles=TILES) -> dict:
     """Fastest (tile, split-K) schedule of ``count`` GEMMs ``(m x k) @ (k x n)`` on ``n_sm``
     SMs of ``ops_per_sm`` op/s each, judged by ``max(compute, L2 time)``: ``{"t_s", "tm",
     "tn", "split", "ctas", "waves", "exec_macs", "l2_bytes"}`` (``t_s``: compute time, s).
     ``a_reuse`` (<= 1) scales the L2 bytes of the ``m x k`` panel: an implicit-GEMM
-    convolution reads each input pixel once per tile, not ``R x S`` times as im2col would."""
+    convolution reads each input pixel once per tile, not ``R x S`` times as im2col would.
+    ``tiles``: the ``(TM, TN)`` menu (a CPU passes its register-block shapes)."""
     kp = math.ceil(k / tile_k) * tile_k
     best = None
-    for tm, tn in TILES:
+    for tm, tn in tiles:
         tiles = math.ceil(m / tm) * math.ceil(n / tn) * count
         for s in _SPLITS:
             if s > 1 and (tiles * (s // 2) >= n_sm or kp / s < 2 * tile_k):

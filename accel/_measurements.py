@@ -46,6 +46,22 @@ BLOUW19
     The network (390-256-256-29) is read in the paper's code, github.com/abr/power_benchmarks
     (``run_benchmark.py``, ``models.py``). The idle power is Loihi's calibration point
     (preset ``p_static``); rate and dynamic energy are held apart.
+MLPERF30_INTEL
+    MLCommons, MLPerf Inference v3.0 results, closed division, Intel submission
+    ``1-node-2S-SPR-PyTorch-INT8`` (2 x Xeon Platinum 8480+), read in
+    github.com/mlcommons/inference_results_v3.0 ``closed/Intel/results/1-node-2S-SPR-PyTorch-INT8/
+    <benchmark>/<scenario>/performance/run_1/mlperf_log_summary.txt``: ResNet-50 Offline
+    20,578.9 samples/s, ResNet-50 Server 16,347.51 scheduled samples/s (15 ms latency
+    target, mean latency 11.29 ms), BERT-99 Offline 1,382.79 samples/s. Harness splits read in
+    the same repository: ResNet-50 Offline ``--num_instance 112 --cpus_per_instance 1``
+    (``measurements/.../resnet50/Offline/run_offline.sh``) with batch 256 per instance (the
+    ``run_offline.sh 256`` call of Intel's automation script, found with the code search in a
+    later Intel release: read as v3.0's), Server ``--num_instance 56 --cpus_per_instance 2
+    --batch_size 4`` (``code/resnet50/pytorch-cpu/run_server.sh``). BERT: the harness sorts
+    SQuAD samples by length and runs them unpadded (``code/bert-99/pytorch-cpu/csrc/
+    bert_qsl.hpp``, ``Sort``); its instance split was not found, so the model runs it on the
+    Offline split with 4 sequences per instance (an assumption; the model is compute-bound
+    there and moves < 5% between 1 and 16, ``benchmarks/bench_accel_chips.py`` prints it).
 """
 from __future__ import annotations
 
@@ -57,6 +73,7 @@ MLPERF30 = "MLPerf Inference v3.0 closed, NVIDIA (mlcommons/inference_results_v3
 TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT 8.4, INT8 PTQ, bs=1), "
           "docs.nvidia.com/deeplearning/tensorrt/tensorflow-quantization-toolkit/docs/docs/model_zoo.html")
 JOUPPI17 = "Jouppi et al., ISCA 2017 (arXiv:1704.04760), via a public transcription of its tables"
+MLPERF30_INTEL = "MLPerf Inference v3.0 closed, Intel 1-node-2S-SPR-PyTorch-INT8 (mlcommons/inference_results_v3.0)"
 BLOUW19 = "Blouw et al., NICE 2019 (arXiv:1812.01739), results table (tomesphere.com transcription)"
 
 
@@ -104,6 +121,23 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
                 "A100-PCIe-80GBx1_TRT/bert-99/Offline: 'Samples per second' (configs/bert Offline: gpu_batch_size "
                 "1024)", "above the int8 peak for 384-token sequences (312e12 MAC/s / 123 GMAC = 2532/s): the run "
                 "skips padding, so the padded zoo net must come out slow"),
+    # --- 2 x Xeon 8480+ (CPU model): one calibration point, the rest predicted ---
+    ChipMeasurement("2x8480+ resnet50 offline (MLPerf v3.0)", "Xeon-8480+-2S", "resnet50", 112 * 256,
+                    "inferences_per_s", 20578.9, "calibration", MLPERF30_INTEL,
+                    "resnet50/Offline: 'Samples per second' 20578.9; 112 instances x 256 samples"),
+    ChipMeasurement("2x8480+ resnet50 server (MLPerf v3.0)", "Xeon-8480+-2S-server", "resnet50", 56 * 4,
+                    "inferences_per_s", 16347.51, "validation", MLPERF30_INTEL,
+                    "resnet50/Server: 'Scheduled samples per second' 16347.51; 56 instances x 4 samples",
+                    "the model has no arrival queue and no 15 ms latency limit: it should come out above"),
+    ChipMeasurement("2x8480+ resnet50 server latency (MLPerf v3.0)", "Xeon-8480+-2S-server", "resnet50", 56 * 4,
+                    "latency_s", 11.293044e-3, "validation", MLPERF30_INTEL,
+                    "resnet50/Server: 'Mean latency (ns)' 11293044 (min 10660774)",
+                    "the model's latency is one 4-sample batch on 2 cores (no waiting for a batch to fill)"),
+    ChipMeasurement("2x8480+ bert-99 offline (MLPerf v3.0)", "Xeon-8480+-2S", "bert_large_squad", 112 * 4,
+                    "inferences_per_s", 1382.79, "validation", MLPERF30_INTEL,
+                    "bert-99/Offline: 'Samples per second' 1382.79",
+                    "a transformer the fit never saw; SQuAD mean length 177 tokens (zoo bert_large_squad), 4 "
+                    "sequences per single-core instance (assumption: split not published)"),
     # --- TPU v1 (systolic, spec constants only: nothing is fitted) and Haswell (roofline bound) ---
     *(ChipMeasurement(f"TPU-v1 {app} TOPS (Jouppi'17 Table 3)", "TPU-v1", app, batch, "throughput_ops_per_s",
                       tops * 1e12, "validation", JOUPPI17, f"Table 3, 'TeraOps/sec' row, {app} column",

@@ -100,6 +100,46 @@ _add(_roofline(
     P(18 * 32 * 2.3e9, "B/s", "memlab assumption: 18 cores x 32 B/cycle L3 x 2.3 GHz", "A", "assumption"),
     P(145.0, "W", JOUPPI_T2, "S"), P(662.0, "mm^2", JOUPPI_T2, "S")))
 
+# ---- server CPU beyond the roofline (accel/_cpu.py): 2 x Xeon Platinum 8480+ (Sapphire Rapids)
+SPR = ("Intel Xeon Platinum 8480+ (56 cores, 105 MB LLC, 350 W, 8-channel DDR5-4800) as restated in press "
+       "reports of Intel's spec sheet (techlife.app, computerbase.de 2022)")
+AMX = ("Intel AMX: 2048 int8 / 1024 bf16 operations per cycle per core (Intel, 'Accelerate AI workloads with "
+       "Intel AMX', as restated on the Wikipedia AMX page)")
+MLPERF_INTEL = "MLPerf Inference v3.0 closed, Intel 1-node-2S-SPR-PyTorch-INT8 (mlcommons/inference_results_v3.0)"
+_CPU_FIT = "accel._cpu.calibrate_cpu(): MLPerf v3.0 2 x 8480+ ResNet-50 Offline (20,578.9 samples/s)"
+
+
+def _xeon_spr(name, desc, cores_per_instance, cpi_source):
+    cores, clock = 112, 2.0e9
+    peaks = {"int8": P(cores * 2048 * clock, "op/s", AMX + "; x 112 cores x 2.0 GHz base [M]", "D", "derived"),
+             "fp16": P(cores * 1024 * clock, "op/s", AMX + " (bf16 path for 16-bit layers)", "D", "derived"),
+             "fp32": P(cores * 64 * clock, "op/s", "AVX-512: 2 FMA units x 16 fp32 x 2 op per core-cycle [M]", "D",
+                       "derived")}
+    p = _roofline(name, "CPU", desc, peaks,
+                  P(2 * 8 * 4800e6 * 8, "B/s", SPR + ": 2 sockets x 8 channels x 4800 MT/s x 8 B", "D", "derived"),
+                  E_DDR, P(2 * 105 * 2**20, "B", SPR + " (2 x 105 MB LLC)", "S"),
+                  P(cores * 32 * clock, "B/s", "memlab assumption: 32 B/cycle LLC->L2 per core at 2.0 GHz", "A",
+                    "assumption"),
+                  P(700.0, "W", SPR + " (2 x 350 W TDP)", "S"),
+                  P(2 * 1600.0, "mm^2", "memlab assumption: 4 x ~400 mm^2 XCC tiles per socket (recalled)", "M",
+                    "datasheet"))
+    cpu = {"n_cores": P(cores, "1", SPR + " (2 x 56)", "S"),
+           "cores_per_instance": P(cores_per_instance, "1", cpi_source, "P"),
+           "l2_bytes": P(2 * 2**20, "B", SPR + " (2 MB L2 per core: 112 MB L2 per 56 cores)", "S"),
+           "tile_k_bytes": P(64, "B", AMX + " (tile rows of 64 B: K step of 64 int8)", "S"),
+           "kernel_eff": P(0.3838, "1", _CPU_FIT, "D", "calibrated", "fraction of the per-core AMX peak sustained"),
+           "t_layer": P(5e-6, "s", "memlab assumption: a few us of operator dispatch + thread barrier per kernel",
+                        "A", "assumption", "negligible at the harness batch sizes; matters at batch 1")}
+    return Preset(name, "cpu", {**p.params, **cpu}, desc, "CPU")
+
+
+_add(_xeon_spr("Xeon-8480+-2S", "2 x Xeon Platinum 8480+, Intel's MLPerf Offline split: 112 instances x 1 core", 1,
+               MLPERF_INTEL + ", measurements/.../resnet50/Offline/run_offline.sh: --num_instance 112 "
+               "--cpus_per_instance 1"))
+_add(_xeon_spr("Xeon-8480+-2S-server", "2 x Xeon Platinum 8480+, Intel's MLPerf Server split: 56 instances x 2 cores",
+               2, MLPERF_INTEL + ", code/resnet50/pytorch-cpu/run_server.sh: --num_instance 56 --cpus_per_instance 2 "
+               "--batch_size 4"))
+
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
     {"fp32": P(15.7e12, "op/s", NV_V100, "M", "datasheet", "recalled, not read at the source here"),

@@ -25,7 +25,7 @@ from ._base import HardwareModel, energy_dict
 from ._params import Spec
 from ._report import LayerResult
 
-__all__ = ["RooflineChip", "FPGA", "dram_traffic"]
+__all__ = ["RooflineChip", "FPGA", "dram_traffic", "overlapped_latency"]
 
 _POS = Spec("")
 
@@ -44,11 +44,21 @@ def dram_traffic(layer, batch, onchip_bytes, first, last):
     return dram, w + a_in + a_out
 
 
+def overlapped_latency(times: dict, overhead: float = 0.0) -> tuple[str, float]:
+    """``(bound, latency)`` of resources that overlap (``times``, s) after a serial
+    ``overhead`` (s): latency = overhead + max(times); bound = the largest resource, or
+    ``"overhead"`` when the overhead alone is longer."""
+    bound = max(times, key=times.get)
+    if overhead > times[bound]:
+        bound = "overhead"
+    return bound, overhead + max(times.values())
+
+
 class RooflineChip(HardwareModel):
     """CPU or GPU as a two-level roofline (on-chip memory + DRAM)."""
 
     MODEL = "roofline"
-    ACCEPTS = ("gpu",)       # RooflineChip(get_preset("A100")) is the bound of the GPU model
+    ACCEPTS = ("gpu", "cpu")  # RooflineChip(get_preset("A100")) is the bound of the GPU (and CPU) model
     REQUIRED = {
         "peak_ops_fp32": Spec("op/s"), "peak_ops_fp16": Spec("op/s"), "peak_ops_int8": Spec("op/s"),
         "e_mac_fp32": Spec("J"), "e_mac_fp16": Spec("J"), "e_mac_int8": Spec("J"),

@@ -1,10 +1,11 @@
 """Benchmark: the chip models of issue 12 part B against published measurements.
 
-For each model (dark silicon, neuromorphic TrueNorth/Loihi, loop-tiled FPGA) one row per
+For each model (server CPU, dark silicon, neuromorphic TrueNorth/Loihi, loop-tiled FPGA) one row per
 published figure: whether it is the calibration point (the model's constants were fitted to
 it) or held apart (a prediction), the published value, the model's value and the relative
 error. The published figures and their sources are those asserted in
-tests/accel/test_accel_darksilicon.py, test_neuromorphic_chips.py and test_fpga_tiled.py.
+tests/accel/test_cpu_model.py, test_accel_darksilicon.py, test_neuromorphic_chips.py and
+test_fpga_tiled.py.
 Run: ``python benchmarks/bench_accel_chips.py`` (about a second; prints the table and the
 load average, since a loaded machine only slows the search down, not its answers).
 """
@@ -26,6 +27,26 @@ def _row(model, figure, role, published, predicted, source, unit=""):
     err = (predicted - published) / published if published else float("nan")
     return {"model": model, "figure": figure, "role": role, "published": published, "model value": predicted,
             "unit": unit, "rel. error": err, "source": source}
+
+
+def cpu_rows():
+    """2 x Xeon 8480+ (accel/_cpu.py): every CPU measurement of accel/_measurements.py."""
+    from memlab.accel._measurements import MEASUREMENTS
+    rows = []
+    for m in MEASUREMENTS:
+        if not m.chip.startswith("Xeon-8480"):
+            continue
+        rep = accel.make_chip(m.chip).evaluate(m.workload, batch=m.batch)
+        unit = {"latency_s": "s", "inferences_per_s": "1/s"}[m.quantity]
+        role = "calibration" if m.use == "calibration" else "held apart"
+        rows.append(_row(f"CPU ({m.chip})", f"{m.workload} {m.quantity} b={m.batch} [{rep.kind}]", role, m.value,
+                         getattr(rep, m.quantity), "MLPerf v3.0 Intel", unit))
+    c = accel.make_chip("Xeon-8480+-2S")
+    for b in (112, 448, 1792):       # the BERT per-instance batch is an assumption: sensitivity
+        rows.append(_row("CPU (Xeon-8480+-2S)", f"bert_large_squad b={b} (sensitivity)", "assumption check",
+                         1382.79, c.evaluate("bert_large_squad", batch=b).inferences_per_s, "MLPerf v3.0 Intel",
+                         "1/s"))
+    return rows
 
 
 def dark_silicon_rows():
@@ -93,7 +114,7 @@ def fpga_rows():
 
 def main():
     t0 = time.perf_counter()
-    rows = dark_silicon_rows() + neuromorphic_rows() + fpga_rows()
+    rows = cpu_rows() + dark_silicon_rows() + neuromorphic_rows() + fpga_rows()
     dt = time.perf_counter() - t0
     print(to_text(rows))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

@@ -69,6 +69,7 @@ _EXPORTS = {
         'measurements_for',
         'PipelineResult', 'design_search', 'DesignSearchResult', 'DESIGN_OBJECTIVES', 'ISAAC_ADC_TABLE',
         'ISAAC_ADC_AREA', 'isaac_adc_scale',
+        'CPUChip', 'calibrate_cpu',
     ),
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',
