@@ -85,7 +85,7 @@ class PCM(DeviceModel):
                  "Joule heating, crystallisation/melting kinetics); drift after Pirovano et al., IEEE TED 51, 714 (2004)")
     short_name, aliases = "pcm", ("phasechange", "pcram")
     state = StateVar("c", 0.0, 1.0, "1", 1.0, "crystalline fraction of the active volume")
-    iv_demo = IVDemo(2.5, 1e5, 5e3, 0.0)
+    iv_demo = IVDemo(3.0, 1e5, 10e3, 1.0)
     fit_defaults = FitDefaults(params=("R_c", "R_a", "V_th", "R_th"),
                                search={"R_c": (1e3, 1e5), "R_a": (1e5, 1e8), "V_th": (0.3, "vmax"),
                                        "R_th": (1e5, 1e8)},
