@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
-                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch, PCM)
+                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -40,9 +40,6 @@ CASES = {
     "hp_prodromakis": (lambda: HPLinearDrift(window="prodromakis"), 1.0, 1.0, 10.0),
     "stanford_reference_clamp": (lambda: StanfordPKU(reference_clamp=True), 1.5, 1e6, 1e7),
     "stochastic_switch": (lambda: StochasticSwitch(E=2.0, w=0.05, tau0=1e-3, v0=0.1), 0.6, 1e2, 1e3),
-    # issue 14 item 6: RESET by melting above 1.55 V, threshold switching at 1 V, partial
-    # recrystallisation while the falling edge crosses V_th (quasi-static temperature)
-    "pcm": (lambda: PCM(), 2.0, 1e5, 1e6),
     "knowm_gmss": (lambda: KnowmMSS(schottky=True, phi=0.8, a_f=2e-6, b_f=6.0, a_r=2e-6, b_r=3.0), 0.8, 1e3, 1e4),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
