@@ -53,8 +53,8 @@ _SRC_TM = "melting point of Ge2Sb2Te5, ~ 900 K (Raoux, Welnic & Ielmini, Chem. R
 _SRC_NU = ("drift exponent ~ 0.1 of amorphous GST at and above room temperature (Pirovano et al., IEEE TED 51, "
            "714 (2004); Khan et al., APL 116, 253501 (2020): 0.07-0.11)")
 _SRC_TH = ("threshold switching of amorphous GST near 1 V, holding voltage below it (Pirovano et al., IEEE TED 51, "
-           "452 (2004)); ON-state cell voltage plateau ~ 0.8 V above 100 uA (IBM mushroom cell, Sci. Rep. 12, "
-           "6488 (2022), Fig. 5a)")
+           "452 (2004)); ON-state cell voltage plateau ~ 0.8 V above 100 uA (IBM mushroom cell, Sci. Rep. 12 "
+           "(2022), doi:10.1038/s41598-022-09948-6, Fig. 5a)")
 _SRC_CELL = ("representative mushroom GST cell (SET ~ 10 kohm, RESET ~ 1 Mohm, R_th of a few K/uW; Rajendran et al., "
              "IEDM 2008; Sebastian et al., Nat. Commun. 5, 4314 (2014)); not a fitted set")
 _MEMLAB = "memlab choice (smoothing width / time scale, see module docstring)"
