@@ -23,6 +23,7 @@ from memlab.devices._io_csv import load_loop_csv, load_loop, load_loops
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
 from memlab.devices._models_stochastic import StochasticSwitch
+from memlab.devices._models_pcm import PCM
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -41,11 +42,13 @@ __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm
 __all__ += ["StochasticSwitch"]
 __all__ += ["FlickerNoise", "TelegraphNoise", "telegraph", "flicker", "K_B_EV", "arrhenius", "Relaxation",
             "RELAXATION", "relax", "Endurance", "ENDURANCE", "endurance_window", "endurance_model"]
+__all__ += ["PCM"]
+MODELS[PCM.short_name] = PCM
 
 
 def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
-    ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
+    ``threshold``, ``sinh``, ``selector``, ``pcm``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     if not isinstance(name, str):
         raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")

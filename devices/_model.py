@@ -58,6 +58,10 @@ class DeviceModel:
     #: defaults of :func:`~memlab.devices.fit` (free parameters, search ranges); None: the
     #: caller names the parameters
     fit_defaults: ClassVar[FitDefaults | None] = None
+    #: derive the chord conductance i/v with ``sympy.simplify`` (cancels v where the
+    #: current has it as a factor); False keeps ``cancel`` only, for currents whose i/v
+    #: cannot lose its 1/v and where simplify costs seconds (PCM: 13.6 s, no gain)
+    simplify_conductance: ClassVar[bool] = True
 
     def __init__(self, **kwargs):
         opts = {}
@@ -234,7 +238,7 @@ class DeviceModel:
         eq = self._equations()
         k = _KERNELS.get(eq.key)
         if k is None:
-            k = _derive(eq, f"{type(self).__name__} {self._opts}")
+            k = _derive(eq, f"{type(self).__name__} {self._opts}", simplify=type(self).simplify_conductance)
             _KERNELS[eq.key] = k
         return k
 
@@ -381,11 +385,12 @@ class DeviceModel:
         return np.ascontiguousarray(P)
 
 
-def _derive(eq: SimpleNamespace, label: str) -> SimpleNamespace:
+def _derive(eq: SimpleNamespace, label: str, simplify: bool = True) -> SimpleNamespace:
     """Everything derived from the defining expressions: conductance, Jacobian entries and
     their numpy kernels (lambdify with common subexpression elimination)."""
     x, syms, i_expr, r_expr = eq.x, eq.symbols, eq.current, eq.rate
-    g_expr = sp.simplify(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
+    tidy = sp.simplify if simplify else sp.cancel
+    g_expr = tidy(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
     d = SimpleNamespace(
         v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
         di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),

@@ -21,7 +21,7 @@ _EXPORTS = {
         'Param', 'StateVar', 'DeviceModel', 'windows', 'HPLinearDrift', 'TEAM', 'VTEAM', 'Yakopcic',
         'StanfordPKU', 'KnowmMSS', 'ThresholdMemristor', 'SinhConductance', 'Selector', 'MODELS',
         'Drive', 'Sine', 'Triangle', 'PulseTrain', 'PWL', 'simulate', 'Trace', 'get_model',
-        'Resistor', 'SeriesCell', 'StochasticSwitch', 'MOSFET', 'spread', 'cycle_to_cycle', 'quantize', 'read_noise',
+        'Resistor', 'SeriesCell', 'StochasticSwitch', 'PCM', 'MOSFET', 'spread', 'cycle_to_cycle', 'quantize', 'read_noise',
         'drift', 'stuck_at', 'Measurement', 'load_knowm', 'load_knowm_set', 'load_loop_csv',
         'load_loop', 'load_loops', 'FitSettings', 'FitResult', 'ResistorFit', 'ModelComparison', 'fit',
         'fit_resistor', 'evaluate', 'compare_models', 'fit_files', 'plot_fit', 'loop_error',
