@@ -115,3 +115,18 @@ def test_bad_parameters_raise_named_errors():
     with pytest.raises(ParameterError, match="k_p"):
         DataDriven(k_p=-1.0)
     assert type(get_model("messaris")) is DataDriven
+
+
+
+def test_fit_recovers_t_p_from_a_synthetic_loop():
+    """A synthetic loop of the published set (MemTorch's hysteresis drive, 1.5 V at 10 kHz,
+    periodic steady state, as tests/devices/test_fit.py builds its loops) fitted with t_p
+    free from a wrong start; noise-free data, so the fit must return the truth closely."""
+    from memlab.devices import Measurement, Sine, fit
+    truth = DataDriven()
+    tr = simulate(truth, Sine(1.5, 1e4, periods=4, points_per_period=200), x0=1280.0, rtol=1e-9).last_period()
+    meas = Measurement.from_arrays(t=tr.t[:-1] - tr.t[0], v_source=tr.v_source[:-1], i=tr.i[:-1], frequency=1e4,
+                                   label="synthetic 1.5 V 10 kHz")
+    res = fit(DataDriven(t_p=4.0), meas, ("t_p",), bounds={"t_p": (3.0, 9.0)}, polarity=1, n_starts=6,
+              generations=2, n_local=1, use_model_values=False, x0=1280.0)
+    assert res.values["t_p"] == pytest.approx(6.51, rel=1e-2)    # 1 %: the fit's rtol 1e-5 simulations
