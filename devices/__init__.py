@@ -24,6 +24,8 @@ from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_erro
 from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
 from memlab.devices._models_stochastic import StochasticSwitch
 from memlab.devices._models_pcm import PCM
+from memlab.devices._models_volatile import MottSelector
+from memlab.devices._models_datadriven import DataDriven
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -44,11 +46,13 @@ __all__ += ["FlickerNoise", "TelegraphNoise", "telegraph", "flicker", "K_B_EV", 
             "RELAXATION", "relax", "Endurance", "ENDURANCE", "endurance_window", "endurance_model"]
 __all__ += ["PCM"]
 MODELS[PCM.short_name] = PCM
+__all__ += ["MottSelector", "DataDriven"]
+MODELS.update({cls.short_name: cls for cls in (MottSelector, DataDriven)})
 
 
 def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
-    ``threshold``, ``sinh``, ``selector``, ``pcm``) with parameter/option overrides."""
+    ``threshold``, ``sinh``, ``selector``, ``pcm``, ``mott``, ``datadriven``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     if not isinstance(name, str):
         raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")

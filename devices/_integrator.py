@@ -251,6 +251,10 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     err = abs(un - u1) / (rtol * max(min(un, u1), ls, DEPTH))
                 else:
                     err = abs(un - u1) / atol
+                if (un <= ulo and r2 > 0.0) or (un >= uhi and r2 < 0.0):
+                    # clipped on a bound while the end rate points inward: the stages cannot
+                    # see when the state left the bound; h |r2| bounds the missed motion
+                    err = max(err, h * abs(r2) / (rtol * max(ls, DEPTH) if _GAP else atol))
                 if not (err == err):  # NaN from the model
                     err = 1e10
                 if err <= 1.0 or h <= 1e-15 * (abs(t) + rem):

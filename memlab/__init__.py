@@ -28,6 +28,7 @@ _EXPORTS = {
         'plot_iv', 'plot_loops', 'si_scale', 'IVDemo', 'FitDefaults', 'knowm_data_dir',
         'FlickerNoise', 'TelegraphNoise', 'telegraph', 'flicker', 'K_B_EV', 'arrhenius', 'Relaxation',
         'RELAXATION', 'relax', 'Endurance', 'ENDURANCE', 'endurance_window', 'endurance_model',
+        'MottSelector', 'DataDriven',
     ),
     'memlab.circuits': (
         'NgspiceBSourcePrinter', 'VerilogAPrinter', 'ngspice_code', 'verilog_a_code',

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
-                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch)
+                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch, MottSelector,
+                            DataDriven)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -41,6 +42,10 @@ CASES = {
     "stanford_reference_clamp": (lambda: StanfordPKU(reference_clamp=True), 1.5, 1e6, 1e7),
     "stochastic_switch": (lambda: StochasticSwitch(E=2.0, w=0.05, tau0=1e-3, v0=0.1), 0.6, 1e2, 1e3),
     "knowm_gmss": (lambda: KnowmMSS(schottky=True, phi=0.8, a_f=2e-6, b_f=6.0, a_r=2e-6, b_r=3.0), 0.8, 1e3, 1e4),
+    # issue 14: the volatile thermal threshold switch (state T, snaps at ~1 V) and Messaris's data-driven model
+    "mott_selector": (lambda: MottSelector(), 1.5, 1e6, 1e7),
+    "mott_selector_imt": (lambda: MottSelector(imt=True), 1.0, 1e6, 1e7),
+    "data_driven": (lambda: DataDriven(), 1.5, 1e4, 1e5),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
 #: is the unclamped gap integral, whose range is 21 gap ranges)

@@ -8,7 +8,8 @@ from memlab.devices import MODELS, DeviceModel, FitDefaults, IVDemo, KnowmMSS, S
 PRESETS = {"hp": (1.0, 2.0, 0.0, 0.5), "team": (1.0, 20e6, 100.0, 1.5e-9), "vteam": (1.0, 20e6, 100.0, 1.5e-9),
            "yakopcic": (0.5, 100.0, 0.0, 0.11), "stanford": (1.6, 1e4, 0.0, 0.2e-9), "mss": (0.8, 10.0, 5e3, 0.0),
            "threshold": (3.0, 1e3, 0.0, 5e3), "sinh": (0.5, 10.0, 0.0, 1e-5), "selector": (1.5, 10.0, 0.0, 0.0),
-           "pcm": (3.0, 1e5, 10e3, 1.0)}
+           "pcm": (3.0, 1e5, 10e3, 1.0),
+           "mott": (1.5, 1e6, 0.0, 300.0), "datadriven": (1.5, 10e3, 0.0, 1280.0)}
 
 
 def test_registry_and_get_model_use_class_names():

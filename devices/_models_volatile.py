@@ -1,0 +1,152 @@
+"""Volatile threshold switching: a thermally driven Mott/threshold switch (NbO2-type selector).
+
+The one state variable is the device temperature T (K). Joule heating against a lumped
+thermal resistance and capacitance (Newton's law of cooling)::
+
+    C_th dT/dt = i v - (T - T_amb) / R_th
+    i = G(T) v,   G(T) = G0 exp(-Ea / (k_B T))
+
+The conductance is thermally activated (Arrhenius); this is the simplified NbO2 Mott
+memristor of Messaris et al. (ISCAS 2020: the 3D Poole-Frenkel current of the physics
+model reduces to a current linear in v with a conductance that depends only on T, the
+state) and the conduction picture of Slesazeck et al. (RSC Adv. 5, 102318 (2015): trap
+assisted, Frenkel-Poole-like conduction plus a Joule temperature rise of only ~150 K
+explain the threshold, no metal-insulator transition needed). ``imt=True`` adds the
+insulator-metal transition of a Mott material (VO2 at ~340 K): a metallic conductance
+``G_met`` switched on by a logistic of width ``dT_imt`` around ``T_imt``.
+
+Threshold and hold follow in closed form from the steady state ``v^2 G(T) R_th = T - T_amb``
+(docs/notes/devices.md, "Volatile threshold switch"): with ``u = Ea/k_B`` the turning points
+of the quasi-static I-V (where dv/dT = 0) are the roots of ``T^2 - u T + u T_amb = 0``,
+
+    T_th = (u - sqrt(u^2 - 4 u T_amb)) / 2  (threshold),  T_h = (u + sqrt(...)) / 2  (hold),
+
+real (a negative differential resistance between them) when ``Ea > 4 k_B T_amb``. The
+device is volatile: with the drive removed T relaxes to T_amb with ``tau = R_th C_th``.
+
+Defaults (see each Param's source): Ea is set from Slesazeck et al.'s 150 K threshold
+temperature rise at T_amb = 300 K (``Ea = k_B T_th^2 / (T_th - T_amb)`` with T_th = 450 K,
+i.e. 0.1163 eV); R_th, G0 and C_th are memlab choices in the range of NbO2 nano-devices
+(threshold near 1 V and 100 uA, a 150 ps thermal time constant, sub-nanosecond as Pickett &
+Williams report for NbO2 crosspoints, Nanotechnology 23, 215202 (2012)); not a fit to one
+device.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from memlab.errors import ParameterError
+from memlab.devices._model import DeviceModel
+from memlab.devices._meta import IVDemo
+from memlab.devices._params import Param, StateVar
+
+__all__ = ["MottSelector"]
+
+_KB_EV = 8.617333262e-5          # Boltzmann constant, eV/K (CODATA 2018)
+_SRC_FORM = ("Slesazeck et al., RSC Adv. 5, 102318 (2015); simplified NbO2 Mott memristor of Messaris et al., "
+             "ISCAS 2020 (i = G(T) v, T the state)")
+_SRC_150K = ("Slesazeck et al., RSC Adv. 5, 102318 (2015), abstract: threshold at a Joule temperature rise of "
+             "~150 K; Ea = k_B (450 K)^2 / 150 K")
+_SRC_MEMLAB = "memlab choice: NbO2 nano-device range (module docstring), not a fit to one device"
+_SRC_IMT = "VO2 insulator-metal transition near 340 K (Morin, PRL 3, 34 (1959)); G_met, dT_imt memlab choices"
+
+#: default activation energy (eV): threshold temperature rise 150 K above 300 K (module docstring)
+EA_150K = _KB_EV * 450.0 ** 2 / 150.0
+
+
+def _pos(name, value, unit, source, doc, log=False):
+    return Param(name, value, unit, lo=0.0, lo_open=True, source=source, doc=doc, log=log)
+
+
+class MottSelector(DeviceModel):
+    """Volatile thermal threshold switch (NbO2/VO2-type selector); state: temperature T (K).
+
+    ``i = G(T) v`` with ``G(T) = G0 exp(-Ea/(k_B T))`` (+ ``G_met / (1 + exp(-(T - T_imt)/dT_imt))``
+    with ``imt=True``) and ``dT/dt = (i v - (T - T_amb)/R_th) / C_th``. T lies in
+    [0, T_max] (and stays above T_amb). Units: G in S, Ea in eV, R_th in K/W, C_th in J/K, T in K.
+    Closed forms of threshold, hold and relaxation: :meth:`threshold`, :attr:`tau`.
+    """
+
+    name = "Mott threshold switch (thermal)"
+    reference = ("S. Slesazeck et al., 'Physical model of threshold switching in NbO2 based memristors', "
+                 "RSC Adv. 5, 102318 (2015); thermal form as in Pickett & Williams, Nanotechnology 23, 215202 (2012)")
+    short_name, aliases = "mott", ("mottselector", "nbo2", "thresholdswitch")
+    iv_demo = IVDemo(1.5, 1e6, 0.0, 300.0)
+    state = StateVar("T", 0.0, 1500.0, "K", 300.0, "device (filament) temperature")
+    options = {"imt": (False, (False, True))}
+
+    _base = (
+        _pos("G0", 2e-3, "S", _SRC_MEMLAB, "conductance prefactor (T -> infinity)", log=True),
+        _pos("Ea", EA_150K, "eV", _SRC_150K, "activation energy of the conductance"),
+        _pos("R_th", 1.5e6, "K/W", _SRC_MEMLAB + "; threshold power 150 K / R_th = 100 uW", "thermal resistance",
+             log=True),
+        _pos("C_th", 1e-16, "J/K", _SRC_MEMLAB + "; tau = R_th C_th = 150 ps", "thermal capacitance", log=True),
+        _pos("T_amb", 300.0, "K", "Slesazeck et al. 2015 (room temperature)", "ambient temperature"),
+        _pos("T_max", 1500.0, "K", "memlab choice: upper state bound (melting of the oxide is not modelled)",
+             "highest temperature (state bound)"),
+    )
+    _imt = (
+        _pos("G_met", 1e-3, "S", _SRC_IMT, "metallic conductance added above T_imt", log=True),
+        _pos("T_imt", 340.0, "K", _SRC_IMT, "insulator-metal transition temperature"),
+        _pos("dT_imt", 2.0, "K", _SRC_IMT, "width of the transition"),
+    )
+
+    def param_defs(self):
+        return self._base + (self._imt if self._opts["imt"] else ())
+
+    def _validate(self, values):
+        lo, hi = np.asarray(values["T_amb"]), np.asarray(values["T_max"])
+        if np.any(lo >= hi):
+            raise ParameterError(f"MottSelector: parameter 'T_amb' must be below 'T_max' "
+                                 f"(got T_amb={values['T_amb']!r}, T_max={values['T_max']!r})")
+
+    def bounds_expr(self, p):
+        # 0 K, not T_amb: the rest state T = T_amb is then inside the range (a state resting
+        # on a bound is held there by the ngspice subcircuit's bound layer, which makes the
+        # equilibrium numerically stiff); T never falls below T_amb since i v >= 0
+        return sp.Float(0.0), p.T_max
+
+    def conductance_of_T(self, T, p):
+        """G(T) in S as a sympy expression (``p``: parameter symbols)."""
+        g = p.G0 * sp.exp(-p.Ea / (_KB_EV * T))
+        if self._opts["imt"]:
+            g = g + p.G_met / (1 + sp.exp(-(T - p.T_imt) / p.dT_imt))
+        return g
+
+    def equations(self, v, x, p):
+        i = self.conductance_of_T(x, p) * v
+        return i, (i * v - (x - p.T_amb) / p.R_th) / p.C_th
+
+    # ------------------------------------------------------------------ closed forms
+    @property
+    def tau(self):
+        """Thermal (relaxation) time constant ``R_th C_th`` in s."""
+        return self.values["R_th"] * self.values["C_th"]
+
+    def threshold(self) -> dict:
+        """Closed-form turning points of the quasi-static I-V (Arrhenius conduction, ``imt=False``).
+
+        Returns ``{"T_th", "V_th", "I_th", "T_hold", "V_hold", "I_hold"}`` (K, V, A); raises
+        :class:`~memlab.errors.ParameterError` when ``Ea <= 4 k_B T_amb`` (no negative
+        differential resistance: the I-V is monotone) or for ``imt=True``.
+        """
+        if self._opts["imt"]:
+            raise ParameterError("MottSelector.threshold: closed form only for imt=False (Arrhenius conduction)")
+        if self.is_population:
+            raise ParameterError("MottSelector.threshold: needs a single device (scalar parameters)")
+        p = self.values
+        u, t0 = p["Ea"] / _KB_EV, p["T_amb"]
+        disc = u * u - 4.0 * u * t0
+        if disc <= 0:
+            raise ParameterError(f"MottSelector.threshold: parameter 'Ea' = {p['Ea']!r} eV gives no negative "
+                                 f"differential resistance; allowed range (4 k_B T_amb, inf) = "
+                                 f"({4 * _KB_EV * t0:.4g}, inf) eV")
+        out = {}
+        for key, T in (("th", (u - math.sqrt(disc)) / 2), ("hold", (u + math.sqrt(disc)) / 2)):
+            g = p["G0"] * math.exp(-u / T)
+            v = math.sqrt((T - t0) / (p["R_th"] * g))
+            out.update({f"T_{key}": T, f"V_{key}": v, f"I_{key}": g * v})
+        return out
