@@ -359,7 +359,7 @@ def jvp(xb, sol, U, *, conductance=None, state=None, params=None, r_row=None, r_
         np.add.at(full_r, topo.b_node.ravel(), RB[:, :, k0:k1].reshape(M * N, -1))
         rhs = rhs - full_r[:nf]
         x = DirectFactor(blocks["A_ff"]).solve(rhs) if nf else np.zeros((0, k1 - k0))
-        xa = np.concatenate([x.reshape(nf, -1), topo.fixed_matrix() @ du], axis=0) if topo.n_fixed else x
+        xa = np.concatenate([x.reshape(nf, k1 - k0), topo.fixed_matrix() @ du], axis=0) if topo.n_fixed else x
         dVw[:, :, k0:k1] = xa[topo.w_node]
         dVb[:, :, k0:k1] = xa[topo.b_node]
     di_cell = gd.reshape(M, N, K) * (dVw - dVb) + p_cell.reshape(M, N, K)

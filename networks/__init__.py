@@ -30,3 +30,6 @@ __all__ = ["NetLayer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "
            "TiledMatrix",
            "map_network", "MappedNetwork", "device_window", "NetworkReport", "Dataset", "as_dataset", "digits",
            "load_mnist", "load_cifar10", "load_dataset", "read_idx", "map_model", "parse_tile"]
+from ._train import FineTuneResult, fine_tune
+
+__all__ += ["fine_tune", "FineTuneResult"]
