@@ -8,11 +8,12 @@ plain central differences at h = 1e-3 carry 1e-9 of solver round-off (the resist
 outputs by only ~1e-4 relative). Zero (merged) resistances cannot be perturbed downwards:
 there the one-sided second-order difference ``S(h) = (-3 J(0) + 4 J(h/2) - J(h)) / h``,
 Richardson-extrapolated twice (``R1(h) = (4 S(h/2) - S(h)) / 3``, ``(8 R1(h/2) - R1(h)) / 7``,
-truncation O(h^4); measured 1e-9 relative at 64 x 64), along z = U(0.5, 1) * 1 ohm, i.e. steps of
-0.25..1 ohm (a 0.01 ohm step moves the outputs by only 1e-6 relative, under the solver round-off of
-1e-12 that would give 1e-6 error; measured on the all-zero 16 x 16 sinh array: 1.3e-6 error with
-0.5 ohm steps, where Newton's KCL floor (3e-13) perturbs the outputs, 3e-9 with 1 ohm, 3e-7 with
-8 ohm); the cell parameters (``v0``, ``i_s``, ``v_s``, ``r_leak``) enter exponentially and use
+truncation O(h^4)), along z = U(0.5, 1) * (16 / rows) ohm, i.e. steps of 0.25..1 ohm at 16 x 16 and
+0.06..0.25 ohm at 64 x 64 (the outputs' sensitivity to a line's resistance grows with its length).
+Measured: 16 x 16 all-zero sinh array 1.3e-6 error with 0.5 ohm (Newton's KCL floor 3e-13 perturbs
+the outputs), 3e-9 with 1 ohm; 64 x 64 sinh without wires 1.2e-8 at 0.25 ohm, 2.3e-6 at 1 ohm
+(truncation, falling as h^4); a 0.01 ohm step would move the outputs by only 1e-6 relative, under
+the solver round-off of 1e-12 that would give 1e-6 error; the cell parameters (``v0``, ``i_s``, ``v_s``, ``r_leak``) enter exponentially and use
 ``h = 0.01``. Settings: wires on/off x driver and sense resistances finite/zero (``segments``,
 ``ideal_terminations``, ``no_wires``, ``ideal``), zero segments on one line kind only
 (``zero_wires``) and open (infinite) drivers and sense amplifiers (``open_ends``). Forward solves are direct (CHOLMOD/SuperLU, Newton to 1e-13).
@@ -104,7 +105,7 @@ def check_all(M, N, cell_name, setting, seed=0):
         base = getattr(xb, r)
         fin = np.isfinite(base)
         zero = bool(np.all(base[fin] == 0))
-        ref = np.where(fin, base if not zero else 1.0, 0.0)
+        ref = np.where(fin, base if not zero else 16.0 / M, 0.0)      # 1 ohm at 16, 0.25 ohm at 64
 
         def f(dz, r=r, base=base):
             return objective(G, cell, {**kw, r: base + dz}, v, vbl, c, d)
