@@ -152,14 +152,15 @@ def _anorm(topo, g):
     return 2.0 * (2 * max(fin(topo.g_row), fin(topo.g_col)) + fin(g) + max(fin(topo.g_drv), fin(topo.g_sen)))
 
 
-def linear_solve(topo, g, U, *, method, rtol, factor=None, policy=None):
-    """Full solution of the LINEAR circuit with cell conductances ``g`` (rows*cols,), S, sources ``U``."""
+def linear_solve(topo, g, U, *, method, rtol, factor=None, policy=None, x0=None):
+    """Full solution of the LINEAR circuit with cell conductances ``g`` (rows*cols,), S, sources ``U``;
+    ``x0``: initial free-node voltages (n_free, K) for CG (ignored by the direct solve)."""
     meth = choose_method(method, topo, linear=True, batch=U.shape[1], full=True,
                          policy=policy or AutoPolicy())
     cells = LinearCells(g)
     common = dict(rtol=rtol, atol=0.0, anorm=_anorm(topo, g), full=True, progress=False)
     if meth == "cg":
-        return solve_cg(topo, g, U, cells, maxiter=None, x0=None, callback=None, batch_size=64, **common)
+        return solve_cg(topo, g, U, cells, maxiter=None, x0=x0, callback=None, batch_size=64, **common)
     fac = factor if factor is not None and factor.method == "direct" else factorize(topo, g, "direct")
     return solve_direct(topo, fac, U, cells, batch_size=64, **common)
 
@@ -186,9 +187,13 @@ def _cot(a, n, K, name):
 
 # ----------------------------------------------------------------------------- vjp
 def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12, factor=None,
-        policy=None) -> CrossbarGradient:
+        policy=None, x0=None, keep_adjoint=False) -> CrossbarGradient:
     """Gradient of ``J = i_out_bar . i_out + i_in_bar . i_in`` for a full solution ``sol`` of ``xb``
-    with sources ``U = [v_in; v_bl]`` (rows + cols, K); see the module doc."""
+    with sources ``U = [v_in; v_bl]`` (rows + cols, K); see the module doc.
+
+    ``x0``: (v_word, v_bit) node voltages (V, (rows, cols, K)) of an earlier adjoint solution
+    to start CG from (linear cells; e.g. the previous iteration of an optimiser);
+    ``keep_adjoint``: put this adjoint solution's (v_word, v_bit) in ``info["adjoint_x0"]``."""
     t0 = time.perf_counter()
     M, N = xb.shape
     topo = xb.topo
@@ -200,7 +205,8 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
     Uadj = np.concatenate([-d, c], axis=0)
     fac = None if factor is None else factor._factor
     if xb.linear:
-        adj = linear_solve(topo, xb.G.ravel(), Uadj, method=method, rtol=rtol, factor=fac, policy=policy)
+        X0 = None if x0 is None else xb._x0(x0, K)
+        adj = linear_solve(topo, xb.G.ravel(), Uadj, method=method, rtol=rtol, factor=fac, policy=policy, x0=X0)
         va = adj.v_cell.reshape(M, N, K)
         parts = None
     else:
@@ -241,6 +247,8 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
         v_in=-ia_in[:, 0] if single else -ia_in, v_bl=ia_out[:, 0] if single else ia_out,
         info={"method": adj.method, "iterations": adj.iterations, "residual": adj.residual,
               "wall_time": time.perf_counter() - t0})
+    if keep_adjoint:
+        grad.info["adjoint_x0"] = (adj.v_word.reshape(M, N, K), adj.v_bit.reshape(M, N, K))
     # open terminations carry no current and have zero gradient (not a 0 * inf NaN)
     for a in (grad.r_row, grad.r_col, grad.r_driver, grad.r_sense):
         a[~np.isfinite(a)] = 0.0
