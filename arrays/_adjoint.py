@@ -187,13 +187,15 @@ def _cot(a, n, K, name):
 
 # ----------------------------------------------------------------------------- vjp
 def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12, factor=None,
-        policy=None, x0=None, keep_adjoint=False) -> CrossbarGradient:
+        policy=None, x0=None, keep_adjoint=False, resistances=True) -> CrossbarGradient:
     """Gradient of ``J = i_out_bar . i_out + i_in_bar . i_in`` for a full solution ``sol`` of ``xb``
     with sources ``U = [v_in; v_bl]`` (rows + cols, K); see the module doc.
 
     ``x0``: (v_word, v_bit) node voltages (V, (rows, cols, K)) of an earlier adjoint solution
     to start CG from (linear cells; e.g. the previous iteration of an optimiser);
-    ``keep_adjoint``: put this adjoint solution's (v_word, v_bit) in ``info["adjoint_x0"]``."""
+    ``keep_adjoint``: put this adjoint solution's (v_word, v_bit) in ``info["adjoint_x0"]``;
+    ``resistances=False``: skip the resistance gradients (``r_*`` are None; saves four
+    (rows, cols, K) branch-current arrays, for callers that need only ``dJ/dG``)."""
     t0 = time.perf_counter()
     M, N = xb.shape
     topo = xb.topo
@@ -223,11 +225,16 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
         va = adj.v_cell.reshape(M, N, K)
         parts = _partials_batch(cells, vflat)
     ia_out, ia_in = adj.i_out.reshape(N, K), adj.i_in.reshape(M, K)
-    I_w, I_b = branch_currents(ic, i_in)
-    A_w, A_b = branch_currents(adj.i_cell.reshape(M, N, K), ia_in)
+    r_grads = [None] * 4
+    if resistances:
+        I_w, I_b = branch_currents(ic, i_in)
+        A_w, A_b = branch_currents(adj.i_cell.reshape(M, N, K), ia_in)
+        r_grads = [np.sum(I_w * A_w, axis=-1), np.sum(I_b * A_b, axis=-1), np.sum(i_in * ia_in, axis=-1),
+                   np.sum(i_out * ia_out, axis=-1)]
+        del I_w, I_b, A_w, A_b
     conductance, state, params = None, None, {}
     if parts is None:
-        conductance = -np.sum(vc * va, axis=-1)
+        conductance = -np.einsum("ijk,ijk->ij", vc, va)     # no (rows, cols, K) temporary
     else:
         vaf = va.reshape(M * N, K)
 
@@ -242,15 +249,14 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
         params = {name: contract(lambda q, name=name: q[1][name]) for name in parts[0][1]}
     grad = CrossbarGradient(
         conductance=conductance, state=state, params=params,
-        r_row=np.sum(I_w * A_w, axis=-1), r_col=np.sum(I_b * A_b, axis=-1),
-        r_driver=np.sum(i_in * ia_in, axis=-1), r_sense=np.sum(i_out * ia_out, axis=-1),
+        r_row=r_grads[0], r_col=r_grads[1], r_driver=r_grads[2], r_sense=r_grads[3],
         v_in=-ia_in[:, 0] if single else -ia_in, v_bl=ia_out[:, 0] if single else ia_out,
         info={"method": adj.method, "iterations": adj.iterations, "residual": adj.residual,
               "wall_time": time.perf_counter() - t0})
     if keep_adjoint:
         grad.info["adjoint_x0"] = (adj.v_word.reshape(M, N, K), adj.v_bit.reshape(M, N, K))
     # open terminations carry no current and have zero gradient (not a 0 * inf NaN)
-    for a in (grad.r_row, grad.r_col, grad.r_driver, grad.r_sense):
+    for a in r_grads if resistances else ():
         a[~np.isfinite(a)] = 0.0
     return grad
 

@@ -173,7 +173,7 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
         xb = sol.crossbar
         with numba_threads(None, M * N):           # adjoint CG warm-started from the previous evaluation's
             grad = _vjp(xb, sol, sol.sources, 2.0 * E / yy, None, method=meth, rtol=rtol,
-                        factor=fac, x0=state["adj"], keep_adjoint=meth == "cg")
+                        factor=fac, x0=state["adj"], keep_adjoint=meth == "cg", resistances=False)
         state["adj"] = grad.info.pop("adjoint_x0", None)
         gz = grad.conductance.ravel() * g_max
         if fit:
