@@ -152,14 +152,15 @@ def _anorm(topo, g):
     return 2.0 * (2 * max(fin(topo.g_row), fin(topo.g_col)) + fin(g) + max(fin(topo.g_drv), fin(topo.g_sen)))
 
 
-def linear_solve(topo, g, U, *, method, rtol, factor=None, policy=None):
-    """Full solution of the LINEAR circuit with cell conductances ``g`` (rows*cols,), S, sources ``U``."""
+def linear_solve(topo, g, U, *, method, rtol, factor=None, policy=None, x0=None):
+    """Full solution of the LINEAR circuit with cell conductances ``g`` (rows*cols,), S, sources ``U``;
+    ``x0``: initial free-node voltages (n_free, K) for CG (ignored by the direct solve)."""
     meth = choose_method(method, topo, linear=True, batch=U.shape[1], full=True,
                          policy=policy or AutoPolicy())
     cells = LinearCells(g)
     common = dict(rtol=rtol, atol=0.0, anorm=_anorm(topo, g), full=True, progress=False)
     if meth == "cg":
-        return solve_cg(topo, g, U, cells, maxiter=None, x0=None, callback=None, batch_size=64, **common)
+        return solve_cg(topo, g, U, cells, maxiter=None, x0=x0, callback=None, batch_size=64, **common)
     fac = factor if factor is not None and factor.method == "direct" else factorize(topo, g, "direct")
     return solve_direct(topo, fac, U, cells, batch_size=64, **common)
 
@@ -186,9 +187,15 @@ def _cot(a, n, K, name):
 
 # ----------------------------------------------------------------------------- vjp
 def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12, factor=None,
-        policy=None) -> CrossbarGradient:
+        policy=None, x0=None, keep_adjoint=False, resistances=True) -> CrossbarGradient:
     """Gradient of ``J = i_out_bar . i_out + i_in_bar . i_in`` for a full solution ``sol`` of ``xb``
-    with sources ``U = [v_in; v_bl]`` (rows + cols, K); see the module doc."""
+    with sources ``U = [v_in; v_bl]`` (rows + cols, K); see the module doc.
+
+    ``x0``: (v_word, v_bit) node voltages (V, (rows, cols, K)) of an earlier adjoint solution
+    to start CG from (linear cells; e.g. the previous iteration of an optimiser);
+    ``keep_adjoint``: put this adjoint solution's (v_word, v_bit) in ``info["adjoint_x0"]``;
+    ``resistances=False``: skip the resistance gradients (``r_*`` are None; saves four
+    (rows, cols, K) branch-current arrays, for callers that need only ``dJ/dG``)."""
     t0 = time.perf_counter()
     M, N = xb.shape
     topo = xb.topo
@@ -200,7 +207,8 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
     Uadj = np.concatenate([-d, c], axis=0)
     fac = None if factor is None else factor._factor
     if xb.linear:
-        adj = linear_solve(topo, xb.G.ravel(), Uadj, method=method, rtol=rtol, factor=fac, policy=policy)
+        X0 = None if x0 is None else xb._x0(x0, K)
+        adj = linear_solve(topo, xb.G.ravel(), Uadj, method=method, rtol=rtol, factor=fac, policy=policy, x0=X0)
         va = adj.v_cell.reshape(M, N, K)
         parts = None
     else:
@@ -217,11 +225,16 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
         va = adj.v_cell.reshape(M, N, K)
         parts = _partials_batch(cells, vflat)
     ia_out, ia_in = adj.i_out.reshape(N, K), adj.i_in.reshape(M, K)
-    I_w, I_b = branch_currents(ic, i_in)
-    A_w, A_b = branch_currents(adj.i_cell.reshape(M, N, K), ia_in)
+    r_grads = [None] * 4
+    if resistances:
+        I_w, I_b = branch_currents(ic, i_in)
+        A_w, A_b = branch_currents(adj.i_cell.reshape(M, N, K), ia_in)
+        r_grads = [np.sum(I_w * A_w, axis=-1), np.sum(I_b * A_b, axis=-1), np.sum(i_in * ia_in, axis=-1),
+                   np.sum(i_out * ia_out, axis=-1)]
+        del I_w, I_b, A_w, A_b
     conductance, state, params = None, None, {}
     if parts is None:
-        conductance = -np.sum(vc * va, axis=-1)
+        conductance = -np.einsum("ijk,ijk->ij", vc, va)     # no (rows, cols, K) temporary
     else:
         vaf = va.reshape(M * N, K)
 
@@ -236,13 +249,14 @@ def vjp(xb, sol, U, i_out_bar=None, i_in_bar=None, *, method="auto", rtol=1e-12,
         params = {name: contract(lambda q, name=name: q[1][name]) for name in parts[0][1]}
     grad = CrossbarGradient(
         conductance=conductance, state=state, params=params,
-        r_row=np.sum(I_w * A_w, axis=-1), r_col=np.sum(I_b * A_b, axis=-1),
-        r_driver=np.sum(i_in * ia_in, axis=-1), r_sense=np.sum(i_out * ia_out, axis=-1),
+        r_row=r_grads[0], r_col=r_grads[1], r_driver=r_grads[2], r_sense=r_grads[3],
         v_in=-ia_in[:, 0] if single else -ia_in, v_bl=ia_out[:, 0] if single else ia_out,
         info={"method": adj.method, "iterations": adj.iterations, "residual": adj.residual,
               "wall_time": time.perf_counter() - t0})
+    if keep_adjoint:
+        grad.info["adjoint_x0"] = (adj.v_word.reshape(M, N, K), adj.v_bit.reshape(M, N, K))
     # open terminations carry no current and have zero gradient (not a 0 * inf NaN)
-    for a in (grad.r_row, grad.r_col, grad.r_driver, grad.r_sense):
+    for a in r_grads if resistances else ():
         a[~np.isfinite(a)] = 0.0
     return grad
 
@@ -359,7 +373,7 @@ def jvp(xb, sol, U, *, conductance=None, state=None, params=None, r_row=None, r_
         np.add.at(full_r, topo.b_node.ravel(), RB[:, :, k0:k1].reshape(M * N, -1))
         rhs = rhs - full_r[:nf]
         x = DirectFactor(blocks["A_ff"]).solve(rhs) if nf else np.zeros((0, k1 - k0))
-        xa = np.concatenate([x.reshape(nf, -1), topo.fixed_matrix() @ du], axis=0) if topo.n_fixed else x
+        xa = np.concatenate([x.reshape(nf, k1 - k0), topo.fixed_matrix() @ du], axis=0) if topo.n_fixed else x
         dVw[:, :, k0:k1] = xa[topo.w_node]
         dVb[:, :, k0:k1] = xa[topo.b_node]
     di_cell = gd.reshape(M, N, K) * (dVw - dVb) + p_cell.reshape(M, N, K)

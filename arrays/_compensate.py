@@ -28,7 +28,9 @@ from memlab._validate import as_conductance, as_voltage, positive_float, positiv
 from memlab.devices import quantize
 from memlab.errors import ParameterError, ShapeError
 
+from ._adjoint import vjp as _vjp
 from ._crossbar import Crossbar
+from ._linesolve import numba_threads
 from ._mvm import column_error, relative_error
 from ._plan import AutoPolicy, choose_method, min_rg
 
@@ -81,7 +83,7 @@ def _target(target_G, target_weights, g_min, g_max):
     return g_min + (g_max - g_min) * (W.T / wmax if wmax > 0 else W.T)
 
 
-def _fixed_point(outputs, Gt, V, g_min, g_max, fit, steps):
+def _fixed_point(outputs, Gt, V, g_min, g_max, fit, steps, first=None):
     """Start point: ``steps`` rounds of ``G = a G_t / s`` with ``s`` the per-cell voltage transfer.
 
     ``s_ij = sum_k v_cell_ijk v_ik / sum_k v_ik^2`` (least squares over the inputs) is the
@@ -92,7 +94,7 @@ def _fixed_point(outputs, Gt, V, g_min, g_max, fit, steps):
     a = 1.0
     vv = np.sum(V * V, axis=1)[:, None]
     for k in range(steps):
-        sol = outputs(G)[0]
+        sol = first if k == 0 and first is not None else outputs(G)[0]
         s = np.einsum("ijk,ik->ij", sol.v_cell, V) / np.where(vv > 0, vv, 1.0)
         s = np.clip(s, 1e-3, None)
         if fit and k == 0:
@@ -149,36 +151,50 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     xb0 = Crossbar(Gt, **wires)                     # validates the resistances once, up front
     meth = choose_method(method, xb0.topo, linear=True, batch=V.shape[1], full=True, policy=AutoPolicy(),
                          rg_min=min_rg(xb0.topo, float(Gt.max())))
-    state = {"x0": None, "evals": 0, "f": None}
+    state = {"x0": None, "adj": None, "evals": 0, "f": None}
 
-    def outputs(G):
+    def outputs(G, full=True):
         """(solution, direct factor or None) of the exact crossbar with conductances G."""
         xb = Crossbar(G, **wires)
         if meth == "direct":
             fac = xb.factorize("direct")
-            return xb.solve(V, factor=fac, rtol=rtol, full=True), fac
+            return xb.solve(V, factor=fac, rtol=rtol, full=full), fac
         sol = xb.solve(V, method="cg", x0=state["x0"], rtol=rtol, full=True)
         state["x0"] = (sol.v_word, sol.v_bit)      # warm start of the next evaluation
         return sol, None
 
     def fun(z):
         a = z[-1] if fit else 1.0
-        sol, fac = outputs(z[:M * N].reshape(M, N) * g_max)
+        Gz = z[:M * N].reshape(M, N) * g_max
+        sol, fac = outputs(Gz)
         state["evals"] += 1
         E = sol.i_out - a * Y
         f = float(np.sum(E * E)) / yy
-        grad = sol.vjp(2.0 * E / yy, factor=fac, method=meth, rtol=rtol)
+        xb = sol.crossbar
+        with numba_threads(None, M * N):           # adjoint CG warm-started from the previous evaluation's
+            grad = _vjp(xb, sol, sol.sources, 2.0 * E / yy, None, method=meth, rtol=rtol,
+                        factor=fac, x0=state["adj"], keep_adjoint=meth == "cg", resistances=False)
+        state["adj"] = grad.info.pop("adjoint_x0", None)
         gz = grad.conductance.ravel() * g_max
         if fit:
             gz = np.append(gz, -2.0 * float(np.sum(E * Y)) / yy)
         state["f"] = f
+        state["last"] = (Gz, sol.i_out)   # the final error reuses the last evaluation
         return f, gz
 
-    def error_of(G):
-        """(relative error, per-column error, gain) of programming G."""
-        I = outputs(G)[0].i_out
+    def error_of(G, keep=False):
+        """(relative error, per-column error, gain) of programming G (and, with ``keep``, the
+        full solution)."""
+        last = state.get("last")
+        sol = None
+        if last is not None and not keep and np.array_equal(last[0], G):
+            I = last[1]
+        else:
+            sol = outputs(G, full=keep)[0]
+            I = sol.i_out
         a = float(np.sum(I * Y)) / yy if fit else 1.0
-        return relative_error(I, a * Y), column_error(I, a * Y), a
+        out = (relative_error(I, a * Y), column_error(I, a * Y), a)
+        return out + (sol,) if keep else out
 
     history = []
 
@@ -188,8 +204,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
             callback(len(history), float(np.sqrt(state["f"])))
 
     G0 = np.clip(Gt, g_min, g_max)
-    err0, col0, a0 = error_of(G0)
-    Gs, a_s = _fixed_point(outputs, Gt, V, g_min, g_max, fit, warm_start)
+    err0, col0, a0, sol0 = error_of(G0, keep=True)
+    Gs, a_s = _fixed_point(outputs, Gt, V, g_min, g_max, fit, warm_start, first=sol0)
+    del sol0
     z0 = Gs.ravel() / g_max
     bounds = [(g_min / g_max, 1.0)] * (M * N)
     if fit:
@@ -198,9 +215,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     res = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=bounds, callback=cb,
                    options=dict(maxiter=maxiter, ftol=tol, gtol=0.0, maxcor=20))
     Gc = np.clip(res.x[:M * N].reshape(M, N) * g_max, g_min, g_max)
-    errc = error_of(Gc)[0]
+    errc, colc, ac = error_of(Gc)
     G = Gc if levels is None else quantize(Gc, levels, g_min, g_max)
-    err1, col1, a1 = error_of(G)
+    err1, col1, a1 = (errc, colc, ac) if levels is None else error_of(G)
     return CompensationResult(G=G, G_continuous=Gc, target_G=Gt, gain=a1, gain_before=a0, error_before=err0,
                               error_after=err1, error_continuous=errc, column_error_before=col0,
                               column_error_after=col1, iterations=int(res.nit), evaluations=state["evals"],

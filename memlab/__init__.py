@@ -55,6 +55,7 @@ _EXPORTS = {
         'Tile', 'TiledMatrix', 'map_network', 'MappedNetwork', 'device_window', 'NetworkReport',
         'Dataset', 'as_dataset', 'digits', 'load_mnist', 'load_cifar10', 'load_dataset', 'read_idx',
         'map_model', 'parse_tile',
+        'fine_tune', 'FineTuneResult',
     ),
     'memlab.accel': (
         'Layer', 'Conv2d', 'Linear', 'Gemm', 'Recurrent', 'Attention', 'Spiking', 'GemmOp',

@@ -11,6 +11,8 @@ Public API
   :class:`NetworkReport`.
 - Datasets: :func:`digits`, :func:`load_mnist`, :func:`load_cifar10`, :func:`load_dataset`,
   :func:`as_dataset` -> :class:`Dataset`.
+- :func:`fine_tune` -> :class:`FineTuneResult`: hardware-aware training of a MappedNetwork's
+  conductances through the exact tile solves (adjoint gradients, noise injection).
 - :func:`map_model` (model file + data set name -> MappedNetwork and NetworkReport) and
   :func:`parse_tile` ("128x128"): the entry point for ``memlab map``.
 
@@ -30,3 +32,6 @@ __all__ = ["NetLayer", "Network", "from_arrays", "load_onnx", "SUPPORTED_OPS", "
            "TiledMatrix",
            "map_network", "MappedNetwork", "device_window", "NetworkReport", "Dataset", "as_dataset", "digits",
            "load_mnist", "load_cifar10", "load_dataset", "read_idx", "map_model", "parse_tile"]
+from ._train import FineTuneResult, fine_tune
+
+__all__ += ["fine_tune", "FineTuneResult"]

@@ -8,9 +8,15 @@ plain central differences at h = 1e-3 carry 1e-9 of solver round-off (the resist
 outputs by only ~1e-4 relative). Zero (merged) resistances cannot be perturbed downwards:
 there the one-sided second-order difference ``S(h) = (-3 J(0) + 4 J(h/2) - J(h)) / h``,
 Richardson-extrapolated twice (``R1(h) = (4 S(h/2) - S(h)) / 3``, ``(8 R1(h/2) - R1(h)) / 7``,
-truncation O(h^4); measured 1e-9 relative at 64 x 64), with steps of at most 0.5 ohm (a 0.01 ohm step moves the outputs by only 1e-6 relative, under the solver round-off of
-1e-12 that would give 1e-6 error); the cell parameters (``v0``, ``i_s``, ``v_s``, ``r_leak``)
-enter exponentially and use ``h = 0.01``. Forward solves are direct (CHOLMOD/SuperLU, Newton to 1e-13).
+truncation O(h^4)), along z = U(0.5, 1) * (16 / rows) ohm, i.e. steps of 0.25..1 ohm at 16 x 16 and
+0.06..0.25 ohm at 64 x 64 (the outputs' sensitivity to a line's resistance grows with its length).
+Measured: 16 x 16 all-zero sinh array 1.3e-6 error with 0.5 ohm (Newton's KCL floor 3e-13 perturbs
+the outputs), 3e-9 with 1 ohm; 64 x 64 sinh without wires 1.2e-8 at 0.25 ohm, 2.3e-6 at 1 ohm
+(truncation, falling as h^4); a 0.01 ohm step would move the outputs by only 1e-6 relative, under
+the solver round-off of 1e-12 that would give 1e-6 error; the cell parameters (``v0``, ``i_s``, ``v_s``, ``r_leak``) enter exponentially and use
+``h = 0.01``. Settings: wires on/off x driver and sense resistances finite/zero (``segments``,
+``ideal_terminations``, ``no_wires``, ``ideal``), zero segments on one line kind only
+(``zero_wires``) and open (infinite) drivers and sense amplifiers (``open_ends``). Forward solves are direct (CHOLMOD/SuperLU, Newton to 1e-13).
 Acceptance (issue 18): relative error below 1e-6.
 """
 import warnings
@@ -37,7 +43,13 @@ def settings(M, N, rng):
         "zero_wires": dict(r_row=0.0, r_col=2.0, r_driver=2.0, r_sense=0.0),
         "open_ends": dict(r_row=1.0, r_col=0.0, r_driver=np.r_[np.inf, np.ones(M - 1)],
                           r_sense=np.r_[np.ones(N - 1), np.inf]),
+        "no_wires": dict(r_row=0.0, r_col=0.0, r_driver=rng.uniform(1.0, 20.0, M), r_sense=rng.uniform(1.0, 20.0, N)),
+        "ideal": dict(r_row=0.0, r_col=0.0, r_driver=0.0, r_sense=0.0),
     }
+
+
+# wires on/off x terminations finite/zero, plus mixed zero segments and open (infinite) ends
+ALL_SETTINGS = ["segments", "ideal_terminations", "no_wires", "ideal", "zero_wires", "open_ends"]
 
 
 def build(G, cell, kw):
@@ -93,7 +105,7 @@ def check_all(M, N, cell_name, setting, seed=0):
         base = getattr(xb, r)
         fin = np.isfinite(base)
         zero = bool(np.all(base[fin] == 0))
-        ref = np.where(fin, base if not zero else 0.5, 0.0)
+        ref = np.where(fin, base if not zero else 16.0 / M, 0.0)      # 1 ohm at 16, 0.25 ohm at 64
 
         def f(dz, r=r, base=base):
             return objective(G, cell, {**kw, r: base + dz}, v, vbl, c, d)
@@ -122,15 +134,20 @@ def check_all(M, N, cell_name, setting, seed=0):
     return worst
 
 
-@pytest.mark.parametrize("setting", ["segments", "ideal_terminations", "zero_wires", "open_ends"])
+@pytest.mark.parametrize("setting", ALL_SETTINGS)
 @pytest.mark.parametrize("cell_name", list(CELLS))
 def test_vjp_matches_finite_differences_16(cell_name, setting):
     worst = check_all(16, 16, cell_name, setting)
     assert max(worst.values()) < 1e-6, worst
 
 
-@pytest.mark.parametrize("setting", ["segments", "ideal_terminations", "zero_wires"])
-@pytest.mark.parametrize("cell_name", list(CELLS))
+# every setting for linear and sinh cells at 64 x 64; 1S1R (10-15 s a case under load) runs the
+# settings of the wire/termination grid here and all six in benchmarks/bench_solver_frontier.py (case gradfd64)
+CASES_64 = ([(c, s) for c in ("linear", "sinh") for s in ALL_SETTINGS]
+            + [("1s1r", s) for s in ("segments", "ideal_terminations", "zero_wires")])
+
+
+@pytest.mark.parametrize("cell_name, setting", CASES_64)
 def test_vjp_matches_finite_differences_64(cell_name, setting):
     worst = check_all(64, 64, cell_name, setting, seed=1)
     assert max(worst.values()) < 1e-6, worst
@@ -184,3 +201,22 @@ def test_vjp_jvp_bad_input_named():
         sol.jvp(r_driver=np.ones(4))          # a zero (Dirichlet) driver cannot move along +-dr
     with pytest.raises(ParameterError, match="unknown"):
         sol.jvp(wires=1.0)
+
+
+def test_adjoint_cg_warm_start_gives_the_direct_gradient_in_fewer_iterations():
+    """compensate() starts each adjoint CG from the previous evaluation's adjoint solution: the
+    gradient must equal the direct solve's (rtol 1e-8 from CG at 1e-12) and the start must help."""
+    from memlab.arrays._adjoint import vjp
+    rng = np.random.default_rng(4)
+    M, N, K = 48, 40, 3
+    xb = Crossbar(rng.uniform(1e-6, 1e-4, (M, N)), r_row=1.0, r_col=1.0, r_driver=2.0, r_sense=2.0)
+    sol = xb.solve(rng.uniform(0.0, 0.3, (M, K)), method="cg", rtol=1e-12, full=True)
+    C = rng.normal(size=(N, K))
+    g0 = vjp(xb, sol, sol.sources, C, method="cg", rtol=1e-12, keep_adjoint=True)
+    cold = vjp(xb, sol, sol.sources, 1.05 * C, method="cg", rtol=1e-12)
+    warm = vjp(xb, sol, sol.sources, 1.05 * C, method="cg", rtol=1e-12, x0=g0.info["adjoint_x0"])
+    ref = vjp(xb, sol, sol.sources, 1.05 * C, method="direct", rtol=1e-12)
+    for g in (cold, warm):
+        assert np.allclose(g.conductance, ref.conductance, rtol=1e-8, atol=0)
+        assert np.allclose(g.v_in, ref.v_in, rtol=1e-8, atol=0)
+    assert warm.info["iterations"] < cold.info["iterations"], (warm.info, cold.info)
