@@ -401,7 +401,7 @@ def _axpy2_dot(alpha, p, q, x, r, part):
 
 
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
-              atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None):
+              atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None, coarse=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
 
     Stops column ``k`` when ``norm(b_k - A x_k) <= max(rtol * norm(b_k), atol_k)`` for the
@@ -478,6 +478,8 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     while not done.all() and it < maxiter:
         _solve_b_dot(gc, ipb, cpb, r, z, part_b)
         rz = part_b.sum(axis=1)
+        if coarse is not None:
+            rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
         _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
