@@ -22,7 +22,7 @@ Timings on the shared 2-core machine are pessimistic: the load average is printe
 every row. Before any 8192^2 run the script checks free memory (``--min-free-gb``).
 
 Usage: python benchmarks/bench_solver_scale.py [--sizes 256,512,...] [--line-max N] [--amg-max N]
-       [--sinh 4096] [--threads N]
+       [--sinh 4096] [--threads N] [--markdown]
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def run_case(kind: str, n: int, threads) -> dict:
     xb = _crossbar(n, cell)
     s = xb.solve(v, method="cg", full=False, policy=pol, threads=threads)
     out.update(build_s=time.perf_counter() - t0 - s.wall_time, wall_s=s.wall_time, iterations=s.iterations,
-               newton=s.newton_steps, residual=s.residual, h=s.info.get("coarse_spacing", "-"),
+               newton=s.newton_steps if sinh else None, residual=s.residual, h=s.info.get("coarse_spacing", "-"),
                setup_s=s.info.get("coarse_setup_s", 0.0), per_iter_s=s.wall_time / max(s.iterations, 1))
     return out
 
@@ -113,6 +113,7 @@ def main():
     ap.add_argument("--amg-max", type=int, default=512, help="largest size run with pyamg (0: none)")
     ap.add_argument("--sinh", default="4096", help="sizes of the sinh cases (comma-separated, '' for none)")
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--min-free-gb", type=float, default=14.0, help="skip 8192^2 below this much free memory")
     a = ap.parse_args()
     if a.child:
@@ -134,17 +135,12 @@ def main():
         rows.append(spawn(kind, n, a.threads))
     print(f"\nsolver scale, one input, rtol 1e-10  (cores: {os.cpu_count()}; threads: {a.threads or 'default'}; "
           f"shared machine: load average per row)")
-    hdr = (f"{'size':>6} {'precond':<12}{'h':>4}{'iters':>7}{'newton':>7}{'setup s':>9}{'wall s':>9}"
-           f"{'s/iter':>8}{'peak GB':>9}{'KCL res':>10}{'load':>6}")
-    print(hdr)
-    print("-" * len(hdr))
-    for r in rows:
-        if "error" in r:
-            print(f"{r['n']:>6} {r['kind']:<12}  {r['error']}")
-            continue
-        print(f"{r['n']:>6} {r['kind']:<12}{r['h']!s:>4}{r['iterations']:>7}{r.get('newton') or '-':>7}"
-              f"{r['setup_s']:>9.2f}{r['wall_s']:>9.2f}{r['per_iter_s']:>8.3f}{r['peak_gb']:>9.2f}"
-              f"{r['residual']:>10.1e}{r['load']:>6.1f}")
+    from memlab._table import to_markdown, to_text
+    table = [{"size": f"{r['n']}^2", "precond": r["kind"], "h": r.get("h"), "iters": r.get("iterations"),
+              "newton": r.get("newton"), "setup s": r.get("setup_s"), "wall s": r.get("wall_s"),
+              "s/iter": r.get("per_iter_s"), "peak GB": r.get("peak_gb"), "KCL res": r.get("residual"),
+              "load": r["load"], "note": r.get("error", "")} for r in rows]
+    print(to_markdown(table) if a.markdown else to_text(table))
     targets = [("2level", 4096, 5.0, None), ("2level", 8192, 30.0, 12.0), ("sinh-2level", 4096, 30.0, None)]
     print("\ntargets (issue 18, 2 cores):")
     for kind, n, t, gb in targets:
