@@ -125,15 +125,14 @@ class CoarseSpace:
     def _assemble(self, op, mc, nc):
         M, N = op.G.shape
         # diagonal terms on the common mode: driver / sense of free nodes, Dirichlet shunts
-        d = np.zeros((M, N))
+        # diagonal terms (point conductances, S): drivers / sense of free nodes, Dirichlet shunts
         free_r = np.ones(M, dtype=bool)
         free_r[op.fixed_rows] = False
         free_c = np.ones(N, dtype=bool)
         free_c[op.fixed_cols] = False
-        d[:, 0] += np.where(free_r, op.gd, 0.0)
-        d[-1, :] += np.where(free_c, op.gs, 0.0)
-        if op.sh:
-            d += op.sW + op.sB
+        pi = np.concatenate([np.flatnonzero(free_r), np.full(free_c.sum(), M - 1), op._sh_i])
+        pj = np.concatenate([np.zeros(free_r.sum(), dtype=np.int64), np.flatnonzero(free_c), op._sh_j])
+        pv = np.concatenate([op.gd[free_r], op.gs[free_c], op._sh_g])
         rows, cols, vals = [], [], []
         K, J = np.meshgrid(np.arange(mc - 1), np.arange(nc - 1), indexing="ij")
 
@@ -148,7 +147,14 @@ class CoarseSpace:
         # the cells cancel on the common mode; terminations and wires summed with the weights
         gr = op.gr if N > 1 else np.zeros((M, 1))
         gc = op.gc if M > 1 else np.zeros((1, N))
-        dd, ge, gf = _reduce_all(d, gr, gc, self.ly, self.ty, self.lx, self.tx, self.py, mc, nc)
+        ge, gf = _reduce_wires(gr, gc, self.ly, self.ty, self.lx, self.tx, self.py, mc, nc)
+        dd = np.zeros((3, 3, mc - 1, nc - 1))
+        ty, tx = self.ty[pi], self.tx[pj]
+        wy = ((1 - ty) ** 2, (1 - ty) * ty, ty ** 2)
+        wx = ((1 - tx) ** 2, (1 - tx) * tx, tx ** 2)
+        for a in range(3):
+            for b in range(3):
+                np.add.at(dd[a, b], (self.ly[pi], self.lx[pj]), wy[a] * wx[b] * pv)
         hy = np.diff(self.py).astype(np.float64)
         hx = np.diff(self.px).astype(np.float64)
         ge /= hx[None, None, :] ** 2
@@ -219,12 +225,12 @@ def _prolong_add(xc, ly, ty, lx, tx, z):
 
 
 @nb.njit(parallel=True, cache=True)
-def _reduce_all(d, gr, gc, ly, ty, lx, tx, py, mc, nc):
-    """Interpolation-weighted sums per coarse cell: diagonal (3, 3, mc-1, nc-1) with the weights
-    (1-t)^2, t(1-t), t^2 of rows and columns; word-line edges (3, mc-1, nc-1) by row weight and
-    column interval; bit-line edges (3, mc-1, nc-1) by row interval and column weight."""
-    M, N = d.shape
-    dd = np.zeros((3, 3, mc - 1, nc - 1))
+def _reduce_wires(gr, gc, ly, ty, lx, tx, py, mc, nc):
+    """Interpolation-weighted sums of the wire conductances per coarse cell: word-line edges
+    (3, mc-1, nc-1) by row weight (1-t)^2, t(1-t), t^2 and column interval; bit-line edges
+    (3, mc-1, nc-1) by row interval and column weight."""
+    M = gr.shape[0]
+    N = gc.shape[1]
     ge = np.zeros((3, mc - 1, nc - 1))
     gf = np.zeros((3, mc - 1, nc - 1))
     for K in nb.prange(mc - 1):
@@ -234,27 +240,15 @@ def _reduce_all(d, gr, gc, ly, ty, lx, tx, py, mc, nc):
             wy0, wy1, wy2 = (1.0 - t) * (1.0 - t), (1.0 - t) * t, t * t
             for j in range(N):
                 J = lx[j]
-                s = tx[j]
-                wx0, wx1, wx2 = (1.0 - s) * (1.0 - s), (1.0 - s) * s, s * s
-                v = d[i, j]
-                if v != 0.0:
-                    dd[0, 0, K, J] += wy0 * wx0 * v
-                    dd[0, 1, K, J] += wy0 * wx1 * v
-                    dd[0, 2, K, J] += wy0 * wx2 * v
-                    dd[1, 0, K, J] += wy1 * wx0 * v
-                    dd[1, 1, K, J] += wy1 * wx1 * v
-                    dd[1, 2, K, J] += wy1 * wx2 * v
-                    dd[2, 0, K, J] += wy2 * wx0 * v
-                    dd[2, 1, K, J] += wy2 * wx1 * v
-                    dd[2, 2, K, J] += wy2 * wx2 * v
                 if j < N - 1:
                     g = gr[i, j]
                     ge[0, K, J] += wy0 * g
                     ge[1, K, J] += wy1 * g
                     ge[2, K, J] += wy2 * g
                 if i < M - 1:
+                    s = tx[j]
                     g = gc[i, j]
-                    gf[0, K, J] += wx0 * g
-                    gf[1, K, J] += wx1 * g
-                    gf[2, K, J] += wx2 * g
-    return dd, ge, gf
+                    gf[0, K, J] += (1.0 - s) * (1.0 - s) * g
+                    gf[1, K, J] += (1.0 - s) * s * g
+                    gf[2, K, J] += s * s * g
+    return ge, gf
