@@ -23,10 +23,10 @@ two-level preconditioner of ``A``; symmetric positive definite, so CG stays CG):
 
     M^{-1} r = P_B^{-1} r + P A_c^{-1} P^T r
 
-``P^T S P <= A_c`` (the Schur complement is the minimum-energy extension) with equality up
-to ``O((h/lambda)^2)`` for the coarse modes, ``lambda = 1/sqrt(r_wire g_cell)`` the decay
-length of a line (in cells), so the coarse spacing ``h`` is chosen below ``lambda``
-(:func:`coarse_spacing`).
+``P^T S P <= A_c`` (the Schur complement is the minimum-energy extension); the two are close
+for coarse modes longer than ``lambda = 1/sqrt(r_wire g_cell)``, the decay length of a line
+(in cells), so the coarse spacing ``h`` is chosen below ``lambda`` (:func:`coarse_spacing`,
+with the iteration counts measured).
 """
 from __future__ import annotations
 

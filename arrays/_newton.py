@@ -232,4 +232,7 @@ def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxit
             outs[name].append(a)
         bar.update(1)
     bar.close()
-    return collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)
+    sol = collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)
+    coarse = getattr(system, "_coarse", None)
+    sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
+    return sol

@@ -100,6 +100,7 @@ def test_two_level_newton_matches_direct_newton():
         v = rng.uniform(0, 0.6, M)
         ref = xb.solve(v, method="direct", rtol=1e-12)
         got = xb.solve(v, method="cg", rtol=1e-12, policy=TWO)
+        assert got.info["coarse_spacing"] >= 2
         assert np.abs(got.i_out - ref.i_out).max() <= 1e-9 * np.abs(ref.i_out).max()
 
 
