@@ -34,6 +34,8 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
+from memlab.errors import ParameterError, SingularCircuitError
+
 __all__ = ["CoarseSpace", "coarse_spacing", "interp_1d", "line_lengths", "make_coarse", "MAX_COARSE_NODES"]
 
 
@@ -96,7 +98,14 @@ def make_coarse(op, topo, g_cell, min_length: float):
     if not np.isfinite(min_length) or line_lengths(topo, g_cell)[0] < min_length:
         return None
     h = coarse_spacing(topo, g_cell)
-    return CoarseSpace(op, h) if h else None
+    if not h:
+        return None
+    try:
+        return CoarseSpace(op, h)
+    except (SingularCircuitError, ParameterError):
+        # a coarse node with no wire or terminal under it (open segments), or no memory for
+        # the coarse factor: the line preconditioner alone still solves the circuit
+        return None
 
 
 # row-pair / column-pair stamps: (offset a, offset b, which of the three weights)

@@ -124,3 +124,18 @@ def test_auto_policy_uses_two_level_only_on_electrically_long_arrays():
     assert _long(128).solve(v, method="cg").info["coarse_spacing"] > 0
     short = Crossbar(np.full((128, 128), 1e-5), r_row=0.1, r_col=0.1, r_driver=1.0, r_sense=1.0)
     assert short.solve(v, method="cg").info["coarse_spacing"] == 0
+
+
+def test_open_word_line_segments():
+    # a block of open word-line segments (r_row = inf): the coarse matrix loses those wires,
+    # the solve must still give the dense reference's answer
+    rng = np.random.default_rng(5)
+    M = N = 40
+    G = rng.uniform(1e-4, 1e-2, (M, N))
+    rr = np.full((M, N - 1), 10.0)
+    rc = np.full((M - 1, N), 10.0)
+    rr[8:24, 8:24] = np.inf
+    v = rng.uniform(0, 0.5, M)
+    i_out = dense_reference(G, rr, rc, np.ones(M), np.ones(N), v)[0]
+    s = Crossbar(G, r_row=rr, r_col=rc, r_driver=1.0, r_sense=1.0).solve(v, method="cg", rtol=1e-12, policy=TWO)
+    assert np.abs(s.i_out - i_out).max() <= 1e-9 * np.abs(i_out).max()
