@@ -14,7 +14,8 @@ column is the solution's own ``norm(r) / norm([i_in; i_out])``). Preconditioners
 - ``amg``: pyamg smoothed aggregation on the full nodal matrix (strength theta 0.25,
   symmetric Gauss-Seidel smoothing; with pyamg's defaults CG needed 472 iterations at 256^2)
   as a CG preconditioner (``ml.solve(accel="cg")``, relative residual of the right-hand side
-  1e-10), for reference, up to ``--amg-max``;
+  1e-10), for reference, up to ``--amg-max`` (skipped when pyamg is not installed: the library
+  does not use it);
 - ``sinh-*``: the same crossbar with SinhConductance(v0 = 0.25 V) cells (damped Newton,
   inexact inner CG); ``iters`` is the sum of the inner CG iterations.
 
@@ -27,6 +28,7 @@ Usage: python benchmarks/bench_solver_scale.py [--sizes 256,512,...] [--line-max
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -121,6 +123,9 @@ def main():
         print(json.dumps(run_case(kind, int(n), a.threads)))
         return
     sizes = [int(x) for x in a.sizes.split(",") if x]
+    if importlib.util.find_spec("pyamg") is None:   # reference only, not a memlab dependency
+        print("pyamg is not installed: no amg rows (pip install pyamg)", file=sys.stderr)
+        a.amg_max = 0
     plan = []
     for n in sizes:
         plan += [("2level", n)] + ([("line", n)] if n <= a.line_max else []) + \
