@@ -36,6 +36,8 @@ import scipy.sparse as sp
 
 from memlab.errors import ParameterError, SingularCircuitError
 
+from ._direct import DirectFactor
+
 __all__ = ["CoarseSpace", "coarse_spacing", "interp_1d", "line_lengths", "make_coarse", "MAX_COARSE_NODES"]
 
 
@@ -116,12 +118,10 @@ _LAPL = ((0, 0, 1.0), (1, 1, 1.0), (0, 1, -1.0), (1, 0, -1.0))
 class CoarseSpace:
     """Bilinear coarse common mode of a :class:`~memlab.arrays._linesolve.LineOperator` (see module doc).
 
-    ``h``: coarse spacing in cells (:func:`coarse_spacing`). ``restrict(r)`` maps a bit-line
-    residual (K, rows, cols) to coarse (K, mc, nc); ``correct(r, z)`` adds
-    ``P A_c^{-1} P^T r`` to ``z`` in place."""
+    ``h``: coarse spacing in cells (:func:`coarse_spacing`); ``shape``: the coarse grid (mc, nc).
+    ``correct(r, z)`` adds ``P A_c^{-1} P^T r`` to the bit-line grids ``z`` (K, rows, cols) in place."""
 
     def __init__(self, op, h: int):
-        from ._direct import DirectFactor
         M, N = op.G.shape
         self.h = h
         self.py, self.ly, self.ty = interp_1d(M, h)
