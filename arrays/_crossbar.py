@@ -306,10 +306,11 @@ class Crossbar:
         with numba_threads(threads, M * N):
             if not self.linear:
                 sol = solve_newton(self._topo, self._cells, U, inner=meth, g0=self._g0, maxiter=maxiter,
-                                   newton_maxiter=newton_maxiter, x0=X0, callback=callback, **common)
+                                   newton_maxiter=newton_maxiter, x0=X0, callback=callback,
+                                   min_length=policy.two_level_min_length, **common)
             elif meth == "cg":
                 sol = solve_cg(self._topo, self._G, U, self._cells, maxiter=maxiter, x0=X0, callback=callback,
-                               batch_size=batch_size, **common)
+                               batch_size=batch_size, policy=policy, **common)
             else:
                 fac = factor._factor if factor is not None else factorize(self._topo, self._G, meth)
                 if meth == "ports":

@@ -15,6 +15,7 @@ that stops at the floor is returned with an :class:`~memlab.errors.AccuracyWarni
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,8 @@ from ._direct import DirectFactor
 from ._extract import (FIELDS, CrossbarSolution, IterationInfo, Progress, collect, port_results, roundoff_floor,
                        source_norm, warn_floor)
 from ._linesolve import LineOperator, free_to_grid, grid_to_free, schur_pcg
+from ._multigrid import make_coarse
+from ._plan import AutoPolicy
 from ._portred import PortReduction
 
 __all__ = ["LinearFactor", "factorize", "solve_direct", "solve_cg", "solve_ports", "line_rhs", "CG_BLOCK"]
@@ -110,15 +113,22 @@ def line_rhs(topo, u):
 
 
 def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, callback, batch_size,
-             progress) -> CrossbarSolution:
+             progress, policy=None) -> CrossbarSolution:
     """Line-preconditioned CG on blocks of at most :data:`CG_BLOCK` inputs; ``x0`` (n_free, K) or None.
 
     Needs a line-ready topology (:func:`~memlab.arrays._linesolve.line_ready`): zero driver and
-    sense resistances are Dirichlet nodes of the line operator."""
+    sense resistances are Dirichlet nodes of the line operator. Electrically long arrays
+    (``policy.two_level_min_length``, :class:`~memlab.arrays.AutoPolicy`) add the coarse
+    common-mode correction of :mod:`memlab.arrays._multigrid` to the line preconditioner
+    (``info["coarse_spacing"]`` of the solution: its spacing in cells, 0 without)."""
     blk = max(1, min(batch_size, CG_BLOCK))
     M, N = topo.rows, topo.cols
     K = U.shape[1]
     op = LineOperator(topo, g_cell.reshape(M, N))
+    pol = AutoPolicy() if policy is None else policy
+    t_set = time.perf_counter()
+    coarse = make_coarse(op, topo, g_cell, pol.two_level_min_length)
+    t_set = time.perf_counter() - t_set
     mi = maxiter if maxiter is not None else max(200, 4 * (M + N))
     outs = {k: [] for k in FIELDS}
     iters, worst = 0, 0.0
@@ -141,7 +151,8 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
         if x0 is not None:
             start = (None, free_to_grid(topo, x0[:, s:s + blk], u)[1])
         cb = None if callback is None else (lambda it, est, s=s: callback(IterationInfo("cg", s, it, est)))
-        xW, xB, used, rn, conv = schur_pcg(op, bW, bB, x0=start, rtol=0.0, maxiter=mi, atol_fn=tol_of, callback=cb)
+        xW, xB, used, rn, conv = schur_pcg(op, bW, bB, x0=start, rtol=0.0, maxiter=mi, atol_fn=tol_of, callback=cb,
+                                           coarse=coarse)
         res = rn / src_norm(xW, xB)
         iters = max(iters, used)
         if not np.all(conv):
@@ -156,7 +167,10 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
             outs[k].append(a)
         bar.update(1)
     bar.close()
-    return collect(outs, iterations=iters, residual=worst, method="cg")
+    sol = collect(outs, iterations=iters, residual=worst, method="cg")
+    sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
+    sol.info["coarse_setup_s"] = t_set
+    return sol
 
 
 def solve_ports(topo, fac: LinearFactor, U, *, rtol) -> CrossbarSolution:

@@ -401,7 +401,7 @@ def _axpy2_dot(alpha, p, q, x, r, part):
 
 
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
-              atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None):
+              atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None, coarse=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
 
     Stops column ``k`` when ``norm(b_k - A x_k) <= max(rtol * norm(b_k), atol_k)`` for the
@@ -420,20 +420,24 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     bnorm = np.sqrt(bnorm)
     tol = np.maximum(rtol * bnorm, np.broadcast_to(np.asarray(atol, dtype=np.float64), (K,)))
     # reduced right-hand side: c = bB + D P_W^{-1} bW
-    yw = np.empty_like(bW)
-    _solve_w(gr, ipw, cpw, G, False, bW, yw)
-    c = bB + G[None] * yw
-    xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
+    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input);
+    # x_W = P_W^{-1} b_W is the word-line solution of x_B = 0, and z, q are the scratch of
+    # the residual checks (both are rewritten before their next use in the loop)
     xW = np.empty_like(bW)
-    rW = np.empty_like(bW)
-    rB = np.empty_like(bB)
+    _solve_w(gr, ipw, cpw, G, False, bW, xW)
+    c = np.multiply(G[None], xW)
+    c += bB
+    xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
     tmp = np.empty_like(bW)
+    z = np.empty_like(bB)
+    q = np.empty_like(bB)
 
     def recover_and_residual():
         # xW = P_W^{-1}(bW + D xB): exact word-line solve, then full-system residual
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
         _solve_w(gr, ipw, cpw, G, False, tmp, xW)
+        rW, rB = z, q
         op.matvec(xW, xB, rW, rB)
         np.subtract(bW, rW, out=rW)
         np.subtract(bB, rB, out=rB)
@@ -454,7 +458,6 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         # x_B = 0: the word-line rows are solved exactly by x_W = P_W^{-1} b_W and the full
         # residual is the reduced right-hand side itself
         r = c.copy()
-        xW[...] = yw
         rn = np.sqrt(np.einsum("kij,kij->k", c, c))
     else:
         r = np.empty_like(bB)
@@ -464,9 +467,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     stale = False
     tol = update_tol()
     done = rn <= tol
-    z = np.empty_like(bB)
     p = np.zeros_like(bB)
-    q = np.empty_like(bB)
     rz_old = np.ones(K)
     first = True
     it = 0
@@ -478,6 +479,8 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     while not done.all() and it < maxiter:
         _solve_b_dot(gc, ipb, cpb, r, z, part_b)
         rz = part_b.sum(axis=1)
+        if coarse is not None:
+            rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
         _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)

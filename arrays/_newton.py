@@ -29,6 +29,7 @@ from ._direct import DirectFactor
 from ._extract import (FIELDS, IterationInfo, Progress, collect, port_results, roundoff_floor, source_norm,
                        warn_floor)
 from ._linesolve import LineOperator, free_to_grid, grid_to_free, schur_pcg
+from ._multigrid import make_coarse
 
 __all__ = ["SparseJacobian", "LineJacobian", "damped_newton", "solve_newton"]
 
@@ -67,12 +68,20 @@ class SparseJacobian:
 
 class LineJacobian:
     """Inner solver "cg": line-preconditioned CG on a fresh line operator per step (line-ready crossbars,
-    zero driver/sense resistances as Dirichlet nodes, see :class:`~memlab.arrays._linesolve.LineOperator`)."""
+    zero driver/sense resistances as Dirichlet nodes, see :class:`~memlab.arrays._linesolve.LineOperator`).
 
-    def __init__(self, topo, g0, maxiter=None, callback=None):
+    Electrically long arrays (``min_length``, :attr:`~memlab.arrays.AutoPolicy.two_level_min_length`,
+    judged on the small-signal conductances ``g0``) add the coarse common-mode correction
+    (:mod:`memlab.arrays._multigrid`). Its coarse matrix holds no cell conductance, so it is
+    factorised once and reused at every step, unless Dirichlet nodes put cells into it."""
+
+    def __init__(self, topo, g0, maxiter=None, callback=None, min_length=np.inf):
         M, N = topo.rows, topo.cols
         self.n = topo.n_free
         self._topo = topo
+        self._g0 = g0
+        self._min_length = min_length
+        self._coarse, self._decided = None, False
         self._wires = LineOperator(topo, np.zeros((M, N)))
         self._maxiter = maxiter if maxiter is not None else max(200, 4 * (M + N))
         self._callback = callback
@@ -102,8 +111,12 @@ class LineJacobian:
     def solve(self, g, rhs, eta):
         M, N = self._topo.rows, self._topo.cols
         rW, rB = self._split(rhs)
-        xW, xB, it, rn, conv = schur_pcg(LineOperator(self._topo, g.reshape(M, N)), rW, rB, rtol=eta,
-                                         maxiter=self._maxiter, callback=self._callback)
+        op = LineOperator(self._topo, g.reshape(M, N))
+        if not self._decided or (op.sh and self._coarse is not None):
+            self._coarse = make_coarse(op, self._topo, self._g0, self._min_length)
+            self._decided = True
+        xW, xB, it, rn, conv = schur_pcg(op, rW, rB, rtol=eta, maxiter=self._maxiter, callback=self._callback,
+                                         coarse=self._coarse)
         if not conv.all():
             raise ConvergenceError(f"inner CG of Newton did not reach relative tolerance {eta:g} in "
                                    f"{self._maxiter} iterations", iterations=it, residual=float(rn.max()))
@@ -192,7 +205,7 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
 
 
 def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxiter, anorm, full, x0, callback,
-                 progress):
+                 progress, min_length=np.inf):
     """Nonlinear crossbar, one input column of ``U`` at a time; ``inner`` is "direct" or "cg"."""
     M, N = topo.rows, topo.cols
     K = U.shape[1]
@@ -201,8 +214,9 @@ def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxit
     def cb(it, est):
         callback(IterationInfo("cg", current[0], it, est))
 
-    system = (SparseJacobian if inner == "direct" else LineJacobian)(topo, g0, maxiter,
-                                                                      None if callback is None else cb)
+    cbk = None if callback is None else cb
+    system = SparseJacobian(topo, g0, maxiter, cbk) if inner == "direct" else \
+        LineJacobian(topo, g0, maxiter, cbk, min_length=min_length)
     outs = {k: [] for k in FIELDS}
     worst, total_it, total_newton = 0.0, 0, 0
     bar = Progress(K, progress, f"crossbar {M}x{N} newton-{inner}")
@@ -218,4 +232,7 @@ def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxit
             outs[name].append(a)
         bar.update(1)
     bar.close()
-    return collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)
+    sol = collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)
+    coarse = getattr(system, "_coarse", None)
+    sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
+    return sol

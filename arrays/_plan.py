@@ -68,6 +68,9 @@ class AutoPolicy:
     small_cells: int = 128 * 128
     direct_min_batch: int = 16
     direct_min_batch_large: int = 48
+    #: line CG adds the coarse common-mode correction (:mod:`memlab.arrays._multigrid`) from this
+    #: electrical length ``max(cols / lambda_row, rows / lambda_col)`` on (1); ``inf``: never, 0: always
+    two_level_min_length: float = 10.0
 
 
 def ports_available(topo, linear: bool) -> bool:
