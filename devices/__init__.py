@@ -21,6 +21,7 @@ from memlab.devices._io_csv import load_loop_csv, load_loop, load_loops
 from memlab.devices._fit import FitSettings, FitResult, fit, evaluate, loop_error
 from memlab.devices._fit_report import ResistorFit, ModelComparison, fit_resistor, compare_models, fit_files, plot_fit
 from memlab.devices._models_stochastic import StochasticSwitch
+from memlab.devices._models_jart import JARTVCM
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -34,11 +35,13 @@ __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "loa
             "loop_error"]
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
 __all__ += ["StochasticSwitch"]
+__all__ += ["JARTVCM"]
+MODELS[JARTVCM.short_name] = JARTVCM
 
 
 def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
-    ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
+    ``threshold``, ``sinh``, ``selector``, ``jart``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     if not isinstance(name, str):
         raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")

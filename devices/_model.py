@@ -385,7 +385,9 @@ def _derive(eq: SimpleNamespace, label: str) -> SimpleNamespace:
     """Everything derived from the defining expressions: conductance, Jacobian entries and
     their numpy kernels (lambdify with common subexpression elimination)."""
     x, syms, i_expr, r_expr = eq.x, eq.symbols, eq.current, eq.rate
-    g_expr = sp.simplify(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
+    # simplify is cubic-ish in the expression size; large currents (JART's fitted form) keep i/v
+    g_expr = (sp.Integer(0) if not i_expr.has(_V) else sp.simplify(i_expr / _V) if sp.count_ops(i_expr) < 60
+              else i_expr / _V)
     d = SimpleNamespace(
         v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
         di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),

@@ -26,6 +26,7 @@ _EXPORTS = {
         'load_loop', 'load_loops', 'FitSettings', 'FitResult', 'ResistorFit', 'ModelComparison', 'fit',
         'fit_resistor', 'evaluate', 'compare_models', 'fit_files', 'plot_fit', 'loop_error',
         'plot_iv', 'plot_loops', 'si_scale', 'IVDemo', 'FitDefaults', 'knowm_data_dir',
+        'JARTVCM',
     ),
     'memlab.circuits': (
         'NgspiceBSourcePrinter', 'VerilogAPrinter', 'ngspice_code', 'verilog_a_code',
