@@ -39,7 +39,7 @@ from memlab.devices._model import DeviceModel
 from memlab.devices._meta import FitDefaults, IVDemo
 from memlab.devices._params import Param, StateVar
 
-__all__ = ["JARTVCM", "tud_current"]
+__all__ = ["JARTVCM", "tud_current", "tud_branches"]
 
 _Q = 1.602e-19            # elementary charge as in the source, C
 _KB = 1.380649e-23        # Boltzmann constant, J/K
@@ -109,26 +109,36 @@ class JARTVCM(DeviceModel):
         return sp.pi * p.r_fil ** 2
 
     def equations(self, v, x, p):
-        i = tud_current(v, x)
+        pos, neg = tud_branches(v, x)
+        # one Piecewise over the polarity, each branch with its own current (printed once
+        # per use instead of the two-branch current in every use)
+        rate = sp.Piecewise((self._rate(v, x, p, pos, True), v > 0), (self._rate(v, x, p, neg, False), True))
+        return sp.Piecewise((pos, v > 0), (neg, True)), rate
+
+    def _rate(self, v, x, p, i, reset):
+        """dN/dt (m^-3/s) for the RESET (v > 0) or SET branch at terminal current ``i``."""
         A = self._area(p)
-        g = _ZVO * _Q * p.mu_n * A                       # conductance per unit N and length
-        r_disc = p.l_disc / (x * g)
         r_series = p.R_TiOx + p.R0 * (1 + p.R0 * p.alpha_line * i ** 2 * p.R_th_line)
         v_int = v - i * r_series                          # over Schottky, disc and plug
-        # field: (Schottky + disc + plug) / l_cell for RESET, disc voltage / l_disc for SET
-        E = sp.Piecewise((v_int / p.l_cell, v > 0), (i * r_disc / p.l_disc, True))
-        rth = sp.Piecewise((p.R_th0 * p.Rth_reset_scale, v > 0), (p.R_th0, True))
+        if reset:   # field over disc and plug, flux limited near N_min, reduced R_th
+            E, rth = v_int / p.l_cell, p.R_th0 * p.Rth_reset_scale
+            # float exponent: sympy would expand (N/x)**10 into N**10/x**10, which
+            # overflows ngspice's pow at N ~ 1e27 m^-3
+            flim = 1 - (p.N_min / x) ** 10.0
+        else:       # field over the disc (its voltage / l_disc), limited near N_max
+            E, rth = i / (x * _ZVO * _Q * p.mu_n * A), p.R_th0
+            flim = 1 - (x / p.N_max) ** 10.0
         T = p.T0 + i * v_int * rth
         gamma = _ZVO * p.a * E / (sp.pi * p.dWa)
         # |gamma| = 1 removes the hopping barrier; beyond (|v| of several V) it stays removed
         gm = sp.Max(sp.Min(gamma, 1), -1)
         root = sp.sqrt(1 - gm ** 2) + gm * sp.asin(gm)
         kT_eV = _KB * T / _Q
-        hop = sp.exp(-p.dWa * (root - gm * sp.pi / 2) / kT_eV) - sp.exp(-p.dWa * (root + gm * sp.pi / 2) / kT_eV)
-        flim = sp.Piecewise((1 - (p.N_min / x) ** 10, v > 0), (1 - (x / p.N_max) ** 10, True))
+        # exp(-dW_min/kT) - exp(-dW_max/kT), dW_min/max = dWa (root -/+ gamma pi/2)
+        hop = 2 * sp.exp(-p.dWa * root / kT_eV) * sp.sinh(p.dWa * gm * sp.pi / (2 * kT_eV))
         cvo = (p.N_plug + x) / 2
         i_ion = _ZVO * _Q * cvo * p.a * p.nu0 * A * hop * flim
-        return i, -i_ion / (A * p.l_disc * _ZVO * _Q)
+        return -i_ion / (A * p.l_disc * _ZVO * _Q)
 
     def temperature(self, v, x):
         """Filament temperature (K) at device voltage ``v`` (V) and state ``x`` (m^-3):
@@ -159,6 +169,12 @@ _N_DL = 0.004e26
 def tud_current(v, x):
     """The JART-TUD explicit current (A) at device voltage ``v`` (V) and disc
     concentration ``x`` (m^-3), as a sympy expression (sympy or float arguments)."""
+    pos, neg = tud_branches(v, x)
+    return sp.Piecewise((pos, v > 0), (neg, True))
+
+
+def tud_branches(v, x):
+    """The two branches (v > 0, v <= 0) of :func:`tud_current` as sympy expressions."""
     c, n = _TUD_POS, _TUD_NEG
     L = sp.log(x / _N_DL)
 
@@ -166,7 +182,10 @@ def tud_current(v, x):
         return lo + (hi - lo) / (1 + sp.exp((v - mid) / width))
 
     def glf(p5, p6, p7, p8, p9, p10, p11):            # generalised logistic part
-        return p5 / (p6 + p7 * (p8 * sp.exp(L - p9)) ** (-p10)) ** (1 / p11)
+        # p5 / (p6 + p7 (p8 e^(L - p9))^(-p10))^(1/p11), powers of positive bases written as
+        # exponentials (the printers would otherwise add a sign branch per power)
+        inner = p6 + p7 * sp.exp(-p10 * (sp.log(p8) + L - p9))
+        return p5 * sp.exp(-sp.log(inner) / p11)
 
     pos = glf(c["p5_1"] - c["p5_1"] * sp.exp(-c["p5_2"] * v), c["p6_0"] + c["p6_1"] * v,
               c["p7_0"] + c["p7_1"] * v + c["p7_2"] * sp.exp(-c["p7_3"] * v), c["p8_0"] + c["p8_1"] * v, 0,
@@ -179,6 +198,6 @@ def tud_current(v, x):
                        logistic(n["p9_0"], n["p9_1"], n["p9_2"], n["p9_3"]),
                        logistic(n["p10_0"], n["p10_1"], n["p10_2"], n["p10_3"]),
                        1 / logistic(n["p11_0"], n["p11_1"], n["p11_2"], n["p11_3"]))
-    return sp.Piecewise((pos, v > 0), (neg, True))
+    return pos, neg
 
 
