@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
-                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch)
+                            SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch, JARTVCM)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -41,6 +41,8 @@ CASES = {
     "stanford_reference_clamp": (lambda: StanfordPKU(reference_clamp=True), 1.5, 1e6, 1e7),
     "stochastic_switch": (lambda: StochasticSwitch(E=2.0, w=0.05, tau0=1e-3, v0=0.1), 0.6, 1e2, 1e3),
     "knowm_gmss": (lambda: KnowmMSS(schottky=True, phi=0.8, a_f=2e-6, b_f=6.0, a_r=2e-6, b_r=3.0), 0.8, 1e3, 1e4),
+    # issue 14: JART VCM v1b (explicit JART-TUD current, v1b ionic and thermal kinetics)
+    "jart_vcm": (lambda: JARTVCM(), 1.5, 1.0, 1e3),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
 #: is the unclamped gap integral, whose range is 21 gap ranges)
