@@ -36,12 +36,11 @@ __all__ += ["Measurement", "load_knowm", "load_knowm_set", "load_loop_csv", "loa
 __all__ += ["plot_iv", "plot_loops", "si_scale", "IVDemo", "FitDefaults", "knowm_data_dir"]
 __all__ += ["StochasticSwitch"]
 __all__ += ["JARTVCM"]
-MODELS[JARTVCM.short_name] = JARTVCM
 
 
 def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
-    ``threshold``, ``sinh``, ``selector``, ``jart``) with parameter/option overrides."""
+    ``threshold``, ``sinh``, ``selector``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     if not isinstance(name, str):
         raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")

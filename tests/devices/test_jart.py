@@ -16,7 +16,7 @@ import pytest
 from scipy.optimize import brentq
 
 from memlab.errors import ParameterError
-from memlab.devices import JARTVCM, Sine, simulate, get_model
+from memlab.devices import JARTVCM, Sine, simulate
 
 Q, KB, H, EPS0, A_RICH, M_E, Z = 1.602e-19, 1.380649e-23, 6.62607015e-34, 8.854187817e-12, 6.01e5, 9.10938e-31, 2
 P = dict(T0=293.0, eps=17.0, epsphib=5.5, phibn0=0.18, phin=0.1, un=4e-6, Nplug=20e26, r=45e-9, lcell=3e-9,
@@ -129,4 +129,3 @@ def test_bad_parameters_raise_named_errors():
         JARTVCM(l_disc=4e-9)
     with pytest.raises(ParameterError, match="T0"):
         JARTVCM(T0=-1.0)
-    assert isinstance(get_model("jart"), JARTVCM)
