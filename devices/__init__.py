@@ -26,6 +26,7 @@ from memlab.devices._models_stochastic import StochasticSwitch
 from memlab.devices._models_pcm import PCM
 from memlab.devices._models_volatile import MottSelector
 from memlab.devices._models_datadriven import DataDriven
+from memlab.devices._models_jart import JARTVCM
 from memlab.devices._cell import Resistor, SeriesCell
 from memlab.devices._mosfet import MOSFET
 from memlab.devices._variability import spread, cycle_to_cycle, quantize, read_noise, drift, stuck_at
@@ -48,6 +49,7 @@ __all__ += ["PCM"]
 MODELS[PCM.short_name] = PCM
 __all__ += ["MottSelector", "DataDriven"]
 MODELS.update({cls.short_name: cls for cls in (MottSelector, DataDriven)})
+__all__ += ["JARTVCM"]
 
 
 def get_model(name: str, **params) -> DeviceModel:

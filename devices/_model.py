@@ -58,10 +58,12 @@ class DeviceModel:
     #: defaults of :func:`~memlab.devices.fit` (free parameters, search ranges); None: the
     #: caller names the parameters
     fit_defaults: ClassVar[FitDefaults | None] = None
-    #: derive the chord conductance i/v with ``sympy.simplify`` (cancels v where the
-    #: current has it as a factor); False keeps ``cancel`` only, for currents whose i/v
-    #: cannot lose its 1/v and where simplify costs seconds (PCM: 13.6 s, no gain)
-    simplify_conductance: ClassVar[bool] = True
+    #: how the chord conductance i/v is derived: True ``sympy.simplify`` (cancels v where the
+    #: current has it as a factor), False ``cancel`` only (for currents whose i/v keeps its
+    #: 1/v and where simplify costs seconds: PCM 13.6 s for no gain), None automatic
+    #: (simplify below 60 operations in the current, else i/v as written: simplify took
+    #: 82 s of JART's 115 s set-up; every other built-in current has at most 19)
+    simplify_conductance: ClassVar[bool | None] = None
 
     def __init__(self, **kwargs):
         opts = {}
@@ -385,12 +387,16 @@ class DeviceModel:
         return np.ascontiguousarray(P)
 
 
-def _derive(eq: SimpleNamespace, label: str, simplify: bool = True) -> SimpleNamespace:
+def _derive(eq: SimpleNamespace, label: str, simplify: bool | None = None) -> SimpleNamespace:
     """Everything derived from the defining expressions: conductance, Jacobian entries and
     their numpy kernels (lambdify with common subexpression elimination)."""
     x, syms, i_expr, r_expr = eq.x, eq.symbols, eq.current, eq.rate
-    tidy = sp.simplify if simplify else sp.cancel
-    g_expr = tidy(i_expr / _V) if i_expr.has(_V) else sp.Integer(0)
+    if not i_expr.has(_V):
+        g_expr = sp.Integer(0)
+    elif simplify is None:     # automatic: simplify is cubic-ish in the expression size
+        g_expr = sp.simplify(i_expr / _V) if sp.count_ops(i_expr) < 60 else i_expr / _V
+    else:
+        g_expr = (sp.simplify if simplify else sp.cancel)(i_expr / _V)
     d = SimpleNamespace(
         v=_V, x=x, symbols=syms, current=i_expr, rate=r_expr, conductance=g_expr,
         di_dv=sp.diff(i_expr, _V), di_dx=sp.diff(i_expr, x),

@@ -29,6 +29,7 @@ _EXPORTS = {
         'FlickerNoise', 'TelegraphNoise', 'telegraph', 'flicker', 'K_B_EV', 'arrhenius', 'Relaxation',
         'RELAXATION', 'relax', 'Endurance', 'ENDURANCE', 'endurance_window', 'endurance_model',
         'MottSelector', 'DataDriven',
+        'JARTVCM',
     ),
     'memlab.circuits': (
         'NgspiceBSourcePrinter', 'VerilogAPrinter', 'ngspice_code', 'verilog_a_code',

@@ -15,7 +15,7 @@ import pytest
 
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
                             SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch, MottSelector,
-                            DataDriven)
+                            DataDriven, JARTVCM)
 from memlab.circuits import characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
@@ -46,6 +46,8 @@ CASES = {
     "mott_selector": (lambda: MottSelector(), 1.5, 1e6, 1e7),
     "mott_selector_imt": (lambda: MottSelector(imt=True), 1.0, 1e6, 1e7),
     "data_driven": (lambda: DataDriven(), 1.5, 1e4, 1e5),
+    # issue 14: JART VCM v1b (explicit JART-TUD current, v1b ionic and thermal kinetics)
+    "jart_vcm": (lambda: JARTVCM(), 1.5, 1.0, 1e3),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
 #: is the unclamped gap integral, whose range is 21 gap ranges)
