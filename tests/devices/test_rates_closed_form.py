@@ -137,7 +137,7 @@ def test_mss_constant_voltage_step_closed_form(v, x0):
     b = (1.0 - 1.0 / (1.0 + np.exp(-p["beta"] * (v + p["V_off"])))) / p["tau"]
     x_inf = a / (a + b)
     T = 5.0 / (a + b)
-    tr = simulate(KnowmMSS(), _step(v, T), x0=x0, rtol=1e-8)
+    tr = simulate(KnowmMSS(**MSS), _step(v, T), x0=x0, rtol=1e-8)
     x_ref = x_inf + (x0 - x_inf) * np.exp(-(a + b) * tr.t)
     # 1e-6 of the state range [0, 1]: 100x the local tolerance (seen: 9e-9)
     np.testing.assert_allclose(tr.x, x_ref, rtol=0, atol=1e-6)
