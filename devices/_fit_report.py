@@ -4,7 +4,7 @@ file-based entry point used by ``memlab fit``."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -87,30 +87,43 @@ class ModelComparison:
     """Several models fitted to the same loops (and optionally validated on others).
 
     ``results``: name -> FitResult (or ResistorFit); ``validation``: name -> errors on the
-    validation loops (no refit).
+    validation loops (no refit); ``cv``: name -> leave-one-loop-out errors, one per fitted
+    loop (loop k predicted by the model refitted on all loops but k; empty unless
+    ``compare_models(..., cross_validate=True)``).
     """
 
     results: dict
     measurements: list
     validation_measurements: list
     validation: dict
+    cv: dict = field(default_factory=dict)
 
     def best(self, by: str = "auto") -> str:
         """Name of the selected model.
 
         ``by="validation"``: lowest RMS of the validation-loop errors (prediction of loops
-        not fitted); ``"bic"``: lowest BIC on the fitted loops; ``"auto"`` (default):
-        validation when validation loops were given, else BIC. BIC rewards the fit to the
+        not fitted); ``"cv"``: lowest leave-one-loop-out RMS; ``"bic"``: lowest BIC on the
+        fitted loops; ``"auto"`` (default): validation when validation loops were given,
+        else cross-validation when it was run, else BIC. BIC rewards the fit to the
         training loops only and can pick a model that over-fits and predicts worst.
         """
-        if by not in ("auto", "validation", "bic"):
+        if by not in ("auto", "validation", "cv", "bic"):
             raise ParameterError(f"ModelComparison.best: parameter 'by' = {by!r} is not one of "
-                                 f"('auto', 'validation', 'bic')")
+                                 f"('auto', 'validation', 'cv', 'bic')")
         if by == "validation" or (by == "auto" and self.validation_measurements):
             if not self.validation_measurements:
                 raise ParameterError("ModelComparison.best: by='validation' needs validation loops (validate=...)")
             return min(self.results, key=lambda n: self.validation_error(n))
+        if by == "cv" or (by == "auto" and self.cv):
+            if not self.cv:
+                raise ParameterError("ModelComparison.best: by='cv' needs compare_models(..., cross_validate=True)")
+            return min(self.cv, key=lambda n: self.cv_error(n))
         return min(self.results, key=lambda n: self.results[n].bic)
+
+    def cv_error(self, name: str) -> float:
+        """RMS of model ``name``'s leave-one-loop-out errors (nan when not cross-validated)."""
+        e = np.asarray(self.cv.get(name, []), dtype=float)
+        return float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan
 
     def validation_error(self, name: str) -> float:
         """RMS over the validation loops of model ``name``'s normalised errors (nan without any)."""
@@ -123,7 +136,8 @@ class ModelComparison:
             bound = [n for n, b in getattr(r, "at_bound", {}).items() if b]
             row = {"model": name, "k": r.n_params, "aic": r.aic, "bic": r.bic,
                    "fit rms": float(np.sqrt(np.mean(np.asarray(r.errors) ** 2))),
-                   "validation rms": self.validation_error(name), "at bound": ", ".join(bound) or "-"}
+                   "validation rms": self.validation_error(name), "cv rms": self.cv_error(name),
+                   "at bound": ", ".join(bound) or "-"}
             row.update({f"fit {lab}": float(e) for lab, e in zip(r.labels, r.errors)})
             row.update({f"pred {m.label}": float(e) for m, e in zip(self.validation_measurements,
                                                                      self.validation.get(name, []))})
@@ -136,7 +150,7 @@ class ModelComparison:
         rows = self.rows()
         per = [c for c in rows[0] if c.startswith(("fit ", "pred ")) and c != "fit rms"]
         cols = ["model", "k"] + per + ["fit rms"] + (["validation rms"] if self.validation_measurements else []) + \
-            ["aic", "bic", "at bound"]
+            (["cv rms"] if self.cv else []) + ["aic", "bic", "at bound"]
         return to_markdown(rows, cols)
 
     def plot(self, path=None, *, include_validation: bool = True):
@@ -155,27 +169,41 @@ class ModelComparison:
 
 
 def compare_models(models: dict, measurements, *, validate=(), fit_kwargs: dict | None = None,
-            per_model: dict | None = None, resistor: bool = True) -> ModelComparison:
+            per_model: dict | None = None, resistor: bool = True, cross_validate: bool = False) -> ModelComparison:
     """Fit each model to ``measurements`` and tabulate errors, parameter counts, AIC and BIC.
 
     ``models``: name -> DeviceModel. ``validate``: loops evaluated without refit.
     ``fit_kwargs``: keywords for every :func:`fit`; ``per_model``: name -> extra keywords.
     ``resistor``: include the best fixed resistor as the memoryless baseline.
+    ``cross_validate``: also leave-one-loop-out cross-validation over the fitted loops
+    (frequencies, amplitudes, series resistors, devices: whatever the loops differ in):
+    each model is refitted once per loop on all the other loops with the same keywords
+    and predicts the loop left out (``ModelComparison.cv``; needs at least two loops;
+    costs one more fit per loop and model).
     """
     meas = as_measurements(measurements)
+    if cross_validate and len(meas) < 2:
+        raise ParameterError(f"compare_models: cross_validate=True needs at least 2 loops, got {len(meas)}")
     val = list(validate)
-    results, validation = {}, {}
+    results, validation, cv = {}, {}, {}
+    fit_res = lambda loops: fit_resistor(loops, circuit=(fit_kwargs or {}).get("circuit", "series"))
     for name, model in models.items():
         kw = dict(fit_kwargs or {})
         kw.update((per_model or {}).get(name, {}))
         r = fit(model, meas, **kw)
         results[name] = r
         validation[name] = r.evaluate(val) if val else np.array([])
+        if cross_validate:
+            cv[name] = np.array([fit(model, meas[:k] + meas[k + 1:], **kw).evaluate([m])[0]
+                                 for k, m in enumerate(meas)])
     if resistor:
-        rf = fit_resistor(meas, circuit=(fit_kwargs or {}).get("circuit", "series"))
+        rf = fit_res(meas)
         results["fixed resistor"] = rf
         validation["fixed resistor"] = rf.evaluate(val) if val else np.array([])
-    return ModelComparison(results, meas, val, validation)
+        if cross_validate:
+            cv["fixed resistor"] = np.array([fit_res(meas[:k] + meas[k + 1:]).evaluate([m])[0]
+                                             for k, m in enumerate(meas)])
+    return ModelComparison(results, meas, val, validation, cv)
 
 
 # ---------------------------------------------------------------------- plots
