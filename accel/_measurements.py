@@ -8,8 +8,8 @@ validation measurement is never used to fit anything.
 
 Quantities: ``latency_s`` (mean time per query of ``batch`` samples, s),
 ``inferences_per_s`` (samples per second, 1/s), ``throughput_ops_per_s`` (operations,
-2 per MAC, per second, op/s) or ``dynamic_energy_per_inference_J`` (energy above idle per
-sample, J).
+2 per MAC, per second, op/s), ``dynamic_energy_per_inference_J`` (energy above idle per
+sample, J) or ``average_power_W`` (mean power over the run, W).
 
 Sources
 -------
@@ -46,6 +46,19 @@ BLOUW19
     The network (390-256-256-29) is read in the paper's code, github.com/abr/power_benchmarks
     (``run_benchmark.py``, ``models.py``). The idle power is Loihi's calibration point
     (preset ``p_static``); rate and dynamic energy are held apart.
+BLOUW19_LOGS
+    The same paper's raw power logs and run summaries, github.com/abr/power_benchmarks
+    ``logs/running/loihi_<run>.csv`` (column 'Total Power (W)', about 2.4 readings a second)
+    and ``loihi_<run>.json`` (``n_inferences`` 1000, ``start_time``, ``end_time``). Runs
+    ``CxxLyy``: the scaled networks of the paper's Loihi scaling figure (``models.py``,
+    ``ScaledModel``: 390 -> 256, then ``n_copies`` branches of ``n_layers`` 256 -> 256 layers,
+    concatenated -> 256 -> 29; "constant I/O"). ``C00L00`` (the 390-256-256-29 architecture):
+    1000 inferences in 15.52 s, readings 0.1037-0.1053 W while inferring (mean 0.1045 W).
+    ``C10L10`` (10 x 10 layers, 26,112 neurons): 16.12 s, readings 0.1108-0.1131 W (mean
+    0.112 W, one outlier at 0.104 W left out). Both logs read 0.098 W from the network load
+    until the timed loop and after it: the chip-running baseline the Loihi preset's
+    ``p_active`` is calibrated on (from the C10L10 log); the C00L00 and C10L10 inferring
+    levels and the results-table running power (0.110 W) are held apart.
 MLPERF30_INTEL
     MLCommons, MLPerf Inference v3.0 results, closed division, Intel submission
     ``1-node-2S-SPR-PyTorch-INT8`` (2 x Xeon Platinum 8480+), read in
@@ -67,7 +80,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ChipMeasurement", "MEASUREMENTS", "measurements_for", "relative_error"]
+__all__ = ["ChipMeasurement", "MEASUREMENTS", "measurements_for", "relative_error", "blouw19_scaled"]
 
 MLPERF30 = "MLPerf Inference v3.0 closed, NVIDIA (mlcommons/inference_results_v3.0)"
 TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT 8.4, INT8 PTQ, bs=1), "
@@ -75,6 +88,7 @@ TRTZOO = ("NVIDIA TensorRT TF Quantization Toolkit, Model Zoo Results (A100, TRT
 JOUPPI17 = "Jouppi et al., ISCA 2017 (arXiv:1704.04760), via a public transcription of its tables"
 MLPERF30_INTEL = "MLPerf Inference v3.0 closed, Intel 1-node-2S-SPR-PyTorch-INT8 (mlcommons/inference_results_v3.0)"
 BLOUW19 = "Blouw et al., NICE 2019 (arXiv:1812.01739), results table (tomesphere.com transcription)"
+BLOUW19_LOGS = "Blouw et al., NICE 2019, power logs and run summaries in github.com/abr/power_benchmarks logs/running"
 
 
 @dataclass(frozen=True)
@@ -85,7 +99,7 @@ class ChipMeasurement:
     chip: str
     workload: str
     batch: int
-    quantity: str          # "latency_s" | "inferences_per_s"
+    quantity: str          # a Report property: "latency_s", "inferences_per_s", "average_power_W", ...
     value: float
     use: str               # "calibration" | "validation"
     source: str
@@ -165,7 +179,34 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
                     "Loihi row, 'Joules/Inf' 0.00027 (dynamic 0.081 W / 296 inf/s)",
                     "measured at the board (running - idle): includes the embedded x86 cores and host I/O that the "
                     "per-event energies of Davies'18 Table 2 do not"),
+    ChipMeasurement("Loihi kws running power (Blouw'19)", "Loihi", "kws_blouw19", 1, "average_power_W", 0.110,
+                    "validation", BLOUW19, "Loihi row, 'Running (W)' 0.110",
+                    "predicted with the host loop's measured pace (t_sample_min = 1/296 s) as an input"),
+    ChipMeasurement("Loihi C00L00 running power (Blouw'19 logs)", "Loihi", "kws_blouw19_C00L00", 1,
+                    "average_power_W", 0.1045, "validation", BLOUW19_LOGS,
+                    "loihi_C00L00_run1.csv, readings between start_time and end_time of loihi_C00L00_run1.json",
+                    "paced at the run's 1000 inferences / 15.52 s (an input)"),
+    ChipMeasurement("Loihi C10L10 running power (Blouw'19 logs)", "Loihi", "kws_blouw19_C10L10", 1,
+                    "average_power_W", 0.112, "validation", BLOUW19_LOGS,
+                    "loihi_C10L10_run1.csv, readings between start_time and end_time of loihi_C10L10_run1.json",
+                    "paced at the run's 1000 inferences / 16.12 s (an input)"),
 )
+
+#: inferences per second of the logged runs (1000 inferences / (end_time - start_time)), the
+#: host pacing the power predictions take as an input
+BLOUW19_RUN_RATE = {"kws_blouw19": 296.0, "kws_blouw19_C00L00": 1000 / 15.52, "kws_blouw19_C10L10": 1000 / 16.12}
+
+
+def blouw19_scaled(n_copies: int, n_layers: int = 10):
+    """Blouw et al.'s scaled Loihi network ``C<n_copies>L<n_layers>`` (abr/power_benchmarks
+    ``models.py``, ``ScaledModel``) as a :class:`Workload` named ``kws_blouw19_CxxLyy``."""
+    from ._workload import Linear, Workload
+    layers = [Linear("inp", in_features=390, out_features=256)]
+    layers += [Linear(f"c{c}l{i}", in_features=256, out_features=256) for c in range(n_copies) for i in range(n_layers)]
+    layers += [Linear("out", in_features=256 * max(n_copies, 1), out_features=256),
+               Linear("char", in_features=256, out_features=29)]
+    return Workload(f"kws_blouw19_C{n_copies:02d}L{n_layers:02d}", layers, 1, "Blouw'19 scaled keyword spotter",
+                    BLOUW19_LOGS)
 
 
 def measurements_for(chip: str | None = None, workload: str | None = None, batch: int | None = None,

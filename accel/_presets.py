@@ -288,11 +288,20 @@ _add(Preset("TPU-v1", "systolic", {
     "area_mm2": P(331.0, "mm^2", JOUPPI_T2, "S", "datasheet", "'<331 mm^2': upper bound"),
 }, "Google TPU v1 (28 nm, 8-bit)", "ASIC"))
 
+#: Blouw et al. 2019's power logs (github.com/abr/power_benchmarks, logs/running/loihi_C10L10_run1.csv,
+#: column 'Total Power (W)'): the board reads 0.098 W from the moment the network is loaded
+#: (23:26:53) until the timed loop starts (23:27:34), 0.112 W during it, 0.098 W after it.
+BLOUW_LOGS = ("Blouw et al., NICE 2019, power logs in github.com/abr/power_benchmarks "
+              "(logs/running/loihi_C10L10_run1.csv, the 40 s between network load and the timed loop)")
+BLOUW_LOADED = 0.098
 _add(Preset("Loihi", "neuromorphic", {
     "n_cores": P(128, "1", DAVIES, "S"),
     "neurons_per_core": P(1024, "1", DAVIES, "D", "derived", "131,072 neurons / 128 cores"),
     "axons_per_core": P(4096, "1", "Davies et al., IEEE Micro 2018 (fan-in axons per core)", "M", "datasheet",
                         "recalled, not found at a source: check"),
+    "synapses_per_core": P(16 * 2**20 // 128, "1", "Davies et al., IEEE Micro 2018: 16 MB of synaptic memory in 128 "
+                           "cores (quoted in IEEE Circuits and Systems Magazine 2022 Q2, p. 21)", "D", "derived",
+                           "128 KiB per core at 8-bit dense weights (nengo_loihi's default precision assumed)"),
     "fanout_cores": P(4096, "1", "memlab assumption: Loihi's per-neuron fan-out to other cores is not a "
                       "limit for the networks modelled here", "A", "assumption"),
     "e_syn": P(23.6e-12, "J", DAVIES, "S", "simulated", "synaptic op, no learning (minimum)"),
@@ -304,18 +313,23 @@ _add(Preset("Loihi", "neuromorphic", {
     "t_neuron": P(8.4e-9, "s", DAVIES, "S", "simulated", "active neuron update"),
     "t_barrier": P(465e-9, "s", DAVIES, "S", "simulated", "barrier sync across 32 tiles (113 ns for 1)"),
     "t_tick_min": P(0.0, "s", "memlab assumption: Loihi steps as fast as the barrier allows", "A", "assumption"),
-    "p_static": P(0.029, "W", "Blouw et al., NICE 2019 (arXiv:1812.01739), Table of idle/running power: Loihi idle "
-                  "0.029 W, running 0.110 W, 296 inferences/s, 0.27 mJ/inference (tomesphere transcription)", "S",
-                  "calibrated", "measured idle power of the Loihi system used there (its chip count is not "
-                  "recorded here); the one measurement Loihi is calibrated on"),
-    "calibrated_on": P("Loihi idle power 29 mW (Blouw et al. 2019)", "", "memlab calibration", "D", "calibrated",
-                       "the one measurement p_static was taken from"),
+    "p_static": P(0.029, "W", "Blouw et al., NICE 2019 (arXiv:1812.01739), results table: Loihi idle 0.029 W "
+                  "(tomesphere transcription; the mean of the idle logs in github.com/abr/power_benchmarks)", "S",
+                  "measured", "the board with the chip idle: the baseline the paper subtracts for 'dynamic' power"),
+    "p_active": P(BLOUW_LOADED - 0.029, "W", BLOUW_LOGS, "D", "calibrated",
+                  "network loaded and the chip time-stepping, no input yet: 0.098 W in the log (readings "
+                  "0.0975-0.0993 W) minus the 0.029 W idle board; clock, barrier sync and the embedded x86 "
+                  "cores, whatever the spike activity. The one measurement Loihi is calibrated on"),
+    "t_sample_min": P(0.0, "s", "memlab assumption: no host pacing (the chip's own speed); give the host loop's "
+                      "period to model a measured run", "A", "assumption"),
+    "calibrated_on": P("Loihi network-loaded power 98 mW (Blouw et al. 2019 power log)", "", "memlab calibration",
+                       "D", "calibrated", "the one measurement p_active was taken from"),
     "conv_timesteps": P(32, "1", "memlab assumption for rate-coded ANN conversion (latency, steps)", "A",
                         "assumption"),
     "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per step)", "A",
                    "assumption"),
     "area_mm2": P(60.0, "mm^2", DAVIES, "S"),
-}, "Intel Loihi (14 nm), Davies'18 Table 2 energies", "neuromorphic"))
+}, "Intel Loihi (14 nm): Davies'18 Table 2 energies + measured idle and running baseline", "neuromorphic"))
 
 # TrueNorth: the 20 Hz / 128 active synapses per neuron benchmark on all 1,048,576 neurons is
 # 2**20 x 20 x 128 = 2.684e9 synaptic events per second; at 26 pJ each (all-in) the chip draws
@@ -328,6 +342,7 @@ _add(Preset("TrueNorth", "neuromorphic", {
     "neurons_per_core": P(256, "1", MEROLLA, "D", "derived", "1,048,576 neurons / 4096 cores"),
     "axons_per_core": P(256, "1", "Merolla et al., Science 2014 (core: 256 axons, 256x256 crossbar, 256 neurons; "
                         "Fig. 1 caption quoted by a public page)", "S"),
+    "synapses_per_core": P(256 * 256, "1", MEROLLA, "D", "derived", "the 256 x 256 crossbar of a core"),
     "fanout_cores": P(1, "1", "Merolla et al., Science 2014 (each neuron sends its spike to one axon)", "S",
                       "datasheet", "reaching more cores needs relay (splitter) neurons"),
     "e_syn": P(TN_E_SYN, "J", "Merolla et al., Science 2014: 400 GSOPS/W maximum efficiency (quoted by an "
@@ -352,6 +367,8 @@ _add(Preset("TrueNorth", "neuromorphic", {
                         "assumption"),
     "conv_rate": P(0.1, "1", "memlab assumption for rate-coded ANN conversion (spikes per input per tick)", "A",
                    "assumption"),
+    "p_active": P(0.0, "W", MEROLLA, "D", "derived", "inside p_static: the calibration's 26 pJ is all-in"),
+    "t_sample_min": P(0.0, "s", "memlab assumption: no host pacing beyond the 1 ms tick", "A", "assumption"),
     "area_mm2": P(430.0, "mm^2", "Akopyan et al., TCAD 2015 via authorea figure caption (4.3 cm^2)", "S"),
 }, "IBM TrueNorth (28 nm): 63 mW static + 2.5 pJ per synaptic event", "neuromorphic"))
 

@@ -87,39 +87,88 @@ def test_conversion_rate_and_latency_are_inputs():
 def test_loihi_idle_neurons_and_kind():
     # Davies et al. 2018 Table 2: active update 81 pJ, inactive 52 pJ. A layer whose
     # inputs rarely spike (rate 1e-4, fan-in 10: P(active) = 1 - (1 - 1e-4)^10) pays mostly
-    # the inactive cost; the static power is Blouw et al.'s measured idle 29 mW (CALIBRATION:
-    # a run of an almost silent layer must draw it to within the per-event energy, 1 %)
+    # the inactive cost; the running chip adds p_active x wall time (closed form, 1e-12)
     chip = accel.make_chip("Loihi")
     layer = accel.Spiking("s", n_in=10, n_out=100, timesteps=1000, rate=1e-4)
-    l = chip.evaluate(accel.Workload("w", [layer])).layers[0]
+    rep = chip.evaluate(accel.Workload("w", [layer]))
+    l = rep.layers[0]
     p_act = 1 - (1 - 1e-4) ** 10
     updates = 100 * 1000
-    expected = l.extra["synaptic_events"] * 23.6e-12 + updates * (p_act * 81e-12 + (1 - p_act) * 52e-12)
+    p_active = chip.v["p_active"]
+    expected = (l.extra["synaptic_events"] * 23.6e-12 + updates * (p_act * 81e-12 + (1 - p_act) * 52e-12)
+                + p_active * l.latency_s)
     assert l.energy_J["compute"] == pytest.approx(expected, rel=1e-12)
-    rep = chip.evaluate(accel.Workload("w", [layer]))
     assert rep.kind == "predicted" and "Blouw" in rep.calibration[0]
     assert l.energy_J["static"] == pytest.approx(0.029 * l.latency_s, rel=1e-12)
-    # at a 1 ms real-time step the silent layer's updates add 100 x 52 pJ x 1 kHz = 5 uW
+    # CALIBRATION: at a 1 ms real-time step the silent layer's updates add 100 x 52 pJ x 1 kHz
+    # = 5 uW to the board's network-loaded level, 0.098 W in Blouw et al.'s C10L10 power log
+    # (p_static 0.029 W idle + p_active): reproduced to within those 5 uW (1 %)
     slow = accel.make_chip("Loihi", t_tick_min=1e-3).evaluate(accel.Workload("w", [layer]))
-    assert slow.average_power_W == pytest.approx(0.029, rel=0.01)
+    assert slow.average_power_W == pytest.approx(0.098, rel=0.01)
 
 
-def test_loihi_blouw19_held_apart_run():
-    # Blouw et al. 2019 measured, in the same run whose idle power (29 mW) Loihi's p_static
-    # was fitted to, 296 inferences/s and 0.27 mJ dynamic energy per inference for a
-    # 390-256-256-29 keyword spotter (values in accel._measurements, BLOUW19). Both are held
-    # apart. The measurement is of a board with its embedded x86 cores and host I/O, which
-    # the model (Davies'18 per-event energies only, no I/O time) leaves out, so the checks
-    # are directional: the model must be faster and cheaper in dynamic energy than measured.
+def test_loihi_blouw19_chip_faster_than_host_loop():
+    # Blouw et al. 2019 measured 296 inferences/s for the 390-256-256-29 keyword spotter
+    # (accel._measurements BLOUW19) and 1000 / 16.12 s for the 26,112-neuron C10L10 network
+    # (power logs). Both runs are paced by the host loop that sends inputs and reads outputs;
+    # the chip alone (no t_sample_min) must be faster than either (directional: the host
+    # time is not modelled, it is an input of the power predictions below)
+    from memlab.accel._measurements import blouw19_scaled
+    for wl, measured in ((accel.get_workload("kws_blouw19"), 296.0), (blouw19_scaled(10, 10), 1000 / 16.12)):
+        assert accel.make_chip("Loihi").evaluate(wl).inferences_per_s > measured
+
+
+def _paced(name):
+    from memlab.accel._measurements import BLOUW19_RUN_RATE, blouw19_scaled
+    wl = accel.get_workload(name) if name == "kws_blouw19" else blouw19_scaled(*{"kws_blouw19_C00L00": (0, 0),
+                                                                                   "kws_blouw19_C10L10": (10, 10)}[name])
+    return accel.make_chip("Loihi", t_sample_min=1 / BLOUW19_RUN_RATE[name]).evaluate(wl)
+
+
+# Tolerance of the running-power predictions, 10 %: two measured runs of the same
+# 390-256-256-29 architecture on the same board at different host paces (results table
+# 0.110 W, log C00L00 0.1045 W) differ by 5 %, and the model's one unpublished input, the
+# conversion's spikes per input per inference (conv_rate x conv_timesteps), moves the
+# prediction by 6 % between x0.25 and x2 (benchmarks/bench_accel_chips.py prints both).
+POWER_TOL = 0.10
+
+
+@pytest.mark.parametrize("name", ["kws_blouw19", "kws_blouw19_C00L00"])
+def test_loihi_held_apart_running_power(name):
+    # PREDICTION (held apart): the board's running power of Blouw et al. 2019 (results table
+    # 0.110 W; log C00L00 0.1045 W) from the calibrated 0.098 W running baseline plus the
+    # Davies'18 per-event energies, at the run's measured pace (an input)
     from memlab.accel._measurements import measurements_for
-    rows = {m.quantity: m for m in measurements_for(chip="Loihi", workload="kws_blouw19", use="validation")}
-    assert set(rows) == {"inferences_per_s", "dynamic_energy_per_inference_J"}
-    wl = accel.get_workload("kws_blouw19")
-    assert [(l.inputs, l.outputs) for l in wl.layers] == [(390, 256), (256, 256), (256, 29)]
-    rep = accel.make_chip("Loihi").evaluate(wl)
-    assert rep.kind == "predicted" and "Blouw" in rep.calibration[0]
-    assert rep.inferences_per_s > rows["inferences_per_s"].value
-    assert 0 < rep.dynamic_energy_per_inference_J < rows["dynamic_energy_per_inference_J"].value
-    # the errors the benchmark prints are the ones the report carries
-    for m in rows.values():
-        assert rep.validation_error[m.name] == pytest.approx((getattr(rep, m.quantity) - m.value) / m.value)
+    (m,) = [x for x in measurements_for(chip="Loihi", workload=name) if x.quantity == "average_power_W"]
+    rep = _paced(name)
+    assert rep.kind == "predicted"
+    assert rep.average_power_W == pytest.approx(m.value, rel=POWER_TOL)
+    assert rep.validation_error[m.name] == pytest.approx((rep.average_power_W - m.value) / m.value)
+
+
+def test_loihi_held_apart_dynamic_energy():
+    # PREDICTION (held apart): Blouw et al.'s 0.27 mJ dynamic energy per inference (running
+    # minus the 29 mW idle board, per inference). Tolerance 14 %: the 10 % power tolerance
+    # carried through the subtraction of the idle power, x P / (P - 0.029) = 0.110 / 0.081
+    rep = _paced("kws_blouw19")
+    assert rep.dynamic_energy_per_inference_J == pytest.approx(0.27e-3, rel=POWER_TOL * 0.110 / 0.081)
+
+
+def test_loihi_large_network_power_is_overestimated():
+    # KNOWN GAP (held apart, fails the 10 % band): the 26,112-neuron C10L10 run drew 0.112 W,
+    # only 14 mW above the running baseline; Davies'18 pre-silicon per-event energies at the
+    # preset's 3.2 spikes per input per inference predict about 0.15 W. The model is an upper
+    # bound here: it must not come out below the measurement
+    assert _paced("kws_blouw19_C10L10").average_power_W > 0.112
+
+
+def test_resident_layers_share_time_steps():
+    # closed form: two resident layers on Loihi advance in lockstep, so a 10-step sample
+    # takes 10 + 1 network steps of the slower layer's step time, not 10 + 10 steps
+    a = accel.Spiking("a", n_in=100, n_out=100, timesteps=10, rate=0.1)
+    b = accel.Spiking("b", n_in=100, n_out=1000, timesteps=10, rate=0.1)
+    chip = accel.make_chip("Loihi")
+    rep = chip.evaluate(accel.Workload("w", [a, b]))
+    v = chip.v
+    t_b = max(100 * 1000 * 0.1 * v["t_syn"], 1000 * v["t_neuron"]) + v["t_barrier"]
+    assert rep.latency_s == pytest.approx(11 * t_b, rel=1e-12)
