@@ -78,6 +78,7 @@ MLPERF30_INTEL
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["ChipMeasurement", "MEASUREMENTS", "measurements_for", "relative_error", "blouw19_scaled"]
@@ -197,14 +198,34 @@ MEASUREMENTS: tuple[ChipMeasurement, ...] = (
 BLOUW19_RUN_RATE = {"kws_blouw19": 296.0, "kws_blouw19_C00L00": 1000 / 15.52, "kws_blouw19_C10L10": 1000 / 16.12}
 
 
-def blouw19_scaled(n_copies: int, n_layers: int = 10):
+def relu_gain(n_in: int, w_max: float) -> float:
+    """Mean-activity ratio output / input of a ReLU layer with ``n_in`` inputs, weights drawn
+    uniform on [-w_max, w_max] and zero biases (1): the pre-activation is zero-mean with
+    variance ``n_in w_max^2 / 3 E[x^2]``, and for a ReLU of a zero-mean Gaussian (std s)
+    ``E[y] = s / sqrt(2 pi)``, ``E[y^2] = s^2 / 2``, so the ratio of means between two such
+    layers is ``sqrt(n_in w_max^2 / 6)``."""
+    return math.sqrt(n_in * w_max ** 2 / 6.0)
+
+
+def blouw19_scaled(n_copies: int, n_layers: int = 10, timesteps: int = 32, rate: float = 0.1):
     """Blouw et al.'s scaled Loihi network ``C<n_copies>L<n_layers>`` (abr/power_benchmarks
-    ``models.py``, ``ScaledModel``) as a :class:`Workload` named ``kws_blouw19_CxxLyy``."""
-    from ._workload import Linear, Workload
-    layers = [Linear("inp", in_features=390, out_features=256)]
-    layers += [Linear(f"c{c}l{i}", in_features=256, out_features=256) for c in range(n_copies) for i in range(n_layers)]
-    layers += [Linear("out", in_features=256 * max(n_copies, 1), out_features=256),
-               Linear("char", in_features=256, out_features=29)]
+    ``models.py``, ``ScaledModel``) as a :class:`Workload` named ``kws_blouw19_CxxLyy`` of
+    rate-coded :class:`Spiking` layers run for ``timesteps`` steps.
+
+    The first layer's inputs spike at ``rate`` (per input per step; the Loihi preset's
+    conversion defaults). Its hidden weights are random, uniform on [-0.05, 0.05] with zero
+    biases (``ScaledModel``'s initialisers), so each later layer's input rate is the one
+    before times :func:`relu_gain` (0.327 for 256 inputs): activity fades down a branch."""
+    from ._workload import Spiking, Workload
+    g = relu_gain(256, 0.05)
+    layers = [Spiking("inp", n_in=390, n_out=256, timesteps=timesteps, rate=rate)]
+    for c in range(n_copies):
+        layers += [Spiking(f"c{c}l{i}", n_in=256, n_out=256, timesteps=timesteps, rate=rate * g ** i)
+                   for i in range(n_layers)]
+    r_out = rate * g ** n_layers if n_copies else rate
+    n_cat = 256 * max(n_copies, 1)
+    layers += [Spiking("out", n_in=n_cat, n_out=256, timesteps=timesteps, rate=r_out),
+               Spiking("char", n_in=256, n_out=29, timesteps=timesteps, rate=r_out * relu_gain(n_cat, 0.05))]
     return Workload(f"kws_blouw19_C{n_copies:02d}L{n_layers:02d}", layers, 1, "Blouw'19 scaled keyword spotter",
                     BLOUW19_LOGS)
 

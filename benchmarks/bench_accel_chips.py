@@ -89,25 +89,27 @@ def loihi_rows():
     power at the run's measured host pace (an input), and its sensitivity to the one
     unpublished input, the conversion's spikes per input per inference."""
     from memlab.accel._measurements import BLOUW19_RUN_RATE, MEASUREMENTS, blouw19_scaled
-    wls = {"kws_blouw19": accel.get_workload("kws_blouw19"), "kws_blouw19_C00L00": blouw19_scaled(0, 0),
-           "kws_blouw19_C10L10": blouw19_scaled(10, 10)}
+    def workload(name, k=1.0):        # k scales the conversion's spike rate (the unpublished input)
+        if name == "kws_blouw19":
+            return accel.get_workload(name), {"conv_rate": 0.1 * k}
+        return blouw19_scaled(*{"kws_blouw19_C00L00": (0, 0), "kws_blouw19_C10L10": (10, 10)}[name], rate=0.1 * k), {}
+
     rows = []
     for m in MEASUREMENTS:
         if m.chip != "Loihi":
             continue
-        wl = wls[m.workload]
+        wl = workload(m.workload)[0]
         paced = m.quantity != "inferences_per_s"
         pace = {"t_sample_min": 1 / BLOUW19_RUN_RATE[m.workload]} if paced else {}
         rep = accel.make_chip("Loihi", **pace).evaluate(wl)
         role = "held apart" + (" (bound: chip only)" if not paced else "")
-        if m.workload.endswith("C10L10"):
-            role = "held apart (fails: over)"
         unit = {"inferences_per_s": "1/s", "average_power_W": "W", "dynamic_energy_per_inference_J": "J"}[m.quantity]
         rows.append(_row("Loihi", f"{m.workload} {m.quantity} [{rep.kind}]", role, m.value, getattr(rep, m.quantity),
                          m.source.split(",")[0] + (" table" if "table" in m.source else " logs"), unit))
         if m.quantity == "average_power_W":
             for k in (0.25, 2.0):
-                r = accel.make_chip("Loihi", conv_rate=0.1 * k, **pace).evaluate(wl)
+                wl_k, conv = workload(m.workload, k)
+                r = accel.make_chip("Loihi", **conv, **pace).evaluate(wl_k)
                 rows.append(_row("Loihi", f"{m.workload} power, activity x{k}", "assumption check", m.value,
                                  r.average_power_W, "conv_rate x conv_timesteps scaled", "W"))
     return rows

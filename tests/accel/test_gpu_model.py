@@ -112,7 +112,7 @@ def test_every_measurement_names_its_source_and_use():
     for m in MEASUREMENTS:
         assert m.source and m.where and m.use in ("calibration", "validation")
         assert m.quantity in ("latency_s", "inferences_per_s", "throughput_ops_per_s",
-                              "dynamic_energy_per_inference_J") and m.value > 0 and not math.isinf(m.value)
+                              "dynamic_energy_per_inference_J", "average_power_W") and m.value > 0 and not math.isinf(m.value)
     # at least two held-out GPU measurements, none of them a calibration point
     held = [m for m in measurements_for(use="validation") if m.chip in ("A100-PCIe", "H100") and m.tag == "P"]
     assert len(held) >= 2

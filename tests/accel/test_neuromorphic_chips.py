@@ -125,19 +125,21 @@ def _paced(name):
     return accel.make_chip("Loihi", t_sample_min=1 / BLOUW19_RUN_RATE[name]).evaluate(wl)
 
 
-# Tolerance of the running-power predictions, 10 %: two measured runs of the same
-# 390-256-256-29 architecture on the same board at different host paces (results table
-# 0.110 W, log C00L00 0.1045 W) differ by 5 %, and the model's one unpublished input, the
-# conversion's spikes per input per inference (conv_rate x conv_timesteps), moves the
-# prediction by 6 % between x0.25 and x2 (benchmarks/bench_accel_chips.py prints both).
+# Tolerance of the running-power predictions, 10 %: the larger of (a) the 5 % by which two
+# measured runs of the same 390-256-256-29 architecture on the same board differ (results
+# table 0.110 W, log C00L00 0.1045 W) and (b) the up to 9 % by which the model's one
+# unpublished input, the conversion's spike rate, moves the predictions between x0.25 and
+# x2 (benchmarks/bench_accel_chips.py prints both), rounded up.
 POWER_TOL = 0.10
 
 
-@pytest.mark.parametrize("name", ["kws_blouw19", "kws_blouw19_C00L00"])
+@pytest.mark.parametrize("name", ["kws_blouw19", "kws_blouw19_C00L00", "kws_blouw19_C10L10"])
 def test_loihi_held_apart_running_power(name):
     # PREDICTION (held apart): the board's running power of Blouw et al. 2019 (results table
-    # 0.110 W; log C00L00 0.1045 W) from the calibrated 0.098 W running baseline plus the
-    # Davies'18 per-event energies, at the run's measured pace (an input)
+    # 0.110 W; logs C00L00 0.1045 W and C10L10 0.112 W, 26,112 neurons) from the calibrated
+    # 0.098 W running baseline plus the Davies'18 per-event energies, at the run's measured
+    # pace (an input); the scaled nets' activity fades down their random-weight branches
+    # (accel._measurements.relu_gain, from ScaledModel's published initialisers)
     from memlab.accel._measurements import measurements_for
     (m,) = [x for x in measurements_for(chip="Loihi", workload=name) if x.quantity == "average_power_W"]
     rep = _paced(name)
@@ -152,14 +154,6 @@ def test_loihi_held_apart_dynamic_energy():
     # carried through the subtraction of the idle power, x P / (P - 0.029) = 0.110 / 0.081
     rep = _paced("kws_blouw19")
     assert rep.dynamic_energy_per_inference_J == pytest.approx(0.27e-3, rel=POWER_TOL * 0.110 / 0.081)
-
-
-def test_loihi_large_network_power_is_overestimated():
-    # KNOWN GAP (held apart, fails the 10 % band): the 26,112-neuron C10L10 run drew 0.112 W,
-    # only 14 mW above the running baseline; Davies'18 pre-silicon per-event energies at the
-    # preset's 3.2 spikes per input per inference predict about 0.15 W. The model is an upper
-    # bound here: it must not come out below the measurement
-    assert _paced("kws_blouw19_C10L10").average_power_W > 0.112
 
 
 def test_resident_layers_share_time_steps():
