@@ -140,18 +140,24 @@ _add(_xeon_spr("Xeon-8480+-2S-server", "2 x Xeon Platinum 8480+, Intel's MLPerf 
                2, MLPERF_INTEL + ", code/resnet50/pytorch-cpu/run_server.sh: --num_instance 56 --cpus_per_instance 2 "
                "--batch_size 4"))
 
+VW_TABLE = ("NVIDIA Volta (GV100) announcement table, Tesla V100 column, as restated by techrival.com and "
+            "wccftech ('NVIDIA Volta Tesla V100 Cards Detailed')")
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
     {"fp32": P(15.7e12, "op/s", NV_V100, "M", "datasheet", "recalled, not read at the source here"),
-     "fp16": P(125e12, "op/s", NV_V100 + " (tensor-core fp16)", "M", "datasheet", "recalled"),
+     "fp16": P(125e12, "op/s", "NVIDIA developer blog 'Programming Tensor Cores in CUDA 9' (developer.nvidia.com/"
+               "programming-tensor-cores-cuda-9-0): 'up to 125 Tensor TFLOPS'", "P", "datasheet",
+               "the pre-release table gives 120 at 1455 MHz; 125 is the shipping SXM2 boost clock"),
      "int8": P(125e12, "op/s", NV_V100, "D", "derived",
                "Volta has no int8 tensor-core path: int8 layers run at the fp16 tensor rate")},
-    P(900e9, "B/s", NV_V100, "M", "datasheet", "recalled"), E_HBM,
-    P(6 * 2**20, "B", NV_V100 + " (6 MB L2)", "M", "datasheet", "recalled"),
+    P(900e9, "B/s", "NVIDIA Tesla V100 PCIe announcement as restated by io-tech.fi: 16 GB HBM2 at 1.75 Gbps on "
+      "4096 bits = 900 GB/s (same memory as SXM2)", "S", "datasheet"), E_HBM,
+    P(6 * 2**20, "B", VW_TABLE + ": 'L2 Cache Size 6144 KB'", "S", "datasheet"),
     P(2048 * 1.53e9, "B/s", "Ampere whitepaper: V100 L2 2048 B/clk [M] x 1.53 GHz boost", "M", "derived",
       "B/clk recalled, not read at the source here"),
-    P(300.0, "W", NV_V100, "M", "datasheet", "recalled"), P(815.0, "mm^2", NV_V100, "M", "datasheet", "recalled"),
-    gpu={"n_sm": P(80, "1", NV_V100, "M", "datasheet", "recalled")}))
+    P(300.0, "W", VW_TABLE + " (V100 at 300 W)", "S", "datasheet"),
+    P(815.0, "mm^2", VW_TABLE + " (GV100 'massive 815mm^2 chip')", "S", "datasheet"),
+    gpu={"n_sm": P(80, "1", VW_TABLE + ": 'SMs 80'", "S", "datasheet")}))
 
 
 def _ampere(name, desc, bw, e_dram, tdp):
@@ -297,10 +303,13 @@ BLOUW_LOADED = 0.098
 _add(Preset("Loihi", "neuromorphic", {
     "n_cores": P(128, "1", DAVIES, "S"),
     "neurons_per_core": P(1024, "1", DAVIES, "D", "derived", "131,072 neurons / 128 cores"),
-    "axons_per_core": P(4096, "1", "Davies et al., IEEE Micro 2018 (fan-in axons per core)", "M", "datasheet",
-                        "recalled, not found at a source: check"),
+    "axons_per_core": P(4096, "1", "nengo_loihi's per-core input-axon limit, quoted in its error message 'Input "
+                        "axons (4200) exceeded max (4096)' (forum.nengo.ai, 'Trying to understand network "
+                        "restrictions')", "S", "datasheet", "the same thread gives the per-core synapse memory, "
+                        "'max (1048576)' bits = 128 KiB, which agrees with synapses_per_core"),
     "synapses_per_core": P(16 * 2**20 // 128, "1", "Davies et al., IEEE Micro 2018: 16 MB of synaptic memory in 128 "
-                           "cores (quoted in IEEE Circuits and Systems Magazine 2022 Q2, p. 21)", "D", "derived",
+                           "cores (quoted in IEEE Circuits and Systems Magazine 2022 Q2, p. 21); nengo_loihi's per-core "
+                           "limit 1,048,576 synapse bits (forum.nengo.ai) agrees", "D", "derived",
                            "128 KiB per core at 8-bit dense weights (nengo_loihi's default precision assumed)"),
     "fanout_cores": P(4096, "1", "memlab assumption: Loihi's per-neuron fan-out to other cores is not a "
                       "limit for the networks modelled here", "A", "assumption"),
