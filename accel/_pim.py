@@ -20,6 +20,11 @@ the read power (-> array energy per read = power x read time) and the usable ADC
   ADC bits, lower precision reported in ``extra['lost_bits']``);
 * ``"ideal"``: the paper's assumption, required bits at full rows regardless of IR drop.
 
+``adc_bits_cap`` (0 = none) caps the ADC resolution whatever the policy asks, as designs
+with a fixed low-resolution ADC do (DNN+NeuroSim's 4-bit multi-level sense amplifier); the
+truncated bits are reported in ``extra['lost_bits']``, and the ADC's area and power in the
+Table I rebuild scale with the capped resolution.
+
 Read time: ``t_read = max(cols_per_adc / adc_rate, t_settle)`` where ``cols_per_adc =
 cols*arrays_per_ima/adcs_per_ima``; bound 'adc' or 'array'. Weight GEMMs whose operands
 are both activations (attention) run on a digital unit (``digital_ops``, ``e_mac_digital``).
@@ -138,6 +143,7 @@ class PIMChip(HardwareModel):
         "edram_bytes": Spec("B"), "e_noc": Spec("J/B", lo=0.0, lo_open=False),
         "noc_hops": Spec("1", lo=0.0, lo_open=False), "e_write_cell": Spec("J", lo=0.0, lo_open=False),
         "t_write_pulse": Spec("s"), "write_pulses": Spec("1", kind="int"),
+        "adc_bits_cap": Spec("bit", kind="int", lo=0.0, lo_open=False),
     }
 
     def _setup(self):
@@ -164,6 +170,8 @@ class PIMChip(HardwareModel):
             if ra is None:
                 ra = 1
             bits = isaac_adc_bits(ra, v["dac_bits"], v["cell_bits"], v["flip_encoding"])
+        if v["adc_bits_cap"]:
+            bits = min(bits, v["adc_bits_cap"])
         self.active_rows, self.adc_bits = ra, bits
         self.lost_bits = max(0, isaac_adc_bits(ra, v["dac_bits"], v["cell_bits"], v["flip_encoding"]) - bits)
         self.cols_per_adc = v["cols"] * v["arrays_per_ima"] / v["adcs_per_ima"]
@@ -177,7 +185,7 @@ class PIMChip(HardwareModel):
         self.e_dac = dac_energy(v["dac_bits"], v["e_dac_1bit"])
         self.n_arrays = v["tiles"] * v["imas_per_tile"] * v["arrays_per_ima"]
         self._table = isaac_rebuild(v["imas_per_tile"], v["tiles"], v["arrays_per_ima"], v["adcs_per_ima"],
-                                    self.design_bits)
+                                    min(self.design_bits, v["adc_bits_cap"] or self.design_bits))
 
     def area_mm2(self):
         return self._table["chip_area_mm2"]

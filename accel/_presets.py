@@ -421,6 +421,8 @@ _add(Preset("ISAAC", "pim", {
     "r_wire": P(0.35, "ohm", "IBM aihwkit default ir_drop wire resistance (docs/notes/solvers.md §3)", "S",
                 "datasheet", "per cell segment, word and bit lines"),
     "r_driver": P(0.0, "ohm", "memlab assumption: ideal drivers", "A", "assumption"),
+    "adc_bits_cap": P(0, "bit", "memlab assumption: no cap, the ADC has the resolution the policy asks for", "A",
+                      "assumption"),
     "r_sense": P(0.0, "ohm", "memlab assumption: ideal virtual-ground sense", "A", "assumption"),
     "c_seg": P(0.2e-15 * 0.064 * 10, "F", "memlab assumption: ~0.2 fF/um wire over a 0.64 um segment", "A",
                "assumption", "only enters the settling estimate"),

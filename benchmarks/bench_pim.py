@@ -28,6 +28,12 @@ def validation():
              "basis": r["basis"], "source": r["source"]} for r in pim_validation()]
     print("PIM model predictions vs published figures (none calibrated on)")
     print(to_text(rows, ["case", "quantity", "predicted", "published", "error", "basis", "source"]))
+    from memlab.accel._pim_neurosim import neurosim_rows
+    ns = [{"quantity": r["quantity"], "predicted": fmt_si(r["predicted"], r["unit"]),
+           "published": fmt_si(r["published"], r["unit"]), "error": f"{100 * r['error']:+.1f} %"}
+          for r in neurosim_rows()]
+    print("PIM model at DNN+NeuroSim V1.4's release-test design point (VGG-8 CIFAR-10, 22 nm RRAM), predicted")
+    print(to_text(ns, ["quantity", "predicted", "published", "error"]))
 
 
 def _network():

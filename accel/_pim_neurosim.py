@@ -1,0 +1,80 @@
+"""The PIM model against a published DNN+NeuroSim evaluation: :func:`neurosim_rows`.
+
+The evaluation: DNN+NeuroSim V1.4's release test (github.com/neurosim/DNN_NeuroSim_V1.4,
+``Data/1.4_Release_test.csv``, first row), the default VGG-8 on CIFAR-10 (8-bit "WAGE":
+8-bit weights and activations) on RRAM at 22 nm. Its columns are named by the commented
+writer at the end of ``Inference_pytorch/NeuroSIM/main.cpp`` (technode, operation mode,
+cell type, access type, chip area, ..., energy efficiency, throughput TOPS, FPS, TOPS/mm^2,
+operations, then labelled parameters). Published outputs (:data:`NEUROSIM_V14`): 23.94
+TOPS/W (after NeuroSim's post-layout factor ``zeta``), 6.342 TOPS, 5148.66 frames/s, chip
+area 84.77 mm^2, 1.23184e9 operations per image, 42.0 uJ dynamic read energy per image (21.6
+uJ of it in the ADCs). Its configuration, labelled in the same row: 128 x 128 subarrays,
+1-bit cells, 16-level (4-bit) sense amplifiers in current mode, all 128 rows read at once,
+``Ron/Roff`` = 1/17, input toggle rate 0.18; from ``Param.cpp`` of the same repository: 8
+columns share one sense amplifier (``numColMuxed``), read voltage 0.5 V, read pulse 10 ns,
+``Ron`` 100 kOhm (the file's comment keeps an earlier 6 kOhm), 1T1R cells.
+
+memlab's chip for it (:func:`neurosim_chip`): the ISAAC preset with NeuroSim's array,
+cell, converter sharing, ADC resolution (``adc_bits_cap`` 4, all rows active:
+``precision_policy="ideal"``) and device; tiles sized to hold VGG-8's weights once (NeuroSim
+sizes its chip to the network). Everything else stays ISAAC's 32 nm component energies and
+areas (ADC, DAC, shift-add, eDRAM, router, HyperTransport links), not NeuroSim's 22 nm
+circuits: this is a prediction by a different model of the same design point, not a fit,
+and the differences the table shows are the two models' different peripherals and nodes
+(explained in docs/notes/hardware.md, "DNN+NeuroSim comparison").
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = ["NEUROSIM_V14", "neurosim_vgg8", "neurosim_chip", "neurosim_rows"]
+
+_SRC = "DNN+NeuroSim V1.4 release test (neurosim/DNN_NeuroSim_V1.4 Data/1.4_Release_test.csv, row 1; 22 nm RRAM)"
+
+#: published outputs of the release test's first row (SI units)
+NEUROSIM_V14 = {"ops_per_J": 23.9369e12, "throughput_ops_per_s": 6.3423e12, "inferences_per_s": 5148.66,
+                "area_mm2": 84.7747, "ops": 1.23184e9, "dynamic_energy_J": 42.0048e-6, "adc_energy_J": 21.612e-6}
+
+
+def neurosim_vgg8(batch: int = 1):
+    """NeuroSim's default VGG-8 for CIFAR-10 (``Inference_pytorch/models/VGG.py``: 128-128-M-256-256-M-
+    512-512-M convolutions 3x3 'same', then 8192-1024-10), 8-bit weights and activations:
+    615,917,568 MACs = the row's 1.23184e9 operations."""
+    from ._workload import Conv2d, Linear, Workload
+    cfg = [(3, 128, 32), (128, 128, 32), (128, 256, 16), (256, 256, 16), (256, 512, 8), (512, 512, 8)]
+    layers = [Conv2d(f"conv{i + 1}", in_channels=c, out_channels=k, in_h=hw, in_w=hw, kernel_h=3, kernel_w=3,
+                     stride=1, padding=1) for i, (c, k, hw) in enumerate(cfg)]
+    layers += [Linear("fc1", in_features=8192, out_features=1024), Linear("fc2", in_features=1024, out_features=10)]
+    return Workload("vgg8_cifar10", layers, batch, "VGG-8 CIFAR-10 (DNN+NeuroSim default)", _SRC)
+
+
+def neurosim_chip(tiles: int | None = None):
+    """The ISAAC preset set to the release test's design point (module doc); ``tiles`` default:
+    just enough 96-array tiles to hold VGG-8 once."""
+    from ._chips import make_chip
+    over = dict(rows=128, cols=128, cell_bits=1, dac_bits=1, adc_bits_cap=4, precision_policy="ideal",
+                adcs_per_ima=8 * 128 // 8, g_on=1 / 100e3, g_off=1 / 1.7e6, v_read=0.5)
+    if tiles is None:
+        probe = make_chip("ISAAC", **over)
+        arrays = sum(l.extra["arrays"] for l in probe.evaluate(neurosim_vgg8()).layers)
+        tiles = math.ceil(arrays / (probe.v["imas_per_tile"] * probe.v["arrays_per_ima"]))
+    return make_chip("ISAAC", tiles=tiles, **over)
+
+
+def neurosim_rows() -> list[dict]:
+    """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
+    predicted / published - 1) for energy efficiency, throughput, frame rate and area."""
+    chip = neurosim_chip()
+    rep = chip.evaluate(neurosim_vgg8())
+    got = {"ops_per_J": rep.ops_per_J, "throughput_ops_per_s": rep.throughput_ops_per_s,
+           "inferences_per_s": rep.inferences_per_s, "area_mm2": chip.area_mm2()}
+    what = {"ops_per_J": ("energy efficiency", "op/J"), "throughput_ops_per_s": ("throughput", "op/s"),
+            "inferences_per_s": ("frame rate", "1/s"), "area_mm2": ("chip area (Table I rebuild)", "mm^2")}
+    rows = []
+    for k, (q, unit) in what.items():
+        rows.append({"case": "DNN+NeuroSim V1.4 VGG-8", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",
+                     "unit": unit, "predicted": got[k], "published": NEUROSIM_V14[k], "source": _SRC,
+                     "basis": "simulated (another model)"})
+    for r in rows:
+        r["error"] = r["predicted"] / r["published"] - 1.0
+    return rows
