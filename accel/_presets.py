@@ -96,7 +96,8 @@ _add(_roofline(
      "fp16": P(1.3e12, "op/s", JOUPPI_T2, "D", "derived", "no fp16 arithmetic on Haswell: runs at the fp32 rate"),
      "int8": P(2.6e12, "op/s", JOUPPI_T2, "S")},
     P(51e9, "B/s", JOUPPI_T2, "S"), E_DDR,
-    P(45 * 2**20, "B", "Intel E5-2699 v3 product brief (45 MB LLC)", "M", "datasheet", "recalled: check"),
+    P(45 * 2**20, "B", "AnandTech, 'Intel Xeon E5 Version 3: Up to 18 Haswell EP Cores' (review of the 18-core "
+      "part): '18 cores and 45MB LLC'", "S", "datasheet"),
     P(18 * 32 * 2.3e9, "B/s", "memlab assumption: 18 cores x 32 B/cycle L3 x 2.3 GHz", "A", "assumption"),
     P(145.0, "W", JOUPPI_T2, "S"), P(662.0, "mm^2", JOUPPI_T2, "S")))
 
