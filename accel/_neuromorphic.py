@@ -11,10 +11,10 @@ the layer's average fan-out ``MACs / inputs``. Per layer and sample:
 * mapping: a core holds ``neurons_per_core`` neurons with at most ``axons_per_core`` inputs
   and ``synapses_per_core`` weights (its synaptic memory), so ``cores = max(ceil(neurons /
   neurons_per_core) x ceil(fan_in / axons_per_core), ceil(neurons x fan_in /
-  synapses_per_core))``; a source
-  neuron reaches at most ``fanout_cores`` cores, so a spike bound for ``d = ceil(fan_out /
-  neurons_per_core)`` cores needs ``d - fanout_cores`` relay copies (``relay`` neurons, on
-  their own cores); more cores than the chip has are time-multiplexed in ``passes``;
+  synapses_per_core))``; a source neuron reaches at most ``fanout_cores`` cores, so a spike
+  bound for ``d = ceil(fan_out / neurons_per_core)`` cores needs ``d - fanout_cores`` relay
+  copies (``relay`` neurons, on their own cores); more cores than the chip has are
+  time-multiplexed in ``passes``;
 * per step: ``t_syn = events_per_step / cores * t_syn``; ``t_neu = neurons_per_core_used *
   t_neuron``; ``t_step = max(max(t_syn, t_neu) + t_barrier, t_tick_min)``;
 * a network whose layers all fit on the chip at once (sum of ``cores`` <= ``n_cores``) runs
@@ -36,9 +36,10 @@ the layer's average fan-out ``MACs / inputs``. Per layer and sample:
 
 Bound: ``spikes`` (synaptic processing), ``neuron`` (neuron updates) or ``sync``
 (barrier / real-time tick). A preset with a ``calibrated_on`` constant names the published
-measurement its ``p_static`` was fitted to; its reports are then ``"predicted"`` (the model
-run on a case it was not fitted on), otherwise ``"bound"`` (per-event energies without a
-measured static power are a lower bound on energy).
+measurement its static power (``p_static``, and ``p_active`` where there is one) was fitted
+to; its reports are then ``"predicted"`` (the model run on a case it was not fitted on),
+otherwise ``"bound"`` (per-event energies without a measured static power are a lower bound
+on energy).
 """
 from __future__ import annotations
 
