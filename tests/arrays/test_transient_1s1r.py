@@ -120,3 +120,18 @@ def test_bad_pair_state_input():
     assert tx.state.shape == (2, 2, 2) and tx.shape == (2, 2)
     with pytest.raises(ParameterError, match="tuple"):
         tx.with_state(x)
+
+
+def test_series_split_of_two_linear_parts_converges_at_once():
+    """Regression: with both parts linear in v (Mott selector at fixed T, VTEAM) the start point, the
+    linear divider, is the root; series_split bisected away from it (a zero Newton step on the bracket's
+    edge counted as leaving the bracket) and took ~40 iterations. Closed form: s = v R_sel/(R_sel + R_m)."""
+    from memlab.devices._cell import series_split
+    v = np.array([1.2, -2.4e-4, 2.4, -1.7])
+    T = np.array([300.0, 350.0, 700.0, 1200.0])
+    x = np.array([0.5e-9, 0.6e-9, 1.5e-9, 2.9e-9])
+    p, q = MOTT.values, VT.values
+    r_sel = 1.0 / (p["G0"] * np.exp(-p["Ea"] / (KB_EV * T)))
+    r_m = q["R_on"] + (q["R_off"] - q["R_on"]) * x / D
+    s = series_split(MOTT, VT, v, T, x, maxiter=3)
+    np.testing.assert_allclose(s, v * r_sel / (r_sel + r_m), rtol=1e-12, atol=1e-15)
