@@ -78,11 +78,12 @@ def test_half_selected_cells_are_protected_by_the_threshold_switch():
     other = np.ones((3, 3), dtype=bool)
     other[1, 1] = False
     assert np.array_equal(tr.x_final[1][other], x0[other])             # exactly: VTEAM's rate is 0 below v_off
-    # at the end of the 20 ns flat top (130 thermal time constants R_th C_th = 150 ps) the half-selected
-    # selectors sit at their steady state; rtol = 1e-3 of the 1500 K range bounds the integration error
+    # at the end of the 20 ns flat top (130 thermal time constants R_th C_th = 150 ps: e^-130 of the
+    # transient left) the half-selected selectors sit at their steady state, which the integrator holds
+    # exactly (zero rate there; network solves to 1e-13 V): measured 3e-13 K off the closed form
     k = np.argmin(np.abs(tr.t - (d.duration - 1e-9 - 0.5e-9)))        # inside the flat top, before the fall
     for i, j in zip(*np.nonzero(half)):
-        assert abs(tr.x[k, 0, i, j] - _half_selected_T(V_WRITE / 2, x0[i, j])) < 1.5
+        assert abs(tr.x[k, 0, i, j] - _half_selected_T(V_WRITE / 2, x0[i, j])) < 1e-6
     assert np.all(tr.x[:, 0][:, ~half & other] == 300.0)               # 0 V cells stay at T_amb
     one_r = TransientCrossbar(VT, x0).simulate(d, rtol=1e-3)
     assert np.min(np.abs(one_r.x_final - x0)[half]) / D > 0.05         # without the selector: disturbed
