@@ -176,11 +176,12 @@ class TransientCrossbar:
         """The static :class:`~memlab.arrays.Crossbar` at ``state`` (default the initial one):
         linear conductances for linear-in-v devices, else the cell with its states; ``gate``
         (V, (rows,)) sets a 1T1R transistor's gate voltage."""
-        x = self._x if state is None else np.asarray(state, dtype=np.float64)
+        if self._part == "both":
+            x = _state_array(self._x if state is None else state, True)
+        else:
+            x = self._x if state is None else np.asarray(state, dtype=np.float64)
         if self._linear:
             return Crossbar(self._kin.conductance(x.ravel()).reshape(self.shape), **self._kw)
-        if self._part == "both":
-            x = _state_array(state if state is not None else self._x, True)
         return Crossbar(None, cell=self._cell_at(gate), state=_crossbar_state(x, self._part), **self._kw)
 
     def _net(self, method):
@@ -305,6 +306,9 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
         return net.solve(x, uu, gate, guess)
 
     x = np.array(x0, dtype=np.float64).ravel()
+    if x.size != lo.size:
+        raise ParameterError(f"TransientCrossbar: a state of {x.size} values was given for {lo.size} (the cells "
+                             f"{'carry a state in each part' if tx._part == 'both' else 'have one moving part'})")
     s = at(0.0, x, None)
     r = kin.rate(s.v_dev, x) if kin.moving else np.zeros_like(x)
     outs = {k: [] for k in store}
