@@ -18,6 +18,9 @@ v_bit]`` (V). Two solvers, both exact Kirchhoff solutions of the same circuit as
 
 Each ``solve`` returns a :class:`StageResult`; the moving device's own voltage (across the
 device part of a series cell, from :func:`memlab.devices.SeriesCell.split`) drives its state.
+When both parts of a series cell have states (:class:`PairKinetics`: a volatile
+threshold-switch selector and a memristor) the stage result carries both parts' voltages,
+``[v_first; v_second]``, from the same exact split.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from ._extract import port_results
 from ._linear import line_rhs
 from ._linesolve import LineOperator, schur_pcg
 
-__all__ = ["StageResult", "Kinetics", "LinearNetwork", "NewtonNetwork", "is_linear_in_v", "CG_CELLS"]
+__all__ = ["StageResult", "Kinetics", "PairKinetics", "LinearNetwork", "NewtonNetwork", "is_linear_in_v", "CG_CELLS"]
 
 #: crossbars with at least this many cells (and all resistances in (0, inf)) use line CG
 CG_CELLS = 4096
@@ -93,6 +96,36 @@ class Kinetics:
     def conductance(self, x):
         """di/dv (S) at v = 0 (the conductance of a linear-in-v device)."""
         return self._call(self._g, np.zeros_like(x), x)
+
+
+class PairKinetics:
+    """Both parts of a series cell with a state each (1S1R with a volatile threshold-switch
+    selector): the flat state is ``[x_first; x_second]`` (2*rows*cols,), the device voltages
+    ``[v_first; v_second]``; rate, d(rate)/dx (each part's own, the W-matrix diagonal) and
+    bounds stacked the same way. A static part (rate 0) just keeps its state."""
+
+    def __init__(self, models, M: int, N: int):
+        self.parts = tuple(Kinetics(m, M, N) for m in models)
+        self.models = tuple(k.model for k in self.parts)
+        self.model = self.models[0]
+        self.n = M * N
+        self.lo = np.concatenate([k.lo for k in self.parts])
+        self.hi = np.concatenate([k.hi for k in self.parts])
+        self.moving = any(k.moving for k in self.parts)
+
+    def _each(self, name, v, x):
+        n = self.n
+        out = [getattr(k, name)(v[a:a + n], x[a:a + n]) if k.moving else np.zeros(n)
+               for k, a in zip(self.parts, (0, n))]
+        return np.concatenate(out)
+
+    def rate(self, v, x):
+        """d(state)/dt of both parts (their state units per s) at their voltages ``v`` (V)."""
+        return self._each("rate", v, x)
+
+    def dr_dx(self, v, x):
+        """Each part's d(rate)/dx (1/s) at its own voltage (V)."""
+        return self._each("dr_dx", v, x)
 
 
 @dataclass
@@ -227,10 +260,11 @@ class LinearNetwork:
 class NewtonNetwork:
     """Any other cell: a :class:`~memlab.arrays.Crossbar` with the states, solved by its Newton."""
 
-    def __init__(self, crossbar_kwargs: dict, cell, part: int | None, kin: Kinetics, M: int, N: int):
+    def __init__(self, crossbar_kwargs: dict, cell, part, kin, M: int, N: int):
         self.kw = crossbar_kwargs
         self.cell = cell
-        self.part = part      # 0/1: index of the moving part of a SeriesCell, None for a single device
+        # 0/1: index of the moving part of a SeriesCell, "both" (PairKinetics), None for a single device
+        self.part = part
         self.kin = kin
         self.M, self.N = M, N
         self.iterations = 0
@@ -244,6 +278,9 @@ class NewtonNetwork:
         return SeriesCell(parts[0], parts[1], vtol=c.vtol, maxiter=c.maxiter)
 
     def state_of(self, x):
+        if self.part == "both":
+            xs = x.reshape(2, self.M, self.N)
+            return (xs[0], xs[1])
         xs = x.reshape(self.M, self.N)
         if self.part is None:
             return xs
@@ -260,7 +297,7 @@ class NewtonNetwork:
         if self.part is not None:
             grid = xb._cells
             s = grid.cell.split(vc, grid.x)
-            vd = s if self.part == 0 else vc - s
+            vd = np.concatenate([s, vc - s]) if self.part == "both" else (s if self.part == 0 else vc - s)
         i_src = np.concatenate([np.asarray(sol.i_in, dtype=np.float64), -np.asarray(sol.i_out, dtype=np.float64)])
         return StageResult(vd, vc, np.asarray(sol.i_cell, dtype=np.float64).ravel(), float(u @ i_src),
                            (sol.v_word, sol.v_bit), -i_src[M:], i_src, u)

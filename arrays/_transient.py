@@ -4,7 +4,11 @@ The circuit is that of :class:`~memlab.arrays.Crossbar` (word lines driven at co
 through ``r_driver``, bit lines at the last row through ``r_sense``, wire segments
 ``r_row``/``r_col``), with stateful cells: any dynamic :class:`memlab.devices.DeviceModel`
 (1R), or a :class:`memlab.devices.SeriesCell` with one moving part (1S1R: ``Selector`` +
-device; 1T1R: device + ``MOSFET`` whose gate voltage is a per-row waveform).
+device; 1T1R: device + ``MOSFET`` whose gate voltage is a per-row waveform), or with a
+state in each part (1S1R with a volatile threshold switch such as
+:class:`~memlab.devices.MottSelector` as the selector): the state is then a pair
+``(x_first, x_second)``, both integrated by the same steps and error control, each part
+driven by its own voltage from the exact internal-node split of every stage.
 
 The network is algebraic: at any instant the node voltages solve Kirchhoff's laws exactly
 for the current states (:mod:`memlab.arrays._netstep`). The states follow the device ODEs
@@ -40,7 +44,7 @@ from memlab.errors import AccuracyWarning, ConvergenceError, ParameterError, Sha
 from ._crossbar import Crossbar
 from ._linedrives import LineDrives
 from ._linesolve import SERIAL_BELOW_CELLS, numba_threads
-from ._netstep import Kinetics, LinearNetwork, NewtonNetwork, StageResult, is_linear_in_v
+from ._netstep import Kinetics, LinearNetwork, NewtonNetwork, PairKinetics, StageResult, is_linear_in_v
 
 __all__ = ["TransientCrossbar", "ArrayTrace"]
 
@@ -55,7 +59,8 @@ class ArrayTrace:
     ``t`` (K,) output times in s; ``x``, ``v``, ``i`` (K, rows, cols): state of the moving
     device (state units), voltage across each cell (V, word minus bit line) and cell
     current (A) at those times (None when not stored); ``x_final`` (rows, cols) the final
-    state; ``energy`` (J) delivered by the line drivers over the run (trapezoid rule on the
+    state (for a cell with a state in each part ``x`` is (K, 2, rows, cols) and ``x_final``
+    (2, rows, cols), index 0 the first part, 1 the second); ``energy`` (J) delivered by the line drivers over the run (trapezoid rule on the
     accepted steps); ``stats``: accepted/rejected steps, network solves, wall time (s).
     """
 
@@ -68,16 +73,26 @@ class ArrayTrace:
     stats: dict = field(default_factory=dict)
 
 
-def _moving_part(cell):
-    """(kinetics model, index of the moving part of a SeriesCell or None, has a gate)."""
+def _moving_part(cell, pair=False):
+    """(kinetics model(s), index of the moving part of a SeriesCell, "both" or None, has a gate).
+
+    ``pair``: the state was given per part (a tuple); both parts then carry a state."""
     if isinstance(cell, DeviceModel):
+        if pair:
+            raise ParameterError(f"TransientCrossbar: parameter 'state' is a pair of states but the cell {cell!r:.60} "
+                                 "is a single device; give one (rows, cols) array")
         return cell, None, False
     if isinstance(cell, SeriesCell):
         parts = (cell.first, cell.second)
         moving = [k for k, p in enumerate(parts) if isinstance(p, DeviceModel) and p.rate_expr != 0]
-        if len(moving) > 1:
-            raise ParameterError(f"TransientCrossbar: both parts of {cell!r} have moving states; one moving part "
-                                 "per cell is supported")
+        if pair or len(moving) > 1:
+            if not all(isinstance(p, DeviceModel) and not isinstance(p, MOSFET) for p in parts):
+                raise ParameterError(f"TransientCrossbar: a state in each part of {cell!r} needs two memlab "
+                                     "DeviceModels (no Resistor or MOSFET part)")
+            if not pair:
+                raise ParameterError(f"TransientCrossbar: both parts of {cell!r} have moving states; give "
+                                     "'state' as a tuple (x_first, x_second) of (rows, cols) arrays")
+            return parts, "both", False
         k = moving[0] if moving else next((k for k, p in enumerate(parts) if isinstance(p, DeviceModel)
                                            and not isinstance(p, MOSFET)), None)
         if k is None:
@@ -95,48 +110,57 @@ class TransientCrossbar:
     cell : DeviceModel or SeriesCell
         The cell (module docstring); parameters may be per-cell arrays as for
         :class:`~memlab.arrays.Crossbar`.
-    state : (rows, cols) array
-        Initial state of the moving device (state units), inside its bounds.
+    state : (rows, cols) array, or a tuple (x_first, x_second) of them
+        Initial state of the moving device (state units), inside its bounds; a tuple (or a
+        (2, rows, cols) array) gives each part of a series cell its state (needed when both
+        parts move, e.g. ``SeriesCell(MottSelector(), VTEAM())``).
     r_row, r_col, r_driver, r_sense : ohm
         As for :class:`~memlab.arrays.Crossbar` (0 = short, inf = open).
     """
 
     def __init__(self, cell, state, *, r_row=0.0, r_col=0.0, r_driver=0.0, r_sense=0.0):
-        model, part, gated = _moving_part(cell)
-        x = np.array(state, dtype=np.float64)
-        if x.ndim != 2:
-            raise ShapeError(f"parameter 'state' has shape {x.shape}; expected (rows, cols)")
-        M, N = x.shape
-        kin = Kinetics(model, M, N)
+        pair = isinstance(state, tuple) or np.ndim(state) == 3
+        model, part, gated = _moving_part(cell, pair)
+        x = _state_array(state, pair)
+        M, N = x.shape[-2:]
+        kin = PairKinetics(model, M, N) if pair else Kinetics(model, M, N)
         flat = x.ravel()
         bad = ~np.isfinite(flat) | (flat < kin.lo) | (flat > kin.hi)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise ParameterError(f"TransientCrossbar: parameter 'state' = {flat[k]!r} at cell ({k // N}, {k % N}) is "
-                                 f"outside the allowed range [{kin.lo[k]:g}, {kin.hi[k]:g}] {model.state.unit}")
+            c, which = k % (M * N), (f" of part {k // (M * N)}" if pair else "")
+            unit = (model[k // (M * N)] if pair else model).state.unit
+            raise ParameterError(f"TransientCrossbar: parameter 'state' = {flat[k]!r} at cell ({c // N}, {c % N})"
+                                 f"{which} is outside the allowed range [{kin.lo[k]:g}, {kin.hi[k]:g}] {unit}")
         res = dict(r_row=r_row, r_col=r_col, r_driver=r_driver, r_sense=r_sense)
         self._linear = part is None and is_linear_in_v(model)
         if self._linear:
             xb = Crossbar(kin.conductance(flat).reshape(M, N), **res)
         else:
-            st = x if part is None else ((x, None) if part == 0 else (None, x))
-            xb = Crossbar(None, cell=cell, state=st, **res)
+            xb = Crossbar(None, cell=cell, state=_crossbar_state(x, part), **res)
         self._xb = xb
         self._kw = dict(r_row=xb.r_row, r_col=xb.r_col, r_driver=xb.r_driver, r_sense=xb.r_sense)
         self._cell, self._part, self._gated, self._kin = cell, part, gated, kin
         x.setflags(write=False)
         self._x = x
+        self._shape = (M, N)
 
-    shape = property(lambda self: self._x.shape)
-    state = property(lambda self: self._x, doc="Initial state (read-only (rows, cols)).")
+    shape = property(lambda self: self._shape, doc="(rows, cols).")
+    state = property(lambda self: self._x, doc="Initial state (read-only (rows, cols); (2, rows, cols) for a state "
+                                               "in each part).")
     cell = property(lambda self: self._cell)
     has_gate = property(lambda self: self._gated, doc="True for 1T1R cells (a per-row gate waveform applies).")
-    bounds = property(lambda self: tuple(a.reshape(self.shape) for a in (self._kin.lo, self._kin.hi)),
-                      doc="State bounds (lo, hi) of every cell, (rows, cols) each.")
+    bounds = property(lambda self: tuple(a.reshape(self._x.shape) for a in (self._kin.lo, self._kin.hi)),
+                      doc="State bounds (lo, hi) of every cell, shaped as :attr:`state` each.")
     resistances = property(lambda self: dict(self._kw), doc="r_row, r_col, r_driver, r_sense (ohm).")
 
     def with_state(self, state) -> "TransientCrossbar":
-        """The same crossbar with new cell states."""
+        """The same crossbar with new cell states (a pair of states stays a pair)."""
+        if self._part == "both" and not isinstance(state, tuple):
+            state = np.asarray(state, dtype=np.float64)
+            if state.ndim == 2:
+                raise ParameterError("TransientCrossbar.with_state: this crossbar's cells have a state in each "
+                                     "part; give a tuple (x_first, x_second)")
         return TransientCrossbar(self._cell, state, **self._kw)
 
     def conductance(self, state=None) -> np.ndarray:
@@ -152,11 +176,13 @@ class TransientCrossbar:
         """The static :class:`~memlab.arrays.Crossbar` at ``state`` (default the initial one):
         linear conductances for linear-in-v devices, else the cell with its states; ``gate``
         (V, (rows,)) sets a 1T1R transistor's gate voltage."""
-        x = self._x if state is None else np.asarray(state, dtype=np.float64)
+        if self._part == "both":
+            x = _state_array(self._x if state is None else state, True)
+        else:
+            x = self._x if state is None else np.asarray(state, dtype=np.float64)
         if self._linear:
             return Crossbar(self._kin.conductance(x.ravel()).reshape(self.shape), **self._kw)
-        st = x if self._part is None else ((x, None) if self._part == 0 else (None, x))
-        return Crossbar(None, cell=self._cell_at(gate), state=st, **self._kw)
+        return Crossbar(None, cell=self._cell_at(gate), state=_crossbar_state(x, self._part), **self._kw)
 
     def _net(self, method):
         if self._linear:
@@ -218,6 +244,33 @@ class TransientCrossbar:
             return _integrate(self, net, waves, x, t, rtol, dx_max, h_max, max_steps, tuple(store), dense_output)
 
 
+def _state_array(state, pair):
+    """The initial state as a float array: (rows, cols), or (2, rows, cols) for a pair."""
+    if not pair:
+        x = np.array(state, dtype=np.float64)
+        if x.ndim != 2:
+            raise ShapeError(f"parameter 'state' has shape {x.shape}; expected (rows, cols)")
+        return x
+    parts = tuple(state) if isinstance(state, tuple) else tuple(np.asarray(state, dtype=np.float64))
+    if len(parts) != 2:
+        raise ShapeError(f"parameter 'state' holds {len(parts)} states; expected a pair (x_first, x_second)")
+    try:
+        a, b = np.broadcast_arrays(*(np.asarray(p, dtype=np.float64) for p in parts))
+    except (ValueError, TypeError):
+        raise ShapeError(f"parameter 'state': the two parts' states have shapes {[np.shape(p) for p in parts]}; "
+                         "expected the same (rows, cols)") from None
+    if a.ndim != 2:
+        raise ShapeError(f"parameter 'state' holds states of shape {a.shape}; expected (rows, cols) each")
+    return np.stack([a, b])
+
+
+def _crossbar_state(x, part):
+    """The state in :class:`~memlab.arrays.Crossbar`'s form for the moving part(s) ``part``."""
+    if part == "both":
+        return (x[0], x[1])
+    return x if part is None else ((x, None) if part == 0 else (None, x))
+
+
 @contextlib.contextmanager
 def single_threaded(cells: int, threads: int | None = None):
     """One BLAS thread (small factorisations: threads only add overhead and stall on a shared
@@ -235,6 +288,7 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
     """The adaptive ROS2 loop (module docstring) from state ``x0`` (rows, cols) with network solver ``net``."""
     t_wall = time.perf_counter()
     M, N = tx.shape
+    xshape = tx.state.shape
     kin = tx._kin
     lo, hi = kin.lo, kin.hi
     span = np.where(hi > lo, hi - lo, 1.0)
@@ -252,6 +306,9 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
         return net.solve(x, uu, gate, guess)
 
     x = np.array(x0, dtype=np.float64).ravel()
+    if x.size != lo.size:
+        raise ParameterError(f"TransientCrossbar: a state of {x.size} values was given for {lo.size} (the cells "
+                             f"{'carry a state in each part' if tx._part == 'both' else 'have one moving part'})")
     s = at(0.0, x, None)
     r = kin.rate(s.v_dev, x) if kin.moving else np.zeros_like(x)
     outs = {k: [] for k in store}
@@ -261,7 +318,7 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
         times.append(tt)
         for k, a in (("x", x), ("v", s.v_cell), ("i", s.i_cell)):
             if k in outs:
-                outs[k].append(a.reshape(M, N).copy())
+                outs[k].append(a.reshape(xshape if k == "x" else (M, N)).copy())
 
     pending = [0]
 
@@ -352,7 +409,7 @@ def _integrate(tx: TransientCrossbar, net, waves, x0, t_out, rtol, dx_max, h_max
         warnings.warn(f"TransientCrossbar.simulate: {small} step(s) at the time resolution missed rtol = {rtol:g}",
                       AccuracyWarning, stacklevel=3)
     stack = lambda k: np.stack(outs[k]) if k in outs else None  # noqa: E731
-    return ArrayTrace(t=np.array(times), x=stack("x"), v=stack("v"), i=stack("i"), x_final=x.reshape(M, N).copy(),
+    return ArrayTrace(t=np.array(times), x=stack("x"), v=stack("v"), i=stack("i"), x_final=x.reshape(xshape).copy(),
                       energy=float(energy),
                       stats={"steps": steps, "rejected": rejected, "solves": solves, "wall_time":
                              time.perf_counter() - t_wall, "network": type(net).__name__,

@@ -66,7 +66,14 @@ class OneR(Cell):
 
 @dataclass(frozen=True)
 class OneS1R(Cell):
-    """Device in series with a selector (a static memlab model, default :class:`Selector`)."""
+    """Device in series with a selector (a memlab model, default the static :class:`Selector`).
+
+    The selector may have a moving state of its own: a volatile threshold switch such as
+    :class:`~memlab.devices.MottSelector` (state T, K) fires above its threshold, lets the
+    device switch, and relaxes when the drive is removed. Both states are then integrated
+    together (:func:`~memlab.circuits.simulate_cell`; in ngspice both subcircuits are
+    stateful). The selector's I-V must increase through the origin, as for any series cell.
+    """
 
     selector: DeviceModel = field(default_factory=Selector)
     kind = "1S1R"
@@ -75,9 +82,9 @@ class OneS1R(Cell):
         super().__post_init__()
         if not isinstance(self.selector, DeviceModel):
             raise ParameterError(f"OneS1R: 'selector' must be a memlab DeviceModel, got {type(self.selector).__name__}")
-        if self.selector.rate_expr != 0:
-            raise ParameterError(f"OneS1R: 'selector' model {self.selector.name!r} has a moving state; "
-                                 f"a selector must be static (rate = 0)")
+        if self.selector.is_population:
+            raise ParameterError(f"OneS1R: 'selector' must be a single device (scalar parameters); got a population "
+                                 f"of {self.selector.n_devices}")
 
     def nodes(self):
         return ("in", "te", "m")

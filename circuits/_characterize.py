@@ -120,7 +120,7 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
     r_tot = float(cell.r_series) + float(drive.r_series)
     bottom = {"1R": "0", "1S1R": "m", "1T1R": "d"}[cell.kind]
     if isinstance(cell, OneS1R):
-        ssub = subcircuit(cell.selector)
+        ssub = subcircuit(cell.selector, static=dc)
         lines.append(ssub.text)
     if isinstance(cell, OneT1R):
         lines.append(cell.model_line())
@@ -136,8 +136,8 @@ def cell_netlist(cell: Cell, drive, *, x0=None, t_step=None, t_stop=None, max_st
     rate_max = None if (dc or max_step is None) else rate_cap / max_step
     t_edge = None if (dc or max_step is None) else edge * max_step
     lines.append(sub.instance("1", "te", bottom, x0=x0, rate_max=rate_max, t_edge=t_edge))
-    if isinstance(cell, OneS1R):
-        lines.append(ssub.instance("2", "m", "0"))
+    if isinstance(cell, OneS1R):   # a moving selector (threshold switch) gets its state node x2.xs
+        lines.append(ssub.instance("2", "m", "0", rate_max=rate_max, t_edge=t_edge))
     if isinstance(cell, OneT1R):
         mo = cell.mosfet.values
         lines.append(f"M1 d g 0 bulk nmos_memlab w={_num(mo['w'])} l={_num(mo['l'])}")
@@ -320,6 +320,7 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
         s = res.vec("x1.xs")
         x_raw = lo + (hi - lo) * np.clip(s, 0.0, 1.0)
     v_raw = v_te - v_bot
+    sel_x = _selector_state(cell, res)
     if isinstance(t_req, str):
         t_out = t
     elif t_req is not None:
@@ -332,7 +333,17 @@ def characterize(cell, drive, *, x0=None, simulator: str = "ngspice", max_step: 
                  stats={"cell": cell.kind, "t_raw": t, "i_raw": i_raw, "x_raw": x_raw, "v_raw": v_raw,
                         "v_source_raw": v_in, "n_points": int(t.size), "wall_time": wall, "max_step": max_step,
                         "netlist": text, "x_final": float(x_raw[-1]),
-                        "failures": failures, "nodes": nodes, "smooth_rate": sr})
+                        "failures": failures, "nodes": nodes, "smooth_rate": sr, **{
+                            k: (interp(a) if k == "x_selector" else a) for k, a in sel_x.items()}})
+
+
+def _selector_state(cell, res) -> dict:
+    """``{"x_selector": raw state, "selector_state_unit": unit}`` of a moving selector, else {}."""
+    if not isinstance(cell, OneS1R) or cell.selector.rate_expr == 0:
+        return {}
+    lo, hi = (float(b) for b in cell.selector.bounds())
+    return {"x_selector": lo + (hi - lo) * np.clip(res.vec("x2.xs"), 0.0, 1.0),
+            "selector_state_unit": cell.selector.state.unit}
 
 
 def _state_thresholds(model) -> bool:

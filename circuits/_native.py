@@ -14,6 +14,14 @@ safeguarded Newton for ``vd``. The state ODE is integrated by scipy's ``solve_iv
 (BDF, tolerances relative to the state range) with the same clipping semantics as the
 ngspice subcircuit: the state is clamped where it is evaluated and does not move outward
 at a bound.
+
+A 1S1R cell whose selector has a moving state too (a volatile threshold switch such as
+:class:`~memlab.devices.MottSelector`, state T) is integrated as one ODE system in both
+normalised states ``[s_device, s_selector]``: the loop equations above are solved exactly
+at both states at every evaluation (the selector's current ``i_low(u, x_sel)``), each
+state moves with its own part's voltage (``vd`` for the device, ``u`` for the selector),
+and one BDF error control covers both. The selector's state is returned in
+``trace.stats["x_selector"]`` (its unit in ``stats["selector_state_unit"]``).
 """
 from __future__ import annotations
 
@@ -71,15 +79,22 @@ class _CellSolver:
             self.kl = lower.scalar_kernel()
             self.pl = lower.param_matrix(1)[0]
             self.xl = float(lower.state.x0)
+        #: the selector has a moving state of its own (a volatile threshold switch)
+        self.lower_moves = isinstance(cell, OneS1R) and cell.selector.rate_expr != 0
         self._u = 0.0
         self._vd = 0.0
 
-    def low(self, u):
-        """Current (A) and conductance (S) of the bottom element (selector or transistor) at voltage u."""
+    def low(self, u, xl=None):
+        """Current (A) and conductance (S) of the bottom element (selector or transistor) at voltage u
+        (and selector state ``xl``, default its x0)."""
         if self.kind == "1R":
             return 0.0, math.inf
-        o = self.kl(u, self.xl, self.pl)
+        o = self.kl(u, self.xl if xl is None else xl, self.pl)
         return o[0], o[1]
+
+    def low_rate(self, u, xl):
+        """d(state)/dt of the selector (its state unit per s) at voltage ``u`` (V) and state ``xl``."""
+        return self.kl(u, xl, self.pl)[3]
 
     def dev(self, vd, x):
         o = self.k(vd, x, self.p)
@@ -96,8 +111,8 @@ class _CellSolver:
             return v + self.R * i - w, 1.0 + self.R * g
         return _mono_solve(f, lo, hi, self._vd)
 
-    def solve(self, vs, x):
-        """(vd, u, i, rate) at source voltage ``vs`` (V) and state ``x``."""
+    def solve(self, vs, x, xl=None):
+        """(vd, u, i, rate) at source voltage ``vs`` (V), device state ``x`` and selector state ``xl``."""
         if self.kind == "1R":
             vd = self.vdev(vs, x)
             i, g, r = self.dev(vd, x)
@@ -108,7 +123,7 @@ class _CellSolver:
         def F(u):
             vd = self.vdev(vs - u, x)
             i, g, _ = self.dev(vd, x)
-            il, gl = self.low(u)
+            il, gl = self.low(u, xl)
             # d/du of (il - i): gl + g * dvd/du with dvd/du = -1/(1 + R g)
             return il - i, gl + g / (1.0 + self.R * g)
         u = _mono_solve(F, lo, hi, self._u)
@@ -118,11 +133,13 @@ class _CellSolver:
         return vd, u, i, r
 
 
-def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, max_step: float | None = None) -> Trace:
+def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, max_step: float | None = None,
+                  x0_selector=None) -> Trace:
     """Native transient of a cell; returns a :class:`~memlab.devices.Trace` (source="native").
 
     1R cells use :func:`memlab.devices.simulate`; 1S1R/1T1R use the loop solver above.
-    ``rtol`` is relative to the state range; ``max_step`` in s.
+    ``rtol`` is relative to the state range; ``max_step`` in s. ``x0_selector``: initial
+    state of a 1S1R cell's moving selector (its state unit, default its model's x0).
     """
     from scipy.integrate import solve_ivp
     m = cell.device
@@ -137,66 +154,94 @@ def simulate_cell(cell, drive: Drive, x0=None, *, t=None, rtol: float = 1e-6, ma
         return tr
     solver = _CellSolver(cell, r_extra=float(drive.r_series))
     t_out = drive.time_grid() if t is None else np.asarray(t, dtype=float)
-    lo, hi = (float(b) for b in m.bounds())
-    span = hi - lo
-    x0 = m.state.x0 if x0 is None else float(x0)
-    if not (lo <= x0 <= hi):
-        raise ParameterError(f"simulate_cell: parameter 'x0' = {x0!r} is outside the allowed range [{lo:g}, {hi:g}] "
-                             f"{m.state.unit}")
-    s0 = (x0 - lo) / span if span > 0 else 0.0
-    static = m.rate_expr == 0
+    parts = [_Part(m, x0, "x0")]
+    if solver.lower_moves:
+        parts.append(_Part(cell.selector, x0_selector, "x0_selector"))
+    moving = [k for k, pt in enumerate(parts) if pt.moves]
 
-    def xs(s):
-        return lo + span * min(max(s, 0.0), 1.0)
+    def states(y):
+        """(device state, selector state or None) from the normalised moving states ``y``."""
+        s = [pt.s0 for pt in parts]
+        for j, k in enumerate(moving):
+            s[k] = y[j]
+        xs = [pt.x(sk) for pt, sk in zip(parts, s)]
+        return xs[0], (xs[1] if len(xs) > 1 else None)
 
     def rhs(tt, y):
-        s = y[0]
+        xd, xl = states(y)
         vs = float(drive.value(tt))
-        _, _, _, r = solver.solve(vs, xs(s))
-        r = r / span if span > 0 else 0.0
-        if not math.isfinite(r):
-            r = 0.0
-        if (s >= 1.0 and r > 0) or (s <= 0.0 and r < 0):
-            r = 0.0
-        return [r]
+        _, u, _, r = solver.solve(vs, xd, xl)
+        rates = (r, solver.low_rate(u, xl) if xl is not None else 0.0)
+        return [parts[k].clip_rate(rates[k], y[j]) for j, k in enumerate(moving)]
 
-    if static:
-        s_t = np.full(t_out.size, s0)
-        nfev = 0
+    nfev = 0
+    if not moving:
+        y_t = np.empty((0, t_out.size))
     else:
         # integrate between the drive's breakpoints so none of them is stepped over
         bps = np.unique(np.concatenate([[t_out[0], t_out[-1]], _breakpoints(drive, t_out)]))
-        s_t = np.empty(t_out.size)
-        s_cur = s0
-        nfev = 0
+        y_t = np.empty((len(moving), t_out.size))
+        y_cur = [parts[k].s0 for k in moving]
         # the integrator would step over a drive that starts at 0 V (zero rate) in one step: limit
         # the step to the output spacing, as the ngspice runs do
         hmax = max_step if max_step is not None else float(np.median(np.diff(t_out)))
+        method = "LSODA" if solver.lower_moves else "BDF"
         for a, b in zip(bps[:-1], bps[1:]):
             sel = (t_out >= a) & (t_out <= b)
             te = np.unique(np.concatenate([t_out[sel], [a, b]]))
             # BDF, not LSODA: where a state-dependent threshold switches the rate off (Stanford-PKU
             # at the 1T1R compliance) LSODA can get stuck at a constant step of ~1e-14 s after the
             # switch (millions of steps with zero rate); BDF recovers its step in a few steps
-            sol = solve_ivp(rhs, (a, b), [s_cur], method="BDF", t_eval=te, rtol=rtol,
+            # LSODA with a moving selector: at the thermal equilibrium of a threshold switch the rate is
+            # a difference of nearly equal powers (Joule heating and loss) whose rounding noise makes the
+            # Newton test of scipy's BDF and Radau fail at every step until the step underflows
+            sol = solve_ivp(rhs, (a, b), y_cur, method=method, t_eval=te, rtol=rtol,
                             atol=rtol * 1e-2, max_step=min(hmax, (b - a)))
             if sol.status < 0:
                 raise ConvergenceError(f"simulate_cell: the state integration failed at t = {a:g} s: {sol.message}")
-            s_t[sel] = np.interp(t_out[sel], sol.t, sol.y[0])
-            s_cur = float(sol.y[0, -1])
+            for j in range(len(moving)):
+                y_t[j, sel] = np.interp(t_out[sel], sol.t, sol.y[j])
+            y_cur = [float(c) for c in sol.y[:, -1]]
             nfev += sol.nfev
     vsrc = drive.value(t_out)
     n = t_out.size
-    v = np.empty(n)
-    i = np.empty(n)
-    x = np.empty(n)
+    v, i, x = np.empty(n), np.empty(n), np.empty(n)
+    xsel = np.empty(n) if len(parts) > 1 else None
     for k in range(n):
-        x[k] = xs(s_t[k])
-        vd, u, ik, _ = solver.solve(float(vsrc[k]), x[k])
-        v[k], i[k] = vd, ik
+        xd, xl = states(y_t[:, k])
+        vd, u, ik, _ = solver.solve(float(vsrc[k]), xd, xl)
+        v[k], i[k], x[k] = vd, ik, xd
+        if xsel is not None:
+            xsel[k] = xl
+    stats = {"cell": cell.kind, "nfev": nfev, "rtol": rtol, "x_final": float(x[-1])}
+    if xsel is not None:
+        stats.update(x_selector=xsel, selector_state_unit=cell.selector.state.unit)
     return Trace(t=t_out, v=v, i=i, x=x, v_source=vsrc, model=m.name, state_name=m.state.name,
-                 state_unit=m.state.unit, r_series=solver.R, period=drive.period, source="native",
-                 stats={"cell": cell.kind, "nfev": nfev, "rtol": rtol, "x_final": float(x[-1])})
+                 state_unit=m.state.unit, r_series=solver.R, period=drive.period, source="native", stats=stats)
+
+
+class _Part:
+    """One element's state, normalised to ``s = (x - lo) / (hi - lo)`` in [0, 1]."""
+
+    def __init__(self, model, x0, name):
+        self.lo, self.hi = (float(b) for b in model.bounds())
+        self.span = self.hi - self.lo
+        x0 = model.state.x0 if x0 is None else real(x0, name, unit=model.state.unit, where="simulate_cell")
+        if not (self.lo <= x0 <= self.hi):
+            raise ParameterError(f"simulate_cell: parameter {name!r} = {x0!r} is outside the allowed range "
+                                 f"[{self.lo:g}, {self.hi:g}] {model.state.unit}")
+        self.s0 = (x0 - self.lo) / self.span if self.span > 0 else 0.0
+        self.moves = model.rate_expr != 0
+
+    def x(self, s):
+        return self.lo + self.span * min(max(s, 0.0), 1.0)
+
+    def clip_rate(self, r, s):
+        """Normalised rate (1/s); 0 where not finite or pushing outward at a bound."""
+        r = r / self.span if self.span > 0 else 0.0
+        if not math.isfinite(r) or (s >= 1.0 and r > 0) or (s <= 0.0 and r < 0):
+            return 0.0
+        return r
 
 
 def _breakpoints(drive, t_out):

@@ -104,7 +104,8 @@ def series_split(first, second, v, x_first=None, x_second=None, *, vtol: float =
         hi = np.where(h > 0, s, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             sn = s - h / dh
-        bad = ~np.isfinite(sn) | (sn <= lo) | (sn >= hi)
+        # a Newton step below vtol from a root on the bracket's edge is converged, not a reason to bisect
+        bad = (~np.isfinite(sn) | (sn <= lo) | (sn >= hi)) & ~(np.abs(sn - s) <= vtol)
         sn = np.where(bad, 0.5 * (lo + hi), sn)
         sn = np.where(h == 0, s, sn)          # an exact root stays (it may sit on the bracket's edge)
         done = (np.abs(sn - s) <= vtol) | (hi - lo <= vtol) | (h == 0)

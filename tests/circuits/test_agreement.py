@@ -16,7 +16,7 @@ import pytest
 from memlab.devices import (HPLinearDrift, TEAM, VTEAM, Yakopcic, StanfordPKU, KnowmMSS, ThresholdMemristor,
                             SinhConductance, Selector, Sine, PulseTrain, Trace, StochasticSwitch, MottSelector,
                             DataDriven, JARTVCM)
-from memlab.circuits import characterize, compare_traces
+from memlab.circuits import OneS1R, characterize, compare_traces
 
 pytestmark = pytest.mark.ngspice
 
@@ -162,3 +162,43 @@ def test_stanford_sliding_threshold_needs_the_blend():
     ng = characterize(m, d)
     assert ng.stats["smooth_rate"] == 1e-6 and len(ng.stats["failures"]) == 1
     assert compare_traces(ng, _native(m, d), state_range=1.5e-9).i_max < 0.01
+
+
+# issue 14: 1S1R cells whose selector is a volatile thermal threshold switch (state T) and whose
+# memristor moves too: cell, pulse amplitude (V), initial memristor state. R_on/R_off are raised to
+# the order of the selector's cold resistance (45 kohm) so that the fired selector hands the
+# memristor enough voltage; MSS's tau is shortened to the pulse scale (ns)
+CELL_CASES = {
+    "1s1r_mott_vteam": (lambda: OneS1R(VTEAM(k_off=1e-2, v_off=0.3, v_on=-0.3, k_on=-1e-2, alpha_on=1, R_on=1e3,
+                                             R_off=2e4), selector=MottSelector()), 3.0, 0.5e-9),
+    "1s1r_mott_mss": (lambda: OneS1R(KnowmMSS(R_on=2e3, R_off=2e4, tau=1e-8), selector=MottSelector()), 2.5, 0.0),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CELL_CASES))
+def test_1s1r_with_a_moving_selector_native_vs_ngspice(key):
+    """A SET/RESET pulse pair through the fired selector: the selector heats past its threshold
+    temperature, the memristor switches, the selector relaxes in the gaps. Both states and the
+    current, native (both states in one ODE) against ngspice (two stateful subcircuits in series),
+    with the pulse-train target of the suite (2 % of peak current) and 1 % of each state range."""
+    make, amp, x0 = CELL_CASES[key]
+    cell = make()
+    sel = cell.selector
+    lo, hi = (float(b) for b in cell.device.bounds())
+    p = PulseTrain([amp, -amp], [20e-9, 20e-9], rise=1e-9, gap=5e-9, points_per_segment=40)
+    nat = _native(cell, p, x0=x0)
+    ng = characterize(cell, p, x0=x0)
+    assert ng.stats["failures"] == []
+    c = compare_traces(ng, nat, state_range=hi - lo)
+    assert c.i_max < 0.02 and c.x_max < 0.01, f"{key}: {c}"
+    T_nat, T_ng = nat.stats["x_selector"], ng.stats["x_selector"]
+    assert np.max(np.abs(T_nat - T_ng)) / float(sel.values["T_max"]) < 0.01
+    # physics: the selector fired (closed-form threshold temperature) and the memristor switched
+    assert T_nat.max() > sel.threshold()["T_th"] and np.ptp(nat.x) / (hi - lo) > 0.3
+    # with the drive off the selector relaxes as T - T_amb = (T_0 - T_amb) exp(-t / (R_th C_th)) (the
+    # linear cooling law at v = 0, closed form); native rtol 1e-9 of the 1500 K range: measured 1e-8, 3e-8
+    t_off = p.duration - 2.5e-9                    # end of the last falling edge (half gap after it)
+    k = nat.t >= t_off - 1e-15
+    T_amb = float(sel.values["T_amb"])
+    closed = T_amb + (T_nat[k][0] - T_amb) * np.exp(-(nat.t[k] - nat.t[k][0]) / sel.tau)
+    assert T_nat[k][0] - T_amb > 1.0 and np.max(np.abs(T_nat[k] - closed)) < 1e-6 * (T_nat[k][0] - T_amb)

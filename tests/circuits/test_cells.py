@@ -113,3 +113,27 @@ def test_1t1r_bsim4_card_compliance():
     from memlab.errors import ParameterError
     with pytest.raises(ParameterError, match="card"):
         characterize(OneT1R(StanfordPKU(), card=card), d, simulator="native")
+
+
+def test_1s1r_with_a_moving_selector_dc_sweep_and_input():
+    """A volatile selector (MottSelector, state T) in a 1S1R cell: a DC sweep freezes both states,
+    so the cell is two linear resistors in series, I = V / (R_m(x) + 1 / G(T_amb)) with
+    G = G0 exp(-Ea / (k_B T)) (the model's published form; Ohm's law, exact), in ngspice and natively."""
+    from memlab.circuits import DCSweep
+    from memlab.devices import MottSelector
+    from memlab.errors import ParameterError
+    sel = MottSelector()
+    dev = VTEAM(R_on=1e3, R_off=2e4)
+    cell = OneS1R(dev, selector=sel)
+    sw = DCSweep(-1.0, 1.0, 0.1)
+    x0 = 1.5e-9
+    p = sel.values
+    r = 1e3 + 19e3 * 0.5 + 1.0 / (p["G0"] * np.exp(-p["Ea"] / (8.617333262e-5 * p["T_amb"])))
+    for sim in ("ngspice", "native"):
+        tr = characterize(cell, sw, x0=x0, simulator=sim)
+        np.testing.assert_allclose(tr.i, sw.values() / r, rtol=1e-9, atol=1e-15)
+    with pytest.raises(ParameterError, match="single device"):
+        OneS1R(dev, selector=MottSelector(G0=[1e-3, 2e-3]))
+    with pytest.raises(ParameterError, match="x0_selector"):
+        from memlab.circuits import simulate_cell
+        simulate_cell(cell, Sine(amplitude=1.0, frequency=1e6), x0_selector=-5.0)

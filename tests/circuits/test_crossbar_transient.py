@@ -38,6 +38,22 @@ def test_series_cell_netlist_puts_the_state_on_the_moving_part():
     assert "Xca0_1 w_0_1 m_0_1 Selector" in text
 
 
+def test_series_cell_with_two_moving_parts_has_two_stateful_instances():
+    # a volatile threshold-switch selector and a memristor: x0 is a pair, both instances carry a state node
+    from memlab.devices import MottSelector
+    cell = SeriesCell(MottSelector(), VT)
+    x0 = (np.full((1, 2), 300.0), np.full((1, 2), 1e-9))
+    text = crossbar_tran_netlist(x0, _pulses([1.0]), _pulses([0.0, 0.0]), cell=cell, t_step=1e-10, max_step=1e-10)
+    assert text.count("Cx xs 0 1 ic=") == 2                # two stateful subcircuit definitions
+    assert "Xca0_1 w_0_1 m_0_1 MottSelector_False x0=300.0 rmax=" in text
+    assert "Xcb0_1 m_0_1 b_0_1 VTEAM_linear_none x0=1e-09 rmax=" in text
+    with pytest.raises(ParameterError, match="pair"):
+        crossbar_tran_netlist(x0, _pulses([1.0]), _pulses([0.0, 0.0]), cell=VT, t_step=1e-10, max_step=1e-10)
+    with pytest.raises(ShapeError):
+        crossbar_tran_netlist((x0[0], np.zeros((2, 2))), _pulses([1.0]), _pulses([0.0, 0.0]), cell=cell,
+                              t_step=1e-10, max_step=1e-10)
+
+
 def test_bad_transient_netlist_input():
     with pytest.raises(ShapeError):
         crossbar_tran_netlist(np.zeros((2, 2)), _pulses([1.0]), _pulses([0.0, 0.0]), cell=VT, t_step=1e-10,
