@@ -98,6 +98,7 @@ def disturb_study(tx: TransientCrossbar, cells, *, v_write: float = 1.0, width: 
     w = "disturb_study"
     if not isinstance(tx, TransientCrossbar):
         raise ParameterError(f"{w}: parameter 'tx' must be a memlab.arrays.TransientCrossbar")
+    tx.require_one_state(w)
     if isinstance(n_writes, (bool, float)):
         raise ParameterError(f"{w}: parameter 'n_writes' = {n_writes!r} must be an integer >= 1")
     n_writes = real(n_writes, "n_writes", lo=1, integer=True, where=w)

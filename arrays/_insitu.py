@@ -87,6 +87,7 @@ def apply_update(tx: TransientCrossbar, state, dW, rule: UpdateRule, *, net=None
     ``(new state, pulses applied, energy J)``. ``net``: the network solver of the pulses
     (default the sparse direct one: a few ms per pulse for a 65 x 10 layer, where the dense
     solve that "auto" picks below 1500 nodes takes ~100x longer on one core)."""
+    tx.require_one_state("apply_update")
     M, N = tx.shape
     dW = np.asarray(dW, dtype=np.float64)
     if dW.shape != (M, N):
@@ -143,6 +144,7 @@ def train_layer(tx: TransientCrossbar, X, T, *, rule: UpdateRule, epochs: int = 
     middle and half the span of the device's conductance range. ``val``: optional held-out
     ``(X, T)`` scored (never trained on) before training and after each epoch."""
     w = "train_layer"
+    tx.require_one_state(w)
     M, N = tx.shape
     X, T = _targets(X, T, M, N, w, "training")
     if val is not None:

@@ -195,6 +195,7 @@ def program_array(tx: TransientCrossbar, target, *, policy, tolerance: float = 0
     t_wall = time.perf_counter()
     if not isinstance(tx, TransientCrossbar):
         raise ParameterError(f"{w}: parameter 'tx' must be a memlab.arrays.TransientCrossbar, got {type(tx).__name__}")
+    tx.require_one_state(w)
     if not (hasattr(policy, "amplitude") and hasattr(policy, "width")):
         raise ParameterError(f"{w}: parameter 'policy' = {policy!r:.60} must be an ISPP / FixedPulses (amplitude(), "
                              "width)")

@@ -154,6 +154,13 @@ class TransientCrossbar:
                       doc="State bounds (lo, hi) of every cell, shaped as :attr:`state` each.")
     resistances = property(lambda self: dict(self._kw), doc="r_row, r_col, r_driver, r_sense (ohm).")
 
+    def require_one_state(self, where: str) -> None:
+        """Raise a named error when the cells carry a state in each part (write-verify,
+        disturb and in-situ training assume one state per cell)."""
+        if self._part == "both":
+            raise ParameterError(f"{where}: parameter 'tx' has a state in each part of its cells "
+                                 f"({self._cell!r:.60}); only cells with one moving part are supported here")
+
     def with_state(self, state) -> "TransientCrossbar":
         """The same crossbar with new cell states (a pair of states stays a pair)."""
         if self._part == "both" and not isinstance(state, tuple):

@@ -136,3 +136,15 @@ def test_series_split_of_two_linear_parts_converges_at_once():
     r_m = q["R_on"] + (q["R_off"] - q["R_on"]) * x / D
     s = series_split(MOTT, VT, v, T, x, maxiter=3)
     np.testing.assert_allclose(s, v * r_sel / (r_sel + r_m), rtol=1e-12, atol=1e-15)
+
+
+def test_two_state_cells_refused_by_name_where_one_state_is_assumed():
+    # write-verify, disturb and in-situ training assume one state per cell: a named error, not a shape error
+    from memlab.arrays import ISPP, disturb_study, program_array, train_layer, UpdateRule
+    tx = TransientCrossbar(CELL, (np.full((2, 2), 300.0), _x0((2, 2), 0)))
+    calls = [lambda: program_array(tx, np.full((2, 2), 1e-4), policy=ISPP(-1.0, 1.0, 1e-8)),
+             lambda: disturb_study(tx, [(0, 0)], width=1e-8),
+             lambda: train_layer(tx, np.ones((4, 2)), np.ones((4, 2)), rule=UpdateRule(v_th=0.3, v_max=1.0, width=1e-8, dw_max=1e-5))]
+    for call in calls:
+        with pytest.raises(ParameterError, match="state in each part"):
+            call()
