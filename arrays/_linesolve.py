@@ -25,6 +25,8 @@ import contextlib
 import numba as nb
 import numpy as np
 
+from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
+
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
            "free_to_grid"]
 
@@ -154,39 +156,68 @@ def numba_threads(threads: int | None, cells: int):
 
 
 def line_ready(topo) -> bool:
-    """Line CG applies: no wire segment is merged (every r_row, r_col in (0, inf]); drivers and
-    sense resistances may be 0 (Dirichlet nodes, see :class:`LineOperator`), finite or inf."""
-    return bool(np.isfinite(topo.g_row).all() and np.isfinite(topo.g_col).all())
+    """Line CG applies to ``topo``: True for every crossbar (zero wire segments are merged runs,
+    zero driver and sense resistances Dirichlet nodes of :class:`LineOperator`; infinite ones
+    open circuits). Kept for callers that still ask."""
+    return True
+
+
+def _last_run_start(bend, cols):
+    """First row of the bit-line run that holds the last row, for each column in ``cols``."""
+    e = bend[:-1, cols]
+    last = e.shape[0] - 1 - np.argmax(e[::-1], axis=0)
+    return np.where(e.any(axis=0), last + 1, 0).astype(np.int64)
 
 
 class LineOperator:
-    """Nodal operator of a line-ready crossbar (:func:`line_ready`) and its line (Thomas) preconditioner.
+    """Nodal operator of a crossbar in the (rows, cols) word/bit grids and its line (Thomas) preconditioner.
 
     ``g_cell`` (rows, cols) in S; segment, driver and sense conductances from the topology.
-    Every physical node keeps its place in the (rows, cols) word/bit grids. A Dirichlet node
-    (zero driver or sense resistance) stays in the grid as a decoupled dummy unknown with the
-    equation ``d x = d u`` (``d`` its neighbours' conductance sum): its couplings (the first
-    word-line segment and cell (i, 0); the last bit-line segment and cell (rows-1, j)) are
-    removed from the coupling arrays and re-enter as exact shunts ``sW``/``sB`` (S) on the
-    diagonal of the free neighbours, with the fixed voltage as their source. The reduced
-    system on the free nodes is exactly the Dirichlet-eliminated nodal system; ``sh`` is
-    False (and the shunt arrays (1, 1) dummies) when there is no Dirichlet node.
+    Every physical node keeps its place in the grids. Zero wire segments merge nodes into runs
+    (one unknown per run, exactly; see :mod:`memlab.arrays._linerun`): ``merged`` is then True,
+    the merged segments carry 0 in ``gr``/``gc`` and ``wend``/``bend`` mark the run ends.
+    A Dirichlet node (zero driver or sense resistance; with merged segments the whole run
+    holding the driver / sense end) stays in the grid as a decoupled dummy unknown with the
+    equation ``d x = d u`` at its terminal position (``d`` its removed conductances' sum): its
+    couplings (cells to the other layer, the wire segment leaving the run) are removed from
+    the coupling arrays and re-enter as exact shunts ``sW``/``sB`` (S) on the diagonal of the
+    free neighbours, with the fixed voltage as their source. The reduced system on the free
+    nodes is exactly the Dirichlet-eliminated nodal system; ``sh`` is False (and the shunt
+    arrays (1, 1) dummies) when there is no Dirichlet node.
     """
 
     def __init__(self, topo, g_cell: np.ndarray):
         fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
-        # copies only where the Dirichlet couplings are edited below (no copy for regular crossbars)
-        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if self.sh else \
+        g_row = topo.g_row if topo.cols > 1 else np.zeros((topo.rows, 1))
+        g_col = topo.g_col if topo.rows > 1 else np.zeros((1, topo.cols))
+        mw, mb = np.isinf(g_row), np.isinf(g_col)
+        self.merged = bool(mw.any() or mb.any())
+        edit = self.sh or self.merged
+        # copies only where couplings are edited below (no copy for regular crossbars)
+        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if edit else \
             (lambda a: np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
         G = arr(g_cell)
         M, N = G.shape
-        gr = arr(topo.g_row if N > 1 else np.zeros((M, 1)))
-        gc = arr(topo.g_col if M > 1 else np.zeros((1, N)))
-        gd = arr(topo.g_drv)
-        gs = arr(topo.g_sen)
+        gr, gc, gd, gs = arr(g_row), arr(g_col), arr(topo.g_drv), arr(topo.g_sen)
+        self.gr_coarse, self.gc_coarse = gr, gc
+        self.wend = self.bend = np.ones((1, 1), dtype=np.bool_)
+        if self.merged:
+            fin = np.concatenate([gr[~mw], gc[~mb]])
+            cap = float(fin.max()) if fin.size and fin.max() > 0 else 1.0
+            # the coarse common mode sees a merged segment as the stiffest wire (any SPD choice is exact)
+            self.gr_coarse, self.gc_coarse = np.where(mw, cap, gr), np.where(mb, cap, gc)
+            gr[mw] = 0.0
+            gc[mb] = 0.0
+            self.wend = np.ones((M, N), dtype=np.bool_)
+            self.bend = np.ones((M, N), dtype=np.bool_)
+            if N > 1:
+                self.wend[:, :-1] = ~mw
+            if M > 1:
+                self.bend[:-1, :] = ~mb
         self.fixed_rows, self.fixed_cols = fr, fc
+        self._zero_w = self._zero_b = None
         parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
 
         def shunt(layer, i, j, g, src):
@@ -194,26 +225,36 @@ class LineOperator:
             parts.append((np.full(np.shape(g), layer, dtype=np.int64), i, j, np.array(g, dtype=np.float64), src))
 
         if self.sh:
+            # fixed runs: word positions 0..we[r] of a fixed row, bit positions bs[c]..rows-1 of a fixed column
+            we = np.argmax(self.wend[fr], axis=1) if self.merged else np.zeros(fr.size, dtype=np.int64)
+            bs = _last_run_start(self.bend, fc) if self.merged else np.full(fc.size, M - 1, dtype=np.int64)
             fixW = np.zeros((M, N), dtype=bool)
             fixB = np.zeros((M, N), dtype=bool)
-            fixW[fr, 0] = True
-            fixB[M - 1, fc] = True
-            d = G[fr, 0] + (gr[fr, 0] if N > 1 else 0.0)
-            gd[fr] = np.where(d > 0, d, 1.0)                 # dummy equation d x = d u
-            if N > 1:
-                shunt(0, fr, 1, gr[fr, 0], fr)
-                gr[fr, 0] = 0.0
-            m = fr[~fixB[fr, 0]]
-            shunt(1, m, 0, G[m, 0], m)
-            G[fr, 0] = 0.0
-            d = np.where(fixW[M - 1, fc], 0.0, G[M - 1, fc]) + (gc[M - 2, fc] if M > 1 else 0.0)
-            gs[fc] = np.where(d > 0, d, 1.0)
-            if M > 1:
-                shunt(1, M - 2, fc, gc[M - 2, fc], M + fc)
-                gc[M - 2, fc] = 0.0
-            m = fc[~fixW[M - 1, fc]]
-            shunt(0, M - 1, m, G[M - 1, m], M + m)
-            G[M - 1, fc] = 0.0
+            fixW[fr] = np.arange(N)[None, :] <= we[:, None]
+            fixB[:, fc] = np.arange(M)[:, None] >= bs[None, :]
+            dw = np.zeros(M)
+            np.add.at(dw, np.nonzero(fixW)[0], G[fixW])
+            ds = np.zeros(N)
+            np.add.at(ds, np.nonzero(fixB)[1], G[fixB])
+            i, j = np.nonzero(fixW & ~fixB)
+            shunt(1, i, j, G[i, j], i)                       # cells of fixed word nodes -> bit-line shunts
+            i, j = np.nonzero(fixB & ~fixW)
+            shunt(0, i, j, G[i, j], M + j)                   # cells of fixed bit nodes -> word-line shunts
+            G[fixW | fixB] = 0.0
+            m = we < N - 1                                   # wire segment leaving a fixed word run
+            shunt(0, fr[m], we[m] + 1, gr[fr[m], we[m]], fr[m])
+            dw[fr[m]] += gr[fr[m], we[m]]
+            gr[fr[m], we[m]] = 0.0
+            m = bs > 0                                       # wire segment leaving a fixed bit run
+            shunt(1, bs[m] - 1, fc[m], gc[bs[m] - 1, fc[m]], M + fc[m])
+            ds[fc[m]] += gc[bs[m] - 1, fc[m]]
+            gc[bs[m] - 1, fc[m]] = 0.0
+            gd[fr] = np.where(dw[fr] > 0, dw[fr], 1.0)      # dummy equation d x = d u
+            gs[fc] = np.where(ds[fc] > 0, ds[fc], 1.0)
+            fixW[fr, 0] = False                              # the terminal positions hold the dummy equation
+            fixB[M - 1, fc] = False
+            if self.merged:
+                self._zero_w, self._zero_b = fixW, fixB
         layer, si, sj, sg, src = (np.concatenate([p[k] for p in parts]) if parts else
                                   np.zeros(0, dtype=np.float64 if k == 3 else np.int64) for k in range(5))
         self._sh_layer, self._sh_i, self._sh_j, self._sh_g, self._sh_src = layer.astype(bool), si, sj, sg, src
@@ -226,10 +267,57 @@ class LineOperator:
         else:
             sW = sB = np.zeros((1, 1))
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
-        self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
+        if self.merged:
+            self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, self.wend, self.bend)
+        else:
+            self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
 
     def matvec(self, W, B, oW, oB):
+        """Per-position Kirchhoff sums (A) of replicated voltages; run sums with merged segments."""
         _matvec(self.G, self.gr, self.gc, self.gd, self.gs, self.sh, self.sW, self.sB, W, B, oW, oB)
+
+    # kernels of schur_pcg, dispatched on merged runs (module _linerun) or distinct nodes
+    def solve_w(self, scale_by_g, rW, zW):
+        ipw, cpw = self.factors[:2]
+        if self.merged:
+            solve_w_runs(self.gr, ipw, cpw, self.wend, self.G, scale_by_g, rW, zW)
+        else:
+            _solve_w(self.gr, ipw, cpw, self.G, scale_by_g, rW, zW)
+
+    def solve_b_dot(self, rB, zB, part):
+        ipb, cpb = self.factors[2:]
+        if self.merged:
+            solve_b_dot_runs(self.gc, ipb, cpb, self.bend, rB, zB, part)
+        else:
+            _solve_b_dot(self.gc, ipb, cpb, rB, zB, part)
+
+    def xpby_solve_w(self, beta, z, p, Y):
+        if self.merged:
+            p *= beta[:, None, None]
+            p += z
+            self.solve_w(True, p, Y)
+        else:
+            _xpby_solve_w(beta, z, p, self.G, self.gr, self.factors[0], self.factors[1], Y)
+
+    def canon(self, W=None, B=None, source=False):
+        """Currents in canonical form in place (run sums at the run ends); nothing to do without
+        merged segments. ``source``: a right-hand side, whose entries at the positions of a
+        Dirichlet run other than its terminal are no equations and are dropped first."""
+        if not self.merged:
+            return
+        if W is not None:
+            if source and self._zero_w is not None:
+                W[:, self._zero_w] = 0.0
+            canon_w(self.wend, W)
+        if B is not None:
+            if source and self._zero_b is not None:
+                B[:, self._zero_b] = 0.0
+            canon_b(self.bend, B)
+
+    def replicate_b(self, X):
+        """Bit-line voltages X (K, rows, cols) made constant over each run (its end's value)."""
+        if self.merged:
+            replicate_b(self.bend, X)
 
     def rhs(self, u):
         """Right-hand side ``(bW, bB)`` (K, rows, cols), A, for sources ``u = [v_in; v_bl]`` (rows + cols, K)."""
@@ -263,28 +351,45 @@ class LineOperator:
         return i_in, i_out
 
 
-def grid_to_free(topo, xW, xB):
-    """Free-node voltages (n_free, K) in the topology's numbering from grids (K, rows, cols)."""
+def grid_to_free(topo, xW, xB, dual=False):
+    """Free-node vectors (n_free, K) in the topology's numbering from grids (K, rows, cols).
+
+    Voltages (``dual=False``) are read at any position of a merged node; currents
+    (``dual=True``) are summed over its positions."""
     K = xW.shape[0]
     if topo.regular:
         return np.stack([xW, xB], axis=-1).reshape(K, -1).T
-    out = np.empty((topo.n_all, K))
-    out[topo.w_node] = np.moveaxis(xW, 0, -1)
-    out[topo.b_node] = np.moveaxis(xB, 0, -1)
+    out = np.zeros((topo.n_all, K))
+    if dual:
+        np.add.at(out, topo.w_node, np.moveaxis(xW, 0, -1))
+        np.add.at(out, topo.b_node, np.moveaxis(xB, 0, -1))
+    else:
+        out[topo.w_node] = np.moveaxis(xW, 0, -1)
+        out[topo.b_node] = np.moveaxis(xB, 0, -1)
     return out[:topo.n_free]
 
 
-def free_to_grid(topo, v, u=None):
-    """Grids (K, rows, cols) from free-node voltages ``v`` (n_free, K); fixed nodes from ``u`` (else 0)."""
+def free_to_grid(topo, v, u=None, dual=False):
+    """Grids (K, rows, cols) from free-node vectors ``v`` (n_free, K); fixed nodes from ``u`` (else 0).
+
+    Voltages (``dual=False``) fill every position of a merged node; currents (``dual=True``)
+    go to one position of it (zeros elsewhere, fixed nodes 0)."""
     K = v.shape[1]
     M, N = topo.rows, topo.cols
     if topo.regular:
         v3 = v.T.reshape(K, M, N, 2)
         return np.ascontiguousarray(v3[..., 0]), np.ascontiguousarray(v3[..., 1])
-    fixed = topo.fixed_matrix() @ u if u is not None else np.zeros((topo.n_fixed, K))
+    fixed = topo.fixed_matrix() @ u if u is not None and not dual else np.zeros((topo.n_fixed, K))
     va = np.concatenate([v, fixed], axis=0)
-    return (np.ascontiguousarray(np.moveaxis(va[topo.w_node], -1, 0)),
-            np.ascontiguousarray(np.moveaxis(va[topo.b_node], -1, 0)))
+    grids = []
+    for nodes in (topo.w_node, topo.b_node):
+        g = va[nodes]
+        if dual:
+            first = np.zeros(nodes.size, dtype=bool)
+            first[np.unique(nodes.ravel(), return_index=True)[1]] = True
+            g[~first.reshape(nodes.shape)] = 0.0
+        grids.append(np.ascontiguousarray(np.moveaxis(g, -1, 0)))
+    return grids[0], grids[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -413,8 +518,10 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     ``(xW, xB, iterations, residual_norm (K,), converged (K,))``.
     """
     K, M, N = bW.shape
-    ipw, cpw, ipb, cpb = op.factors
-    G, gr, gc, gs = op.G, op.gr, op.gc, op.gs
+    G, gc, gs = op.G, op.gc, op.gs
+    if op.merged:   # currents in canonical form (run sums at the run ends): true 2-norms
+        bW, bB = bW.copy(), bB.copy()
+        op.canon(bW, bB, source=True)
     bnorm = np.empty(K)
     _dot(bW, bB, bW, bB, bnorm)
     bnorm = np.sqrt(bnorm)
@@ -424,10 +531,12 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     # x_W = P_W^{-1} b_W is the word-line solution of x_B = 0, and z, q are the scratch of
     # the residual checks (both are rewritten before their next use in the loop)
     xW = np.empty_like(bW)
-    _solve_w(gr, ipw, cpw, G, False, bW, xW)
+    op.solve_w(False, bW, xW)
     c = np.multiply(G[None], xW)
     c += bB
+    op.canon(B=c)
     xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
+    op.replicate_b(xB)
     tmp = np.empty_like(bW)
     z = np.empty_like(bB)
     q = np.empty_like(bB)
@@ -436,18 +545,20 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         # xW = P_W^{-1}(bW + D xB): exact word-line solve, then full-system residual
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
-        _solve_w(gr, ipw, cpw, G, False, tmp, xW)
+        op.solve_w(False, tmp, xW)
         rW, rB = z, q
         op.matvec(xW, xB, rW, rB)
         np.subtract(bW, rW, out=rW)
         np.subtract(bB, rB, out=rB)
+        op.canon(rW, rB)
         rr = np.empty(K)
         _dot(rW, rB, rW, rB, rr)
         return np.sqrt(rr)
 
     def S(x, out):
-        _solve_w(gr, ipw, cpw, G, True, x, tmp)
+        op.solve_w(True, x, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, x, tmp, out, np.empty((K, M)))
+        op.canon(B=out)
 
     def update_tol():
         if atol_fn is None:
@@ -477,14 +588,15 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     part_b = np.empty((K, nblk))
     part_m = np.empty((K, M))
     while not done.all() and it < maxiter:
-        _solve_b_dot(gc, ipb, cpb, r, z, part_b)
+        op.solve_b_dot(r, z, part_b)
         rz = part_b.sum(axis=1)
         if coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
-        _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, tmp)
+        op.xpby_solve_w(beta, z, p, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
         pq = part_m.sum(axis=1)
+        op.canon(B=q)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))
         _axpy2_dot(alpha, p, q, xB, r, part_m)
         stale = True

@@ -129,6 +129,7 @@ class CoarseSpace:
         mc, nc = self.py.size, self.px.size
         self.shape = (mc, nc)
         self._Ac = self._assemble(op, mc, nc)
+        self._replicate = op.replicate_b   # merged bit-line runs: P injects at the run ends
         self._f = DirectFactor(self._Ac)
 
     def _assemble(self, op, mc, nc):
@@ -154,8 +155,8 @@ class CoarseSpace:
                     vals.append(v(wr, wc).ravel())
 
         # the cells cancel on the common mode; terminations and wires summed with the weights
-        gr = op.gr if N > 1 else np.zeros((M, 1))
-        gc = op.gc if M > 1 else np.zeros((1, N))
+        gr = op.gr_coarse if N > 1 else np.zeros((M, 1))
+        gc = op.gc_coarse if M > 1 else np.zeros((1, N))
         ge, gf = _reduce_wires(gr, gc, self.ly, self.ty, self.lx, self.tx, self.py, mc, nc)
         dd = np.zeros((3, 3, mc - 1, nc - 1))
         ty, tx = self.ty[pi], self.tx[pj]
@@ -191,6 +192,7 @@ class CoarseSpace:
         keep_z = z[:, -1, fc].copy()
         _prolong_add(xc, self.ly, self.ty, self.lx, self.tx, z)
         z[:, -1, fc] = keep_z
+        self._replicate(z)
         return np.einsum("kij,kij->k", rc, xc)
 
 
