@@ -124,8 +124,8 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
     blk = max(1, min(batch_size, CG_BLOCK))
     M, N = topo.rows, topo.cols
     K = U.shape[1]
-    op = LineOperator(topo, g_cell.reshape(M, N))
     pol = AutoPolicy() if policy is None else policy
+    op = LineOperator(topo, g_cell.reshape(M, N), mixed=M * N >= pol.mixed_precision_min_cells)
     t_set = time.perf_counter()
     coarse = make_coarse(op, topo, g_cell, pol.two_level_min_length)
     t_set = time.perf_counter() - t_set
@@ -170,6 +170,7 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
     sol = collect(outs, iterations=iters, residual=worst, method="cg")
     sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
     sol.info["coarse_setup_s"] = t_set
+    sol.info["mixed_precision"] = op.mixed
     return sol
 
 

@@ -186,7 +186,7 @@ class LineOperator:
     arrays (1, 1) dummies) when there is no Dirichlet node.
     """
 
-    def __init__(self, topo, g_cell: np.ndarray):
+    def __init__(self, topo, g_cell: np.ndarray, mixed: bool = False):
         fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
@@ -271,6 +271,12 @@ class LineOperator:
             self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, self.wend, self.bend)
         else:
             self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
+        # mixed precision: the preconditioner's bit-line solve in float32 (its coefficients and
+        # output); the operator (word-line elimination, Schur product) and CG stay float64
+        self.mixed = bool(mixed)
+        self.z_dtype = np.float32 if self.mixed else np.float64
+        pre = (gc, *self.factors[2:])
+        self._pre = tuple(a.astype(np.float32) for a in pre) if self.mixed else pre
 
     def matvec(self, W, B, oW, oB):
         """Per-position Kirchhoff sums (A) of replicated voltages; run sums with merged segments."""
@@ -285,11 +291,12 @@ class LineOperator:
             _solve_w(self.gr, ipw, cpw, self.G, scale_by_g, rW, zW)
 
     def solve_b_dot(self, rB, zB, part):
-        ipb, cpb = self.factors[2:]
+        """zB = P_B^{-1} rB (``zB`` of dtype :attr:`z_dtype`) and the partial sums of rB . zB."""
+        gc, ipb, cpb = self._pre
         if self.merged:
-            solve_b_dot_runs(self.gc, ipb, cpb, self.bend, rB, zB, part)
+            solve_b_dot_runs(gc, ipb, cpb, self.bend, rB, zB, part)
         else:
-            _solve_b_dot(self.gc, ipb, cpb, rB, zB, part)
+            _solve_b_dot(gc, ipb, cpb, rB, zB, part)
 
     def xpby_solve_w(self, beta, z, p, Y):
         if self.merged:
@@ -527,9 +534,9 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     bnorm = np.sqrt(bnorm)
     tol = np.maximum(rtol * bnorm, np.broadcast_to(np.asarray(atol, dtype=np.float64), (K,)))
     # reduced right-hand side: c = bB + D P_W^{-1} bW
-    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input);
-    # x_W = P_W^{-1} b_W is the word-line solution of x_B = 0, and z, q are the scratch of
-    # the residual checks (both are rewritten before their next use in the loop)
+    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input; z is
+    # float32 under mixed precision); x_W = P_W^{-1} b_W is the word-line solution of x_B = 0,
+    # and tmp, q are the scratch of the residual checks (rewritten before their next use)
     xW = np.empty_like(bW)
     op.solve_w(False, bW, xW)
     c = np.multiply(G[None], xW)
@@ -538,7 +545,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
     op.replicate_b(xB)
     tmp = np.empty_like(bW)
-    z = np.empty_like(bB)
+    z = np.empty(bB.shape, dtype=op.z_dtype)        # preconditioned residual (float32: mixed precision)
     q = np.empty_like(bB)
 
     def recover_and_residual():
@@ -546,7 +553,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
         op.solve_w(False, tmp, xW)
-        rW, rB = z, q
+        rW, rB = tmp, q
         op.matvec(xW, xB, rW, rB)
         np.subtract(bW, rW, out=rW)
         np.subtract(bB, rB, out=rB)

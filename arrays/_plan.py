@@ -75,6 +75,10 @@ class AutoPolicy:
     #: crossbars with zero wire segments (merged nodes) are factorised directly up to this many
     #: cells (line CG solves them exactly too, see :mod:`memlab.arrays._linerun`)
     merged_direct_max_cells: int = 1200 * 1200
+    #: line CG of linear cells applies its preconditioner's bit-line solve in float32 from this
+    #: many cells on (the operator, the residual and CG stay float64; see
+    #: :class:`~memlab.arrays._linesolve.LineOperator`); 0: always, a huge number: never
+    mixed_precision_min_cells: int = 1024 * 1024
 
 
 def ports_available(topo, linear: bool) -> bool:
