@@ -25,108 +25,13 @@ import contextlib
 import numba as nb
 import numpy as np
 
+from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, factor_lines as _factor_lines, matvec as _matvec,
+                         schur_apply_dot as _schur_apply_dot, solve_b_dot as _solve_b_dot, solve_w as _solve_w,
+                         xpby_coarse_solve_w, xpby_solve_w as _xpby_solve_w)
 from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
 
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
            "free_to_grid"]
-
-
-@nb.njit(parallel=True, cache=True, fastmath=False)
-def _matvec(G, gr, gc, gd, gs, sh, sW, sB, W, B, oW, oB):
-    K, M, N = W.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        for j in range(N):
-            w = W[k, i, j]
-            s = G[i, j] * (w - B[k, i, j])
-            if j > 0:
-                s += gr[i, j - 1] * (w - W[k, i, j - 1])
-            else:
-                s += gd[i] * w
-            if j < N - 1:
-                s += gr[i, j] * (w - W[k, i, j + 1])
-            if sh:
-                s += sW[i, j] * w
-            oW[k, i, j] = s
-        for j in range(N):
-            b = B[k, i, j]
-            s = G[i, j] * (b - W[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - B[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - B[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            oB[k, i, j] = s
-
-
-@nb.njit(parallel=True, cache=True)
-def _factor_lines(G, gr, gc, gd, gs, sh, sW, sB):
-    """Thomas pivots of every word line (along j) and bit line (along i)."""
-    M, N = G.shape
-    ipw = np.empty((M, N))
-    cpw = np.zeros((M, N))
-    for i in nb.prange(M):
-        prev_c = 0.0
-        prev_e = 0.0
-        for j in range(N):
-            d = G[i, j]
-            if j > 0:
-                d += gr[i, j - 1]
-            else:
-                d += gd[i]
-            if sh:
-                d += sW[i, j]
-            e = 0.0
-            if j < N - 1:
-                d += gr[i, j]
-                e = -gr[i, j]
-            piv = d - prev_e * prev_c
-            ipw[i, j] = 1.0 / piv
-            c = e / piv
-            cpw[i, j] = c
-            prev_c = c
-            prev_e = e
-    ipb = np.empty((M, N))
-    cpb = np.zeros((M, N))
-    for j in nb.prange(N):
-        prev_c = 0.0
-        prev_e = 0.0
-        for i in range(M):
-            d = G[i, j]
-            if i > 0:
-                d += gc[i - 1, j]
-            e = 0.0
-            if i < M - 1:
-                d += gc[i, j]
-                e = -gc[i, j]
-            else:
-                d += gs[j]
-            if sh:
-                d += sB[i, j]
-            piv = d - prev_e * prev_c
-            ipb[i, j] = 1.0 / piv
-            c = e / piv
-            cpb[i, j] = c
-            prev_c = c
-            prev_e = e
-    return ipw, cpw, ipb, cpb
-
-
-@nb.njit(parallel=True, cache=True)
-def _dot(aW, aB, bW, bB, out):
-    K, M, N = aW.shape
-    for k in range(K):
-        s = 0.0
-        for i in nb.prange(M):
-            t = 0.0
-            for j in range(N):
-                t += aW[k, i, j] * bW[k, i, j] + aB[k, i, j] * bB[k, i, j]
-            s += t
-        out[k] = s
 
 
 SERIAL_BELOW_CELLS = 512 * 512
@@ -406,112 +311,6 @@ def free_to_grid(topo, v, u=None, dual=False):
 # block Jacobi on the full system, so it needs fewer iterations on half the unknowns.
 # ---------------------------------------------------------------------------------------
 
-@nb.njit(parallel=True, cache=True)
-def _solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
-    """zW = P_W^{-1} (G * rW if scale_by_g else rW), one Thomas sweep per word line."""
-    K, M, N = rW.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        r0 = rW[k, i, 0] * G[i, 0] if scale_by_g else rW[k, i, 0]
-        y = r0 * ipw[i, 0]
-        zW[k, i, 0] = y
-        for j in range(1, N):
-            rj = rW[k, i, j] * G[i, j] if scale_by_g else rW[k, i, j]
-            y = (rj + gr[i, j - 1] * y) * ipw[i, j]
-            zW[k, i, j] = y
-        for j in range(N - 2, -1, -1):
-            zW[k, i, j] -= cpw[i, j] * zW[k, i, j + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _solve_b_dot(gc, ipb, cpb, rB, zB, part):
-    """zB = P_B^{-1} rB and part[k, blk] = sum of rB * zB over the block's columns."""
-    K, M, N = rB.shape
-    nblk = (N + 63) // 64
-    for t in nb.prange(K * nblk):
-        k = t // nblk
-        blk = t % nblk
-        j0 = blk * 64
-        j1 = min(j0 + 64, N)
-        for j in range(j0, j1):
-            zB[k, 0, j] = rB[k, 0, j] * ipb[0, j]
-        for i in range(1, M):
-            for j in range(j0, j1):
-                zB[k, i, j] = (rB[k, i, j] + gc[i - 1, j] * zB[k, i - 1, j]) * ipb[i, j]
-        acc = 0.0
-        for j in range(j0, j1):
-            acc += rB[k, M - 1, j] * zB[k, M - 1, j]
-        for i in range(M - 2, -1, -1):
-            for j in range(j0, j1):
-                z = zB[k, i, j] - cpb[i, j] * zB[k, i + 1, j]
-                zB[k, i, j] = z
-                acc += rB[k, i, j] * z
-        part[k, blk] = acc
-
-
-@nb.njit(parallel=True, cache=True)
-def _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, Y):
-    """p = z + beta p, then Y = P_W^{-1} (G p) (one Thomas sweep per word line)."""
-    K, M, N = p.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        bt = beta[k]
-        pv = z[k, i, 0] + bt * p[k, i, 0]
-        p[k, i, 0] = pv
-        y = pv * G[i, 0] * ipw[i, 0]
-        Y[k, i, 0] = y
-        for j in range(1, N):
-            pv = z[k, i, j] + bt * p[k, i, j]
-            p[k, i, j] = pv
-            y = (pv * G[i, j] + gr[i, j - 1] * y) * ipw[i, j]
-            Y[k, i, j] = y
-        for j in range(N - 2, -1, -1):
-            Y[k, i, j] -= cpw[i, j] * Y[k, i, j + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _schur_apply_dot(G, gc, gs, sh, sB, X, Y, out, part):
-    """out = P_B X - G * Y and part[k, i] = sum_j X * out."""
-    K, M, N = X.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        acc = 0.0
-        for j in range(N):
-            b = X[k, i, j]
-            s = G[i, j] * (b - Y[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - X[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - X[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            out[k, i, j] = s
-            acc += b * s
-        part[k, i] = acc
-
-
-@nb.njit(parallel=True, cache=True)
-def _axpy2_dot(alpha, p, q, x, r, part):
-    """x += alpha p; r -= alpha q; part[k, i] = sum_j r^2."""
-    K, M, N = p.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        a = alpha[k]
-        acc = 0.0
-        for j in range(N):
-            x[k, i, j] += a * p[k, i, j]
-            rv = r[k, i, j] - a * q[k, i, j]
-            r[k, i, j] = rv
-            acc += rv * rv
-        part[k, i] = acc
-
-
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
               atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None, coarse=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
@@ -592,15 +391,24 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     # the reduced residual tracks the bit-line rows of the full residual; check the full
     # one whenever the reduced one says a column may be done
     nblk = (N + 63) // 64
+    fused = coarse is not None and not op.merged
+    last = coarse.last_row_mask(N, op.fixed_cols) if fused else None
     part_b = np.empty((K, nblk))
     part_m = np.empty((K, M))
     while not done.all() and it < maxiter:
         op.solve_b_dot(r, z, part_b)
         rz = part_b.sum(axis=1)
-        if coarse is not None:
+        if fused:   # coarse correction added inside the p update (no extra pass over z)
+            xc, rzc = coarse.coarse_solution(r, op.fixed_cols)
+            rz = rz + rzc
+        elif coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
-        op.xpby_solve_w(beta, z, p, tmp)
+        if fused:
+            xpby_coarse_solve_w(beta, z, xc, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last, p, G, op.gr,
+                                op.factors[0], op.factors[1], tmp)
+        else:
+            op.xpby_solve_w(beta, z, p, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
         pq = part_m.sum(axis=1)
         op.canon(B=q)

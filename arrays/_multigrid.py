@@ -176,10 +176,10 @@ class CoarseSpace:
         A = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
         return A.tocsc()
 
-    def correct(self, r, z, fixed_cols=None):
-        """z += P A_c^{-1} P^T r for bit-line grids (K, rows, cols); returns r . (P A_c^{-1} P^T r) (K,).
-
-        ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy (left out of P)."""
+    def coarse_solution(self, r, fixed_cols=None):
+        """(xc (K, mc, nc), r . (P xc) (K,)) with ``xc = A_c^{-1} P^T r`` for bit-line grids r
+        (K, rows, cols). ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy
+        (left out of P)."""
         K = r.shape[0]
         mc, nc = self.shape
         fc = np.asarray(fixed_cols if fixed_cols is not None else [], dtype=np.int64)
@@ -189,11 +189,25 @@ class CoarseSpace:
         _restrict(r, self.ly, self.ty, self.lx, self.tx, rc)
         r[:, -1, fc] = keep_r
         xc = np.ascontiguousarray(self._f.solve(rc.reshape(K, -1).T).T.reshape(K, mc, nc))
+        return xc, np.einsum("kij,kij->k", rc, xc)
+
+    def last_row_mask(self, n_cols, fixed_cols):
+        """(cols,) 1.0 where the prolongation reaches the last bit-line row, 0.0 at Dirichlet dummies."""
+        m = np.ones(n_cols)
+        m[np.asarray(fixed_cols, dtype=np.int64)] = 0.0
+        return m
+
+    def correct(self, r, z, fixed_cols=None):
+        """z += P A_c^{-1} P^T r for bit-line grids (K, rows, cols); returns r . (P A_c^{-1} P^T r) (K,).
+
+        ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy (left out of P)."""
+        fc = np.asarray(fixed_cols if fixed_cols is not None else [], dtype=np.int64)
+        xc, rz = self.coarse_solution(r, fc)
         keep_z = z[:, -1, fc].copy()
         _prolong_add(xc, self.ly, self.ty, self.lx, self.tx, z)
         z[:, -1, fc] = keep_z
         self._replicate(z)
-        return np.einsum("kij,kij->k", rc, xc)
+        return rz
 
 
 @nb.njit(parallel=True, cache=True)
