@@ -1,5 +1,5 @@
 """Numba kernels of the line operator on distinct nodes (no merged segments): nodal product,
-Thomas factors and solves of the word and bit lines, and the fused steps of the Schur CG.
+Thomas solves of the word and bit lines, and the fused steps of the Schur CG.
 
 Grids ``(K, rows, cols)``; conductances in S, voltages in V, currents in A. The kernels of
 crossbars with merged (zero-resistance) segments are in :mod:`memlab.arrays._linerun`; the
@@ -10,8 +10,36 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["matvec", "factor_lines", "dot", "solve_w", "solve_b_dot", "xpby_solve_w", "schur_apply_dot",
+__all__ = ["col_block", "bit_row", "matvec", "dot", "solve_w", "solve_b_dot", "xpby_solve_w", "schur_apply_dot",
            "axpy2_dot", "xpby_coarse_solve_w"]
+
+
+@nb.njit(cache=True, inline="always")
+def col_block(t, nblk, N):
+    """(input k, first column, end column) of the ``t``-th block of 64 bit lines."""
+    j0 = (t % nblk) * 64
+    return t // nblk, j0, min(j0 + 64, N)
+
+
+@nb.njit(cache=True, inline="always")
+def bit_row(G, gc, gs, sh, sB, X, Y, k, i, out):
+    """out[k, i, :] = (P_B X - G * Y)[k, i, :] (A); returns sum_j X * out over the row."""
+    M, N = G.shape
+    acc = 0.0
+    for j in range(N):
+        b = X[k, i, j]
+        s = G[i, j] * (b - Y[k, i, j])
+        if i > 0:
+            s += gc[i - 1, j] * (b - X[k, i - 1, j])
+        if i < M - 1:
+            s += gc[i, j] * (b - X[k, i + 1, j])
+        else:
+            s += gs[j] * b
+        if sh:
+            s += sB[i, j] * b
+        out[k, i, j] = s
+        acc += b * s
+    return acc
 
 
 @nb.njit(parallel=True, cache=True, fastmath=False)
@@ -32,71 +60,7 @@ def matvec(G, gr, gc, gd, gs, sh, sW, sB, W, B, oW, oB):
             if sh:
                 s += sW[i, j] * w
             oW[k, i, j] = s
-        for j in range(N):
-            b = B[k, i, j]
-            s = G[i, j] * (b - W[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - B[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - B[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            oB[k, i, j] = s
-
-
-@nb.njit(parallel=True, cache=True)
-def factor_lines(G, gr, gc, gd, gs, sh, sW, sB):
-    """Thomas pivots of every word line (along j) and bit line (along i)."""
-    M, N = G.shape
-    ipw = np.empty((M, N))
-    cpw = np.zeros((M, N))
-    for i in nb.prange(M):
-        prev_c = 0.0
-        prev_e = 0.0
-        for j in range(N):
-            d = G[i, j]
-            if j > 0:
-                d += gr[i, j - 1]
-            else:
-                d += gd[i]
-            if sh:
-                d += sW[i, j]
-            e = 0.0
-            if j < N - 1:
-                d += gr[i, j]
-                e = -gr[i, j]
-            piv = d - prev_e * prev_c
-            ipw[i, j] = 1.0 / piv
-            c = e / piv
-            cpw[i, j] = c
-            prev_c = c
-            prev_e = e
-    ipb = np.empty((M, N))
-    cpb = np.zeros((M, N))
-    for j in nb.prange(N):
-        prev_c = 0.0
-        prev_e = 0.0
-        for i in range(M):
-            d = G[i, j]
-            if i > 0:
-                d += gc[i - 1, j]
-            e = 0.0
-            if i < M - 1:
-                d += gc[i, j]
-                e = -gc[i, j]
-            else:
-                d += gs[j]
-            if sh:
-                d += sB[i, j]
-            piv = d - prev_e * prev_c
-            ipb[i, j] = 1.0 / piv
-            c = e / piv
-            cpb[i, j] = c
-            prev_c = c
-            prev_e = e
-    return ipw, cpw, ipb, cpb
+        bit_row(G, gc, gs, sh, sB, B, W, k, i, oB)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -140,10 +104,7 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part):
     K, M, N = rB.shape
     nblk = (N + 63) // 64
     for t in nb.prange(K * nblk):
-        k = t // nblk
-        blk = t % nblk
-        j0 = blk * 64
-        j1 = min(j0 + 64, N)
+        k, j0, j1 = col_block(t, nblk, N)
         acc = 0.0
         for j in range(j0, j1):
             w = rB[k, 0, j]
@@ -159,7 +120,7 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part):
         for i in range(M - 2, -1, -1):
             for j in range(j0, j1):
                 zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
-        part[k, blk] = acc
+        part[k, t % nblk] = acc
 
 
 @nb.njit(parallel=True, cache=True)
@@ -188,23 +149,7 @@ def schur_apply_dot(G, gc, gs, sh, sB, X, Y, out, part):
     """out = P_B X - G * Y and part[k, i] = sum_j X * out."""
     K, M, N = X.shape
     for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        acc = 0.0
-        for j in range(N):
-            b = X[k, i, j]
-            s = G[i, j] * (b - Y[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - X[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - X[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            out[k, i, j] = s
-            acc += b * s
-        part[k, i] = acc
+        part[t // M, t % M] = bit_row(G, gc, gs, sh, sB, X, Y, t // M, t % M, out)
 
 
 @nb.njit(parallel=True, cache=True)

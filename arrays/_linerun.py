@@ -27,13 +27,18 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ._linekern import col_block
+
 __all__ = ["factor_runs", "solve_w_runs", "solve_b_dot_runs", "canon_w", "canon_b", "replicate_b"]
 
 
 @nb.njit(cache=True, inline="always")
-def _pivot(d, prev_e, prev_c):
+def _close_run(d, e, prev_e, prev_c):
+    """Thomas step at a run end (diagonal ``d``, coupling ``e`` to the next run): (1/pivot, c,
+    the new prev_c, prev_e, the reset diagonal sum)."""
     piv = d - prev_e * prev_c
-    return 1.0 / piv if piv != 0.0 else 0.0
+    ip = 1.0 / piv if piv != 0.0 else 0.0
+    return ip, e * ip, e * ip, e, 0.0
 
 
 @nb.njit(parallel=True, cache=True)
@@ -54,12 +59,7 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
                 d += gr[i, j]
             if wend[i, j]:
                 e = -gr[i, j] if j < N - 1 else 0.0
-                ip = _pivot(d, prev_e, prev_c)
-                ipw[i, j] = ip
-                prev_c = e * ip
-                cpw[i, j] = prev_c
-                prev_e = e
-                d = 0.0
+                ipw[i, j], cpw[i, j], prev_c, prev_e, d = _close_run(d, e, prev_e, prev_c)
     ipb = np.zeros((M, N))
     cpb = np.zeros((M, N))
     for j in nb.prange(N):
@@ -73,12 +73,7 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
             d += gc[i, j] if i < M - 1 else gs[j]
             if bend[i, j]:
                 e = -gc[i, j] if i < M - 1 else 0.0
-                ip = _pivot(d, prev_e, prev_c)
-                ipb[i, j] = ip
-                prev_c = e * ip
-                cpb[i, j] = prev_c
-                prev_e = e
-                d = 0.0
+                ipb[i, j], cpb[i, j], prev_c, prev_e, d = _close_run(d, e, prev_e, prev_c)
     return ipw, cpw, ipb, cpb
 
 
@@ -109,15 +104,12 @@ def solve_w_runs(gr, ipw, cpw, wend, G, scale_by_g, rW, zW):
 
 @nb.njit(parallel=True, cache=True)
 def solve_b_dot_runs(gc, ipb, cpb, bend, rB, zB, part):
-    """zB = P_B^{-1} rB (replicated over each bit-line run) and part[k, blk] = sum of rB * zB
+    """zB = P_B^{-1} rB (replicated over each bit-line run) and part[k, t % nblk] = sum of rB * zB
     over the block's 64 columns."""
     K, M, N = rB.shape
     nblk = (N + 63) // 64
     for t in nb.prange(K * nblk):
-        k = t // nblk
-        blk = t % nblk
-        j0 = blk * 64
-        j1 = min(j0 + 64, N)
+        k, j0, j1 = col_block(t, nblk, N)
         acc = np.zeros(j1 - j0)
         y = np.zeros(j1 - j0)
         gl = np.zeros(j1 - j0)
@@ -139,7 +131,7 @@ def solve_b_dot_runs(gc, ipb, cpb, bend, rB, zB, part):
                     z[q] = zB[k, i, j] - cpb[i, j] * z[q]
                 zB[k, i, j] = z[q]
                 s += rB[k, i, j] * z[q]
-        part[k, blk] = s
+        part[k, t % nblk] = s
 
 
 @nb.njit(parallel=True, cache=True)
@@ -160,38 +152,35 @@ def canon_w(wend, X):
 
 
 @nb.njit(parallel=True, cache=True)
+def _runs_b(bend, X, replicate):
+    """Bit-line runs of X (K, rows, cols) in place: currents summed to the run end (zeros elsewhere),
+    or (``replicate``) voltages copied from the run end to the whole run."""
+    K, M, N = X.shape
+    nblk = (N + 63) // 64
+    for t in nb.prange(K * nblk):
+        k, j0, j1 = col_block(t, nblk, N)
+        v = np.zeros(j1 - j0)
+        for ii in range(M):
+            i = M - 1 - ii if replicate else ii
+            for j in range(j0, j1):
+                q = j - j0
+                if replicate:
+                    if bend[i, j]:
+                        v[q] = X[k, i, j]
+                    else:
+                        X[k, i, j] = v[q]
+                else:
+                    v[q] += X[k, i, j]
+                    X[k, i, j] = v[q] if bend[i, j] else 0.0
+                    if bend[i, j]:
+                        v[q] = 0.0
+
+
 def canon_b(bend, X):
     """Currents X (K, rows, cols): each bit-line run's sum moved to its end, zeros elsewhere."""
-    K, M, N = X.shape
-    nblk = (N + 63) // 64
-    for t in nb.prange(K * nblk):
-        k = t // nblk
-        j0 = (t % nblk) * 64
-        j1 = min(j0 + 64, N)
-        acc = np.zeros(j1 - j0)
-        for i in range(M):
-            for j in range(j0, j1):
-                acc[j - j0] += X[k, i, j]
-                if bend[i, j]:
-                    X[k, i, j] = acc[j - j0]
-                    acc[j - j0] = 0.0
-                else:
-                    X[k, i, j] = 0.0
+    _runs_b(bend, X, False)
 
 
-@nb.njit(parallel=True, cache=True)
 def replicate_b(bend, X):
     """Voltages X (K, rows, cols): every bit-line position takes the value at its run's end."""
-    K, M, N = X.shape
-    nblk = (N + 63) // 64
-    for t in nb.prange(K * nblk):
-        k = t // nblk
-        j0 = (t % nblk) * 64
-        j1 = min(j0 + 64, N)
-        v = np.zeros(j1 - j0)
-        for i in range(M - 1, -1, -1):
-            for j in range(j0, j1):
-                if bend[i, j]:
-                    v[j - j0] = X[k, i, j]
-                else:
-                    X[k, i, j] = v[j - j0]
+    _runs_b(bend, X, True)

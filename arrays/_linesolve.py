@@ -25,7 +25,7 @@ import contextlib
 import numba as nb
 import numpy as np
 
-from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, factor_lines as _factor_lines, matvec as _matvec,
+from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
                          schur_apply_dot as _schur_apply_dot, solve_b_dot as _solve_b_dot, solve_w as _solve_w,
                          xpby_coarse_solve_w, xpby_solve_w as _xpby_solve_w)
 from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
@@ -172,16 +172,17 @@ class LineOperator:
         else:
             sW = sB = np.zeros((1, 1))
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
-        if self.merged:
-            self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, self.wend, self.bend)
-        else:
-            self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
+        # Thomas pivots; without merged segments every position ends its own run
+        ends = (self.wend, self.bend) if self.merged else (np.broadcast_to(np.True_, (M, N)),) * 2
+        self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, *ends)
         # mixed precision: the preconditioner's bit-line solve in float32 (its coefficients and
         # output); the operator (word-line elimination, Schur product) and CG stay float64
         self.mixed = bool(mixed)
         self.z_dtype = np.float32 if self.mixed else np.float64
         pre = (gc, *self.factors[2:])
         self._pre = tuple(a.astype(np.float32) for a in pre) if self.mixed else pre
+        if self.mixed:   # the float64 bit-line factors are not used again
+            self.factors = self.factors[:2] + self._pre[1:]
 
     def matvec(self, W, B, oW, oB):
         """Per-position Kirchhoff sums (A) of replicated voltages; run sums with merged segments."""
