@@ -116,8 +116,10 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
              progress, policy=None) -> CrossbarSolution:
     """Line-preconditioned CG on blocks of at most :data:`CG_BLOCK` inputs; ``x0`` (n_free, K) or None.
 
-    Needs a line-ready topology (:func:`~memlab.arrays._linesolve.line_ready`): zero driver and
-    sense resistances are Dirichlet nodes of the line operator. Electrically long arrays
+    Any topology: zero driver and sense resistances are Dirichlet nodes of the line operator,
+    zero wire segments merged runs (:mod:`memlab.arrays._linerun`). Crossbars of at least
+    ``policy.mixed_precision_min_cells`` cells apply the preconditioner's bit-line solve in
+    float32 (``info["mixed_precision"]``; the residual test stays float64). Electrically long arrays
     (``policy.two_level_min_length``, :class:`~memlab.arrays.AutoPolicy`) add the coarse
     common-mode correction of :mod:`memlab.arrays._multigrid` to the line preconditioner
     (``info["coarse_spacing"]`` of the solution: its spacing in cells, 0 without)."""

@@ -1,8 +1,8 @@
 """Matrix-free conjugate gradient with exact word-line / bit-line (tridiagonal) solves.
 
-Applies to crossbars whose nodes are all distinct (every wire resistance in (0, inf]; zero
-driver or sense resistances are exact Dirichlet nodes inside the same grids, see
-:class:`LineOperator`). Unknowns are kept as two arrays,
+Applies to every crossbar: zero driver or sense resistances are exact Dirichlet nodes inside
+the same grids, zero wire segments merge nodes into runs that are one unknown each (see
+:class:`LineOperator` and :mod:`memlab.arrays._linerun`). Unknowns are kept as two arrays,
 ``W[k, i, j]`` (word-line node voltages) and ``B[k, i, j]`` (bit-line node voltages), for
 ``k`` over the inputs of a batch. The nodal matrix is ``A = [[P_W, -D], [-D, P_B]]`` with
 ``P_W = L_W + D``, ``P_B = L_B + D`` (``D = diag(g_cell)``; ``P_W``/``P_B`` are tridiagonal per
@@ -11,7 +11,12 @@ on the bit-line Schur complement ``S = P_B - D P_W^{-1} D`` preconditioned by ``
 (measured here: 15 iterations at 1024 x 1024 with 1 ohm wires, against 31 for block-Jacobi
 CG on the full system).
 
-The kernels are numba-compiled (``parallel=True``, cached on disk); the CG loop reads like
+Mixed precision (``LineOperator(..., mixed=True)``): the preconditioner's bit-line solve runs
+in float32 (coefficients and output ``z``); the operator, CG's vectors and the residual check
+stay float64, so the convergence test below is unchanged.
+
+The kernels are numba-compiled (``parallel=True``, cached on disk; :mod:`memlab.arrays._linekern`
+and :mod:`memlab.arrays._linerun`); the CG loop reads like
 scipy's ``cg`` (house style §3). Convergence test per input column ``k``::
 
     norm(b_k - A @ x_k) <= rtol * norm(b_k)     (2-norm, amperes)
