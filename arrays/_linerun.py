@@ -48,9 +48,7 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
     ipw = np.zeros((M, N))
     cpw = np.zeros((M, N))
     for i in nb.prange(M):
-        prev_c = 0.0
-        prev_e = 0.0
-        d = 0.0
+        prev_c = prev_e = d = 0.0
         for j in range(N):
             d += G[i, j] + (gr[i, j - 1] if j > 0 else gd[i])
             if sh:
@@ -63,9 +61,7 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
     ipb = np.zeros((M, N))
     cpb = np.zeros((M, N))
     for j in nb.prange(N):
-        prev_c = 0.0
-        prev_e = 0.0
-        d = 0.0
+        prev_c = prev_e = d = 0.0
         for i in range(M):
             d += G[i, j] + (gc[i - 1, j] if i > 0 else 0.0)
             if sh:
