@@ -116,16 +116,18 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
              progress, policy=None) -> CrossbarSolution:
     """Line-preconditioned CG on blocks of at most :data:`CG_BLOCK` inputs; ``x0`` (n_free, K) or None.
 
-    Needs a line-ready topology (:func:`~memlab.arrays._linesolve.line_ready`): zero driver and
-    sense resistances are Dirichlet nodes of the line operator. Electrically long arrays
+    Any topology: zero driver and sense resistances are Dirichlet nodes of the line operator,
+    zero wire segments merged runs (:mod:`memlab.arrays._linerun`). Crossbars of at least
+    ``policy.mixed_precision_min_cells`` cells apply the preconditioner's bit-line solve in
+    float32 (``info["mixed_precision"]``; the residual test stays float64). Electrically long arrays
     (``policy.two_level_min_length``, :class:`~memlab.arrays.AutoPolicy`) add the coarse
     common-mode correction of :mod:`memlab.arrays._multigrid` to the line preconditioner
     (``info["coarse_spacing"]`` of the solution: its spacing in cells, 0 without)."""
     blk = max(1, min(batch_size, CG_BLOCK))
     M, N = topo.rows, topo.cols
     K = U.shape[1]
-    op = LineOperator(topo, g_cell.reshape(M, N))
     pol = AutoPolicy() if policy is None else policy
+    op = LineOperator(topo, g_cell.reshape(M, N), mixed=M * N >= pol.mixed_precision_min_cells)
     t_set = time.perf_counter()
     coarse = make_coarse(op, topo, g_cell, pol.two_level_min_length)
     t_set = time.perf_counter() - t_set
@@ -170,6 +172,7 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
     sol = collect(outs, iterations=iters, residual=worst, method="cg")
     sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
     sol.info["coarse_setup_s"] = t_set
+    sol.info["mixed_precision"] = op.mixed
     return sol
 
 

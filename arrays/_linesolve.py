@@ -1,8 +1,8 @@
 """Matrix-free conjugate gradient with exact word-line / bit-line (tridiagonal) solves.
 
-Applies to crossbars whose nodes are all distinct (every wire resistance in (0, inf]; zero
-driver or sense resistances are exact Dirichlet nodes inside the same grids, see
-:class:`LineOperator`). Unknowns are kept as two arrays,
+Applies to every crossbar: zero driver or sense resistances are exact Dirichlet nodes inside
+the same grids, zero wire segments merge nodes into runs that are one unknown each (see
+:class:`LineOperator` and :mod:`memlab.arrays._linerun`). Unknowns are kept as two arrays,
 ``W[k, i, j]`` (word-line node voltages) and ``B[k, i, j]`` (bit-line node voltages), for
 ``k`` over the inputs of a batch. The nodal matrix is ``A = [[P_W, -D], [-D, P_B]]`` with
 ``P_W = L_W + D``, ``P_B = L_B + D`` (``D = diag(g_cell)``; ``P_W``/``P_B`` are tridiagonal per
@@ -11,7 +11,12 @@ on the bit-line Schur complement ``S = P_B - D P_W^{-1} D`` preconditioned by ``
 (measured here: 15 iterations at 1024 x 1024 with 1 ohm wires, against 31 for block-Jacobi
 CG on the full system).
 
-The kernels are numba-compiled (``parallel=True``, cached on disk); the CG loop reads like
+Mixed precision (``LineOperator(..., mixed=True)``): the preconditioner's bit-line solve runs
+in float32 (coefficients and output ``z``); the operator, CG's vectors and the residual check
+stay float64, so the convergence test below is unchanged.
+
+The kernels are numba-compiled (``parallel=True``, cached on disk; :mod:`memlab.arrays._linekern`
+and :mod:`memlab.arrays._linerun`); the CG loop reads like
 scipy's ``cg`` (house style §3). Convergence test per input column ``k``::
 
     norm(b_k - A @ x_k) <= rtol * norm(b_k)     (2-norm, amperes)
@@ -25,106 +30,13 @@ import contextlib
 import numba as nb
 import numpy as np
 
+from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
+                         schur_apply_dot as _schur_apply_dot, solve_b_dot as _solve_b_dot, solve_w as _solve_w,
+                         xpby_coarse_solve_w, xpby_solve_w as _xpby_solve_w)
+from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
+
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
            "free_to_grid"]
-
-
-@nb.njit(parallel=True, cache=True, fastmath=False)
-def _matvec(G, gr, gc, gd, gs, sh, sW, sB, W, B, oW, oB):
-    K, M, N = W.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        for j in range(N):
-            w = W[k, i, j]
-            s = G[i, j] * (w - B[k, i, j])
-            if j > 0:
-                s += gr[i, j - 1] * (w - W[k, i, j - 1])
-            else:
-                s += gd[i] * w
-            if j < N - 1:
-                s += gr[i, j] * (w - W[k, i, j + 1])
-            if sh:
-                s += sW[i, j] * w
-            oW[k, i, j] = s
-        for j in range(N):
-            b = B[k, i, j]
-            s = G[i, j] * (b - W[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - B[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - B[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            oB[k, i, j] = s
-
-
-@nb.njit(parallel=True, cache=True)
-def _factor_lines(G, gr, gc, gd, gs, sh, sW, sB):
-    """Thomas pivots of every word line (along j) and bit line (along i)."""
-    M, N = G.shape
-    ipw = np.empty((M, N))
-    cpw = np.zeros((M, N))
-    for i in nb.prange(M):
-        prev_c = 0.0
-        prev_e = 0.0
-        for j in range(N):
-            d = G[i, j]
-            if j > 0:
-                d += gr[i, j - 1]
-            else:
-                d += gd[i]
-            if sh:
-                d += sW[i, j]
-            e = 0.0
-            if j < N - 1:
-                d += gr[i, j]
-                e = -gr[i, j]
-            piv = d - prev_e * prev_c
-            ipw[i, j] = 1.0 / piv
-            c = e / piv
-            cpw[i, j] = c
-            prev_c = c
-            prev_e = e
-    ipb = np.empty((M, N))
-    cpb = np.zeros((M, N))
-    for j in nb.prange(N):
-        prev_c = 0.0
-        prev_e = 0.0
-        for i in range(M):
-            d = G[i, j]
-            if i > 0:
-                d += gc[i - 1, j]
-            e = 0.0
-            if i < M - 1:
-                d += gc[i, j]
-                e = -gc[i, j]
-            else:
-                d += gs[j]
-            if sh:
-                d += sB[i, j]
-            piv = d - prev_e * prev_c
-            ipb[i, j] = 1.0 / piv
-            c = e / piv
-            cpb[i, j] = c
-            prev_c = c
-            prev_e = e
-    return ipw, cpw, ipb, cpb
-
-
-@nb.njit(parallel=True, cache=True)
-def _dot(aW, aB, bW, bB, out):
-    K, M, N = aW.shape
-    for k in range(K):
-        s = 0.0
-        for i in nb.prange(M):
-            t = 0.0
-            for j in range(N):
-                t += aW[k, i, j] * bW[k, i, j] + aB[k, i, j] * bB[k, i, j]
-            s += t
-        out[k] = s
 
 
 SERIAL_BELOW_CELLS = 512 * 512
@@ -154,39 +66,68 @@ def numba_threads(threads: int | None, cells: int):
 
 
 def line_ready(topo) -> bool:
-    """Line CG applies: no wire segment is merged (every r_row, r_col in (0, inf]); drivers and
-    sense resistances may be 0 (Dirichlet nodes, see :class:`LineOperator`), finite or inf."""
-    return bool(np.isfinite(topo.g_row).all() and np.isfinite(topo.g_col).all())
+    """Line CG applies to ``topo``: True for every crossbar (zero wire segments are merged runs,
+    zero driver and sense resistances Dirichlet nodes of :class:`LineOperator`; infinite ones
+    open circuits). Kept for callers that still ask."""
+    return True
+
+
+def _last_run_start(bend, cols):
+    """First row of the bit-line run that holds the last row, for each column in ``cols``."""
+    e = bend[:-1, cols]
+    last = e.shape[0] - 1 - np.argmax(e[::-1], axis=0)
+    return np.where(e.any(axis=0), last + 1, 0).astype(np.int64)
 
 
 class LineOperator:
-    """Nodal operator of a line-ready crossbar (:func:`line_ready`) and its line (Thomas) preconditioner.
+    """Nodal operator of a crossbar in the (rows, cols) word/bit grids and its line (Thomas) preconditioner.
 
     ``g_cell`` (rows, cols) in S; segment, driver and sense conductances from the topology.
-    Every physical node keeps its place in the (rows, cols) word/bit grids. A Dirichlet node
-    (zero driver or sense resistance) stays in the grid as a decoupled dummy unknown with the
-    equation ``d x = d u`` (``d`` its neighbours' conductance sum): its couplings (the first
-    word-line segment and cell (i, 0); the last bit-line segment and cell (rows-1, j)) are
-    removed from the coupling arrays and re-enter as exact shunts ``sW``/``sB`` (S) on the
-    diagonal of the free neighbours, with the fixed voltage as their source. The reduced
-    system on the free nodes is exactly the Dirichlet-eliminated nodal system; ``sh`` is
-    False (and the shunt arrays (1, 1) dummies) when there is no Dirichlet node.
+    Every physical node keeps its place in the grids. Zero wire segments merge nodes into runs
+    (one unknown per run, exactly; see :mod:`memlab.arrays._linerun`): ``merged`` is then True,
+    the merged segments carry 0 in ``gr``/``gc`` and ``wend``/``bend`` mark the run ends.
+    A Dirichlet node (zero driver or sense resistance; with merged segments the whole run
+    holding the driver / sense end) stays in the grid as a decoupled dummy unknown with the
+    equation ``d x = d u`` at its terminal position (``d`` its removed conductances' sum): its
+    couplings (cells to the other layer, the wire segment leaving the run) are removed from
+    the coupling arrays and re-enter as exact shunts ``sW``/``sB`` (S) on the diagonal of the
+    free neighbours, with the fixed voltage as their source. The reduced system on the free
+    nodes is exactly the Dirichlet-eliminated nodal system; ``sh`` is False (and the shunt
+    arrays (1, 1) dummies) when there is no Dirichlet node.
     """
 
-    def __init__(self, topo, g_cell: np.ndarray):
+    def __init__(self, topo, g_cell: np.ndarray, mixed: bool = False):
         fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
-        # copies only where the Dirichlet couplings are edited below (no copy for regular crossbars)
-        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if self.sh else \
+        g_row = topo.g_row if topo.cols > 1 else np.zeros((topo.rows, 1))
+        g_col = topo.g_col if topo.rows > 1 else np.zeros((1, topo.cols))
+        mw, mb = np.isinf(g_row), np.isinf(g_col)
+        self.merged = bool(mw.any() or mb.any())
+        edit = self.sh or self.merged
+        # copies only where couplings are edited below (no copy for regular crossbars)
+        arr = (lambda a: np.array(a, dtype=np.float64, order="C")) if edit else \
             (lambda a: np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
         G = arr(g_cell)
         M, N = G.shape
-        gr = arr(topo.g_row if N > 1 else np.zeros((M, 1)))
-        gc = arr(topo.g_col if M > 1 else np.zeros((1, N)))
-        gd = arr(topo.g_drv)
-        gs = arr(topo.g_sen)
+        gr, gc, gd, gs = arr(g_row), arr(g_col), arr(topo.g_drv), arr(topo.g_sen)
+        self.gr_coarse, self.gc_coarse = gr, gc
+        self.wend = self.bend = np.ones((1, 1), dtype=np.bool_)
+        if self.merged:
+            fin = np.concatenate([gr[~mw], gc[~mb]])
+            cap = float(fin.max()) if fin.size and fin.max() > 0 else 1.0
+            # the coarse common mode sees a merged segment as the stiffest wire (any SPD choice is exact)
+            self.gr_coarse, self.gc_coarse = np.where(mw, cap, gr), np.where(mb, cap, gc)
+            gr[mw] = 0.0
+            gc[mb] = 0.0
+            self.wend = np.ones((M, N), dtype=np.bool_)
+            self.bend = np.ones((M, N), dtype=np.bool_)
+            if N > 1:
+                self.wend[:, :-1] = ~mw
+            if M > 1:
+                self.bend[:-1, :] = ~mb
         self.fixed_rows, self.fixed_cols = fr, fc
+        self._zero_w = self._zero_b = None
         parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
 
         def shunt(layer, i, j, g, src):
@@ -194,26 +135,36 @@ class LineOperator:
             parts.append((np.full(np.shape(g), layer, dtype=np.int64), i, j, np.array(g, dtype=np.float64), src))
 
         if self.sh:
+            # fixed runs: word positions 0..we[r] of a fixed row, bit positions bs[c]..rows-1 of a fixed column
+            we = np.argmax(self.wend[fr], axis=1) if self.merged else np.zeros(fr.size, dtype=np.int64)
+            bs = _last_run_start(self.bend, fc) if self.merged else np.full(fc.size, M - 1, dtype=np.int64)
             fixW = np.zeros((M, N), dtype=bool)
             fixB = np.zeros((M, N), dtype=bool)
-            fixW[fr, 0] = True
-            fixB[M - 1, fc] = True
-            d = G[fr, 0] + (gr[fr, 0] if N > 1 else 0.0)
-            gd[fr] = np.where(d > 0, d, 1.0)                 # dummy equation d x = d u
-            if N > 1:
-                shunt(0, fr, 1, gr[fr, 0], fr)
-                gr[fr, 0] = 0.0
-            m = fr[~fixB[fr, 0]]
-            shunt(1, m, 0, G[m, 0], m)
-            G[fr, 0] = 0.0
-            d = np.where(fixW[M - 1, fc], 0.0, G[M - 1, fc]) + (gc[M - 2, fc] if M > 1 else 0.0)
-            gs[fc] = np.where(d > 0, d, 1.0)
-            if M > 1:
-                shunt(1, M - 2, fc, gc[M - 2, fc], M + fc)
-                gc[M - 2, fc] = 0.0
-            m = fc[~fixW[M - 1, fc]]
-            shunt(0, M - 1, m, G[M - 1, m], M + m)
-            G[M - 1, fc] = 0.0
+            fixW[fr] = np.arange(N)[None, :] <= we[:, None]
+            fixB[:, fc] = np.arange(M)[:, None] >= bs[None, :]
+            dw = np.zeros(M)
+            np.add.at(dw, np.nonzero(fixW)[0], G[fixW])
+            ds = np.zeros(N)
+            np.add.at(ds, np.nonzero(fixB)[1], G[fixB])
+            i, j = np.nonzero(fixW & ~fixB)
+            shunt(1, i, j, G[i, j], i)                       # cells of fixed word nodes -> bit-line shunts
+            i, j = np.nonzero(fixB & ~fixW)
+            shunt(0, i, j, G[i, j], M + j)                   # cells of fixed bit nodes -> word-line shunts
+            G[fixW | fixB] = 0.0
+            m = we < N - 1                                   # wire segment leaving a fixed word run
+            shunt(0, fr[m], we[m] + 1, gr[fr[m], we[m]], fr[m])
+            dw[fr[m]] += gr[fr[m], we[m]]
+            gr[fr[m], we[m]] = 0.0
+            m = bs > 0                                       # wire segment leaving a fixed bit run
+            shunt(1, bs[m] - 1, fc[m], gc[bs[m] - 1, fc[m]], M + fc[m])
+            ds[fc[m]] += gc[bs[m] - 1, fc[m]]
+            gc[bs[m] - 1, fc[m]] = 0.0
+            gd[fr] = np.where(dw[fr] > 0, dw[fr], 1.0)      # dummy equation d x = d u
+            gs[fc] = np.where(ds[fc] > 0, ds[fc], 1.0)
+            fixW[fr, 0] = False                              # the terminal positions hold the dummy equation
+            fixB[M - 1, fc] = False
+            if self.merged:
+                self._zero_w, self._zero_b = fixW, fixB
         layer, si, sj, sg, src = (np.concatenate([p[k] for p in parts]) if parts else
                                   np.zeros(0, dtype=np.float64 if k == 3 else np.int64) for k in range(5))
         self._sh_layer, self._sh_i, self._sh_j, self._sh_g, self._sh_src = layer.astype(bool), si, sj, sg, src
@@ -226,10 +177,65 @@ class LineOperator:
         else:
             sW = sB = np.zeros((1, 1))
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
-        self.factors = _factor_lines(G, gr, gc, gd, gs, self.sh, sW, sB)
+        # Thomas pivots; without merged segments every position ends its own run
+        ends = (self.wend, self.bend) if self.merged else (np.broadcast_to(np.True_, (M, N)),) * 2
+        self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, *ends)
+        # mixed precision: the preconditioner's bit-line solve in float32 (its coefficients and
+        # output); the operator (word-line elimination, Schur product) and CG stay float64
+        self.mixed = bool(mixed)
+        self.z_dtype = np.float32 if self.mixed else np.float64
+        pre = (gc, *self.factors[2:])
+        self._pre = tuple(a.astype(np.float32) for a in pre) if self.mixed else pre
+        if self.mixed:   # the float64 bit-line factors are not used again
+            self.factors = self.factors[:2] + self._pre[1:]
 
     def matvec(self, W, B, oW, oB):
+        """Per-position Kirchhoff sums (A) of replicated voltages; run sums with merged segments."""
         _matvec(self.G, self.gr, self.gc, self.gd, self.gs, self.sh, self.sW, self.sB, W, B, oW, oB)
+
+    # kernels of schur_pcg, dispatched on merged runs (module _linerun) or distinct nodes
+    def solve_w(self, scale_by_g, rW, zW):
+        ipw, cpw = self.factors[:2]
+        if self.merged:
+            solve_w_runs(self.gr, ipw, cpw, self.wend, self.G, scale_by_g, rW, zW)
+        else:
+            _solve_w(self.gr, ipw, cpw, self.G, scale_by_g, rW, zW)
+
+    def solve_b_dot(self, rB, zB, part):
+        """zB = P_B^{-1} rB (``zB`` of dtype :attr:`z_dtype`) and the partial sums of rB . zB."""
+        gc, ipb, cpb = self._pre
+        if self.merged:
+            solve_b_dot_runs(gc, ipb, cpb, self.bend, rB, zB, part)
+        else:
+            _solve_b_dot(gc, ipb, cpb, rB, zB, part)
+
+    def xpby_solve_w(self, beta, z, p, Y):
+        if self.merged:
+            p *= beta[:, None, None]
+            p += z
+            self.solve_w(True, p, Y)
+        else:
+            _xpby_solve_w(beta, z, p, self.G, self.gr, self.factors[0], self.factors[1], Y)
+
+    def canon(self, W=None, B=None, source=False):
+        """Currents in canonical form in place (run sums at the run ends); nothing to do without
+        merged segments. ``source``: a right-hand side, whose entries at the positions of a
+        Dirichlet run other than its terminal are no equations and are dropped first."""
+        if not self.merged:
+            return
+        if W is not None:
+            if source and self._zero_w is not None:
+                W[:, self._zero_w] = 0.0
+            canon_w(self.wend, W)
+        if B is not None:
+            if source and self._zero_b is not None:
+                B[:, self._zero_b] = 0.0
+            canon_b(self.bend, B)
+
+    def replicate_b(self, X):
+        """Bit-line voltages X (K, rows, cols) made constant over each run (its end's value)."""
+        if self.merged:
+            replicate_b(self.bend, X)
 
     def rhs(self, u):
         """Right-hand side ``(bW, bB)`` (K, rows, cols), A, for sources ``u = [v_in; v_bl]`` (rows + cols, K)."""
@@ -263,28 +269,45 @@ class LineOperator:
         return i_in, i_out
 
 
-def grid_to_free(topo, xW, xB):
-    """Free-node voltages (n_free, K) in the topology's numbering from grids (K, rows, cols)."""
+def grid_to_free(topo, xW, xB, dual=False):
+    """Free-node vectors (n_free, K) in the topology's numbering from grids (K, rows, cols).
+
+    Voltages (``dual=False``) are read at any position of a merged node; currents
+    (``dual=True``) are summed over its positions."""
     K = xW.shape[0]
     if topo.regular:
         return np.stack([xW, xB], axis=-1).reshape(K, -1).T
-    out = np.empty((topo.n_all, K))
-    out[topo.w_node] = np.moveaxis(xW, 0, -1)
-    out[topo.b_node] = np.moveaxis(xB, 0, -1)
+    out = np.zeros((topo.n_all, K))
+    if dual:
+        np.add.at(out, topo.w_node, np.moveaxis(xW, 0, -1))
+        np.add.at(out, topo.b_node, np.moveaxis(xB, 0, -1))
+    else:
+        out[topo.w_node] = np.moveaxis(xW, 0, -1)
+        out[topo.b_node] = np.moveaxis(xB, 0, -1)
     return out[:topo.n_free]
 
 
-def free_to_grid(topo, v, u=None):
-    """Grids (K, rows, cols) from free-node voltages ``v`` (n_free, K); fixed nodes from ``u`` (else 0)."""
+def free_to_grid(topo, v, u=None, dual=False):
+    """Grids (K, rows, cols) from free-node vectors ``v`` (n_free, K); fixed nodes from ``u`` (else 0).
+
+    Voltages (``dual=False``) fill every position of a merged node; currents (``dual=True``)
+    go to one position of it (zeros elsewhere, fixed nodes 0)."""
     K = v.shape[1]
     M, N = topo.rows, topo.cols
     if topo.regular:
         v3 = v.T.reshape(K, M, N, 2)
         return np.ascontiguousarray(v3[..., 0]), np.ascontiguousarray(v3[..., 1])
-    fixed = topo.fixed_matrix() @ u if u is not None else np.zeros((topo.n_fixed, K))
+    fixed = topo.fixed_matrix() @ u if u is not None and not dual else np.zeros((topo.n_fixed, K))
     va = np.concatenate([v, fixed], axis=0)
-    return (np.ascontiguousarray(np.moveaxis(va[topo.w_node], -1, 0)),
-            np.ascontiguousarray(np.moveaxis(va[topo.b_node], -1, 0)))
+    grids = []
+    for nodes in (topo.w_node, topo.b_node):
+        g = va[nodes]
+        if dual:
+            first = np.zeros(nodes.size, dtype=bool)
+            first[np.unique(nodes.ravel(), return_index=True)[1]] = True
+            g[~first.reshape(nodes.shape)] = 0.0
+        grids.append(np.ascontiguousarray(np.moveaxis(g, -1, 0)))
+    return grids[0], grids[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -293,112 +316,6 @@ def free_to_grid(topo, v, u=None):
 # For this 2x2 block system kappa(P_B^-1 S) = 1/(1-rho^2) against (1+rho)^2/(1-rho^2) for
 # block Jacobi on the full system, so it needs fewer iterations on half the unknowns.
 # ---------------------------------------------------------------------------------------
-
-@nb.njit(parallel=True, cache=True)
-def _solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
-    """zW = P_W^{-1} (G * rW if scale_by_g else rW), one Thomas sweep per word line."""
-    K, M, N = rW.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        r0 = rW[k, i, 0] * G[i, 0] if scale_by_g else rW[k, i, 0]
-        y = r0 * ipw[i, 0]
-        zW[k, i, 0] = y
-        for j in range(1, N):
-            rj = rW[k, i, j] * G[i, j] if scale_by_g else rW[k, i, j]
-            y = (rj + gr[i, j - 1] * y) * ipw[i, j]
-            zW[k, i, j] = y
-        for j in range(N - 2, -1, -1):
-            zW[k, i, j] -= cpw[i, j] * zW[k, i, j + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _solve_b_dot(gc, ipb, cpb, rB, zB, part):
-    """zB = P_B^{-1} rB and part[k, blk] = sum of rB * zB over the block's columns."""
-    K, M, N = rB.shape
-    nblk = (N + 63) // 64
-    for t in nb.prange(K * nblk):
-        k = t // nblk
-        blk = t % nblk
-        j0 = blk * 64
-        j1 = min(j0 + 64, N)
-        for j in range(j0, j1):
-            zB[k, 0, j] = rB[k, 0, j] * ipb[0, j]
-        for i in range(1, M):
-            for j in range(j0, j1):
-                zB[k, i, j] = (rB[k, i, j] + gc[i - 1, j] * zB[k, i - 1, j]) * ipb[i, j]
-        acc = 0.0
-        for j in range(j0, j1):
-            acc += rB[k, M - 1, j] * zB[k, M - 1, j]
-        for i in range(M - 2, -1, -1):
-            for j in range(j0, j1):
-                z = zB[k, i, j] - cpb[i, j] * zB[k, i + 1, j]
-                zB[k, i, j] = z
-                acc += rB[k, i, j] * z
-        part[k, blk] = acc
-
-
-@nb.njit(parallel=True, cache=True)
-def _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, Y):
-    """p = z + beta p, then Y = P_W^{-1} (G p) (one Thomas sweep per word line)."""
-    K, M, N = p.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        bt = beta[k]
-        pv = z[k, i, 0] + bt * p[k, i, 0]
-        p[k, i, 0] = pv
-        y = pv * G[i, 0] * ipw[i, 0]
-        Y[k, i, 0] = y
-        for j in range(1, N):
-            pv = z[k, i, j] + bt * p[k, i, j]
-            p[k, i, j] = pv
-            y = (pv * G[i, j] + gr[i, j - 1] * y) * ipw[i, j]
-            Y[k, i, j] = y
-        for j in range(N - 2, -1, -1):
-            Y[k, i, j] -= cpw[i, j] * Y[k, i, j + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _schur_apply_dot(G, gc, gs, sh, sB, X, Y, out, part):
-    """out = P_B X - G * Y and part[k, i] = sum_j X * out."""
-    K, M, N = X.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        acc = 0.0
-        for j in range(N):
-            b = X[k, i, j]
-            s = G[i, j] * (b - Y[k, i, j])
-            if i > 0:
-                s += gc[i - 1, j] * (b - X[k, i - 1, j])
-            if i < M - 1:
-                s += gc[i, j] * (b - X[k, i + 1, j])
-            else:
-                s += gs[j] * b
-            if sh:
-                s += sB[i, j] * b
-            out[k, i, j] = s
-            acc += b * s
-        part[k, i] = acc
-
-
-@nb.njit(parallel=True, cache=True)
-def _axpy2_dot(alpha, p, q, x, r, part):
-    """x += alpha p; r -= alpha q; part[k, i] = sum_j r^2."""
-    K, M, N = p.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        a = alpha[k]
-        acc = 0.0
-        for j in range(N):
-            x[k, i, j] += a * p[k, i, j]
-            rv = r[k, i, j] - a * q[k, i, j]
-            r[k, i, j] = rv
-            acc += rv * rv
-        part[k, i] = acc
-
 
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
               atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None, coarse=None):
@@ -413,41 +330,47 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     ``(xW, xB, iterations, residual_norm (K,), converged (K,))``.
     """
     K, M, N = bW.shape
-    ipw, cpw, ipb, cpb = op.factors
-    G, gr, gc, gs = op.G, op.gr, op.gc, op.gs
+    G, gc, gs = op.G, op.gc, op.gs
+    if op.merged:   # currents in canonical form (run sums at the run ends): true 2-norms
+        bW, bB = bW.copy(), bB.copy()
+        op.canon(bW, bB, source=True)
     bnorm = np.empty(K)
     _dot(bW, bB, bW, bB, bnorm)
     bnorm = np.sqrt(bnorm)
     tol = np.maximum(rtol * bnorm, np.broadcast_to(np.asarray(atol, dtype=np.float64), (K,)))
     # reduced right-hand side: c = bB + D P_W^{-1} bW
-    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input);
-    # x_W = P_W^{-1} b_W is the word-line solution of x_B = 0, and z, q are the scratch of
-    # the residual checks (both are rewritten before their next use in the loop)
+    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input; z is
+    # float32 under mixed precision); x_W = P_W^{-1} b_W is the word-line solution of x_B = 0,
+    # and tmp, q are the scratch of the residual checks (rewritten before their next use)
     xW = np.empty_like(bW)
-    _solve_w(gr, ipw, cpw, G, False, bW, xW)
+    op.solve_w(False, bW, xW)
     c = np.multiply(G[None], xW)
     c += bB
+    op.canon(B=c)
     xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
+    op.replicate_b(xB)
     tmp = np.empty_like(bW)
-    z = np.empty_like(bB)
+    z = np.empty(bB.shape, dtype=op.z_dtype)        # preconditioned residual (float32: mixed precision)
     q = np.empty_like(bB)
 
     def recover_and_residual():
         # xW = P_W^{-1}(bW + D xB): exact word-line solve, then full-system residual
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
-        _solve_w(gr, ipw, cpw, G, False, tmp, xW)
-        rW, rB = z, q
+        op.solve_w(False, tmp, xW)
+        rW, rB = tmp, q
         op.matvec(xW, xB, rW, rB)
         np.subtract(bW, rW, out=rW)
         np.subtract(bB, rB, out=rB)
+        op.canon(rW, rB)
         rr = np.empty(K)
         _dot(rW, rB, rW, rB, rr)
         return np.sqrt(rr)
 
     def S(x, out):
-        _solve_w(gr, ipw, cpw, G, True, x, tmp)
+        op.solve_w(True, x, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, x, tmp, out, np.empty((K, M)))
+        op.canon(B=out)
 
     def update_tol():
         if atol_fn is None:
@@ -474,17 +397,27 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     # the reduced residual tracks the bit-line rows of the full residual; check the full
     # one whenever the reduced one says a column may be done
     nblk = (N + 63) // 64
+    fused = coarse is not None and not op.merged
+    last = coarse.last_row_mask(N, op.fixed_cols) if fused else None
     part_b = np.empty((K, nblk))
     part_m = np.empty((K, M))
     while not done.all() and it < maxiter:
-        _solve_b_dot(gc, ipb, cpb, r, z, part_b)
+        op.solve_b_dot(r, z, part_b)
         rz = part_b.sum(axis=1)
-        if coarse is not None:
+        if fused:   # coarse correction added inside the p update (no extra pass over z)
+            xc, rzc = coarse.coarse_solution(r, op.fixed_cols)
+            rz = rz + rzc
+        elif coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
-        _xpby_solve_w(beta, z, p, G, gr, ipw, cpw, tmp)
+        if fused:
+            xpby_coarse_solve_w(beta, z, xc, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last, p, G, op.gr,
+                                op.factors[0], op.factors[1], tmp)
+        else:
+            op.xpby_solve_w(beta, z, p, tmp)
         _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
         pq = part_m.sum(axis=1)
+        op.canon(B=q)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))
         _axpy2_dot(alpha, p, q, xB, r, part_m)
         stale = True

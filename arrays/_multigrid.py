@@ -64,9 +64,10 @@ def line_lengths(topo, g_cell):
     g = float(np.mean(g_cell)) if np.size(g_cell) else 0.0
 
     def lam(gw):
-        gw = np.ravel(gw)
-        gw = gw[np.isfinite(gw) & (gw > 0)]
-        return np.inf if g <= 0 or gw.size == 0 else float(np.sqrt(np.mean(gw) / g))
+        ok = np.isfinite(gw)
+        ok &= gw > 0
+        n = np.count_nonzero(ok)        # mean over the finite, non-zero segments, without a copy
+        return np.inf if g <= 0 or n == 0 else float(np.sqrt(np.sum(gw, where=ok) / n / g))
 
     lr, lc = lam(topo.g_row), lam(topo.g_col)
     return max(topo.cols / lr, topo.rows / lc), min(lr, lc)
@@ -76,14 +77,14 @@ def line_lengths(topo, g_cell):
 MAX_COARSE_NODES = 1 << 20
 
 
-def coarse_spacing(topo, g_cell, *, max_h: int = 16, min_coarse: int = 8) -> int:
+def coarse_spacing(topo, g_cell, *, max_h: int = 16, min_coarse: int = 8, lam: float | None = None) -> int:
     """Coarse spacing ``h`` (cells), a power of two: the largest one not above the decay length
     ``lambda`` (:func:`line_lengths`; measured at 512^2, lambda = 4.5 cells: 12 iterations at
     h = 4, 19 at h = 16, 53 at h = 64) and ``max_h``; doubled while the coarse grid has more than
     :data:`MAX_COARSE_NODES` nodes; halved while a direction has fewer than ``min_coarse`` coarse
-    nodes. 0 if the array is too small for a coarse grid."""
+    nodes. 0 if the array is too small for a coarse grid. ``lam``: the decay length if known."""
     M, N = topo.rows, topo.cols
-    lam = line_lengths(topo, g_cell)[1]
+    lam = line_lengths(topo, g_cell)[1] if lam is None else lam
     h = 2
     while 2 * h <= min(max_h, lam):
         h *= 2
@@ -97,9 +98,12 @@ def coarse_spacing(topo, g_cell, *, max_h: int = 16, min_coarse: int = 8) -> int
 def make_coarse(op, topo, g_cell, min_length: float):
     """A :class:`CoarseSpace` for ``op`` when the array's electrical length (:func:`line_lengths`)
     is at least ``min_length`` and a coarse grid fits, else None (line preconditioner alone)."""
-    if not np.isfinite(min_length) or line_lengths(topo, g_cell)[0] < min_length:
+    if not np.isfinite(min_length):
         return None
-    h = coarse_spacing(topo, g_cell)
+    length, lam = line_lengths(topo, g_cell)
+    if length < min_length:
+        return None
+    h = coarse_spacing(topo, g_cell, lam=lam)
     if not h:
         return None
     try:
@@ -129,6 +133,7 @@ class CoarseSpace:
         mc, nc = self.py.size, self.px.size
         self.shape = (mc, nc)
         self._Ac = self._assemble(op, mc, nc)
+        self._replicate = op.replicate_b   # merged bit-line runs: P injects at the run ends
         self._f = DirectFactor(self._Ac)
 
     def _assemble(self, op, mc, nc):
@@ -154,8 +159,8 @@ class CoarseSpace:
                     vals.append(v(wr, wc).ravel())
 
         # the cells cancel on the common mode; terminations and wires summed with the weights
-        gr = op.gr if N > 1 else np.zeros((M, 1))
-        gc = op.gc if M > 1 else np.zeros((1, N))
+        gr = op.gr_coarse if N > 1 else np.zeros((M, 1))
+        gc = op.gc_coarse if M > 1 else np.zeros((1, N))
         ge, gf = _reduce_wires(gr, gc, self.ly, self.ty, self.lx, self.tx, self.py, mc, nc)
         dd = np.zeros((3, 3, mc - 1, nc - 1))
         ty, tx = self.ty[pi], self.tx[pj]
@@ -175,10 +180,10 @@ class CoarseSpace:
         A = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
         return A.tocsc()
 
-    def correct(self, r, z, fixed_cols=None):
-        """z += P A_c^{-1} P^T r for bit-line grids (K, rows, cols); returns r . (P A_c^{-1} P^T r) (K,).
-
-        ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy (left out of P)."""
+    def coarse_solution(self, r, fixed_cols=None):
+        """(xc (K, mc, nc), r . (P xc) (K,)) with ``xc = A_c^{-1} P^T r`` for bit-line grids r
+        (K, rows, cols). ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy
+        (left out of P)."""
         K = r.shape[0]
         mc, nc = self.shape
         fc = np.asarray(fixed_cols if fixed_cols is not None else [], dtype=np.int64)
@@ -188,10 +193,25 @@ class CoarseSpace:
         _restrict(r, self.ly, self.ty, self.lx, self.tx, rc)
         r[:, -1, fc] = keep_r
         xc = np.ascontiguousarray(self._f.solve(rc.reshape(K, -1).T).T.reshape(K, mc, nc))
+        return xc, np.einsum("kij,kij->k", rc, xc)
+
+    def last_row_mask(self, n_cols, fixed_cols):
+        """(cols,) 1.0 where the prolongation reaches the last bit-line row, 0.0 at Dirichlet dummies."""
+        m = np.ones(n_cols)
+        m[np.asarray(fixed_cols, dtype=np.int64)] = 0.0
+        return m
+
+    def correct(self, r, z, fixed_cols=None):
+        """z += P A_c^{-1} P^T r for bit-line grids (K, rows, cols); returns r . (P A_c^{-1} P^T r) (K,).
+
+        ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy (left out of P)."""
+        fc = np.asarray(fixed_cols if fixed_cols is not None else [], dtype=np.int64)
+        xc, rz = self.coarse_solution(r, fc)
         keep_z = z[:, -1, fc].copy()
         _prolong_add(xc, self.ly, self.ty, self.lx, self.tx, z)
         z[:, -1, fc] = keep_z
-        return np.einsum("kij,kij->k", rc, xc)
+        self._replicate(z)
+        return rz
 
 
 @nb.njit(parallel=True, cache=True)

@@ -88,29 +88,33 @@ class LineJacobian:
         self._o = (np.empty((1, M, N)), np.empty((1, M, N)))
         self._wn, self._bn = topo.w_node.ravel(), topo.b_node.ravel()
 
-    def _split(self, v):
-        return free_to_grid(self._topo, v[:, None])
+    # voltages fill every grid position of a merged node, currents are summed over them
+    def _split(self, v, dual=False):
+        return free_to_grid(self._topo, v[:, None], dual=dual)
 
-    def _join(self, W, B):
-        return grid_to_free(self._topo, W, B)[:, 0]
+    def _join(self, W, B, dual=False):
+        return grid_to_free(self._topo, W, B, dual=dual)[:, 0]
 
     def rhs(self, u):
-        return self._join(*self._wires.rhs(u[:, None]))
+        return self._join(*self._wires.rhs(u[:, None]), dual=True)
 
     def apply_wires(self, v):
         oW, oB = self._o
         self._wires.matvec(*self._split(v), oW, oB)
-        return self._join(oW, oB)
+        return self._join(oW, oB, dual=True)
 
     def scatter(self, ic):
-        out = np.zeros(self._topo.n_all)
+        t = self._topo
+        if not t.regular:   # merged nodes collect the currents of all their cells
+            return (np.bincount(self._wn, ic, t.n_all) - np.bincount(self._bn, ic, t.n_all))[:self.n]
+        out = np.zeros(t.n_all)
         out[self._wn] = ic
         out[self._bn] = -ic
         return out[:self.n]
 
     def solve(self, g, rhs, eta):
         M, N = self._topo.rows, self._topo.cols
-        rW, rB = self._split(rhs)
+        rW, rB = self._split(rhs, dual=True)
         op = LineOperator(self._topo, g.reshape(M, N))
         if not self._decided or (op.sh and self._coarse is not None):
             self._coarse = make_coarse(op, self._topo, self._g0, self._min_length)

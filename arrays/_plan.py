@@ -15,8 +15,10 @@ The thresholds were measured on the development machine (2 cores, CHOLMOD availa
   size measured (sinh cells, 1 ohm wires, drivers and sense, best of 3, per input): 16^2
   0.54 vs 0.82 ms, 32^2 0.71 vs 2.34 ms, 48^2 0.92 vs 14.0 ms, 64^2 1.36 vs 27.8 ms, 128^2
   25 vs 435 ms; so :attr:`AutoPolicy.newton_direct_max_cells` is 0 (the sparse Jacobian
-  is used only where line CG does not apply: zero wire segments or near-shorts; zero driver and
-  sense resistances are Dirichlet nodes inside line CG).
+  is used only where line CG does not apply: near-shorts; zero driver and sense resistances are
+  Dirichlet nodes and zero wire segments merged runs inside line CG). Crossbars with zero wire
+  segments are factorised up to :attr:`AutoPolicy.merged_direct_max_cells` cells (the direct
+  solve is exact and the merged network small), line CG above.
 
 Pass another :class:`AutoPolicy` to :meth:`Crossbar.solve` (``policy=``) to change them.
 
@@ -40,7 +42,6 @@ import numpy as np
 from memlab.errors import ParameterError
 
 from ._direct import HAVE_CHOLMOD
-from ._linesolve import line_ready
 
 __all__ = ["AutoPolicy", "METHODS", "choose_method", "ports_available", "FULL_LIMIT", "NEAR_SHORT", "CG_MIN_RG",
            "merge_near_shorts", "min_rg"]
@@ -71,11 +72,23 @@ class AutoPolicy:
     #: line CG adds the coarse common-mode correction (:mod:`memlab.arrays._multigrid`) from this
     #: electrical length ``max(cols / lambda_row, rows / lambda_col)`` on (1); ``inf``: never, 0: always
     two_level_min_length: float = 10.0
+    #: crossbars with zero wire segments (merged nodes) are factorised directly up to this many
+    #: cells (line CG solves them exactly too, see :mod:`memlab.arrays._linerun`)
+    merged_direct_max_cells: int = 1200 * 1200
+    #: line CG of linear cells applies its preconditioner's bit-line solve in float32 from this
+    #: many cells on (the operator, the residual and CG stay float64; see
+    #: :class:`~memlab.arrays._linesolve.LineOperator`); 0: always, a huge number: never
+    mixed_precision_min_cells: int = 1024 * 1024
 
 
 def ports_available(topo, linear: bool) -> bool:
     """The port model applies: linear cells, CHOLMOD and free nodes (any termination or wire setting)."""
     return linear and HAVE_CHOLMOD and topo.n_free > 0
+
+
+def merged_segments(topo) -> bool:
+    """The crossbar has zero (merged) word- or bit-line segments."""
+    return bool(np.isinf(topo.g_row).any() or np.isinf(topo.g_col).any())
 
 
 def merge_near_shorts(r: np.ndarray, g_ref: float, rows: int, cols: int) -> np.ndarray:
@@ -103,10 +116,6 @@ def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, po
         raise ParameterError(f"method 'cg' needs every resistance r with r * g_max >= {CG_MIN_RG:g} (this crossbar "
                              f"has {rg_min:.3g}: line CG cannot resolve such near-shorts in float64); use "
                              "method='direct' or 'auto'")
-    if method == "cg" and not line_ready(topo):
-        raise ParameterError("method 'cg' needs every wire resistance in (0, inf] (zero driver and sense "
-                             "resistances are fine); this crossbar has zero wire segments (use method='direct' "
-                             "or 'auto')")
     if method == "ports" and not (ports_available(topo, linear) and not full):
         raise ParameterError("method 'ports' needs linear cells, scikit-sparse (CHOLMOD), a crossbar with "
                              "free nodes, and full=False")
@@ -117,7 +126,7 @@ def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, po
     if linear and not full and ports_available(topo, linear) and batch >= p.ports_min_batch \
             and cells <= p.max_factor_cells:
         return "ports"
-    if not line_ready(topo) or rg_min < CG_MIN_RG:
+    if rg_min < CG_MIN_RG or (merged_segments(topo) and cells <= p.merged_direct_max_cells):
         return "direct"
     if cells > p.max_factor_cells or (not HAVE_CHOLMOD and cells > p.superlu_max_cells):
         return "cg"

@@ -22,8 +22,11 @@ column is the solution's own ``norm(r) / norm([i_in; i_out])``). Preconditioners
 Timings on the shared 2-core machine are pessimistic: the load average is printed with
 every row. Before any 8192^2 run the script checks free memory (``--min-free-gb``).
 
+``prec``: the precision of the preconditioner's bit-line solve (``f32``: mixed precision,
+:attr:`~memlab.arrays.AutoPolicy.mixed_precision_min_cells`; ``--mixed off,on`` runs both).
+
 Usage: python benchmarks/bench_solver_scale.py [--sizes 256,512,...] [--line-max N] [--amg-max N]
-       [--sinh 4096] [--threads N] [--markdown]
+       [--sinh 4096] [--threads N] [--mixed auto|on|off|off,on] [--markdown]
 """
 from __future__ import annotations
 
@@ -47,14 +50,15 @@ def _crossbar(n, cell=None):
     return Crossbar(G, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0, cell=cell)
 
 
-def run_case(kind: str, n: int, threads) -> dict:
+def run_case(kind: str, n: int, threads, mixed="auto") -> dict:
     from memlab.arrays import AutoPolicy
     from memlab.devices import SinhConductance
     warnings.simplefilter("ignore")
     sinh = kind.startswith("sinh")
     cell = SinhConductance(v0=0.25) if sinh else None
     two = kind.endswith("2level")
-    pol = AutoPolicy(two_level_min_length=0.0 if two else np.inf)
+    mp = {"auto": {}, "on": {"mixed_precision_min_cells": 0}, "off": {"mixed_precision_min_cells": 1 << 62}}[mixed]
+    pol = AutoPolicy(two_level_min_length=0.0 if two else np.inf, **mp)
     # numba warm-up (compiled kernels are cached on disk; this loads them)
     _crossbar(64, cell).solve(np.full(64, 0.1), method="cg", policy=pol)
     v = np.random.default_rng(1).uniform(0, 0.3, n)
@@ -84,12 +88,14 @@ def run_case(kind: str, n: int, threads) -> dict:
     s = xb.solve(v, method="cg", full=False, policy=pol, threads=threads)
     out.update(build_s=time.perf_counter() - t0 - s.wall_time, wall_s=s.wall_time, iterations=s.iterations,
                newton=s.newton_steps if sinh else None, residual=s.residual, h=s.info.get("coarse_spacing", "-"),
-               setup_s=s.info.get("coarse_setup_s", 0.0), per_iter_s=s.wall_time / max(s.iterations, 1))
+               setup_s=s.info.get("coarse_setup_s", 0.0), per_iter_s=s.wall_time / max(s.iterations, 1),
+               mixed="f32" if s.info.get("mixed_precision") else "f64")
     return out
 
 
-def spawn(kind: str, n: int, threads) -> dict:
-    cmd = [sys.executable, HERE, "--child", f"{kind}:{n}"] + ([] if threads is None else ["--threads", str(threads)])
+def spawn(kind: str, n: int, threads, mixed="auto") -> dict:
+    cmd = [sys.executable, HERE, "--child", f"{kind}:{n}", "--mixed", mixed] + \
+        ([] if threads is None else ["--threads", str(threads)])
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     text = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
@@ -116,11 +122,13 @@ def main():
     ap.add_argument("--sinh", default="4096", help="sizes of the sinh cases (comma-separated, '' for none)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--mixed", default="auto", help="preconditioner precision: auto (AutoPolicy."
+                    "mixed_precision_min_cells), on (float32), off (float64), or 'off,on' to run both per case")
     ap.add_argument("--min-free-gb", type=float, default=14.0, help="skip 8192^2 below this much free memory")
     a = ap.parse_args()
     if a.child:
         kind, n = a.child.split(":")
-        print(json.dumps(run_case(kind, int(n), a.threads)))
+        print(json.dumps(run_case(kind, int(n), a.threads, a.mixed)))
         return
     sizes = [int(x) for x in a.sizes.split(",") if x]
     if importlib.util.find_spec("pyamg") is None:   # reference only, not a memlab dependency
@@ -136,12 +144,15 @@ def main():
         if n >= 8192 and _free_gb() < a.min_free_gb:
             rows.append({"kind": kind, "n": n, "error": f"skipped: {_free_gb():.1f} GB free", "load": 0.0})
             continue
-        print(f"running {kind} {n}^2 (load {os.getloadavg()[0]:.1f}) ...", file=sys.stderr, flush=True)
-        rows.append(spawn(kind, n, a.threads))
+        for mixed in a.mixed.split(","):
+            print(f"running {kind} {n}^2 mixed={mixed} (load {os.getloadavg()[0]:.1f}) ...", file=sys.stderr,
+                  flush=True)
+            rows.append(spawn(kind, n, a.threads, mixed))
     print(f"\nsolver scale, one input, rtol 1e-10  (cores: {os.cpu_count()}; threads: {a.threads or 'default'}; "
           f"shared machine: load average per row)")
     from memlab._table import to_markdown, to_text
-    table = [{"size": f"{r['n']}^2", "precond": r["kind"], "h": r.get("h"), "iters": r.get("iterations"),
+    table = [{"size": f"{r['n']}^2", "precond": r["kind"], "h": r.get("h"), "prec": r.get("mixed"),
+              "iters": r.get("iterations"),
               "newton": r.get("newton"), "setup s": r.get("setup_s"), "wall s": r.get("wall_s"),
               "s/iter": r.get("per_iter_s"), "peak GB": r.get("peak_gb"), "KCL res": r.get("residual"),
               "load": r["load"], "note": r.get("error", "")} for r in rows]
@@ -149,7 +160,7 @@ def main():
     targets = [("2level", 4096, 5.0, None), ("2level", 8192, 30.0, 12.0), ("sinh-2level", 4096, 30.0, None)]
     print("\ntargets (issue 18, 2 cores):")
     for kind, n, t, gb in targets:
-        r = next((r for r in rows if r["kind"] == kind and r["n"] == n and "error" not in r), None)
+        r = next((r for r in reversed(rows) if r["kind"] == kind and r["n"] == n and "error" not in r), None)
         if r is None:
             print(f"  {kind} {n}^2: not run")
             continue

@@ -14,7 +14,7 @@ import pytest
 
 from memlab.arrays import Crossbar
 from memlab.devices import SinhConductance
-from memlab.errors import AccuracyWarning, ParameterError
+from memlab.errors import AccuracyWarning
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # --import-mode=importlib
 from test_solver import dense_reference  # noqa: E402
@@ -86,8 +86,22 @@ def test_nonlinear_newton_cg_and_adjoint_with_ideal_terminations(rd_kind, rs_kin
             assert abs(c @ do - np.sum(gd.r_row * z)) <= 1e-8 * abs(np.sum(gd.r_row * z))
 
 
-def test_cg_still_refuses_merged_wire_segments():
-    xb = Crossbar(np.full((4, 4), 1e-5), r_row=0.0, r_col=1.0, r_driver=0.0, r_sense=0.0)
-    with pytest.raises(ParameterError, match="wire"):
-        xb.solve(np.full(4, 0.1), method="cg")
-    assert xb.solve(np.full(4, 0.1)).method == "direct"
+def test_cg_solves_merged_wire_segments_with_dirichlet_runs():
+    # every word line one node fixed by its 0-ohm driver (a Dirichlet run); auto still factorises
+    # small merged crossbars (AutoPolicy.merged_direct_max_cells)
+    G = np.random.default_rng(4).uniform(1e-6, 1e-4, (4, 4))
+    xb = Crossbar(G, r_row=0.0, r_col=1.0, r_driver=0.0, r_sense=0.0)
+    v = np.array([0.1, -0.2, 0.3, 0.05])
+    assert xb.solve(v).method == "direct"
+    s = xb.solve(v, method="cg", rtol=1e-12)
+    assert np.allclose(s.v_word, np.repeat(v[:, None], 4, axis=1), rtol=0, atol=1e-15)
+    # the word lines are ideal sources: the bit lines form the only unknowns, (cols) independent
+    # tridiagonal systems; solve them densely by hand
+    rc = 1.0
+    for j in range(4):
+        A = np.diag(G[:, j]) + np.diag(np.r_[np.ones(3), 0.0] / rc) + np.diag(np.r_[0.0, np.ones(3)] / rc) \
+            - np.diag(np.ones(3) / rc, 1) - np.diag(np.ones(3) / rc, -1)
+        A = A[:-1, :-1]                                     # the last node is the 0 V virtual ground
+        x = np.linalg.solve(A, (G[:, j] * v)[:-1])
+        assert np.allclose(s.v_bit[:-1, j], x, rtol=1e-9, atol=0)
+        assert np.isclose(s.i_out[j], x[-1] / rc + G[-1, j] * v[-1], rtol=1e-9, atol=0)

@@ -139,3 +139,34 @@ def test_open_word_line_segments():
     i_out = dense_reference(G, rr, rc, np.ones(M), np.ones(N), v)[0]
     s = Crossbar(G, r_row=rr, r_col=rc, r_driver=1.0, r_sense=1.0).solve(v, method="cg", rtol=1e-12, policy=TWO)
     assert np.abs(s.i_out - i_out).max() <= 1e-9 * np.abs(i_out).max()
+
+
+@pytest.mark.parametrize("wires", ["segments", "ideal_terminations", "zero_segments"])
+def test_mixed_precision_preconditioner_keeps_the_answer_and_the_residual(wires):
+    # AutoPolicy.mixed_precision_min_cells = 0: the bit-line preconditioner solve in float32; the
+    # operator, the residual check and CG stay float64, so the answer must equal the float64 run
+    # and the direct factorisation to the KCL tolerance (rtol 1e-10, the benchmarks' tolerance,
+    # above this circuit's round-off floor of ~2e-11; 1e-9 on the currents: measured 1e-11..1e-10)
+    rng = np.random.default_rng(21)
+    M, N = 64, 48
+    G = rng.uniform(1e-6, 1e-4, (M, N))
+    rr, rc, rd, rs = rng.uniform(0.5, 2.0, (M, N - 1)), rng.uniform(0.5, 2.0, (M - 1, N)), 1.0, 1.0
+    if wires == "ideal_terminations":
+        rd, rs = 0.0, 0.0
+    if wires == "zero_segments":
+        rr[::7, :] = 0.0
+        rc[rng.random(rc.shape) < 0.1] = 0.0
+    xb = Crossbar(G, r_row=rr, r_col=rc, r_driver=rd, r_sense=rs)
+    V = rng.uniform(0.0, 0.3, (M, 3))
+    ref = xb.solve(V, method="direct", rtol=1e-12)
+    for two in (0.0, np.inf):
+        out = {}
+        for mp, cells in (("f32", 0), ("f64", 1 << 62)):
+            pol = AutoPolicy(two_level_min_length=two, mixed_precision_min_cells=cells)
+            s = xb.solve(V, method="cg", rtol=1e-10, policy=pol)
+            assert s.info["mixed_precision"] == (mp == "f32")
+            assert s.residual <= 1e-10
+            assert np.max(np.abs(s.i_out - ref.i_out)) <= 1e-9 * np.max(np.abs(ref.i_out)), (two, mp)
+            out[mp] = s
+        assert np.max(np.abs(out["f32"].i_out - out["f64"].i_out)) <= 1e-9 * np.max(np.abs(ref.i_out))
+        assert out["f32"].iterations <= out["f64"].iterations + 2
