@@ -1,0 +1,142 @@
+"""Batched forward and adjoint solves for :func:`~memlab.arrays.compensate` (linear cells).
+
+One objective-and-gradient evaluation of the compensation needs, for the current
+conductances ``G`` (S), the outputs ``i_out`` (A) and cell voltages ``v_cell`` (V) of all
+``K`` inputs, then one adjoint solve with the sources ``[0; c]`` (``c = dL/di_out``) and
+``dL/dG = -sum_k v_cell_k * v_cell_adj_k`` (the linear-cell case of
+:func:`memlab.arrays._adjoint.vjp`). Two evaluators give exactly that:
+
+- :class:`LineEvaluator` (line CG): one :class:`~memlab.arrays._linesolve.LineOperator`
+  (the exact word-line factors, the bit-line preconditioner and the coarse correction) is
+  built per ``G`` and shared by the forward and the adjoint solve of all inputs; both CG
+  runs start from the previous evaluation's solutions (warm starts) and keep only the grid
+  voltages, not the full :class:`~memlab.arrays.CrossbarSolution` (no node-level copies).
+  Operator and preconditioner are rebuilt from the current ``G`` at every evaluation: the
+  objective and gradient are the exact (KCL-converged) ones of that ``G``; only the initial
+  guesses are stale, which changes the iteration count, not the answer. (Building them is one
+  pass over the array against ~2 x iterations x K passes for the solves.)
+- :class:`DirectEvaluator`: one sparse factor per ``G`` shared by the forward and the adjoint
+  solve (:meth:`~memlab.arrays.Crossbar.factorize`, :func:`~memlab.arrays._adjoint.vjp`).
+
+Convergence per input ``k`` is that of the crossbar's solvers (``norm(A v - b) <= rtol *
+norm(i_src)`` with the source currents of the iterate, or the float64 round-off floor).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from memlab.errors import ConvergenceError
+
+from ._adjoint import _anorm
+from ._adjoint import vjp as _vjp
+from ._crossbar import Crossbar
+from ._extract import roundoff_floor, source_norm
+from ._linear import CG_BLOCK
+from ._linesolve import LineOperator, numba_threads, schur_pcg
+from ._multigrid import make_coarse
+from ._plan import AutoPolicy
+
+__all__ = ["LineEvaluator", "DirectEvaluator"]
+
+
+class LineEvaluator:
+    """Forward/adjoint line-CG solves of the crossbar ``xb0``'s wiring with inputs ``V`` (V, (rows, K)).
+
+    ``forward(G)`` -> ``(i_out (cols, K), v_cell (rows, cols, K) view)``; ``gradient(c)`` ->
+    ``dJ/dG`` (A/S, (rows, cols)) of ``J = sum(c * i_out)`` at the last forward ``G``.
+    ``solves``/``iterations``: counts of CG runs and their iterations (diagnostics).
+    """
+
+    def __init__(self, xb0, V, rtol, policy=None):
+        self.topo = xb0.topo
+        self.M, self.N = xb0.shape
+        self.V = V
+        self.rtol = rtol
+        self.policy = policy or AutoPolicy()
+        self._xf = None          # (K, rows, cols) bit-line voltages of the last forward solution
+        self._xa = None          # ... of the last adjoint solution
+        self._op = self._coarse = self._vc = None
+        self.solves = 0
+        self.iterations = []
+
+    def _solve(self, u, start):
+        """(xW, xB) (K, rows, cols) of sources ``u`` (rows + cols, K), CG from bit-line voltages ``start``."""
+        op, M, N = self._op, self.M, self.N
+        K = u.shape[1]
+        xW = np.empty((K, M, N))
+        xB = np.empty((K, M, N))
+        anorm = _anorm(self.topo, op.G)
+        mi = max(200, 4 * (M + N))
+        used = 0
+        with numba_threads(None, M * N):
+            for s in range(0, K, CG_BLOCK):
+                us = u[:, s:s + CG_BLOCK]
+                bW, bB = op.rhs(us)
+
+                def tol_of(w, b, us=us):
+                    i_in, i_o = op.source_currents(w, b, us)
+                    xm = np.maximum(np.abs(w).max(axis=(1, 2)), np.abs(b).max(axis=(1, 2)))
+                    return np.maximum(self.rtol * source_norm(i_o, i_in), roundoff_floor(anorm, xm, 2 * M * N))
+
+                x0 = None
+                if start is not None:
+                    x0 = (None, start[s:s + CG_BLOCK].copy())
+                    fc = op.fixed_cols
+                    x0[1][:, -1, fc] = us[M + fc].T            # Dirichlet dummies at their source
+                w, b, it, rn, conv = schur_pcg(op, bW, bB, x0=x0, rtol=0.0, maxiter=mi, atol_fn=tol_of,
+                                               coarse=self._coarse)
+                if not np.all(conv):
+                    i_in, i_o = op.source_currents(w, b, us)
+                    res = float(np.max(rn / source_norm(i_o, i_in)))
+                    raise ConvergenceError(f"line-preconditioned CG did not reach rtol={self.rtol:g} in {mi} "
+                                           f"iterations (relative KCL residual {res:.3e})", iterations=it,
+                                           residual=res)
+                xW[s:s + CG_BLOCK], xB[s:s + CG_BLOCK] = w, b
+                used = max(used, it)
+        self.solves += 1
+        self.iterations.append(used)
+        return xW, xB
+
+    def forward(self, G):
+        self._op = LineOperator(self.topo, G)
+        self._coarse = make_coarse(self._op, self.topo, G.ravel(), self.policy.two_level_min_length)
+        u = np.concatenate([self.V, np.zeros((self.N, self.V.shape[1]))], axis=0)
+        xW, xB = self._solve(u, self._xf)
+        self._xf = xB
+        i_out = self._op.source_currents(xW, xB, u)[1]
+        np.subtract(xW, xB, out=xW)
+        self._vc = xW                                  # v_cell (K, rows, cols)
+        return i_out, np.moveaxis(xW, 0, -1)
+
+    def gradient(self, c):
+        u = np.concatenate([np.zeros((self.M, c.shape[1])), c], axis=0)
+        xW, xB = self._solve(u, self._xa)
+        self._xa = xB
+        np.subtract(xW, xB, out=xW)
+        return -np.einsum("kij,kij->ij", self._vc, xW)
+
+
+class DirectEvaluator:
+    """As :class:`LineEvaluator` with one sparse direct factor per ``G`` (forward and adjoint)."""
+
+    def __init__(self, xb0, V, rtol, wires):
+        self.V, self.rtol, self.wires = V, rtol, wires
+        self.solves = 0
+        self.iterations = []
+        self._last = None
+
+    def forward(self, G):
+        xb = Crossbar(G, **self.wires)
+        fac = xb.factorize("direct")
+        sol = xb.solve(self.V, factor=fac, rtol=self.rtol, full=True)
+        self._last = (sol, fac)
+        self.solves += 1
+        M, N = xb.shape
+        return sol.i_out.reshape(N, -1), sol.v_cell.reshape(M, N, -1)
+
+    def gradient(self, c):
+        sol, fac = self._last
+        self.solves += 1
+        g = _vjp(sol.crossbar, sol, sol.sources, c, None, method="direct", rtol=self.rtol, factor=fac,
+                 resistances=False)
+        return g.conductance
