@@ -136,11 +136,8 @@ class _TileTrainer:
         self.wires = dict(r_row=xb.r_row, r_col=xb.r_col, r_driver=xb.r_driver, r_sense=xb.r_sense)
         self.G = np.array(am.G_programmed, dtype=np.float64)
         self.g_min, self.g_max = am.g_min, am.g_max
-        # digital partial sum per unit bit-line current: y = S @ i_out (before the ADC), A -> 1
-        conv = am.w_max / am.Q / am.unit / (am.v_read / am.x_max)
-        eye = np.eye(self.G.shape[1])
-        self.S = conv * sum(am.base ** s * blk for s, blk in enumerate(am._slice_currents(eye)))
-        self.conv = conv
+        # digital partial sum per unit bit-line current: y = S @ i_out (ideal ADC), 1/A
+        self.S = am.readout_matrix
         self.m = np.zeros_like(self.G)
         self.v = np.zeros_like(self.G)
 
@@ -148,14 +145,13 @@ class _TileTrainer:
         """Partial sums (n_out_tile, K) of normalised inputs ``u`` with conductances ``G``; keeps
         what the backward pass needs."""
         am, t = self.am, self.tile
-        V = am._voltages(t.padded(u))[0][0]
+        V = am.input_voltages(t.padded(u))[0][0]
         xb = Crossbar(G, **self.wires)
         fac = xb.factorize("direct") if method == "direct" else None
         sol = xb.solve(V, factor=fac, method=method if fac is None else "auto", full=True, progress=False)
-        stats = {"adc_saturated": 0}
-        y = sum(am.base ** s * am._adc(i_s, stats) for s, i_s in enumerate(am._slice_currents(sol.i_out)))
+        y = am.read_out(sol.i_out)
         self._saved = (xb, sol, fac, method)
-        return (self.conv * y)[:t.outputs[1] - t.outputs[0]]
+        return y[:t.outputs[1] - t.outputs[0]]
 
     def backward(self, gy):
         """(dL/dG (rows, cols), dL/du (tile rows, K)) from the gradient of the partial sums."""
@@ -276,11 +272,7 @@ def _reprogrammed(mapped, trainers):
     for key, tm in mapped.matrices.items():
         new_tiles = []
         for tr in trainers[key]:
-            am = copy.copy(tr.am)
-            am.G_programmed = tr.G.copy()
-            am._xb = am._crossbar(am.G_programmed)
-            am._read_rng = copy.deepcopy(tr.am._read_rng)
-            new_tiles.append(dataclasses.replace(tr.tile, analog=am))
+            new_tiles.append(dataclasses.replace(tr.tile, analog=tr.am.reprogrammed(tr.G)))
         ntm = copy.copy(tm)
         ntm.tiles = new_tiles
         matrices[key] = ntm
