@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from memlab.errors import ConvergenceError
+from memlab.errors import ConvergenceError, ParameterError
 
 from ._adjoint import _anorm
 from ._adjoint import vjp as _vjp
 from ._crossbar import Crossbar
 from ._extract import roundoff_floor, source_norm
 from ._linear import CG_BLOCK
-from ._linesolve import LineOperator, numba_threads, schur_pcg
+from ._linesolve import LineOperator, line_ready, numba_threads, schur_pcg
 from ._multigrid import make_coarse
 from ._plan import AutoPolicy
 
@@ -42,16 +42,22 @@ __all__ = ["LineEvaluator", "DirectEvaluator"]
 class LineEvaluator:
     """Forward/adjoint line-CG solves of the crossbar ``xb0``'s wiring with inputs ``V`` (V, (rows, K)).
 
-    ``forward(G)`` -> ``(i_out (cols, K), v_cell (rows, cols, K) view)``; ``gradient(c)`` ->
-    ``dJ/dG`` (A/S, (rows, cols)) of ``J = sum(c * i_out)`` at the last forward ``G``.
+    ``forward(G[, V])`` -> ``(i_out (cols, K), v_cell (rows, cols, K) view)`` (``V`` overrides
+    the inputs of construction); ``gradient(c[, with_inputs])`` -> ``dJ/dG`` (A/S, (rows, cols))
+    of ``J = sum(c * i_out)`` at the last forward ``G`` and inputs (with ``with_inputs`` also
+    ``dJ/dv_in`` (A/V, (rows, K))). ``warm``: start each CG from the previous solution (for
+    an optimiser's evaluations on fixed inputs; off for changing inputs).
     ``solves``/``iterations``: counts of CG runs and their iterations (diagnostics).
     """
 
-    def __init__(self, xb0, V, rtol, policy=None):
+    def __init__(self, xb0, V=None, rtol=1e-10, policy=None, warm=True):
         self.topo = xb0.topo
+        if not line_ready(self.topo):
+            raise ParameterError("method 'cg' needs every wire resistance in (0, inf] (line CG); use 'direct'")
         self.M, self.N = xb0.shape
         self.V = V
         self.rtol = rtol
+        self.warm = warm
         self.policy = policy or AutoPolicy()
         self._xf = None          # (K, rows, cols) bit-line voltages of the last forward solution
         self._xa = None          # ... of the last adjoint solution
@@ -79,7 +85,7 @@ class LineEvaluator:
                     return np.maximum(self.rtol * source_norm(i_o, i_in), roundoff_floor(anorm, xm, 2 * M * N))
 
                 x0 = None
-                if start is not None:
+                if start is not None and self.warm and start.shape[0] == K:
                     x0 = (None, start[s:s + CG_BLOCK].copy())
                     fc = op.fixed_cols
                     x0[1][:, -1, fc] = us[M + fc].T            # Dirichlet dummies at their source
@@ -97,46 +103,49 @@ class LineEvaluator:
         self.iterations.append(used)
         return xW, xB
 
-    def forward(self, G):
+    def forward(self, G, V=None):
+        V = self.V if V is None else V
         self._op = LineOperator(self.topo, G)
         self._coarse = make_coarse(self._op, self.topo, G.ravel(), self.policy.two_level_min_length)
-        u = np.concatenate([self.V, np.zeros((self.N, self.V.shape[1]))], axis=0)
+        u = np.concatenate([V, np.zeros((self.N, V.shape[1]))], axis=0)
         xW, xB = self._solve(u, self._xf)
-        self._xf = xB
+        self._xf = xB if self.warm else None
         i_out = self._op.source_currents(xW, xB, u)[1]
         np.subtract(xW, xB, out=xW)
         self._vc = xW                                  # v_cell (K, rows, cols)
         return i_out, np.moveaxis(xW, 0, -1)
 
-    def gradient(self, c):
+    def gradient(self, c, with_inputs=False):
         u = np.concatenate([np.zeros((self.M, c.shape[1])), c], axis=0)
         xW, xB = self._solve(u, self._xa)
-        self._xa = xB
+        self._xa = xB if self.warm else None
+        i_in = self._op.source_currents(xW, xB, u)[0] if with_inputs else None
         np.subtract(xW, xB, out=xW)
-        return -np.einsum("kij,kij->ij", self._vc, xW)
+        dG = -np.einsum("kij,kij->ij", self._vc, xW)
+        return (dG, -i_in) if with_inputs else dG
 
 
 class DirectEvaluator:
     """As :class:`LineEvaluator` with one sparse direct factor per ``G`` (forward and adjoint)."""
 
-    def __init__(self, xb0, V, rtol, wires):
-        self.V, self.rtol, self.wires = V, rtol, wires
+    def __init__(self, xb0, V=None, rtol=1e-10, wires=None):
+        self.V, self.rtol, self.wires = V, rtol, wires or {}
         self.solves = 0
         self.iterations = []
         self._last = None
 
-    def forward(self, G):
+    def forward(self, G, V=None):
         xb = Crossbar(G, **self.wires)
         fac = xb.factorize("direct")
-        sol = xb.solve(self.V, factor=fac, rtol=self.rtol, full=True)
+        sol = xb.solve(self.V if V is None else V, factor=fac, rtol=self.rtol, full=True, progress=False)
         self._last = (sol, fac)
         self.solves += 1
         M, N = xb.shape
         return sol.i_out.reshape(N, -1), sol.v_cell.reshape(M, N, -1)
 
-    def gradient(self, c):
+    def gradient(self, c, with_inputs=False):
         sol, fac = self._last
         self.solves += 1
         g = _vjp(sol.crossbar, sol, sol.sources, c, None, method="direct", rtol=self.rtol, factor=fac,
                  resistances=False)
-        return g.conductance
+        return (g.conductance, np.asarray(g.v_in).reshape(sol.crossbar.rows, -1)) if with_inputs else g.conductance

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memlab._validate import positive_float, positive_int
-from memlab.arrays import Crossbar
+from memlab.arrays._compsolve import DirectEvaluator, LineEvaluator
 from memlab.arrays._nonideal import apply_steps
 from memlab.errors import ConfigError, ParameterError
 
@@ -140,29 +140,26 @@ class _TileTrainer:
         self.S = am.readout_matrix
         self.m = np.zeros_like(self.G)
         self.v = np.zeros_like(self.G)
+        self.ev = None            # forward/adjoint evaluator of the tile (memlab.arrays._compsolve)
 
     def forward(self, u, G, method):
-        """Partial sums (n_out_tile, K) of normalised inputs ``u`` with conductances ``G``; keeps
-        what the backward pass needs."""
+        """Partial sums (n_out_tile, K) of normalised inputs ``u`` with conductances ``G``; the
+        evaluator keeps what the backward pass needs."""
         am, t = self.am, self.tile
-        V = am.input_voltages(t.padded(u))[0][0]
-        xb = Crossbar(G, **self.wires)
-        fac = xb.factorize("direct") if method == "direct" else None
-        sol = xb.solve(V, factor=fac, method=method if fac is None else "auto", full=True, progress=False)
-        y = am.read_out(sol.i_out)
-        self._saved = (xb, sol, fac, method)
-        return y[:t.outputs[1] - t.outputs[0]]
+        if self.ev is None:
+            xb = am.crossbar
+            self.ev = (DirectEvaluator(xb, wires=self.wires) if method == "direct" else
+                       LineEvaluator(xb, warm=False))
+        i_out = self.ev.forward(G, am.input_voltages(t.padded(u))[0][0])[0]
+        return am.read_out(i_out)[:t.outputs[1] - t.outputs[0]]
 
     def backward(self, gy):
         """(dL/dG (rows, cols), dL/du (tile rows, K)) from the gradient of the partial sums."""
         am, t = self.am, self.tile
-        xb, sol, fac, method = self._saved
-        self._saved = None
         full = np.zeros((self.S.shape[0], gy.shape[1]))
         full[:gy.shape[0]] = gy
-        grad = xb.vjp(sol, self.S.T @ full, factor=fac, method=method if fac is None else "auto")
-        du = np.asarray(grad.v_in).reshape(xb.rows, -1) * (am.v_read / am.x_max)
-        return grad.conductance, du[t.pad_rows:]
+        dG, dv = self.ev.gradient(self.S.T @ full, with_inputs=True)
+        return dG, (dv * (am.v_read / am.x_max))[t.pad_rows:]
 
     def step(self, grad, lr, k, b1=0.9, b2=0.999, eps=1e-8):
         """One projected Adam step (units of the window) from ``grad`` = dL/dG (1/S)."""
