@@ -70,7 +70,8 @@ class LineEvaluator:
         op, M, N = self._op, self.M, self.N
         K = u.shape[1]
         xW = np.empty((K, M, N))
-        xB = np.empty((K, M, N))
+        usable = start is not None and self.warm and start.shape[0] == K
+        xB = start if usable else np.empty((K, M, N))     # the start is overwritten block by block
         anorm = _anorm(self.topo, op.G)
         mi = max(200, 4 * (M + N))
         used = 0
@@ -85,7 +86,7 @@ class LineEvaluator:
                     return np.maximum(self.rtol * source_norm(i_o, i_in), roundoff_floor(anorm, xm, 2 * M * N))
 
                 x0 = None
-                if start is not None and self.warm and start.shape[0] == K:
+                if usable:
                     x0 = (None, start[s:s + CG_BLOCK].copy())
                     fc = op.fixed_cols
                     x0[1][:, -1, fc] = us[M + fc].T            # Dirichlet dummies at their source
@@ -108,7 +109,10 @@ class LineEvaluator:
         self._op = LineOperator(self.topo, G)
         self._coarse = make_coarse(self._op, self.topo, G.ravel(), self.policy.two_level_min_length)
         u = np.concatenate([V, np.zeros((self.N, V.shape[1]))], axis=0)
-        xW, xB = self._solve(u, self._xf)
+        self._vc = None                                # free the last solution's arrays first
+        start, self._xf = self._xf, None
+        xW, xB = self._solve(u, start)
+        del start
         self._xf = xB if self.warm else None
         i_out = self._op.source_currents(xW, xB, u)[1]
         np.subtract(xW, xB, out=xW)
@@ -117,7 +121,9 @@ class LineEvaluator:
 
     def gradient(self, c, with_inputs=False):
         u = np.concatenate([np.zeros((self.M, c.shape[1])), c], axis=0)
-        xW, xB = self._solve(u, self._xa)
+        start, self._xa = self._xa, None
+        xW, xB = self._solve(u, start)
+        del start
         self._xa = xB if self.warm else None
         i_in = self._op.source_currents(xW, xB, u)[0] if with_inputs else None
         np.subtract(xW, xB, out=xW)

@@ -153,7 +153,7 @@ def _train128():
     default = map_network(net, **kw).accuracy(xte, yte)
     m = map_network(net, g_min=2e-5, g_max=2e-3, **kw)
     t = time.perf_counter()
-    r = fine_tune(m, xtr, ytr, epochs=5, batch_size=128, lr=0.01, seed=0, x_test=xte, y_test=yte)
+    r = fine_tune(m, xtr, ytr, epochs=5, batch_size=128, lr=0.01, seed=0, x_test=xte, y_test=yte, method="cg")
     return {"case": "train128", "wall_s": time.perf_counter() - t, "ideal": r.accuracy_ideal,
             "before": r.accuracy_before, "after": r.accuracy_after, "recovered": r.recovered,
             "default_window": default, "loss": r.loss, "tiles": len(m.tiles)}
