@@ -46,7 +46,9 @@ class CompensationResult:
     optimisation inputs: ``error_before`` with ``G_t`` programmed as it is (its gain fitted too
     when ``gain="fit"``), ``error_after`` with ``G`` (``error_continuous`` with
     ``G_continuous``); ``column_error_*`` per column (:func:`memlab.arrays.column_error`).
-    ``history``: objective value per L-BFGS-B iteration.
+    ``history``: objective value per L-BFGS-B iteration; ``solver_iterations``: CG iterations of
+    every forward and adjoint solve in order (the slowest input block; zeros for the direct
+    solver).
     """
 
     G: np.ndarray
@@ -64,6 +66,7 @@ class CompensationResult:
     wall_time: float
     message: str
     history: list = field(default_factory=list)
+    solver_iterations: list = field(default_factory=list)
 
 
 def _target(target_G, target_weights, g_min, g_max):
@@ -205,4 +208,5 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     return CompensationResult(G=G, G_continuous=Gc, target_G=Gt, gain=a1, gain_before=a0, error_before=err0,
                               error_after=err1, error_continuous=errc, column_error_before=col0,
                               column_error_after=col1, iterations=int(res.nit), evaluations=state["evals"],
-                              wall_time=time.perf_counter() - t0, message=str(res.message), history=history)
+                              wall_time=time.perf_counter() - t0, message=str(res.message), history=history,
+                              solver_iterations=list(ev.iterations))

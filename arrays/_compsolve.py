@@ -146,12 +146,14 @@ class DirectEvaluator:
         sol = xb.solve(self.V if V is None else V, factor=fac, rtol=self.rtol, full=True, progress=False)
         self._last = (sol, fac)
         self.solves += 1
+        self.iterations.append(0)
         M, N = xb.shape
         return sol.i_out.reshape(N, -1), sol.v_cell.reshape(M, N, -1)
 
     def gradient(self, c, with_inputs=False):
         sol, fac = self._last
         self.solves += 1
+        self.iterations.append(0)
         g = _vjp(sol.crossbar, sol, sol.sources, c, None, method="direct", rtol=self.rtol, factor=fac,
                  resistances=False)
         return (g.conductance, np.asarray(g.v_in).reshape(sol.crossbar.rows, -1)) if with_inputs else g.conductance

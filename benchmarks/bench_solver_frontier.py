@@ -107,9 +107,11 @@ def run_case(name: str, repeat: int) -> dict:
         r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=maxiter, gain="fit",
                        warm_start=5 if n <= 256 else 3, **wires)
         out.update(wall_s=time.perf_counter() - t, iterations=r.iterations, evaluations=r.evaluations,
-                   err_before=r.error_before, err_after=r.error_after)
+                   err_before=r.error_before, err_after=r.error_after, cg_iterations=r.solver_iterations,
+                   history=r.history)
         def chk(G, X, a):
             return relative_error(Crossbar(G, **wires).solve(X, method="cg", rtol=1e-10).i_out, a * (Gt.T @ X))
+        print(json.dumps(out), file=sys.stderr, flush=True)        # the optimisation's numbers, before the checks
         out.update(check_before=chk(Gt, V, r.gain_before), check_after=chk(r.G, V, r.gain),
                    held_before=chk(Gt, held, r.gain_before), held_after=chk(r.G, held, r.gain), gain=r.gain)
         return out

