@@ -55,13 +55,15 @@ class LineEvaluator:
         if not line_ready(self.topo):
             raise ParameterError("method 'cg' needs every wire resistance in (0, inf] (line CG); use 'direct'")
         self.M, self.N = xb0.shape
+        self._open_out = np.broadcast_to(np.isinf(xb0.r_sense), (self.N,))
+        self._open_in = np.broadcast_to(np.isinf(xb0.r_driver), (self.M,))
         self.V = V
         self.rtol = rtol
         self.warm = warm
         self.policy = policy or AutoPolicy()
         self._xf = None          # (K, rows, cols) bit-line voltages of the last forward solution
         self._xa = None          # ... of the last adjoint solution
-        self._op = self._coarse = self._vc = None
+        self._op = self._coarse = self._vc = self._G = None
         self.solves = 0
         self.iterations = []
 
@@ -114,10 +116,19 @@ class LineEvaluator:
         xW, xB = self._solve(u, start)
         del start
         self._xf = xB if self.warm else None
-        i_out = self._op.source_currents(xW, xB, u)[1]
         np.subtract(xW, xB, out=xW)
         self._vc = xW                                  # v_cell (K, rows, cols)
-        return i_out, np.moveaxis(xW, 0, -1)
+        self._G = G
+        return self._port(xW, G, 1), np.moveaxis(xW, 0, -1)
+
+    def _port(self, vc, G, axis):
+        """Bit-line (``axis=1``: i_out (cols, K)) or word-line (``axis=2``: i_in (rows, K)) source
+        currents (A) as the sums of the cell currents ``G v_cell`` along each line (KCL: a line's
+        only other branch is its terminal; exact also for Dirichlet terminals and cells between
+        two of them); zero for open terminations."""
+        i = np.einsum("kij,ij->jk" if axis == 1 else "kij,ij->ik", vc, G)
+        i[self._open_out if axis == 1 else self._open_in] = 0.0
+        return i
 
     def gradient(self, c, with_inputs=False):
         u = np.concatenate([np.zeros((self.M, c.shape[1])), c], axis=0)
@@ -125,10 +136,9 @@ class LineEvaluator:
         xW, xB = self._solve(u, start)
         del start
         self._xa = xB if self.warm else None
-        i_in = self._op.source_currents(xW, xB, u)[0] if with_inputs else None
         np.subtract(xW, xB, out=xW)
         dG = -np.einsum("kij,kij->ij", self._vc, xW)
-        return (dG, -i_in) if with_inputs else dG
+        return (dG, -self._port(xW, self._G, 2)) if with_inputs else dG
 
 
 class DirectEvaluator:

@@ -46,13 +46,14 @@ def _ce(out, y):
     return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
 
 
-def test_gradient_matches_finite_differences_of_infer(setup):
+@pytest.mark.parametrize("method", ["direct", "cg"])
+def test_gradient_matches_finite_differences_of_infer(setup, method):
     net, xtr, ytr, *_ = setup
     m = _mapped(setup)
     X, Y = xtr[:40], ytr[:40]
     layers, logits = _train._split_softmax(net)
     trainers = {k: [_train._TileTrainer(t) for t in tm.tiles] for k, tm in m.matrices.items()}
-    loss, _, grads = _train._train_step(m, layers, logits, trainers, X, Y, (), None, "direct")
+    loss, _, grads = _train._train_step(m, layers, logits, trainers, X, Y, (), None, method)
     assert loss == pytest.approx(_ce(m.infer(X), Y), rel=1e-9)     # the training forward is the exact read
     rng = np.random.default_rng(1)
     dirs = {k: [rng.uniform(-1, 1, tr.G.shape) * tr.G for tr in trs] for k, trs in trainers.items()}
