@@ -34,7 +34,7 @@ from memlab.errors import ParameterError, ShapeError, out_of_range
 from ._crossbar import Crossbar
 from ._nonideal import apply_steps
 from ._quantize import quantize_uniform
-from memlab._validate import positive_float, positive_int
+from memlab._validate import as_conductance, positive_float, positive_int, real
 
 __all__ = ["AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db"]
 
@@ -262,12 +262,15 @@ class AnalogMatrix:
         (counts its saturated conversions into ``stats["adc_saturated"]`` when ``stats`` is
         given), the shift-and-add over slices and the scale to ``W x`` units.
         """
-        i = np.asarray(i_out, dtype=np.float64)
+        i = real(i_out, "i_out", unit="A", where="AnalogMatrix.read_out", array=True)
         i = i[:, None] if i.ndim == 1 else i
-        if i.shape[0] != self._xb.cols:
+        if i.ndim != 2 or i.shape[0] != self._xb.cols:
             raise ShapeError(f"parameter 'i_out' has shape {np.shape(i_out)}; expected ({self._xb.cols}, K)")
         st = {"adc_saturated": 0} if stats is None else stats
         st.setdefault("adc_saturated", 0)
+        return self._read_out(i, st)
+
+    def _read_out(self, i, st):
         conv = self.w_max / self.Q / self.unit / (self.v_read / self.x_max)
         return sum((self.base ** s) * self._adc(i_s, st) * conv for s, i_s in enumerate(self._slice_currents(i)))
 
@@ -282,7 +285,7 @@ class AnalogMatrix:
     def reprogrammed(self, G) -> "AnalogMatrix":
         """A copy of this matrix with programmed conductances ``G`` (S, the crossbar's shape) and a
         copy of the read-noise generator (this matrix is not changed)."""
-        G = np.array(G, dtype=np.float64)
+        G = as_conductance(G, "G")
         if G.shape != self.G_programmed.shape:
             raise ShapeError(f"parameter 'G' has shape {G.shape}; expected {self.G_programmed.shape}")
         new = copy.copy(self)
@@ -353,7 +356,7 @@ class AnalogMatrix:
         y = np.zeros((self.n_out, X.shape[1]))
         for V, wgt in self._dac(X):
             sol = xb.solve(V, method=self.method, full=False, progress=False)
-            y += wgt * self.read_out(sol.i_out, stats)
+            y += wgt * self._read_out(sol.i_out, stats)
         y = y[:, 0] if single else y
         return (y, stats) if return_stats else y
 

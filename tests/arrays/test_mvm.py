@@ -226,3 +226,8 @@ def test_public_read_chain_closed_form_readout_and_reprogramming():
         am.reprogrammed(np.ones((2, 2)))
     with pytest.raises(ShapeError, match="'x'"):
         am.input_voltages(np.ones(3))
+    from memlab.errors import ParameterError as PE
+    with pytest.raises(PE, match="i_out"):
+        am.read_out(np.full((14, 2), np.nan))
+    with pytest.raises(PE, match=r"'G\[0,0\]'"):
+        am.reprogrammed(np.full(am.G_programmed.shape, -1.0))
