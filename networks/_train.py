@@ -107,8 +107,8 @@ def _check_layers(layers):
         ok = (ly.op in ("dense", "conv") or ly.op in _PASS or (ly.op == "activation" and ly.attrs["kind"] in _DACT))
         if not ok:
             what = ly.op if ly.op != "activation" else f"activation '{ly.attrs['kind']}'"
-            raise ConfigError(f"fine_tune: layer '{ly.name}' ({what}) has no backward pass here; supported: dense, conv, "
-                              f"{', '.join(_PASS)}, activations {sorted(_DACT)} and a final softmax")
+            raise ConfigError(f"fine_tune: layer '{ly.name}' ({what}) has no backward pass here; supported: dense, "
+                              f"conv, {', '.join(_PASS)}, activations {sorted(_DACT)} and a final softmax")
 
 
 def _backward_digital(ly, g, xs, y):
