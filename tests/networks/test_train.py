@@ -46,16 +46,13 @@ def _ce(out, y):
     return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
 
 
-@pytest.mark.parametrize("method", ["direct", "cg"])
-def test_gradient_matches_finite_differences_of_infer(setup, method):
-    net, xtr, ytr, *_ = setup
-    m = _mapped(setup)
-    X, Y = xtr[:40], ytr[:40]
+def _check_gradient(m, net, X, Y, method, rng):
+    """The training step's dL/dG along a random direction against central differences of the loss
+    of ``m.infer`` (the inference read path) on reprogrammed tiles; returns the tile keys."""
     layers, logits = _train._split_softmax(net)
     trainers = {k: [_train._TileTrainer(t) for t in tm.tiles] for k, tm in m.matrices.items()}
     loss, _, grads = _train._train_step(m, layers, logits, trainers, X, Y, (), None, method)
     assert loss == pytest.approx(_ce(m.infer(X), Y), rel=1e-9)     # the training forward is the exact read
-    rng = np.random.default_rng(1)
     dirs = {k: [rng.uniform(-1, 1, tr.G.shape) * tr.G for tr in trs] for k, trs in trainers.items()}
     ad = sum(float(np.sum(g * z)) for k in grads for g, z in zip(grads[k], dirs[k]))
     G0 = {k: [tr.G.copy() for tr in trs] for k, trs in trainers.items()}
@@ -65,10 +62,19 @@ def test_gradient_matches_finite_differences_of_infer(setup, method):
             for tr, g0, z in zip(trs, G0[k], dirs[k]):
                 tr.G = g0 + h * z
         return _ce(_train._reprogrammed(m, trainers).infer(X), Y)
-    h = 1e-4          # relative step; the loss is smooth in G (no ReLU input crosses 0 at this size)
+    h = 1e-4          # relative step; the loss is smooth in G (no ReLU input crosses 0 at these sizes)
     fd = (loss_at(h) - loss_at(-h)) / (2 * h)
     # central differences: truncation O(h^2) ~ 1e-8 relative, round-off of the loss ~ 1e-15 / 1e-4
     assert fd == pytest.approx(ad, rel=1e-5)
+    return sorted(grads)
+
+
+@pytest.mark.parametrize("method", ["direct", "cg"])
+def test_gradient_matches_finite_differences_of_infer(setup, method):
+    net, xtr, ytr, *_ = setup
+    m = _mapped(setup)
+    X, Y = xtr[:40], ytr[:40]
+    _check_gradient(m, net, X, Y, method, np.random.default_rng(1))
 
 
 def test_fine_tune_recovers_half_of_ir_drop_loss(setup):
@@ -135,21 +141,6 @@ def test_conv_layers_gradient_matches_finite_differences_of_infer():
     X = rng.uniform(0, 1, (6, 2, 5, 5))
     Y = rng.integers(0, 3, 6)
     m = map_network(net, tile=(16, 16), g_min=5e-5, g_max=5e-3, calibration=X, seed=0, **WIRES)
-    layers_, logits = _train._split_softmax(net)
-    trainers = {k: [_train._TileTrainer(t) for t in tm.tiles] for k, tm in m.matrices.items()}
-    loss, _, grads = _train._train_step(m, layers_, logits, trainers, X, Y, (), None, "cg")
-    assert loss == pytest.approx(_ce(m.infer(X), Y), rel=1e-9)
-    assert sorted(grads) == [("c", 0), ("c", 1), ("c2", 0), ("d", 0)]
-    dirs = {k: [rng.uniform(-1, 1, tr.G.shape) * tr.G for tr in trs] for k, trs in trainers.items()}
-    ad = sum(float(np.sum(g * z)) for k in grads for g, z in zip(grads[k], dirs[k]))
-    G0 = {k: [tr.G.copy() for tr in trs] for k, trs in trainers.items()}
-
-    def loss_at(h):
-        for k, trs in trainers.items():
-            for tr, g0, z in zip(trs, G0[k], dirs[k]):
-                tr.G = g0 + h * z
-        return _ce(_train._reprogrammed(m, trainers).infer(X), Y)
-    h = 1e-4
-    assert (loss_at(h) - loss_at(-h)) / (2 * h) == pytest.approx(ad, rel=1e-5)
+    assert _check_gradient(m, net, X, Y, "cg", rng) == [("c", 0), ("c", 1), ("c2", 0), ("d", 0)]
     r = fine_tune(m, X, Y, epochs=3, batch_size=6, lr=0.02, seed=0, method="cg")
     assert r.loss[-1] < r.loss[0]
