@@ -16,7 +16,8 @@ best of ``--repeat`` runs inside the case; the numba kernels are warmed up first
   ``comp1024``: 1024^2 over 64 inputs, 8 pre-distortion rounds and 2 L-BFGS-B iterations (at
   256^2 a pre-distortion round, one forward solve, gains more than an L-BFGS-B iteration, a
   forward, an adjoint and line-search solves: 8 rounds + 1 iteration gave 0.0056 relative
-  error, 3 rounds + 8 iterations 0.0205); target < 300 s
+  error, 3 rounds + 8 iterations 0.0205); target < 300 s. ``"auto"`` picks the direct factor
+  there (64 inputs, full solutions); ``comp1024cg`` forces the batched line-CG evaluator.
   (CPU time is printed too: under load the wall time measures the other processes).
 - ``train128``: hardware-aware training (:func:`memlab.networks.fine_tune`) of the digits MLP
   (64-32-10, trained in float64 by scikit-learn on 1,200 digits) on 128x128 tiles (whole
@@ -100,7 +101,7 @@ def run_case(name: str, repeat: int) -> dict:
         return out
     if name.startswith("comp"):
         from memlab.arrays import Crossbar, compensate, relative_error
-        n = int(name[4:])
+        n = int(name[4:].removesuffix("cg"))
         K = 64
         maxiter = 40 if n <= 256 else 2
         Gt = np.random.default_rng(0).uniform(1e-6, 1e-4, (n, n))
@@ -109,7 +110,7 @@ def run_case(name: str, repeat: int) -> dict:
         wires = dict(r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0)
         t = time.perf_counter()
         r = compensate(Gt, inputs=V, g_min=1e-6, g_max=1e-4, maxiter=maxiter, gain="fit",
-                       warm_start=5 if n <= 256 else 8, **wires)
+                       warm_start=5 if n <= 256 else 8, method="cg" if name.endswith("cg") else "auto", **wires)
         out.update(wall_s=time.perf_counter() - t, iterations=r.iterations, evaluations=r.evaluations,
                    err_before=r.error_before, err_after=r.error_after, cg_iterations=r.solver_iterations,
                    history=r.history)
