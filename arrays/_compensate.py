@@ -11,7 +11,7 @@ and sense resistances (IR drop and sneak paths, :class:`~memlab.arrays.Crossbar`
 ``G_t^T v`` the ideal product (A). ``a`` is the output gain: 1 (``gain="fixed"``) or fitted
 jointly (``gain="fit"``: a digital rescale after the ADC, which frees headroom for cells that
 would need more than ``g_max``). The minimiser is L-BFGS-B (scipy) with bounds; its
-gradient is one adjoint solve per evaluation (:meth:`Crossbar.vjp`), through the same direct
+gradient is one adjoint solve per evaluation (:mod:`memlab.arrays._compsolve`), through the same direct
 factorisation as the forward solve or line CG started from the previous evaluation.
 With ``levels`` the continuous optimum is rounded to that many equally spaced conductances
 (:func:`memlab.devices.quantize`) and the report gives both.
@@ -28,9 +28,8 @@ from memlab._validate import as_conductance, as_voltage, positive_float, positiv
 from memlab.devices import quantize
 from memlab.errors import ParameterError, ShapeError
 
-from ._adjoint import vjp as _vjp
+from ._compsolve import DirectEvaluator, LineEvaluator
 from ._crossbar import Crossbar
-from ._linesolve import numba_threads
 from ._mvm import column_error, relative_error
 from ._plan import AutoPolicy, choose_method, min_rg
 
@@ -47,7 +46,9 @@ class CompensationResult:
     optimisation inputs: ``error_before`` with ``G_t`` programmed as it is (its gain fitted too
     when ``gain="fit"``), ``error_after`` with ``G`` (``error_continuous`` with
     ``G_continuous``); ``column_error_*`` per column (:func:`memlab.arrays.column_error`).
-    ``history``: objective value per L-BFGS-B iteration.
+    ``history``: objective value per L-BFGS-B iteration; ``solver_iterations``: CG iterations of
+    every forward and adjoint solve in order (the slowest input block; zeros for the direct
+    solver).
     """
 
     G: np.ndarray
@@ -65,6 +66,7 @@ class CompensationResult:
     wall_time: float
     message: str
     history: list = field(default_factory=list)
+    solver_iterations: list = field(default_factory=list)
 
 
 def _target(target_G, target_weights, g_min, g_max):
@@ -83,7 +85,7 @@ def _target(target_G, target_weights, g_min, g_max):
     return g_min + (g_max - g_min) * (W.T / wmax if wmax > 0 else W.T)
 
 
-def _fixed_point(outputs, Gt, V, g_min, g_max, fit, steps, first=None):
+def _fixed_point(cell_voltages, Gt, V, g_min, g_max, fit, steps, first=None):
     """Start point: ``steps`` rounds of ``G = a G_t / s`` with ``s`` the per-cell voltage transfer.
 
     ``s_ij = sum_k v_cell_ijk v_ik / sum_k v_ik^2`` (least squares over the inputs) is the
@@ -94,8 +96,8 @@ def _fixed_point(outputs, Gt, V, g_min, g_max, fit, steps, first=None):
     a = 1.0
     vv = np.sum(V * V, axis=1)[:, None]
     for k in range(steps):
-        sol = first if k == 0 and first is not None else outputs(G)[0]
-        s = np.einsum("ijk,ik->ij", sol.v_cell, V) / np.where(vv > 0, vv, 1.0)
+        vc = first if k == 0 and first is not None else cell_voltages(G)      # (rows, cols, K), V
+        s = np.einsum("ijk,ik->ij", vc, V) / np.where(vv > 0, vv, 1.0)
         s = np.clip(s, 1e-3, None)
         if fit and k == 0:
             a = 0.95 * float(np.min(g_max * s / np.maximum(Gt, 1e-300)))
@@ -151,50 +153,35 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     xb0 = Crossbar(Gt, **wires)                     # validates the resistances once, up front
     meth = choose_method(method, xb0.topo, linear=True, batch=V.shape[1], full=True, policy=AutoPolicy(),
                          rg_min=min_rg(xb0.topo, float(Gt.max())))
-    state = {"x0": None, "adj": None, "evals": 0, "f": None}
-
-    def outputs(G, full=True):
-        """(solution, direct factor or None) of the exact crossbar with conductances G."""
-        xb = Crossbar(G, **wires)
-        if meth == "direct":
-            fac = xb.factorize("direct")
-            return xb.solve(V, factor=fac, rtol=rtol, full=full), fac
-        sol = xb.solve(V, method="cg", x0=state["x0"], rtol=rtol, full=True)
-        state["x0"] = (sol.v_word, sol.v_bit)      # warm start of the next evaluation
-        return sol, None
+    ev = DirectEvaluator(xb0, V, rtol, wires) if meth == "direct" else LineEvaluator(xb0, V, rtol)
+    state = {"evals": 0, "f": None}
 
     def fun(z):
         a = z[-1] if fit else 1.0
         Gz = z[:M * N].reshape(M, N) * g_max
-        sol, fac = outputs(Gz)
+        I = ev.forward(Gz)[0]
         state["evals"] += 1
-        E = sol.i_out - a * Y
+        E = I - a * Y
         f = float(np.sum(E * E)) / yy
-        xb = sol.crossbar
-        with numba_threads(None, M * N):           # adjoint CG warm-started from the previous evaluation's
-            grad = _vjp(xb, sol, sol.sources, 2.0 * E / yy, None, method=meth, rtol=rtol,
-                        factor=fac, x0=state["adj"], keep_adjoint=meth == "cg", resistances=False)
-        state["adj"] = grad.info.pop("adjoint_x0", None)
-        gz = grad.conductance.ravel() * g_max
+        gz = ev.gradient(2.0 * E / yy).ravel() * g_max     # one adjoint solve, same operator / factor
         if fit:
             gz = np.append(gz, -2.0 * float(np.sum(E * Y)) / yy)
         state["f"] = f
-        state["last"] = (Gz, sol.i_out)   # the final error reuses the last evaluation
+        state["last"] = (Gz, I)   # the final error reuses the last evaluation
         return f, gz
 
     def error_of(G, keep=False):
         """(relative error, per-column error, gain) of programming G (and, with ``keep``, the
-        full solution)."""
+        cell voltages (rows, cols, K) of its solution)."""
         last = state.get("last")
-        sol = None
+        vc = None
         if last is not None and not keep and np.array_equal(last[0], G):
             I = last[1]
         else:
-            sol = outputs(G, full=keep)[0]
-            I = sol.i_out
+            I, vc = ev.forward(G)
         a = float(np.sum(I * Y)) / yy if fit else 1.0
         out = (relative_error(I, a * Y), column_error(I, a * Y), a)
-        return out + (sol,) if keep else out
+        return out + (vc,) if keep else out
 
     history = []
 
@@ -204,9 +191,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
             callback(len(history), float(np.sqrt(state["f"])))
 
     G0 = np.clip(Gt, g_min, g_max)
-    err0, col0, a0, sol0 = error_of(G0, keep=True)
-    Gs, a_s = _fixed_point(outputs, Gt, V, g_min, g_max, fit, warm_start, first=sol0)
-    del sol0
+    err0, col0, a0, vc0 = error_of(G0, keep=True)
+    Gs, a_s = _fixed_point(lambda G: ev.forward(G)[1], Gt, V, g_min, g_max, fit, warm_start, first=vc0)
+    del vc0
     z0 = Gs.ravel() / g_max
     bounds = [(g_min / g_max, 1.0)] * (M * N)
     if fit:
@@ -221,4 +208,5 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     return CompensationResult(G=G, G_continuous=Gc, target_G=Gt, gain=a1, gain_before=a0, error_before=err0,
                               error_after=err1, error_continuous=errc, column_error_before=col0,
                               column_error_after=col1, iterations=int(res.nit), evaluations=state["evals"],
-                              wall_time=time.perf_counter() - t0, message=str(res.message), history=history)
+                              wall_time=time.perf_counter() - t0, message=str(res.message), history=history,
+                              solver_iterations=list(ev.iterations))

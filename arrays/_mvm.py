@@ -23,6 +23,7 @@ nonlinear cells); non-idealities are :mod:`memlab.arrays._nonideal` steps.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from memlab.errors import ParameterError, ShapeError, out_of_range
 from ._crossbar import Crossbar
 from ._nonideal import apply_steps
 from ._quantize import quantize_uniform
-from memlab._validate import positive_float, positive_int
+from memlab._validate import as_conductance, positive_float, positive_int, real
 
 __all__ = ["AnalogMatrix", "MVMReport", "relative_error", "column_error", "snr_db"]
 
@@ -240,8 +241,61 @@ class AnalogMatrix:
         return dict(self._programming_stats)
 
     # ------------------------------------------------------------------ reading
-    def _voltages(self, X):
-        """DAC: list of (voltage array (n_in, K), weight) pairs whose weighted sum gives x."""
+    # The read chain, one public step per stage (matvec runs them; hardware-aware training,
+    # memlab.networks.fine_tune, runs them around its own exact solves):
+    # input_voltages (DAC) -> Crossbar.solve (bit-line currents) -> read_out (slices, ADC,
+    # shift-and-add); readout_matrix is read_out's linear map with an ideal ADC.
+    def input_voltages(self, x):
+        """DAC: word-line voltages of inputs ``x`` (n_in,) or (n_in, K), |x| <= x_max.
+
+        Returns a list of ``(V, weight)`` pairs, ``V`` (n_in, K) in volts: the output is
+        ``sum(weight * read_out(i_out(V)))`` over the list (one pair for multilevel inputs,
+        one per bit plane for ``input_mode="bit-serial"``).
+        """
+        X, _ = self._check_x(x)
+        return self._dac(X)
+
+    def read_out(self, i_out, stats: dict | None = None) -> np.ndarray:
+        """Digital outputs (n_out, K) of bit-line currents ``i_out`` (A, (cols, K)) of one read.
+
+        Signed slice currents (differential pair, or column minus reference column), the ADC
+        (counts its saturated conversions into ``stats["adc_saturated"]`` when ``stats`` is
+        given), the shift-and-add over slices and the scale to ``W x`` units.
+        """
+        i = real(i_out, "i_out", unit="A", where="AnalogMatrix.read_out", array=True)
+        i = i[:, None] if i.ndim == 1 else i
+        if i.ndim != 2 or i.shape[0] != self._xb.cols:
+            raise ShapeError(f"parameter 'i_out' has shape {np.shape(i_out)}; expected ({self._xb.cols}, K)")
+        st = {"adc_saturated": 0} if stats is None else stats
+        st.setdefault("adc_saturated", 0)
+        return self._read_out(i, st)
+
+    def _read_out(self, i, st):
+        conv = self.w_max / self.Q / self.unit / (self.v_read / self.x_max)
+        return sum((self.base ** s) * self._adc(i_s, st) * conv for s, i_s in enumerate(self._slice_currents(i)))
+
+    @property
+    def readout_matrix(self) -> np.ndarray:
+        """(n_out, cols) matrix ``R`` (1/A, in ``W x`` units) with ``read_out(i) = R @ i`` for an ideal
+        ADC (the straight-through map a gradient takes through the ADC)."""
+        conv = self.w_max / self.Q / self.unit / (self.v_read / self.x_max)
+        eye = np.eye(self._xb.cols)
+        return conv * sum(self.base ** s * blk for s, blk in enumerate(self._slice_currents(eye)))
+
+    def reprogrammed(self, G) -> "AnalogMatrix":
+        """A copy of this matrix with programmed conductances ``G`` (S, the crossbar's shape) and a
+        copy of the read-noise generator (this matrix is not changed)."""
+        G = as_conductance(G, "G")
+        if G.shape != self.G_programmed.shape:
+            raise ShapeError(f"parameter 'G' has shape {G.shape}; expected {self.G_programmed.shape}")
+        new = copy.copy(self)
+        new.G_programmed = G
+        new._xb = new._crossbar(G)
+        new._read_rng = copy.deepcopy(self._read_rng)
+        return new
+
+    def _dac(self, X):
+        """DAC of validated inputs (n_in, K): see :meth:`input_voltages`."""
         scale = self.v_read / self.x_max
         if self.dac_bits is None:
             return [(X * scale, 1.0)]
@@ -300,11 +354,9 @@ class AnalogMatrix:
             stats["clipped_at_read"] = int(ctx.get("clipped", 0))
             xb = self._crossbar(G)
         y = np.zeros((self.n_out, X.shape[1]))
-        conv = self.w_max / self.Q / self.unit / (self.v_read / self.x_max)
-        for V, wgt in self._voltages(X):
+        for V, wgt in self._dac(X):
             sol = xb.solve(V, method=self.method, full=False, progress=False)
-            for s, i_s in enumerate(self._slice_currents(sol.i_out)):
-                y += wgt * (self.base ** s) * self._adc(i_s, stats) * conv
+            y += wgt * self._read_out(sol.i_out, stats)
         y = y[:, 0] if single else y
         return (y, stats) if return_stats else y
 

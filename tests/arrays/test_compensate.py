@@ -79,3 +79,35 @@ def test_bad_input_named():
         compensate(Gt, inputs=V, g_min=0.0, g_max=1e-4, gain="auto")
     with pytest.raises(ParameterError, match="inputs"):
         compensate(Gt, inputs=np.zeros((4, 2)), g_min=0.0, g_max=1e-4)
+
+
+@pytest.mark.parametrize("r_term", [2.0, 0.0, "mixed"])
+def test_line_evaluator_gradient_against_finite_differences_of_direct_solves(r_term):
+    # the batched CG forward/adjoint of compensate (and fine_tune, method "cg") against central
+    # differences of J = sum(c * i_out) from independent direct solves; step 1e-3 relative in G:
+    # J is linear-fractional in G, truncation O(h^2) ~ 1e-6 relative, KCL 1e-12 / 1e-3 round-off
+    from memlab.arrays._compsolve import LineEvaluator
+    rng = np.random.default_rng(3)
+    G = rng.uniform(1e-5, 1e-4, (12, 10))
+    V = rng.uniform(0.0, 0.3, (12, 5))
+    c = rng.normal(size=(10, 5))
+    if r_term == "mixed":       # finite, zero (Dirichlet) and open terminations together
+        wires = dict(r_row=3.0, r_col=3.0, r_driver=np.r_[np.zeros(4), np.full(7, 2.0), np.inf],
+                     r_sense=np.r_[np.inf, np.zeros(3), np.full(6, 1.0)])
+    else:
+        wires = dict(r_row=3.0, r_col=3.0, r_driver=r_term, r_sense=r_term)
+    ev = LineEvaluator(Crossbar(G, **wires), V, rtol=1e-12)
+    i_out, vc = ev.forward(G)
+    ref = Crossbar(G, **wires).solve(V, method="direct", rtol=1e-12, full=True)
+    assert np.allclose(i_out, ref.i_out, rtol=1e-10, atol=0)
+    assert np.allclose(vc, ref.v_cell, rtol=1e-10, atol=1e-14)
+    dG, dv = ev.gradient(c, with_inputs=True)
+    dirs = rng.uniform(-1, 1, G.shape) * G
+
+    def J(Gx, Vx=V):
+        return float(np.sum(c * Crossbar(Gx, **wires).solve(Vx, method="direct", rtol=1e-12).i_out))
+    h = 1e-3
+    fd = (J(G + h * dirs) - J(G - h * dirs)) / (2 * h)
+    assert fd == pytest.approx(float(np.sum(dG * dirs)), rel=1e-6)
+    dV = rng.uniform(-1, 1, V.shape) * 0.01      # J is linear in V: the difference is exact up to round-off
+    assert (J(G, V + dV) - J(G, V - dV)) / 2 == pytest.approx(float(np.sum(dv * dV)), rel=1e-8)

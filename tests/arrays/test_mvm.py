@@ -195,3 +195,39 @@ def test_bad_input():
         FiniteLevels(1)
     with pytest.raises(ParameterError, match="sigma"):
         ReadNoise(-0.1)
+
+
+def test_public_read_chain_closed_form_readout_and_reprogramming():
+    # continuous differential mapping: y_o = (i_2o - i_2o+1) * w_max / (g_max - g_min) / (v_read / x_max)
+    am = AnalogMatrix(W, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=1.0, adc_bits=10)
+    (V, wgt), = am.input_voltages(X)
+    assert wgt == 1.0 and np.array_equal(V, X * am.v_read / am.x_max)          # DAC: v = x v_read / x_max
+    R = am.readout_matrix
+    conv = am.w_max / (am.g_max - am.g_min) / am.v_read
+    ref = np.zeros((7, 14))
+    ref[np.arange(7), 2 * np.arange(7)] = conv
+    ref[np.arange(7), 2 * np.arange(7) + 1] = -conv
+    assert np.allclose(R, ref, rtol=1e-14, atol=0)
+    i = am.crossbar.solve(V).i_out
+    st = {}
+    y = am.read_out(i, st)
+    assert np.array_equal(y, am.matvec(X))            # the public steps are the read matvec runs
+    n = 2 ** 9 - 1                                    # ADC: at most half a step (adc_range / n) per output
+    assert np.max(np.abs(y - R @ i)) <= 0.5 * am.adc_range / n * conv * (1 + 1e-12)
+    assert st == {"adc_saturated": 0}
+    G0 = am.G_programmed.copy()
+    G = np.full_like(G0, 0.5 * (am.g_min + am.g_max))
+    b = am.reprogrammed(G)
+    assert np.array_equal(b.G_programmed, G) and np.array_equal(b.crossbar.G, G)
+    assert np.array_equal(am.G_programmed, G0) and np.array_equal(am.crossbar.G, G0)     # the original is unchanged
+    with pytest.raises(ShapeError, match="i_out"):
+        am.read_out(np.ones((3, 2)))
+    with pytest.raises(ShapeError, match="'G'"):
+        am.reprogrammed(np.ones((2, 2)))
+    with pytest.raises(ShapeError, match="'x'"):
+        am.input_voltages(np.ones(3))
+    from memlab.errors import ParameterError as PE
+    with pytest.raises(PE, match="i_out"):
+        am.read_out(np.full((14, 2), np.nan))
+    with pytest.raises(PE, match=r"'G\[0,0\]'"):
+        am.reprogrammed(np.full(am.G_programmed.shape, -1.0))

@@ -46,15 +46,13 @@ def _ce(out, y):
     return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
 
 
-def test_gradient_matches_finite_differences_of_infer(setup):
-    net, xtr, ytr, *_ = setup
-    m = _mapped(setup)
-    X, Y = xtr[:40], ytr[:40]
+def _check_gradient(m, net, X, Y, method, rng):
+    """The training step's dL/dG along a random direction against central differences of the loss
+    of ``m.infer`` (the inference read path) on reprogrammed tiles; returns the tile keys."""
     layers, logits = _train._split_softmax(net)
     trainers = {k: [_train._TileTrainer(t) for t in tm.tiles] for k, tm in m.matrices.items()}
-    loss, _, grads = _train._train_step(m, layers, logits, trainers, X, Y, (), None, "direct")
+    loss, _, grads = _train._train_step(m, layers, logits, trainers, X, Y, (), None, method)
     assert loss == pytest.approx(_ce(m.infer(X), Y), rel=1e-9)     # the training forward is the exact read
-    rng = np.random.default_rng(1)
     dirs = {k: [rng.uniform(-1, 1, tr.G.shape) * tr.G for tr in trs] for k, trs in trainers.items()}
     ad = sum(float(np.sum(g * z)) for k in grads for g, z in zip(grads[k], dirs[k]))
     G0 = {k: [tr.G.copy() for tr in trs] for k, trs in trainers.items()}
@@ -64,10 +62,19 @@ def test_gradient_matches_finite_differences_of_infer(setup):
             for tr, g0, z in zip(trs, G0[k], dirs[k]):
                 tr.G = g0 + h * z
         return _ce(_train._reprogrammed(m, trainers).infer(X), Y)
-    h = 1e-4          # relative step; the loss is smooth in G (no ReLU input crosses 0 at this size)
+    h = 1e-4          # relative step; the loss is smooth in G (no ReLU input crosses 0 at these sizes)
     fd = (loss_at(h) - loss_at(-h)) / (2 * h)
     # central differences: truncation O(h^2) ~ 1e-8 relative, round-off of the loss ~ 1e-15 / 1e-4
     assert fd == pytest.approx(ad, rel=1e-5)
+    return sorted(grads)
+
+
+@pytest.mark.parametrize("method", ["direct", "cg"])
+def test_gradient_matches_finite_differences_of_infer(setup, method):
+    net, xtr, ytr, *_ = setup
+    m = _mapped(setup)
+    X, Y = xtr[:40], ytr[:40]
+    _check_gradient(m, net, X, Y, method, np.random.default_rng(1))
 
 
 def test_fine_tune_recovers_half_of_ir_drop_loss(setup):
@@ -114,3 +121,26 @@ def test_noise_injection_seeded_and_bad_input_named(setup):
         fine_tune(m, xtr[:10], np.full(10, 12))
     with pytest.raises(ParameterError, match="method"):
         fine_tune(m, xtr[:10], ytr[:10], method="ports")
+
+
+def test_conv_layers_gradient_matches_finite_differences_of_infer():
+    # conv 2 -> 4 channels in 2 groups (3x3, pad 1) -> relu -> conv 4 -> 2 (3x3, uneven pads,
+    # strides (2, 1): its input gradient carries conv 1's through the im2col adjoint) -> dense
+    # 16 -> 3; the reference is the loss of MappedNetwork.infer (inference's own im2col
+    # lowering) on reprogrammed tiles; step and tolerance as in the dense test above
+    from memlab.networks import NetLayer, Network
+    rng = np.random.default_rng(4)
+    layers = [NetLayer("c", "conv", ("input",), "c", {"W": rng.normal(size=(4, 1, 3, 3)), "b": rng.normal(size=4),
+                                                     "pads": (1, 1, 1, 1), "groups": 2}),
+              NetLayer("r", "activation", ("c",), "r", {"kind": "relu"}),
+              NetLayer("c2", "conv", ("r",), "c2", {"W": rng.normal(size=(2, 4, 3, 3)) * 0.3, "b": None,
+                                                    "pads": (1, 0, 0, 1), "strides": (2, 1)}),
+              NetLayer("f", "flatten", ("c2",), "f"),
+              NetLayer("d", "dense", ("f",), "y", {"W": rng.normal(size=(3, 16)) * 0.3, "b": np.zeros(3)})]
+    net = Network(layers, input_shape=(2, 5, 5))
+    X = rng.uniform(0, 1, (6, 2, 5, 5))
+    Y = rng.integers(0, 3, 6)
+    m = map_network(net, tile=(16, 16), g_min=5e-5, g_max=5e-3, calibration=X, seed=0, **WIRES)
+    assert _check_gradient(m, net, X, Y, "cg", rng) == [("c", 0), ("c", 1), ("c2", 0), ("d", 0)]
+    r = fine_tune(m, X, Y, epochs=3, batch_size=6, lr=0.02, seed=0, method="cg")
+    assert r.loss[-1] < r.loss[0]
