@@ -72,6 +72,15 @@ class AutoPolicy:
     #: electrical length ``max(cols / lambda_row, rows / lambda_col)`` on (1); ``inf``: never, 0: always
     two_level_min_length: float = 10.0
 
+    def __post_init__(self):
+        from memlab._validate import real
+        for name in self.__dataclass_fields__:
+            val = getattr(self, name)
+            if name != "two_level_min_length":
+                real(val, name, lo=0, integer=True, where="AutoPolicy")
+            elif not (type(val) in (float, int) and val == np.inf):         # inf: never
+                real(val, name, lo=0.0, where="AutoPolicy")
+
 
 def ports_available(topo, linear: bool) -> bool:
     """The port model applies: linear cells, CHOLMOD and free nodes (any termination or wire setting)."""
