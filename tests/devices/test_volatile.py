@@ -226,7 +226,7 @@ def test_vo2_switches_at_the_threshold_of_the_source_model():
         d = PWL(t=(0.0, 10e-9, 20e-6), v=(0.0, v, v), n_points=2001, r_series=r_load)
         tr = simulate(m, d, rtol=1e-8)
         root = brentq(lambda T: _qiu_source_voltage(T, r_load) - v, lo, hi, xtol=1e-12)
-        assert tr.x[-1] == pytest.approx(root, abs=1e-3)                # K, settled after 80 tau
+        assert tr.x[-1] == pytest.approx(root, abs=1e-6)                # K, settled after 80 tau (measured 4e-11)
 
         def rhs(t, y):
             r = _qiu_R(y[0])
@@ -234,5 +234,6 @@ def test_vo2_switches_at_the_threshold_of_the_source_model():
             return [(vd * vd / r - sth * (y[0] - tb)) / cth]
         ref = solve_ivp(rhs, (0.0, 20e-6), [tb], t_eval=tr.t, method="LSODA", rtol=1e-10, atol=1e-8, max_step=1e-8)
         assert np.all(np.diff(ref.y[0]) >= -1e-9)                        # heating only: branch delta = +1
-        # rtol 1e-8 of both integrators; the runaway amplifies timing errors near the saddle-node
-        assert np.max(np.abs(tr.x - ref.y[0])) < 0.05                    # K
+        # rtol 1e-8 / 1e-10 of the two integrators; the runaway amplifies timing errors near the
+        # saddle-node (measured 1.2e-5 K cold, 3.0e-4 K switching)
+        assert np.max(np.abs(tr.x - ref.y[0])) < 5e-3                    # K
