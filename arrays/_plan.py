@@ -78,7 +78,7 @@ class AutoPolicy:
             val = getattr(self, name)
             if name != "two_level_min_length":
                 real(val, name, lo=0, integer=True, where="AutoPolicy")
-            elif not (type(val) in (float, int) and val == np.inf):         # inf: never
+            elif not (isinstance(val, (float, np.floating)) and val == np.inf):   # inf: never
                 real(val, name, lo=0.0, where="AutoPolicy")
 
 
