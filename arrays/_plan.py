@@ -80,6 +80,15 @@ class AutoPolicy:
     #: :class:`~memlab.arrays._linesolve.LineOperator`); 0: always, a huge number: never
     mixed_precision_min_cells: int = 1024 * 1024
 
+    def __post_init__(self):
+        from memlab._validate import real
+        for name in self.__dataclass_fields__:
+            val = getattr(self, name)
+            if name != "two_level_min_length":
+                real(val, name, lo=0, integer=True, where="AutoPolicy")
+            elif not (isinstance(val, (float, np.floating)) and val == np.inf):   # inf: never
+                real(val, name, lo=0.0, where="AutoPolicy")
+
 
 def ports_available(topo, linear: bool) -> bool:
     """The port model applies: linear cells, CHOLMOD and free nodes (any termination or wire setting)."""

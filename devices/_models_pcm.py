@@ -35,6 +35,7 @@ import math
 import numpy as np
 import sympy as sp
 
+from memlab._validate import real
 from memlab.errors import ParameterError
 from memlab.devices._model import DeviceModel
 from memlab.devices._meta import FitDefaults, IVDemo
@@ -144,6 +145,8 @@ class PCM(DeviceModel):
     # ------------------------------------------------------------------ derived physics
     def temperature(self, v, c):
         """Quasi-static cell temperature ``T_amb + R_th v i`` (K) at voltage v (V), state c."""
+        v = real(v, "v", unit="V", where="PCM.temperature", array=True)
+        c = real(c, "c", lo=0.0, hi=1.0, where="PCM.temperature", array=True)
         return self.values["T_amb"] + self.values["R_th"] * np.asarray(v, float) * self.current(v, c)
 
     def crystallisation_time(self, T):

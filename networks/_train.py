@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memlab.devices._variability import _rng
 from memlab._validate import positive_float, positive_int
 from memlab.arrays._compsolve import DirectEvaluator, LineEvaluator
 from memlab.arrays._nonideal import apply_steps
@@ -376,7 +377,7 @@ def fine_tune(mapped: MappedNetwork, x, y, *, epochs: int = 10, batch_size: int 
     layers, logits_name = _split_softmax(net)
     _check_layers(layers)
     trainers = {key: [_TileTrainer(t) for t in tm.tiles] for key, tm in mapped.matrices.items()}
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)          # validated: an integer >= 0, a Generator or None
     losses, accs, k = [], [], 0
     for ep in range(epochs):
         order = rng.permutation(X.shape[0])

@@ -212,7 +212,134 @@ def _analysis_cases():
     add("accuracy_study(study='nope')", "nope", lambda: N.accuracy_study("nope", "r_wire", [1.0]))
 
 
-for _builder in (_devices_cases, _arrays_cases, _circuits_cases, _accel_cases, _analysis_cases):
+# ---------------------------------------------------------------- issue 14 and after: new entry points
+def _devices_new_cases():
+    from memlab import devices as D
+    g = np.full(4, 2e-5)
+    for p, bad in [("t", 0.0), ("t", -1.0), ("t", NAN), ("t", INF), ("g", -1e-6), ("g", NAN), ("g", "a"),
+                   ("T", 0.0), ("T", NAN), ("model", "nope"), ("model", 3)]:
+        kw = {"t": 10.0, "g": g, p: bad}
+        add(f"relax({p}={bad!r})", p, lambda kw=kw: D.relax(kw["g"], kw["t"], kw.get("model", "cmo_hfox"),
+                                                            T=kw.get("T"), seed=1))
+    for p, bad in [("nu", NAN), ("form", "nope"), ("beta", 2.0), ("beta", 0.0), ("tau", 0.0), ("t0", -1.0),
+                   ("ea", -0.1), ("ea", NAN), ("T_ref", 0.0), ("g_inf_ratio", -0.5), ("sigma_log", (NAN, 0.0)),
+                   ("sigma_log", "a"), ("sigma_poly", {-1.0: (1e-6,)}), ("sigma_poly", {1.0: ()}),
+                   ("sigma_poly", {1.0: (NAN,)}), ("g_norm", 0.0)]:
+        add(f"Relaxation({p}={bad!r})", p, lambda p=p, bad=bad: D.Relaxation(**{p: bad}))
+    for p, bad in [("T", 0.0), ("T", -300.0), ("T", NAN), ("ea", -1.0), ("ea", NAN), ("T_ref", INF)]:
+        kw = {"T": 400.0, "ea": 1.1, p: bad}
+        add(f"arrhenius({p}={bad!r})", p, lambda kw=kw: D.arrhenius(kw["T"], ea=kw["ea"], T_ref=kw.get("T_ref", 300.0)))
+    for p, bad in [("r_lrs", -1.0), ("r_lrs", NAN), ("r_hrs", 0.0), ("r_hrs", "a"), ("n", -1.0), ("n", NAN),
+                   ("n", INF), ("spec", None), ("r_lrs", 2e5)]:
+        kw = {"r_lrs": 1e4, "r_hrs": 1e5, "n": 1e6, p: bad}
+        add(f"endurance_window({p}={bad!r})", p,
+            lambda kw=kw: D.endurance_window(kw["r_lrs"], kw["r_hrs"], kw["n"], kw.get("spec", D.Endurance()), seed=1))
+    for p, bad in [("n_th", 0.0), ("n_th", NAN), ("n_fail", -1.0), ("p_lrs", NAN), ("p_hrs", INF),
+                   ("form", "nope"), ("stuck", "nope"), ("min_ratio", 0.5), ("min_ratio", NAN), ("sigma_n", -1.0)]:
+        add(f"Endurance({p}={bad!r})", p, lambda p=p, bad=bad: D.Endurance(**{p: bad}))
+    add("endurance_model(lrs='nope')", "nope", lambda: D.endurance_model(D.VTEAM(), 1e5, lrs="nope"))
+    add("endurance_model(n=nan)", "n", lambda: D.endurance_model(D.VTEAM(), NAN))
+    add("endurance_model(model=None)", "model", lambda: D.endurance_model(None, 1e5))
+    for cls, p, bad in [(D.TelegraphNoise, "tau_c", NAN), (D.TelegraphNoise, "tau_e", -1.0),
+                        (D.TelegraphNoise, "a_ref", 0.0), (D.TelegraphNoise, "r_ref", INF),
+                        (D.TelegraphNoise, "exponent", NAN), (D.TelegraphNoise, "a_max", 0.0),
+                        (D.FlickerNoise, "k_ref", NAN), (D.FlickerNoise, "g_ref", 0.0),
+                        (D.FlickerNoise, "exponent", INF), (D.FlickerNoise, "k_max", -1.0)]:
+        add(f"{cls.__name__}({p}={bad!r})", p, lambda cls=cls, p=p, bad=bad: cls(**{p: bad}))
+    rtn, fn = D.TelegraphNoise(), D.FlickerNoise()
+    for p, bad in [("n", 0), ("n", NAN), ("n", "a"), ("rate", INF), ("rate", -1.0), ("g", NAN), ("g", 0.0),
+                   ("n", 10 ** 12)]:
+        kw = {"g": 1e-5, "n": 100, "rate": 1e3, p: bad}
+        add(f"telegraph({p}={bad!r})", p, lambda kw=kw: D.telegraph(rtn, kw["g"], kw["n"], kw["rate"], seed=1))
+        add(f"flicker({p}={bad!r})", p, lambda kw=kw: D.flicker(fn, kw["g"], kw["n"], kw["rate"], seed=1))
+    fast = D.TelegraphNoise(tau_c=1e-12, tau_e=1e-12)          # 1e17 switching events in 100 s
+    add("telegraph(1e17 events)", "n", lambda: D.telegraph(fast, np.full(100, 1e-5), 100, 1.0, seed=1))
+    for spec in (rtn, fn):
+        for p, bad in [("bandwidth", NAN), ("bandwidth", 0.0), ("duration", INF), ("duration", -1.0)]:
+            kw = {"bandwidth": 1e3, "duration": 1.0, p: bad}
+            add(f"{type(spec).__name__}.variance({p}={bad!r})", p, lambda spec=spec, kw=kw: spec.variance(1e-5, **kw))
+        add(f"{type(spec).__name__}.psd(f=nan)", "f", lambda spec=spec: spec.psd(NAN, 1e-5))
+        add(f"{type(spec).__name__}.psd(g=-1)", "g", lambda spec=spec: spec.psd(10.0, -1.0))
+    for p, bad in [("bandwidth", NAN), ("duration", 0.0), ("duration", "a")]:
+        kw = {"bandwidth": 1e3, "duration": 1.0, p: bad}
+        add(f"read_noise(spectrum, {p}={bad!r})", p, lambda kw=kw: D.read_noise(g, (rtn, fn), seed=1, **kw))
+    add("read_noise(spectrum tuple with 0.1)", "sigma", lambda: D.read_noise(g, (rtn, 0.1), bandwidth=1e3, duration=1.0))
+    for cls, p, bad in [(D.PCM, "R_c", -1.0), (D.PCM, "T_melt", NAN), (D.PCM, "Ea", "a"), (D.PCM, "tau_x", 0.0),
+                        (D.JARTVCM, "N_min", NAN), (D.JARTVCM, "r_fil", -1e-9), (D.JARTVCM, "T0", INF),
+                        (D.DataDriven, "r_on", NAN), (D.DataDriven, "A_p", -1.0), (D.DataDriven, "r_off", 100.0),
+                        (D.MottSelector, "R_th", 0.0), (D.MottSelector, "G0", INF), (D.MottSelector, "T_max", 200.0),
+                        (D.MottSelector, "conduction", "ohmic"), (D.MottSelector, "beta", 1.0)]:
+        add(f"{cls.__name__}({p}={bad!r})", p, lambda cls=cls, p=p, bad=bad: cls(**{p: bad}))
+    add("MottSelector(conduction='vo2', R_m=nan)", "R_m", lambda: D.MottSelector(conduction="vo2", R_m=NAN))
+    add("MottSelector(conduction='vo2', w=-1)", "w", lambda: D.MottSelector(conduction="vo2", w=-1.0))
+    add("PCM.crystallisation_time(T=nan)", "T", lambda: D.PCM().crystallisation_time(NAN))
+    add("PCM.after(t=-1)", "t", lambda: D.PCM().after(-1.0))
+    add("PCM.temperature(c=2)", "c", lambda: D.PCM().temperature(0.5, 2.0))
+
+
+def _arrays_new_cases():
+    from memlab import arrays as A
+    G = np.full((4, 3), 5e-5)
+    V = np.full(4, 0.1)
+    kw0 = dict(inputs=V, g_min=1e-6, g_max=1e-4, r_row=1.0, r_col=1.0)
+    for p, bad in [("g_min", NAN), ("g_max", -1.0), ("g_max", 1e-7), ("levels", 1), ("levels", "a"),
+                   ("gain", "nope"), ("maxiter", 0), ("method", "nope"), ("rtol", NAN), ("tol", -1.0),
+                   ("warm_start", -1), ("warm_start", NAN), ("r_row", NAN), ("r_col", -1.0), ("inputs", np.ones(5)),
+                   ("inputs", np.full(4, NAN))]:
+        kw = {**kw0, p: bad}
+        add(f"compensate({p}={bad!r:.20})", p, lambda kw=kw: A.compensate(G, **({"maxiter": 3} | kw)))
+    add("compensate(target_G nan)", "target", lambda: A.compensate(np.full((4, 3), NAN), **kw0))
+    add("compensate(no target)", "target", lambda: A.compensate(**kw0))
+    add("compensate(target_weights negative)", "target_weights",
+        lambda: A.compensate(target_weights=-np.ones((3, 4)), **kw0))
+    xb = A.Crossbar(G, r_row=1.0, r_col=1.0)
+    sol = xb.solve(V, full=True)
+    for p, bad in [("i_out_bar", np.ones(7)), ("i_out_bar", np.full(3, NAN)), ("i_in_bar", "a"), ("method", "nope"),
+                   ("rtol", -1.0), ("rtol", NAN), ("factor", 3)]:
+        add(f"Crossbar.vjp({p}={bad!r:.20})", p,
+            lambda p=p, bad=bad: xb.vjp(sol, **({"i_out_bar": np.ones(3)} | {p: bad})))
+    add("Crossbar.vjp(solution=None)", "solution", lambda: xb.vjp(None, np.ones(3)))
+    for p, bad in [("conductance", np.ones((2, 2))), ("conductance", np.full((4, 3), NAN)), ("r_row", "a"),
+                   ("v_in", np.ones(9)), ("rtol", NAN), ("nope", 1.0)]:
+        add(f"Crossbar.jvp({p}={bad!r:.20})", p, lambda p=p, bad=bad: xb.jvp(sol, **{p: bad}))
+    for p, bad in [("two_level_min_length", NAN), ("two_level_min_length", -1.0), ("two_level_min_length", "a"),
+                   ("ports_min_batch", -1), ("small_cells", NAN), ("max_factor_cells", 1.5)]:
+        add(f"AutoPolicy({p}={bad!r})", p, lambda p=p, bad=bad: A.AutoPolicy(**{p: bad}))
+    add("ReadNoise(spectrum, bandwidth=nan)", "bandwidth",
+        lambda: A.ReadNoise(__import__("memlab.devices", fromlist=["x"]).FlickerNoise(), bandwidth=NAN, duration=1.0))
+
+
+def _networks_new_cases():
+    from memlab.networks import from_arrays, map_network, fine_tune
+    rng = np.random.default_rng(0)
+    net = from_arrays([rng.uniform(-1, 1, (6, 8)), rng.uniform(-1, 1, (3, 6))], [np.zeros(6), np.zeros(3)])
+    x, y = rng.uniform(0, 1, (20, 8)), rng.integers(0, 3, 20)
+    m = map_network(net, tile=(8, 8), g_min=1e-6, g_max=1e-4, calibration=x, seed=0)
+    for p, bad in [("epochs", 0), ("epochs", NAN), ("batch_size", -1), ("lr", NAN), ("lr", INF), ("lr", 0.0),
+                   ("method", "nope"), ("noise", [0.1]), ("seed", -1), ("callback", 3)]:
+        add(f"fine_tune({p}={bad!r})", p, lambda p=p, bad=bad: fine_tune(m, x, y, **({"epochs": 1} | {p: bad})))
+    add("fine_tune(x nan)", "x", lambda: fine_tune(m, np.full((20, 8), NAN), y, epochs=1))
+    add("fine_tune(y float labels)", "y", lambda: fine_tune(m, x, y + 0.5, epochs=1))
+    add("fine_tune(y lengths)", "y", lambda: fine_tune(m, x, y[:5], epochs=1))
+    add("fine_tune(mapped=None)", "MappedNetwork", lambda: fine_tune(None, x, y))
+
+
+def _accel_new_cases():
+    from memlab import accel as X
+    for p, bad in [("n_cores", 0), ("n_cores", NAN), ("cores_per_instance", 10 ** 6), ("kernel_eff", 1.5),
+                   ("kernel_eff", NAN), ("t_layer", -1.0), ("l2_bytes", "a"), ("tile_k_bytes", 0.5)]:
+        add(f"make_chip(cpu, {p}={bad!r})", p, lambda p=p, bad=bad: X.make_chip(_cpu_preset(), **{p: bad}))
+    add("calibrate_cpu('nope')", "nope", lambda: X.calibrate_cpu("nope"))
+    add("calibrate_cpu(None)", "preset", lambda: X.calibrate_cpu(None))
+
+
+def _cpu_preset():
+    from memlab.accel._cpu import CALIBRATED_ON
+    return CALIBRATED_ON
+
+
+for _builder in (_devices_cases, _arrays_cases, _circuits_cases, _accel_cases, _analysis_cases,
+                 _devices_new_cases, _arrays_new_cases, _networks_new_cases, _accel_new_cases):
     _builder()
 
 

@@ -45,13 +45,14 @@ CASES = {
     # issue 14: the volatile thermal threshold switch (state T, snaps at ~1 V) and Messaris's data-driven model
     "mott_selector": (lambda: MottSelector(), 1.5, 1e6, 1e7),
     "mott_selector_imt": (lambda: MottSelector(imt=True), 1.0, 1e6, 1e7),
+    "mott_selector_vo2": (lambda: MottSelector(conduction="vo2"), 9.0, 1e5, 1e6),
     "data_driven": (lambda: DataDriven(), 1.5, 1e4, 1e5),
     # issue 14: JART VCM v1b (explicit JART-TUD current, v1b ionic and thermal kinetics)
     "jart_vcm": (lambda: JARTVCM(), 1.5, 1.0, 1e3),
 }
 #: wide loops of these sweep less than 40 % of the state range (reference_clamp: the state
 #: is the unclamped gap integral, whose range is 21 gap ranges)
-NARROW = {"stanford_reference_clamp", "hp_prodromakis", "stochastic_switch"}
+NARROW = {"stanford_reference_clamp", "hp_prodromakis", "stochastic_switch", "mott_selector_vo2"}
 #: initial states other than the model's (VTEAM's x0 = x_on is a fixed point of a window
 #: that vanishes there)
 X0 = {"vteam_joglekar": 1.5e-9, "vteam_prodromakis": 1.5e-9}

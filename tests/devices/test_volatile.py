@@ -167,3 +167,73 @@ def test_dynamic_selector_in_a_1s1r_crossbar_native_vs_ngspice():
     assert nat.x[-1].max() < 301.0                                            # volatile
     # rtol 1e-4 of the 1500 K state range per step in the native run
     assert np.abs(nat.x - ng.x).max() / 1500.0 < 5e-3
+
+
+# ---------------------------------------------------------------- conduction="vo2" (published set)
+# Transcribed from the source's reference code (Zhang et al., collective_dynamics_neuristor/model.py,
+# the VO2 set fitted by Qiu et al., Adv. Mater. 36, 2306818 (2024)), in the source's units: R in ohm
+# (the code returns kOhm), Ea/k_B in K, C_th in mW ns/K, S_th in mW/K; major loop, heating branch
+# (delta = +1, no reversal yet: the code's initial state).
+QIU = dict(w=7.19357064e+00, Tc=3.32805839e+02, beta=2.52796285e-01, R0=5.35882879e-03, Ea=5.22047417e+03,
+           Rm=262.5 * 4.90025335, Cth=49.62776831, Sth=0.20558726, T_base=325.0)
+
+
+def _qiu_R(T, delta=1.0):
+    g = 0.5 + 0.5 * np.tanh(QIU["beta"] * (delta * QIU["w"] / 2 + QIU["Tc"] - T))
+    return QIU["R0"] * np.exp(QIU["Ea"] / T) * g + QIU["Rm"]
+
+
+def _qiu_source_voltage(T, r_load):
+    """Steady state of the source's thermal equation behind a load: V_dev^2/R = S_th (T - T_base)
+    with V_dev = V0 R/(R + R_load), solved for the source voltage V0 (V) at temperature T (K)."""
+    r = _qiu_R(T)
+    return (r + r_load) * np.sqrt(QIU["Sth"] * 1e-3 * (T - QIU["T_base"]) / r)
+
+
+def test_vo2_preset_is_the_source_resistance_law():
+    m = MottSelector(conduction="vo2")
+    p = m.values
+    assert p["R_th"] == pytest.approx(1e3 / QIU["Sth"], rel=1e-12)           # 1/S_th, K/W
+    assert p["C_th"] == pytest.approx(QIU["Cth"] * 1e-12, rel=1e-12)         # mW ns/K -> J/K
+    assert p["Ea"] / KB == pytest.approx(QIU["Ea"], rel=1e-12)
+    assert m.state.x0 == QIU["T_base"]                                       # rests at the substrate temperature
+    T = np.linspace(305.0, 370.0, 131)                                       # the source's clamp range
+    np.testing.assert_allclose(m.resistance(0.1, T), _qiu_R(T), rtol=1e-12)
+    # above 370 K the source clamps T; memlab does not: R has reached R_m there to 3e-7
+    assert abs(float(m.resistance(0.1, 600.0)) / _qiu_R(370.0) - 1) < 3e-7
+    with pytest.raises(ParameterError, match="imt"):
+        MottSelector(conduction="vo2", imt=True)
+    with pytest.raises(ParameterError, match="conduction"):
+        MottSelector(conduction="vo2").threshold()
+
+
+def test_vo2_switches_at_the_threshold_of_the_source_model():
+    """Behind a 5 kOhm load the source's steady states give an S-shaped source-voltage curve
+    V0(T); its first maximum is the threshold (8.342 V at 334.2 K, computed here from the
+    source's equations). Stepped to 0.99 V_th the device settles on the cold root, to 1.01 V_th
+    it runs away to the hot root; the trajectory is the source's ODE integrated by scipy
+    (T rises monotonically, so the source's hysteresis logic stays on the heating branch)."""
+    r_load = 5e3
+    Tg = np.linspace(325.001, 345.0, 200_001)
+    V0 = _qiu_source_voltage(Tg, r_load)
+    k = int(np.argmax(V0[Tg < 336.0]))
+    v_th, t_th = V0[k], Tg[k]
+    assert v_th == pytest.approx(8.3418, abs=1e-3) and t_th == pytest.approx(334.15, abs=0.02)
+    m = MottSelector(conduction="vo2")
+    cth, sth, tb = QIU["Cth"] * 1e-12, QIU["Sth"] * 1e-3, QIU["T_base"]
+    for f, lo, hi in ((0.99, 325.0, t_th), (1.01, 336.0, 345.0)):
+        v = f * v_th
+        d = PWL(t=(0.0, 10e-9, 20e-6), v=(0.0, v, v), n_points=2001, r_series=r_load)
+        tr = simulate(m, d, rtol=1e-8)
+        root = brentq(lambda T: _qiu_source_voltage(T, r_load) - v, lo, hi, xtol=1e-12)
+        assert tr.x[-1] == pytest.approx(root, abs=1e-6)                # K, settled after 80 tau (measured 4e-11)
+
+        def rhs(t, y):
+            r = _qiu_R(y[0])
+            vd = float(d.value(t)) * r / (r + r_load)
+            return [(vd * vd / r - sth * (y[0] - tb)) / cth]
+        ref = solve_ivp(rhs, (0.0, 20e-6), [tb], t_eval=tr.t, method="LSODA", rtol=1e-10, atol=1e-8, max_step=1e-8)
+        assert np.all(np.diff(ref.y[0]) >= -1e-9)                        # heating only: branch delta = +1
+        # rtol 1e-8 / 1e-10 of the two integrators; the runaway amplifies timing errors near the
+        # saddle-node (measured 1.2e-5 K cold, 3.0e-4 K switching)
+        assert np.max(np.abs(tr.x - ref.y[0])) < 5e-3                    # K
