@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from memlab._validate import real
 from memlab.errors import ParameterError
 
 from ._direct import HAVE_CHOLMOD
@@ -81,7 +82,6 @@ class AutoPolicy:
     mixed_precision_min_cells: int = 1024 * 1024
 
     def __post_init__(self):
-        from memlab._validate import real
         for name in self.__dataclass_fields__:
             val = getattr(self, name)
             if name != "two_level_min_length":
