@@ -246,6 +246,9 @@ class TiledFPGA(HardwareModel):
             raise out_of_range("tn" if v["tm"] else "tm", 0, "both tm and tn > 0, or both 0 (search)",
                                f"preset '{self.name}'")
         self._k2 = max(v["convolver"], 1) ** 2         # multipliers per array element
+        if self._k2 * v["dsp_per_mac"] > v["n_dsp"]:
+            raise out_of_range("convolver", v["convolver"], f"convolver^2 x dsp_per_mac <= n_dsp = {v['n_dsp']} "
+                               "(room for one convolver)", f"preset '{self.name}'")
         if v["tm"] and v["tm"] * v["tn"] * self._k2 * v["dsp_per_mac"] > v["n_dsp"]:
             raise out_of_range("tm", v["tm"], f"tm x tn x convolver^2 x dsp_per_mac <= n_dsp = {v['n_dsp']}",
                                f"preset '{self.name}'")

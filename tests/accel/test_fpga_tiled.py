@@ -153,3 +153,7 @@ def test_tiled_chip_report_contracts_and_errors():
         accel.make_chip("VX485T-Zhang15", tm=100, tn=7)
     with pytest.raises(ParameterError, match="'tn'"):
         accel.make_chip("VX485T-Zhang15", tm=64)
+    with pytest.raises(ParameterError, match="'convolver'"):
+        accel.make_chip("ZC706-Qiu16-conv", convolver=30)       # 900 multipliers > 780 DSPs
+    with pytest.raises(ParameterError, match="'convolver'"):
+        accel.make_chip("ZC706-Qiu16-conv", convolver=-1)
