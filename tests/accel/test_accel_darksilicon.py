@@ -51,7 +51,7 @@ def test_held_apart_dark_fraction_8nm_above_half(model):
                    "Esmaeilzadeh et al. ISCA'11 give 3.7x (recalled; the paper's body text was not reachable here). "
                    "Measured with this model (benchmarks/bench_accel_chips.py, sensitivity rows): for every single "
                    "parallel fraction f with the roof refitted to 7.9x, cons8 and the 22 nm dark fraction cannot "
-                   "both match (f = 0.93: 3.9x but 35 % dark at 22 nm; f >= 0.99: 21-23 % but 6.7x). The paper "
+                   "both match (f = 0.93: 3.9x but 37.5 % dark at 22 nm; f >= 0.99: 21-23 % but 6.7x). The paper "
                    "takes the geometric mean over 12 PARSEC benchmarks, each with its own f and memory traffic "
                    "(CmpM_U); those per-benchmark inputs are not available here, so the mix is not modelled")
 def test_held_apart_conservative_speedup_8nm():
