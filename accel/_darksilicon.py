@@ -69,6 +69,7 @@ class DarkSiliconResult:
     core_power_W: float
     chip_power_W: float
     speedup: float
+    kind: str = "predicted"     # "calibrated" only at the preset's calibration point
 
 
 def _poly(coeffs, q):
@@ -80,8 +81,15 @@ class DarkSiliconModel:
     """``DarkSiliconModel(preset, **overrides).at(node_nm)`` / ``.sweep()`` / ``.speedup(node_nm)``."""
 
     MODEL = "darksilicon"
-    #: the preset's parallel fraction is fitted to one published speedup (see its note)
+    #: the model as a whole holds one fitted constant (``bandwidth_roof``), so it is labelled
+    #: calibrated; each result says whether it IS the calibration point or a prediction
     KIND = "calibrated"
+    #: (node_nm, scaling, topology) whose published speedup (7.9x, ISCA'11 abstract) the
+    #: preset's ``bandwidth_roof`` was fitted to; every other result is a prediction
+    CALIBRATION = (8, "itrs", "symmetric")
+    #: overriding any of these moves the model away from its calibration
+    _CAL_INPUTS = frozenset({"bandwidth_roof", "parallel_fraction", "area_budget_mm2", "tdp_W", "p_uncore_W",
+                             "baseline_cores", "pareto_power_W", "pareto_area_mm2"})
     REQUIRED = {
         "area_budget_mm2": Spec("mm^2"), "tdp_W": Spec("W"), "p_uncore_W": Spec("W", lo=0.0, lo_open=False),
         "parallel_fraction": Spec("1", lo=0.0, hi=1.0, lo_open=False),
@@ -96,6 +104,7 @@ class DarkSiliconModel:
 
     def __init__(self, preset: Preset, **overrides):
         self.v, self.preset = resolve(preset, self.REQUIRED, overrides, self.MODEL)
+        self._recalibrated = bool(self._CAL_INPUTS & set(overrides))
         self.name = self.preset.name
         where = f"preset '{self.name}'"
         for t in self.TABLES + self.FRONTIERS:
@@ -200,9 +209,10 @@ class DarkSiliconModel:
                                  f"'area_budget_mm2' = {self.v['area_budget_mm2']} and 'tdp_W' = {self.v['tdp_W']} "
                                  f"at {node_nm} nm")
         (t, i, j, n, n_area, n_act, p_core, p_chip, lit), topo_used = min(cands, key=lambda c: c[0][0])
+        cal = (not self._recalibrated and (node_nm, self.v["scaling"], topo) == self.CALIBRATION)
         return DarkSiliconResult(node_nm, topo_used, float(self.q[i]), float(self.q[j]), n, n_area, n_act,
                                  float(1.0 - lit), float(p_core), float(p_chip + self.v["p_uncore_W"]),
-                                 float(1.0 / t / self._amdahl_baseline()))
+                                 float(1.0 / t / self._amdahl_baseline()), "calibrated" if cal else "predicted")
 
     def speedup(self, node_nm: int) -> float:
         """Best speedup at ``node_nm`` over the 45 nm baseline (1)."""
@@ -212,8 +222,9 @@ class DarkSiliconModel:
         return [self.at(n) for n in NODES_NM]
 
     def table(self) -> list[dict]:
-        """One row per node (for :mod:`memlab._table`), with the estimate kind."""
+        """One row per node (for :mod:`memlab._table`), with the estimate kind of each row
+        ("calibrated" at the calibration point, "predicted" elsewhere)."""
         return [{"node_nm": r.node_nm, "topology": r.topology, "q_large": r.q_large, "q_small": r.q_small,
                  "cores_built": r.n_area, "cores_lit": r.n_active, "dark_fraction": r.dark_fraction,
-                 "chip_power_W": r.chip_power_W, "speedup": r.speedup, "estimate": self.KIND}
+                 "chip_power_W": r.chip_power_W, "speedup": r.speedup, "estimate": r.kind}
                 for r in self.sweep()]

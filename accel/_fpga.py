@@ -29,6 +29,24 @@ external traffic), is kept: the paper's abstract asks for "the solution with bes
 performance and lowest FPGA resource requirement". Fully connected and other GEMM layers are
 convolutions with ``K = 1``, ``C = 1`` and ``R`` = the rows of the GEMM. Board power
 ``power_W`` is drawn for the whole run.
+
+**Convolver arrays** (``convolver = k > 0``; Qiu et al., FPGA 2016, Sec. 6: each processing
+element is built of ``k x k`` line-buffer convolvers): the kernel window is unrolled too, so
+the array holds ``Tm x Tn`` convolvers of ``k^2`` multipliers, each keeping its ``k^2``
+weights in registers (loaded, double buffered, while the previous tile runs) and taking one
+new input pixel per cycle into a line buffer, so a pass over a tile lasts as many cycles as
+the tile has INPUT pixels (the halo rows and columns fill the line buffer without giving an
+output; a K <= k window is done in one pass). Per layer::
+
+    cycles  = tiles * (S Tr + K_h - S)(S Tc + K_w - S) * ceil(K_h/k) ceil(K_w/k)
+    DSP     = Tm * Tn * k^2 * dsp_per_mac                       <= n_dsp
+    BRAM18K = 2 (Tn ceil(in_words_per_bank / wpb) + Tn ceil(Tm K_h K_w / wpb)
+                 + Tm ceil(Tr Tc / wpb))                        <= n_bram18k
+
+the weights of a tile sit in one bank per input map (read once per tile, not once per MAC),
+which is what lets such a design use every DSP where the scalar array runs out of BRAM banks
+(2 Tm Tn weight banks); external traffic is the same as above. A ``1 x 1`` (or fully
+connected) layer uses one multiplier of each convolver, as on Qiu's engine.
 """
 from __future__ import annotations
 
@@ -125,9 +143,10 @@ def _merge(shapes):
     return [ConvShape(*k, r) for k, r in out.items()]
 
 
-def _layer_grid(sh: ConvShape, tm, tn, wpb, bram_cap, bw_words_per_cycle):
+def _layer_grid(sh: ConvShape, tm, tn, wpb, bram_cap, bw_words_per_cycle, kc: int = 0):
     """For every (Tm, Tn) row and every (Tr, Tc) column: time in cycles (inf if BRAM does
-    not fit), compute cycles, words and BRAMs of one repeat."""
+    not fit), compute cycles, words and BRAMs of one repeat; ``kc`` > 0: ``kc x kc``
+    convolvers (module doc)."""
     tr = _tile_values(sh.R)
     tc = _tile_values(sh.C)
     TR, TC = (a.ravel() for a in np.meshgrid(tr, tc, indexing="ij"))
@@ -135,45 +154,53 @@ def _layer_grid(sh: ConvShape, tm, tn, wpb, bram_cap, bw_words_per_cycle):
     om, on = np.ceil(sh.M / tm), np.ceil(sh.N / tn)
     orr, oc = np.ceil(sh.R / TR), np.ceil(sh.C / TC)
     kk = sh.Kh * sh.Kw
-    cycles = om * on * orr * oc * TR * TC * kk
     in_tile = (sh.S * TR + sh.Kh - sh.S) * (sh.S * TC + sh.Kw - sh.S)
+    if kc == 0:
+        cycles = om * on * orr * oc * TR * TC * kk
+    else:       # the line buffer streams the whole input tile, one pixel a cycle, per pass
+        cycles = om * on * orr * oc * in_tile * (-(-sh.Kh // kc) * -(-sh.Kw // kc))
     words = om * on * orr * oc * (tn * in_tile + tm * tn * kk) + om * orr * oc * tm * TR * TC
-    bram = 2 * (tn * np.ceil(in_tile / wpb) + tm * tn * math.ceil(kk / wpb) + tm * np.ceil(TR * TC / wpb))
+    w_banks = tm * tn * math.ceil(kk / wpb) if kc == 0 else tn * np.ceil(tm * kk / wpb)
+    bram = 2 * (tn * np.ceil(in_tile / wpb) + w_banks + tm * np.ceil(TR * TC / wpb))
     t = np.maximum(cycles, words / bw_words_per_cycle)
     t = np.where(bram <= bram_cap, t, np.inf)
     return t, cycles, words, bram, TR, TC
 
 
 def explore(shapes: list[ConvShape], n_dsp: int, dsp_per_mac: float, n_bram18k: int, word_bits: int,
-            clock_hz: float, dram_bw: float, tm_tn: tuple | None = None) -> TileDesign:
-    """Zhang'15 design-space exploration (module doc); ``tm_tn`` fixes ``<Tm, Tn>``.
-    Results are cached on every argument (the shapes and budgets; the design is immutable)."""
+            clock_hz: float, dram_bw: float, tm_tn: tuple | None = None, convolver: int = 0) -> TileDesign:
+    """Zhang'15 design-space exploration (module doc); ``tm_tn`` fixes ``<Tm, Tn>``;
+    ``convolver`` = k > 0 builds the array of ``k x k`` convolvers (Qiu'16) instead of
+    scalar MACs. Results are cached on every argument (the shapes and budgets; the design
+    is immutable)."""
     return _explore(tuple(shapes), int(n_dsp), float(dsp_per_mac), int(n_bram18k), int(word_bits),
-                    float(clock_hz), float(dram_bw), None if tm_tn is None else tuple(int(x) for x in tm_tn))
+                    float(clock_hz), float(dram_bw), None if tm_tn is None else tuple(int(x) for x in tm_tn),
+                    int(convolver))
 
 
 @lru_cache(maxsize=256)
-def _explore(shapes, n_dsp, dsp_per_mac, n_bram18k, word_bits, clock_hz, dram_bw, tm_tn) -> TileDesign:
+def _explore(shapes, n_dsp, dsp_per_mac, n_bram18k, word_bits, clock_hz, dram_bw, tm_tn, kc=0) -> TileDesign:
     if not shapes:
         raise ParameterError("explore: parameter 'shapes' is empty; give at least one layer")
     wpb = _BRAM18K_BITS // (36 if word_bits > 18 else 18 if word_bits > 9 else 9)
     bpw = word_bits / 8
     bw_wpc = dram_bw / bpw / clock_hz
     if tm_tn is None:
-        max_mac = int(n_dsp // dsp_per_mac)
+        max_mac = int(n_dsp // (dsp_per_mac * max(kc, 1) ** 2))     # MAC units, or convolvers
         tms = _representatives([s.M for s in shapes], max_mac)
         tns = _representatives([s.N for s in shapes], max_mac)
         pairs = [(m, n) for m in tms for n in tns if m * n <= max_mac]
     else:
         pairs = [tuple(int(x) for x in tm_tn)]
     if not pairs:
-        raise out_of_range("n_dsp", n_dsp, f">= dsp_per_mac = {dsp_per_mac} (room for one MAC)", "explore")
+        raise out_of_range("n_dsp", n_dsp, f">= dsp_per_mac x convolver^2 = {dsp_per_mac * max(kc, 1) ** 2} "
+                           "(room for one MAC unit or convolver)", "explore")
     tm = np.array([p[0] for p in pairs], dtype=float)
     tn = np.array([p[1] for p in pairs], dtype=float)
     total = np.zeros(len(pairs))
     best_cols = {}
     for sh in _merge(shapes):
-        t, _, w, b, *_ = _layer_grid(sh, tm, tn, wpb, n_bram18k, bw_wpc)
+        t, _, w, b, *_ = _layer_grid(sh, tm, tn, wpb, n_bram18k, bw_wpc, kc)
         tmin = t.min(axis=1, keepdims=True)
         # equal time: fewest BRAMs, then least traffic (highest CTC ratio)
         j = np.argmin(np.where(t <= tmin * (1 + 1e-12), b + w / (w.max() + 1.0), np.inf), axis=1)
@@ -181,12 +208,12 @@ def _explore(shapes, n_dsp, dsp_per_mac, n_bram18k, word_bits, clock_hz, dram_bw
         best_cols[(sh.M, sh.N, sh.R, sh.C, sh.Kh, sh.Kw, sh.S)] = j
     if not np.isfinite(total).any():
         raise ParameterError(f"explore: no <Tm, Tn> design fits 'n_bram18k' = {n_bram18k} BRAM18K blocks")
-    dsp = tm * tn * dsp_per_mac
+    dsp = tm * tn * max(kc, 1) ** 2 * dsp_per_mac
     i = int(np.lexsort((dsp, total))[0])
     tiles, cyc, sec, words, brams = [], [], [], [], []
     for sh in shapes:
         j = best_cols[(sh.M, sh.N, sh.R, sh.C, sh.Kh, sh.Kw, sh.S)]
-        t, c, w, b, TR, TC = _layer_grid(sh, tm[i:i + 1], tn[i:i + 1], wpb, n_bram18k, bw_wpc)
+        t, c, w, b, TR, TC = _layer_grid(sh, tm[i:i + 1], tn[i:i + 1], wpb, n_bram18k, bw_wpc, kc)
         k = int(j[i])
         tiles.append((int(TR[k]), int(TC[k])))
         cyc.append(int(c[0, k]))
@@ -199,7 +226,9 @@ def _explore(shapes, n_dsp, dsp_per_mac, n_bram18k, word_bits, clock_hz, dram_bw
 
 class TiledFPGA(HardwareModel):
     """FPGA running Zhang'15's tiled accelerator; the design is found by :func:`explore` on
-    the workload (``tm``/``tn`` = 0) or fixed by the preset (``tm``, ``tn`` > 0)."""
+    the workload (``tm``/``tn`` = 0) or fixed by the preset (``tm``, ``tn`` > 0); with
+    ``convolver`` = k > 0 the array is made of ``k x k`` convolvers (Qiu'16), ``tm x tn``
+    of them."""
 
     MODEL = "fpga_tiled"
     KIND = "predicted"
@@ -208,6 +237,7 @@ class TiledFPGA(HardwareModel):
         "dsp_per_mac": Spec("1"), "word_bits": Spec("bit", kind="int"), "dram_bw": Spec("B/s"),
         "tm": Spec("1", lo=0, lo_open=False, kind="int"), "tn": Spec("1", lo=0, lo_open=False, kind="int"),
         "power_W": Spec("W"), "e_dram": Spec("J/B", lo=0.0, lo_open=False),
+        "convolver": Spec("1", lo=0, lo_open=False, kind="int"),
     }
 
     def _setup(self):
@@ -215,14 +245,21 @@ class TiledFPGA(HardwareModel):
         if (v["tm"] == 0) != (v["tn"] == 0):
             raise out_of_range("tn" if v["tm"] else "tm", 0, "both tm and tn > 0, or both 0 (search)",
                                f"preset '{self.name}'")
-        if v["tm"] and v["tm"] * v["tn"] * v["dsp_per_mac"] > v["n_dsp"]:
-            raise out_of_range("tm", v["tm"], f"tm x tn x dsp_per_mac <= n_dsp = {v['n_dsp']}", f"preset '{self.name}'")
+        self._k2 = max(v["convolver"], 1) ** 2         # multipliers per array element
+        if self._k2 * v["dsp_per_mac"] > v["n_dsp"]:
+            raise out_of_range("convolver", v["convolver"], f"convolver^2 x dsp_per_mac <= n_dsp = {v['n_dsp']} "
+                               "(room for one convolver)", f"preset '{self.name}'")
+        if v["tm"] and v["tm"] * v["tn"] * self._k2 * v["dsp_per_mac"] > v["n_dsp"]:
+            raise out_of_range("tm", v["tm"], f"tm x tn x convolver^2 x dsp_per_mac <= n_dsp = {v['n_dsp']}",
+                               f"preset '{self.name}'")
         self.design = None
 
     def peak_ops_per_s(self, dtype="fp32"):
         """2 x the MACs per cycle of the current design (of the whole DSP budget before a search)."""
-        macs = self.design.Tm * self.design.Tn if self.design else self.v["n_dsp"] // self.v["dsp_per_mac"]
-        return 2.0 * macs * self.v["clock_hz"]
+        v = self.v
+        macs = (self.design.Tm * self.design.Tn * self._k2 if self.design
+                else v["n_dsp"] // (v["dsp_per_mac"] * self._k2) * self._k2)
+        return 2.0 * macs * v["clock_hz"]
 
     def dram_bw_Bps(self):
         return self.v["dram_bw"]
@@ -238,7 +275,7 @@ class TiledFPGA(HardwareModel):
         shapes = [s for l in wl.layers for s in conv_shape(l, wl.batch)]
         fixed = (v["tm"], v["tn"]) if v["tm"] else None
         return explore(shapes, v["n_dsp"], v["dsp_per_mac"], v["n_bram18k"], v["word_bits"], v["clock_hz"],
-                       v["dram_bw"], fixed)
+                       v["dram_bw"], fixed, v["convolver"])
 
     def evaluate(self, workload, batch: int | None = None):
         from ._zoo import get_workload
@@ -265,4 +302,5 @@ class TiledFPGA(HardwareModel):
         e = energy_dict(dram=dram_b * v["e_dram"], static=v["power_W"] * t)
         util = 2 * macs / (self.peak_ops_per_s() * t) if t > 0 else 0.0
         return LayerResult(layer.name, layer.kind, macs, dram_b, 0.0, times, t, bound, e, util,
-                           {"Tm": d.Tm, "Tn": d.Tn, "tiles": d.tiles[sl], "cycles": d.cycles[sl]})
+                           {"Tm": d.Tm, "Tn": d.Tn, "convolver": v["convolver"], "tiles": d.tiles[sl],
+                            "cycles": d.cycles[sl]})

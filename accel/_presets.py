@@ -246,8 +246,12 @@ QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): 
          "CONV 187.8 GOP/s, 9.63 W (a public reading note of the paper)")
 
 
-def _tiled(name, desc, n_dsp, n_bram, clock, dsp_mac, bits, bw, power):
+_SCALAR = P(0, "1", "Zhang et al., FPGA 2015: scalar MAC array (Tm x Tn multipliers, no kernel unrolling)", "S")
+
+
+def _tiled(name, desc, n_dsp, n_bram, clock, dsp_mac, bits, bw, power, convolver=_SCALAR):
     return Preset(name, "fpga_tiled", {
+        "convolver": convolver,
         "n_dsp": n_dsp, "n_bram18k": n_bram, "clock_hz": clock, "dsp_per_mac": dsp_mac, "word_bits": bits,
         "dram_bw": bw, "power_W": power, "e_dram": E_DDR,
         "tm": P(0, "1", "memlab assumption: 0 = found by the design-space exploration on each workload", "A",
@@ -277,6 +281,19 @@ _add(_tiled("ZC706-Qiu16-tiled",
             P(16, "bit", QIU16, "S"),
             P(4.2e9, "B/s", QIU16, "S"),
             P(9.63, "W", QIU16, "S")))
+
+_add(_tiled("ZC706-Qiu16-conv",
+            "Qiu'16's engine on the ZC706: an array of 3x3 convolvers (weights in registers), design searched",
+            P(780, "1", QIU16 + " (DSPs of the published design: the budget the search may use)", "S"),
+            P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
+            P(150e6, "Hz", QIU16, "S"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed multiplier", "M", "datasheet",
+              "recalled: check"),
+            P(16, "bit", QIU16, "S"),
+            P(4.2e9, "B/s", QIU16, "S"),
+            P(9.63, "W", QIU16, "S"),
+            P(3, "1", "Qiu et al., FPGA 2016, Sec. 6 (PE built of 3x3 line-buffer convolvers; larger kernels in "
+              "several passes)", "M", "datasheet", "recalled: the paper's text was not reachable here")))
 
 _add(Preset("TPU-v1", "systolic", {
     "rows": P(256, "1", JOUPPI, "P", "datasheet", "65,536 8-bit MACs = 256 x 256"),

@@ -25,6 +25,13 @@ def test_calibration_point_8nm_speedup(model):
     # fitted constant
     assert model.at(8).speedup == pytest.approx(7.9, rel=0.005)
     assert model.KIND == "calibrated"
+    # the label says which result is the calibration point: only this one
+    assert model.at(8).kind == "calibrated"
+    assert [r.kind for r in model.sweep()[:-1]] == ["predicted"] * 5
+    cons = accel.DarkSiliconModel(accel.get_preset("dark-silicon-45nm"), scaling="conservative")
+    assert cons.at(8).kind == "predicted"
+    # refitting an input (here the roof) leaves no calibration point
+    assert accel.DarkSiliconModel(accel.get_preset("dark-silicon-45nm"), bandwidth_roof=20.0).at(8).kind == "predicted"
 
 
 def test_held_apart_dark_fraction_22nm(model):
@@ -40,10 +47,13 @@ def test_held_apart_dark_fraction_8nm_above_half(model):
     assert model.at(8).dark_fraction > 0.50
 
 
-@pytest.mark.xfail(strict=True, reason="model discrepancy: with one bandwidth roof for every node the "
-                   "conservative 8 nm chip reaches 6.7x, where Esmaeilzadeh et al. ISCA'11 (Sec. 6, recalled, "
-                   "not found at a source) give 3.7x; the paper's CmpM_U has per-benchmark memory traffic and "
-                   "caches that this one-roof model lacks")
+@pytest.mark.xfail(strict=True, reason="model discrepancy: the conservative 8 nm chip reaches 6.7x where "
+                   "Esmaeilzadeh et al. ISCA'11 give 3.7x (recalled; the paper's body text was not reachable here). "
+                   "Measured with this model (benchmarks/bench_accel_chips.py, sensitivity rows): for every single "
+                   "parallel fraction f with the roof refitted to 7.9x, cons8 and the 22 nm dark fraction cannot "
+                   "both match (f = 0.93: 3.9x but 37.5 % dark at 22 nm; f >= 0.99: 21-23 % but 6.7x). The paper "
+                   "takes the geometric mean over 12 PARSEC benchmarks, each with its own f and memory traffic "
+                   "(CmpM_U); those per-benchmark inputs are not available here, so the mix is not modelled")
 def test_held_apart_conservative_speedup_8nm():
     # PREDICTION: the paper's conservative-scaling 8 nm geometric-mean speedup, 3.7x; a
     # factor 1.5 either way allows for the single parallel fraction standing in for PARSEC
@@ -125,6 +135,7 @@ def test_every_listed_dark_silicon_preset_works(name):
     # error messages list must build and give a table for each node, with its estimate kind
     rows = accel.DarkSiliconModel(accel.get_preset(name)).table()
     assert [r["node_nm"] for r in rows] == list(accel.NODES_NM)
-    assert all(r["estimate"] == "calibrated" and r["cores_lit"] <= r["cores_built"] for r in rows)
+    assert all(r["cores_lit"] <= r["cores_built"] for r in rows)
+    assert [r["estimate"] for r in rows] == ["predicted"] * 5 + ["calibrated"]
     with pytest.raises(ConfigError, match="not a workload chip"):
         accel.make_chip(name)

@@ -4,8 +4,9 @@ Published figures (Zhang, Li, Sun, Guan, Xiao & Cong, FPGA 2015, read with `sear
 public reading note and the paper's abstract): Virtex-7 VX485T (VC707), 100 MHz, fp32,
 uniform unroll factors <Tm, Tn> = <64, 7>, DSP 2240 of 2800 and BRAM 1024 of 2060 used,
 61.62 GFLOPS, 18.61 W. Qiu et al., FPGA 2016 (ZC706, 150 MHz, 16-bit fixed, 780 DSP,
-4.2 GB/s): CONV layers of VGG16 at 187.8 GOP/s. None of these numbers is an input of the
-model except the device budgets (DSP, BRAM, clock, word size, bandwidth).
+4.2 GB/s): CONV layers of VGG16 at 187.8 GOP/s, on an engine of 3x3 convolvers. None of these
+numbers is an input of the model except the device budgets (DSP, BRAM, clock, word size,
+bandwidth) and the architecture (scalar MAC array, or 3x3 convolvers).
 """
 import math
 
@@ -74,17 +75,44 @@ def test_predicts_the_papers_bram_use():
     assert d.bram18k <= 2060
 
 
-@pytest.mark.xfail(strict=True, reason="model discrepancy: Qiu et al.'s ZC706 design keeps 3x3 weights in "
-                   "convolver registers, while the Zhang'15 architecture needs one BRAM bank per weight of the "
-                   "Tm x Tn array; on 1090 BRAM18K that caps Tm x Tn at ~500 of the 780 DSPs, so the model "
-                   "predicts 132 GOP/s against the measured 187.8 GOP/s (-30 %)")
+def _vgg16_conv():
+    vgg = accel.get_workload("vgg16")
+    return accel.Workload("vgg16_conv", [l for l in vgg.layers if l.kind == "conv"])
+
+
 def test_held_apart_qiu16_vgg16_conv():
     # PREDICTION on another board and paper (Qiu et al., FPGA 2016): VGG16 CONV layers at
-    # 187.8 GOP/s; tolerance 10 % as above
-    chip = accel.make_chip("ZC706-Qiu16-tiled")
-    vgg = accel.get_workload("vgg16")
-    conv = accel.Workload("vgg16_conv", [l for l in vgg.layers if l.kind == "conv"])
-    assert chip.evaluate(conv).throughput_ops_per_s == pytest.approx(187.8e9, rel=0.10)
+    # 187.8 GOP/s. The Zhang'15 scalar array cannot express Qiu's engine (it gave 132 GOP/s,
+    # -30 %, test below): Qiu's PEs are 3x3 line-buffer convolvers holding their weights in
+    # registers. Modelled as such (convolver = 3, only device budgets as inputs) the search
+    # finds 43 x 2 convolvers = 774 DSPs and 198 GOP/s (+5.4 %). Tolerance 10 %, the same
+    # band as the Zhang'15 check above (published analytical accelerator models are 4-12 %
+    # from silicon, docs/notes/hardware.md §5); optimistic, as a pipeline-only model must be.
+    chip = accel.make_chip("ZC706-Qiu16-conv")
+    rep = chip.evaluate(_vgg16_conv())
+    assert rep.throughput_ops_per_s == pytest.approx(187.8e9, rel=0.10)
+    assert rep.throughput_ops_per_s > 187.8e9
+    assert rep.kind == "predicted"
+    # the design uses (nearly) the DSPs of the published design, 780: the BRAM no longer caps it
+    assert 780 - 9 < chip.design.dsp <= 780
+
+
+def test_convolver_cycles_closed_form():
+    # a 3x3 stride-1 layer M=64, N=4, 8x8 outputs on 4 x 2 convolvers with one 8x8 tile:
+    # ceil(64/4) ceil(4/2) = 32 tile passes, each streaming the (8+2)(8+2) = 100 input pixels
+    # through the line buffer: 3,200 cycles (against 32 x 64 = 2,048 without the halo); a 5x5
+    # kernel needs ceil(5/3)^2 = 4 passes over a (8+4)^2 = 144-pixel tile: 18,432 cycles
+    kw = dict(n_dsp=72, dsp_per_mac=1, n_bram18k=1000, word_bits=16, clock_hz=150e6, dram_bw=1e12,
+              tm_tn=(4, 2), convolver=3)
+    d = explore([ConvShape(64, 4, 8, 8, 3, 3, 1)], **kw)
+    assert d.tiles == ((8, 8),) and d.cycles == (3200,)
+    assert d.dsp == 4 * 2 * 9
+    d5 = explore([ConvShape(64, 4, 8, 8, 5, 5, 1)], **kw)
+    assert d5.cycles == (16 * 2 * 144 * 4,)
+    # the scalar array of the same 72 multipliers (Tm x Tn = 8 x 9 > N: 8 x 4 used) needs
+    # 8 x 1 x 64 x 9 = 4,608 cycles for the 3x3 layer
+    s = explore([ConvShape(64, 4, 8, 8, 3, 3, 1)], **{**kw, "convolver": 0, "tm_tn": (8, 4)})
+    assert s.cycles == (8 * 1 * 64 * 9,)
 
 
 def test_qiu16_prediction_is_below_the_dsp_roof_and_bram_bound():
@@ -92,12 +120,11 @@ def test_qiu16_prediction_is_below_the_dsp_roof_and_bram_bound():
     # weight banks <= 1090 BRAM18K), so it uses fewer MACs than the 780 DSPs allow and its
     # throughput stays below the DSP roof 2 x 780 x 150 MHz = 234 GOP/s
     chip = accel.make_chip("ZC706-Qiu16-tiled")
-    vgg = accel.get_workload("vgg16")
-    conv = accel.Workload("vgg16_conv", [l for l in vgg.layers if l.kind == "conv"])
-    rep = chip.evaluate(conv)
+    rep = chip.evaluate(_vgg16_conv())
     d = chip.design
     assert 2 * d.Tm * d.Tn <= 1090 and d.Tm * d.Tn < 780
     assert rep.throughput_ops_per_s < 2 * 780 * 150e6
+    assert rep.throughput_ops_per_s == pytest.approx(132.3e9, rel=0.01)   # the old -30 % prediction
     assert rep.kind == "predicted"
 
 
@@ -126,3 +153,7 @@ def test_tiled_chip_report_contracts_and_errors():
         accel.make_chip("VX485T-Zhang15", tm=100, tn=7)
     with pytest.raises(ParameterError, match="'tn'"):
         accel.make_chip("VX485T-Zhang15", tm=64)
+    with pytest.raises(ParameterError, match="'convolver'"):
+        accel.make_chip("ZC706-Qiu16-conv", convolver=30)       # 900 multipliers > 780 DSPs
+    with pytest.raises(ParameterError, match="'convolver'"):
+        accel.make_chip("ZC706-Qiu16-conv", convolver=-1)
