@@ -50,11 +50,13 @@ MODELS[PCM.short_name] = PCM
 __all__ += ["MottSelector", "DataDriven"]
 MODELS.update({cls.short_name: cls for cls in (MottSelector, DataDriven)})
 __all__ += ["JARTVCM"]
+MODELS[JARTVCM.short_name] = JARTVCM
 
 
 def get_model(name: str, **params) -> DeviceModel:
     """Model by short name (``hp``, ``team``, ``vteam``, ``yakopcic``, ``stanford``, ``mss``,
-    ``threshold``, ``sinh``, ``selector``, ``pcm``, ``mott``, ``datadriven``) with parameter/option overrides."""
+    ``threshold``, ``sinh``, ``selector``, ``pcm``, ``mott``, ``datadriven``,
+    ``jart``) with parameter/option overrides."""
     from memlab.errors import ParameterError
     if not isinstance(name, str):
         raise ParameterError(f"parameter 'name' = {name!r:.40} must be a model name, one of {sorted(MODELS)}")

@@ -135,7 +135,10 @@ class JARTVCM(DeviceModel):
         root = sp.sqrt(1 - gm ** 2) + gm * sp.asin(gm)
         kT_eV = _KB * T / _Q
         # exp(-dW_min/kT) - exp(-dW_max/kT), dW_min/max = dWa (root -/+ gamma pi/2)
-        hop = 2 * sp.exp(-p.dWa * root / kT_eV) * sp.sinh(p.dWa * gm * sp.pi / (2 * kT_eV))
+        # (written as two exponentials, not 2 e^(-a) sinh(b): sympy asks sinh(b).is_real
+        # through b.as_real_imag(), which made d(rate)/dv take 120-180 s per process)
+        w_min, w_max = p.dWa * (root - gm * sp.pi / 2), p.dWa * (root + gm * sp.pi / 2)
+        hop = sp.exp(-w_min / kT_eV) - sp.exp(-w_max / kT_eV)
         cvo = (p.N_plug + x) / 2
         i_ion = _ZVO * _Q * cvo * p.a * p.nu0 * A * hop * flim
         return -i_ion / (A * p.l_disc * _ZVO * _Q)
