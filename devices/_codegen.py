@@ -28,7 +28,7 @@ from memlab.errors import ConfigError, UnsupportedExpressionError
 from memlab.devices._integrator import DEVICE_FUNCTIONS, ENTRY_POINTS, TEMPLATE
 from memlab.devices._windows import GAP_HI, GAP_LO
 
-__all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERATOR_VERSION"]
+__all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERATOR_VERSION", "INLINE_OPS"]
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
@@ -105,9 +105,11 @@ def device_source(k: SimpleNamespace) -> str:
     ``_kernel`` returns (i, di/dv, di/dx, rate, drate/dv, drate/dx); ``_kernel_r`` returns
     only (i, di/dv, rate), for the integrator's second stage; ``_noise`` the amplitude of the
     stochastic state jump (0 for deterministic models). ``_gkernel(v, x, a, b, p)`` and
-    ``_gkernel_r`` are the integrator's versions, which also take the normalised distances
-    a, b of the state to its bounds: the gap form of the equations when the model has one
-    (``k.gap``, derivatives total in x), otherwise wrappers of ``_kernel`` and ``_kernel_r``.
+    ``_gkernel_r`` are the integrator's versions ``(v, x, a, b, P, d)``, which also take
+    the normalised distances a, b of the state to its bounds and read the parameters from
+    row d of the parameter matrix P: the gap form of the equations when the model has one
+    (``k.gap``, derivatives total in x), otherwise the plain ones (a, b unused). They are
+    inlined into the integrator when they have at most :data:`INLINE_OPS` operations.
     """
     noise = k.noise if k.noise is not None else sp.Integer(0)
     parts = [_IPOW_SOURCE,

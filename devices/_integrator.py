@@ -14,8 +14,9 @@ Placeholders (``string.Template`` syntax):
     Source of the njit-decorated device functions, which must define
     ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
     ``_kernel_r(v, x, p) -> (i, di/dv, rate)``, ``_noise(v, x, p) -> amplitude`` and
-    their versions with the normalised gaps, ``_gkernel(v, x, a, b, p)``, ``_gkernel_r``
-    (see :data:`DEVICE_FUNCTIONS`).
+    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r``, which
+    take the normalised gaps a, b and read the parameters from row d of the matrix P (see
+    :data:`DEVICE_FUNCTIONS`).
 ``${rate_x_free}``
     ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
     Rosenbrock stages of the fixed-step integrator).
@@ -32,8 +33,10 @@ Placeholders (``string.Template`` syntax):
     ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
-and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``, ``keep`` (output samples),
-``solve_v`` (series-resistor Newton), ``stage`` and ``stage_r``.
+and ``run_fixed`` (one ROS2 step per output interval; ``fixed_block`` steps BLOCK devices
+interleaved, so that their independent chains of dependent operations overlap in the
+processor), plus their helpers ``drive``, ``keep`` (output samples), ``solve_v``
+(series-resistor Newton), ``stage`` and ``stage_r``.
 """
 from __future__ import annotations
 
