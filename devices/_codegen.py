@@ -28,14 +28,18 @@ from memlab.errors import ConfigError, UnsupportedExpressionError
 from memlab.devices._integrator import DEVICE_FUNCTIONS, ENTRY_POINTS, TEMPLATE
 from memlab.devices._windows import GAP_HI, GAP_LO
 
-__all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERATOR_VERSION"]
+__all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERATOR_VERSION", "INLINE_OPS"]
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'
+_JIT_INLINE = '@njit(inline="always", cache=True, error_model="numpy")'
+#: integrator kernels with at most this many operations (sympy count_ops of the six
+#: expressions) are inlined into the integrator
+INLINE_OPS = 450
 
 
 def cache_dir() -> Path:
@@ -101,35 +105,26 @@ def device_source(k: SimpleNamespace) -> str:
     ``_kernel`` returns (i, di/dv, di/dx, rate, drate/dv, drate/dx); ``_kernel_r`` returns
     only (i, di/dv, rate), for the integrator's second stage; ``_noise`` the amplitude of the
     stochastic state jump (0 for deterministic models). ``_gkernel(v, x, a, b, p)`` and
-    ``_gkernel_r`` are the integrator's versions, which also take the normalised distances
-    a, b of the state to its bounds: the gap form of the equations when the model has one
-    (``k.gap``, derivatives total in x), otherwise wrappers of ``_kernel`` and ``_kernel_r``.
+    ``_gkernel_r`` are the integrator's versions ``(v, x, a, b, P, d)``, which also take
+    the normalised distances a, b of the state to its bounds and read the parameters from
+    row d of the parameter matrix P: the gap form of the equations when the model has one
+    (``k.gap``, derivatives total in x), otherwise the plain ones (a, b unused). They are
+    inlined into the integrator when they have at most :data:`INLINE_OPS` operations.
     """
     noise = k.noise if k.noise is not None else sp.Integer(0)
     parts = [_IPOW_SOURCE,
              _function_source("_kernel", k, [k.current, k.di_dv, k.di_dx, k.rate, k.dr_dv, k.dr_dx]),
              _function_source("_kernel_r", k, [k.current, k.di_dv, k.rate]),
              _function_source("_noise", k, [noise])]
-    g = k.gap
-    if g is None:
-        parts.append(_GAP_WRAPPERS)
-    else:
-        extra = [str(GAP_LO), str(GAP_HI)]
-        parts += [_function_source("_gkernel", k, [g.current, g.di_dv, g.di_dx, g.rate, g.dr_dv, g.dr_dx], extra),
-                  _function_source("_gkernel_r", k, [g.current, g.di_dv, g.rate], extra)]
+    g = k.gap if k.gap is not None else k
+    extra = [str(GAP_LO), str(GAP_HI)]
+    full = [g.current, g.di_dv, g.di_dx, g.rate, g.dr_dv, g.dr_dx]
+    # small kernels are inlined into the integrator (numba IR): the call and its argument
+    # passing cost as much as their arithmetic; large ones stay calls (compile time)
+    inline = sum(sp.count_ops(e) for e in full) <= INLINE_OPS
+    parts += [_function_source("_gkernel", k, full, extra, inline),
+              _function_source("_gkernel_r", k, [g.current, g.di_dv, g.rate], extra, inline)]
     return "\n\n".join(parts)
-
-
-_GAP_WRAPPERS = """\
-@njit(inline="always", cache=True)
-def _gkernel(v, x, a, b, _p):
-    return _kernel(v, x, _p)
-
-
-@njit(inline="always", cache=True)
-def _gkernel_r(v, x, a, b, _p):
-    return _kernel_r(v, x, _p)
-"""
 
 
 def _kernel_printer_class():
@@ -180,7 +175,8 @@ def _omp(z, n):
 """
 
 
-def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | None = None) -> str:
+def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | None = None,
+                     inline: bool = False) -> str:
     """Source of one njit-decorated scalar kernel ``fname(v, x, *extra, _p)`` returning ``exprs``.
 
     Top-level Piecewise nodes become if/elif/else blocks (Piecewise with identical
@@ -212,9 +208,13 @@ def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | 
 
     outer = [pull(sp.sympify(e)) for e in exprs]
     args = ", ".join([k.v.name, k.x.name, *(extra or [])])
-    lines = [_JIT, f"def {fname}({args}, _p):"]
+    # the integrator's versions (with the gaps) read row _d of the parameter matrix: a row
+    # view per call would cost two atomic reference-count updates on the matrix, shared by
+    # every thread
+    rows = extra is not None
+    lines = [_JIT_INLINE if inline else _JIT, f"def {fname}({args}, {'_P, _d' if rows else '_p'}):"]
     for j, name in enumerate(k.symbols):
-        lines.append(f"    {name} = _p[{j}]")
+        lines.append(f"    {name} = _P[_d, {j}]" if rows else f"    {name} = _p[{j}]")
     # 2. the Piecewise blocks (their conditions and branches see only v, x, parameters)
     for conds, members in groups.items():
         for b, cond in enumerate(conds):

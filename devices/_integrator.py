@@ -14,8 +14,9 @@ Placeholders (``string.Template`` syntax):
     Source of the njit-decorated device functions, which must define
     ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
     ``_kernel_r(v, x, p) -> (i, di/dv, rate)``, ``_noise(v, x, p) -> amplitude`` and
-    their versions with the normalised gaps, ``_gkernel(v, x, a, b, p)``, ``_gkernel_r``
-    (see :data:`DEVICE_FUNCTIONS`).
+    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r``, which
+    take the normalised gaps a, b and read the parameters from row d of the matrix P (see
+    :data:`DEVICE_FUNCTIONS`).
 ``${rate_x_free}``
     ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
     Rosenbrock stages of the fixed-step integrator).
@@ -32,8 +33,10 @@ Placeholders (``string.Template`` syntax):
     ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
-and ``run_fixed`` (one ROS2 step per output interval), plus their helpers ``drive``, ``keep`` (output samples),
-``solve_v`` (series-resistor Newton), ``stage`` and ``stage_r``.
+and ``run_fixed`` (one ROS2 step per output interval; ``fixed_block`` steps BLOCK devices
+interleaved, so that their independent chains of dependent operations overlap in the
+processor), plus their helpers ``drive``, ``keep`` (output samples), ``solve_v``
+(series-resistor Newton), ``stage`` and ``stage_r``.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ ${label}
 import math
 
 from numba import njit, prange
+import numpy as np
 
 _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
@@ -58,6 +62,8 @@ GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/
 # gap state: relative precision of the distance to a bound down to DEPTH (of the range);
 # deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
 DEPTH = 1e-100
+# devices stepped together by run_fixed (interleaved: their independent operations overlap)
+BLOCK = 8
 
 # ---- device functions (generated from the model's sympy equations)
 ${device_functions}
@@ -131,15 +137,13 @@ def reflect(u, side):
     return u, side
 
 @njit(cache=True, error_model="numpy")
-def solve_v(vs, x, a, b, p, rs, vguess):
+def solve_v(vs, x, a, b, P, d, rs, vguess):
     # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
-    if rs == 0.0:
-        return vs
     lo = min(0.0, vs)
     hi = max(0.0, vs)
     v = min(max(vguess, lo), hi)
     for _ in range(200):
-        o = _gkernel_r(v, x, a, b, p)
+        o = _gkernel_r(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
         if F == 0.0:
             return v
@@ -156,12 +160,12 @@ def solve_v(vs, x, a, b, p, rs, vguess):
         v = vn
     return v
 
-@njit(cache=True, error_model="numpy")
-def stage(vs, u, side, lo, hi, p, rs, vguess):
+@njit(inline="always", cache=True, error_model="numpy")
+def stage(vs, u, side, lo, hi, P, d, rs, vguess):
     # (v, i, du/dt, d(du/dt)/du); the last equals d(dx/dt)/dx in either representation
     x, a, b, sc = unpack(u, side, lo, hi)
-    v = solve_v(vs, x, a, b, p, rs, vguess)
-    o = _gkernel(v, x, a, b, p)
+    v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
+    o = _gkernel(v, x, a, b, P, d)
     dvdx = 0.0
     if rs != 0.0:
         dvdx = -rs * o[2] / (1.0 + rs * o[1])
@@ -170,20 +174,20 @@ def stage(vs, u, side, lo, hi, p, rs, vguess):
         J = 0.0
     return v, o[0], o[3] * sc, J
 
-@njit(cache=True, error_model="numpy")
-def stage_r(vs, u, side, lo, hi, p, rs, vguess):
+@njit(inline="always", cache=True, error_model="numpy")
+def stage_r(vs, u, side, lo, hi, P, d, rs, vguess):
     x, a, b, sc = unpack(u, side, lo, hi)
-    v = solve_v(vs, x, a, b, p, rs, vguess)
-    o = _gkernel_r(v, x, a, b, p)
+    v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
+    o = _gkernel_r(v, x, a, b, P, d)
     return v, o[0], o[2] * sc
 
 @njit(cache=True, error_model="numpy")
-def jump(u, side, lo, hi, p, rs, vs, vguess, z):
+def jump(u, side, lo, hi, P, d, rs, vs, vguess, z):
     # model noise: a random state jump (amplitude from _noise, state units)
     ulo, uhi = u_range(lo, hi)
     x, a, b, sc = unpack(u, side, lo, hi)
-    vn_, in_, rn_ = stage_r(vs, u, side, lo, hi, p, rs, vguess)
-    return reflect(min(max(u + sc * _noise(vn_, x, p) * z, ulo), uhi), side)
+    vn_, in_, rn_ = stage_r(vs, u, side, lo, hi, P, d, rs, vguess)
+    return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
 
 @njit(inline="always", cache=True)
 def finish(x_final, gap_final, dv, u, side, lo, hi):
@@ -203,14 +207,14 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
     n_t = t_out.shape[0]
     g = GAMMA
     for dv in prange(n_dev):
-        p, lo, hi, rs = P[dv], lo_b[dv], hi_b[dv], rs_a[dv]
+        lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
         ulo, uhi = u_range(lo, hi)
         atol = rtol * (hi - lo)
         if not (atol > 0.0):
             atol = rtol
         u, side = pack(x0[dv], lo, hi)
         t = t_out[0]
-        v, i, r, J = stage(vgrid[0], u, side, lo, hi, p, rs, 0.0)
+        v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
@@ -224,7 +228,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     h = rem
                     last = True
                 vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J = stage(vs1, u, side, lo, hi, p, rs, v)
+                v, i, r, J = stage(vs1, u, side, lo, hi, P, dv, rs, v)
                 if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                     J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
                 if J > 0.0 and g * h * J > 0.5:
@@ -235,9 +239,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
                 if _GAP:
-                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, p, rs, v)
+                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, P, dv, rs, v)
                 else:
-                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, p, rs, v)
+                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, P, dv, rs, v)
                     J2 = 0.0
                 k2 = (r2 - 2.0 * k1) / den
                 un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
@@ -274,9 +278,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             if st == 2:
                 break
             if has_noise:
-                u, side = jump(u, side, lo, hi, p, rs, vgrid[k], v, z[dv, k - 1])
+                u, side = jump(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
             if store[0] or store[1]:
-                v, i, r = stage_r(vgrid[k], u, side, lo, hi, p, rs, v)
+                v, i, r = stage_r(vgrid[k], u, side, lo, hi, P, dv, rs, v)
             keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
         finish(x_final, gap_final, dv, u, side, lo, hi)
         status[dv] = st
@@ -288,25 +292,50 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
 def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
               has_noise, z):
     # one ROS2 step per output interval; the stage-1 evaluation at (t_k, x_k) doubles as
-    # the output sample, so a step costs two model evaluations whatever is stored
+    # the output sample, so a step costs two model evaluations whatever is stored.
+    # Devices are stepped in blocks of BLOCK, interleaved step by step: one device's step
+    # is a chain of dependent operations (its latency, not the arithmetic, bounds the
+    # speed), and the independent chains of a block overlap in the processor
     n_dev = P.shape[0]
+    for b in prange((n_dev + BLOCK - 1) // BLOCK):
+        fixed_block(b * BLOCK, min(n_dev, (b + 1) * BLOCK), P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
+                    store, x_final, gap_final, nsteps, vgrid, has_noise, z)
+
+
+@njit(cache=True, error_model="numpy")
+def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
+                vgrid, has_noise, z):
+    # the devices d0 .. d1 - 1: per device exactly the operations of a lone ROS2 step
     n_t = t_out.shape[0]
     g = GAMMA
-    for dv in prange(n_dev):
-        p, lo, hi, rs = P[dv], lo_b[dv], hi_b[dv], rs_a[dv]
+    m = d1 - d0
+    U = np.empty(BLOCK)
+    SIDE = np.zeros(BLOCK, dtype=np.int64)
+    V = np.empty(BLOCK)
+    I = np.empty(BLOCK)
+    R = np.empty(BLOCK)
+    JJ = np.zeros(BLOCK)
+    for j in range(m):
+        dv = d0 + j
+        lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
         u, side = pack(x0[dv], lo, hi)
-        ulo, uhi = u_range(lo, hi)
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
-        cheap = _RATE_X_FREE and rs == 0.0
-        J = 0.0
-        if cheap:
-            v, i, r = stage_r(vgrid[0], u, side, lo, hi, p, rs, 0.0)
+        if _RATE_X_FREE and rs == 0.0:
+            v, i, r = stage_r(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            J = 0.0
         else:
-            v, i, r, J = stage(vgrid[0], u, side, lo, hi, p, rs, 0.0)
-        for k in range(1, n_t):
-            keep(out_v, out_i, out_x, store, dv, k - 1, v, i, unpack(u, side, lo, hi)[0])
-            h = t_out[k] - t_out[k - 1]
+            v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+        U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
+    for k in range(1, n_t):
+        h = t_out[k] - t_out[k - 1]
+        vk = vgrid[k]
+        for j in range(m):
+            dv = d0 + j
+            lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
+            u, side, v, r, J = U[j], SIDE[j], V[j], R[j], JJ[j]
+            keep(out_v, out_i, out_x, store, dv, k - 1, v, I[j], unpack(u, side, lo, hi)[0])
+            ulo, uhi = u_range(lo, hi)
             if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                 J = 0.0
             if J > 0.0 and g * h * J > 0.5:
@@ -314,16 +343,20 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
             den = 1.0 - g * h * J
             k1 = r / den
             u1 = min(max(u + h * k1, ulo), uhi)
-            v2, i2, r2 = stage_r(vgrid[k], u1, side, lo, hi, p, rs, v)
+            v2, i2, r2 = stage_r(vk, u1, side, lo, hi, P, dv, rs, v)
             k2 = (r2 - 2.0 * k1) / den
             u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
-                u, side = jump(u, side, lo, hi, p, rs, vgrid[k], v2, z[dv, k - 1])
-            if cheap:
-                v, i, r = stage_r(vgrid[k], u, side, lo, hi, p, rs, v2)
+                u, side = jump(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
+            if _RATE_X_FREE and rs == 0.0:
+                v, i, r = stage_r(vk, u, side, lo, hi, P, dv, rs, v2)
             else:
-                v, i, r, J = stage(vgrid[k], u, side, lo, hi, p, rs, v2)
-        keep(out_v, out_i, out_x, store, dv, n_t - 1, v, i, unpack(u, side, lo, hi)[0])
-        finish(x_final, gap_final, dv, u, side, lo, hi)
+                v, i, r, J = stage(vk, u, side, lo, hi, P, dv, rs, v2)
+            U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
+    for j in range(m):
+        dv = d0 + j
+        lo, hi = lo_b[dv], hi_b[dv]
+        keep(out_v, out_i, out_x, store, dv, n_t - 1, V[j], I[j], unpack(U[j], SIDE[j], lo, hi)[0])
+        finish(x_final, gap_final, dv, U[j], SIDE[j], lo, hi)
         nsteps[dv] = n_t - 1
 ''')

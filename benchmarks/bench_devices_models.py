@@ -1,0 +1,81 @@
+"""Device-population speed of every built-in model (issue 14: 100,000 devices of any model x
+1,000 steps under 2 s). Prints a table.
+
+Each model in ``MODELS`` (which includes PCM, MottSelector and DataDriven), JARTVCM and
+StochasticSwitch, with its default options and the windowed variants integrated with the
+gap state: 100,000 devices (lognormal spread of one parameter, 10 %) x 1,000 fixed ROS2
+steps (``method="fixed"``) of the model's own I-V demonstration drive (``iv_demo``, two
+periods). Column ``rs = 0``: the drive without its series resistor (the device equations
+alone); column ``demo rs``: with the demonstration's series resistor, when it has one
+(every stage then solves v + rs i(v) = vs by Newton). Compilation is excluded (warm-up
+call first; numba's cache keeps it between runs). Usage: ``python
+benchmarks/bench_devices_models.py [name ...]`` (short names, default all).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+from _timing import best_of
+from memlab.devices import (MODELS, HPLinearDrift, JARTVCM, StochasticSwitch, TEAM, VTEAM, simulate, spread)
+
+N, N_T = 100_000, 1000
+
+
+def cases():
+    out = [(name, cls()) for name, cls in MODELS.items()]
+    out += [("jart", JARTVCM()), ("stochastic", StochasticSwitch()),
+            ("hp (window none)", HPLinearDrift(window="none")), ("team + kvatinsky", TEAM(window="kvatinsky")),
+            ("vteam + joglekar", VTEAM(window="joglekar"))]
+    return out
+
+
+#: the spread parameter where the first positive dimensional one would move the state bounds
+SPREAD = {"DataDriven": "t_p", "MottSelector": "R_th", "PCM": "R_th"}
+
+
+def spread_key(model):
+    # a 10 % lognormal spread of the first positive, non-integer, dimensional parameter
+    if type(model).__name__ in SPREAD:
+        return SPREAD[type(model).__name__]
+    for name, p in model.params.items():
+        if np.all(np.asarray(p.value, float) > 0) and not p.integer and p.unit not in ("1", ""):
+            return name
+    raise ValueError(f"no parameter to spread in {model!r}")
+
+
+def timed(pop, drive, x0, t):
+    simulate(type(pop)(**pop.option_values), drive, x0=x0, t=t, method="fixed", seed=0)   # compile / load cache
+    dt, _ = best_of(lambda: simulate(pop, drive, x0=x0, t=t, method="fixed", store=(), seed=0), 2, warmup=False)
+    return dt
+
+
+def main(names):
+    rows = []
+    for name, model in cases():
+        if names and name.split()[0] not in names:
+            continue
+        demo = type(model).iv_demo
+        drive, x0 = type(model).demo_drive(2)
+        t = np.linspace(0, drive.duration, N_T + 1)
+        pop = spread(model, N, {spread_key(model): 0.1}, seed=0)
+        t0 = time.perf_counter()
+        dt0 = timed(pop, demo.drive(2, r_series=0.0) if demo.r_series else drive, x0, t)
+        dt_rs = timed(pop, drive, x0, t) if demo.r_series else float("nan")
+        rows.append((f"{type(model).__name__} {model.option_values or ''}".strip(), dt0, demo.r_series, dt_rs,
+                     time.perf_counter() - t0))
+        print(f"  {rows[-1][0]}: {dt0:.3f} s", file=sys.stderr, flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings under load are pessimistic); "
+          f"{N:,} devices x {N_T:,} fixed ROS2 steps of each model's I-V demo drive")
+    print(f"{'model (options)':58s} {'rs = 0 [s]':>10s} {'demo rs':>9s} {'with rs [s]':>11s}  target")
+    for label, dt0, rs, dt_rs, _ in rows:
+        rs_txt = f"{rs:.0f}" if rs else "-"
+        rs_t = f"{dt_rs:11.3f}" if rs else f"{'-':>11s}"
+        print(f"{label[:58]:58s} {dt0:10.3f} {rs_txt:>9s} {rs_t}  < 2 s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
