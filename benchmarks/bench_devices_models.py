@@ -27,7 +27,9 @@ N, N_T = 100_000, 1000
 
 def cases():
     out = [(name, cls()) for name, cls in MODELS.items()]
-    out += [("jart", JARTVCM()), ("stochastic", StochasticSwitch()),
+    # JARTVCM is in MODELS (registered by memlab.devices); StochasticSwitch and the variants are not
+    out += [(name, m) for name, m in (("jart", JARTVCM()),) if name not in MODELS]
+    out += [("stochastic", StochasticSwitch()),
             ("hp (window none)", HPLinearDrift(window="none")), ("team + kvatinsky", TEAM(window="kvatinsky")),
             ("vteam + joglekar", VTEAM(window="joglekar"))]
     return out
