@@ -45,7 +45,7 @@ def test_series_cell_with_two_moving_parts_has_two_stateful_instances():
     x0 = (np.full((1, 2), 300.0), np.full((1, 2), 1e-9))
     text = crossbar_tran_netlist(x0, _pulses([1.0]), _pulses([0.0, 0.0]), cell=cell, t_step=1e-10, max_step=1e-10)
     assert text.count("Cx xs 0 1 ic=") == 2                # two stateful subcircuit definitions
-    assert "Xca0_1 w_0_1 m_0_1 MottSelector_False x0=300.0 rmax=" in text
+    assert "Xca0_1 w_0_1 m_0_1 MottSelector_False_arrhenius x0=300.0 rmax=" in text
     assert "Xcb0_1 m_0_1 b_0_1 VTEAM_linear_none x0=1e-09 rmax=" in text
     with pytest.raises(ParameterError, match="pair"):
         crossbar_tran_netlist(x0, _pulses([1.0]), _pulses([0.0, 0.0]), cell=VT, t_step=1e-10, max_step=1e-10)
