@@ -31,7 +31,7 @@ from memlab.errors import ParameterError, ShapeError
 from ._compsolve import DirectEvaluator, LineEvaluator
 from ._crossbar import Crossbar
 from ._mvm import column_error, relative_error
-from ._plan import AutoPolicy, choose_method, min_rg
+from ._plan import CG_MIN_RG, AutoPolicy, choose_method, min_rg
 
 __all__ = ["compensate", "CompensationResult"]
 
@@ -106,6 +106,13 @@ def _fixed_point(cell_voltages, Gt, V, g_min, g_max, fit, steps, first=None):
     return G, a
 
 
+#: from this many cells "auto" compensates with the batched line CG even where a single batched
+#: solve would factorise: at 1024^2, 64 inputs (8 pre-distortion rounds, 2 L-BFGS-B iterations,
+#: bench_solver_frontier.py) CG took 77 s (161 s CPU, 3.5 GB) on a quiet machine, the direct
+#: factor 2518 s wall / 499 s CPU at load 8-16 and 12.2 GB
+CG_MIN_CELLS = 1024 * 1024
+
+
 def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weights=None, r_row=0.0,
                r_col=0.0, r_driver=0.0, r_sense=0.0, levels: int | None = None, gain: str = "fixed",
                maxiter: int = 200, method: str = "auto", rtol: float = 1e-9, tol: float = 1e-12,
@@ -118,7 +125,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     ``r_driver``, ``r_sense``: the crossbar's resistances (ohm, as for :class:`Crossbar`);
     ``levels``: number of programmable levels (None: continuous); ``gain``: "fixed" (a = 1)
     or "fit" (see the module doc); ``maxiter``: L-BFGS-B iterations; ``method``: the forward and
-    adjoint solver ("auto", "direct", "cg"); ``rtol``: their KCL tolerance; ``tol``: stop when
+    adjoint solver ("auto", "direct", "cg"; "auto" takes CG from
+    :data:`CG_MIN_CELLS` cells, where refactorising at every evaluation costs more); ``rtol``:
+    their KCL tolerance; ``tol``: stop when
     the relative objective drops by less than this per iteration. ``warm_start``: rounds of the
     first-order pre-distortion ``G = a G_t / s`` (``s`` the voltage fraction each cell sees)
     that give L-BFGS-B its start point (0: start from ``G_t``). ``callback(it, error)``:
@@ -153,6 +162,9 @@ def compensate(target_G=None, *, inputs, g_min: float, g_max: float, target_weig
     xb0 = Crossbar(Gt, **wires)                     # validates the resistances once, up front
     meth = choose_method(method, xb0.topo, linear=True, batch=V.shape[1], full=True, policy=AutoPolicy(),
                          rg_min=min_rg(xb0.topo, float(Gt.max())))
+    if method == "auto" and meth == "direct" and M * N >= CG_MIN_CELLS \
+            and min_rg(xb0.topo, float(Gt.max())) >= CG_MIN_RG:
+        meth = "cg"   # every evaluation refactorises; CG reuses its last solution as the start
     ev = DirectEvaluator(xb0, V, rtol, wires) if meth == "direct" else LineEvaluator(xb0, V, rtol)
     state = {"evals": 0, "f": None}
 
