@@ -43,5 +43,3 @@ def test_prediction_direction_and_errors_in_table():
     rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows()}
     assert rows["energy efficiency"]["predicted"] < NEUROSIM_V14["ops_per_J"]
     assert rows["throughput"]["predicted"] > NEUROSIM_V14["throughput_ops_per_s"]
-    for r in rows.values():
-        assert r["error"] == pytest.approx(r["predicted"] / r["published"] - 1)
