@@ -78,6 +78,11 @@ class LinearCells:
     def di_dv(self, v):
         return np.broadcast_to(self.g if np.ndim(v) == 1 else self.g[:, None], np.shape(v))
 
+    def current_at(self, idx, v):
+        """Currents (A) of the cells ``idx`` (flat indices) at their voltages ``v`` (len(idx), K)."""
+        g = self.g[idx]
+        return (g if np.ndim(v) == 1 else g[:, None]) * v
+
 
 @dataclass(frozen=True)
 class CellGrid:
@@ -106,6 +111,17 @@ class CellGrid:
     def di_dv(self, v):
         """Cell small-signal conductances (S) at cell voltages ``v`` (V)."""
         return self._eval("di_dv", v)
+
+    def current_at(self, idx, v):
+        """Currents (A) of the cells ``idx`` (flat indices) at their voltages ``v`` (len(idx), K).
+
+        The parameters and states are per cell, so the voltages are placed in a full grid
+        (0 V elsewhere) and the whole grid evaluated.
+        """
+        v = np.asarray(v, dtype=np.float64)
+        full = np.zeros((self.rows * self.cols,) + v.shape[1:])
+        full[idx] = v
+        return self.current(full)[idx]
 
 
 def bind_cells(cell, state, M: int, N: int) -> tuple[CellGrid, object]:

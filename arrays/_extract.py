@@ -117,22 +117,24 @@ def port_results(topo, V_f, U, cells, full):
     if t.n_fixed:
         # net current injected from outside into each fixed node: sum over incident elements
         inj = np.zeros((t.n_fixed, K))
-        sel = (t.wire_a >= nf) | (t.wire_b >= nf)
-        if sel.any():
-            a, b, g = t.wire_a[sel], t.wire_b[sel], t.wire_g[sel]
+        a, b, g, idx = t.fixed_incidence
+        if a.size:
             cur = g[:, None] * (Vall[a] - Vall[b])  # leaving a towards b
             m = a >= nf
             np.add.at(inj, a[m] - nf, cur[m])
             m = b >= nf
             np.add.at(inj, b[m] - nf, -cur[m])
-        idx = np.flatnonzero((wn >= nf) | (bn >= nf))
         if idx.size:
-            i_cell = cells.current(Vall[wn] - Vall[bn])
-            ic = i_cell[idx]
-            m = wn[idx] >= nf
-            np.add.at(inj, wn[idx][m] - nf, ic[m])
-            m = bn[idx] >= nf
-            np.add.at(inj, bn[idx][m] - nf, -ic[m])
+            wi, bi = wn[idx], bn[idx]
+            if full:
+                i_cell = cells.current(Vall[wn] - Vall[bn])
+                ic = i_cell[idx]
+            else:
+                ic = cells.current_at(idx, Vall[wi] - Vall[bi])
+            m = wi >= nf
+            np.add.at(inj, wi[m] - nf, ic[m])
+            m = bi >= nf
+            np.add.at(inj, bi[m] - nf, -ic[m])
         i_in[t.drv_fixed_rows] = inj[t.w_node[t.drv_fixed_rows, 0] - nf]
         i_out[t.sen_fixed_cols] = -inj[t.b_node[-1, t.sen_fixed_cols] - nf]
     power = np.sum(v_in * i_in, axis=0) - np.sum(v_bl * i_out, axis=0)
@@ -148,7 +150,9 @@ def port_results(topo, V_f, U, cells, full):
 
 def collect(outs: dict, **fields) -> CrossbarSolution:
     """Join the per-input-block port results (dict of lists) into one solution."""
-    cat = {k: (np.concatenate(a, axis=-1) if a[0] is not None else None) for k, a in outs.items()}
+    # one block: its arrays as they are (no copy of the node-level grids)
+    cat = {k: (None if a[0] is None else a[0] if len(a) == 1 else np.concatenate(a, axis=-1))
+           for k, a in outs.items()}
     return CrossbarSolution(**cat, **fields)
 
 

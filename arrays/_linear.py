@@ -26,6 +26,7 @@ from ._assemble import assemble, rhs_matrix
 from ._direct import DirectFactor
 from ._extract import (FIELDS, CrossbarSolution, IterationInfo, Progress, collect, port_results, roundoff_floor,
                        source_norm, warn_floor)
+from ._linekern import absmax2
 from ._linesolve import LineOperator, free_to_grid, grid_to_free, schur_pcg
 from ._multigrid import make_coarse
 from ._plan import AutoPolicy
@@ -146,7 +147,8 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
 
         def tol_of(xW, xB):
             # relative to the source currents of the iterate itself, recomputed at every check
-            xm = np.maximum(np.abs(xW).max(axis=(1, 2)), np.abs(xB).max(axis=(1, 2)))
+            xm = np.empty(xW.shape[0])
+            absmax2(xW, xB, xm)
             return np.maximum(np.maximum(rtol * src_norm(xW, xB), atol), roundoff_floor(anorm, xm, 2 * M * N))
 
         start = None
@@ -164,8 +166,11 @@ def solve_cg(topo, g_cell, U, cells, *, rtol, atol, maxiter, anorm, full, x0, ca
         if not np.all(rn <= np.maximum(rtol * src_norm(xW, xB), atol)):
             warn_floor("line CG", float(res.max()), rtol)
         worst = max(worst, float(np.max(res)))
-        V_f = grid_to_free(topo, xW, xB)
-        for k, a in zip(FIELDS, port_results(topo, V_f, u, cells, full)):
+        if op.merged:
+            fields = port_results(topo, grid_to_free(topo, xW, xB), u, cells, full)
+        else:   # every grid position its own node: the fields straight from the grids
+            fields = op.results(xW, xB, u, cells, full)
+        for k, a in zip(FIELDS, fields):
             outs[k].append(a)
         bar.update(1)
     bar.close()

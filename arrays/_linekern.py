@@ -11,7 +11,7 @@ import numba as nb
 import numpy as np
 
 __all__ = ["col_block", "bit_row", "matvec", "dot", "solve_w", "solve_b_dot", "xpby_solve_w", "schur_apply_dot",
-           "axpy2_dot", "xpby_coarse_solve_w"]
+           "axpy2_dot", "xpby_coarse_solve_w", "shunt_add", "absmax2", "solve_b_dot_restrict"]
 
 
 @nb.njit(cache=True, inline="always")
@@ -124,6 +124,42 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part):
 
 
 @nb.njit(parallel=True, cache=True)
+def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, lx, tx, last, base, rloc):
+    """:func:`solve_b_dot` that also restricts ``rB`` along the columns in its forward sweep:
+    rloc[k, blk, i, J - base[blk]] = sum_j w_J(j) rB[k, i, j] over the block's columns, with the
+    linear weights (1 - tx, tx) of coarse columns (lx, lx + 1); ``last[j]`` (0 or 1) weighs the
+    last row (0 leaves a Dirichlet dummy out). Saves the restriction's own pass over rB."""
+    K, M, N = rB.shape
+    nblk = (N + 63) // 64
+    for t in nb.prange(K * nblk):
+        k, j0, j1 = col_block(t, nblk, N)
+        b = t % nblk
+        J0 = base[b]
+        W = rloc.shape[3]
+        for i in range(M):
+            for q in range(W):
+                rloc[k, b, i, q] = 0.0
+        acc = 0.0
+        for i in range(M):
+            for j in range(j0, j1):
+                w = rB[k, i, j]
+                v = w * last[j] if i == M - 1 else w
+                J = lx[j] - J0
+                s = tx[j]
+                rloc[k, b, i, J] += (1.0 - s) * v
+                rloc[k, b, i, J + 1] += s * v
+                if i > 0:
+                    w += gc[i - 1, j] * zB[k, i - 1, j]
+                y = w * ipb[i, j]
+                zB[k, i, j] = y
+                acc += y * w
+        for i in range(M - 2, -1, -1):
+            for j in range(j0, j1):
+                zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
+        part[k, b] = acc
+
+
+@nb.njit(parallel=True, cache=True)
 def xpby_solve_w(beta, z, p, G, gr, ipw, cpw, Y):
     """p = z + beta p, then Y = P_W^{-1} (G p) (one Thomas sweep per word line)."""
     K, M, N = p.shape
@@ -200,3 +236,45 @@ def xpby_coarse_solve_w(beta, z, xc, ly, ty, lx, tx, last, p, G, gr, ipw, cpw, Y
             Y[k, i, j] = y
         for j in range(N - 2, -1, -1):
             Y[k, i, j] -= cpw[i, j] * Y[k, i, j + 1]
+
+
+@nb.njit(cache=True)
+def shunt_add(si, sj, sg, X, out, part):
+    """out[k, i, j] += g X[k, i, j] for the shunts (i, j, g (S)) of one layer; if ``part`` has
+    rows, part[k, i] += g X[k, i, j]^2 (the row sums of X * out). The Dirichlet shunts lie on
+    one or two lines of the grid, so this serial loop replaces a dense (rows, cols) shunt array
+    read by every row kernel."""
+    K = X.shape[0]
+    acc = part.shape[0] > 0
+    for k in range(K):
+        for s in range(si.size):
+            i, j = si[s], sj[s]
+            d = sg[s] * X[k, i, j]
+            out[k, i, j] += d
+            if acc:
+                part[k, i] += d * X[k, i, j]
+
+
+@nb.njit(parallel=True, cache=True)
+def absmax2(A, B, out):
+    """out[k] = max(|A[k]|, |B[k]|) over each (rows, cols) grid, without temporaries."""
+    K, M, N = A.shape
+    part = np.zeros((K, M))
+    for t in nb.prange(K * M):
+        k = t // M
+        i = t % M
+        m = 0.0
+        for j in range(N):
+            a = abs(A[k, i, j])
+            b = abs(B[k, i, j])
+            if a > m:
+                m = a
+            if b > m:
+                m = b
+        part[k, i] = m
+    for k in range(K):
+        m = 0.0
+        for i in range(M):
+            if part[k, i] > m:
+                m = part[k, i]
+        out[k] = m

@@ -60,16 +60,25 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
                 ipw[i, j], cpw[i, j], prev_c, prev_e, d = _close_run(d, e, prev_e, prev_c)
     ipb = np.zeros((M, N))
     cpb = np.zeros((M, N))
-    for j in nb.prange(N):
-        prev_c = prev_e = d = 0.0
+    # bit lines in blocks of 64 columns, rows outer: the arrays are read along their rows
+    nblk = (N + 63) // 64
+    for t in nb.prange(nblk):
+        j0 = t * 64
+        j1 = min(j0 + 64, N)
+        prev_c = np.zeros(64)
+        prev_e = np.zeros(64)
+        d = np.zeros(64)
         for i in range(M):
-            d += G[i, j] + (gc[i - 1, j] if i > 0 else 0.0)
-            if sh:
-                d += sB[i, j]
-            d += gc[i, j] if i < M - 1 else gs[j]
-            if bend[i, j]:
-                e = -gc[i, j] if i < M - 1 else 0.0
-                ipb[i, j], cpb[i, j], prev_c, prev_e, d = _close_run(d, e, prev_e, prev_c)
+            for j in range(j0, j1):
+                q = j - j0
+                dq = d[q] + G[i, j] + (gc[i - 1, j] if i > 0 else 0.0)
+                if sh:
+                    dq += sB[i, j]
+                dq += gc[i, j] if i < M - 1 else gs[j]
+                if bend[i, j]:
+                    e = -gc[i, j] if i < M - 1 else 0.0
+                    ipb[i, j], cpb[i, j], prev_c[q], prev_e[q], dq = _close_run(dq, e, prev_e[q], prev_c[q])
+                d[q] = dq
     return ipw, cpw, ipb, cpb
 
 

@@ -31,8 +31,9 @@ import numba as nb
 import numpy as np
 
 from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
-                         schur_apply_dot as _schur_apply_dot, solve_b_dot as _solve_b_dot, solve_w as _solve_w,
-                         xpby_coarse_solve_w, xpby_solve_w as _xpby_solve_w)
+                         schur_apply_dot as _schur_apply_dot, shunt_add as _shunt_add, solve_b_dot as _solve_b_dot,
+                         solve_b_dot_restrict, solve_w as _solve_w, xpby_coarse_solve_w,
+                         xpby_solve_w as _xpby_solve_w)
 from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
 
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
@@ -128,6 +129,7 @@ class LineOperator:
                 self.bend[:-1, :] = ~mb
         self.fixed_rows, self.fixed_cols = fr, fc
         self._zero_w = self._zero_b = None
+        self._ff = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
         parts = []   # shunt blocks: (layer 0 = word / 1 = bit, i, j, g (S), source index into u)
 
         def shunt(layer, i, j, g, src):
@@ -150,6 +152,8 @@ class LineOperator:
             shunt(1, i, j, G[i, j], i)                       # cells of fixed word nodes -> bit-line shunts
             i, j = np.nonzero(fixB & ~fixW)
             shunt(0, i, j, G[i, j], M + j)                   # cells of fixed bit nodes -> word-line shunts
+            i, j = np.nonzero(fixW & fixB)                   # cells between a fixed word and a fixed bit node
+            self._ff = (i, j, G[i, j].copy())
             G[fixW | fixB] = 0.0
             m = we < N - 1                                   # wire segment leaving a fixed word run
             shunt(0, fr[m], we[m] + 1, gr[fr[m], we[m]], fr[m])
@@ -168,6 +172,12 @@ class LineOperator:
         layer, si, sj, sg, src = (np.concatenate([p[k] for p in parts]) if parts else
                                   np.zeros(0, dtype=np.float64 if k == 3 else np.int64) for k in range(5))
         self._sh_layer, self._sh_i, self._sh_j, self._sh_g, self._sh_src = layer.astype(bool), si, sj, sg, src
+        # the same shunts per layer for the sparse correction of the row kernels (sW/sB stay dense
+        # for the Thomas pivots only)
+        lw = ~self._sh_layer
+        self._shw = (si[lw], sj[lw], sg[lw])
+        self._shb = (si[~lw], sj[~lw], sg[~lw])
+        self._nopart = np.zeros((0, 0))
         if self.sh:
             sW = np.zeros((M, N))
             sB = np.zeros((M, N))
@@ -191,7 +201,16 @@ class LineOperator:
 
     def matvec(self, W, B, oW, oB):
         """Per-position Kirchhoff sums (A) of replicated voltages; run sums with merged segments."""
-        _matvec(self.G, self.gr, self.gc, self.gd, self.gs, self.sh, self.sW, self.sB, W, B, oW, oB)
+        _matvec(self.G, self.gr, self.gc, self.gd, self.gs, False, self.sW, self.sB, W, B, oW, oB)
+        if self.sh:
+            _shunt_add(*self._shw, W, oW, self._nopart)
+            _shunt_add(*self._shb, B, oB, self._nopart)
+
+    def schur_apply_dot(self, X, Y, out, part):
+        """out = P_B X - G * Y (A) and part[k, i] = sum_j X * out (the Dirichlet shunts added sparsely)."""
+        _schur_apply_dot(self.G, self.gc, self.gs, False, self.sB, X, Y, out, part)
+        if self.sh:
+            _shunt_add(*self._shb, X, out, part)
 
     # kernels of schur_pcg, dispatched on merged runs (module _linerun) or distinct nodes
     def solve_w(self, scale_by_g, rW, zW):
@@ -266,7 +285,37 @@ class LineOperator:
             d = self._sh_src < M
             np.add.at(i_in, self._sh_src[d], cur[d])
             np.add.at(i_out, self._sh_src[~d] - M, -cur[~d])
+            fi, fj, fg = self._ff    # straight from a fixed driver node to a fixed sense node
+            if fi.size:
+                cur = fg[:, None] * (u[fi] - u[M + fj])
+                np.add.at(i_in, fi, cur)
+                np.add.at(i_out, fj, cur)
         return i_in, i_out
+
+
+    def results(self, xW, xB, u, cells, full):
+        """The seven port and node fields of :data:`memlab.arrays._extract.FIELDS` from converged
+        grids ``xW``, ``xB`` (K, rows, cols), V, for sources ``u`` (rows + cols, K), on operators
+        without merged segments (every grid position is its own node). The Dirichlet positions
+        are set to their source voltages exactly (the dummy equation holds them to the CG
+        tolerance) in place; port currents as :meth:`source_currents`; ``cells.current`` gives
+        the cell currents (A) of flat cell voltages (rows*cols, K)."""
+        if self.merged:
+            raise RuntimeError("LineOperator.results needs distinct nodes (no merged segments)")
+        M, N = self.G.shape
+        K = u.shape[1]
+        if self.sh:
+            xW[:, self.fixed_rows, 0] = u[self.fixed_rows].T
+            xB[:, M - 1, self.fixed_cols] = u[M + self.fixed_cols].T
+        i_in, i_out = self.source_currents(xW, xB, u)
+        power = np.sum(u[:M] * i_in, axis=0) - np.sum(u[M:] * i_out, axis=0)
+        if not full:
+            return i_out, i_in, power, None, None, None, None
+        v_word = np.ascontiguousarray(np.moveaxis(xW, 0, -1))      # (rows, cols, K)
+        v_bit = np.ascontiguousarray(np.moveaxis(xB, 0, -1))
+        v_cell = v_word - v_bit
+        i_cell = cells.current(v_cell.reshape(M * N, K)).reshape(M, N, K)
+        return i_out, i_in, power, v_word, v_bit, v_cell, i_cell
 
 
 def grid_to_free(topo, xW, xB, dual=False):
@@ -369,7 +418,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
 
     def S(x, out):
         op.solve_w(True, x, tmp)
-        _schur_apply_dot(G, gc, gs, op.sh, op.sB, x, tmp, out, np.empty((K, M)))
+        op.schur_apply_dot(x, tmp, out, np.zeros((K, M)))
         op.canon(B=out)
 
     def update_tol():
@@ -401,13 +450,18 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     last = coarse.last_row_mask(N, op.fixed_cols) if fused else None
     part_b = np.empty((K, nblk))
     part_m = np.empty((K, M))
+    if fused:   # the column restriction of r in the preconditioner's forward sweep
+        base, width = coarse.block_layout(N)
+        rloc = np.empty((K, nblk, M, width))
     while not done.all() and it < maxiter:
-        op.solve_b_dot(r, z, part_b)
-        rz = part_b.sum(axis=1)
         if fused:   # coarse correction added inside the p update (no extra pass over z)
-            xc, rzc = coarse.coarse_solution(r, op.fixed_cols)
-            rz = rz + rzc
-        elif coarse is not None:
+            solve_b_dot_restrict(*op._pre, r, z, part_b, coarse.lx, coarse.tx, last, base, rloc)
+            xc, rzc = coarse.solve_restricted(coarse.restrict_blocks(rloc, base))
+            rz = part_b.sum(axis=1) + rzc
+        else:
+            op.solve_b_dot(r, z, part_b)
+            rz = part_b.sum(axis=1)
+        if not fused and coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
         if fused:
@@ -415,7 +469,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
                                 op.factors[0], op.factors[1], tmp)
         else:
             op.xpby_solve_w(beta, z, p, tmp)
-        _schur_apply_dot(G, gc, gs, op.sh, op.sB, p, tmp, q, part_m)
+        op.schur_apply_dot(p, tmp, q, part_m)
         pq = part_m.sum(axis=1)
         op.canon(B=q)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))

@@ -180,6 +180,29 @@ class CoarseSpace:
         A = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
         return A.tocsc()
 
+    def block_layout(self, n_cols: int):
+        """(first coarse column per block of 64 bit lines (nblk,), local width) for the fused
+        restriction of :func:`solve_b_dot_restrict`."""
+        j0 = np.arange(0, n_cols, 64)
+        j1 = np.minimum(j0 + 64, n_cols) - 1
+        base = self.lx[j0].astype(np.int64)
+        return base, int((self.lx[j1] + 2 - base).max())
+
+    def restrict_blocks(self, rloc, base):
+        """``P^T r`` (K, mc, nc) from the per-block row partials ``rloc`` (K, nblk, rows, width)
+        of :func:`solve_b_dot_restrict`."""
+        K = rloc.shape[0]
+        rc = np.empty((K,) + self.shape)
+        _merge_restrict(rloc, base, self.ly, self.ty, rc)
+        return rc
+
+    def solve_restricted(self, rc):
+        """(xc (K, mc, nc), rc . xc (K,)) with ``xc = A_c^{-1} rc`` for restricted residuals rc."""
+        K = rc.shape[0]
+        mc, nc = self.shape
+        xc = np.ascontiguousarray(self._f.solve(rc.reshape(K, -1).T).T.reshape(K, mc, nc))
+        return xc, np.einsum("kij,kij->k", rc, xc)
+
     def coarse_solution(self, r, fixed_cols=None):
         """(xc (K, mc, nc), r . (P xc) (K,)) with ``xc = A_c^{-1} P^T r`` for bit-line grids r
         (K, rows, cols). ``fixed_cols``: columns whose last bit-line node is a Dirichlet dummy
@@ -192,8 +215,7 @@ class CoarseSpace:
         rc = np.empty((K, mc, nc))
         _restrict(r, self.ly, self.ty, self.lx, self.tx, rc)
         r[:, -1, fc] = keep_r
-        xc = np.ascontiguousarray(self._f.solve(rc.reshape(K, -1).T).T.reshape(K, mc, nc))
-        return xc, np.einsum("kij,kij->k", rc, xc)
+        return self.solve_restricted(rc)
 
     def last_row_mask(self, n_cols, fixed_cols):
         """(cols,) 1.0 where the prolongation reaches the last bit-line row, 0.0 at Dirichlet dummies."""
@@ -227,6 +249,30 @@ def _restrict(r, ly, ty, lx, tx, out):
                 v = r[k, i, j]
                 tmp[i, J] += (1.0 - t) * v
                 tmp[i, J + 1] += t * v
+        for I in range(mc):
+            for J in range(nc):
+                out[k, I, J] = 0.0
+        for i in range(M):
+            I = ly[i]
+            t = ty[i]
+            for J in range(nc):
+                out[k, I, J] += (1.0 - t) * tmp[i, J]
+                out[k, I + 1, J] += t * tmp[i, J]
+
+
+@nb.njit(parallel=True, cache=True)
+def _merge_restrict(rloc, base, ly, ty, out):
+    """out[k] = row restriction of the column-restricted rows summed over the blocks."""
+    K, nblk, M, W = rloc.shape
+    mc, nc = out.shape[1], out.shape[2]
+    for k in range(K):
+        tmp = np.zeros((M, nc))
+        for i in nb.prange(M):
+            for b in range(nblk):
+                J0 = base[b]
+                for q in range(W):
+                    if J0 + q < nc:
+                        tmp[i, J0 + q] += rloc[k, b, i, q]
         for I in range(mc):
             for J in range(nc):
                 out[k, I, J] = 0.0

@@ -108,10 +108,8 @@ def merge_near_shorts(r: np.ndarray, g_ref: float, rows: int, cols: int) -> np.n
 
 def min_rg(topo, g_ref: float) -> float:
     """Smallest ``r * g_ref`` over the finite, non-zero resistances of ``topo`` (inf if none)."""
-    g = [np.asarray(a, dtype=np.float64).ravel() for a in (topo.g_row, topo.g_col, topo.g_drv, topo.g_sen)]
-    g = np.concatenate(g)
-    g = g[np.isfinite(g) & (g > 0)]
-    return float(g_ref / g.max()) if g.size and g_ref > 0 else np.inf
+    g = topo.g_wire_max
+    return float(g_ref / g) if g > 0 and g_ref > 0 else np.inf
 
 
 def choose_method(method: str, topo, *, linear: bool, batch: int, full: bool, policy: AutoPolicy,

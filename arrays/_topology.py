@@ -85,6 +85,36 @@ class Topology:
     def wire_g(self):
         return self._wires[2]
 
+    @cached_property
+    def g_wire_max(self) -> float:
+        """Largest finite, non-zero segment, driver or sense conductance (S); 0 if none.
+        One pass per array (no concatenated copy), built on first use."""
+        m = 0.0
+        for a in (self.g_row, self.g_col, self.g_drv, self.g_sen):
+            a = np.asarray(a, dtype=np.float64)
+            if a.size:
+                m = max(m, float(np.max(a, where=np.isfinite(a), initial=0.0)))
+        return m
+
+    @cached_property
+    def fixed_incidence(self):
+        """Elements touching a fixed node, built on first use: ``(a, b, g, cells)``.
+
+        ``a``, ``b``, ``g``: end nodes and conductances (S) of the wire segments with an end at
+        a fixed node; ``cells``: flat indices of the cells with a terminal at a fixed node.
+        Empty when every node is free. Found from the segment masks directly, without the
+        full wire list (a 0-ohm driver or sense fixes one node per line, so these are few).
+        """
+        nf = self.n_free
+        w, b = self.w_node, self.b_node
+        seg_w = np.isfinite(self.g_row) & (self.g_row > 0) & ((w[:, :-1] >= nf) | (w[:, 1:] >= nf))
+        seg_b = np.isfinite(self.g_col) & (self.g_col > 0) & ((b[:-1, :] >= nf) | (b[1:, :] >= nf))
+        a = np.concatenate([w[:, :-1][seg_w], b[:-1, :][seg_b]])
+        e = np.concatenate([w[:, 1:][seg_w], b[1:, :][seg_b]])
+        g = np.concatenate([self.g_row[seg_w], self.g_col[seg_b]])
+        cells = np.flatnonzero((w.ravel() >= nf) | (b.ravel() >= nf))
+        return a, e, g, cells
+
     def fixed_matrix(self) -> sp.csr_array:
         """Sparse (n_fixed, rows + cols) map from ``u = [v_in; v_bl]`` to the fixed node voltages."""
         k = np.arange(self.n_fixed)
