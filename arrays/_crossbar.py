@@ -43,6 +43,14 @@ def _readonly(a):
     return a
 
 
+def _segments(r, shape, name):
+    """Wire-segment resistances (ohm), read-only: a uniform (scalar) value as a broadcast view
+    (no (rows, cols) copy: at 8192^2 each full array is 0.54 GB), else a validated copy."""
+    if np.ndim(r) == 0:
+        return np.broadcast_to(as_resistance(r, (), name), shape)
+    return _readonly(as_resistance(r, shape, name))
+
+
 @dataclass(frozen=True, eq=False)
 class CrossbarFactorization:
     """An explicit factorisation of one linear :class:`Crossbar`, from :meth:`Crossbar.factorize`.
@@ -115,8 +123,8 @@ class Crossbar:
                 G = as_conductance(g0.reshape(M, N), "di_dv(0, state)")
         put = super().__setattr__
         put("_G", _readonly(G))
-        put("_r_row", _readonly(as_resistance(r_row, (M, max(N - 1, 0)), "r_row")))
-        put("_r_col", _readonly(as_resistance(r_col, (max(M - 1, 0), N), "r_col")))
+        put("_r_row", _segments(r_row, (M, max(N - 1, 0)), "r_row"))
+        put("_r_col", _segments(r_col, (max(M - 1, 0), N), "r_col"))
         put("_r_driver", _readonly(as_resistance(r_driver, (M,), "r_driver")))
         put("_r_sense", _readonly(as_resistance(r_sense, (N,), "r_sense")))
         put("_cell", cell)
@@ -307,7 +315,8 @@ class Crossbar:
             if not self.linear:
                 sol = solve_newton(self._topo, self._cells, U, inner=meth, g0=self._g0, maxiter=maxiter,
                                    newton_maxiter=newton_maxiter, x0=X0, callback=callback,
-                                   min_length=policy.two_level_min_length, **common)
+                                   min_length=policy.two_level_min_length,
+                                   mixed=M * N >= policy.mixed_precision_min_cells, **common)
             elif meth == "cg":
                 sol = solve_cg(self._topo, self._G, U, self._cells, maxiter=maxiter, x0=X0, callback=callback,
                                batch_size=batch_size, policy=policy, **common)

@@ -97,7 +97,7 @@ class LineOperator:
     arrays (1, 1) dummies) when there is no Dirichlet node.
     """
 
-    def __init__(self, topo, g_cell: np.ndarray, mixed: bool = False):
+    def __init__(self, topo, g_cell: np.ndarray, mixed: bool = False, factor: bool = True):
         fr = np.asarray(topo.drv_fixed_rows, dtype=np.int64)
         fc = np.asarray(topo.sen_fixed_cols, dtype=np.int64)
         self.sh = bool(fr.size or fc.size)
@@ -189,14 +189,15 @@ class LineOperator:
         self.G, self.gr, self.gc, self.gd, self.gs, self.sW, self.sB = G, gr, gc, gd, gs, sW, sB
         # Thomas pivots; without merged segments every position ends its own run
         ends = (self.wend, self.bend) if self.merged else (np.broadcast_to(np.True_, (M, N)),) * 2
-        self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, *ends)
+        # (``factor=False``: an operator for products only, e.g. the wires of Newton's residual)
+        self.factors = factor_runs(G, gr, gc, gd, gs, self.sh, sW, sB, *ends) if factor else (None,) * 4
         # mixed precision: the preconditioner's bit-line solve in float32 (its coefficients and
         # output); the operator (word-line elimination, Schur product) and CG stay float64
         self.mixed = bool(mixed)
         self.z_dtype = np.float32 if self.mixed else np.float64
         pre = (gc, *self.factors[2:])
-        self._pre = tuple(a.astype(np.float32) for a in pre) if self.mixed else pre
-        if self.mixed:   # the float64 bit-line factors are not used again
+        self._pre = tuple(a.astype(np.float32) for a in pre) if self.mixed and factor else pre
+        if self.mixed and factor:   # the float64 bit-line factors are not used again
             self.factors = self.factors[:2] + self._pre[1:]
 
     def matvec(self, W, B, oW, oB):

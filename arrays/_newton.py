@@ -13,9 +13,13 @@ small-signal (linear) solution ``J(0) v = -F(0)`` unless an ``x0`` is given, and
 (source currents of the iterate; ``floor`` the float64 round-off floor).
 
 The two inner solvers share one interface (:class:`SparseJacobian`, :class:`LineJacobian`):
-``rhs(u)``, ``apply_wires(v)``, ``scatter(i_cell)`` and ``solve(g_cell, rhs, eta)``;
-the line solver needs a line-ready crossbar and solves the Jacobian inexactly (relative
-tolerance ``eta``, the forcing term of inexact Newton), the sparse one refactorises it.
+``rhs(u)``, ``apply_wires(v)``, ``add_scatter(i_cell, out)`` and ``solve(g_cell, work, eta)``
+(``work``: a one-element list holding the right-hand side, which the solver takes and may
+overwrite, so a 67 M-cell solve does not keep a dead copy of it); the line solver needs a
+line-ready crossbar and solves the Jacobian inexactly (relative tolerance ``eta``, the forcing
+term of inexact Newton), the sparse one refactorises it. Memory: the Newton loop keeps
+``v`` and the step ``dv`` (free-node vectors) and the sources sparse (they enter at the
+terminal nodes only); residuals are built in place.
 """
 from __future__ import annotations
 
@@ -58,10 +62,11 @@ class SparseJacobian:
     def apply_wires(self, v):
         return self._Aw @ v
 
-    def scatter(self, ic):
-        return self._C @ ic
+    def add_scatter(self, ic, out):
+        out += self._C @ ic
 
-    def solve(self, g, rhs, eta):
+    def solve(self, g, work, eta):
+        rhs = work.pop()
         self._factor.refactor(assemble(self._topo, g)["A_ff"])
         return self._factor.solve(rhs), 0
 
@@ -75,17 +80,17 @@ class LineJacobian:
     (:mod:`memlab.arrays._multigrid`). Its coarse matrix holds no cell conductance, so it is
     factorised once and reused at every step, unless Dirichlet nodes put cells into it."""
 
-    def __init__(self, topo, g0, maxiter=None, callback=None, min_length=np.inf):
+    def __init__(self, topo, g0, maxiter=None, callback=None, min_length=np.inf, mixed=False):
         M, N = topo.rows, topo.cols
         self.n = topo.n_free
         self._topo = topo
         self._g0 = g0
         self._min_length = min_length
+        self._mixed = bool(mixed)   # the preconditioner's bit-line solve in float32 (as solve_cg)
         self._coarse, self._decided = None, False
-        self._wires = LineOperator(topo, np.zeros((M, N)))
+        self._wires = LineOperator(topo, np.zeros((M, N)), factor=False)
         self._maxiter = maxiter if maxiter is not None else max(200, 4 * (M + N))
         self._callback = callback
-        self._o = (np.empty((1, M, N)), np.empty((1, M, N)))
         self._wn, self._bn = topo.w_node.ravel(), topo.b_node.ravel()
 
     # voltages fill every grid position of a merged node, currents are summed over them
@@ -99,23 +104,24 @@ class LineJacobian:
         return self._join(*self._wires.rhs(u[:, None]), dual=True)
 
     def apply_wires(self, v):
-        oW, oB = self._o
+        M, N = self._topo.rows, self._topo.cols
+        oW, oB = np.empty((1, M, N)), np.empty((1, M, N))   # per call: not held during the inner solve
         self._wires.matvec(*self._split(v), oW, oB)
         return self._join(oW, oB, dual=True)
 
-    def scatter(self, ic):
+    def add_scatter(self, ic, out):
+        """out (n_free,) += the cell currents ``ic`` (A) at their word (+) and bit (-) nodes."""
         t = self._topo
         if not t.regular:   # merged nodes collect the currents of all their cells
-            return (np.bincount(self._wn, ic, t.n_all) - np.bincount(self._bn, ic, t.n_all))[:self.n]
-        out = np.zeros(t.n_all)
-        out[self._wn] = ic
-        out[self._bn] = -ic
-        return out[:self.n]
+            out += (np.bincount(self._wn, ic, t.n_all) - np.bincount(self._bn, ic, t.n_all))[:self.n]
+            return
+        out[0::2] += ic    # regular numbering: w[i, j] = 2 (i cols + j), b[i, j] = w + 1
+        out[1::2] -= ic
 
-    def solve(self, g, rhs, eta):
+    def solve(self, g, work, eta):
         M, N = self._topo.rows, self._topo.cols
-        rW, rB = self._split(rhs, dual=True)
-        op = LineOperator(self._topo, g.reshape(M, N))
+        rW, rB = self._split(work.pop(), dual=True)
+        op = LineOperator(self._topo, g.reshape(M, N), mixed=self._mixed)
         if not self._decided or (op.sh and self._coarse is not None):
             self._coarse = make_coarse(op, self._topo, self._g0, self._min_length)
             self._decided = True
@@ -142,9 +148,14 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
     Vd = t.fixed_matrix() @ u if t.n_fixed else np.zeros(0)
     wn, bn = t.w_node.ravel(), t.b_node.ravel()
     b = system.rhs(u)
+    b_at = np.flatnonzero(b)      # the sources enter at the terminal nodes only: kept sparse
+    b_val = b[b_at]
+    del b
     lo, hi = min(0.0, float(u.min())), max(0.0, float(u.max()))
 
     def v_cell(v):
+        if t.regular:   # w[i, j] = 2 (i cols + j), b[i, j] = w + 1: no index gathers
+            return v[0::2] - v[1::2]
         va = np.concatenate([v, Vd]) if t.n_fixed else v
         return va[wn] - va[bn]
 
@@ -157,7 +168,16 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
             raise NonFiniteError(f"the current of cell ({bad // t.cols}, {bad % t.cols}) overflows at "
                                  f"v = {vc[bad]:.6g} V (input {k}, cell {type(getattr(cells, 'cell', cells)).__name__}); parameter 'v_in' "
                                  "drives this cell outside the range its I-V can represent")
-        return system.apply_wires(v) + system.scatter(ic) - b
+        del vc
+        out = system.apply_wires(v)
+        system.add_scatter(ic, out)
+        out[b_at] -= b_val
+        return out
+
+    def step(v, lam, dv):
+        vn = np.multiply(dv, lam)
+        vn += v
+        return np.clip(vn, lo, hi, out=vn)
 
     def scale(v):
         i_out, i_in = port_results(t, v[:, None], u[:, None], cells, False)[:2]
@@ -168,9 +188,10 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
         return np.zeros(nf), 0.0, 0, 0
     total = 0
     if x0 is None:
-        v, total = system.solve(g0, -F0, 1e-6)
+        v, total = system.solve(g0, [np.negative(F0, out=F0)], 1e-6)
     else:
         v = np.array(x0, dtype=np.float64)
+    del F0
     v = np.clip(v, lo, hi)
     Fv = F(v)
     fn = float(np.linalg.norm(Fv))
@@ -180,15 +201,20 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
         if steps >= maxiter:
             raise ConvergenceError(f"Newton did not reach rtol={rtol:g} in {maxiter} steps (input {k}); relative "
                                    f"KCL residual {fn / sc:.3e}", iterations=steps, residual=fn / sc)
-        gd = cells.di_dv(v_cell(v))
+        gd = np.array(cells.di_dv(v_cell(v)), dtype=np.float64)
         if not np.all(np.isfinite(gd)):
             raise ConvergenceError(f"cell di_dv is not finite at the Newton iterate (input {k}); the device I-V "
                                    "overflowed", iterations=steps, residual=fn / sc)
-        dv, it = system.solve(np.maximum(gd, 0.0), -Fv, _forcing(fn / sc))
+        work = [np.negative(Fv, out=Fv)]    # the solver takes the right-hand side (no live copy here)
+        del Fv
+        dv, it = system.solve(np.maximum(gd, 0.0, out=gd), work, _forcing(fn / sc))
+        del gd
         total += it
         lam = 1.0
+        vn = Fn = None
         for _ in range(40):
-            vn = np.clip(v + lam * dv, lo, hi)
+            del vn, Fn
+            vn = step(v, lam, dv)
             Fn = F(vn)
             fnn = float(np.linalg.norm(Fn))
             if np.isfinite(fnn) and fnn <= (1 - 1e-4 * lam) * fn:
@@ -198,6 +224,7 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
             raise ConvergenceError(f"Newton line search failed at step {steps} (input {k}); relative KCL "
                                    f"residual {fn / sc:.3e}", iterations=steps, residual=fn / sc)
         v, Fv, fn = vn, Fn, fnn
+        del vn, Fn, dv
         sc = scale(v)
         steps += 1
         if callback is not None:
@@ -209,8 +236,10 @@ def damped_newton(system, topo, cells, u, *, g0, rtol, atol, maxiter, anorm, x0=
 
 
 def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxiter, anorm, full, x0, callback,
-                 progress, min_length=np.inf):
-    """Nonlinear crossbar, one input column of ``U`` at a time; ``inner`` is "direct" or "cg"."""
+                 progress, min_length=np.inf, mixed=False):
+    """Nonlinear crossbar, one input column of ``U`` at a time; ``inner`` is "direct" or "cg".
+
+    ``mixed``: the inner CG's bit-line preconditioner in float32 (residuals stay float64)."""
     M, N = topo.rows, topo.cols
     K = U.shape[1]
     current = [0]  # input index reported by the inner CG callback
@@ -220,7 +249,7 @@ def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxit
 
     cbk = None if callback is None else cb
     system = SparseJacobian(topo, g0, maxiter, cbk) if inner == "direct" else \
-        LineJacobian(topo, g0, maxiter, cbk, min_length=min_length)
+        LineJacobian(topo, g0, maxiter, cbk, min_length=min_length, mixed=mixed)
     outs = {k: [] for k in FIELDS}
     worst, total_it, total_newton = 0.0, 0, 0
     bar = Progress(K, progress, f"crossbar {M}x{N} newton-{inner}")
@@ -239,4 +268,5 @@ def solve_newton(topo, cells, U, *, inner, g0, rtol, atol, maxiter, newton_maxit
     sol = collect(outs, iterations=total_it, residual=worst, method=f"newton-{inner}", newton_steps=total_newton)
     coarse = getattr(system, "_coarse", None)
     sol.info["coarse_spacing"] = 0 if coarse is None else coarse.h
+    sol.info["mixed_precision"] = bool(mixed and inner == "cg")
     return sol
