@@ -170,3 +170,27 @@ def test_mixed_precision_preconditioner_keeps_the_answer_and_the_residual(wires)
             out[mp] = s
         assert np.max(np.abs(out["f32"].i_out - out["f64"].i_out)) <= 1e-9 * np.max(np.abs(ref.i_out))
         assert out["f32"].iterations <= out["f64"].iterations + 2
+
+
+@pytest.mark.parametrize("rd,rs", [(1.0, 1.0), (0.0, 0.0)])
+def test_mixed_precision_newton_cg_matches_direct_newton(rd, rs):
+    # Newton-CG with the float32 bit-line preconditioner (AutoPolicy.mixed_precision_min_cells = 0)
+    # against Newton with the refactorised sparse Jacobian (other inner solver, no float32 anywhere):
+    # both at rtol 1e-12, so the currents agree to 1e-9 as in the float64 test above; full node
+    # voltages and cell currents too (they come from the line grids on this path)
+    rng = np.random.default_rng(5)
+    M, N = 40, 36
+    G = rng.uniform(1e-4, 1e-2, (M, N))
+    xb = Crossbar(G, r_row=5.0, r_col=5.0, r_driver=rd, r_sense=rs, cell=SinhConductance(v0=0.25))
+    v = rng.uniform(0, 0.6, M)
+    ref = xb.solve(v, method="direct", rtol=1e-12)
+    for two in (0.0, np.inf):
+        pol = AutoPolicy(two_level_min_length=two, mixed_precision_min_cells=0)
+        got = xb.solve(v, method="cg", rtol=1e-12, policy=pol)
+        assert got.info["mixed_precision"] is True
+        assert np.abs(got.i_out - ref.i_out).max() <= 1e-9 * np.abs(ref.i_out).max()
+        assert np.abs(got.i_in - ref.i_in).max() <= 1e-9 * np.abs(ref.i_in).max()
+        assert np.abs(got.v_word - ref.v_word).max() <= 1e-9 * 0.6
+        assert np.abs(got.i_cell - ref.i_cell).max() <= 1e-9 * np.abs(ref.i_cell).max()
+    f64 = xb.solve(v, method="cg", rtol=1e-12, policy=AutoPolicy(mixed_precision_min_cells=1 << 62))
+    assert f64.info["mixed_precision"] is False
