@@ -94,6 +94,15 @@ def solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
             zW[k, i, j] -= cpw[i, j] * zW[k, i, j + 1]
 
 
+@nb.njit(cache=True, inline="always")
+def _back_b(cpb, zB, k, j0, j1):
+    """Back substitution of the bit-line Thomas solve over columns j0..j1-1 of input k."""
+    M = zB.shape[1]
+    for i in range(M - 2, -1, -1):
+        for j in range(j0, j1):
+            zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
+
+
 @nb.njit(parallel=True, cache=True)
 def solve_b_dot(gc, ipb, cpb, rB, zB, part):
     """zB = P_B^{-1} rB and part[k, blk] = rB . zB over the block's columns.
@@ -117,9 +126,7 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part):
                 y = w * ipb[i, j]
                 zB[k, i, j] = y
                 acc += y * w
-        for i in range(M - 2, -1, -1):
-            for j in range(j0, j1):
-                zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
+        _back_b(cpb, zB, k, j0, j1)
         part[k, t % nblk] = acc
 
 
@@ -153,9 +160,7 @@ def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, lx, tx, last, base, rloc):
                 y = w * ipb[i, j]
                 zB[k, i, j] = y
                 acc += y * w
-        for i in range(M - 2, -1, -1):
-            for j in range(j0, j1):
-                zB[k, i, j] -= cpb[i, j] * zB[k, i + 1, j]
+        _back_b(cpb, zB, k, j0, j1)
         part[k, b] = acc
 
 

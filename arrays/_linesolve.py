@@ -380,7 +380,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     ``(xW, xB, iterations, residual_norm (K,), converged (K,))``.
     """
     K, M, N = bW.shape
-    G, gc, gs = op.G, op.gc, op.gs
+    G = op.G
     if op.merged:   # currents in canonical form (run sums at the run ends): true 2-norms
         bW, bB = bW.copy(), bB.copy()
         op.canon(bW, bB, source=True)

@@ -236,35 +236,41 @@ class CoarseSpace:
         return rz
 
 
+@nb.njit(cache=True, inline="always")
+def _restrict_rows(tmp, ly, ty, out):
+    """out (mc, nc) = the row restriction of column-restricted rows ``tmp`` (rows, nc)."""
+    mc, nc = out.shape
+    for I in range(mc):
+        for J in range(nc):
+            out[I, J] = 0.0
+    for i in range(tmp.shape[0]):
+        I = ly[i]
+        t = ty[i]
+        for J in range(nc):
+            out[I, J] += (1.0 - t) * tmp[i, J]
+            out[I + 1, J] += t * tmp[i, J]
+
+
 @nb.njit(parallel=True, cache=True)
 def _restrict(r, ly, ty, lx, tx, out):
     K, M, N = r.shape
-    mc, nc = out.shape[1], out.shape[2]
+    nc = out.shape[2]
+    tmp = np.zeros((K, M, nc))
+    for t in nb.prange(K * M):   # along the columns, one fine row at a time
+        k, i = t // M, t % M
+        for j in range(N):
+            J = lx[j]
+            tmp[k, i, J] += (1.0 - tx[j]) * r[k, i, j]
+            tmp[k, i, J + 1] += tx[j] * r[k, i, j]
     for k in range(K):
-        tmp = np.zeros((M, nc))
-        for i in nb.prange(M):
-            for j in range(N):
-                J = lx[j]
-                t = tx[j]
-                v = r[k, i, j]
-                tmp[i, J] += (1.0 - t) * v
-                tmp[i, J + 1] += t * v
-        for I in range(mc):
-            for J in range(nc):
-                out[k, I, J] = 0.0
-        for i in range(M):
-            I = ly[i]
-            t = ty[i]
-            for J in range(nc):
-                out[k, I, J] += (1.0 - t) * tmp[i, J]
-                out[k, I + 1, J] += t * tmp[i, J]
+        _restrict_rows(tmp[k], ly, ty, out[k])
 
 
 @nb.njit(parallel=True, cache=True)
 def _merge_restrict(rloc, base, ly, ty, out):
     """out[k] = row restriction of the column-restricted rows summed over the blocks."""
     K, nblk, M, W = rloc.shape
-    mc, nc = out.shape[1], out.shape[2]
+    nc = out.shape[2]
     for k in range(K):
         tmp = np.zeros((M, nc))
         for i in nb.prange(M):
@@ -273,15 +279,7 @@ def _merge_restrict(rloc, base, ly, ty, out):
                 for q in range(W):
                     if J0 + q < nc:
                         tmp[i, J0 + q] += rloc[k, b, i, q]
-        for I in range(mc):
-            for J in range(nc):
-                out[k, I, J] = 0.0
-        for i in range(M):
-            I = ly[i]
-            t = ty[i]
-            for J in range(nc):
-                out[k, I, J] += (1.0 - t) * tmp[i, J]
-                out[k, I + 1, J] += t * tmp[i, J]
+        _restrict_rows(tmp, ly, ty, out[k])
 
 
 @nb.njit(parallel=True, cache=True)
