@@ -126,9 +126,11 @@ _CPU_FIT = "accel._cpu.calibrate_cpu(): MLPerf v3.0 2 x 8480+ ResNet-50 Offline 
 
 def _xeon_spr(name, desc, cores_per_instance, cpi_source):
     cores, clock = 112, 2.0e9
-    peaks = {"int8": P(cores * 2048 * clock, "op/s", AMX + "; x 112 cores x 2.0 GHz base [" + UNVERIFIED + " (the clock)]", "D", "derived"),
+    peaks = {"int8": P(cores * 2048 * clock, "op/s",
+                       AMX + "; x 112 cores x 2.0 GHz base [" + UNVERIFIED + " (the clock)]", "D", "derived"),
              "fp16": P(cores * 1024 * clock, "op/s", AMX + " (bf16 path for 16-bit layers)", "D", "derived"),
-             "fp32": P(cores * 64 * clock, "op/s", "AVX-512: 2 FMA units x 16 fp32 x 2 op per core-cycle [" + UNVERIFIED + "]", "D",
+             "fp32": P(cores * 64 * clock, "op/s",
+                       "AVX-512: 2 FMA units x 16 fp32 x 2 op per core-cycle [" + UNVERIFIED + "]", "D",
                        "derived")}
     p = _roofline(name, "CPU", desc, peaks,
                   P(2 * 8 * 4800e6 * 8, "B/s", SPR + ": 2 sockets x 8 channels x 4800 MT/s x 8 B", "D", "derived"),
@@ -137,7 +139,7 @@ def _xeon_spr(name, desc, cores_per_instance, cpi_source):
                     "assumption"),
                   P(700.0, "W", SPR + " (2 x 350 W TDP)", "S"),
                   P(2 * 1600.0, "mm^2", "memlab assumption: 4 x ~400 mm^2 XCC tiles per socket [" + UNVERIFIED + "]",
-                    "M", "datasheet"))
+                    "M", "datasheet", "recalled die area; only enters area-normalised figures"))
     cpu = {"n_cores": P(cores, "1", SPR + " (2 x 56)", "S"),
            "cores_per_instance": P(cores_per_instance, "1", cpi_source, "P"),
            "l2_bytes": P(2 * 2**20, "B", SPR + " (2 MB L2 per core: 112 MB L2 per 56 cores)", "S"),
@@ -257,9 +259,12 @@ _add(_fpga(
     P(150e6, "Hz", QIU16, "S"),
     {"fp32": P(5, "1", "memlab assumption (as VC707)", "A", "assumption"),
      "fp16": P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC [" + UNVERIFIED + "]", "M",
-               "datasheet"),
+               "datasheet", "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
      "int8": P(1, "1", "memlab assumption: one DSP48 per 8-bit MAC", "A", "assumption")},
-    P(137e9 / (2 * 780 * 150e6), "1", "Qiu et al., FPGA 2016: 137 GOP/s conv [S] / DSP roof [D]", "D", "derived"),
+    P(137e9 / (2 * 780 * 150e6), "1", "Qiu et al., FPGA 2016: 137 GOP/s, the whole network with its SVD-compressed "
+      "FC layers [" + UNVERIFIED + "] / DSP roof (2 x 780 x 150 MHz)", "M", "derived",
+      "the reading note gives 187.8 GOP/s for the CONV layers (asserted in tests/accel/test_fpga_tiled.py); the "
+      "137 GOP/s whole-network figure was recalled"),
     P(9.63, "W", QIU16, "S"),
     P(4.2e9, "B/s", QIU16 + " (the paper's own DDR3 bandwidth)", "S", "datasheet",
       "the earlier label said 'PL DDR3' (64-bit SODIMM, 12.8 GB/s) against a 4.2 GB/s value; the reading note "
@@ -298,7 +303,8 @@ _add(_tiled("ZC706-Qiu16-tiled",
             P(780, "1", QIU16 + " (DSPs of the published design: the budget a tiled design may use)", "S"),
             P(1090, "1", XC7Z045_TABLE + ": 545 x 2 BRAM18K", "D", "derived"),
             P(150e6, "Hz", QIU16, "S"),
-            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC [" + UNVERIFIED + "]", "M", "datasheet"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC [" + UNVERIFIED + "]", "M", "datasheet",
+              "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
             P(16, "bit", QIU16, "S"),
             P(4.2e9, "B/s", QIU16, "S"),
             P(9.63, "W", QIU16, "S")))
@@ -309,7 +315,7 @@ _add(_tiled("ZC706-Qiu16-conv",
             P(1090, "1", XC7Z045_TABLE + ": 545 x 2 BRAM18K", "D", "derived"),
             P(150e6, "Hz", QIU16, "S"),
             P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed multiplier [" + UNVERIFIED + "]", "M",
-              "datasheet"),
+              "datasheet", "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
             P(16, "bit", QIU16, "S"),
             P(4.2e9, "B/s", QIU16, "S"),
             P(9.63, "W", QIU16, "S"),
@@ -486,8 +492,10 @@ _PARETO_NOTE = (UNVERIFIED + " (the paper's body text was not reachable with `se
                 "q = SPECmark")
 
 _add(Preset("dark-silicon-45nm", "darksilicon", {
-    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget) [" + UNVERIFIED + "]", "M", "datasheet"),
-    "tdp_W": P(125.0, "W", ESM + " (power budget) [" + UNVERIFIED + "]", "M", "datasheet"),
+    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget) [" + UNVERIFIED + "]", "M", "datasheet",
+                            "recalled; the paper's body text was not reachable with `search`"),
+    "tdp_W": P(125.0, "W", ESM + " (power budget) [" + UNVERIFIED + "]", "M", "datasheet",
+                  "recalled; the paper's body text was not reachable with `search`"),
     "p_uncore_W": P(0.0, "W", "memlab assumption: budgets are for the cores only, as in the paper", "A",
                     "assumption"),
     "parallel_fraction": P(0.99, "1", "memlab assumption: PARSEC-like, highly parallel", "A", "assumption",
