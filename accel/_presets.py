@@ -31,6 +31,15 @@ ESM = "Esmaeilzadeh et al., ISCA 2011"
 NV_A100 = ("NVIDIA A100 Tensor Core GPU datasheet (nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf), "
            "as restated on glennklockwood.com/garden/processors/A100 and the PC2 A100 page")
 NV_AMPERE = "NVIDIA Ampere GA100 architecture whitepaper (108 SMs, 40 MB L2, 826 mm^2)"
+#: the A100 whitepaper's Table 4 with its page, as transcribed field by field in a public GPU-model
+#: reference found with `search` (its table itself is an image in the text copies)
+NV_AMPERE_T4 = ("NVIDIA A100 Tensor Core GPU Architecture whitepaper, Table 4 (p. 36): 108 SMs, GPU Boost Clock "
+                "1410 MHz, Peak FP32 19.5 TFLOPS (non-Tensor), Peak BF16/FP16 Tensor 312 TFLOPS (dense), L2 Cache "
+                "Size 40960 KB (as transcribed with table and page in a public GPU-model reference)")
+#: NVIDIA's H100 product page, Product Specifications, H100 SXM column, as transcribed in the same reference
+NV_H100_PAGE = ("NVIDIA H100 product page, Product Specifications (H100 SXM): 'FP32 67 teraFLOPS', 'GPU Memory "
+                "Bandwidth 3.35TB/s', Tensor Core teraFLOPS 'with sparsity' (dense = half) (as transcribed in a public "
+                "GPU-model reference)")
 NV_H100 = ("NVIDIA H100 Tensor Core GPU datasheet (SXM5), as restated on glennklockwood.com/garden/processors/h100; "
            "the datasheet gives 2:4-sparse tensor figures, dense = half")
 NV_HOPPER = "NVIDIA H100 (Hopper) architecture whitepaper (132 SMs on SXM5, 50 MB L2, 814 mm^2)"
@@ -184,13 +193,12 @@ _add(_roofline(
 def _ampere(name, desc, bw, e_dram, tdp):
     return _roofline(
         name, "GPU", desc,
-        {"fp32": P(19.5e12, "op/s", NV_A100, "S"), "fp16": P(312e12, "op/s", NV_A100 + " (dense tensor fp16)", "S"),
+        {"fp32": P(19.5e12, "op/s", NV_AMPERE_T4, "S"), "fp16": P(312e12, "op/s", NV_AMPERE_T4, "S"),
          "int8": P(624e12, "op/s", NV_A100 + " (dense tensor int8)", "S")},
         bw, e_dram, P(40 * 2**20, "B", NV_AMPERE, "S"),
-        P(5120 * 1.41e9, "B/s", NV_AMPERE_L2 + " x 1.41 GHz boost (PC2 A100 page, deviceQuery: 'GPU Max Clock "
-          "rate: 1410 MHz')", "D", "derived", L2_CHECK),
+        P(5120 * 1.41e9, "B/s", NV_AMPERE_L2 + " x 1.41 GHz boost (" + NV_AMPERE_T4 + ")", "D", "derived", L2_CHECK),
         tdp, P(826.0, "mm^2", NV_AMPERE + "; PC2 A100 page", "S"),
-        gpu={"n_sm": P(108, "1", NV_AMPERE, "S")})
+        gpu={"n_sm": P(108, "1", NV_AMPERE_T4, "S")})
 
 
 _add(_ampere("A100", "NVIDIA A100 80 GB SXM4 (HBM2e)", P(2039e9, "B/s", NV_A100 + " (80 GB SXM)", "S"), E_HBM2E,
@@ -200,10 +208,10 @@ _add(_ampere("A100-PCIe", "NVIDIA A100 80 GB PCIe (HBM2e), the card of the MLPer
 
 _add(_roofline(
     "H100", "GPU", "NVIDIA H100 SXM5 (HBM3)",
-    {"fp32": P(66.9e12, "op/s", NV_H100 + " (FP32 67 TFLOPS)", "S"),
+    {"fp32": P(66.9e12, "op/s", NV_H100_PAGE, "S"),
      "fp16": P(989.4e12, "op/s", NV_H100 + " (1,979 sparse / 2)", "S", "derived"),
      "int8": P(1978.9e12, "op/s", NV_H100 + " (3,958 sparse / 2)", "S", "derived")},
-    P(3.35e12, "B/s", NV_H100, "S"), E_HBM3,
+    P(3.35e12, "B/s", NV_H100_PAGE, "S"), E_HBM3,
     P(50 * 2**20, "B", NV_HOPPER, "S"),
     P(10e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude, ~1.4x A100)", "A", "assumption"),
     P(700.0, "W", NV_H100 + " (up to 700 W)", "S"), P(814.0, "mm^2", NV_HOPPER, "S"),

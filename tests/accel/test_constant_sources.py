@@ -29,6 +29,19 @@ def test_a100_and_v100_l2_bandwidth_per_clock():
     assert "2048 Bytes/clk" in c.source and "UNVERIFIED" in c.source   # the 1.53 GHz clock
 
 
+def test_a100_and_h100_peaks_are_nvidia_figures():
+    """NVIDIA A100 whitepaper, Table 4 (p. 36): "108 SMs", "GPU Boost Clock 1410 MHz", "Peak FP32
+    19.5 TFLOPS", "Peak BF16 Tensor TFLOPS with FP32 accumulate 312" (dense). NVIDIA H100 product
+    page (H100 SXM): "FP32 67 teraFLOPS", "GPU Memory Bandwidth 3.35TB/s"; the 66.9 TFLOPS of the
+    preset is within the rounding of "67" (0.2 %)."""
+    a = accel.get_preset("A100")
+    assert (a["peak_ops_fp32"], a["peak_ops_fp16"], a["n_sm"]) == (19.5e12, 312e12, 108)
+    assert "Table 4" in a.params["peak_ops_fp32"].source and "Table 4" in a.params["n_sm"].source
+    h = accel.get_preset("H100")
+    assert h["peak_ops_fp32"] == pytest.approx(67e12, rel=0.002)
+    assert h["dram_bw"] == 3.35e12 and "product page" in h.params["dram_bw"].source
+
+
 def test_tpu_v1_idle_power_is_table_2():
     """Jouppi et al., ISCA 2017, Table 2, TPU die row: "TDP 75W, Measured Idle 28W, Busy 40W"."""
     idle, tdp = _c("TPU-v1", "p_static"), _c("TPU-v1", "tdp")
