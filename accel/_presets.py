@@ -49,6 +49,11 @@ NV_V100 = "NVIDIA Tesla V100 datasheet / Volta whitepaper (SXM2)"
 NV_AMPERE_L2 = ("NVIDIA A100 Tensor Core GPU Architecture whitepaper, Sec. 4.6.3 (p. 35): 'The A100 L2 read "
                 "bandwidth is 5120 Bytes/clk, compared to V100 L2 cache read bandwidth of 2048 Bytes/clk' (read in "
                 "a public copy of the whitepaper's text)")
+#: Markidis et al., "NVIDIA Tensor Core Programmability, Performance & Precision", IPDPS Workshops 2018
+#: (arXiv:1803.04014), Sec. III, read in a public copy of the paper's text
+MARKIDIS18 = ("Markidis et al., IPDPSW 2018 (arXiv:1803.04014), Sec. III: 'The Tesla V100 accelerator uses the base "
+              "clock frequency 1.3 GHz and it can be boosted to 1.53 GHz. The theoretical maximum performance can "
+              "reach 31.4 Tflops/s with half precision, 15.7 Tflops/s with single precision'")
 #: marker for a constant that was not found at a source (docs/notes/hardware.md, "Unverified")
 UNVERIFIED = "UNVERIFIED: not found at a source; recalled, check before relying on it"
 
@@ -172,9 +177,9 @@ VW_TABLE = ("NVIDIA Volta (GV100) announcement table, Tesla V100 column, as rest
             "wccftech ('NVIDIA Volta Tesla V100 Cards Detailed')")
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
-    {"fp32": P(15.7e12, "op/s", NV_V100 + " [" + UNVERIFIED + "]", "M", "datasheet",
+    {"fp32": P(15.7e12, "op/s", MARKIDIS18, "S", "datasheet",
                "the pre-release announcement table (VW_TABLE) gives 15 TFLOPS at 1455 MHz; 15.7 = 5120 cores x 2 x "
-               "1.53 GHz, the shipping boost clock, which was not read at a source"),
+               "1.53 GHz, the shipping boost clock"),
      "fp16": P(125e12, "op/s", "NVIDIA developer blog 'Programming Tensor Cores in CUDA 9' (developer.nvidia.com/"
                "programming-tensor-cores-cuda-9-0): 'up to 125 Tensor TFLOPS'", "P", "datasheet",
                "the pre-release table gives 120 at 1455 MHz; 125 is the shipping SXM2 boost clock"),
@@ -183,8 +188,8 @@ _add(_roofline(
     P(900e9, "B/s", "NVIDIA Tesla V100 PCIe announcement as restated by io-tech.fi: 16 GB HBM2 at 1.75 Gbps on "
       "4096 bits = 900 GB/s (same memory as SXM2)", "S", "datasheet"), E_HBM,
     P(6 * 2**20, "B", VW_TABLE + ": 'L2 Cache Size 6144 KB'", "S", "datasheet"),
-    P(2048 * 1.53e9, "B/s", NV_AMPERE_L2 + " x 1.53 GHz V100 SXM2 boost clock [" + UNVERIFIED + " (the clock)]",
-      "D", "derived", L2_CHECK),
+    P(2048 * 1.53e9, "B/s", NV_AMPERE_L2 + " x 1.53 GHz V100 boost clock (" + MARKIDIS18 + ")", "D", "derived",
+      L2_CHECK),
     P(300.0, "W", VW_TABLE + " (V100 at 300 W)", "S", "datasheet"),
     P(815.0, "mm^2", VW_TABLE + " (GV100 'massive 815mm^2 chip')", "S", "datasheet"),
     gpu={"n_sm": P(80, "1", VW_TABLE + ": 'SMs 80'", "S", "datasheet")}))

@@ -18,15 +18,24 @@ def _c(preset, name):
 def test_a100_and_v100_l2_bandwidth_per_clock():
     """NVIDIA A100 Tensor Core GPU Architecture whitepaper, Sec. 4.6.3 'A100 L2 Cache' (p. 35):
     "The A100 L2 read bandwidth is 5120 Bytes/clk, compared to V100 L2 cache read bandwidth of
-    2048 Bytes/clk." Clocks: A100 1410 MHz (deviceQuery on the PC2 A100 page), V100 1530 MHz
-    (unverified)."""
+    2048 Bytes/clk." Clocks: A100 "GPU Boost Clock 1410 MHz" (whitepaper Table 4); V100 "boosted to
+    1.53 GHz" (Markidis et al., IPDPSW 2018, Sec. III)."""
     for preset in ("A100", "A100-PCIe"):
         c = _c(preset, "onchip_bw")
         assert c.value == pytest.approx(5120 * 1410e6, rel=1e-12)
         assert "5120 Bytes/clk" in c.source and c.tag == "D"
     c = _c("V100", "onchip_bw")
     assert c.value == pytest.approx(2048 * 1530e6, rel=1e-12)
-    assert "2048 Bytes/clk" in c.source and "UNVERIFIED" in c.source   # the 1.53 GHz clock
+    assert "2048 Bytes/clk" in c.source and "1.53 GHz" in c.source
+
+
+def test_v100_fp32_peak():
+    """Markidis et al., IPDPSW 2018, Sec. III: "boosted to 1.53 GHz. The theoretical maximum
+    performance can reach ... 15.7 Tflops/s with single precision"; by hand 5120 FP32 cores x 2
+    x 1.53 GHz = 15.67 TFLOPS, within the paper's rounding to 0.1 TFLOPS (0.3 %)."""
+    c = _c("V100", "peak_ops_fp32")
+    assert c.value == 15.7e12 and "15.7 Tflops/s" in c.source and c.tag == "S"
+    assert c.value == pytest.approx(5120 * 2 * 1.53e9, rel=0.003)
 
 
 def test_a100_and_h100_peaks_are_nvidia_figures():
