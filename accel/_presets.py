@@ -249,8 +249,9 @@ QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): 
 #: second-hand device table: Xilinx's DS190 (Zynq-7000 overview) itself was not reached with `search`
 XC7Z045_TABLE = ("XC7Z045 resources 'dsp': 900, 'bram': 545 (36 Kb blocks) in a third-party FPGA resource table "
                  "(public code found with `search`; Xilinx DS190 itself not reached)")
-VC707_DDR = ("VC707 DDR3-1600 64-bit SODIMM: 8 B x 1600 MT/s [" + UNVERIFIED +
-             " (board user guide UG885 not reached)]")
+VC707_DDR = ("VC707 product description as restated in binarycourse/xlnx-vc707-templates README: 'Advanced memory "
+             "interface with 1GB DDR3 SODIM Memory up to 800MHz / 1600Mbps'; x 8 B (a 64-bit SODIMM, the "
+             "MT8JTF12864 of litex-boards' VC707 target); UG885 itself not reached")
 
 _add(_fpga(
     "VC707-Zhang15", "Zhang et al. FPGA'15 AlexNet accelerator, Virtex-7 485T, fp32",
@@ -262,7 +263,8 @@ _add(_fpga(
     P(61.62e9 / 89.6e9, "1", "Zhang et al., FPGA 2015: 61.62 GFLOPS [S] / (2 x 448 x 100 MHz) [D]", "D", "derived",
       "sustained fraction of the DSP roof"),
     P(18.61, "W", ZHANG15, "S"),
-    P(12.8e9, "B/s", VC707_DDR, "M", "datasheet", "the AlexNet layers are compute bound down to 4.5 GB/s"),
+    P(12.8e9, "B/s", VC707_DDR, "D", "derived", "1600 MT/s x 8 B; the AlexNet layers are compute bound down to "
+      "4.5 GB/s"),
     P(2060 * 18 * 1024 / 8, "B", ZHANG15 + " (device total 2060 BRAM18K x 18 Kib)", "D", "derived",
       "was 37e6/8 B (37 Mb, recalled): 2.6 % less than the 2060 x 18 Kib of the device"), "zhang"))
 
@@ -307,7 +309,7 @@ _add(_tiled("VX485T-Zhang15", "Zhang'15 loop-tiled accelerator model on a Virtex
             P(5, "1", "Zhang et al., FPGA 2015 (fp32 multiplier 3 DSP + adder 2 DSP)", "D", "derived",
               "2240 DSP used / 448 MACs of the published <Tm=64, Tn=7> design"),
             P(32, "bit", ZHANG15, "S"),
-            P(12.8e9, "B/s", VC707_DDR, "M", "datasheet",
+            P(12.8e9, "B/s", VC707_DDR, "D", "derived",
               "the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
             P(18.61, "W", ZHANG15, "S")))
 

@@ -86,6 +86,14 @@ def test_zhang15_virtex7_resources():
     assert (_c("VX485T-Zhang15", "n_dsp").value, _c("VX485T-Zhang15", "n_bram18k").value) == (2800, 2060)
 
 
+def test_vc707_dram_bandwidth():
+    """VC707 product description (restated in a public README): "Advanced memory interface with
+    1GB DDR3 SODIM Memory up to 800MHz / 1600Mbps"; a 64-bit SODIMM: 1600e6 x 8 B = 12.8 GB/s."""
+    for preset in ("VC707-Zhang15", "VX485T-Zhang15"):
+        c = _c(preset, "dram_bw")
+        assert c.value == 1600e6 * 8 and "1600Mbps" in c.source and c.tag == "D"
+
+
 def test_qiu16_zc706_resources_and_dram_bandwidth_agree_with_their_label():
     """Qiu et al., FPGA 2016 (reading note): Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed,
     "DSP 780, 4.2 GB/s DDR3"; XC7Z045 block RAM 545 x 36 Kb (third-party device table).
