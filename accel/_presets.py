@@ -16,6 +16,13 @@ __all__ = ["PRESETS", "get_preset", "preset_names"]
 HOROWITZ = "Horowitz, ISSCC 2014 (45 nm, 0.9 V) via stillwater-sc/universal generic_45nm.hpp and gist V0XNIHILI"
 JOUPPI_T2 = "Jouppi et al., ISCA 2017, Table 2 (via transcription in docs/notes/hardware.md)"
 JOUPPI = "Jouppi et al., ISCA 2017 (abstract / text)"
+#: Jouppi et al., ISCA 2017, Sec. 2 and Table 2, read in public copies of the paper's text (arXiv:1704.04760
+#: and the ISCA'17 IEEE version) found with `search`
+JOUPPI_TEXT = ("Jouppi et al., ISCA 2017, Sec. 2: 'The matrix unit holds one 64 KiB tile of weights plus one for "
+               "double buffering (to hide the 256 cycles it takes to shift a tile in)' ... 'The weight FIFO is four "
+               "tiles deep'")
+JOUPPI_T2_IDLE = ("Jouppi et al., ISCA 2017, Table 2, TPU die row: 'TDP 75W, Measured Idle 28W, Busy 40W' (Haswell "
+                  "die 41 W / 145 W, K80 die 25 W / 98 W)")
 DAVIES = "Davies et al., IEEE Micro 38(1) 2018, Table 2 (pre-silicon figures, via transcription)"
 MEROLLA = "Merolla et al., Science 345 2014; Akopyan et al., TCAD 2015"
 ISAAC = "Shafiee et al., ISCA 2016 (corrected 5 Oct 2016), Table I"
@@ -24,10 +31,31 @@ ESM = "Esmaeilzadeh et al., ISCA 2011"
 NV_A100 = ("NVIDIA A100 Tensor Core GPU datasheet (nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf), "
            "as restated on glennklockwood.com/garden/processors/A100 and the PC2 A100 page")
 NV_AMPERE = "NVIDIA Ampere GA100 architecture whitepaper (108 SMs, 40 MB L2, 826 mm^2)"
+#: the A100 whitepaper's Table 4 with its page, as transcribed field by field in a public GPU-model
+#: reference found with `search` (its table itself is an image in the text copies)
+NV_AMPERE_T4 = ("NVIDIA A100 Tensor Core GPU Architecture whitepaper, Table 4 (p. 36): 108 SMs, GPU Boost Clock "
+                "1410 MHz, Peak FP32 19.5 TFLOPS (non-Tensor), Peak BF16/FP16 Tensor 312 TFLOPS (dense), L2 Cache "
+                "Size 40960 KB (as transcribed with table and page in a public GPU-model reference)")
+#: NVIDIA's H100 product page, Product Specifications, H100 SXM column, as transcribed in the same reference
+NV_H100_PAGE = ("NVIDIA H100 product page, Product Specifications (H100 SXM): 'FP32 67 teraFLOPS', 'GPU Memory "
+                "Bandwidth 3.35TB/s', Tensor Core teraFLOPS 'with sparsity' (dense = half) (as transcribed in a public "
+                "GPU-model reference)")
 NV_H100 = ("NVIDIA H100 Tensor Core GPU datasheet (SXM5), as restated on glennklockwood.com/garden/processors/h100; "
            "the datasheet gives 2:4-sparse tensor figures, dense = half")
 NV_HOPPER = "NVIDIA H100 (Hopper) architecture whitepaper (132 SMs on SXM5, 50 MB L2, 814 mm^2)"
 NV_V100 = "NVIDIA Tesla V100 datasheet / Volta whitepaper (SXM2)"
+#: NVIDIA A100 Tensor Core GPU Architecture whitepaper, Sec. 4.6.3 'A100 L2 Cache' (p. 35), read in a
+#: public markdown copy of the whitepaper found with `search`
+NV_AMPERE_L2 = ("NVIDIA A100 Tensor Core GPU Architecture whitepaper, Sec. 4.6.3 (p. 35): 'The A100 L2 read "
+                "bandwidth is 5120 Bytes/clk, compared to V100 L2 cache read bandwidth of 2048 Bytes/clk' (read in "
+                "a public copy of the whitepaper's text)")
+#: Markidis et al., "NVIDIA Tensor Core Programmability, Performance & Precision", IPDPS Workshops 2018
+#: (arXiv:1803.04014), Sec. III, read in a public copy of the paper's text
+MARKIDIS18 = ("Markidis et al., IPDPSW 2018 (arXiv:1803.04014), Sec. III: 'The Tesla V100 accelerator uses the base "
+              "clock frequency 1.3 GHz and it can be boosted to 1.53 GHz. The theoretical maximum performance can "
+              "reach 31.4 Tflops/s with half precision, 15.7 Tflops/s with single precision'")
+#: marker for a constant that was not found at a source (docs/notes/hardware.md, "Unverified")
+UNVERIFIED = "UNVERIFIED: not found at a source; recalled, check before relying on it"
 
 #: Stillmaker & Baas (2017) CMOS energy scaling 65 nm -> 32 nm at 0.8 V: (a V^2 + b V + c) ratio of
 #: their fits as tabulated in Accelergy-Project/hwcomponents scaling/techscaling.py
@@ -112,9 +140,11 @@ _CPU_FIT = "accel._cpu.calibrate_cpu(): MLPerf v3.0 2 x 8480+ ResNet-50 Offline 
 
 def _xeon_spr(name, desc, cores_per_instance, cpi_source):
     cores, clock = 112, 2.0e9
-    peaks = {"int8": P(cores * 2048 * clock, "op/s", AMX + "; x 112 cores x 2.0 GHz base [M]", "D", "derived"),
+    peaks = {"int8": P(cores * 2048 * clock, "op/s",
+                       AMX + "; x 112 cores x 2.0 GHz base [" + UNVERIFIED + " (the clock)]", "D", "derived"),
              "fp16": P(cores * 1024 * clock, "op/s", AMX + " (bf16 path for 16-bit layers)", "D", "derived"),
-             "fp32": P(cores * 64 * clock, "op/s", "AVX-512: 2 FMA units x 16 fp32 x 2 op per core-cycle [M]", "D",
+             "fp32": P(cores * 64 * clock, "op/s",
+                       "AVX-512: 2 FMA units x 16 fp32 x 2 op per core-cycle [" + UNVERIFIED + "]", "D",
                        "derived")}
     p = _roofline(name, "CPU", desc, peaks,
                   P(2 * 8 * 4800e6 * 8, "B/s", SPR + ": 2 sockets x 8 channels x 4800 MT/s x 8 B", "D", "derived"),
@@ -122,8 +152,8 @@ def _xeon_spr(name, desc, cores_per_instance, cpi_source):
                   P(cores * 32 * clock, "B/s", "memlab assumption: 32 B/cycle LLC->L2 per core at 2.0 GHz", "A",
                     "assumption"),
                   P(700.0, "W", SPR + " (2 x 350 W TDP)", "S"),
-                  P(2 * 1600.0, "mm^2", "memlab assumption: 4 x ~400 mm^2 XCC tiles per socket (recalled)", "M",
-                    "datasheet"))
+                  P(2 * 1600.0, "mm^2", "memlab assumption: 4 x ~400 mm^2 XCC tiles per socket [" + UNVERIFIED + "]",
+                    "M", "datasheet", "recalled die area; only enters area-normalised figures"))
     cpu = {"n_cores": P(cores, "1", SPR + " (2 x 56)", "S"),
            "cores_per_instance": P(cores_per_instance, "1", cpi_source, "P"),
            "l2_bytes": P(2 * 2**20, "B", SPR + " (2 MB L2 per core: 112 MB L2 per 56 cores)", "S"),
@@ -141,14 +171,15 @@ _add(_xeon_spr("Xeon-8480+-2S-server", "2 x Xeon Platinum 8480+, Intel's MLPerf 
                2, MLPERF_INTEL + ", code/resnet50/pytorch-cpu/run_server.sh: --num_instance 56 --cpus_per_instance 2 "
                "--batch_size 4"))
 
-L2_CHECK = ("B/clk recalled, not read at the source here; the pair agrees with NVIDIA's 'Ampere Architecture "
-            "In-Depth' blog, 'A100 L2 cache provides 2.3x the L2 cache read bandwidth of V100': 5120 x 1.41 / "
-            "(2048 x 1.53) = 2.30")
+L2_CHECK = ("B/clk read at the source; the pair agrees with NVIDIA's 'Ampere Architecture In-Depth' blog, "
+            "'A100 L2 cache provides 2.3x the L2 cache read bandwidth of V100': 5120 x 1.41 / (2048 x 1.53) = 2.30")
 VW_TABLE = ("NVIDIA Volta (GV100) announcement table, Tesla V100 column, as restated by techrival.com and "
             "wccftech ('NVIDIA Volta Tesla V100 Cards Detailed')")
 _add(_roofline(
     "V100", "GPU", "NVIDIA V100 SXM2 (HBM2)",
-    {"fp32": P(15.7e12, "op/s", NV_V100, "M", "datasheet", "recalled, not read at the source here"),
+    {"fp32": P(15.7e12, "op/s", MARKIDIS18, "S", "datasheet",
+               "the pre-release announcement table (VW_TABLE) gives 15 TFLOPS at 1455 MHz; 15.7 = 5120 cores x 2 x "
+               "1.53 GHz, the shipping boost clock"),
      "fp16": P(125e12, "op/s", "NVIDIA developer blog 'Programming Tensor Cores in CUDA 9' (developer.nvidia.com/"
                "programming-tensor-cores-cuda-9-0): 'up to 125 Tensor TFLOPS'", "P", "datasheet",
                "the pre-release table gives 120 at 1455 MHz; 125 is the shipping SXM2 boost clock"),
@@ -157,7 +188,7 @@ _add(_roofline(
     P(900e9, "B/s", "NVIDIA Tesla V100 PCIe announcement as restated by io-tech.fi: 16 GB HBM2 at 1.75 Gbps on "
       "4096 bits = 900 GB/s (same memory as SXM2)", "S", "datasheet"), E_HBM,
     P(6 * 2**20, "B", VW_TABLE + ": 'L2 Cache Size 6144 KB'", "S", "datasheet"),
-    P(2048 * 1.53e9, "B/s", "Ampere whitepaper: V100 L2 2048 B/clk [M] x 1.53 GHz boost", "M", "derived",
+    P(2048 * 1.53e9, "B/s", NV_AMPERE_L2 + " x 1.53 GHz V100 boost clock (" + MARKIDIS18 + ")", "D", "derived",
       L2_CHECK),
     P(300.0, "W", VW_TABLE + " (V100 at 300 W)", "S", "datasheet"),
     P(815.0, "mm^2", VW_TABLE + " (GV100 'massive 815mm^2 chip')", "S", "datasheet"),
@@ -167,13 +198,12 @@ _add(_roofline(
 def _ampere(name, desc, bw, e_dram, tdp):
     return _roofline(
         name, "GPU", desc,
-        {"fp32": P(19.5e12, "op/s", NV_A100, "S"), "fp16": P(312e12, "op/s", NV_A100 + " (dense tensor fp16)", "S"),
+        {"fp32": P(19.5e12, "op/s", NV_AMPERE_T4, "S"), "fp16": P(312e12, "op/s", NV_AMPERE_T4, "S"),
          "int8": P(624e12, "op/s", NV_A100 + " (dense tensor int8)", "S")},
         bw, e_dram, P(40 * 2**20, "B", NV_AMPERE, "S"),
-        P(5120 * 1.41e9, "B/s", "Ampere whitepaper: A100 L2 read 5120 B/clk [M] x 1.41 GHz boost", "M", "derived",
-          L2_CHECK),
+        P(5120 * 1.41e9, "B/s", NV_AMPERE_L2 + " x 1.41 GHz boost (" + NV_AMPERE_T4 + ")", "D", "derived", L2_CHECK),
         tdp, P(826.0, "mm^2", NV_AMPERE + "; PC2 A100 page", "S"),
-        gpu={"n_sm": P(108, "1", NV_AMPERE, "S")})
+        gpu={"n_sm": P(108, "1", NV_AMPERE_T4, "S")})
 
 
 _add(_ampere("A100", "NVIDIA A100 80 GB SXM4 (HBM2e)", P(2039e9, "B/s", NV_A100 + " (80 GB SXM)", "S"), E_HBM2E,
@@ -183,10 +213,10 @@ _add(_ampere("A100-PCIe", "NVIDIA A100 80 GB PCIe (HBM2e), the card of the MLPer
 
 _add(_roofline(
     "H100", "GPU", "NVIDIA H100 SXM5 (HBM3)",
-    {"fp32": P(66.9e12, "op/s", NV_H100 + " (FP32 67 TFLOPS)", "S"),
+    {"fp32": P(66.9e12, "op/s", NV_H100_PAGE, "S"),
      "fp16": P(989.4e12, "op/s", NV_H100 + " (1,979 sparse / 2)", "S", "derived"),
      "int8": P(1978.9e12, "op/s", NV_H100 + " (3,958 sparse / 2)", "S", "derived")},
-    P(3.35e12, "B/s", NV_H100, "S"), E_HBM3,
+    P(3.35e12, "B/s", NV_H100_PAGE, "S"), E_HBM3,
     P(50 * 2**20, "B", NV_HOPPER, "S"),
     P(10e12, "B/s", "memlab assumption (L2 bandwidth order of magnitude, ~1.4x A100)", "A", "assumption"),
     P(700.0, "W", NV_H100 + " (up to 700 W)", "S"), P(814.0, "mm^2", NV_HOPPER, "S"),
@@ -212,38 +242,49 @@ def _fpga(name, desc, n_dsp, clock, dsp_mac, eff, power, dram_bw, bram_bytes, sr
     return Preset(name, "fpga", d, desc, "FPGA")
 
 
+ZHANG15 = ("Zhang et al., FPGA 2015 (Virtex-7 VX485T on VC707, 100 MHz, fp32): <Tm, Tn> = <64, 7>, DSP 2240/2800 "
+           "and BRAM 1024/2060 used, 18.61 W, 61.62 GFLOPS (a public reading note of the paper)")
+QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): DSP 780, 4.2 GB/s DDR3, "
+         "CONV 187.8 GOP/s, 9.63 W (a public reading note of the paper)")
+#: second-hand device table: Xilinx's DS190 (Zynq-7000 overview) itself was not reached with `search`
+XC7Z045_TABLE = ("XC7Z045 resources 'dsp': 900, 'bram': 545 (36 Kb blocks) in a third-party FPGA resource table "
+                 "(public code found with `search`; Xilinx DS190 itself not reached)")
+VC707_DDR = ("VC707 product description as restated in binarycourse/xlnx-vc707-templates README: 'Advanced memory "
+             "interface with 1GB DDR3 SODIM Memory up to 800MHz / 1600Mbps'; x 8 B (a 64-bit SODIMM, the "
+             "MT8JTF12864 of litex-boards' VC707 target); UG885 itself not reached")
+
 _add(_fpga(
     "VC707-Zhang15", "Zhang et al. FPGA'15 AlexNet accelerator, Virtex-7 485T, fp32",
-    P(2240, "1", "Zhang et al., FPGA 2015 (Tm=64, Tn=7: 448 fp32 MAC units x 5 DSP)", "M", "datasheet",
-      "recalled: check"),
-    P(100e6, "Hz", "Zhang et al., FPGA 2015 via repo notes", "S"),
-    {"fp32": P(5, "1", "Zhang et al., FPGA 2015 (fp32 mult 3 DSP + add 2 DSP)", "M", "datasheet", "recalled"),
+    P(2240, "1", ZHANG15 + " (DSPs used)", "S", "datasheet", "448 fp32 MAC units x 5 DSP"),
+    P(100e6, "Hz", ZHANG15, "S"),
+    {"fp32": P(5, "1", ZHANG15, "D", "derived", "2240 DSP used / (Tm x Tn = 448 MACs): fp32 mult 3 + add 2 DSP"),
      "fp16": P(1, "1", "memlab assumption: one DSP48 per 16-bit fixed MAC", "A", "assumption"),
      "int8": P(1, "1", "memlab assumption: one DSP48 per 8-bit MAC (no packing)", "A", "assumption")},
     P(61.62e9 / 89.6e9, "1", "Zhang et al., FPGA 2015: 61.62 GFLOPS [S] / (2 x 448 x 100 MHz) [D]", "D", "derived",
       "sustained fraction of the DSP roof"),
-    P(18.61, "W", "Zhang et al., FPGA 2015 via repo notes", "S"),
-    P(12.8e9, "B/s", "VC707 DDR3-1600 64-bit SODIMM", "M", "datasheet", "recalled: check"),
-    P(37e6 / 8, "B", "Virtex-7 485T block RAM (37 Mb)", "M", "datasheet", "recalled: check"), "zhang"))
+    P(18.61, "W", ZHANG15, "S"),
+    P(12.8e9, "B/s", VC707_DDR, "D", "derived", "1600 MT/s x 8 B; the AlexNet layers are compute bound down to "
+      "4.5 GB/s"),
+    P(2060 * 18 * 1024 / 8, "B", ZHANG15 + " (device total 2060 BRAM18K x 18 Kib)", "D", "derived",
+      "was 37e6/8 B (37 Mb, recalled): 2.6 % less than the 2060 x 18 Kib of the device"), "zhang"))
 
 _add(_fpga(
     "ZC706-Qiu16", "Qiu et al. FPGA'16 VGG-16 accelerator, Zynq ZC706, 16-bit fixed",
-    P(780, "1", "Qiu et al., FPGA 2016 (DSP usage)", "M", "datasheet", "recalled: check"),
-    P(150e6, "Hz", "Qiu et al., FPGA 2016", "M", "datasheet", "recalled: check"),
+    P(780, "1", QIU16 + " (DSPs used)", "S"),
+    P(150e6, "Hz", QIU16, "S"),
     {"fp32": P(5, "1", "memlab assumption (as VC707)", "A", "assumption"),
-     "fp16": P(1, "1", "Qiu et al., FPGA 2016: 16-bit fixed MAC per DSP", "M", "datasheet", "recalled"),
+     "fp16": P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC [" + UNVERIFIED + "]", "M",
+               "datasheet", "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
      "int8": P(1, "1", "memlab assumption: one DSP48 per 8-bit MAC", "A", "assumption")},
-    P(137e9 / (2 * 780 * 150e6), "1", "Qiu et al., FPGA 2016: 137 GOP/s conv [S] / DSP roof [D]", "D", "derived"),
-    P(9.63, "W", "Qiu et al., FPGA 2016 via repo notes", "S"),
-    P(4.2e9, "B/s", "ZC706 PS-side DDR3 (32-bit DDR3-1066: 4 B x 1066 MT/s = 4.26 GB/s, Xilinx UG954)", "M",
-      "datasheet", "recalled: the label said 'PL DDR3', whose 64-bit DDR3-1600 SODIMM gives 12.8 GB/s; 4.2 GB/s "
-      "is the PS DDR3 that a Zynq design reaches through the AXI HP ports"),
-    P(545 * 36 * 1024 / 8, "B", "XC7Z045 block RAM (545 x 36 Kb)", "M", "datasheet", "recalled: check"), "qiu"))
-
-ZHANG15 = ("Zhang et al., FPGA 2015 (Virtex-7 VX485T on VC707, 100 MHz, fp32): DSP 2240/2800 and BRAM 1024/2060 "
-           "used, 18.61 W, 61.62 GFLOPS (a public reading note of the paper)")
-QIU16 = ("Qiu et al., FPGA 2016 (Zynq XC7Z045 on ZC706, 150 MHz, 16-bit fixed): DSP 780, 4.2 GB/s DDR3, "
-         "CONV 187.8 GOP/s, 9.63 W (a public reading note of the paper)")
+    P(137e9 / (2 * 780 * 150e6), "1", "Qiu et al., FPGA 2016: 137 GOP/s, the whole network with its SVD-compressed "
+      "FC layers [" + UNVERIFIED + "] / DSP roof (2 x 780 x 150 MHz)", "M", "derived",
+      "the reading note gives 187.8 GOP/s for the CONV layers (asserted in tests/accel/test_fpga_tiled.py); the "
+      "137 GOP/s whole-network figure was recalled"),
+    P(9.63, "W", QIU16, "S"),
+    P(4.2e9, "B/s", QIU16 + " (the paper's own DDR3 bandwidth)", "S", "datasheet",
+      "the earlier label said 'PL DDR3' (64-bit SODIMM, 12.8 GB/s) against a 4.2 GB/s value; the reading note "
+      "gives the 4.2 GB/s the design used"),
+    P(545 * 36 * 1024 / 8, "B", XC7Z045_TABLE + " x 36 Kib", "D", "derived"), "qiu"))
 
 
 _SCALAR = P(0, "1", "Zhang et al., FPGA 2015: scalar MAC array (Tm x Tn multipliers, no kernel unrolling)", "S")
@@ -268,16 +309,17 @@ _add(_tiled("VX485T-Zhang15", "Zhang'15 loop-tiled accelerator model on a Virtex
             P(5, "1", "Zhang et al., FPGA 2015 (fp32 multiplier 3 DSP + adder 2 DSP)", "D", "derived",
               "2240 DSP used / 448 MACs of the published <Tm=64, Tn=7> design"),
             P(32, "bit", ZHANG15, "S"),
-            P(12.8e9, "B/s", "VC707 DDR3-1600 64-bit SODIMM", "M", "datasheet",
-              "recalled: check; the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
+            P(12.8e9, "B/s", VC707_DDR, "D", "derived",
+              "the AlexNet layers are compute bound down to 4.5 GB/s, so it does not set the design"),
             P(18.61, "W", ZHANG15, "S")))
 
 _add(_tiled("ZC706-Qiu16-tiled",
             "Zhang'15 loop-tiled accelerator on the ZC706 budget of Qiu'16 (16-bit fixed; Qiu's convolvers differ)",
             P(780, "1", QIU16 + " (DSPs of the published design: the budget a tiled design may use)", "S"),
-            P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
+            P(1090, "1", XC7Z045_TABLE + ": 545 x 2 BRAM18K", "D", "derived"),
             P(150e6, "Hz", QIU16, "S"),
-            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC", "M", "datasheet", "recalled: check"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed MAC [" + UNVERIFIED + "]", "M", "datasheet",
+              "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
             P(16, "bit", QIU16, "S"),
             P(4.2e9, "B/s", QIU16, "S"),
             P(9.63, "W", QIU16, "S")))
@@ -285,15 +327,15 @@ _add(_tiled("ZC706-Qiu16-tiled",
 _add(_tiled("ZC706-Qiu16-conv",
             "Qiu'16's engine on the ZC706: an array of 3x3 convolvers (weights in registers), design searched",
             P(780, "1", QIU16 + " (DSPs of the published design: the budget the search may use)", "S"),
-            P(1090, "1", "XC7Z045 block RAM (545 x 36 Kb = 1090 BRAM18K)", "M", "datasheet", "recalled: check"),
+            P(1090, "1", XC7Z045_TABLE + ": 545 x 2 BRAM18K", "D", "derived"),
             P(150e6, "Hz", QIU16, "S"),
-            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed multiplier", "M", "datasheet",
-              "recalled: check"),
+            P(1, "1", "Qiu et al., FPGA 2016: one DSP48 per 16-bit fixed multiplier [" + UNVERIFIED + "]", "M",
+              "datasheet", "recalled: a DSP48E1 holds one 25 x 18 multiplier"),
             P(16, "bit", QIU16, "S"),
             P(4.2e9, "B/s", QIU16, "S"),
             P(9.63, "W", QIU16, "S"),
             P(3, "1", "Qiu et al., FPGA 2016, Sec. 6 (PE built of 3x3 line-buffer convolvers; larger kernels in "
-              "several passes)", "M", "datasheet", "recalled: the paper's text was not reachable here")))
+              "several passes) [" + UNVERIFIED + "]", "M", "datasheet", "the paper's text was not reachable here")))
 
 _add(Preset("TPU-v1", "systolic", {
     "rows": P(256, "1", JOUPPI, "P", "datasheet", "65,536 8-bit MACs = 256 x 256"),
@@ -301,16 +343,13 @@ _add(Preset("TPU-v1", "systolic", {
     "clock_hz": P(700e6, "Hz", JOUPPI_T2, "S"),
     "dataflow": P("ws", "", JOUPPI, "S", "datasheet", "weights stationary, activations systolic"),
     "ub_bytes": P(24 * 2**20, "B", JOUPPI, "P", "datasheet", "24 MiB unified buffer"),
-    "weight_buf_bytes": P(4 * 256 * 256, "B", "Jouppi et al., ISCA 2017 (weight FIFO four 64 KiB tiles deep)", "M",
-                          "datasheet", "recalled: check"),
+    "weight_buf_bytes": P(4 * 256 * 256, "B", JOUPPI_TEXT, "D", "derived", "weight FIFO: 4 tiles x 64 KiB"),
     "acc_bits": P(32, "bit", "Jouppi et al., ISCA 2017 (4 MiB of 32-bit accumulators)", "S"),
-    "double_buffer": P(True, "", "Jouppi et al., ISCA 2017 (the matrix unit holds one weight tile plus one for "
-                       "double-buffering, hiding the 256 cycles to shift a tile in)", "M", "datasheet",
-                       "recalled from the paper's text, not read at the source here"),
+    "double_buffer": P(True, "", JOUPPI_TEXT, "P", "datasheet"),
     "dram_bw": P(34e9, "B/s", JOUPPI_T2 + " (8 GiB DDR3-2133)", "S"),
     "e_mac": P(0.2e-12 + 0.1e-12, "J", HOROWITZ, "D", "derived", "int8 mult 0.2 pJ + 32-bit add 0.1 pJ (45 nm)"),
     "e_sram": E_SRAM_1MB, "e_dram": E_DDR,
-    "p_static": P(28.0, "W", "Jouppi et al., ISCA 2017 (idle power)", "M", "measured", "recalled: check"),
+    "p_static": P(28.0, "W", JOUPPI_T2_IDLE, "P", "measured", "the measured idle power of one TPU die"),
     "tdp": P(75.0, "W", JOUPPI_T2, "S"),
     "area_mm2": P(331.0, "mm^2", JOUPPI_T2, "S", "datasheet", "'<331 mm^2': upper bound"),
 }, "Google TPU v1 (28 nm, 8-bit)", "ASIC"))
@@ -366,6 +405,10 @@ _add(Preset("Loihi", "neuromorphic", {
 # 69.8 mW. The marginal energy per event is bounded by the fastest published efficiency,
 # 400 GSOPS/W -> 2.5 pJ; the rest of the 69.8 mW is static (leakage + clock) power.
 TN_SOPS = 2**20 * 20 * 128
+TN_TICK = ("Akopyan et al., TCAD 2015, as read in a public reading note of the paper (fabrizio-ottati.dev, 'Bits "
+           "of Chips | TrueNorth'): 'TrueNorth evaluates data only when a tick is passed, i.e. every 1ms'; the "
+           "predecessor core (Merolla et al., CICC 2011): the synchronization phase 'occurs once every "
+           "millisecond'")
 TN_E_SYN = 1 / 400e9
 _add(Preset("TrueNorth", "neuromorphic", {
     "n_cores": P(4096, "1", MEROLLA, "P"),
@@ -386,8 +429,7 @@ _add(Preset("TrueNorth", "neuromorphic", {
     "t_syn": P(1e-3 / (256 * 256), "s", MEROLLA, "D", "derived", "a full 256x256 core crossbar per 1 ms tick"),
     "t_neuron": P(1e-3 / 256, "s", MEROLLA, "D", "derived", "256 neurons per 1 ms tick"),
     "t_barrier": P(0.0, "s", MEROLLA, "D", "derived", "global tick, see t_tick_min"),
-    "t_tick_min": P(1e-3, "s", "Merolla et al., Science 2014 (1 kHz real-time tick)", "M", "datasheet",
-                    "recalled: check"),
+    "t_tick_min": P(1e-3, "s", TN_TICK, "S", "datasheet", "the 1 kHz real-time tick"),
     "p_static": P(26e-12 * TN_SOPS - TN_E_SYN * TN_SOPS, "W", "memlab calibration on Merolla et al., Science "
                   "2014: 26 pJ per synaptic event all-in at 20 Hz, 128 synapses per neuron (docs/notes/hardware.md §2 [S])",
                   "D", "calibrated", "26 pJ x 2.684e9 events/s - 2.5 pJ x 2.684e9 events/s = 63.1 mW"),
@@ -460,13 +502,15 @@ _add(Preset("ISAAC", "pim", {
 DARK_ROOF_CAL = 8.106  # see the note of "bandwidth_roof"
 ESM_T1 = (ESM + ", Table 1 (device scaling, 45 -> 8 nm), as transcribed in the Lumos code "
           "(UVA-LPA lumos tech scaling tables: vdd/freq/power_scl 'itrs' and 'cons')")
-ESM_PARETO = ESM + " Sec. 4 (M-Core): 45 nm Pareto frontiers fitted to measured processors"
-_PARETO_NOTE = ("recalled, not found at a source (the paper text was not reachable here): check; lowest order "
-                "first, q = SPECmark")
+ESM_PARETO = ESM + " Sec. 4 (M-Core): 45 nm Pareto frontiers fitted to measured processors [" + UNVERIFIED + "]"
+_PARETO_NOTE = (UNVERIFIED + " (the paper's body text was not reachable with `search`); lowest order first, "
+                "q = SPECmark")
 
 _add(Preset("dark-silicon-45nm", "darksilicon", {
-    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget)", "M", "datasheet", "recalled: check"),
-    "tdp_W": P(125.0, "W", ESM + " (power budget)", "M", "datasheet", "recalled: check"),
+    "area_budget_mm2": P(111.0, "mm^2", ESM + " (core area budget) [" + UNVERIFIED + "]", "M", "datasheet",
+                            "recalled; the paper's body text was not reachable with `search`"),
+    "tdp_W": P(125.0, "W", ESM + " (power budget) [" + UNVERIFIED + "]", "M", "datasheet",
+                  "recalled; the paper's body text was not reachable with `search`"),
     "p_uncore_W": P(0.0, "W", "memlab assumption: budgets are for the cores only, as in the paper", "A",
                     "assumption"),
     "parallel_fraction": P(0.99, "1", "memlab assumption: PARSEC-like, highly parallel", "A", "assumption",
@@ -474,8 +518,8 @@ _add(Preset("dark-silicon-45nm", "darksilicon", {
                            "not reachable here)"),
     "scaling": P("itrs", "", ESM_T1, "S"),
     "topology": P("symmetric", "", ESM + " (CPU-like symmetric multicore)", "S"),
-    "baseline_cores": P(4, "1", ESM + " (speedups normalised to a quad-core at 45 nm)", "M", "datasheet",
-                        "recalled: check; the 4 baseline cores fill the area budget"),
+    "baseline_cores": P(4, "1", ESM + " (speedups normalised to a quad-core at 45 nm) [" + UNVERIFIED + "]", "M",
+                        "datasheet", "the 4 baseline cores fill the area budget"),
     "bandwidth_roof": P(DARK_ROOF_CAL, "1", "memlab calibration", "D", "calibrated",
                         "fitted so the symmetric ITRS chip gives the paper's 7.9x speedup at 8 nm (abstract): the "
                         "multiple of the 45 nm quad-core's parallel throughput that off-chip bandwidth can feed"),

@@ -69,7 +69,7 @@ def dark_silicon_rows():
             _row("dark silicon", "dark fraction 8 nm (bound: > 0.5) [predicted]", "held apart (met)", 0.5,
                  i8.dark_fraction, ESM),
             _row("dark silicon", f"speedup 8 nm (conservative) [{c8.kind}]", "held apart (fails)", 3.7, c8.speedup,
-                 "Esmaeilzadeh et al., ISCA 2011 (recalled, not found at a source)", "x")]
+                 "Esmaeilzadeh et al., ISCA 2011 (UNVERIFIED: recalled, not found at a source)", "x")]
     # sensitivity: one parallel fraction f standing in for the PARSEC mix, the roof refitted
     # to 7.9x each time; no f meets both the conservative speedup and the 22 nm dark fraction
     for f in (0.90, 0.93, 0.97):

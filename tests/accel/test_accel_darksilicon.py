@@ -48,12 +48,14 @@ def test_held_apart_dark_fraction_8nm_above_half(model):
 
 
 @pytest.mark.xfail(strict=True, reason="model discrepancy: the conservative 8 nm chip reaches 6.7x where "
-                   "Esmaeilzadeh et al. ISCA'11 give 3.7x (recalled; the paper's body text was not reachable here). "
+                   "Esmaeilzadeh et al. ISCA'11 give 3.7x (UNVERIFIED: recalled; only the openings of the ISCA'11, TOCS'12 and "
+                   "CACM'13 texts were reachable with `search`, see docs/notes/hardware.md §3). "
                    "Measured with this model (benchmarks/bench_accel_chips.py, sensitivity rows): for every single "
                    "parallel fraction f with the roof refitted to 7.9x, cons8 and the 22 nm dark fraction cannot "
                    "both match (f = 0.93: 3.9x but 37.5 % dark at 22 nm; f >= 0.99: 21-23 % but 6.7x). The paper "
                    "takes the geometric mean over 12 PARSEC benchmarks, each with its own f and memory traffic "
-                   "(CmpM_U); those per-benchmark inputs are not available here, so the mix is not modelled")
+                   "(CmpM_U); those per-benchmark inputs were not found at any source searched (issue 12), so the mix is not "
+                   "modelled")
 def test_held_apart_conservative_speedup_8nm():
     # PREDICTION: the paper's conservative-scaling 8 nm geometric-mean speedup, 3.7x; a
     # factor 1.5 either way allows for the single parallel fraction standing in for PARSEC
