@@ -171,21 +171,11 @@ class SystemResult:
     stages: list = field(default_factory=list)
     conversions: float = 0.0
 
-    @property
-    def throughput_ops_per_s(self) -> float:
-        return 2 * self.report.macs / self.interval_s
-
-    @property
-    def inferences_per_s(self) -> float:
-        return 1.0 / self.interval_s
-
-    @property
-    def energy_J(self) -> float:
-        return self.report.energy_total_J
-
-    @property
-    def ops_per_J(self) -> float:
-        return 2 * self.report.macs / self.energy_J
+    throughput_ops_per_s = property(lambda self: 2 * self.report.macs / self.interval_s,
+                                    doc="operations per second in steady state (op/s)")
+    inferences_per_s = property(lambda self: 1.0 / self.interval_s, doc="images per second (1/s)")
+    energy_per_image_J = property(lambda self: self.report.energy_total_J, doc="energy per image (J)")
+    ops_per_J = property(lambda self: 2 * self.report.macs / self.energy_per_image_J, doc="energy efficiency (op/J)")
 
     @property
     def bottleneck(self) -> str:
