@@ -214,7 +214,8 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     counts = [_layer_counts(d, l) for l in wl.layers]
     planes = [d.planes(l.a_bits) for l in wl.layers]
     if d.replication == "replicate":
-        stages = [Stage(l.name, max(1, c[0]), max(1, c[1]), p, 0, 0.0, 0.0) for l, c, p in zip(wl.layers, counts, planes)]
+        stages = [Stage(l.name, max(1, c[0]), max(1, c[1]), p, 0, 0.0, 0.0)
+                  for l, c, p in zip(wl.layers, counts, planes)]
         _groups, reps = allocate(stages, d.n_arrays, t_read)
     elif d.replication == "speedup":
         reps = [min(d.max_speedup, max(1, c[1])) for c in counts]
