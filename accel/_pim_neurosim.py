@@ -21,7 +21,15 @@ sizes its chip to the network). Everything else stays ISAAC's 32 nm component en
 areas (ADC, DAC, shift-add, eDRAM, router, HyperTransport links), not NeuroSim's 22 nm
 circuits: this is a prediction by a different model of the same design point, not a fit,
 and the differences the table shows are the two models' different peripherals and nodes
-(explained in docs/notes/hardware.md, "DNN+NeuroSim comparison").
+(explained in docs/notes/hardware.md, "DNN+NeuroSim comparison"); :func:`neurosim_isaac_rows`.
+
+The system model's prediction (:func:`neurosim_rows`, :func:`neurosim_system`): the
+:class:`~memlab.accel._pim_system.PIMDesign` with the release test's stated inputs, each
+with the file and line it comes from or marked a memlab assumption in
+:data:`DESIGN_SOURCES` (node, array, cell, sense amplifier, column sharing, input pulses,
+clock, buffer core, bus toggle rate, mapping, speed-up degree, NeuroSim's calibration
+factors beta and zeta); :data:`NEUROSIM_V14_PARTS` holds the row's per-part latencies and
+energies the benchmark compares part by part.
 """
 from __future__ import annotations
 
