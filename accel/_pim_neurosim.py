@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_PARTS", "DESIGN_SOURCES", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
+__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "DESIGN_SOURCES", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
            "neurosim_rows", "neurosim_isaac_rows", "neurosim_system"]
 
 _SRC = "DNN+NeuroSim V1.4 release test (neurosim/DNN_NeuroSim_V1.4 Data/1.4_Release_test.csv, row 1; 22 nm RRAM)"
@@ -86,24 +86,33 @@ def neurosim_rows() -> list[dict]:
     predicted / published - 1) for energy efficiency, throughput, frame rate and area of the
     system model at NeuroSim's stated design (:func:`neurosim_system`); the area is the
     Table I rebuild of :func:`neurosim_chip` (the system model has no layout)."""
-    res = neurosim_system()
-    got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
-           "inferences_per_s": res.inferences_per_s, "area_mm2": neurosim_chip().area_mm2()}
-    return _rows(got, "system model")
+    out = []
+    for label, ref, over in (("system model", NEUROSIM_V14, {}),
+                             ("system model, 64 rows at once", NEUROSIM_V14_ROW3, {"rows_parallel": 64})):
+        res = neurosim_system(**over)
+        got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
+               "inferences_per_s": res.inferences_per_s, "area_mm2": neurosim_chip().area_mm2()}
+        out += _rows(got, label, ref, "row 3" if over else "row 1")
+    return out
 
 
-def _rows(got, model):
+def _rows(got, model, ref=NEUROSIM_V14, row="row 1"):
     what = {"ops_per_J": ("energy efficiency", "op/J"), "throughput_ops_per_s": ("throughput", "op/s"),
             "inferences_per_s": ("frame rate", "1/s"), "area_mm2": ("chip area (Table I rebuild)", "mm^2")}
     rows = []
     for k, (q, unit) in what.items():
         rows.append({"case": f"DNN+NeuroSim V1.4 VGG-8 ({model})", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",
-                     "unit": unit, "predicted": got[k], "published": NEUROSIM_V14[k], "source": _SRC,
+                     "unit": unit, "predicted": got[k], "published": ref[k], "source": _SRC.replace("row 1", row),
                      "basis": "simulated (another model)"})
     for r in rows:
         r["error"] = r["predicted"] / r["published"] - 1.0
     return rows
 
+
+#: published outputs of the release test's third row: the same design with 64 rows read at
+#: once (``numRowParallel`` 64, labelled in the row), a second held-out point
+NEUROSIM_V14_ROW3 = {"ops_per_J": 20.0615e12, "throughput_ops_per_s": 6.83714e12, "inferences_per_s": 5550.37,
+                     "area_mm2": 83.073}
 
 #: the release test row's parts (SI units): pipeline clock (the slowest layer's time) and
 #: its buffer, interconnect and converter times; dynamic energy by part per image
@@ -115,7 +124,7 @@ _P = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/Param.cpp"
 #: where each :class:`~memlab.accel._pim_system.PIMDesign` input of :func:`neurosim_design` comes from
 DESIGN_SOURCES = {
     "node_nm": _P + " (tech = 5: technode 22)", "feature_m": _P + " (wireWidth 40 nm at 22 nm)",
-    "rows": _P + " (numRowSubArray)", "cols": _P + " (numColSubArray)", "cell_bits": _P + " (cellBit)",
+    "rows": _P + " (numRowSubArray)", "rows_parallel": _P + " (parallelRead: numRowParallel = numRowSubArray)", "cols": _P + " (numColSubArray)", "cell_bits": _P + " (cellBit)",
     "cell_h_F": _P + " (heightInFeatureSize1T1R 4)", "cell_w_F": _P + " (widthInFeatureSize1T1R 12)",
     "r_on": _P + " (resistanceOn 100 kOhm)", "r_off": _P + " (resistanceOff 17 x Ron)",
     "v_read": _P + " (readVoltage 0.5 V)", "v_wl": _P + " (accessVoltage 1.1 V)",

@@ -8,8 +8,9 @@ converter, input drive, clock, buffers, bus, replication) and its outputs predic
 SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n`` with
 ``vectors`` input vectors, ``w``-bit weights on ``cell_bits`` cells, ``a``-bit inputs):
 
-* **mapping**: ``ceil(k/rows) * ceil(n * ceil(w/cell_bits) / cols)`` arrays a copy; all
-  ``rows`` read at once; one conversion per column, row block and input plane.
+* **mapping**: ``ceil(k/rows) * ceil(n * ceil(w/cell_bits) / cols)`` arrays a copy;
+  ``rows_parallel`` rows read at once (0: all ``rows``), the row groups of an array one after
+  another; one conversion per column, row group and input plane.
 * **converter** (``adc``): ``"mlsa"`` NeuroSim's current-mode multi-level sense amplifier
   (:func:`memlab.accel._adc.mlsa_conversion`, its Cadence fits at the node); ``"walden"``
   a SAR ADC at a Walden figure of merit ``fom_walden`` (J/step) and ``adc_rate``;
@@ -66,6 +67,7 @@ class PIMDesign:
     node_nm: int = 22
     feature_m: float = 40e-9           # NeuroSim's wireWidth at 22 nm
     rows: int = 128
+    rows_parallel: int = 0             # 0: all rows at once
     cols: int = 128
     cell_bits: int = 1
     cell_h_F: float = 4.0              # 1T1R cell height / width in feature sizes
@@ -112,7 +114,7 @@ class PIMDesign:
                 if not isinstance(v, bool):
                     raise out_of_range(f.name, v, "True or False", where)
             elif isinstance(f.default, int):
-                if f.name == "n_arrays":
+                if f.name in ("n_arrays", "rows_parallel"):
                     real(v, f.name, lo=0, lo_open=False, integer=True, where=where)
                 else:
                     positive_int(v, f.name)
@@ -123,6 +125,11 @@ class PIMDesign:
             raise out_of_range("r_off", self.r_off, f"(r_on={self.r_on}, inf) ohm", where)
         if self.replication == "replicate" and self.n_arrays < 1:
             raise out_of_range("n_arrays", self.n_arrays, "integer >= 1 with replication='replicate'", where)
+
+    @property
+    def ra(self) -> int:
+        """Rows read at once."""
+        return min(self.rows, self.rows_parallel or self.rows)
 
     def with_(self, **changes) -> "PIMDesign":
         """A copy with ``changes`` (validated)."""
@@ -142,13 +149,13 @@ class PIMDesign:
     def r_col(self) -> float:
         """Mean resistance (ohm) of a column read with all rows active: ``input_density`` of
         the rows driven, half the 1-bit cells on (memlab assumption: no data trace)."""
-        n = self.rows * self.input_density
+        n = self.ra * self.input_density
         return 1.0 / (n * (0.5 / self.r_on + 0.5 / self.r_off))
 
     def conversion(self) -> tuple[float, float]:
         """(energy J, time s) of one conversion of the chosen converter."""
         if self.adc == "mlsa":
-            e, t = mlsa_conversion(self.adc_bits, self.node_nm, self.r_on, self.rows, self.r_col(), self.v_read,
+            e, t = mlsa_conversion(self.adc_bits, self.node_nm, self.r_on, self.ra, self.r_col(), self.v_read,
                                    self.c_col)
         elif self.adc == "walden":
             e, t = adc_walden(self.adc_bits, self.fom_walden), 1.0 / self.adc_rate
@@ -183,9 +190,11 @@ class SystemResult:
 
 
 def _layer_counts(d: PIMDesign, layer):
-    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h) of ``layer``'s weight GEMMs."""
+    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups) of ``layer``'s
+    weight GEMMs."""
     wsl = math.ceil(layer.w_bits / d.cell_bits)
     arrays = vectors = conv = k_tot = n_tot = 0
+    sub = 1
     for g in layer.gemms():
         if not g.static:
             continue
@@ -193,10 +202,11 @@ def _layer_counts(d: PIMDesign, layer):
         arrays += a
         v = g.m * g.steps
         vectors = max(vectors, v)
-        conv += v * g.count * math.ceil(g.k / d.rows) * g.n * wsl * d.planes(layer.a_bits)
+        conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
+        sub = max(sub, math.ceil(min(g.k, d.rows) / d.ra))
         k_tot += g.k * g.count
         n_tot += g.n * g.count
-    return arrays, vectors, k_tot, n_tot, conv, getattr(layer, "kernel_h", 1)
+    return arrays, vectors, k_tot, n_tot, conv, getattr(layer, "kernel_h", 1), sub
 
 
 def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
@@ -222,8 +232,8 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     else:
         reps = [1] * len(counts)
     layers, rows, interval, conv_tot = [], [], 0.0, 0.0
-    for l, (arrays, vectors, k, n, conv, kh), p, r in zip(wl.layers, counts, planes, reps):
-        t_arr = math.ceil(vectors / r) * p * t_read if arrays else 0.0
+    for l, (arrays, vectors, k, n, conv, kh, sub), p, r in zip(wl.layers, counts, planes, reps):
+        t_arr = math.ceil(vectors / r) * p * sub * t_read if arrays else 0.0
         bits_in = k * vectors * l.a_bits / (kh if d.row_reuse else 1)
         bits_out = n * vectors * l.a_bits / (4 if l.name in pooled else 1)
         bits = bits_in + bits_out
@@ -236,8 +246,8 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         e = energy_dict(
             adc=conv * e_conv,
             compute=conv * d.c_col * d.v_read ** 2 + conv * d.e_shift_add,
-            dac=(mux_steps * d.rows * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
-                 else conv / d.cols * d.rows * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1)),
+            dac=(mux_steps * d.ra * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
+                 else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1)),
             onchip=bits * d.e_buffer_bit,
             interconnect=bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2)
         e = {c: v * d.post_layout_factor for c, v in e.items()}
