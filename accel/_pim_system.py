@@ -22,8 +22,11 @@ SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n``
   ``v_wl``^2) once per multiplexer step, as NeuroSim's array energy does; ``"dac"``: a
   ``dac_bits`` DAC per row (ISAAC's ``e_dac_1bit * 2**(dac_bits-1)`` per drive), input
   planes ``ceil(a / dac_bits)``.
-* **array**: bit-line charging ``c_wire`` x column length x ``v_read``^2 per sensed column
-  (the DC cell current is inside the current-mode sense amplifier's fitted power).
+* **array**: bit-line charging ``c_wire`` x column length x ``v_read``^2 per sensed column;
+  the column's DC current ``v_read^2 / R_col`` over the sensing time is inside the
+  current-mode sense amplifier's fitted column power (``"mlsa"``, whose fit depends on
+  ``R_col``) and added to the array for the voltage-input converters (``"walden"``,
+  ``"isaac"``); ``R_col`` from :meth:`PIMDesign.r_col`.
 * **accumulation**: ``e_shift_add`` per conversion.
 * **buffer**: each layer reads its input from and writes its output to a buffer of
   ``buffer_width`` bits per access at ``clock_hz`` (``buffer_ports`` in parallel),
@@ -221,6 +224,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     wl = get_workload(workload, 1)
     e_conv, t_conv = d.conversion()
     t_read = d.cols_per_adc * t_conv                       # one array read, all its converters
+    e_dc = 0.0 if d.adc == "mlsa" else d.v_read ** 2 / d.r_col() * t_conv   # column DC current
     counts = [_layer_counts(d, l) for l in wl.layers]
     planes = [d.planes(l.a_bits) for l in wl.layers]
     if d.replication == "replicate":
@@ -245,7 +249,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         mux_steps = conv / (d.cols / d.cols_per_adc) if conv else 0.0   # array reads x mux steps
         e = energy_dict(
             adc=conv * e_conv,
-            compute=conv * d.c_col * d.v_read ** 2 + conv * d.e_shift_add,
+            compute=conv * (d.c_col * d.v_read ** 2 + d.e_shift_add + e_dc),
             dac=(mux_steps * d.ra * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
                  else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1)),
             onchip=bits * d.e_buffer_bit,
