@@ -215,7 +215,7 @@ def _layer_counts(d: PIMDesign, layer):
 def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     """``workload`` (a :class:`~memlab.accel.Workload`, one image) on ``design``; ``pooled``:
     names of layers followed by a 2x2 pool (their output is buffered pooled)."""
-    from ._pim_pipeline import Stage, allocate, stage_time
+    from ._pim_pipeline import Stage, allocate
     from ._zoo import get_workload
 
     d = design
@@ -226,6 +226,10 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     t_read = d.cols_per_adc * t_conv                       # one array read, all its converters
     e_dc = 0.0 if d.adc == "mlsa" else d.v_read ** 2 / d.r_col() * t_conv   # column DC current
     counts = [_layer_counts(d, l) for l in wl.layers]
+    if not any(c[0] for c in counts):
+        from memlab.errors import ConfigError
+        raise ConfigError(f"workload '{wl.name}' has no weight GEMM to map on crossbars")
+    digital = [l.name for l in wl.layers if any(not g.static for g in l.gemms())]
     planes = [d.planes(l.a_bits) for l in wl.layers]
     if d.replication == "replicate":
         stages = [Stage(l.name, max(1, c[0]), max(1, c[1]), p, 0, 0.0, 0.0)
@@ -265,6 +269,8 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
              f"replication, {'overlapped' if d.overlap else 'serial'} data movement) at {d.node_nm} nm: predicted "
              "from the stated design, not fitted to the result",
              f"pipeline interval {interval:.4g} s (slowest stage); the report's latency is the sum of stages"]
+    if digital:
+        notes.append(f"activation x activation GEMMs of {digital} are not costed (no digital unit in this model)")
     wsl = max(math.ceil(l.w_bits / d.cell_bits) for l in wl.layers)
     peak = 2 * sum(c[0] * r for c, r in zip(counts, reps)) * d.rows * d.cols / wsl / (max(planes) * t_read)
     rep = Report("PIMDesign", "PIM", wl.name, 1, layers, peak, 0.0, None, notes, kind="predicted")

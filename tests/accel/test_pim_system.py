@@ -130,3 +130,12 @@ def test_second_published_point_64_rows_at_once():
     rows = [r for r in neurosim_rows() if "64 rows" in r["case"]]
     assert {r["quantity"].split(",")[0] for r in rows} >= {"energy efficiency", "throughput"}
     assert all(r["predicted"] > r["published"] for r in rows if r["unit"] in ("op/J", "op/s"))
+
+
+def test_workload_without_weight_gemm_is_a_named_error():
+    from memlab.accel import Workload
+    from memlab.accel._workload import Gemm
+    from memlab.errors import ConfigError
+    wl = Workload("act", [Gemm("qk", m=8, k=8, n=8, static=False)])
+    with pytest.raises(ConfigError, match="no weight GEMM"):
+        evaluate_system(PIMDesign(), wl)
