@@ -84,7 +84,10 @@ class PIMDesign:
     adc: str = "mlsa"
     adc_bits: int = 4
     cols_per_adc: int = 8
-    adc_rate: float = 1e9
+    adc_rate: float = 1e9              # walden / isaac only (memlab assumption)
+    # walden only, J/step (memlab assumption): B. E. Jonsson's ADC survey updates
+    # (converterpassion.wordpress.com, 2012) list 4.4 fJ/step as the best Walden FoM and 9.7 fJ/step
+    # for a 250 MS/s SAR (Verbruggen et al.); GS/s designs sit above
     fom_walden: float = 10e-15
     sense_factor: float = 1.4
     input_drive: str = "bit-serial"
