@@ -39,6 +39,7 @@ from ._params import Constant, Preset, Spec
 from ._pim import ISAAC_TABLE_I, PIMChip, isaac_rebuild
 from ._pim_physics import CrossbarFigures, crossbar_figures
 from ._pim_pipeline import PipelineResult
+from ._pim_system import PIMDesign, SystemResult, evaluate_system
 from ._search import DESIGN_OBJECTIVES, DesignSearchResult, design_search
 from ._plot import plot_energy_breakdown, plot_roofline
 from ._presets import DEFAULT_CHIPS, PRESETS, get_preset, preset_names
@@ -65,6 +66,7 @@ __all__ = [
     "PipelineResult", "design_search", "DesignSearchResult", "DESIGN_OBJECTIVES", "ISAAC_ADC_TABLE", "ISAAC_ADC_AREA",
     "isaac_adc_scale",
     "CPUChip", "calibrate_cpu",
+    "PIMDesign", "SystemResult", "evaluate_system",
 ]
 
 

@@ -28,6 +28,7 @@ from memlab._validate import real
 from memlab.errors import ParameterError, out_of_range
 
 __all__ = ["adc_energy_survey", "adc_energy_isaac", "walden_fom", "dac_energy", "isaac_adc_bits", "ISAAC_ADC_TABLE",
+           "mlsa_conversion", "adc_walden", "MLSA_NODES",
            "ISAAC_ADC_AREA", "isaac_adc_scale"]
 
 #: ISAAC's SAR ADC energy per conversion (J) by resolution (bit) at 1.2 GS/s, 32 nm:
@@ -111,3 +112,75 @@ def isaac_adc_bits(rows: int, dac_bits: int, cell_bits: int, flip_encoding: bool
     if flip_encoding:
         a -= 1
     return max(1, a)
+
+
+# --- NeuroSim's current-mode multi-level sense amplifier (MLSA), LP devices -------------
+# DNN+NeuroSim V1.4, Inference_pytorch/NeuroSIM/MultilevelSenseAmp.cpp (Cadence fits):
+# GetColumnPower, LP branch: per reference level, piecewise in the column resistance R
+# (ohm, scaled by 0.5 V / v_read): (a1 R + b1 | a2 ln R + b2 | a3 ln R + b3) W for
+# R < 4832 | < 379269 | above; ColumnLatency_Table, current mode: (c1 ln R + d1 | c2 R + d2)
+# s below / above 4832 ohm, plus dC/(R2 - R_th) (R - R_th)(C_col - C_ref)/C_ref above R_th;
+# Column_SwitchingE's column-capacitance term with the node's sense voltage.
+_MLSA_FITS = {
+    22: {"power": ((-2.85373e-11, 9.16744e-07), (-1.63133e-07, 2.1687e-06), (-5.8712e-08, 8.64648e-07)),
+         "latency": ((-1.32118e-10, 1.7552e-09), (8.02517e-15, 8.51803e-10)),
+         "refcap": 4.5e-15, "dC": 0.31e-9, "R2": 0.1e6, "R_th": 12.7e3, "v_sense": 0.55},
+    32: {"power": ((-6.72783e-12, 4.19847e-07), (-7.28881e-08, 1.02677e-06), (-4.35333e-08, 6.4697e-07)),
+         "latency": ((-1.31777e-10, 2.03151e-09), (1.15509e-14, 1.19475e-09)),
+         "refcap": 6.55e-15, "dC": 0.55e-9, "R2": 0.1e6, "R_th": 4.83e3, "v_sense": 0.51},
+}
+MLSA_NODES = tuple(sorted(_MLSA_FITS))
+
+
+def _mlsa_level_power(f, r):
+    (a1, b1), (a2, b2), (a3, b3) = f["power"]
+    if r < 4832:
+        return a1 * r + b1
+    return (a2 if r < 379269 else a3) * math.log(r) + (b2 if r < 379269 else b3)
+
+
+def _mlsa_latency(f, r, c_col):
+    (c1, d1), (c2, d2) = f["latency"]
+    t = c1 * math.log(r) + d1 if r < 4832 else c2 * r + d2
+    if r > f["R_th"]:
+        t += f["dC"] / (f["R2"] - f["R_th"]) * (r - f["R_th"]) * ((c_col - f["refcap"]) / f["refcap"])
+    return t
+
+
+def mlsa_conversion(bits: int, node_nm: int, r_on: float, rows_parallel: int, r_col: float, v_read: float,
+                    c_col: float) -> tuple[float, float]:
+    """(energy J, sensing time s) of one conversion by NeuroSim's current-mode multi-level sense
+    amplifier with ``2**bits`` levels at ``node_nm`` (22 or 32 nm, LP), read of a column of
+    resistance ``r_col`` (ohm) at ``v_read`` (V), column capacitance ``c_col`` (F).
+
+    References as NeuroSim places them (parallel read, RRAM): ``R_i = 1 / (G_0 (1 - i/L))``,
+    ``G_0 = rows_parallel / r_on``, ``i = 0..L-2``; the sensing time is the slower of the
+    first and last reference; energy = (column power + 1/L of the 13 reference columns'
+    power) x sensing time + the column-capacitance switching term. Omitted (named in
+    docs/notes/hardware.md §9): the latch and encoder gate-capacitance terms and the
+    reference-column activation energy."""
+    for n, v in (("bits", bits), ("rows_parallel", rows_parallel)):
+        if int(v) != v or v < 1:
+            raise ParameterError(f"mlsa_conversion: parameter '{n}' = {v!r} is outside the allowed range integer >= 1")
+    if node_nm not in _MLSA_FITS:
+        raise out_of_range("node_nm", node_nm, f"one of {list(MLSA_NODES)}", "mlsa_conversion")
+    for n, v in (("r_on", r_on), ("r_col", r_col), ("v_read", v_read), ("c_col", c_col)):
+        real(v, n, lo=0.0, lo_open=True, where="mlsa_conversion")
+    f = _MLSA_FITS[node_nm]
+    lv = 2 ** int(bits)
+    s = 0.5 / v_read
+    g0 = rows_parallel / r_on
+    rref = [1.0 / (g0 * (1.0 - i / lv)) for i in range(lv - 1)]
+    t = max(_mlsa_latency(f, rref[-1], c_col), _mlsa_latency(f, rref[min(1, len(rref) - 1)], c_col))
+    p_ref = sum(_mlsa_level_power(f, r * s) * (lv - 1) for r in rref[1:-1]) / lv
+    p_col = _mlsa_level_power(f, r_col * s) * (lv - 1)
+    e_sw = c_col * 2 * (1.0 / (lv - 1) + 1.0 / lv) / 2 * f["v_sense"] ** 2 * (lv - 1)
+    return (p_col + p_ref) * t + e_sw, t
+
+
+def adc_walden(bits: float, fom_walden: float) -> float:
+    """Energy per conversion (J) of an ADC at the Walden figure of merit ``fom_walden``
+    (J per conversion step): ``fom_walden * 2**bits``."""
+    _check_bits_fs(bits, 1.0, "adc_walden")
+    real(fom_walden, "fom_walden", lo=0.0, lo_open=True, unit="J", where="adc_walden")
+    return fom_walden * 2.0 ** bits

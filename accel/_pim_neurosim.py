@@ -21,13 +21,22 @@ sizes its chip to the network). Everything else stays ISAAC's 32 nm component en
 areas (ADC, DAC, shift-add, eDRAM, router, HyperTransport links), not NeuroSim's 22 nm
 circuits: this is a prediction by a different model of the same design point, not a fit,
 and the differences the table shows are the two models' different peripherals and nodes
-(explained in docs/notes/hardware.md, "DNN+NeuroSim comparison").
+(explained in docs/notes/hardware.md, "DNN+NeuroSim comparison"); :func:`neurosim_isaac_rows`.
+
+The system model's prediction (:func:`neurosim_rows`, :func:`neurosim_system`): the
+:class:`~memlab.accel._pim_system.PIMDesign` with the release test's stated inputs, each
+with the file and line it comes from or marked a memlab assumption in
+:data:`DESIGN_SOURCES` (node, array, cell, sense amplifier, column sharing, input pulses,
+clock, buffer core, bus toggle rate, mapping, speed-up degree, NeuroSim's calibration
+factors beta and zeta); :data:`NEUROSIM_V14_PARTS` holds the row's per-part latencies and
+energies the benchmark compares part by part.
 """
 from __future__ import annotations
 
 import math
 
-__all__ = ["NEUROSIM_V14", "neurosim_vgg8", "neurosim_chip", "neurosim_rows"]
+__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "DESIGN_SOURCES", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
+           "neurosim_rows", "neurosim_isaac_rows", "neurosim_system"]
 
 _SRC = "DNN+NeuroSim V1.4 release test (neurosim/DNN_NeuroSim_V1.4 Data/1.4_Release_test.csv, row 1; 22 nm RRAM)"
 
@@ -61,20 +70,99 @@ def neurosim_chip(tiles: int | None = None):
     return make_chip("ISAAC", tiles=tiles, **over)
 
 
-def neurosim_rows() -> list[dict]:
-    """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
-    predicted / published - 1) for energy efficiency, throughput, frame rate and area."""
+def neurosim_isaac_rows() -> list[dict]:
+    """The earlier comparison: ISAAC's 32 nm components at NeuroSim's array design point
+    (:func:`neurosim_chip`, layer by layer, every layer replicated over the free arrays), in
+    :func:`neurosim_rows`' format."""
     chip = neurosim_chip()
     rep = chip.evaluate(neurosim_vgg8())
     got = {"ops_per_J": rep.ops_per_J, "throughput_ops_per_s": rep.throughput_ops_per_s,
            "inferences_per_s": rep.inferences_per_s, "area_mm2": chip.area_mm2()}
+    return _rows(got, "ISAAC components")
+
+
+def neurosim_rows() -> list[dict]:
+    """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
+    predicted / published - 1) for energy efficiency, throughput, frame rate and area of the
+    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is the
+    Table I rebuild of :func:`neurosim_chip` (the system model has no layout)."""
+    out = []
+    for label, ref, over in (("system model", NEUROSIM_V14, {}),
+                             ("system model, 64 rows at once", NEUROSIM_V14_ROW3, {"rows_parallel": 64})):
+        res = neurosim_system(**over)
+        got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
+               "inferences_per_s": res.inferences_per_s, "area_mm2": neurosim_chip().area_mm2()}
+        out += _rows(got, label, ref, "row 3" if over else "row 1")
+    return out
+
+
+def _rows(got, model, ref=NEUROSIM_V14, row="row 1"):
     what = {"ops_per_J": ("energy efficiency", "op/J"), "throughput_ops_per_s": ("throughput", "op/s"),
             "inferences_per_s": ("frame rate", "1/s"), "area_mm2": ("chip area (Table I rebuild)", "mm^2")}
     rows = []
     for k, (q, unit) in what.items():
-        rows.append({"case": "DNN+NeuroSim V1.4 VGG-8", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",
-                     "unit": unit, "predicted": got[k], "published": NEUROSIM_V14[k], "source": _SRC,
+        rows.append({"case": f"DNN+NeuroSim V1.4 VGG-8 ({model})", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",
+                     "unit": unit, "predicted": got[k], "published": ref[k], "source": _SRC.replace("row 1", row),
                      "basis": "simulated (another model)"})
     for r in rows:
         r["error"] = r["predicted"] / r["published"] - 1.0
     return rows
+
+
+#: published outputs of the release test's third row: the same design with 64 rows read at
+#: once (``numRowParallel`` 64, labelled in the row), a second held-out point
+NEUROSIM_V14_ROW3 = {"ops_per_J": 20.0615e12, "throughput_ops_per_s": 6.83714e12, "inferences_per_s": 5550.37,
+                     "area_mm2": 83.073}
+
+#: the release test row's parts (SI units): pipeline clock (the slowest layer's time) and
+#: its buffer, interconnect and converter times; dynamic energy by part per image
+NEUROSIM_V14_PARTS = {"interval_s": 194225e-9, "buffer_s": 136858e-9, "ic_s": 47868.9e-9, "adc_s": 8032.31e-9,
+                      "accum_s": 3325.04e-9, "clock_s": 2.2312e-9, "adc_J": 2.1612e-5, "accum_J": 3.57428e-6,
+                      "other_J": 1.68186e-5, "buffer_J": 203455e-12, "ic_J": 6.09182e-6}
+
+_P = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/Param.cpp"
+#: where each :class:`~memlab.accel._pim_system.PIMDesign` input of :func:`neurosim_design` comes from
+DESIGN_SOURCES = {
+    "node_nm": _P + " (tech = 5: technode 22)", "feature_m": _P + " (wireWidth 40 nm at 22 nm)",
+    "rows": _P + " (numRowSubArray)", "rows_parallel": _P + " (parallelRead: numRowParallel = numRowSubArray)", "cols": _P + " (numColSubArray)", "cell_bits": _P + " (cellBit)",
+    "cell_h_F": _P + " (heightInFeatureSize1T1R 4)", "cell_w_F": _P + " (widthInFeatureSize1T1R 12)",
+    "r_on": _P + " (resistanceOn 100 kOhm)", "r_off": _P + " (resistanceOff 17 x Ron)",
+    "v_read": _P + " (readVoltage 0.5 V)", "v_wl": _P + " (accessVoltage 1.1 V)",
+    "v_dd": "memlab assumption: 0.8 V core supply at 22 nm (NeuroSim's Technology.cpp value not read)",
+    "c_wire": "DNN_NeuroSim_V1.4 SubArray.cpp (capBL = lengthCol x 0.2 fF/um)",
+    "adc": _P + " (SARADC = false: MLSA; currentMode = true)", "adc_bits": _P + " (levelOutput 16)",
+    "cols_per_adc": _P + " (numColMuxed 8)", "sense_factor": _P + " (validated: beta = 1.4, latency factor "
+    "of the sensing cycle)", "input_drive": _P + " (1-bit input pulses through the word-line switch matrix, "
+    "no DAC)", "input_density": "memlab assumption: half the input bits are 1 (NeuroSim traces real inputs)",
+    "e_shift_add": "ISAAC Table I shift-and-add 0.021 pJ at 32 nm (hwcomponents isaac.py) x 22/32 (memlab "
+    "assumption: energy proportional to the node)",
+    "clock_hz": _P + " (clkFreq 1 GHz; with synchronous = true NeuroSim then sets the clock by the sensing "
+    "delay, an output memlab does not take)",
+    "buffer_width": _P + " (globalBufferCoreSizeCol 128: one core row per access)",
+    "buffer_ports": "memlab assumption: one buffer core accessed at a time",
+    "e_buffer_bit": "Horowitz ISSCC 2014: 8 kB SRAM, 10 pJ per 64-bit read at 45 nm, x 22/45 (memlab "
+    "assumption: energy proportional to the node)",
+    "bus_width": "memlab assumption: one subarray width (128 b) of the global X-Y bus per layer",
+    "bus_length": "memlab assumption: 4 mm, about half the side of a 65-85 mm^2 die",
+    "toggle": _P + " (inputtoggle 0.18, recommended for VGG8-CIFAR10)",
+    "row_reuse": _P + " (novelMapping = true: numBitToLoadOut / kernel height in Chip.cpp)",
+    "replication": _P + " (pipeline = true, speedUpDegree 8)", "max_speedup": _P + " (speedUpDegree 8)",
+    "overlap": "DNN_NeuroSim_V1.4 main.cpp / Chip.cpp (a layer's buffer and interconnect latency add to its "
+    "read latency)", "post_layout_factor": _P + " (validated: zeta = 1.22, post-layout energy increase)",
+}
+
+#: VGG-8 layers followed by a 2x2 max-pool (NeuroSim's VGG.py: 128-128-M-256-256-M-512-512-M)
+_POOLED = ("conv2", "conv4", "conv6")
+
+
+def neurosim_design(**changes):
+    """The :class:`~memlab.accel._pim_system.PIMDesign` of the release test (its defaults,
+    sourced in :data:`DESIGN_SOURCES`), with ``changes``."""
+    from ._pim_system import PIMDesign
+    return PIMDesign(**changes)
+
+
+def neurosim_system(**changes):
+    """:func:`~memlab.accel._pim_system.evaluate_system` of VGG-8 at :func:`neurosim_design`."""
+    from ._pim_system import evaluate_system
+    return evaluate_system(neurosim_design(**changes), neurosim_vgg8(), pooled=_POOLED)

@@ -28,12 +28,36 @@ def validation():
              "basis": r["basis"], "source": r["source"]} for r in pim_validation()]
     print("PIM model predictions vs published figures (none calibrated on)")
     print(to_text(rows, ["case", "quantity", "predicted", "published", "error", "basis", "source"]))
-    from memlab.accel._pim_neurosim import neurosim_rows
-    ns = [{"quantity": r["quantity"], "predicted": fmt_si(r["predicted"], r["unit"]),
-           "published": fmt_si(r["published"], r["unit"]), "error": f"{100 * r['error']:+.1f} %"}
-          for r in neurosim_rows()]
-    print("PIM model at DNN+NeuroSim V1.4's release-test design point (VGG-8 CIFAR-10, 22 nm RRAM), predicted")
-    print(to_text(ns, ["quantity", "predicted", "published", "error"]))
+    from memlab.accel._pim_neurosim import NEUROSIM_V14_PARTS, neurosim_isaac_rows, neurosim_rows, neurosim_system
+    ns = [{"model": r["case"].split("(")[-1].rstrip(")"), "quantity": r["quantity"].split(",")[0],
+           "predicted": fmt_si(r["predicted"], r["unit"]), "published": fmt_si(r["published"], r["unit"]),
+           "error": f"{100 * r['error']:+.1f} %"} for r in neurosim_rows() + neurosim_isaac_rows()]
+    print("PIM models at DNN+NeuroSim V1.4's release-test design point (VGG-8 CIFAR-10, 22 nm RRAM), predicted")
+    print(to_text(ns, ["model", "quantity", "predicted", "published", "error"]))
+    res = neurosim_system()
+    slow = max(res.stages, key=lambda s: s["time_s"])
+    p = NEUROSIM_V14_PARTS
+    parts = [{"part": "slowest stage (pipeline interval)", "memlab": fmt_si(slow["time_s"], "s"),
+              "NeuroSim": fmt_si(p["interval_s"], "s")},
+             {"part": "  converter / array time", "memlab": fmt_si(slow["array_s"], "s"), "NeuroSim": fmt_si(p["adc_s"], "s")},
+             {"part": "  buffer time", "memlab": fmt_si(slow["buffer_s"], "s"), "NeuroSim": fmt_si(p["buffer_s"], "s")},
+             {"part": "  interconnect time", "memlab": fmt_si(slow["bus_s"], "s"), "NeuroSim": fmt_si(p["ic_s"], "s")}]
+    e = res.report.energy_J
+    z = 1.22                                        # NeuroSim's part energies are before zeta
+    parts += [{"part": "converter energy / image", "memlab": fmt_si(e["adc"] / z, "J"), "NeuroSim": fmt_si(p["adc_J"], "J")},
+              {"part": "buffer energy / image", "memlab": fmt_si(e["onchip"] / z, "J"), "NeuroSim": fmt_si(p["buffer_J"], "J")},
+              {"part": "interconnect energy / image", "memlab": fmt_si(e["interconnect"] / z, "J"),
+               "NeuroSim": fmt_si(p["ic_J"], "J")},
+              {"part": "array + drive + shift-add / image", "memlab": fmt_si((e["compute"] + e["dac"]) / z, "J"),
+               "NeuroSim": fmt_si(p["accum_J"] + p["other_J"], "J") + " (accum + other)"}]
+    print(f"system model by part (slowest stage {slow['layer']}; energies before the 1.22 post-layout factor)")
+    print(to_text(parts, ["part", "memlab", "NeuroSim"]))
+    opts = [("as stated", {}), ("overlap data movement", {"overlap": True}), ("one copy per layer", {"replication": "one-copy"}),
+            ("2-bit DAC inputs", {"input_drive": "dac", "dac_bits": 2}), ("SAR, Walden 10 fJ/step", {"adc": "walden"}),
+            ("ISAAC SAR table", {"adc": "isaac"})]
+    print("system model options at the same design (published: 23.94 TOPS/W, 6.342 TOPS)")
+    print(to_text([{"option": n, "TOPS/W": f"{neurosim_system(**c).ops_per_J / 1e12:.3g}",
+                    "TOPS": f"{neurosim_system(**c).throughput_ops_per_s / 1e12:.3g}"} for n, c in opts]))
 
 
 def _network():

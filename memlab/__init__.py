@@ -73,6 +73,7 @@ _EXPORTS = {
         'PipelineResult', 'design_search', 'DesignSearchResult', 'DESIGN_OBJECTIVES', 'ISAAC_ADC_TABLE',
         'ISAAC_ADC_AREA', 'isaac_adc_scale',
         'CPUChip', 'calibrate_cpu',
+        'PIMDesign', 'SystemResult', 'evaluate_system',
     ),
     'memlab.analysis': (
         'pinch', 'PinchResult', 'lobe_areas', 'loop_width', 'area_vs_frequency', 'AreaSweep',
