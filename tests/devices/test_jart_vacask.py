@@ -10,7 +10,7 @@ and 9.7e-4 (T/8000), all time-uniform and including the linear interpolation of 
 native output across the RESET jump; switching times within 1.8 us of native.
 
 Why the first try failed its step-halving check (6.3 % between steps T/4000 and T/8000,
-bar 0.5 %), measured while writing this test (docs/notes/devices.md §6):
+bar 0.5 %), measured while writing this test (docs/notes/devices.md §14):
 
 - The loop has two near-discontinuities: the RESET near the +1.5 V peak drops 84 % of the
   peak current within 5 us, the SET near -0.68 V rises by 37 % of it within 5 us. Outside
