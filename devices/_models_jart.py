@@ -42,7 +42,9 @@ from memlab.devices._params import Param, StateVar
 __all__ = ["JARTVCM", "tud_current", "tud_branches"]
 
 _Q = 1.602e-19            # elementary charge as in the source, C
-_KB = 1.380649e-23        # Boltzmann constant, J/K
+_KB = 1.3807e-23          # Boltzmann constant as in the source, J/K (its 'physical constants'
+                          # block; CODATA's 1.380649e-23 shifts the switching times by ~1e-4 s
+                          # on a 1 V/s sweep: docs/notes/devices.md §6)
 _ZVO = 2                  # oxygen-vacancy charge number
 
 
