@@ -37,13 +37,14 @@ def fuzz_tally():
 
 
 # ------------------------------------------------------------------ parallel runs (pytest-xdist)
-# `make test` runs the suite on two worker processes (pytest -n 2). Tests are handed out one
+# `make test` runs the suite on one worker process per core (pytest -n auto). Tests go out one
 # by one, except that the tests of a module that take one of its module-, class- or
 # session-scoped fixtures (a fit, a trained network, a report: computed once per process)
 # form one unit of work on one worker, so such a fixture is still computed once per run; the
 # tests of a class stay together. Fixtures of conftest.py files are cheap and do not group.
 # The controller does not import the test modules: it reads their fixture definitions and
-# test signatures with ast (so the rule needs no collection hook; xdist's own --dist
+# test signatures with ast (a test that takes such a fixture only through a function-scoped
+# one is not seen and may run on either worker; xdist's own --dist
 # loadgroup marks do not reach the scheduler under pytest 9, whose node ids are immutable).
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SHARED: dict[str, tuple[set, bool]] = {}
