@@ -42,8 +42,11 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# two worker processes (pytest-xdist, one per core; tests/conftest.py keeps the tests that share
+# a module's fixture on one worker); NUMBA_NUM_THREADS is left alone, so the kernels' parallel
+# loops still run threaded
 test: setup chromium
-	$(PY) -m pytest -q -x --durations=15
+	$(PY) -m pytest -q -x -n auto --durations=15
 
 # the documentation site: Sphinx + sphinx-gallery (every docs/tutorials/tNN_*.py is executed),
 # warnings are errors; output in docs/_build/html

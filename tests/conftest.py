@@ -36,6 +36,82 @@ def fuzz_tally():
     return _FUZZ
 
 
+# ------------------------------------------------------------------ parallel runs (pytest-xdist)
+# `make test` runs the suite on one worker process per core (pytest -n auto). Tests go out one
+# by one, except that the tests of a module that take one of its module-, class- or
+# session-scoped fixtures (a fit, a trained network, a report: computed once per process)
+# form one unit of work on one worker, so such a fixture is still computed once per run; the
+# tests of a class stay together. Fixtures of conftest.py files are cheap and do not group.
+# The controller does not import the test modules: it reads their fixture definitions and
+# test signatures with ast (a test that takes such a fixture only through a function-scoped
+# one is not seen and may run on either worker; xdist's own --dist
+# loadgroup marks do not reach the scheduler under pytest 9, whose node ids are immutable).
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SHARED: dict[str, tuple[set, bool]] = {}
+
+
+def _shared_fixtures(path: str) -> tuple[set, bool]:
+    """(names of the test functions of ``path`` that take a shared fixture, whether the
+    module has an autouse shared fixture)."""
+    if path not in _SHARED:
+        import ast
+        try:
+            tree = ast.parse(open(os.path.join(_ROOT, path), encoding="utf8").read())
+        except (OSError, SyntaxError, ValueError):
+            _SHARED[path] = (set(), True)
+            return _SHARED[path]
+        funcs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        shared, autouse = set(), False
+        for f in funcs:
+            for dec in f.decorator_list:
+                kw = {k.arg: k.value for k in dec.keywords} if isinstance(dec, ast.Call) else {}
+                scope = kw.get("scope")
+                if isinstance(scope, ast.Constant) and scope.value in ("module", "class", "package", "session"):
+                    shared.add(f.name)
+                    use = kw.get("autouse")
+                    autouse |= isinstance(use, ast.Constant) and bool(use.value)
+        users = {f.name for f in funcs if f.name.startswith("test") and shared & {a.arg for a in f.args.args}}
+        _SHARED[path] = (users, autouse)
+    return _SHARED[path]
+
+
+def _xdist_scope(nodeid: str) -> str:
+    """The unit of work of ``nodeid``: its module (shared fixture), class, or the test itself."""
+    parts = nodeid.split("::")
+    if len(parts) > 2:                                   # a test method: its class
+        return "::".join(parts[:2])
+    if len(parts) == 2 and parts[0].endswith(".py"):
+        users, autouse = _shared_fixtures(parts[0])
+        if autouse or parts[1].split("[", 1)[0] in users:
+            return parts[0]
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _xdist_scope(nodeid)
+
+    return SharedFixtureScheduling(config, log)
+
+
+def pytest_sessionfinish(session):
+    # a worker hands its fuzz tally to the controller, which prints the sum
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["memlab_fuzz"] = dict(_FUZZ)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _FUZZ.update(getattr(node, "workeroutput", {}).get("memlab_fuzz", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     if _FUZZ:
         total = sum(_FUZZ.values())
