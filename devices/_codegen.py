@@ -32,7 +32,7 @@ __all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERA
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "8"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'
@@ -222,48 +222,61 @@ def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | 
     lines = [_JIT_INLINE if inline else _JIT, f"def {fname}({args}, {'_P, _d' if rows else '_p'}):"]
     for j, name in enumerate(k.symbols):
         lines.append(f"    {name} = _P[_d, {j}]" if rows else f"    {name} = _p[{j}]")
-    # 2. common subexpressions of what is always evaluated (the Piecewise conditions and
-    # the outer tree) are computed once, before the blocks when they do not depend on a
-    # block's result; the branches reuse them (e.g. TEAM's R(x) in its conditions)
-    conds_all = [c for conds in groups for c in conds if c != sp.true]
-    placeholders = set(repl.values())
-    subs, reduced = sp.cse(conds_all + outer, symbols=names, optimizations="basic")
-    pre, post, late = [], [], set(placeholders)
+    # 2. common subexpressions over everything (conditions, outer tree, every branch):
+    # one used by a condition or the outer tree (always evaluated) is computed once before
+    # the blocks (after them when it needs a block's result); one used only in branches is
+    # computed in each branch that uses it, so a branch's costly terms stay lazy
+    conds_all = list(dict.fromkeys(c for conds in groups for c in conds if c != sp.true))
+    sites = ["top"] * (len(conds_all) + len(outer))
+    roots = conds_all + outer
+    for gi, (conds, members) in enumerate(groups.items()):
+        for b in range(len(conds)):
+            roots += [args_[b] for _, args_ in members]
+            sites += [(gi, b)] * len(members)
+    subs, reduced = sp.cse(roots, symbols=names, optimizations="basic")
+    defs = dict(subs)
+    used: dict = {s_: set() for s_, _ in subs}
+    for site, e in zip(sites, reduced):
+        for s_ in e.free_symbols & defs.keys():
+            used[s_].add(site)
+    for s_, e in reversed(subs):   # a definition's symbols are used wherever it is
+        for t in e.free_symbols & defs.keys():
+            used[t] |= used[s_]
+    late = set(repl.values())
+    pre, post, local = [], [], {}
     for s_, e in subs:
-        if e.free_symbols & late:
-            late.add(s_)
-            post.append((s_, e))
+        if "top" in used[s_]:
+            if e.free_symbols & late:
+                late.add(s_)
+                post.append((s_, e))
+            else:
+                pre.append((s_, e))
         else:
-            pre.append((s_, e))
-    full: dict = {}
-    back: dict = {}
-    for s_, e in pre:
-        back[s_] = e.xreplace(back)
-        full[back[s_]] = s_
+            for site in used[s_]:
+                local.setdefault(site, []).append((s_, e))
     for s_, e in pre:
         lines.append(f"    {s_} = {printer.doprint(e)}")
     red_cond = dict(zip(conds_all, reduced[:len(conds_all)]))
+    red_branch = iter(reduced[len(conds_all) + len(outer):])
     # 3. the Piecewise blocks
-    for conds, members in groups.items():
+    for gi, (conds, members) in enumerate(groups.items()):
         for b, cond in enumerate(conds):
             if cond == sp.true:
                 head = "else:" if b > 0 else "if True:"
             else:
                 head = ("if " if b == 0 else "elif ") + f"{printer.doprint(red_cond[cond])}:"
             lines.append("    " + head)
-            branch = [args_[b].xreplace(full) for _, args_ in members]
-            bsubs, red = sp.cse(branch, symbols=names, optimizations="basic")
-            for s_, e in bsubs:
+            for s_, e in local.get((gi, b), []):
                 lines.append(f"        {s_} = {printer.doprint(e)}")
-            for (sym, _), e in zip(members, red):
-                lines.append(f"        {sym} = {printer.doprint(e)}")
+            for sym, _ in members:
+                lines.append(f"        {sym} = {printer.doprint(next(red_branch))}")
         if conds[-1] != sp.true:  # excluded when the kernel namespace is built; never print a hole
             raise UnsupportedExpressionError(f"{k.label}: Piecewise without a default (True) branch")
     # 4. the rest of the outer tree
     for s_, e in post:
         lines.append(f"    {s_} = {printer.doprint(e)}")
     outs = []
-    for j, e in enumerate(reduced[len(conds_all):]):
+    for j, e in enumerate(reduced[len(conds_all):len(conds_all) + len(outer)]):
         lines.append(f"    _o{j} = float({printer.doprint(e)})")
         outs.append(f"_o{j}")
     lines.append(f"    return ({', '.join(outs)})")
