@@ -138,6 +138,13 @@ def reflect(u, side):
         return 1.0 - u, 1 - side
     return u, side
 
+@njit(inline="always", cache=True)
+def finite_or_0(J):
+    # a non-finite Jacobian entry is replaced by 0 (the step is then explicit in it)
+    if not (J == J) or abs(J) == math.inf:
+        return 0.0
+    return J
+
 @njit(cache=True, error_model="numpy")
 def solve_v(vs, x, a, b, P, d, rs, vguess):
     # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
@@ -171,10 +178,7 @@ def stage_rs(vs, u, side, lo, hi, P, d, rs, vguess):
     dvdx = 0.0
     if rs != 0.0:
         dvdx = -rs * o[2] / (1.0 + rs * o[1])
-    J = o[5] + o[4] * dvdx
-    if not (J == J) or abs(J) == math.inf:
-        J = 0.0
-    return v, o[0], o[3] * sc, J
+    return v, o[0], o[3] * sc, finite_or_0(o[5] + o[4] * dvdx)
 
 @njit(inline="always", cache=True, error_model="numpy")
 def stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess):
@@ -189,10 +193,7 @@ def stage0(vs, u, side, lo, hi, P, d, rs, vguess):
     # nor d(rate)/dv is needed (_gkernel_j: i, rate, d(rate)/dx)
     x, a, b, sc = unpack(u, side, lo, hi)
     o = _gkernel_j(vs, x, a, b, P, d)
-    J = o[2]
-    if not (J == J) or abs(J) == math.inf:
-        J = 0.0
-    return vs, o[0], o[1] * sc, J
+    return vs, o[0], o[1] * sc, finite_or_0(o[2])
 
 @njit(inline="always", cache=True, error_model="numpy")
 def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
