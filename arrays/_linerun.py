@@ -27,7 +27,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ._linekern import col_block
+from ._linekern import BLK, col_block
 
 __all__ = ["factor_runs", "solve_w_runs", "solve_b_dot_runs", "canon_w", "canon_b", "replicate_b"]
 
@@ -60,14 +60,14 @@ def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
                 ipw[i, j], cpw[i, j], prev_c, prev_e, d = _close_run(d, e, prev_e, prev_c)
     ipb = np.zeros((M, N))
     cpb = np.zeros((M, N))
-    # bit lines in blocks of 64 columns, rows outer: the arrays are read along their rows
-    nblk = (N + 63) // 64
+    # bit lines in blocks of BLK columns, rows outer: the arrays are read along their rows
+    nblk = (N + BLK - 1) // BLK
     for t in nb.prange(nblk):
-        j0 = t * 64
-        j1 = min(j0 + 64, N)
-        prev_c = np.zeros(64)
-        prev_e = np.zeros(64)
-        d = np.zeros(64)
+        j0 = t * BLK
+        j1 = min(j0 + BLK, N)
+        prev_c = np.zeros(BLK)
+        prev_e = np.zeros(BLK)
+        d = np.zeros(BLK)
         for i in range(M):
             for j in range(j0, j1):
                 q = j - j0
@@ -110,9 +110,9 @@ def solve_w_runs(gr, ipw, cpw, wend, G, scale_by_g, rW, zW):
 @nb.njit(parallel=True, cache=True)
 def solve_b_dot_runs(gc, ipb, cpb, bend, rB, zB, part):
     """zB = P_B^{-1} rB (replicated over each bit-line run) and part[k, t % nblk] = sum of rB * zB
-    over the block's 64 columns."""
+    over the block's BLK columns."""
     K, M, N = rB.shape
-    nblk = (N + 63) // 64
+    nblk = (N + BLK - 1) // BLK
     for t in nb.prange(K * nblk):
         k, j0, j1 = col_block(t, nblk, N)
         acc = np.zeros(j1 - j0)
@@ -161,7 +161,7 @@ def _runs_b(bend, X, replicate):
     """Bit-line runs of X (K, rows, cols) in place: currents summed to the run end (zeros elsewhere),
     or (``replicate``) voltages copied from the run end to the whole run."""
     K, M, N = X.shape
-    nblk = (N + 63) // 64
+    nblk = (N + BLK - 1) // BLK
     for t in nb.prange(K * nblk):
         k, j0, j1 = col_block(t, nblk, N)
         v = np.zeros(j1 - j0)

@@ -30,10 +30,9 @@ import contextlib
 import numba as nb
 import numpy as np
 
-from ._linekern import (axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
+from ._linekern import (BLK, axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
                          schur_apply_dot as _schur_apply_dot, shunt_add as _shunt_add, solve_b_dot as _solve_b_dot,
-                         solve_b_dot_restrict, solve_w as _solve_w, xpby_coarse_solve_w,
-                         xpby_solve_w as _xpby_solve_w)
+                         solve_b_dot_restrict, solve_w as _solve_w, xpby_schur_dot)
 from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
 
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
@@ -230,12 +229,11 @@ class LineOperator:
             _solve_b_dot(gc, ipb, cpb, rB, zB, part)
 
     def xpby_solve_w(self, beta, z, p, Y):
-        if self.merged:
-            p *= beta[:, None, None]
-            p += z
-            self.solve_w(True, p, Y)
-        else:
-            _xpby_solve_w(beta, z, p, self.G, self.gr, self.factors[0], self.factors[1], Y)
+        """p = z + beta p, then Y = P_W^{-1} (G p) (merged runs; distinct nodes use
+        :func:`~memlab.arrays._linekern.xpby_schur_dot`)."""
+        p *= beta[:, None, None]
+        p += z
+        self.solve_w(True, p, Y)
 
     def canon(self, W=None, B=None, source=False):
         """Currents in canonical form in place (run sums at the run ends); nothing to do without
@@ -367,6 +365,12 @@ def free_to_grid(topo, v, u=None, dual=False):
 # block Jacobi on the full system, so it needs fewer iterations on half the unknowns.
 # ---------------------------------------------------------------------------------------
 
+#: placeholder coarse arguments of :func:`xpby_schur_dot` without a coarse correction
+#: (xc, ly, ty, lx, tx, last; never read)
+_NO_COARSE = (np.zeros((1, 2, 2)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64), np.zeros(1),
+              np.zeros(1))
+
+
 def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol: float = 1e-10,
               atol=0.0, maxiter: int = 1000, atol_fn=None, callback=None, coarse=None):
     """Batched preconditioned CG on the bit-line Schur complement; each input column converges on its own.
@@ -391,7 +395,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     # reduced right-hand side: c = bB + D P_W^{-1} bW
     # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input; z is
     # float32 under mixed precision); x_W = P_W^{-1} b_W is the word-line solution of x_B = 0,
-    # and tmp, q are the scratch of the residual checks (rewritten before their next use)
+    # and scratch(), q are the scratch of the residual checks (rewritten before their next use)
     xW = np.empty_like(bW)
     op.solve_w(False, bW, xW)
     c = np.multiply(G[None], xW)
@@ -399,12 +403,22 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     op.canon(B=c)
     xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
     op.replicate_b(xB)
-    tmp = np.empty_like(bW)
+    # distinct-node grids: the direction update and the Schur product in one pass
+    # (xpby_schur_dot), which reads the old direction and writes the new one to the other
+    # array; between iterations that other array is free and is the residual checks' scratch
+    one_pass = not op.merged
+    p = np.empty_like(bB) if one_pass else np.zeros_like(bB)
+    p_next = np.empty_like(bB) if one_pass else None
+    tmp_own = None if one_pass else np.empty_like(bW)
     z = np.empty(bB.shape, dtype=op.z_dtype)        # preconditioned residual (float32: mixed precision)
     q = np.empty_like(bB)
 
+    def scratch():
+        return p_next if one_pass else tmp_own
+
     def recover_and_residual():
         # xW = P_W^{-1}(bW + D xB): exact word-line solve, then full-system residual
+        tmp = scratch()
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
         op.solve_w(False, tmp, xW)
@@ -418,6 +432,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         return np.sqrt(rr)
 
     def S(x, out):
+        tmp = scratch()
         op.solve_w(True, x, tmp)
         op.schur_apply_dot(x, tmp, out, np.zeros((K, M)))
         op.canon(B=out)
@@ -440,13 +455,12 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     stale = False
     tol = update_tol()
     done = rn <= tol
-    p = np.zeros_like(bB)
     rz_old = np.ones(K)
     first = True
     it = 0
     # the reduced residual tracks the bit-line rows of the full residual; check the full
     # one whenever the reduced one says a column may be done
-    nblk = (N + 63) // 64
+    nblk = (N + BLK - 1) // BLK
     fused = coarse is not None and not op.merged
     last = coarse.last_row_mask(N, op.fixed_cols) if fused else None
     part_b = np.empty((K, nblk))
@@ -465,12 +479,19 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         if not fused and coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
-        if fused:
-            xpby_coarse_solve_w(beta, z, xc, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last, p, G, op.gr,
-                                op.factors[0], op.factors[1], tmp)
+        if one_pass:
+            if fused:
+                cw = (xc, True, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last)
+            else:
+                cw = (_NO_COARSE[0], False) + _NO_COARSE[1:]
+            xpby_schur_dot(beta, z, *cw, p, G, op.gr, op.gc, op.gs, op.factors[0], op.factors[1], p_next, q, part_m,
+                           8 * nb.get_num_threads())
+            p, p_next = p_next, p
+            if op.sh:
+                _shunt_add(*op._shb, p, q, part_m)
         else:
-            op.xpby_solve_w(beta, z, p, tmp)
-        op.schur_apply_dot(p, tmp, q, part_m)
+            op.xpby_solve_w(beta, z, p, tmp_own)
+            op.schur_apply_dot(p, tmp_own, q, part_m)
         pq = part_m.sum(axis=1)
         op.canon(B=q)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))

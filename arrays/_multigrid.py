@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from memlab.errors import ParameterError, SingularCircuitError
 
 from ._direct import DirectFactor
+from ._linekern import BLK
 
 __all__ = ["CoarseSpace", "coarse_spacing", "interp_1d", "line_lengths", "make_coarse", "MAX_COARSE_NODES"]
 
@@ -181,10 +182,10 @@ class CoarseSpace:
         return A.tocsc()
 
     def block_layout(self, n_cols: int):
-        """(first coarse column per block of 64 bit lines (nblk,), local width) for the fused
+        """(first coarse column per block of BLK bit lines (nblk,), local width) for the fused
         restriction of :func:`solve_b_dot_restrict`."""
-        j0 = np.arange(0, n_cols, 64)
-        j1 = np.minimum(j0 + 64, n_cols) - 1
+        j0 = np.arange(0, n_cols, BLK)
+        j1 = np.minimum(j0 + BLK, n_cols) - 1
         base = self.lx[j0].astype(np.int64)
         return base, int((self.lx[j1] + 2 - base).max())
 
