@@ -254,9 +254,11 @@ def absmax2(A, B, out):
 
 
 @nb.njit(cache=True, inline="always")
-def _p_row(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i, out):
+def _p_row(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i, out, u):
     """out = z[k, i] + (P xc)[k, i] + beta pold[k, i] (one row of the new search direction;
-    ``pold`` is not read when beta is 0, so it may hold anything on the first iteration)."""
+    ``pold`` is not read when beta is 0, so it may hold anything on the first iteration).
+    The bilinear prolongation is taken rows first: u = (1 - ty) xc[I0] + ty xc[I0 + 1] on
+    the coarse columns (``u``: a buffer of nc values), then linearly along the row."""
     M, N = z.shape[1], z.shape[2]
     for j in range(N):
         out[j] = z[k, i, j]
@@ -264,12 +266,12 @@ def _p_row(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i, out):
         I0 = ly[i]
         a1 = ty[i]
         a0 = 1.0 - a1
+        for J in range(xc.shape[2]):
+            u[J] = a0 * xc[k, I0, J] + a1 * xc[k, I0 + 1, J]
         for j in range(N):
             J = lx[j]
             s1 = tx[j]
-            s0 = 1.0 - s1
-            c = a0 * (s0 * xc[k, I0, J] + s1 * xc[k, I0, J + 1]) + \
-                a1 * (s0 * xc[k, I0 + 1, J] + s1 * xc[k, I0 + 1, J + 1])
+            c = (1.0 - s1) * u[J] + s1 * u[J + 1]
             if i == M - 1:
                 c *= last[j]
             out[j] += c
@@ -343,16 +345,17 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
         i1 = ((c + 1) * M) // nch
         P = np.empty((6, N))       # rows i - 1 .. i + 4 of the new direction
         Y = np.empty((4, N))
+        u = np.empty(xc.shape[2])
         bt = beta[k]
         if i0 > 0:
-            _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i0 - 1, P[0])
-        _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i0, P[1])
+            _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i0 - 1, P[0], u)
+        _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i0, P[1], u)
         i = i0
         while i < i1:
             R = min(4, i1 - i)
             for r in range(1, R + 1):
                 if i + r < M:
-                    _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i + r, P[r + 1])
+                    _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i + r, P[r + 1], u)
             if R == 4:
                 _wsolve4(G, gr, ipw, cpw, P, i, Y)
             else:
