@@ -103,21 +103,28 @@ def dot(aW, aB, bW, bB, out):
 
 
 @nb.njit(parallel=True, cache=True)
-def solve_w(gr, ipw, cpw, G, scale_by_g, rW, zW):
-    """zW = P_W^{-1} (G * rW if scale_by_g else rW), one Thomas sweep per word line."""
+def solve_w(gr, ipw, G, scale_by_g, rW, zW):
+    """zW = P_W^{-1} (G * rW if scale_by_g else rW), one Thomas sweep per word line, four lines
+    at a time (:func:`_wsolve4`)."""
     K, M, N = rW.shape
-    for t in nb.prange(K * M):
-        k = t // M
-        i = t % M
-        r0 = rW[k, i, 0] * G[i, 0] if scale_by_g else rW[k, i, 0]
-        y = r0 * ipw[i, 0]
-        zW[k, i, 0] = y
-        for j in range(1, N):
-            rj = rW[k, i, j] * G[i, j] if scale_by_g else rW[k, i, j]
-            y = (rj + gr[i, j - 1] * y) * ipw[i, j]
-            zW[k, i, j] = y
-        for j in range(N - 2, -1, -1):
-            zW[k, i, j] -= cpw[i, j] * zW[k, i, j + 1]
+    ng = (M + 3) // 4
+    for t in nb.prange(K * ng):
+        k = t // ng
+        i = (t % ng) * 4
+        R = min(4, M - i)
+        P = np.empty((5, N))
+        Y = np.empty((4, N))
+        for r in range(R):
+            for j in range(N):
+                P[r + 1, j] = rW[k, i + r, j]
+        if R == 4:
+            _wsolve4(G, gr, ipw, P, i, Y, scale_by_g)
+        else:
+            for r in range(R):
+                _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], scale_by_g)
+        for r in range(R):
+            for j in range(N):
+                zW[k, i + r, j] = Y[r, j]
 
 
 @nb.njit(cache=True, inline="always")
@@ -281,51 +288,54 @@ def _p_row(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i, out, u):
 
 
 @nb.njit(cache=True, inline="always")
-def _wsolve1(G, gr, ipw, cpw, x, i, y):
-    """y = P_W^{-1} (G[i] x) on word line ``i`` (one Thomas sweep of a row)."""
+def _wsolve1(G, gr, ipw, x, i, y, scale):
+    """y = P_W^{-1} (G[i] x) (x alone unless ``scale``) on word line ``i`` (one Thomas sweep of a row). On distinct nodes
+    the back-substitution factor is ``c = -gr ipw`` (as :func:`~memlab.arrays._linerun.factor_runs`
+    forms it, so the same rounding): it is recomputed rather than read."""
     N = y.shape[0]
-    v = x[0] * G[i, 0] * ipw[i, 0]
+    v = (x[0] * G[i, 0] if scale else x[0]) * ipw[i, 0]
     y[0] = v
     for j in range(1, N):
-        v = (x[j] * G[i, j] + gr[i, j - 1] * v) * ipw[i, j]
+        v = ((x[j] * G[i, j] if scale else x[j]) + gr[i, j - 1] * v) * ipw[i, j]
         y[j] = v
     for j in range(N - 2, -1, -1):
-        y[j] -= cpw[i, j] * y[j + 1]
+        y[j] -= -gr[i, j] * ipw[i, j] * y[j + 1]
 
 
 @nb.njit(cache=True, inline="always")
-def _wsolve4(G, gr, ipw, cpw, P, i, Y):
-    """Y[r] = P_W^{-1} (G[i + r] P[r + 1]) for the four word lines i .. i + 3, their Thomas
+def _wsolve4(G, gr, ipw, P, i, Y, scale):
+    """Y[r] = P_W^{-1} (G[i + r] P[r + 1]) (P alone unless ``scale``) for the four word lines i .. i + 3, their Thomas
     recurrences interleaved: one row's sweep is a chain of dependent multiply-adds (latency
     bound), four independent chains run about twice as fast on one core (measured 6.5 ->
-    3.2 ns per cell; six or eight chains were slower). Same operations, same rounding."""
+    3.2 ns per cell; six or eight chains were slower). Same operations, same rounding; the
+    back-substitution factor recomputed as in :func:`_wsolve1`."""
     N = Y.shape[1]
-    v0 = P[1, 0] * G[i, 0] * ipw[i, 0]
-    v1 = P[2, 0] * G[i + 1, 0] * ipw[i + 1, 0]
-    v2 = P[3, 0] * G[i + 2, 0] * ipw[i + 2, 0]
-    v3 = P[4, 0] * G[i + 3, 0] * ipw[i + 3, 0]
+    v0 = (P[1, 0] * G[i, 0] if scale else P[1, 0]) * ipw[i, 0]
+    v1 = (P[2, 0] * G[i + 1, 0] if scale else P[2, 0]) * ipw[i + 1, 0]
+    v2 = (P[3, 0] * G[i + 2, 0] if scale else P[3, 0]) * ipw[i + 2, 0]
+    v3 = (P[4, 0] * G[i + 3, 0] if scale else P[4, 0]) * ipw[i + 3, 0]
     Y[0, 0] = v0
     Y[1, 0] = v1
     Y[2, 0] = v2
     Y[3, 0] = v3
     for j in range(1, N):
-        v0 = (P[1, j] * G[i, j] + gr[i, j - 1] * v0) * ipw[i, j]
-        v1 = (P[2, j] * G[i + 1, j] + gr[i + 1, j - 1] * v1) * ipw[i + 1, j]
-        v2 = (P[3, j] * G[i + 2, j] + gr[i + 2, j - 1] * v2) * ipw[i + 2, j]
-        v3 = (P[4, j] * G[i + 3, j] + gr[i + 3, j - 1] * v3) * ipw[i + 3, j]
+        v0 = ((P[1, j] * G[i, j] if scale else P[1, j]) + gr[i, j - 1] * v0) * ipw[i, j]
+        v1 = ((P[2, j] * G[i + 1, j] if scale else P[2, j]) + gr[i + 1, j - 1] * v1) * ipw[i + 1, j]
+        v2 = ((P[3, j] * G[i + 2, j] if scale else P[3, j]) + gr[i + 2, j - 1] * v2) * ipw[i + 2, j]
+        v3 = ((P[4, j] * G[i + 3, j] if scale else P[4, j]) + gr[i + 3, j - 1] * v3) * ipw[i + 3, j]
         Y[0, j] = v0
         Y[1, j] = v1
         Y[2, j] = v2
         Y[3, j] = v3
     for j in range(N - 2, -1, -1):
-        Y[0, j] -= cpw[i, j] * Y[0, j + 1]
-        Y[1, j] -= cpw[i + 1, j] * Y[1, j + 1]
-        Y[2, j] -= cpw[i + 2, j] * Y[2, j + 1]
-        Y[3, j] -= cpw[i + 3, j] * Y[3, j + 1]
+        Y[0, j] -= -gr[i, j] * ipw[i, j] * Y[0, j + 1]
+        Y[1, j] -= -gr[i + 1, j] * ipw[i + 1, j] * Y[1, j + 1]
+        Y[2, j] -= -gr[i + 2, j] * ipw[i + 2, j] * Y[2, j + 1]
+        Y[3, j] -= -gr[i + 3, j] * ipw[i + 3, j] * Y[3, j + 1]
 
 
 @nb.njit(parallel=True, cache=True)
-def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs, ipw, cpw, pnew, q, part, nch):
+def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs, ipw, pnew, q, part, nch):
     """One pass for the search direction and its Schur product: pnew = z + P xc + beta pold (the
     coarse prolongation ``P xc`` only if ``has_c``: row weights ``ly``/``ty``, column weights
     ``lx``/``tx``, ``last[j]`` = 0 leaves the last row's column ``j`` out, a Dirichlet dummy),
@@ -357,10 +367,10 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
                 if i + r < M:
                     _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i + r, P[r + 1], u)
             if R == 4:
-                _wsolve4(G, gr, ipw, cpw, P, i, Y)
+                _wsolve4(G, gr, ipw, P, i, Y, True)
             else:
                 for r in range(R):
-                    _wsolve1(G, gr, ipw, cpw, P[r + 1], i + r, Y[r])
+                    _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], True)
             for r in range(R):
                 ii = i + r
                 acc = 0.0

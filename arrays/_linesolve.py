@@ -218,7 +218,7 @@ class LineOperator:
         if self.merged:
             solve_w_runs(self.gr, ipw, cpw, self.wend, self.G, scale_by_g, rW, zW)
         else:
-            _solve_w(self.gr, ipw, cpw, self.G, scale_by_g, rW, zW)
+            _solve_w(self.gr, ipw, self.G, scale_by_g, rW, zW)
 
     def solve_b_dot(self, rB, zB, part):
         """zB = P_B^{-1} rB (``zB`` of dtype :attr:`z_dtype`) and the partial sums of rB . zB."""
@@ -484,7 +484,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
                 cw = (xc, True, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last)
             else:
                 cw = (_NO_COARSE[0], False) + _NO_COARSE[1:]
-            xpby_schur_dot(beta, z, *cw, p, G, op.gr, op.gc, op.gs, op.factors[0], op.factors[1], p_next, q, part_m,
+            xpby_schur_dot(beta, z, *cw, p, G, op.gr, op.gc, op.gs, op.factors[0], p_next, q, part_m,
                            8 * nb.get_num_threads())
             p, p_next = p_next, p
             if op.sh:
