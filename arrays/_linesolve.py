@@ -392,16 +392,21 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     _dot(bW, bB, bW, bB, bnorm)
     bnorm = np.sqrt(bnorm)
     tol = np.maximum(rtol * bnorm, np.broadcast_to(np.asarray(atol, dtype=np.float64), (K,)))
-    # reduced right-hand side: c = bB + D P_W^{-1} bW
-    # memory: ten (K, rows, cols) arrays with bW and bB (67 M cells: 5.4 GB per input; z is
-    # float32 under mixed precision); x_W = P_W^{-1} b_W is the word-line solution of x_B = 0,
-    # and scratch(), q are the scratch of the residual checks (rewritten before their next use)
+    # memory: nine (K, rows, cols) arrays with bW and bB (67 M cells: 4.8 GB per input; z is
+    # float32 under mixed precision); scratch() and q are the scratch of the residual checks
+    # (rewritten before their next use)
     xW = np.empty_like(bW)
-    op.solve_w(False, bW, xW)
-    c = np.multiply(G[None], xW)
-    c += bB
-    op.canon(B=c)
-    xB = np.zeros_like(bB) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
+
+    def reduced_rhs(out):
+        # c = bB + D P_W^{-1} bW into ``out``; xW = P_W^{-1} bW on return (the word-line
+        # solution of x_B = 0); computed again at a restart instead of kept
+        op.solve_w(False, bW, xW)
+        np.multiply(G[None], xW, out=out)
+        out += bB
+        op.canon(B=out)
+        return out
+
+    xB = np.zeros(bB.shape) if x0 is None else np.array(x0[1], dtype=np.float64, order="C")
     op.replicate_b(xB)
     # distinct-node grids: the direction update and the Schur product in one pass
     # (xpby_schur_dot), which reads the old direction and writes the new one to the other
@@ -442,15 +447,14 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
             return tol
         return np.maximum(rtol * bnorm, atol_fn(xW, xB))
 
+    r = reduced_rhs(np.empty_like(bB))
     if x0 is None:
         # x_B = 0: the word-line rows are solved exactly by x_W = P_W^{-1} b_W and the full
         # residual is the reduced right-hand side itself
-        r = c.copy()
-        rn = np.sqrt(np.einsum("kij,kij->k", c, c))
+        rn = np.sqrt(np.einsum("kij,kij->k", r, r))
     else:
-        r = np.empty_like(bB)
-        S(xB, r)
-        np.subtract(c, r, out=r)
+        S(xB, q)
+        r -= q
         rn = recover_and_residual()
     stale = False
     tol = update_tol()
@@ -509,10 +513,13 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
             tol = update_tol()
             newly = rn <= tol
             if np.any(~newly & (est <= tol)):
-                # recursive residual drifted: restart from the true reduced residual
-                S(xB, r)
-                np.subtract(c, r, out=r)
+                # recursive residual drifted: restart from the true reduced residual (this
+                # overwrites xW, so the solution is recovered again before returning)
+                reduced_rhs(r)
+                S(xB, q)
+                r -= q
                 first = True
+                stale = True
             done = newly
     if stale:
         rn = recover_and_residual()
