@@ -41,13 +41,64 @@ def _close_run(d, e, prev_e, prev_c):
     return ip, e * ip, e * ip, e, 0.0
 
 
+@nb.njit(cache=True, inline="always")
+def _wdiag(G, gr, gd, sh, sW, i, j, N):
+    """Diagonal of word position (i, j) on distinct nodes, summed in the order of :func:`factor_runs`."""
+    d = 0.0
+    d += G[i, j] + (gr[i, j - 1] if j > 0 else gd[i])
+    if sh:
+        d += sW[i, j]
+    if j < N - 1:
+        d += gr[i, j]
+    return d
+
+
+@nb.njit(cache=True, inline="always")
+def _factor_w4(G, gr, gd, sh, sW, i, ipw, cpw):
+    """Thomas pivots of the four word lines i .. i + 3 on distinct nodes, the four recurrences
+    interleaved (each is a chain through a division; the same operations as :func:`_close_run`)."""
+    N = G.shape[1]
+    c0 = c1 = c2 = c3 = 0.0
+    e0 = e1 = e2 = e3 = 0.0
+    for j in range(N):
+        last = j == N - 1
+        p0 = _wdiag(G, gr, gd, sh, sW, i, j, N) - e0 * c0
+        p1 = _wdiag(G, gr, gd, sh, sW, i + 1, j, N) - e1 * c1
+        p2 = _wdiag(G, gr, gd, sh, sW, i + 2, j, N) - e2 * c2
+        p3 = _wdiag(G, gr, gd, sh, sW, i + 3, j, N) - e3 * c3
+        e0 = 0.0 if last else -gr[i, j]
+        e1 = 0.0 if last else -gr[i + 1, j]
+        e2 = 0.0 if last else -gr[i + 2, j]
+        e3 = 0.0 if last else -gr[i + 3, j]
+        q0 = 1.0 / p0 if p0 != 0.0 else 0.0
+        q1 = 1.0 / p1 if p1 != 0.0 else 0.0
+        q2 = 1.0 / p2 if p2 != 0.0 else 0.0
+        q3 = 1.0 / p3 if p3 != 0.0 else 0.0
+        c0 = e0 * q0
+        c1 = e1 * q1
+        c2 = e2 * q2
+        c3 = e3 * q3
+        ipw[i, j] = q0
+        ipw[i + 1, j] = q1
+        ipw[i + 2, j] = q2
+        ipw[i + 3, j] = q3
+        cpw[i, j] = c0
+        cpw[i + 1, j] = c1
+        cpw[i + 2, j] = c2
+        cpw[i + 3, j] = c3
+
+
 @nb.njit(parallel=True, cache=True)
 def factor_runs(G, gr, gc, gd, gs, sh, sW, sB, wend, bend):
     """Thomas pivots (inverse) and ``c`` factors at the run ends of every word and bit line."""
     M, N = G.shape
     ipw = np.zeros((M, N))
     cpw = np.zeros((M, N))
-    for i in nb.prange(M):
+    distinct = wend.shape[0] == 1 or wend.all()
+    ng = M // 4 if distinct else 0
+    for g in nb.prange(ng):
+        _factor_w4(G, gr, gd, sh, sW, 4 * g, ipw, cpw)
+    for i in nb.prange(4 * ng, M):
         prev_c = prev_e = d = 0.0
         for j in range(N):
             d += G[i, j] + (gr[i, j - 1] if j > 0 else gd[i])
