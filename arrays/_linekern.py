@@ -11,7 +11,8 @@ import numba as nb
 import numpy as np
 
 __all__ = ["BLK", "col_block", "bit_row", "matvec", "dot", "solve_w", "solve_b_dot", "schur_apply_dot",
-           "axpy2_dot", "xpby_schur_dot", "shunt_add", "absmax2", "solve_b_dot_restrict"]
+           "axpy2_dot", "xpby_schur_dot", "shunt_add", "absmax2", "solve_b_dot_restrict",
+           "recover_residual"]
 
 
 #: bit lines per block of the column-wise kernels (Thomas sweeps down the bit lines, their
@@ -391,3 +392,57 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
                 P[0, j] = P[R, j]
                 P[1, j] = P[R + 1, j]
             i += R
+
+
+@nb.njit(parallel=True, cache=True)
+def recover_residual(G, gr, gc, gd, gs, sh, sW, sB, ipw, bW, bB, xB, xW, part):
+    """The word-line voltages of bit-line voltages ``xB`` and the squared norm of the full
+    nodal residual, in one pass (distinct nodes): xW = P_W^{-1} (bW + G xB) and
+    part[k, i] = sum_j (bW - A_W x)^2 + (bB - A_B x)^2 over row ``i`` (A^2), with the products
+    of :func:`matvec` (dense shunts ``sW``/``sB`` if ``sh``). Neither residual array is written:
+    four rows of word-line voltages live in a row buffer."""
+    K, M, N = xB.shape
+    ng = (M + 3) // 4
+    for t in nb.prange(K * ng):
+        k = t // ng
+        i = (t % ng) * 4
+        R = min(4, M - i)
+        P = np.empty((5, N))
+        Y = np.empty((4, N))
+        for r in range(R):
+            for j in range(N):
+                P[r + 1, j] = bW[k, i + r, j] + G[i + r, j] * xB[k, i + r, j]
+        if R == 4:
+            _wsolve4(G, gr, ipw, P, i, Y, False)
+        else:
+            for r in range(R):
+                _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], False)
+        for r in range(R):
+            ii = i + r
+            acc = 0.0
+            for j in range(N):
+                w = Y[r, j]
+                b = xB[k, ii, j]
+                xW[k, ii, j] = w
+                s = G[ii, j] * (w - b)
+                if j > 0:
+                    s += gr[ii, j - 1] * (w - Y[r, j - 1])
+                else:
+                    s += gd[ii] * w
+                if j < N - 1:
+                    s += gr[ii, j] * (w - Y[r, j + 1])
+                if sh:
+                    s += sW[ii, j] * w
+                rw = bW[k, ii, j] - s
+                s = G[ii, j] * (b - w)
+                if ii > 0:
+                    s += gc[ii - 1, j] * (b - xB[k, ii - 1, j])
+                if ii < M - 1:
+                    s += gc[ii, j] * (b - xB[k, ii + 1, j])
+                else:
+                    s += gs[j] * b
+                if sh:
+                    s += sB[ii, j] * b
+                rb = bB[k, ii, j] - s
+                acc += rw * rw + rb * rb
+            part[k, ii] = acc

@@ -32,7 +32,8 @@ import numpy as np
 
 from ._linekern import (BLK, axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
                          schur_apply_dot as _schur_apply_dot, shunt_add as _shunt_add, solve_b_dot as _solve_b_dot,
-                         solve_b_dot_restrict, solve_w as _solve_w, xpby_schur_dot)
+                         recover_residual as _recover_residual, solve_b_dot_restrict, solve_w as _solve_w,
+                         xpby_schur_dot)
 from ._linerun import canon_b, canon_w, factor_runs, replicate_b, solve_b_dot_runs, solve_w_runs
 
 __all__ = ["LineOperator", "schur_pcg", "numba_threads", "SERIAL_BELOW_CELLS", "line_ready", "grid_to_free",
@@ -423,6 +424,11 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
 
     def recover_and_residual():
         # xW = P_W^{-1}(bW + D xB): exact word-line solve, then full-system residual
+        if one_pass:    # distinct nodes: one kernel, no residual arrays
+            part = np.empty((K, M))
+            _recover_residual(G, op.gr, op.gc, op.gd, op.gs, op.sh, op.sW, op.sB, op.factors[0], bW, bB, xB, xW,
+                              part)
+            return np.sqrt(part.sum(axis=1))
         tmp = scratch()
         np.multiply(G[None], xB, out=tmp)
         tmp[...] += bW
