@@ -30,6 +30,16 @@ def col_block(t, nblk, N):
 
 
 @nb.njit(cache=True, inline="always")
+def _upd_r(a, qB, rB, k, i, j0, j1, rr):
+    """rB[k, i, j] -= a qB[k, i, j] over columns j0..j1-1 and rr[j - j0] += rB^2 (CG's
+    residual update, taken in the pass of the preconditioner that reads rB next)."""
+    for j in range(j0, j1):
+        v = rB[k, i, j] - a * qB[k, i, j]
+        rB[k, i, j] = v
+        rr[j - j0] += v * v
+
+
+@nb.njit(cache=True, inline="always")
 def _fwd_b(gc, ipb, rB, zB, k, i, j0, j1, acc):
     """Forward sweep of the bit-line Thomas solve at row ``i`` over columns j0..j1-1, with the
     per-column partial sums acc[j - j0] += y w of ``r . P^{-1} r`` (no serial reduction, so the
@@ -138,8 +148,9 @@ def _back_b(cpb, zB, k, j0, j1):
 
 
 @nb.njit(parallel=True, cache=True)
-def solve_b_dot(gc, ipb, cpb, rB, zB, part):
-    """zB = P_B^{-1} rB and part[k, blk] = rB . zB over the block's columns.
+def solve_b_dot(gc, ipb, cpb, rB, zB, part, upd, alpha, qB, rr):
+    """zB = P_B^{-1} rB and part[k, blk] = rB . zB over the block's columns; first, if ``upd``,
+    rB -= alpha[k] qB and rr[k, blk] = rB . rB (the CG residual update of the last iteration).
 
     The dot is taken in the forward sweep, ``r . P^{-1} r = sum_i y_i w_i`` with ``w = L^{-1} r``
     and ``y = D^{-1} w`` of ``P_B = L D L^T`` (positive terms), so the back substitution
@@ -149,15 +160,20 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part):
     for t in nb.prange(K * nblk):
         k, j0, j1 = col_block(t, nblk, N)
         acc = np.zeros(BLK)
+        sq = np.zeros(BLK)
         for i in range(M):
+            if upd:
+                _upd_r(alpha[k], qB, rB, k, i, j0, j1, sq)
             _fwd_b(gc, ipb, rB, zB, k, i, j0, j1, acc)
         _back_b(cpb, zB, k, j0, j1)
         part[k, t % nblk] = acc.sum()
+        if upd:
+            rr[k, t % nblk] = sq.sum()
 
 
 @nb.njit(parallel=True, cache=True)
-def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, lx, tx, last, base, rloc):
-    """:func:`solve_b_dot` that also restricts ``rB`` along the columns in its forward sweep:
+def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, upd, alpha, qB, rr, lx, tx, last, base, rloc):
+    """:func:`solve_b_dot` (with its optional residual update) that also restricts ``rB`` along the columns in its forward sweep:
     rloc[k, blk, i, J - base[blk]] = sum_j w_J(j) rB[k, i, j] over the block's columns, with the
     linear weights (1 - tx, tx) of coarse columns (lx, lx + 1); ``last[j]`` (0 or 1) weighs the
     last row (0 leaves a Dirichlet dummy out). Saves the restriction's own pass over rB."""
@@ -169,7 +185,10 @@ def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, lx, tx, last, base, rloc):
         J0 = base[b]
         W = rloc.shape[3]
         acc = np.zeros(BLK)
+        sq = np.zeros(BLK)
         for i in range(M):
+            if upd:
+                _upd_r(alpha[k], qB, rB, k, i, j0, j1, sq)
             for q in range(W):
                 rloc[k, b, i, q] = 0.0
             # the coarse column J changes every h columns: sum in registers, store at changes
@@ -192,6 +211,8 @@ def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, lx, tx, last, base, rloc):
             _fwd_b(gc, ipb, rB, zB, k, i, j0, j1, acc)
         _back_b(cpb, zB, k, j0, j1)
         part[k, b] = acc.sum()
+        if upd:
+            rr[k, b] = sq.sum()
 
 
 @nb.njit(parallel=True, cache=True)
@@ -336,11 +357,12 @@ def _wsolve4(G, gr, ipw, P, i, Y, scale):
 
 
 @nb.njit(parallel=True, cache=True)
-def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs, ipw, pnew, q, part, nch):
+def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs, ipw, pnew, q, part, nch, ax, x):
     """One pass for the search direction and its Schur product: pnew = z + P xc + beta pold (the
     coarse prolongation ``P xc`` only if ``has_c``: row weights ``ly``/``ty``, column weights
     ``lx``/``tx``, ``last[j]`` = 0 leaves the last row's column ``j`` out, a Dirichlet dummy),
-    q = P_B pnew - G P_W^{-1} (G pnew) (A) and part[k, i] = sum_j pnew * q.
+    q = P_B pnew - G P_W^{-1} (G pnew) (A) and part[k, i] = sum_j pnew * q; and x += ax[k]
+    pold where ax[k] != 0 (CG's pending solution update with the old direction).
 
     Rows are taken in ``nch`` chunks per input (a few per thread) and, inside a chunk, four
     at a time (:func:`_wsolve4`). A chunk recomputes the new direction of its neighbouring
@@ -374,6 +396,9 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
                     _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], True)
             for r in range(R):
                 ii = i + r
+                if ax[k] != 0.0:
+                    for j in range(N):
+                        x[k, ii, j] += ax[k] * pold[k, ii, j]
                 acc = 0.0
                 for j in range(N):
                     b = P[r + 1, j]

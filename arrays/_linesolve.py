@@ -221,13 +221,15 @@ class LineOperator:
         else:
             _solve_w(self.gr, ipw, self.G, scale_by_g, rW, zW)
 
-    def solve_b_dot(self, rB, zB, part):
-        """zB = P_B^{-1} rB (``zB`` of dtype :attr:`z_dtype`) and the partial sums of rB . zB."""
+    def solve_b_dot(self, rB, zB, part, upd=None):
+        """zB = P_B^{-1} rB (``zB`` of dtype :attr:`z_dtype`) and the partial sums of rB . zB;
+        ``upd = (alpha, qB, rr)`` (distinct nodes only) first takes rB -= alpha qB and the
+        partial sums rr of rB . rB."""
         gc, ipb, cpb = self._pre
         if self.merged:
             solve_b_dot_runs(gc, ipb, cpb, self.bend, rB, zB, part)
         else:
-            _solve_b_dot(gc, ipb, cpb, rB, zB, part)
+            _solve_b_dot(gc, ipb, cpb, rB, zB, part, *((False,) + _NO_UPD if upd is None else (True,) + upd))
 
     def xpby_solve_w(self, beta, z, p, Y):
         """p = z + beta p, then Y = P_W^{-1} (G p) (merged runs; distinct nodes use
@@ -366,6 +368,8 @@ def free_to_grid(topo, v, u=None, dual=False):
 # block Jacobi on the full system, so it needs fewer iterations on half the unknowns.
 # ---------------------------------------------------------------------------------------
 
+#: placeholder residual-update arguments of the bit-line kernels (alpha, qB, rr; never read)
+_NO_UPD = (np.zeros(1), np.zeros((1, 1, 1)), np.zeros((1, 1)))
 #: placeholder coarse arguments of :func:`xpby_schur_dot` without a coarse correction
 #: (xc, ly, ty, lx, tx, last; never read)
 _NO_COARSE = (np.zeros((1, 2, 2)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64), np.zeros(1),
@@ -478,14 +482,57 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     if fused:   # the column restriction of r in the preconditioner's forward sweep
         base, width = coarse.block_layout(N)
         rloc = np.empty((K, nblk, M, width))
+    # distinct nodes (one_pass): CG's updates x += alpha p and r -= alpha q are not a pass of
+    # their own; r's is taken in the next preconditioner sweep (which then gives the residual
+    # estimate) and x's in the next direction pass, unless a convergence check needs x first
+    a_pend = np.zeros(K)
+    pend = False
+    x_pend = False
+    part_r = np.empty((K, nblk))
+
+    def check(est):
+        # true residual where the recursive one says a column may be done; True: restarted
+        nonlocal rn, stale, tol, done, first, x_pend
+        if not (np.any((est <= tol) & ~done) or it >= maxiter):
+            return False
+        if x_pend:
+            xB[...] += a_pend[:, None, None] * p
+            x_pend = False
+        rn = recover_and_residual()
+        stale = False
+        tol = update_tol()
+        newly = rn <= tol
+        restart = bool(np.any(~newly & (est <= tol)))
+        if restart:
+            # recursive residual drifted: restart from the true reduced residual (this
+            # overwrites xW, so the solution is recovered again before returning)
+            reduced_rhs(r)
+            S(xB, q)
+            np.subtract(r, q, out=r)
+            first = True
+            stale = True
+        done = newly
+        return restart
+
     while not done.all() and it < maxiter:
+        upd = (a_pend, q, part_r) if pend else None
         if fused:   # coarse correction added inside the p update (no extra pass over z)
-            solve_b_dot_restrict(*op._pre, r, z, part_b, coarse.lx, coarse.tx, last, base, rloc)
+            solve_b_dot_restrict(*op._pre, r, z, part_b, *((False,) + _NO_UPD if upd is None else (True,) + upd),
+                                 coarse.lx, coarse.tx, last, base, rloc)
             xc, rzc = coarse.solve_restricted(coarse.restrict_blocks(rloc, base))
             rz = part_b.sum(axis=1) + rzc
         else:
-            op.solve_b_dot(r, z, part_b)
+            op.solve_b_dot(r, z, part_b, upd)
             rz = part_b.sum(axis=1)
+        if pend:
+            pend = False
+            est = np.sqrt(part_r.sum(axis=1))
+            if callback is not None:
+                callback(it, est)
+            if check(est):
+                continue        # restarted: the preconditioned residual again
+            if done.all():
+                break
         if not fused and coarse is not None:
             rz = rz + coarse.correct(r, z, op.fixed_cols)
         beta = np.where(first | done, 0.0, rz / np.where(rz_old == 0, 1.0, rz_old))
@@ -494,8 +541,10 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
                 cw = (xc, True, coarse.ly, coarse.ty, coarse.lx, coarse.tx, last)
             else:
                 cw = (_NO_COARSE[0], False) + _NO_COARSE[1:]
+            ax = a_pend if x_pend else np.zeros(K)
             xpby_schur_dot(beta, z, *cw, p, G, op.gr, op.gc, op.gs, op.factors[0], p_next, q, part_m,
-                           8 * nb.get_num_threads())
+                           8 * nb.get_num_threads(), ax, xB)
+            x_pend = False
             p, p_next = p_next, p
             if op.sh:
                 _shunt_add(*op._shb, p, q, part_m)
@@ -505,28 +554,24 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         pq = part_m.sum(axis=1)
         op.canon(B=q)
         alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq == 0, 1.0, pq))
-        _axpy2_dot(alpha, p, q, xB, r, part_m)
         stale = True
         rz_old = rz
         first = False
         it += 1
+        if one_pass:
+            a_pend = alpha
+            pend = x_pend = True
+            continue
+        _axpy2_dot(alpha, p, q, xB, r, part_m)
         est = np.sqrt(part_m.sum(axis=1))
         if callback is not None:
             callback(it, est)
-        if np.any((est <= tol) & ~done) or it >= maxiter:
-            rn = recover_and_residual()
-            stale = False
-            tol = update_tol()
-            newly = rn <= tol
-            if np.any(~newly & (est <= tol)):
-                # recursive residual drifted: restart from the true reduced residual (this
-                # overwrites xW, so the solution is recovered again before returning)
-                reduced_rhs(r)
-                S(xB, q)
-                r -= q
-                first = True
-                stale = True
-            done = newly
+        check(est)
+    if pend:    # the last iteration's updates (maxiter reached)
+        xB[...] += a_pend[:, None, None] * p
+        r -= a_pend[:, None, None] * q
+        if callback is not None:
+            callback(it, np.sqrt(np.einsum("kij,kij->k", r, r)))
     if stale:
         rn = recover_and_residual()
         tol = update_tol()
