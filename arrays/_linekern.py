@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["BLK", "col_block", "bit_row", "matvec", "dot", "solve_w", "solve_b_dot", "schur_apply_dot",
            "axpy2_dot", "xpby_schur_dot", "shunt_add", "absmax2", "solve_b_dot_restrict",
-           "recover_residual"]
+           "recover_residual", "axpy"]
 
 
 #: bit lines per block of the column-wise kernels (Thomas sweeps down the bit lines, their
@@ -471,3 +471,15 @@ def recover_residual(G, gr, gc, gd, gs, sh, sW, sB, ipw, bW, bB, xB, xW, part):
                 rb = bB[k, ii, j] - s
                 acc += rw * rw + rb * rb
             part[k, ii] = acc
+
+
+@nb.njit(parallel=True, cache=True)
+def axpy(alpha, p, x):
+    """x += alpha[k] p (no temporary)."""
+    K, M, N = p.shape
+    for t in nb.prange(K * M):
+        k = t // M
+        i = t % M
+        a = alpha[k]
+        for j in range(N):
+            x[k, i, j] += a * p[k, i, j]

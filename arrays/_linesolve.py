@@ -30,7 +30,7 @@ import contextlib
 import numba as nb
 import numpy as np
 
-from ._linekern import (BLK, axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
+from ._linekern import (BLK, axpy as _axpy, axpy2_dot as _axpy2_dot, dot as _dot, matvec as _matvec,
                          schur_apply_dot as _schur_apply_dot, shunt_add as _shunt_add, solve_b_dot as _solve_b_dot,
                          recover_residual as _recover_residual, solve_b_dot_restrict, solve_w as _solve_w,
                          xpby_schur_dot)
@@ -496,7 +496,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         if not (np.any((est <= tol) & ~done) or it >= maxiter):
             return False
         if x_pend:
-            xB[...] += a_pend[:, None, None] * p
+            _axpy(a_pend, p, xB)
             x_pend = False
         rn = recover_and_residual()
         stale = False
@@ -568,8 +568,8 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
             callback(it, est)
         check(est)
     if pend:    # the last iteration's updates (maxiter reached)
-        xB[...] += a_pend[:, None, None] * p
-        r -= a_pend[:, None, None] * q
+        _axpy(a_pend, p, xB)
+        _axpy(-a_pend, q, r)
         if callback is not None:
             callback(it, np.sqrt(np.einsum("kij,kij->k", r, r)))
     if stale:
