@@ -172,42 +172,52 @@ def solve_b_dot(gc, ipb, cpb, rB, zB, part, upd, alpha, qB, rr):
 
 
 @nb.njit(parallel=True, cache=True)
-def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, upd, alpha, qB, rr, lx, tx, last, base, rloc):
-    """:func:`solve_b_dot` (with its optional residual update) that also restricts ``rB`` along the columns in its forward sweep:
-    rloc[k, blk, i, J - base[blk]] = sum_j w_J(j) rB[k, i, j] over the block's columns, with the
-    linear weights (1 - tx, tx) of coarse columns (lx, lx + 1); ``last[j]`` (0 or 1) weighs the
-    last row (0 leaves a Dirichlet dummy out). Saves the restriction's own pass over rB."""
+def solve_b_dot_restrict(gc, ipb, cpb, rB, zB, part, upd, alpha, qB, rr, ly, ty, lx, tx, last, base, rloc):
+    """:func:`solve_b_dot` (with its optional residual update) that also restricts ``rB`` to the
+    coarse grid in its forward sweep: rloc[k, blk, I, J - base[blk]] = sum over the block's
+    columns j and all rows i of w_I(i) w_J(j) rB[k, i, j], with the linear weights (1 - tx,
+    tx) of coarse columns (lx, lx + 1) and (1 - ty, ty) of coarse rows (ly, ly + 1);
+    ``last[j]`` (0 or 1) weighs the last row (0 leaves a Dirichlet dummy out). Saves the
+    restriction's own pass over rB; each block writes only its own (coarse rows, width) slice."""
     K, M, N = rB.shape
     nblk = (N + BLK - 1) // BLK
     for t in nb.prange(K * nblk):
         k, j0, j1 = col_block(t, nblk, N)
         b = t % nblk
         J0 = base[b]
-        W = rloc.shape[3]
+        mc, W = rloc.shape[2], rloc.shape[3]
+        for I in range(mc):
+            for q in range(W):
+                rloc[k, b, I, q] = 0.0
         acc = np.zeros(BLK)
         sq = np.zeros(BLK)
         for i in range(M):
             if upd:
                 _upd_r(alpha[k], qB, rB, k, i, j0, j1, sq)
-            for q in range(W):
-                rloc[k, b, i, q] = 0.0
-            # the coarse column J changes every h columns: sum in registers, store at changes
+            # the coarse column J changes every h columns: sum in registers, add at changes
+            I0 = ly[i]
+            b1 = ty[i]
+            b0 = 1.0 - b1
             J = lx[j0] - J0
             a0 = 0.0
             a1 = 0.0
             for j in range(j0, j1):
                 v = rB[k, i, j] * last[j] if i == M - 1 else rB[k, i, j]
                 if lx[j] - J0 != J:
-                    rloc[k, b, i, J] += a0
-                    rloc[k, b, i, J + 1] += a1
+                    rloc[k, b, I0, J] += b0 * a0
+                    rloc[k, b, I0, J + 1] += b0 * a1
+                    rloc[k, b, I0 + 1, J] += b1 * a0
+                    rloc[k, b, I0 + 1, J + 1] += b1 * a1
                     J = lx[j] - J0
                     a0 = 0.0
                     a1 = 0.0
                 s = tx[j]
                 a0 += (1.0 - s) * v
                 a1 += s * v
-            rloc[k, b, i, J] += a0
-            rloc[k, b, i, J + 1] += a1
+            rloc[k, b, I0, J] += b0 * a0
+            rloc[k, b, I0, J + 1] += b0 * a1
+            rloc[k, b, I0 + 1, J] += b1 * a0
+            rloc[k, b, I0 + 1, J + 1] += b1 * a1
             _fwd_b(gc, ipb, rB, zB, k, i, j0, j1, acc)
         _back_b(cpb, zB, k, j0, j1)
         part[k, b] = acc.sum()

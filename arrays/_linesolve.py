@@ -481,7 +481,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     part_m = np.empty((K, M))
     if fused:   # the column restriction of r in the preconditioner's forward sweep
         base, width = coarse.block_layout(N)
-        rloc = np.empty((K, nblk, M, width))
+        rloc = np.empty((K, nblk, coarse.shape[0], width))
     # distinct nodes (one_pass): CG's updates x += alpha p and r -= alpha q are not a pass of
     # their own; r's is taken in the next preconditioner sweep (which then gives the residual
     # estimate) and x's in the next direction pass, unless a convergence check needs x first
@@ -518,7 +518,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
         upd = (a_pend, q, part_r) if pend else None
         if fused:   # coarse correction added inside the p update (no extra pass over z)
             solve_b_dot_restrict(*op._pre, r, z, part_b, *((False,) + _NO_UPD if upd is None else (True,) + upd),
-                                 coarse.lx, coarse.tx, last, base, rloc)
+                                 coarse.ly, coarse.ty, coarse.lx, coarse.tx, last, base, rloc)
             xc, rzc = coarse.solve_restricted(coarse.restrict_blocks(rloc, base))
             rz = part_b.sum(axis=1) + rzc
         else:

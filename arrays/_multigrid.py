@@ -190,11 +190,11 @@ class CoarseSpace:
         return base, int((self.lx[j1] + 2 - base).max())
 
     def restrict_blocks(self, rloc, base):
-        """``P^T r`` (K, mc, nc) from the per-block row partials ``rloc`` (K, nblk, rows, width)
+        """``P^T r`` (K, mc, nc) from the per-block restrictions ``rloc`` (K, nblk, mc, width)
         of :func:`solve_b_dot_restrict`."""
         K = rloc.shape[0]
         rc = np.empty((K,) + self.shape)
-        _merge_restrict(rloc, base, self.ly, self.ty, rc)
+        _merge_restrict(rloc, base, rc)
         return rc
 
     def solve_restricted(self, rc):
@@ -267,20 +267,21 @@ def _restrict(r, ly, ty, lx, tx, out):
         _restrict_rows(tmp[k], ly, ty, out[k])
 
 
-@nb.njit(parallel=True, cache=True)
-def _merge_restrict(rloc, base, ly, ty, out):
-    """out[k] = row restriction of the column-restricted rows summed over the blocks."""
-    K, nblk, M, W = rloc.shape
+@nb.njit(cache=True)
+def _merge_restrict(rloc, base, out):
+    """out[k] = the restricted blocks of :func:`solve_b_dot_restrict` summed at their columns."""
+    K, nblk, mc, W = rloc.shape
     nc = out.shape[2]
     for k in range(K):
-        tmp = np.zeros((M, nc))
-        for i in nb.prange(M):
-            for b in range(nblk):
-                J0 = base[b]
+        for I in range(mc):
+            for J in range(nc):
+                out[k, I, J] = 0.0
+        for b in range(nblk):
+            J0 = base[b]
+            for I in range(mc):
                 for q in range(W):
                     if J0 + q < nc:
-                        tmp[i, J0 + q] += rloc[k, b, i, q]
-        _restrict_rows(tmp, ly, ty, out[k])
+                        out[k, I, J0 + q] += rloc[k, b, I, q]
 
 
 @nb.njit(parallel=True, cache=True)

@@ -194,3 +194,32 @@ def test_mixed_precision_newton_cg_matches_direct_newton(rd, rs):
         assert np.abs(got.i_cell - ref.i_cell).max() <= 1e-9 * np.abs(ref.i_cell).max()
     f64 = xb.solve(v, method="cg", rtol=1e-12, policy=AutoPolicy(mixed_precision_min_cells=1 << 62))
     assert f64.info["mixed_precision"] is False
+
+
+@pytest.mark.parametrize("M,N,h,rs", [(40, 600, 8, 1.0), (33, 530, 4, 0.0), (300, 17, 16, 1.0)])
+def test_restriction_taken_in_the_bit_line_sweep_is_the_hat_function_product(M, N, h, rs):
+    # the coarse restriction P^T r computed inside the preconditioner's forward sweep (rows
+    # and columns, block by block of bit lines) equals H_y^T r H_x with explicit hat
+    # functions; with 0-ohm sense the last row's Dirichlet dummies are left out. Tolerance:
+    # sums of up to rows x cols terms of O(1), 1e-12 relative
+    from memlab.arrays._linekern import BLK, solve_b_dot_restrict
+    from memlab.arrays._linesolve import _NO_UPD
+    rng = np.random.default_rng(M + N)
+    G = rng.uniform(1e-6, 1e-4, (M, N))
+    xb = Crossbar(G, r_row=1.0, r_col=1.0, r_driver=1.0, r_sense=rs)
+    op = LineOperator(xb.topo, G)
+    cs = CoarseSpace(op, h)
+    r = rng.standard_normal((2, M, N))
+    base, width = cs.block_layout(N)
+    nblk = (N + BLK - 1) // BLK
+    rloc = np.empty((2, nblk, cs.shape[0], width))
+    z = np.empty_like(r)
+    part = np.empty((2, nblk))
+    last = cs.last_row_mask(N, op.fixed_cols)
+    solve_b_dot_restrict(*op._pre, r, z, part, False, *_NO_UPD, cs.ly, cs.ty, cs.lx, cs.tx, last, base, rloc)
+    got = cs.restrict_blocks(rloc, base)
+    rm = r.copy()
+    rm[:, -1, op.fixed_cols] = 0.0
+    want = np.einsum("ia,kij,jb->kab", hat_matrix(M, h), rm, hat_matrix(N, h))
+    assert (rs == 0.0) == (op.fixed_cols.size == N)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.abs(want).max())
