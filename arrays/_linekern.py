@@ -59,21 +59,30 @@ def _fwd_b(gc, ipb, rB, zB, k, i, j0, j1, acc):
 
 
 @nb.njit(cache=True, inline="always")
+def bit_sum(G, gc, gs, sh, sB, M, i, j, b, y, bu, bd):
+    """(P_B x - G y) at bit node (i, j) (A): ``b`` its voltage, ``y`` the word-line voltage of
+    the cell, ``bu``/``bd`` the bit-line voltages above and below (not used at the ends)."""
+    s = G[i, j] * (b - y)
+    if i > 0:
+        s += gc[i - 1, j] * (b - bu)
+    if i < M - 1:
+        s += gc[i, j] * (b - bd)
+    else:
+        s += gs[j] * b
+    if sh:
+        s += sB[i, j] * b
+    return s
+
+
+@nb.njit(cache=True, inline="always")
 def bit_row(G, gc, gs, sh, sB, X, Y, k, i, out):
     """out[k, i, :] = (P_B X - G * Y)[k, i, :] (A); returns sum_j X * out over the row."""
     M, N = G.shape
+    iu, id_ = max(i - 1, 0), min(i + 1, M - 1)
     acc = 0.0
     for j in range(N):
         b = X[k, i, j]
-        s = G[i, j] * (b - Y[k, i, j])
-        if i > 0:
-            s += gc[i - 1, j] * (b - X[k, i - 1, j])
-        if i < M - 1:
-            s += gc[i, j] * (b - X[k, i + 1, j])
-        else:
-            s += gs[j] * b
-        if sh:
-            s += sB[i, j] * b
+        s = bit_sum(G, gc, gs, sh, sB, M, i, j, b, Y[k, i, j], X[k, iu, j], X[k, id_, j])
         out[k, i, j] = s
         acc += b * s
     return acc
@@ -120,22 +129,9 @@ def solve_w(gr, ipw, G, scale_by_g, rW, zW):
     K, M, N = rW.shape
     ng = (M + 3) // 4
     for t in nb.prange(K * ng):
-        k = t // ng
-        i = (t % ng) * 4
-        R = min(4, M - i)
-        P = np.empty((5, N))
-        Y = np.empty((4, N))
-        for r in range(R):
-            for j in range(N):
-                P[r + 1, j] = rW[k, i + r, j]
-        if R == 4:
-            _wsolve4(G, gr, ipw, P, i, Y, scale_by_g)
-        else:
-            for r in range(R):
-                _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], scale_by_g)
-        for r in range(R):
-            for j in range(N):
-                zW[k, i + r, j] = Y[r, j]
+        k, i, R, P, Y = _group4(t, ng, M, N)
+        _load_solve(G, gr, ipw, rW, rW, False, k, i, R, P, Y, scale_by_g)
+        zW[k, i:i + R, :] = Y[:R, :]
 
 
 @nb.njit(cache=True, inline="always")
@@ -366,6 +362,35 @@ def _wsolve4(G, gr, ipw, P, i, Y, scale):
         Y[3, j] -= -gr[i + 3, j] * ipw[i + 3, j] * Y[3, j + 1]
 
 
+@nb.njit(cache=True, inline="always")
+def _wsolve_rows(G, gr, ipw, P, i, R, Y, scale):
+    """Y[r] = P_W^{-1} (G[i + r] P[r + 1]) (P alone unless ``scale``) for the R <= 4 word lines
+    i .. i + R - 1: four interleaved (:func:`_wsolve4`), fewer one by one."""
+    if R == 4:
+        _wsolve4(G, gr, ipw, P, i, Y, scale)
+    else:
+        for r in range(R):
+            _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], scale)
+
+
+@nb.njit(cache=True, inline="always")
+def _load_solve(G, gr, ipw, A, B, add, k, i, R, P, Y, scale):
+    """P[r + 1] = A[k, i + r] (+ G B[k, i + r] if ``add``), then :func:`_wsolve_rows`."""
+    N = P.shape[1]
+    for r in range(R):
+        for j in range(N):
+            P[r + 1, j] = A[k, i + r, j] + G[i + r, j] * B[k, i + r, j] if add else A[k, i + r, j]
+    _wsolve_rows(G, gr, ipw, P, i, R, Y, scale)
+
+
+@nb.njit(cache=True, inline="always")
+def _group4(t, ng, M, N):
+    """(input k, first row i, rows R <= 4, row buffers P (5, N) and Y (4, N)) of group ``t``
+    of four word lines (``ng`` groups per input)."""
+    i = (t % ng) * 4
+    return t // ng, i, min(4, M - i), np.empty((5, N)), np.empty((4, N))
+
+
 @nb.njit(parallel=True, cache=True)
 def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs, ipw, pnew, q, part, nch, ax, x):
     """One pass for the search direction and its Schur product: pnew = z + P xc + beta pold (the
@@ -399,11 +424,7 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
             for r in range(1, R + 1):
                 if i + r < M:
                     _p_row(bt, z, xc, has_c, ly, ty, lx, tx, last, pold, k, i + r, P[r + 1], u)
-            if R == 4:
-                _wsolve4(G, gr, ipw, P, i, Y, True)
-            else:
-                for r in range(R):
-                    _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], True)
+            _wsolve_rows(G, gr, ipw, P, i, R, Y, True)
             for r in range(R):
                 ii = i + r
                 if ax[k] != 0.0:
@@ -413,13 +434,7 @@ def xpby_schur_dot(beta, z, xc, has_c, ly, ty, lx, tx, last, pold, G, gr, gc, gs
                 for j in range(N):
                     b = P[r + 1, j]
                     pnew[k, ii, j] = b
-                    s = G[ii, j] * (b - Y[r, j])
-                    if ii > 0:
-                        s += gc[ii - 1, j] * (b - P[r, j])
-                    if ii < M - 1:
-                        s += gc[ii, j] * (b - P[r + 2, j])
-                    else:
-                        s += gs[j] * b
+                    s = bit_sum(G, gc, gs, False, gc, M, ii, j, b, Y[r, j], P[r, j], P[r + 2, j])
                     q[k, ii, j] = s
                     acc += b * s
                 part[k, ii] = acc
@@ -439,21 +454,11 @@ def recover_residual(G, gr, gc, gd, gs, sh, sW, sB, ipw, bW, bB, xB, xW, part):
     K, M, N = xB.shape
     ng = (M + 3) // 4
     for t in nb.prange(K * ng):
-        k = t // ng
-        i = (t % ng) * 4
-        R = min(4, M - i)
-        P = np.empty((5, N))
-        Y = np.empty((4, N))
-        for r in range(R):
-            for j in range(N):
-                P[r + 1, j] = bW[k, i + r, j] + G[i + r, j] * xB[k, i + r, j]
-        if R == 4:
-            _wsolve4(G, gr, ipw, P, i, Y, False)
-        else:
-            for r in range(R):
-                _wsolve1(G, gr, ipw, P[r + 1], i + r, Y[r], False)
+        k, i, R, P, Y = _group4(t, ng, M, N)
+        _load_solve(G, gr, ipw, bW, xB, True, k, i, R, P, Y, False)
         for r in range(R):
             ii = i + r
+            iu, id_ = max(ii - 1, 0), min(ii + 1, M - 1)
             acc = 0.0
             for j in range(N):
                 w = Y[r, j]
@@ -469,16 +474,7 @@ def recover_residual(G, gr, gc, gd, gs, sh, sW, sB, ipw, bW, bB, xB, xW, part):
                 if sh:
                     s += sW[ii, j] * w
                 rw = bW[k, ii, j] - s
-                s = G[ii, j] * (b - w)
-                if ii > 0:
-                    s += gc[ii - 1, j] * (b - xB[k, ii - 1, j])
-                if ii < M - 1:
-                    s += gc[ii, j] * (b - xB[k, ii + 1, j])
-                else:
-                    s += gs[j] * b
-                if sh:
-                    s += sB[ii, j] * b
-                rb = bB[k, ii, j] - s
+                rb = bB[k, ii, j] - bit_sum(G, gc, gs, sh, sB, M, ii, j, b, w, xB[k, iu, j], xB[k, id_, j])
                 acc += rw * rw + rb * rb
             part[k, ii] = acc
 
