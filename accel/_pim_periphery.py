@@ -22,7 +22,9 @@ evaluate each at one design point by hand. All SI units: F, ohm, s, J, m.
   a DFF per row and three transmission gates per selected row), **column multiplexer**
   (``Mux.cpp``: analog transmission gates sized to the column resistance), **sense-amplifier
   encoder** latency (``MultilevelSAEncoder.cpp``; its dynamic energy is 0 in NeuroSim),
-  **register-file buffer** (``Buffer.cpp`` with ``globalBufferType = false``: a DFF per bit).
+  **register-file buffer** (``Buffer.cpp`` with ``globalBufferType = false``: a DFF per bit),
+  the sense amplifier's **gate and latch switching** (``MultilevelSenseAmp.cpp``; its
+  column terms and Cadence fits are :func:`memlab.accel._adc.mlsa_conversion`).
 * **clock** (``SubArray.cpp`` ``CalculateLatency`` with ``CalculateclkFreq``, then
   ``main.cpp``): ``beta x (max(row switch matrix, multiplexer + its decoder) + sense amplifier
   + encoder)``
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 
 __all__ = ["Tech", "TECH_22", "PERIPHERY_SOURCES", "gate_cap", "drain_cap", "on_res", "horowitz", "dff_energy",
            "adder_energy", "adder_latency", "shift_add_energy", "adder_tree_energy", "adder_tree_latency",
-           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "buffer_bit_energy",
+           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "mlsa_gate_energy", "buffer_bit_energy",
            "array_caps", "clock_period", "periphery"]
 
 _NS = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/"
@@ -60,6 +62,8 @@ PERIPHERY_SOURCES = {
     "mux": _NS + "Mux.cpp Initialize / CalculateArea / CalculateLatency / CalculatePower; SubArray.cpp "
     "(resTg = resMemCellAvg / numRowParallel)",
     "encoder": _NS + "MultilevelSAEncoder.cpp CalculateLatency / CalculatePower (dynamic energy 0)",
+    "mlsa_gates": _NS + "MultilevelSenseAmp.cpp Initialize (widthNmos, widthPmos) / CalculatePower "
+    "(Column_SwitchingE gate, latch and encoder-interface terms, dumcolshared = levelOutput)",
     "array": _NS + "SubArray.cpp Initialize (lengthRow = numCol x cell width, lengthCol = numRow x cell height, "
     "capRow2 + access-gate caps, capCol + access-drain caps, access width)",
     "buffer": _NS + "Buffer.cpp (register file: DFF per bit, energy x gamma; synchronous latency one line a cycle)",
@@ -389,6 +393,22 @@ def mux_decoder(addr_bits: int, c_load_n: float, c_load_p: float, sizing: float 
     return Decoder(e * vdd2 * EPSILON, delay)
 
 
+def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22) -> float:
+    """The gate and latch terms of one multi-level sense-amplifier conversion (J) that
+    :func:`memlab.accel._adc.mlsa_conversion` leaves out (``MultilevelSenseAmp.cpp``
+    ``CalculatePower``, current mode, ``Column_SwitchingE`` without its column-capacitance and
+    reference-activation terms, x (levels - 1)): input/mirror gates at the sense voltage
+    ``v_sense`` (0.55 V at 22 nm), sense amplifier, latch and encoder interface at Vdd; the
+    dummy reference columns are shared by ``levels`` amplifiers (``dumcolshared``)."""
+    f = t.node_m
+    cgn, cgp = gate_cap(_MIN_N * f, t), gate_cap(t.pn * _MIN_N * f, t)
+    cjn = drain_cap("INV", 1, _MIN_N * f, 0.0, None, t)
+    cjp = drain_cap("INV", 1, 0.0, t.pn * _MIN_N * f, None, t)
+    e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / levels) * v_sense ** 2
+    e += ((cgp * 2 + cgn) + (cgp * 3 + cgn * 3 + (cjp + cjn) * 3 + cjp) + (cgp + cgn)) * t.vdd ** 2
+    return e * (levels - 1)
+
+
 def buffer_bit_energy(t: Tech = TECH_22) -> float:
     """Energy (J) per bit read or written in NeuroSim's register-file buffer (a DFF per bit, x gamma)."""
     return dff_energy(1, 1, True, t)
@@ -418,5 +438,6 @@ def periphery(d, t_sense: float) -> dict:
            if muxed else Decoder(0.0, 0.0))
     t_enc = encoder_latency(2 ** d.adc_bits, t)
     t_col = mux.delay + dec.delay if muxed else 0.0
-    return {**caps, "switch": sm, "mux": mux, "decoder": dec, "units": units, "t_encoder": t_enc,
+    e_gates = mlsa_gate_energy(2 ** d.adc_bits, t=t) if d.adc == "mlsa" else 0.0
+    return {**caps, "switch": sm, "mux": mux, "decoder": dec, "units": units, "t_encoder": t_enc, "e_mlsa_gates": e_gates,
             "clock_s": clock_period(t_sense, sm.delay, t_col, t_enc)}

@@ -80,7 +80,7 @@ class PIMDesign:
     r_off: float = 1.7e6
     v_read: float = 0.5
     v_wl: float = 1.1                  # 1T1R access (word-line) voltage
-    v_dd: float = 0.8
+    v_dd: float = 0.85
     c_wire: float = 0.2e-9             # F/m (0.2 fF/um)
     adc: str = "mlsa"
     adc_bits: int = 4
@@ -285,6 +285,8 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     e_dc = 0.0 if d.adc == "mlsa" else d.v_read ** 2 / d.r_col() * t_conv   # column DC current
     e_bl = 0.0 if (per and d.adc == "mlsa") else d.c_col * d.v_read ** 2  # NeuroSim: inside the MLSA
     e_bit = buffer_bit_energy() if per else d.e_buffer_bit
+    if per:
+        e_conv += P["e_mlsa_gates"]
     counts = [_layer_counts(d, l) for l in wl.layers]
     if not any(c[0] for c in counts):
         from memlab.errors import ConfigError
