@@ -84,21 +84,22 @@ def neurosim_isaac_rows() -> list[dict]:
 def neurosim_rows() -> list[dict]:
     """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
     predicted / published - 1) for energy efficiency, throughput, frame rate and area of the
-    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is the
-    Table I rebuild of :func:`neurosim_chip` (the system model has no layout)."""
+    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is that of
+    the used subarrays with their transcribed periphery (``SystemResult.area_m2``: no buffers,
+    interconnect or floorplan)."""
     out = []
     for label, ref, over in (("system model", NEUROSIM_V14, {}),
                              ("system model, 64 rows at once", NEUROSIM_V14_ROW3, {"rows_parallel": 64})):
         res = neurosim_system(**over)
         got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
-               "inferences_per_s": res.inferences_per_s, "area_mm2": neurosim_chip().area_mm2()}
-        out += _rows(got, label, ref, "row 3" if over else "row 1")
+               "inferences_per_s": res.inferences_per_s, "area_mm2": res.area_m2["total"] * 1e6}
+        out += _rows(got, label, ref, "row 3" if over else "row 1", "chip area (subarrays)")
     return out
 
 
-def _rows(got, model, ref=NEUROSIM_V14, row="row 1"):
+def _rows(got, model, ref=NEUROSIM_V14, row="row 1", area="chip area (Table I rebuild)"):
     what = {"ops_per_J": ("energy efficiency", "op/J"), "throughput_ops_per_s": ("throughput", "op/s"),
-            "inferences_per_s": ("frame rate", "1/s"), "area_mm2": ("chip area (Table I rebuild)", "mm^2")}
+            "inferences_per_s": ("frame rate", "1/s"), "area_mm2": (area, "mm^2")}
     rows = []
     for k, (q, unit) in what.items():
         rows.append({"case": f"DNN+NeuroSim V1.4 VGG-8 ({model})", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 __all__ = ["Tech", "TECH_22", "PERIPHERY_SOURCES", "gate_cap", "drain_cap", "on_res", "horowitz", "dff_energy",
            "adder_energy", "adder_latency", "shift_add_energy", "adder_tree_energy", "adder_tree_latency",
-           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "mlsa_gate_energy", "buffer_bit_energy",
+           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "mlsa_gate_energy", "subarray_area", "buffer_bit_energy",
            "array_caps", "clock_period", "periphery"]
 
 _NS = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/"
@@ -407,6 +407,57 @@ def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22) -> f
     e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / levels) * v_sense ** 2
     e += ((cgp * 2 + cgn) + (cgp * 3 + cgn * 3 + (cjp + cjn) * 3 + cjp) + (cgp + cgn)) * t.vdd ** 2
     return e * (levels - 1)
+
+
+def _max_widths(wn, wp, h, f):
+    ratio = wp / (wp + wn)
+    if ratio == 0:
+        return h - 2 * _EXT * f, 0.0
+    if ratio == 1:
+        return 0.0, h - 2 * _EXT * f
+    mp = ratio * (h - _GAP_PN * f - 2 * _EXT * f)
+    return mp / ratio * (1 - ratio), mp
+
+
+def _gate_area(n_in, wn, wp, f):
+    """formula.cpp CalculateGateArea (bulk, 28 F cell): width x height (m^2); a transistor
+    wider than the cell allows is folded into ``n`` fingers of width ``(n + 1)`` poly pitches."""
+    cpp, h = (_POLY + _GAP_POLY) * f, _CELL_H * f
+    mn, mp = _max_widths(wn, wp, h, f)
+    units, folded = [], False
+    for w, m in ((wn, mn), (wp, mp)):
+        if w <= 0:
+            units.append(0.0)
+        elif w <= m * (1 + 1e-9):
+            units.append(2 * cpp)
+        else:
+            units.append((math.ceil(w / m) + 1) * cpp)
+            folded = True
+    width = max(u * n_in - (0.0 if folded or n_in == 1 or u == 0 else (n_in - 1) * cpp) for u in units)
+    return width * h
+
+
+def subarray_area(d, t: Tech = TECH_22) -> dict:
+    """Layout area (m^2) of one subarray of :class:`~memlab.accel._pim_system.PIMDesign` ``d``
+    by part: the 1T1R array (rows x cell height by cols x cell width), the sense amplifiers
+    (``MultilevelSenseAmp.cpp`` CalculateArea: 9 minimum NMOS cells per level and amplifier,
+    plus the dummy reference columns, one array column each, shared by ``levelOutput``
+    amplifiers), and the digital periphery as NeuroSim counts its cells: a DFF (12 minimum
+    inverters, ``DFF.cpp``) per switch-matrix row and shift-add register bit, 9 NAND2 per
+    adder bit (``Adder.cpp``), 4 transmission gates per row (``NewSwitchMatrix.cpp``)."""
+    f = t.node_m
+    lv, units = 2 ** d.adc_bits, max(1, d.cols // d.cols_per_adc)
+    array = (d.rows * d.cell_h_F * f) * (d.cols * d.cell_w_F * f)
+    nmos = _gate_area(1, _MIN_N * f, 0.0, f)
+    mlsa = units * (9 * nmos * (lv - 1) + d.rows * d.cell_h_F * f * d.cell_w_F * f * (lv - 1) / lv)
+    inv = _gate_area(1, _MIN_N * f, t.pn * _MIN_N * f, f)
+    nand = _gate_area(2, *_enlarge(2 * _MIN_N * f, t.pn * _MIN_N * f, f), f)
+    wsl, pulses = 8, 8                              # the release test's weight slices and input bits
+    sa_bits = [(d.adc_bits, wsl), (d.adc_bits + wsl, pulses)]
+    dff = (d.rows + units * sum(b + p for b, p in sa_bits)) * 12 * inv
+    adders = units * sum(b for b, _p in sa_bits) * 9 * nand
+    tg = d.rows * 4 * _gate_area(1, _MIN_N * f * 14, t.pn * _MIN_N * f * 14, f)
+    return {"array": array, "adc": mlsa, "digital": dff + adders + tg, "total": array + mlsa + dff + adders + tg}
 
 
 def buffer_bit_energy(t: Tech = TECH_22) -> float:

@@ -197,7 +197,9 @@ class SystemResult:
     (per-layer times by part), ``conversions``, ``clock_s`` (the clock period used),
     ``parts`` (energy in NeuroSim's categories before the post-layout factor: ``adc`` sense
     amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
-    multiplexers and decoders, ``buffer``, ``ic``)."""
+    multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
+    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
+    x subarrays with replicas; no buffers, interconnect or floorplan)."""
 
     report: Report
     interval_s: float
@@ -205,6 +207,7 @@ class SystemResult:
     conversions: float = 0.0
     clock_s: float = 0.0
     parts: dict = field(default_factory=dict)
+    area_m2: dict = field(default_factory=dict)
 
     throughput_ops_per_s = property(lambda self: 2 * self.report.macs / self.interval_s,
                                     doc="operations per second in steady state (op/s)")
@@ -350,4 +353,10 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     wsl = max(math.ceil(l.w_bits / d.cell_bits) for l in wl.layers)
     peak = 2 * sum(c[0] * r for c, r in zip(counts, reps)) * d.rows * d.cols / wsl / (max(planes) * t_read)
     rep = Report("PIMDesign", "PIM", wl.name, 1, layers, peak, 0.0, None, notes, kind="predicted")
-    return SystemResult(rep, interval, rows, conv_tot, t_cycle, parts)
+    area = {}
+    if per:
+        from ._pim_periphery import subarray_area
+        n_sub = sum(c[0] * r for c, r in zip(counts, reps))
+        area = {k: v * n_sub for k, v in subarray_area(d).items()}
+        area["subarrays"] = n_sub
+    return SystemResult(rep, interval, rows, conv_tot, t_cycle, parts, area)

@@ -150,3 +150,21 @@ def test_periphery_needs_the_transcribed_node():
     with pytest.raises(MemlabError, match="node_nm"):
         PIMDesign(node_nm=32)
     assert PIMDesign(node_nm=32, periphery="none").node_nm == 32
+
+
+def test_subarray_area_by_hand_and_against_the_chip():
+    # CalculateGateArea, bulk 28 F cell: a minimum INV is 2 poly pitches (2 x 3.8 F) wide; a DFF
+    # 12 of them; a NAND2 (enlarged, no folding) 3 pitches; MultilevelSenseAmp CalculateArea:
+    # 9 NMOS cells (2 pitches wide) per level and amplifier + a dummy column per 16 amplifiers
+    d = PIMDesign()
+    a = pp.subarray_area(d)
+    cell = 28 * F * 7.6 * F
+    assert a["array"] == pytest.approx(128 * 4 * F * 128 * 12 * F, rel=1e-12, abs=0)          # 380.6 um^2
+    assert a["adc"] == pytest.approx(16 * (9 * cell * 15 + 128 * 4 * F * 12 * F * 15 / 16), rel=1e-12, abs=0)
+    # the release test's chip area is 84.77 mm^2: the used subarrays with this periphery are
+    # about half of it (42.4 mm^2; no buffers, adder trees, interconnect or floorplan), the
+    # band that holds: 40-60 % of the published area
+    from memlab.accel._pim_neurosim import NEUROSIM_V14, neurosim_system
+    res = neurosim_system()
+    assert res.area_m2["total"] == pytest.approx(res.area_m2["subarrays"] * a["total"], rel=1e-12, abs=0)
+    assert 0.40 < res.area_m2["total"] * 1e6 / NEUROSIM_V14["area_mm2"] < 0.60
