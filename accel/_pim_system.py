@@ -27,13 +27,23 @@ SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n``
   current-mode sense amplifier's fitted column power (``"mlsa"``, whose fit depends on
   ``R_col``) and added to the array for the voltage-input converters (``"walden"``,
   ``"isaac"``); ``R_col`` from :meth:`PIMDesign.r_col`.
-* **accumulation**: ``e_shift_add`` per conversion.
+* **periphery** (``periphery="neurosim"``, the default): NeuroSim V1.4's CMOS periphery
+  transcribed in :mod:`memlab.accel._pim_periphery` (word-line switch matrix, column
+  multiplexer and decoder, sense-amplifier gate terms, weight and input shift-adds, adder
+  trees over the subarray rows, register-file buffer, NeuroSim's bit- and word-line
+  capacitances); the word lines charge at Vdd (``capRow2 Vdd^2``) and the bit-line charge is
+  inside the sense amplifier (``"mlsa"``). ``"none"``: the earlier model, below.
+* **clock** (``clock="sensing"``): NeuroSim's synchronous clock, beta x the sensing path,
+  never faster than ``clock_hz``; a subarray read takes ``cols_per_adc`` clocks and buffer
+  and bus one line a clock. ``"stated"``: ``clock_hz`` for buffer and bus and
+  ``cols_per_adc`` sensing times per read.
+* **accumulation** (``periphery="none"``): ``e_shift_add`` per conversion.
 * **buffer**: each layer reads its input from and writes its output to a buffer of
-  ``buffer_width`` bits per access at ``clock_hz`` (``buffer_ports`` in parallel),
-  ``e_buffer_bit`` J/bit; input bits = unrolled input rows x vectors x ``a`` /
+  ``buffer_width`` bits per access and clock (``buffer_ports`` in parallel),
+  ``e_buffer_bit`` J/bit (``periphery="none"``; NeuroSim's register file otherwise); input bits = unrolled input rows x vectors x ``a`` /
   ``row_reuse`` (``kernel_h`` when the mapping reuses the overlapping rows of a sliding
   window, NeuroSim's "novel mapping"; 1 for plain im2col); output bits / 4 after a 2x2 pool.
-* **interconnect**: the same bits over a ``bus_width``-bit bus at ``clock_hz``, energy
+* **interconnect**: the same bits over a ``bus_width``-bit bus, a line a clock, energy
   ``c_wire * v_dd**2`` per bit and metre over ``bus_length`` (m), times the bit toggle rate.
 * **replication** (``replication``): ``"one-copy"``, ``"speedup"`` (each layer copied
   ``min(max_speedup, vectors)`` times, NeuroSim's speed-up degree) or ``"replicate"``
