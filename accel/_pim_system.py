@@ -231,8 +231,9 @@ class SystemResult:
 
 
 def _layer_counts(d: PIMDesign, layer):
-    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups, subarray reads,
-    adder-tree reductions as (count, inputs, trees)) of ``layer``'s weight GEMMs."""
+    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups, subarray reads
+    (all row groups of a subarray once, per input plane), adder-tree reductions as (count,
+    inputs, trees)) of ``layer``'s weight GEMMs."""
     wsl = math.ceil(layer.w_bits / d.cell_bits)
     arrays = vectors = conv = k_tot = n_tot = reads = 0
     sub, trees = 1, []
@@ -245,7 +246,7 @@ def _layer_counts(d: PIMDesign, layer):
         v = g.m * g.steps
         vectors = max(vectors, v)
         conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
-        reads += v * g.count * math.ceil(g.k / d.ra) * col_blocks * d.planes(layer.a_bits)
+        reads += v * g.count * math.ceil(g.k / d.rows) * col_blocks * d.planes(layer.a_bits)
         sub = max(sub, math.ceil(min(g.k, d.rows) / d.ra))
         if g.k > d.rows:
             trees.append((v * g.count * d.cols_per_adc, math.ceil(g.k / d.rows),
@@ -256,20 +257,26 @@ def _layer_counts(d: PIMDesign, layer):
 
 
 def _periphery_energy(d, P, layer, reads, trees, wsl, planes):
-    """NeuroSim's periphery energy of one layer (J, before the post-layout factor): the
-    word-line charge, switch matrix, multiplexer and its decoder per multiplexer step, the
-    weight and input shift-adds per subarray read, the adder trees per reduction."""
-    from ._pim_periphery import TECH_22, adder_tree_energy, shift_add_energy
-    steps = reads * d.cols_per_adc
-    rows_on = d.ra * d.input_density
-    sm = P["switch"]
-    wl = steps * rows_on * d.c_row * TECH_22.vdd ** 2
-    other = steps * (rows_on * sm.e_row + sm.e_dff + P["mux"].e_step + P["decoder"].energy)
+    """NeuroSim's periphery energy of one layer (J, before the post-layout factor), per
+    subarray read (``SubArray.cpp`` CalculatePower, RRAM parallel mode): the word-line charge
+    of all rows, the switch matrix, multiplexer and decoder for ``cols_per_adc`` steps, the
+    partial-sum adders when the rows are read in ``numAdd`` groups, the weight and input
+    shift-adds; then the adder trees per reduction."""
+    from ._pim_periphery import TECH_22, adder_energy, adder_tree_energy, dff_energy, shift_add_energy
+    n_add = math.ceil(d.rows / d.ra)
+    rows_on = d.rows * d.input_density
+    sm, units, cpa = P["switch"], P["units"], d.cols_per_adc
+    wl = reads * cpa * rows_on * d.c_row * TECH_22.vdd ** 2
+    other = reads * cpa * (rows_on * sm.e_row + sm.e_dff + P["mux"].e_step + P["decoder"].energy)
     per_read = 0.0
+    if n_add > 1:
+        bits = d.adc_bits + math.ceil(math.log2(n_add))
+        per_read += cpa * (n_add - 1) * (adder_energy(bits - 1) * units
+                                         + dff_energy(bits * units, units * (d.adc_bits + math.ceil(math.log2(n_add)) / 2)))
     if wsl > 1:
-        per_read += shift_add_energy(P["units"], d.adc_bits, wsl) * (wsl - 1) * math.ceil(d.cols_per_adc / wsl)
+        per_read += shift_add_energy(units, d.adc_bits, wsl) * (wsl - 1) * math.ceil(cpa / wsl)
     if planes > 1:
-        per_read += shift_add_energy(P["units"], d.adc_bits + wsl, planes) * math.ceil(d.cols_per_adc / wsl)
+        per_read += shift_add_energy(units, d.adc_bits + wsl, planes) * math.ceil(cpa / wsl)
     tree = sum(n * adder_tree_energy(k, d.adc_bits + layer.a_bits + wsl + 1, t) for n, k, t in trees)
     return wl, other, reads * per_read + tree
 
