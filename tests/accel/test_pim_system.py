@@ -130,7 +130,8 @@ def test_every_design_input_has_a_source():
 
 
 @pytest.mark.parametrize("bad", [dict(adc="flash"), dict(rows=0), dict(input_density=1.5), dict(r_off=1e3),
-                                 dict(replication="replicate"), dict(overlap="yes"), dict(v_read=-0.1)])
+                                 dict(replication="replicate"), dict(overlap="yes"), dict(v_read=-0.1),
+                                 dict(periphery="full"), dict(clock="fast"), dict(node_nm=32)])
 def test_bad_design_is_a_named_error(bad):
     with pytest.raises(MemlabError) as e:
         neurosim_design(**bad)
