@@ -84,21 +84,22 @@ def neurosim_isaac_rows() -> list[dict]:
 def neurosim_rows() -> list[dict]:
     """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
     predicted / published - 1) for energy efficiency, throughput, frame rate and area of the
-    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is the
-    Table I rebuild of :func:`neurosim_chip` (the system model has no layout)."""
+    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is that of
+    the used subarrays with their transcribed periphery (``SystemResult.area_m2``: no buffers,
+    interconnect or floorplan)."""
     out = []
     for label, ref, over in (("system model", NEUROSIM_V14, {}),
                              ("system model, 64 rows at once", NEUROSIM_V14_ROW3, {"rows_parallel": 64})):
         res = neurosim_system(**over)
         got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
-               "inferences_per_s": res.inferences_per_s, "area_mm2": neurosim_chip().area_mm2()}
-        out += _rows(got, label, ref, "row 3" if over else "row 1")
+               "inferences_per_s": res.inferences_per_s, "area_mm2": res.area_m2["total"] * 1e6}
+        out += _rows(got, label, ref, "row 3" if over else "row 1", "chip area (subarrays)")
     return out
 
 
-def _rows(got, model, ref=NEUROSIM_V14, row="row 1"):
+def _rows(got, model, ref=NEUROSIM_V14, row="row 1", area="chip area (Table I rebuild)"):
     what = {"ops_per_J": ("energy efficiency", "op/J"), "throughput_ops_per_s": ("throughput", "op/s"),
-            "inferences_per_s": ("frame rate", "1/s"), "area_mm2": ("chip area (Table I rebuild)", "mm^2")}
+            "inferences_per_s": ("frame rate", "1/s"), "area_mm2": (area, "mm^2")}
     rows = []
     for k, (q, unit) in what.items():
         rows.append({"case": f"DNN+NeuroSim V1.4 VGG-8 ({model})", "quantity": f"{q}, 4b ADC, 1b cells, 128x128",
@@ -128,25 +129,29 @@ DESIGN_SOURCES = {
     "cell_h_F": _P + " (heightInFeatureSize1T1R 4)", "cell_w_F": _P + " (widthInFeatureSize1T1R 12)",
     "r_on": _P + " (resistanceOn 100 kOhm)", "r_off": _P + " (resistanceOff 17 x Ron)",
     "v_read": _P + " (readVoltage 0.5 V)", "v_wl": _P + " (accessVoltage 1.1 V)",
-    "v_dd": "memlab assumption: 0.8 V core supply at 22 nm (NeuroSim's Technology.cpp value not read)",
+    "v_dd": "DNN_NeuroSim_V1.4 Technology.cpp (22 nm LP branch, PTM 22nm_LP.pm: vdd = 0.85 V)",
     "c_wire": "DNN_NeuroSim_V1.4 SubArray.cpp (capBL = lengthCol x 0.2 fF/um)",
     "adc": _P + " (SARADC = false: MLSA; currentMode = true)", "adc_bits": _P + " (levelOutput 16)",
     "cols_per_adc": _P + " (numColMuxed 8)", "sense_factor": _P + " (validated: beta = 1.4, latency factor "
     "of the sensing cycle)", "input_drive": _P + " (1-bit input pulses through the word-line switch matrix, "
     "no DAC)", "input_density": "memlab assumption: half the input bits are 1 (NeuroSim traces real inputs)",
-    "e_shift_add": "ISAAC Table I shift-and-add 0.021 pJ at 32 nm (hwcomponents isaac.py) x 22/32 (memlab "
-    "assumption: energy proportional to the node)",
-    "clock_hz": _P + " (clkFreq 1 GHz; with synchronous = true NeuroSim then sets the clock by the sensing "
-    "delay, an output memlab does not take)",
+    "e_shift_add": "periphery='none' only: ISAAC Table I shift-and-add 0.021 pJ at 32 nm (hwcomponents "
+    "isaac.py) x 22/32 (memlab assumption: energy proportional to the node); 'neurosim' uses ShiftAdd.cpp",
+    "clock_hz": _P + " (clkFreq 1 GHz, the upper bound of the synchronous clock)",
     "buffer_width": _P + " (globalBufferCoreSizeCol 128: one core row per access)",
     "buffer_ports": "memlab assumption: one buffer core accessed at a time",
-    "e_buffer_bit": "Horowitz ISSCC 2014: 8 kB SRAM, 10 pJ per 64-bit read at 45 nm, x 22/45 (memlab "
-    "assumption: energy proportional to the node)",
+    "e_buffer_bit": "periphery='none' only: Horowitz ISSCC 2014: 8 kB SRAM, 10 pJ per 64-bit read at 45 nm, "
+    "x 22/45 (memlab assumption: energy proportional to the node); 'neurosim' uses NeuroSim's register-file "
+    "buffer (Param.cpp globalBufferType = false, Buffer.cpp)",
     "bus_width": "memlab assumption: one subarray width (128 b) of the global X-Y bus per layer",
     "bus_length": "memlab assumption: 4 mm, about half the side of a 65-85 mm^2 die",
     "toggle": _P + " (inputtoggle 0.18, recommended for VGG8-CIFAR10)",
     "row_reuse": _P + " (novelMapping = true: numBitToLoadOut / kernel height in Chip.cpp)",
     "replication": _P + " (pipeline = true, speedUpDegree 8)", "max_speedup": _P + " (speedUpDegree 8)",
+    "periphery": "NeuroSim's subarray periphery transcribed in memlab.accel._pim_periphery (PERIPHERY_SOURCES: "
+    "switch matrix, multiplexer and decoder, shift-adds, adder trees, register-file buffer, 22 nm technology)",
+    "clock": _P + " (synchronous = true: clkFreq = min(clkFreq, 1 / (beta x sensing-path delay)), SubArray.cpp "
+    "CalculateLatency with CalculateclkFreq)",
     "overlap": "DNN_NeuroSim_V1.4 main.cpp / Chip.cpp (a layer's buffer and interconnect latency add to its "
     "read latency)", "post_layout_factor": _P + " (validated: zeta = 1.22, post-layout energy increase)",
 }

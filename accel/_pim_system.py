@@ -27,13 +27,23 @@ SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n``
   current-mode sense amplifier's fitted column power (``"mlsa"``, whose fit depends on
   ``R_col``) and added to the array for the voltage-input converters (``"walden"``,
   ``"isaac"``); ``R_col`` from :meth:`PIMDesign.r_col`.
-* **accumulation**: ``e_shift_add`` per conversion.
+* **periphery** (``periphery="neurosim"``, the default): NeuroSim V1.4's CMOS periphery
+  transcribed in :mod:`memlab.accel._pim_periphery` (word-line switch matrix, column
+  multiplexer and decoder, sense-amplifier gate terms, weight and input shift-adds, adder
+  trees over the subarray rows, register-file buffer, NeuroSim's bit- and word-line
+  capacitances); the word lines charge at Vdd (``capRow2 Vdd^2``) and the bit-line charge is
+  inside the sense amplifier (``"mlsa"``). ``"none"``: the earlier model, below.
+* **clock** (``clock="sensing"``): NeuroSim's synchronous clock, beta x the sensing path,
+  never faster than ``clock_hz``; a subarray read takes ``cols_per_adc`` clocks and buffer
+  and bus one line a clock. ``"stated"``: ``clock_hz`` for buffer and bus and
+  ``cols_per_adc`` sensing times per read.
+* **accumulation** (``periphery="none"``): ``e_shift_add`` per conversion.
 * **buffer**: each layer reads its input from and writes its output to a buffer of
-  ``buffer_width`` bits per access at ``clock_hz`` (``buffer_ports`` in parallel),
-  ``e_buffer_bit`` J/bit; input bits = unrolled input rows x vectors x ``a`` /
+  ``buffer_width`` bits per access and clock (``buffer_ports`` in parallel),
+  ``e_buffer_bit`` J/bit (``periphery="none"``; NeuroSim's register file otherwise); input bits = unrolled input rows x vectors x ``a`` /
   ``row_reuse`` (``kernel_h`` when the mapping reuses the overlapping rows of a sliding
   window, NeuroSim's "novel mapping"; 1 for plain im2col); output bits / 4 after a 2x2 pool.
-* **interconnect**: the same bits over a ``bus_width``-bit bus at ``clock_hz``, energy
+* **interconnect**: the same bits over a ``bus_width``-bit bus, a line a clock, energy
   ``c_wire * v_dd**2`` per bit and metre over ``bus_length`` (m), times the bit toggle rate.
 * **replication** (``replication``): ``"one-copy"``, ``"speedup"`` (each layer copied
   ``min(max_speedup, vectors)`` times, NeuroSim's speed-up degree) or ``"replicate"``
@@ -58,7 +68,8 @@ from ._report import LayerResult, Report
 __all__ = ["PIMDesign", "SystemResult", "evaluate_system"]
 
 _CHOICES = {"adc": ("mlsa", "walden", "isaac"), "input_drive": ("bit-serial", "dac"),
-            "replication": ("one-copy", "speedup", "replicate")}
+            "replication": ("one-copy", "speedup", "replicate"), "periphery": ("neurosim", "none"),
+            "clock": ("sensing", "stated")}
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ class PIMDesign:
     r_off: float = 1.7e6
     v_read: float = 0.5
     v_wl: float = 1.1                  # 1T1R access (word-line) voltage
-    v_dd: float = 0.8
+    v_dd: float = 0.85
     c_wire: float = 0.2e-9             # F/m (0.2 fF/um)
     adc: str = "mlsa"
     adc_bits: int = 4
@@ -108,6 +119,8 @@ class PIMDesign:
     n_arrays: int = 0
     overlap: bool = False
     post_layout_factor: float = 1.22
+    periphery: str = "neurosim"
+    clock: str = "sensing"
 
     def __post_init__(self):
         where = "PIMDesign"
@@ -131,6 +144,8 @@ class PIMDesign:
             raise out_of_range("r_off", self.r_off, f"(r_on={self.r_on}, inf) ohm", where)
         if self.replication == "replicate" and self.n_arrays < 1:
             raise out_of_range("n_arrays", self.n_arrays, "integer >= 1 with replication='replicate'", where)
+        if self.periphery == "neurosim" and self.node_nm != 22:
+            raise out_of_range("node_nm", self.node_nm, "22 with periphery='neurosim' (the transcribed node)", where)
 
     @property
     def ra(self) -> int:
@@ -142,14 +157,26 @@ class PIMDesign:
         return replace(self, **changes)
 
     # --- per-event component figures -------------------------------------------------
+    def _caps(self):
+        from ._pim_periphery import array_caps
+        return array_caps(self.rows, self.cols, self.cell_h_F, self.cell_w_F, self.r_on, self.c_wire)
+
     @property
     def c_col(self) -> float:
-        """Bit-line capacitance (F): rows x cell width x ``c_wire``."""
+        """Bit-line capacitance (F). ``periphery="neurosim"``: NeuroSim's ``capCol``, rows x cell
+        height (in the CMOS feature) x ``c_wire`` + the rows' access-transistor drains;
+        ``"none"``: rows x cell width x ``feature_m`` x ``c_wire`` (the earlier model)."""
+        if self.periphery == "neurosim":
+            return self._caps()["c_col"]
         return self.rows * self.cell_w_F * self.feature_m * self.c_wire
 
     @property
     def c_row(self) -> float:
-        """Word-line capacitance (F): cols x cell height x ``c_wire``."""
+        """Word-line capacitance (F). ``periphery="neurosim"``: NeuroSim's ``capRow2``, cols x
+        cell width x ``c_wire`` + the cols' access gates; ``"none"``: cols x cell height x
+        ``feature_m`` x ``c_wire``."""
+        if self.periphery == "neurosim":
+            return self._caps()["c_row"]
         return self.cols * self.cell_h_F * self.feature_m * self.c_wire
 
     def r_col(self) -> float:
@@ -177,12 +204,20 @@ class PIMDesign:
 class SystemResult:
     """:func:`evaluate_system`'s result (SI units, per image): ``report`` (per layer,
     ``kind="predicted"``), ``interval_s`` (pipeline: time between images), ``stages``
-    (per-layer times by part), ``conversions``."""
+    (per-layer times by part), ``conversions``, ``clock_s`` (the clock period used),
+    ``parts`` (energy in NeuroSim's categories before the post-layout factor: ``adc`` sense
+    amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
+    multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
+    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
+    x subarrays with replicas; no buffers, interconnect or floorplan)."""
 
     report: Report
     interval_s: float
     stages: list = field(default_factory=list)
     conversions: float = 0.0
+    clock_s: float = 0.0
+    parts: dict = field(default_factory=dict)
+    area_m2: dict = field(default_factory=dict)
 
     throughput_ops_per_s = property(lambda self: 2 * self.report.macs / self.interval_s,
                                     doc="operations per second in steady state (op/s)")
@@ -196,23 +231,54 @@ class SystemResult:
 
 
 def _layer_counts(d: PIMDesign, layer):
-    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups) of ``layer``'s
-    weight GEMMs."""
+    """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups, subarray reads
+    (all row groups of a subarray once, per input plane), adder-tree reductions as (count,
+    inputs, trees)) of ``layer``'s weight GEMMs."""
     wsl = math.ceil(layer.w_bits / d.cell_bits)
-    arrays = vectors = conv = k_tot = n_tot = 0
-    sub = 1
+    arrays = vectors = conv = k_tot = n_tot = reads = 0
+    sub, trees = 1, []
     for g in layer.gemms():
         if not g.static:
             continue
-        a = math.ceil(g.k / d.rows) * math.ceil(g.n * wsl / d.cols) * g.count
+        col_blocks = math.ceil(g.n * wsl / d.cols)
+        a = math.ceil(g.k / d.rows) * col_blocks * g.count
         arrays += a
         v = g.m * g.steps
         vectors = max(vectors, v)
         conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
+        reads += v * g.count * math.ceil(g.k / d.rows) * col_blocks * d.planes(layer.a_bits)
         sub = max(sub, math.ceil(min(g.k, d.rows) / d.ra))
+        if g.k > d.rows:
+            trees.append((v * g.count * d.cols_per_adc, math.ceil(g.k / d.rows),
+                          col_blocks * max(1, d.cols // d.cols_per_adc)))
         k_tot += g.k * g.count
         n_tot += g.n * g.count
-    return arrays, vectors, k_tot, n_tot, conv, getattr(layer, "kernel_h", 1), sub
+    return arrays, vectors, k_tot, n_tot, conv, getattr(layer, "kernel_h", 1), sub, reads, trees
+
+
+def _periphery_energy(d, P, layer, reads, trees, wsl, planes):
+    """NeuroSim's periphery energy of one layer (J, before the post-layout factor), per
+    subarray read (``SubArray.cpp`` CalculatePower, RRAM parallel mode): the word-line charge
+    of all rows, the switch matrix, multiplexer and decoder for ``cols_per_adc`` steps, the
+    partial-sum adders when the rows are read in ``numAdd`` groups, the weight and input
+    shift-adds; then the adder trees per reduction."""
+    from ._pim_periphery import TECH_22, adder_energy, adder_tree_energy, dff_energy, shift_add_energy
+    n_add = math.ceil(d.rows / d.ra)
+    rows_on = d.rows * d.input_density
+    sm, units, cpa = P["switch"], P["units"], d.cols_per_adc
+    wl = reads * cpa * rows_on * d.c_row * TECH_22.vdd ** 2
+    other = reads * cpa * (rows_on * sm.e_row + sm.e_dff + P["mux"].e_step + P["decoder"].energy)
+    per_read = 0.0
+    if n_add > 1:
+        bits = d.adc_bits + math.ceil(math.log2(n_add))
+        per_read += cpa * (n_add - 1) * (adder_energy(bits - 1) * units
+                                         + dff_energy(bits * units, units * (d.adc_bits + math.ceil(math.log2(n_add)) / 2)))
+    if wsl > 1:
+        per_read += shift_add_energy(units, d.adc_bits, wsl) * (wsl - 1) * math.ceil(cpa / wsl)
+    if planes > 1:
+        per_read += shift_add_energy(units, d.adc_bits + wsl, planes) * math.ceil(cpa / wsl)
+    tree = sum(n * adder_tree_energy(k, d.adc_bits + layer.a_bits + wsl + 1, t) for n, k, t in trees)
+    return wl, other, reads * per_read + tree
 
 
 def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
@@ -226,8 +292,21 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         raise out_of_range("design", type(d).__name__, "a PIMDesign", "evaluate_system")
     wl = get_workload(workload, 1)
     e_conv, t_conv = d.conversion()
-    t_read = d.cols_per_adc * t_conv                       # one array read, all its converters
+    per = d.periphery == "neurosim"
+    P = None
+    if per:
+        from ._pim_periphery import adder_tree_latency, buffer_bit_energy, periphery
+        P = periphery(d, t_conv / d.sense_factor)
+    if d.clock == "sensing":            # synchronous: the sensing path sets the clock, never above clock_hz
+        t_cycle = max(1.0 / d.clock_hz, P["clock_s"] if per else t_conv)
+        t_read = d.cols_per_adc * t_cycle                  # one multiplexer step a cycle
+    else:
+        t_cycle, t_read = 1.0 / d.clock_hz, d.cols_per_adc * t_conv
     e_dc = 0.0 if d.adc == "mlsa" else d.v_read ** 2 / d.r_col() * t_conv   # column DC current
+    e_bl = 0.0 if (per and d.adc == "mlsa") else d.c_col * d.v_read ** 2  # NeuroSim: inside the MLSA
+    e_bit = buffer_bit_energy() if per else d.e_buffer_bit
+    if per:
+        e_conv += P["e_mlsa_gates"]
     counts = [_layer_counts(d, l) for l in wl.layers]
     if not any(c[0] for c in counts):
         from memlab.errors import ConfigError
@@ -243,38 +322,58 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     else:
         reps = [1] * len(counts)
     layers, rows, interval, conv_tot = [], [], 0.0, 0.0
-    for l, (arrays, vectors, k, n, conv, kh, sub), p, r in zip(wl.layers, counts, planes, reps):
+    parts = dict.fromkeys(("adc", "accum", "other", "buffer", "ic"), 0.0)
+    for l, (arrays, vectors, k, n, conv, kh, sub, reads, trees), p, r in zip(wl.layers, counts, planes, reps):
         t_arr = math.ceil(vectors / r) * p * sub * t_read if arrays else 0.0
+        t_acc = 0.0
+        if per and trees:
+            t_tree = adder_tree_latency(max(t[1] for t in trees), d.adc_bits + l.a_bits + 8 + 1)
+            t_acc = math.ceil(vectors / r) * d.cols_per_adc * math.ceil(t_tree / t_cycle) * t_cycle
         bits_in = k * vectors * l.a_bits / (kh if d.row_reuse else 1)
         bits_out = n * vectors * l.a_bits / (4 if l.name in pooled else 1)
         bits = bits_in + bits_out
-        t_buf = bits / (d.buffer_width * d.buffer_ports * d.clock_hz)
-        t_bus = bits / (d.bus_width * d.clock_hz)
-        times = {"array": t_arr, "memory:buffer": t_buf, "interconnect": t_bus}
+        t_buf = bits / (d.buffer_width * d.buffer_ports) * t_cycle
+        t_bus = bits / d.bus_width * t_cycle
+        times = {"array": t_arr + t_acc, "memory:buffer": t_buf, "interconnect": t_bus}
         t = max(times.values()) if d.overlap else sum(times.values())
         bound = max(times, key=times.get)
         mux_steps = conv / (d.cols / d.cols_per_adc) if conv else 0.0   # array reads x mux steps
-        e = energy_dict(
-            adc=conv * e_conv,
-            compute=conv * (d.c_col * d.v_read ** 2 + d.e_shift_add + e_dc),
-            dac=(mux_steps * d.ra * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
-                 else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1)),
-            onchip=bits * d.e_buffer_bit,
-            interconnect=bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2)
+        wsl = math.ceil(l.w_bits / d.cell_bits)
+        if per:
+            e_wl, e_other, e_accum = _periphery_energy(d, P, l, reads, trees, wsl, p)
+            drive = (e_wl + e_other if d.input_drive == "bit-serial"
+                     else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1) + e_other)
+        else:
+            e_wl, e_other, e_accum = 0.0, 0.0, conv * d.e_shift_add
+            drive = (mux_steps * d.ra * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
+                     else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1))
+        e_ic = bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2
+        e = energy_dict(adc=conv * e_conv, compute=conv * (e_bl + e_dc) + e_accum, dac=drive,
+                        onchip=bits * e_bit, interconnect=e_ic)
+        for key, v in (("adc", conv * (e_conv + e_bl + e_dc) + e_wl), ("accum", e_accum), ("other", e_other),
+                       ("buffer", bits * e_bit), ("ic", e_ic)):
+            parts[key] += v
         e = {c: v * d.post_layout_factor for c, v in e.items()}
         interval = max(interval, t)
         conv_tot += conv
         layers.append(LayerResult(l.name, l.kind, l.macs, 0.0, bits / 8, times, t, bound, e, 0.0,
                                   {"arrays": arrays, "replicas": r, "conversions": conv, "bits_moved": bits}))
-        rows.append({"layer": l.name, "arrays": arrays, "replicas": r, "array_s": t_arr, "buffer_s": t_buf,
-                     "bus_s": t_bus, "time_s": t})
+        rows.append({"layer": l.name, "arrays": arrays, "replicas": r, "array_s": t_arr, "accum_s": t_acc,
+                     "buffer_s": t_buf, "bus_s": t_bus, "time_s": t})
     notes = [f"PIM system model ({d.adc} {d.adc_bits}-bit converter, {d.input_drive} inputs, {d.replication} "
-             f"replication, {'overlapped' if d.overlap else 'serial'} data movement) at {d.node_nm} nm: predicted "
-             "from the stated design, not fitted to the result",
+             f"replication, {'overlapped' if d.overlap else 'serial'} data movement, {d.periphery} periphery, "
+             f"{d.clock} clock {t_cycle:.4g} s) at {d.node_nm} nm: predicted from the stated design, not fitted "
+             "to the result",
              f"pipeline interval {interval:.4g} s (slowest stage); the report's latency is the sum of stages"]
     if digital:
         notes.append(f"activation x activation GEMMs of {digital} are not costed (no digital unit in this model)")
     wsl = max(math.ceil(l.w_bits / d.cell_bits) for l in wl.layers)
     peak = 2 * sum(c[0] * r for c, r in zip(counts, reps)) * d.rows * d.cols / wsl / (max(planes) * t_read)
     rep = Report("PIMDesign", "PIM", wl.name, 1, layers, peak, 0.0, None, notes, kind="predicted")
-    return SystemResult(rep, interval, rows, conv_tot)
+    area = {}
+    if per:
+        from ._pim_periphery import subarray_area
+        n_sub = sum(c[0] * r for c, r in zip(counts, reps))
+        area = {k: v * n_sub for k, v in subarray_area(d).items()}
+        area["subarrays"] = n_sub
+    return SystemResult(rep, interval, rows, conv_tot, t_cycle, parts, area)

@@ -28,36 +28,53 @@ def validation():
              "basis": r["basis"], "source": r["source"]} for r in pim_validation()]
     print("PIM model predictions vs published figures (none calibrated on)")
     print(to_text(rows, ["case", "quantity", "predicted", "published", "error", "basis", "source"]))
-    from memlab.accel._pim_neurosim import NEUROSIM_V14_PARTS, neurosim_isaac_rows, neurosim_rows, neurosim_system
+    from memlab.accel._pim_neurosim import (NEUROSIM_V14, NEUROSIM_V14_PARTS, neurosim_isaac_rows, neurosim_rows,
+                                            neurosim_system)
     ns = [{"model": r["case"].split("(")[-1].rstrip(")"), "quantity": r["quantity"].split(",")[0],
            "predicted": fmt_si(r["predicted"], r["unit"]), "published": fmt_si(r["published"], r["unit"]),
            "error": f"{100 * r['error']:+.1f} %"} for r in neurosim_rows() + neurosim_isaac_rows()]
     print("PIM models at DNN+NeuroSim V1.4's release-test design point (VGG-8 CIFAR-10, 22 nm RRAM), predicted")
     print(to_text(ns, ["model", "quantity", "predicted", "published", "error"]))
     res = neurosim_system()
-    slow = max(res.stages, key=lambda s: s["time_s"])
+    before = neurosim_system(periphery="none", clock="stated")
     p = NEUROSIM_V14_PARTS
-    parts = [{"part": "slowest stage (pipeline interval)", "memlab": fmt_si(slow["time_s"], "s"),
-              "NeuroSim": fmt_si(p["interval_s"], "s")},
-             {"part": "  converter / array time", "memlab": fmt_si(slow["array_s"], "s"), "NeuroSim": fmt_si(p["adc_s"], "s")},
-             {"part": "  buffer time", "memlab": fmt_si(slow["buffer_s"], "s"), "NeuroSim": fmt_si(p["buffer_s"], "s")},
-             {"part": "  interconnect time", "memlab": fmt_si(slow["bus_s"], "s"), "NeuroSim": fmt_si(p["ic_s"], "s")}]
-    e = res.report.energy_J
-    z = 1.22                                        # NeuroSim's part energies are before zeta
-    parts += [{"part": "converter energy / image", "memlab": fmt_si(e["adc"] / z, "J"), "NeuroSim": fmt_si(p["adc_J"], "J")},
-              {"part": "buffer energy / image", "memlab": fmt_si(e["onchip"] / z, "J"), "NeuroSim": fmt_si(p["buffer_J"], "J")},
-              {"part": "interconnect energy / image", "memlab": fmt_si(e["interconnect"] / z, "J"),
-               "NeuroSim": fmt_si(p["ic_J"], "J")},
-              {"part": "array + drive + shift-add / image", "memlab": fmt_si((e["compute"] + e["dac"]) / z, "J"),
-               "NeuroSim": fmt_si(p["accum_J"] + p["other_J"], "J") + " (accum + other)"}]
-    print(f"system model by part (slowest stage {slow['layer']}; energies before the 1.22 post-layout factor)")
-    print(to_text(parts, ["part", "memlab", "NeuroSim"]))
-    opts = [("as stated", {}), ("overlap data movement", {"overlap": True}), ("one copy per layer", {"replication": "one-copy"}),
-            ("2-bit DAC inputs", {"input_drive": "dac", "dac_bits": 2}), ("SAR, Walden 10 fJ/step", {"adc": "walden"}),
-            ("ISAAC SAR table", {"adc": "isaac"})]
+    print(f"synchronous clock: {fmt_si(res.clock_s, 's')} (NeuroSim {fmt_si(p['clock_s'], 's')}, "
+          f"{100 * (res.clock_s / p['clock_s'] - 1):+.1f} %); before: the stated {fmt_si(before.clock_s, 's')}")
+    slow, slow0 = (max(r.stages, key=lambda s: s["time_s"]) for r in (res, before))
+    t_rows = [("slowest stage (pipeline interval)", "time_s", p["interval_s"]),
+              ("  converter / array time", "array_s", p["adc_s"]), ("  accumulation time", "accum_s", p["accum_s"]),
+              ("  buffer time", "buffer_s", p["buffer_s"]), ("  interconnect time", "bus_s", p["ic_s"])]
+    parts = [{"part": n, "memlab": fmt_si(slow[k], "s"), "NeuroSim": fmt_si(ref, "s"),
+              "error": f"{100 * (slow[k] / ref - 1):+.0f} %", "before": fmt_si(slow0.get(k, 0.0), "s")}
+             for n, k, ref in t_rows]
+    other_ns = p["other_J"] - p["buffer_J"] - p["ic_J"]
+    e_rows = [("sense amplifiers + array", "adc", p["adc_J"]), ("accumulation (shift-add, adder trees)", "accum",
+              p["accum_J"]), ("other periphery (switch matrix, mux, decoder)", "other", other_ns),
+              ("buffer", "buffer", p["buffer_J"]), ("interconnect", "ic", p["ic_J"])]
+    parts += [{"part": n + " / image", "memlab": fmt_si(res.parts[k], "J"), "NeuroSim": fmt_si(ref, "J"),
+               "error": f"{100 * (res.parts[k] / ref - 1):+.0f} %", "before": fmt_si(before.parts[k], "J")}
+              for n, k, ref in e_rows]
+    tot, tot_ns = sum(res.parts.values()), p["adc_J"] + p["accum_J"] + p["other_J"]
+    parts.append({"part": "dynamic energy / image", "memlab": fmt_si(tot, "J"), "NeuroSim": fmt_si(tot_ns, "J"),
+                  "error": f"{100 * (tot / tot_ns - 1):+.0f} %", "before": fmt_si(sum(before.parts.values()), "J")})
+    print(f"system model by part (slowest stage {slow['layer']}; energies before the 1.22 post-layout factor; "
+          "before = periphery='none', clock='stated')")
+    print(to_text(parts, ["part", "memlab", "NeuroSim", "error", "before"]))
+    a = res.area_m2
+    print(f"area of the {a['subarrays']} used subarrays: array {fmt_si(a['array'] * 1e6, 'mm^2')}, sense amplifiers "
+          f"{fmt_si(a['adc'] * 1e6, 'mm^2')}, digital periphery {fmt_si(a['digital'] * 1e6, 'mm^2')}, total "
+          f"{fmt_si(a['total'] * 1e6, 'mm^2')} (NeuroSim chip {NEUROSIM_V14['area_mm2']:.2f} mm^2 with buffers, "
+          "interconnect and floorplan)")
+    opts = [("as stated", {}), ("before: no periphery, stated clock", {"periphery": "none", "clock": "stated"}),
+            ("periphery, stated 1 GHz clock", {"clock": "stated"}), ("overlap data movement", {"overlap": True}),
+            ("one copy per layer", {"replication": "one-copy"}), ("2-bit DAC inputs", {"input_drive": "dac", "dac_bits": 2}),
+            ("SAR, Walden 10 fJ/step", {"adc": "walden"}), ("ISAAC SAR table", {"adc": "isaac"})]
     print("system model options at the same design (published: 23.94 TOPS/W, 6.342 TOPS)")
-    print(to_text([{"option": n, "TOPS/W": f"{neurosim_system(**c).ops_per_J / 1e12:.3g}",
-                    "TOPS": f"{neurosim_system(**c).throughput_ops_per_s / 1e12:.3g}"} for n, c in opts]))
+    out = []
+    for n, c in opts:
+        r = neurosim_system(**c)
+        out.append({"option": n, "TOPS/W": f"{r.ops_per_J / 1e12:.3g}", "TOPS": f"{r.throughput_ops_per_s / 1e12:.3g}"})
+    print(to_text(out))
 
 
 def _network():

@@ -1,7 +1,7 @@
 """The PIM system model (accel/_pim_system.py) at DNN+NeuroSim V1.4's release-test design,
 entered as inputs (accel/_pim_neurosim.py DESIGN_SOURCES): closed-form checks of its parts,
-its options, and the VGG-8 prediction against the published row (direction asserted, errors
-reported: no published agreement band holds, see docs/notes/hardware.md §9)."""
+its options, and the VGG-8 prediction against the published rows (energy efficiency within
+30 %, throughput in the band its one untranscribed cause allows; docs/notes/hardware.md §9)."""
 import math
 
 import pytest
@@ -23,7 +23,7 @@ def test_mlsa_sensing_time_is_neurosims_22nm_fit():
     # R = (100 kOhm / 128) / (1 - 14/16) = 6250 ohm (< 12.7 kOhm: no capacitance term), and
     # ColumnLatency_Table gives 8.02517e-15 * 6250 + 8.51803e-10 s (by hand: 0.90196 ns)
     _e, t = mlsa_conversion(4, 22, 100e3, 128, 3e3, 0.5, 12e-15)
-    assert t == pytest.approx(8.02517e-15 * 6250 + 8.51803e-10, rel=1e-12)
+    assert t == pytest.approx(8.02517e-15 * 6250 + 8.51803e-10, rel=1e-12, abs=0)
     # energy > the column's own fitted power x that time (the reference columns add to it):
     # by hand at R_col = 3 kOhm (< 4832 ohm branch) 15 x (-2.85373e-11 x 3000 + 9.16744e-7) W
     e, _t = mlsa_conversion(4, 22, 100e3, 128, 3e3, 0.5, 12e-15)
@@ -33,16 +33,33 @@ def test_mlsa_sensing_time_is_neurosims_22nm_fit():
 def test_conversions_and_slowest_array_time_by_hand(base):
     # same hand count as tests/accel/test_pim_neurosim.py: 314,577,920 conversions per image
     assert base.conversions == 314_577_920
-    # conv2: 1024 vectors on 8 copies (speed-up degree 8), 8 input planes, 8 columns per
-    # sense amplifier, each sensed in the 22 nm fit time x beta = 1.4
-    t_sense = (8.02517e-15 * 6250 + 8.51803e-10) * 1.4
+    # synchronous clock from the sensing path (accel/_pim_periphery.py), never above clkFreq
+    from memlab.accel._pim_periphery import periphery
+    d = neurosim_design()
+    _e, t = d.conversion()
+    clk = periphery(d, t / 1.4)["clock_s"]
+    assert base.clock_s == pytest.approx(max(1e-9, clk), rel=1e-12, abs=0)
+    # conv2: 1024 vectors on 8 copies (speed-up degree 8), 8 input planes, one subarray read
+    # = 8 multiplexer steps of one clock each (SubArray.cpp readLatencyADC = numColMuxed cycles)
     conv2 = next(s for s in base.stages if s["layer"] == "conv2")
-    assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * t_sense, rel=1e-12)
+    assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * base.clock_s, rel=1e-12, abs=0)
     # buffer: novel-mapping input 3 x 128 x 1024 x 8 bits + pooled output 128 x 1024 x 8 / 4,
-    # over one 128-bit core row per 1 ns cycle
+    # over one 128-bit core row per clock
     bits = 3 * 128 * 1024 * 8 + 128 * 1024 * 8 / 4
-    assert conv2["buffer_s"] == pytest.approx(bits / 128e9, rel=1e-12)
-    assert conv2["time_s"] == pytest.approx(conv2["array_s"] + conv2["buffer_s"] + conv2["bus_s"], rel=1e-12)
+    assert conv2["buffer_s"] == pytest.approx(bits / 128 * base.clock_s, rel=1e-12, abs=0)
+    assert conv2["time_s"] == pytest.approx(conv2["array_s"] + conv2["accum_s"] + conv2["buffer_s"]
+                                            + conv2["bus_s"], rel=1e-12, abs=0)
+
+
+def test_earlier_model_kept_without_periphery():
+    # periphery="none", clock="stated": the earlier model, conv2 sensed in the 22 nm fit time
+    # x beta = 1.4 (R_ref = (100 kOhm / 128) / (1 - 14/16) = 6250 ohm), 8 columns per amplifier
+    res = neurosim_system(periphery="none", clock="stated")
+    t_sense = (8.02517e-15 * 6250 + 8.51803e-10) * 1.4
+    conv2 = next(s for s in res.stages if s["layer"] == "conv2")
+    assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * t_sense, rel=1e-12, abs=0)
+    assert conv2["buffer_s"] == pytest.approx((3 * 128 * 1024 * 8 + 128 * 1024 * 8 / 4) / 128e9, rel=1e-12, abs=0)
+    assert res.parts["other"] == 0.0
 
 
 def test_options_change_the_result_as_their_closed_forms_say(base):
@@ -50,44 +67,57 @@ def test_options_change_the_result_as_their_closed_forms_say(base):
     one = neurosim_system(replication="one-copy")
     a1 = next(s for s in one.stages if s["layer"] == "conv2")["array_s"]
     a8 = next(s for s in base.stages if s["layer"] == "conv2")["array_s"]
-    assert a1 == pytest.approx(8 * a8, rel=1e-12)
+    assert a1 == pytest.approx(8 * a8, rel=1e-12, abs=0)
     # overlapped data movement: each stage takes the slowest of its parts
     ov = neurosim_system(overlap=True)
     assert ov.interval_s == pytest.approx(max(max(s["array_s"], s["buffer_s"], s["bus_s"]) for s in ov.stages))
     # a 1-bit DAC per row instead of bit-serial switching: ISAAC's 0.41667 pJ per row drive,
     # one drive per row, column block and input bit = conversions / 128 columns x 128 rows,
     # x zeta 1.22
-    dac = neurosim_system(input_drive="dac")
-    assert dac.report.energy_J["dac"] == pytest.approx(314_577_920 / 128 * 128 * 0.41667e-12 * 1.22, rel=1e-9)
+    plain = dict(periphery="none", clock="stated")
+    dac = neurosim_system(input_drive="dac", **plain)
+    assert dac.report.energy_J["dac"] == pytest.approx(314_577_920 / 128 * 128 * 0.41667e-12 * 1.22, rel=1e-9, abs=0)
     # ISAAC's 4-bit SAR (0.79 pJ) in place of the sense amplifier costs more energy; a
     # voltage-input converter also pays the column's DC current, by hand v_read^2 / R_col
     # x sensing time per conversion, R_col = 1 / (64 rows x (0.5/100k + 0.5/1.7M)) ohm
-    isaac = neurosim_system(adc="isaac")
+    isaac = neurosim_system(adc="isaac", **plain)
     assert isaac.ops_per_J < base.ops_per_J
     r_col = 1 / (64 * (0.5 / 100e3 + 0.5 / 1.7e6))
     t = 1.4 / 1e9
-    d_compute = isaac.report.energy_J["compute"] - base.report.energy_J["compute"]
-    assert d_compute == pytest.approx(314_577_920 * 0.25 / r_col * t * 1.22, rel=1e-9)
+    d_compute = isaac.report.energy_J["compute"] - neurosim_system(**plain).report.energy_J["compute"]
+    assert d_compute == pytest.approx(314_577_920 * 0.25 / r_col * t * 1.22, rel=1e-9, abs=0)
 
 
-def test_vgg8_prediction_direction_errors_reported():
-    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row).
-    # Published: 23.94 TOPS/W, 6.342 TOPS. The model omits NeuroSim's decoders, multiplexers,
-    # switch matrices, adder trees and registers (its "other" 16.8 uJ of 42 uJ) and part of
-    # the sense amplifier (latch and encoder switching): it must come out MORE efficient; it
-    # clocks buffer and bus at the 1 GHz clkFreq input where NeuroSim's synchronous clock
-    # became 2.23 ns (set by its sensing delay, an output), so it must come out FASTER. No
-    # closeness band is asserted: measured errors (+91 % and x3.05 at this commit) exceed
-    # any published NeuroSim-to-silicon agreement; they are printed by benchmarks/bench_pim.py.
-    rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows()}
-    assert rows["energy efficiency"]["predicted"] > NEUROSIM_V14["ops_per_J"]
-    assert rows["throughput"]["predicted"] > NEUROSIM_V14["throughput_ops_per_s"]
-    # but the slowest stage's converter time is of the row's (its pipeline clock is set by
-    # buffer and interconnect, 185 of 194 us, as here by buffer and bus)
+def test_vgg8_prediction_bands():
+    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row) and
+    # its periphery transcribed (accel/_pim_periphery.py). Published: 23.94 TOPS/W, 6.342 TOPS.
+    # Energy efficiency: within the task's 30 % band (measured +11.7 % at this commit).
+    rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" not in r["case"]}
+    assert abs(rows["energy efficiency"]["error"]) < 0.30
+    # Throughput does NOT meet 30 %: NeuroSim's buffer takes 61,338 clocks (136,858 ns / 2.2312 ns)
+    # where memlab counts 26,624 (one 128-bit line a clock, input and output once), a factor 2.30
+    # not transcribed (its tile/PE buffer hierarchy); the band that holds is faster, but by less
+    # than that factor (measured x2.01)
+    ratio = rows["throughput"]["predicted"] / NEUROSIM_V14["throughput_ops_per_s"]
+    assert 1.0 < ratio < 61_338 / 26_624
+    # the slowest stage is set by buffer and interconnect, as NeuroSim's (185 of 194 us)
     res = neurosim_system()
     slow = max(res.stages, key=lambda s: s["time_s"])
     assert slow["buffer_s"] + slow["bus_s"] > slow["array_s"]
     assert NEUROSIM_V14_PARTS["buffer_s"] + NEUROSIM_V14_PARTS["ic_s"] > NEUROSIM_V14_PARTS["adc_s"]
+
+
+def test_energy_parts_against_neurosims_breakdown():
+    # NeuroSim's row: sense amplifiers (+array) 21.6 uJ, accumulation 3.57 uJ, other 16.8 uJ of
+    # which buffer 0.20 and interconnect 6.09 uJ (so 10.5 uJ of switch matrices, multiplexers,
+    # decoders and the rest). The transcribed parts, before zeta: sense amplifiers within 30 %
+    # (measured -7 %), other periphery within 30 % (measured +5 %); the accumulation comes out
+    # higher (measured +57 %, same call counts as SubArray.cpp CalculatePower: 7 weight and 1 input
+    # shift-adds per subarray read; see docs/notes/hardware.md §9)
+    p, ns = neurosim_system().parts, NEUROSIM_V14_PARTS
+    assert abs(p["adc"] / ns["adc_J"] - 1) < 0.30
+    assert abs(p["other"] / (ns["other_J"] - ns["buffer_J"] - ns["ic_J"]) - 1) < 0.30
+    assert 1.0 < p["accum"] / ns["accum_J"] < 2.0
 
 
 def test_every_design_input_has_a_source():
@@ -100,7 +130,8 @@ def test_every_design_input_has_a_source():
 
 
 @pytest.mark.parametrize("bad", [dict(adc="flash"), dict(rows=0), dict(input_density=1.5), dict(r_off=1e3),
-                                 dict(replication="replicate"), dict(overlap="yes"), dict(v_read=-0.1)])
+                                 dict(replication="replicate"), dict(overlap="yes"), dict(v_read=-0.1),
+                                 dict(periphery="full"), dict(clock="fast"), dict(node_nm=32)])
 def test_bad_design_is_a_named_error(bad):
     with pytest.raises(MemlabError) as e:
         neurosim_design(**bad)
@@ -122,14 +153,14 @@ def test_second_published_point_64_rows_at_once():
     from memlab.accel._pim_neurosim import NEUROSIM_V14_ROW3
     full, half = neurosim_system(), neurosim_system(rows_parallel=64)
     assert half.conversions == 620_767_232
-    # PREDICTION of the change (direction asserted, size reported in the benchmark): fewer
-    # rows at once cost efficiency, as published (23.94 -> 20.06 TOPS/W); memlab's drop is
-    # larger (its sense-amplifier energy barely falls with the smaller column current)
+    # PREDICTION of the change: fewer rows at once cost efficiency, as published (23.94 -> 20.06)
     assert half.ops_per_J < full.ops_per_J
     assert NEUROSIM_V14_ROW3["ops_per_J"] < NEUROSIM_V14["ops_per_J"]
-    rows = [r for r in neurosim_rows() if "64 rows" in r["case"]]
-    assert {r["quantity"].split(",")[0] for r in rows} >= {"energy efficiency", "throughput"}
-    assert all(r["predicted"] > r["published"] for r in rows if r["unit"] in ("op/J", "op/s"))
+    rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" in r["case"]}
+    # energy efficiency within the 30 % band (measured -1.0 %); throughput faster than
+    # published, by less than the buffer-cycle factor 121,309 ns / 1.97768 ns / 26,624 = 2.30
+    assert abs(rows["energy efficiency"]["error"]) < 0.30
+    assert 1.0 < rows["throughput"]["predicted"] / rows["throughput"]["published"] < 61_338 / 26_624
 
 
 def test_workload_without_weight_gemm_is_a_named_error():
