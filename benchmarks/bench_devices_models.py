@@ -9,7 +9,9 @@ periods). Column ``rs = 0``: the drive without its series resistor (the device e
 alone); column ``demo rs``: with the demonstration's series resistor, when it has one
 (every stage then solves v + rs i(v) = vs by Newton). Compilation is excluded (warm-up
 call first; numba's cache keeps it between runs). Usage: ``python
-benchmarks/bench_devices_models.py [name ...]`` (short names, default all).
+benchmarks/bench_devices_models.py [name ...]`` (short names, default all). The last two
+columns: speed-up over the lead's quiet-machine baseline (:data:`BASELINE`), meaningful
+only on a quiet machine (the load average is printed).
 """
 from __future__ import annotations
 
@@ -23,6 +25,14 @@ from _timing import best_of
 from memlab.devices import (MODELS, HPLinearDrift, JARTVCM, StochasticSwitch, TEAM, VTEAM, simulate, spread)
 
 N, N_T = 100_000, 1000
+
+#: the lead's quiet-machine seconds (rs = 0, demo rs) at GENERATOR_VERSION 6, before issue 14's
+#: expression and series-solve work; the table's last columns are their ratio to this run
+BASELINE = {"hp": (1.82, None), "team": (3.57, 5.64), "vteam": (1.14, 3.52), "yakopcic": (2.87, None),
+            "stanford": (5.00, None), "mss": (1.99, 5.66), "threshold": (0.68, None), "sinh": (1.32, None),
+            "selector": (1.31, None), "pcm": (4.83, 19.8), "mott": (1.98, None), "datadriven": (2.49, None),
+            "jart": (11.4, None), "stochastic": (2.41, None), "hp (window none)": (1.39, None),
+            "team + kvatinsky": (5.03, 7.35), "vteam + joglekar": (1.66, 4.05)}
 
 
 def cases():
@@ -68,15 +78,17 @@ def main(names):
         dt0 = timed(pop, demo.drive(2, r_series=0.0) if demo.r_series else drive, x0, t)
         dt_rs = timed(pop, drive, x0, t) if demo.r_series else float("nan")
         rows.append((f"{type(model).__name__} {model.option_values or ''}".strip(), dt0, demo.r_series, dt_rs,
-                     time.perf_counter() - t0))
+                     time.perf_counter() - t0, BASELINE.get(name, (None, None))))
         print(f"  {rows[-1][0]}: {dt0:.3f} s", file=sys.stderr, flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings under load are pessimistic); "
           f"{N:,} devices x {N_T:,} fixed ROS2 steps of each model's I-V demo drive")
-    print(f"{'model (options)':58s} {'rs = 0 [s]':>10s} {'demo rs':>9s} {'with rs [s]':>11s}  target")
-    for label, dt0, rs, dt_rs, _ in rows:
+    print(f"{'model (options)':58s} {'rs = 0 [s]':>10s} {'demo rs':>9s} {'with rs [s]':>11s}  target"
+          f"  {'vs v6 rs=0':>10s} {'vs v6 rs':>8s}")
+    ratio = lambda base, dt: f"{base / dt:.2f}x" if base and dt == dt else "-"
+    for label, dt0, rs, dt_rs, _, (b0, b_rs) in rows:
         rs_txt = f"{rs:.0f}" if rs else "-"
         rs_t = f"{dt_rs:11.3f}" if rs else f"{'-':>11s}"
-        print(f"{label[:58]:58s} {dt0:10.3f} {rs_txt:>9s} {rs_t}  < 2 s")
+        print(f"{label[:58]:58s} {dt0:10.3f} {rs_txt:>9s} {rs_t}  < 2 s  {ratio(b0, dt0):>10s} {ratio(b_rs, dt_rs):>8s}")
 
 
 if __name__ == "__main__":

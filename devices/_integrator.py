@@ -14,7 +14,8 @@ Placeholders (``string.Template`` syntax):
     Source of the njit-decorated device functions, which must define
     ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
     ``_kernel_r(v, x, p) -> (i, di/dv, rate)``, ``_noise(v, x, p) -> amplitude`` and
-    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r``, which
+    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r`` and
+    ``_gkernel_i(v, x, a, b, P, d) -> (i, di/dv)`` (series-resistor Newton), which
     take the normalised gaps a, b and read the parameters from row d of the matrix P (see
     :data:`DEVICE_FUNCTIONS`).
 ``${rate_x_free}``
@@ -42,10 +43,11 @@ from __future__ import annotations
 
 from string import Template
 
-__all__ = ["TEMPLATE", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
+__all__ = ["TEMPLATE", "STEPPER", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
 
 #: names the device-function source must define
-DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "_gkernel", "_gkernel_r")
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "_gkernel", "_gkernel_r", "_gkernel_i", "_gkernel_j",
+                    "_gkernel_ir")
 #: names of the integrator entry points in the generated module
 ENTRY_POINTS = ("run", "run_fixed")
 
@@ -136,6 +138,13 @@ def reflect(u, side):
         return 1.0 - u, 1 - side
     return u, side
 
+@njit(inline="always", cache=True)
+def finite_or_0(J):
+    # a non-finite Jacobian entry is replaced by 0 (the step is then explicit in it)
+    if not (J == J) or abs(J) == math.inf:
+        return 0.0
+    return J
+
 @njit(cache=True, error_model="numpy")
 def solve_v(vs, x, a, b, P, d, rs, vguess):
     # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
@@ -143,7 +152,7 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
     hi = max(0.0, vs)
     v = min(max(vguess, lo), hi)
     for _ in range(200):
-        o = _gkernel_r(v, x, a, b, P, d)
+        o = _gkernel_i(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
         if F == 0.0:
             return v
@@ -161,7 +170,7 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
     return v
 
 @njit(inline="always", cache=True, error_model="numpy")
-def stage(vs, u, side, lo, hi, P, d, rs, vguess):
+def stage_rs(vs, u, side, lo, hi, P, d, rs, vguess):
     # (v, i, du/dt, d(du/dt)/du); the last equals d(dx/dt)/dx in either representation
     x, a, b, sc = unpack(u, side, lo, hi)
     v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
@@ -169,25 +178,28 @@ def stage(vs, u, side, lo, hi, P, d, rs, vguess):
     dvdx = 0.0
     if rs != 0.0:
         dvdx = -rs * o[2] / (1.0 + rs * o[1])
-    J = o[5] + o[4] * dvdx
-    if not (J == J) or abs(J) == math.inf:
-        J = 0.0
-    return v, o[0], o[3] * sc, J
+    return v, o[0], o[3] * sc, finite_or_0(o[5] + o[4] * dvdx)
 
 @njit(inline="always", cache=True, error_model="numpy")
-def stage_r(vs, u, side, lo, hi, P, d, rs, vguess):
+def stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess):
     x, a, b, sc = unpack(u, side, lo, hi)
     v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
     o = _gkernel_r(v, x, a, b, P, d)
     return v, o[0], o[2] * sc
 
-@njit(cache=True, error_model="numpy")
-def jump(u, side, lo, hi, P, d, rs, vs, vguess, z):
-    # model noise: a random state jump (amplitude from _noise, state units)
-    ulo, uhi = u_range(lo, hi)
+@njit(inline="always", cache=True, error_model="numpy")
+def stage0(vs, u, side, lo, hi, P, d, rs, vguess):
+    # no series resistor: the device voltage is the source's, and neither di/dv, di/dx
+    # nor d(rate)/dv is needed (_gkernel_j: i, rate, d(rate)/dx)
     x, a, b, sc = unpack(u, side, lo, hi)
-    vn_, in_, rn_ = stage_r(vs, u, side, lo, hi, P, d, rs, vguess)
-    return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
+    o = _gkernel_j(vs, x, a, b, P, d)
+    return vs, o[0], o[1] * sc, finite_or_0(o[2])
+
+@njit(inline="always", cache=True, error_model="numpy")
+def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
+    x, a, b, sc = unpack(u, side, lo, hi)
+    o = _gkernel_ir(vs, x, a, b, P, d)
+    return vs, o[0], o[1] * sc
 
 @njit(inline="always", cache=True)
 def finish(x_final, gap_final, dv, u, side, lo, hi):
@@ -200,8 +212,34 @@ def finish(x_final, gap_final, dv, u, side, lo, hi):
         gap_final[dv, 0] = x - lo
         gap_final[dv, 1] = hi - x
 
+${stepper_0}
+
+${stepper_rs}
+
+def run(P, x0, lo_b, hi_b, rs_a, *rest):
+    """Adaptive ROS2 (arguments: see memlab.devices._simulate); the variant without series
+    resistors when every rs is 0 (each variant compiles on its first call)."""
+    (run_rs if np.any(rs_a != 0.0) else run0)(P, x0, lo_b, hi_b, rs_a, *rest)
+
+
+def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
+    """Fixed-step ROS2, dispatched like run."""
+    (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(P, x0, lo_b, hi_b, rs_a, *rest)
+''')
+
+#: the integrator functions, filled twice: suffix ``s`` 0 (no series resistor,
+#: stage0 and stage_r0) and _rs (stage_rs, stage_r_rs with the Newton solve of the device voltage)
+STEPPER = Template('''\
+@njit(cache=True, error_model="numpy")
+def jump${s}(u, side, lo, hi, P, d, rs, vs, vguess, z):
+    # model noise: a random state jump (amplitude from _noise, state units)
+    ulo, uhi = u_range(lo, hi)
+    x, a, b, sc = unpack(u, side, lo, hi)
+    vn_, in_, rn_ = stage_r${s}(vs, u, side, lo, hi, P, d, rs, vguess)
+    return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
+
 @njit(parallel=True, cache=True, error_model="numpy")
-def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
+def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
         out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
@@ -214,7 +252,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             atol = rtol
         u, side = pack(x0[dv], lo, hi)
         t = t_out[0]
-        v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+        v, i, r, J = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
@@ -228,7 +266,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     h = rem
                     last = True
                 vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J = stage(vs1, u, side, lo, hi, P, dv, rs, v)
+                v, i, r, J = stage${s}(vs1, u, side, lo, hi, P, dv, rs, v)
                 if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                     J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
                 if J > 0.0 and g * h * J > 0.5:
@@ -239,9 +277,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
                 if _GAP:
-                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, P, dv, rs, v)
+                    v2, i2, r2, J2 = stage${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                 else:
-                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, P, dv, rs, v)
+                    v2, i2, r2 = stage_r${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                     J2 = 0.0
                 k2 = (r2 - 2.0 * k1) / den
                 un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
@@ -278,9 +316,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             if st == 2:
                 break
             if has_noise:
-                u, side = jump(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
+                u, side = jump${s}(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
             if store[0] or store[1]:
-                v, i, r = stage_r(vgrid[k], u, side, lo, hi, P, dv, rs, v)
+                v, i, r = stage_r${s}(vgrid[k], u, side, lo, hi, P, dv, rs, v)
             keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
         finish(x_final, gap_final, dv, u, side, lo, hi)
         status[dv] = st
@@ -289,7 +327,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
+def run_fixed${s}(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
               has_noise, z):
     # one ROS2 step per output interval; the stage-1 evaluation at (t_k, x_k) doubles as
     # the output sample, so a step costs two model evaluations whatever is stored.
@@ -298,12 +336,12 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
     # speed), and the independent chains of a block overlap in the processor
     n_dev = P.shape[0]
     for b in prange((n_dev + BLOCK - 1) // BLOCK):
-        fixed_block(b * BLOCK, min(n_dev, (b + 1) * BLOCK), P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
+        fixed_block${s}(b * BLOCK, min(n_dev, (b + 1) * BLOCK), P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
                     store, x_final, gap_final, nsteps, vgrid, has_noise, z)
 
 
 @njit(cache=True, error_model="numpy")
-def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
+def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
                 vgrid, has_noise, z):
     # the devices d0 .. d1 - 1: per device exactly the operations of a lone ROS2 step
     n_t = t_out.shape[0]
@@ -322,10 +360,10 @@ def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, sto
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
         if _RATE_X_FREE and rs == 0.0:
-            v, i, r = stage_r(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            v, i, r = stage_r${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
             J = 0.0
         else:
-            v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            v, i, r, J = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for k in range(1, n_t):
         h = t_out[k] - t_out[k - 1]
@@ -343,15 +381,15 @@ def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, sto
             den = 1.0 - g * h * J
             k1 = r / den
             u1 = min(max(u + h * k1, ulo), uhi)
-            v2, i2, r2 = stage_r(vk, u1, side, lo, hi, P, dv, rs, v)
+            v2, i2, r2 = stage_r${s}(vk, u1, side, lo, hi, P, dv, rs, v)
             k2 = (r2 - 2.0 * k1) / den
             u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
-                u, side = jump(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
+                u, side = jump${s}(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
             if _RATE_X_FREE and rs == 0.0:
-                v, i, r = stage_r(vk, u, side, lo, hi, P, dv, rs, v2)
+                v, i, r = stage_r${s}(vk, u, side, lo, hi, P, dv, rs, v2)
             else:
-                v, i, r, J = stage(vk, u, side, lo, hi, P, dv, rs, v2)
+                v, i, r, J = stage${s}(vk, u, side, lo, hi, P, dv, rs, v2)
             U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for j in range(m):
         dv = d0 + j
