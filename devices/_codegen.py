@@ -28,11 +28,12 @@ from memlab.errors import ConfigError, UnsupportedExpressionError
 from memlab.devices._integrator import DEVICE_FUNCTIONS, ENTRY_POINTS, STEPPER, TEMPLATE
 from memlab.devices._windows import GAP_HI, GAP_LO
 
-__all__ = ["cache_dir", "load_module", "device_source", "module_source", "GENERATOR_VERSION", "INLINE_OPS"]
+__all__ = ["cache_dir", "load_module", "device_source", "module_source", "hoist_parameters",
+           "GENERATOR_VERSION", "INLINE_OPS"]
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "8"
+GENERATOR_VERSION = "9"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'
@@ -122,28 +123,101 @@ def device_source(k: SimpleNamespace) -> str:
              _function_source("_noise", k, [noise])]
     g = k.gap if k.gap is not None else k
     extra = [str(GAP_LO), str(GAP_HI)]
-    full = [g.current, g.di_dv, g.di_dx, g.rate, g.dr_dv, g.dr_dx]
+    # the integrator's kernels read the parameter-only subexpressions (divisions, exp of
+    # a parameter, ...) from columns of their own, computed once per device by ``derived``
+    full, qs = hoist_parameters([g.current, g.di_dv, g.di_dx, g.rate, g.dr_dv, g.dr_dx], k.symbols.values())
+    i_, didv, didx, r_, drdv, drdx = full
     # small kernels are inlined into the integrator (numba IR): the call and its argument
     # passing cost as much as their arithmetic; large ones stay calls (compile time)
     inline = sum(sp.count_ops(e) for e in full) <= INLINE_OPS
-    parts += [_function_source("_gkernel", k, full, extra, inline),
-              _function_source("_gkernel_r", k, [g.current, g.di_dv, g.rate], extra, inline),
-              _function_source("_gkernel_i", k, [g.current, g.di_dv], extra, inline),
-              _function_source("_gkernel_j", k, [g.current, g.rate, g.dr_dx], extra, inline),
-              _function_source("_gkernel_ir", k, [g.current, g.rate], extra, inline)]
+    q = [s_ for s_, _ in qs]
+    parts += [_derived_source(k, qs),
+              _function_source("_gkernel", k, full, extra, inline, q),
+              _function_source("_gkernel_r", k, [i_, didv, r_], extra, inline, q),
+              _function_source("_gkernel_i", k, [i_, didv], extra, inline, q),
+              _function_source("_gkernel_j", k, [i_, r_, drdx], extra, inline, q),
+              _function_source("_gkernel_ir", k, [i_, r_], extra, inline, q)]
     return "\n\n".join(parts)
+
+
+def hoist_parameters(exprs: list, params) -> tuple[list, list]:
+    """``exprs`` with their costly parameter-only parts replaced by symbols ``_q0, _q1, ...``,
+    and the list of ``(symbol, expression)``.
+
+    A part is a maximal subtree whose free symbols are all parameters, or the product
+    (sum) of the parameter-only factors (terms) of a product (sum); it is replaced when it
+    costs an operation beyond a sign (a division, a power, a function, two parameters
+    combined). Its value is the same for every step of a device, so the integrator computes
+    it once per device (:func:`_derived_source`) instead of at every model evaluation.
+    """
+    pset = set(params)
+    table: dict = {}
+
+    def is_param(e):
+        return e.free_symbols <= pset and isinstance(e, sp.Expr)
+
+    def costly(parts):
+        syms = [a for a in parts if a.free_symbols]
+        return len(syms) >= 2 or any(not a.is_Atom and not (a.is_Mul and len(a.args) == 2 and a.args[0] == -1
+                                                           and a.args[1].is_Atom) for a in syms)
+
+    def sym_for(e):
+        if e not in table:
+            table[e] = sp.Symbol(f"_q{len(table)}", real=True)
+        return table[e]
+
+    def walk(e):
+        if e.is_Atom:
+            return e
+        if e.free_symbols and is_param(e):
+            return sym_for(e) if costly([e]) else e
+        if isinstance(e, (sp.Mul, sp.Add)):
+            po = [a for a in e.args if is_param(a)]
+            if costly(po) and len(po) < len(e.args):
+                rest = [walk(a) for a in e.args if not is_param(a)]
+                return e.func(sym_for(e.func(*po)), *rest)
+        new = [walk(a) for a in e.args]
+        return e.func(*new) if any(n is not a for n, a in zip(new, e.args)) else e
+
+    out = [walk(sp.sympify(e)) for e in exprs]
+    return out, [(s_, e) for e, s_ in table.items()]
+
+
+def _derived_source(k: SimpleNamespace, qs: list) -> str:
+    """Source of ``derived(P)``: the parameter matrix with the columns of the hoisted
+    parameter-only subexpressions ``qs`` (see :func:`hoist_parameters`) appended, one row
+    per device; P itself when there are none."""
+    lines = ['@njit(cache=True, error_model="numpy")', "def derived(P):"]
+    if not qs:
+        return "\n".join(lines + ["    return P"]) + "\n"
+    printer = _kernel_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
+    n_p = len(k.symbols)
+    subs, reduced = sp.cse([e for _, e in qs], symbols=sp.numbered_symbols("_c"), optimizations="basic")
+    lines += ["    n = P.shape[0]", f"    Q = np.empty((n, {n_p + len(qs)}))", "    for _d in range(n):"]
+    for j, name in enumerate(k.symbols):
+        lines += [f"        {name} = P[_d, {j}]", f"        Q[_d, {j}] = {name}"]
+    for s_, e in subs:
+        lines.append(f"        {s_} = {printer.doprint(e)}")
+    for j, e in enumerate(reduced):
+        lines.append(f"        Q[_d, {n_p + j}] = float({printer.doprint(e)})")
+    return "\n".join(lines + ["    return Q"]) + "\n"
 
 
 def _kernel_printer_class():
     from sympy.printing.pycode import PythonCodePrinter
 
     class KernelPrinter(PythonCodePrinter):
-        """Python printer whose powers with a symbolic exponent call ``_ipow``, which
-        multiplies for the exponents 1, 2 and 3 (exact, and several times faster than
-        ``pow`` in the integrator's inner loop) and calls ``pow`` otherwise."""
+        """Python printer whose powers with a symbolic exponent (or a float one with an
+        integer value, such as JART's 10.0) call ``_ipow``, which multiplies for the
+        exponents 1, 2 and 3 (exact, and several times faster than ``pow`` in the
+        integrator's inner loop), by binary powering for the integers 4 to 64 and calls
+        ``pow`` otherwise."""
 
         def _print_Pow(self, expr, rational=False):
-            if expr.exp.is_Number:
+            e = expr.exp
+            if e.is_Float and e == int(e) and 4 <= int(e) <= 64:
+                return f"_ipow({self._print(expr.base)}, {self._print(e)})"
+            if e.is_Number:
                 return super()._print_Pow(expr, rational=rational)
             return f"_ipow({self._print(expr.base)}, {self._print(expr.exp)})"
 
@@ -165,6 +239,17 @@ def _ipow(b, e):
         return b * b
     if e == 3.0:
         return b * b * b
+    if e >= 4.0 and e <= 64.0 and e == math.floor(e):
+        # binary powering: at most 11 products, within a few roundings of pow
+        n = int(e)
+        r = 1.0
+        while True:
+            if n & 1:
+                r *= b
+            n >>= 1
+            if n == 0:
+                return r
+            b *= b
     return b ** e
 
 
@@ -183,14 +268,16 @@ def _omp(z, n):
 
 
 def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | None = None,
-                     inline: bool = False) -> str:
+                     inline: bool = False, derived: list = ()) -> str:
     """Source of one njit-decorated scalar kernel ``fname(v, x, *extra, _p)`` returning ``exprs``.
 
     Top-level Piecewise nodes become if/elif/else blocks (Piecewise with identical
     conditions share one block), so the costly terms of a branch (pow, exp) are evaluated
     only when that branch is taken; common subexpressions are eliminated outside and
     inside each branch separately. Every Piecewise has a default branch (checked when the
-    kernel namespace is built, see ``DeviceModel._k``).
+    kernel namespace is built, see ``DeviceModel._k``). ``derived``: the symbols of the
+    hoisted parameter-only parts (:func:`hoist_parameters`), read from the columns after
+    the parameters.
     """
     printer = _kernel_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
     names = sp.numbered_symbols("_c")
@@ -222,6 +309,10 @@ def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | 
     lines = [_JIT_INLINE if inline else _JIT, f"def {fname}({args}, {'_P, _d' if rows else '_p'}):"]
     for j, name in enumerate(k.symbols):
         lines.append(f"    {name} = _P[_d, {j}]" if rows else f"    {name} = _p[{j}]")
+    used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
+    for j, q in enumerate(derived):       # hoisted parameter-only parts (row of derived(P))
+        if q in used:
+            lines.append(f"    {q} = _P[_d, {len(k.symbols) + j}]")
     # 2. common subexpressions over everything (conditions, outer tree, every branch):
     # one used by a condition or the outer tree (always evaluated) is computed once before
     # the blocks (after them when it needs a block's result); one used only in branches is

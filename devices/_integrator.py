@@ -46,8 +46,8 @@ from string import Template
 __all__ = ["TEMPLATE", "STEPPER", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
 
 #: names the device-function source must define
-DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "_gkernel", "_gkernel_r", "_gkernel_i", "_gkernel_j",
-                    "_gkernel_ir")
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "derived", "_gkernel", "_gkernel_r", "_gkernel_i",
+                    "_gkernel_j", "_gkernel_ir")
 #: names of the integrator entry points in the generated module
 ENTRY_POINTS = ("run", "run_fixed")
 
@@ -219,12 +219,12 @@ ${stepper_rs}
 def run(P, x0, lo_b, hi_b, rs_a, *rest):
     """Adaptive ROS2 (arguments: see memlab.devices._simulate); the variant without series
     resistors when every rs is 0 (each variant compiles on its first call)."""
-    (run_rs if np.any(rs_a != 0.0) else run0)(P, x0, lo_b, hi_b, rs_a, *rest)
+    (run_rs if np.any(rs_a != 0.0) else run0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
 
 
 def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
     """Fixed-step ROS2, dispatched like run."""
-    (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(P, x0, lo_b, hi_b, rs_a, *rest)
+    (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
 ''')
 
 #: the integrator functions, filled twice: suffix ``s`` 0 (no series resistor,
