@@ -21,6 +21,10 @@ Placeholders (``string.Template`` syntax):
 ``${rate_x_free}``
     ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
     Rosenbrock stages of the fixed-step integrator).
+``${affine_v}``
+    ``True`` when the current is affine in the device voltage (d^2 i / dv^2 vanishes
+    identically): the series-resistor split v + rs i(v, x) = vs is then solved in closed
+    form, one kernel evaluation instead of Newton iterations.
 ``${gap}``
     ``True`` when the model's equations have a gap form (windows that vanish at a bound,
     see :mod:`memlab.devices._windows`): the integrated variable ``u`` is then the
@@ -60,10 +64,15 @@ import numpy as np
 
 _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
+_AFFINE_V = ${affine_v}
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
 # gap state: relative precision of the distance to a bound down to DEPTH (of the range);
 # deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
 DEPTH = 1e-100
+# LLVM fast-math flags of the fixed-step block: reciprocals for divisions and fused
+# multiply-adds (roundings of 1e-16, within the integrator test's 1e-11), not the flags
+# that assume no NaN/inf (the guards test x == x and abs(x) == inf) or no signed zeros
+FASTMATH = {"arcp", "contract"}
 # devices stepped together by run_fixed (interleaved: their independent operations overlap)
 BLOCK = 8
 
@@ -145,9 +154,15 @@ def finite_or_0(J):
         return 0.0
     return J
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", cache=True, error_model="numpy")
 def solve_v(vs, x, a, b, P, d, rs, vguess):
-    # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
+    # device voltage from vs = v + rs i(v, x): in closed form when i is affine in v,
+    # i = i(0) + v di/dv, otherwise by safeguarded Newton on a bracket
+    if _AFFINE_V:
+        o = _gkernel_i(0.0, x, a, b, P, d)
+        den = 1.0 + rs * o[1]
+        if den > 0.0:
+            return (vs - rs * o[0]) / den
     lo = min(0.0, vs)
     hi = max(0.0, vs)
     v = min(max(vguess, lo), hi)
@@ -340,7 +355,7 @@ def run_fixed${s}(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_
                     store, x_final, gap_final, nsteps, vgrid, has_noise, z)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
                 vgrid, has_noise, z):
     # the devices d0 .. d1 - 1: per device exactly the operations of a lone ROS2 step
@@ -378,11 +393,11 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
                 J = 0.0
             if J > 0.0 and g * h * J > 0.5:
                 J = 0.5 / (g * h)  # cap the linearisation: keeps the step stable and bounded
-            den = 1.0 - g * h * J
-            k1 = r / den
+            inv = 1.0 / (1.0 - g * h * J)   # one division for both stages
+            k1 = r * inv
             u1 = min(max(u + h * k1, ulo), uhi)
             v2, i2, r2 = stage_r${s}(vk, u1, side, lo, hi, P, dv, rs, v)
-            k2 = (r2 - 2.0 * k1) / den
+            k2 = (r2 - 2.0 * k1) * inv
             u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
                 u, side = jump${s}(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
