@@ -165,7 +165,7 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
             return (vs - rs * o[0]) / den
     lo = min(0.0, vs)
     hi = max(0.0, vs)
-    v = min(max(vguess, lo), hi)
+    v = vguess if vguess >= lo and vguess <= hi else (hi if vguess > hi else lo)   # NaN: lo
     for _ in range(200):
         o = _gkernel_i(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
@@ -186,14 +186,17 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
 
 @njit(inline="always", cache=True, error_model="numpy")
 def stage_rs(vs, u, side, lo, hi, P, d, rs, vguess):
-    # (v, i, du/dt, d(du/dt)/du); the last equals d(dx/dt)/dx in either representation
+    # (v, i, du/dt, d(du/dt)/du, dv/dvs, dv/dx); d(du/dt)/du equals d(dx/dt)/dx in either
+    # representation; the last two predict the next solve's start (fixed_block)
     x, a, b, sc = unpack(u, side, lo, hi)
     v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
     o = _gkernel(v, x, a, b, P, d)
     dvdx = 0.0
+    pv = 1.0
     if rs != 0.0:
-        dvdx = -rs * o[2] / (1.0 + rs * o[1])
-    return v, o[0], o[3] * sc, finite_or_0(o[5] + o[4] * dvdx)
+        pv = 1.0 / (1.0 + rs * o[1])
+        dvdx = -rs * o[2] * pv
+    return v, o[0], o[3] * sc, finite_or_0(o[5] + o[4] * dvdx), pv, dvdx
 
 @njit(inline="always", cache=True, error_model="numpy")
 def stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess):
@@ -208,7 +211,7 @@ def stage0(vs, u, side, lo, hi, P, d, rs, vguess):
     # nor d(rate)/dv is needed (_gkernel_j: i, rate, d(rate)/dx)
     x, a, b, sc = unpack(u, side, lo, hi)
     o = _gkernel_j(vs, x, a, b, P, d)
-    return vs, o[0], o[1] * sc, finite_or_0(o[2])
+    return vs, o[0], o[1] * sc, finite_or_0(o[2]), 1.0, 0.0
 
 @njit(inline="always", cache=True, error_model="numpy")
 def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
@@ -267,7 +270,7 @@ def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_s
             atol = rtol
         u, side = pack(x0[dv], lo, hi)
         t = t_out[0]
-        v, i, r, J = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+        v, i, r, J, _, _ = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
@@ -281,7 +284,7 @@ def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_s
                     h = rem
                     last = True
                 vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J = stage${s}(vs1, u, side, lo, hi, P, dv, rs, v)
+                v, i, r, J, _, _ = stage${s}(vs1, u, side, lo, hi, P, dv, rs, v)
                 if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                     J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
                 if J > 0.0 and g * h * J > 0.5:
@@ -292,7 +295,7 @@ def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_s
                 u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
                 if _GAP:
-                    v2, i2, r2, J2 = stage${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
+                    v2, i2, r2, J2, _, _ = stage${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                 else:
                     v2, i2, r2 = stage_r${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                     J2 = 0.0
@@ -368,6 +371,8 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
     I = np.empty(BLOCK)
     R = np.empty(BLOCK)
     JJ = np.zeros(BLOCK)
+    PV = np.ones(BLOCK)    # dv/dvs and dv/dx at the last stage 1 (series resistor: predictors)
+    DX = np.zeros(BLOCK)
     for j in range(m):
         dv = d0 + j
         lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
@@ -378,7 +383,7 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
             v, i, r = stage_r${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
             J = 0.0
         else:
-            v, i, r, J = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            v, i, r, J, PV[j], DX[j] = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for k in range(1, n_t):
         h = t_out[k] - t_out[k - 1]
@@ -387,7 +392,8 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
             dv = d0 + j
             lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
             u, side, v, r, J = U[j], SIDE[j], V[j], R[j], JJ[j]
-            keep(out_v, out_i, out_x, store, dv, k - 1, v, I[j], unpack(u, side, lo, hi)[0])
+            x = unpack(u, side, lo, hi)[0]
+            keep(out_v, out_i, out_x, store, dv, k - 1, v, I[j], x)
             ulo, uhi = u_range(lo, hi)
             if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                 J = 0.0
@@ -396,7 +402,10 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
             inv = 1.0 / (1.0 - g * h * J)   # one division for both stages
             k1 = r * inv
             u1 = min(max(u + h * k1, ulo), uhi)
-            v2, i2, r2 = stage_r${s}(vk, u1, side, lo, hi, P, dv, rs, v)
+            # series resistor: each solve starts from the last voltage moved by the
+            # linearisation of the last stage 1 (source change, state change)
+            x1 = unpack(u1, side, lo, hi)[0]
+            v2, i2, r2 = stage_r${s}(vk, u1, side, lo, hi, P, dv, rs, v + PV[j] * (vk - vgrid[k - 1]) + DX[j] * (x1 - x))
             k2 = (r2 - 2.0 * k1) * inv
             u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
@@ -404,7 +413,8 @@ def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
             if _RATE_X_FREE and rs == 0.0:
                 v, i, r = stage_r${s}(vk, u, side, lo, hi, P, dv, rs, v2)
             else:
-                v, i, r, J = stage${s}(vk, u, side, lo, hi, P, dv, rs, v2)
+                v, i, r, J, PV[j], DX[j] = stage${s}(vk, u, side, lo, hi, P, dv, rs,
+                                                    v2 + DX[j] * (unpack(u, side, lo, hi)[0] - x1))
             U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for j in range(m):
         dv = d0 + j
