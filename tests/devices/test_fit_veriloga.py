@@ -38,10 +38,11 @@ rounding changed the six-start TEAM fit in TEAM's default box and failed this te
 - In the box below (``alpha`` 1 to 4: a rate Lipschitz at the threshold; ``|k| <= 1e-4``
   m/s; thresholds 1 to 100 uA, inside the loop's current range, about 160 uA at most)
   the seeded 32-start, 8-generation fit reaches a better loop (error 0.0622) at an
-  interior optimum (no parameter at a bound), and the same one on both kernel versions:
-  cost 3.86336e-3 (v8) and 3.86379e-3 (v7), every parameter within 0.25 %. VACASK's
-  step-halving difference is 6.6e-4 and 1.7e-3 (v8; v7 2.6e-3, 1.7e-3) at T/16000 and
-  T/32000; time-uniform 4.3e-4 and 1.6e-4, converging.
+  interior optimum (no parameter at a bound), and the same one on three kernel versions:
+  cost 3.86379e-3 (v7), 3.86336e-3 (v8), 3.86508e-3 (v9), every parameter within 0.3 %.
+  VACASK's step-halving difference (T/8000 to T/16000, T/16000 to T/32000) is 2.6e-3,
+  1.7e-3 (v7), 6.6e-4, 1.7e-3 (v8), 1.0e-3, 3.1e-3 (v9); time-uniform 4.3e-4, 1.6e-4
+  (v8) and 5.8e-4, 1.6e-3 (v9). Verilog-A vs native: 6.2e-3 to 6.4e-3 on all three.
 - The fit trace at the default 200 points per period, linearly interpolated, is itself
   1.1e-2 away (time-uniform) from the same model's output at 2000 points (measured on an
   earlier candidate set), so TEAM's fit writes 2000; native rtol 1e-5 to 1e-9 changes the
