@@ -14,12 +14,17 @@ Placeholders (``string.Template`` syntax):
     Source of the njit-decorated device functions, which must define
     ``_kernel(v, x, p) -> (i, di/dv, di/dx, rate, drate/dv, drate/dx)``,
     ``_kernel_r(v, x, p) -> (i, di/dv, rate)``, ``_noise(v, x, p) -> amplitude`` and
-    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r``, which
+    their versions for the integrator, ``_gkernel(v, x, a, b, P, d)``, ``_gkernel_r`` and
+    ``_gkernel_i(v, x, a, b, P, d) -> (i, di/dv)`` (series-resistor Newton), which
     take the normalised gaps a, b and read the parameters from row d of the matrix P (see
     :data:`DEVICE_FUNCTIONS`).
 ``${rate_x_free}``
     ``True`` when d(rate)/dx vanishes identically (the cheaper kernel then serves both
     Rosenbrock stages of the fixed-step integrator).
+``${affine_v}``
+    ``True`` when the current is affine in the device voltage (d^2 i / dv^2 vanishes
+    identically): the series-resistor split v + rs i(v, x) = vs is then solved in closed
+    form, one kernel evaluation instead of Newton iterations.
 ``${gap}``
     ``True`` when the model's equations have a gap form (windows that vanish at a bound,
     see :mod:`memlab.devices._windows`): the integrated variable ``u`` is then the
@@ -42,10 +47,11 @@ from __future__ import annotations
 
 from string import Template
 
-__all__ = ["TEMPLATE", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
+__all__ = ["TEMPLATE", "STEPPER", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
 
 #: names the device-function source must define
-DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "_gkernel", "_gkernel_r")
+DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "derived", "_gkernel", "_gkernel_r", "_gkernel_i",
+                    "_gkernel_j", "_gkernel_ir")
 #: names of the integrator entry points in the generated module
 ENTRY_POINTS = ("run", "run_fixed")
 
@@ -58,10 +64,15 @@ import numpy as np
 
 _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
+_AFFINE_V = ${affine_v}
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
 # gap state: relative precision of the distance to a bound down to DEPTH (of the range);
 # deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
 DEPTH = 1e-100
+# LLVM fast-math flags of the fixed-step block: reciprocals for divisions and fused
+# multiply-adds (roundings of 1e-16, within the integrator test's 1e-11), not the flags
+# that assume no NaN/inf (the guards test x == x and abs(x) == inf) or no signed zeros
+FASTMATH = {"arcp", "contract"}
 # devices stepped together by run_fixed (interleaved: their independent operations overlap)
 BLOCK = 8
 
@@ -136,14 +147,27 @@ def reflect(u, side):
         return 1.0 - u, 1 - side
     return u, side
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", cache=True)
+def finite_or_0(J):
+    # a non-finite Jacobian entry is replaced by 0 (the step is then explicit in it)
+    if not (J == J) or abs(J) == math.inf:
+        return 0.0
+    return J
+
+@njit(inline="always", cache=True, error_model="numpy")
 def solve_v(vs, x, a, b, P, d, rs, vguess):
-    # device voltage from vs = v + rs i(v, x): safeguarded Newton on a bracket
+    # device voltage from vs = v + rs i(v, x): in closed form when i is affine in v,
+    # i = i(0) + v di/dv, otherwise by safeguarded Newton on a bracket
+    if _AFFINE_V:
+        o = _gkernel_i(0.0, x, a, b, P, d)
+        den = 1.0 + rs * o[1]
+        if den > 0.0:
+            return (vs - rs * o[0]) / den
     lo = min(0.0, vs)
     hi = max(0.0, vs)
-    v = min(max(vguess, lo), hi)
+    v = vguess if vguess >= lo and vguess <= hi else (hi if vguess > hi else lo)   # NaN: lo
     for _ in range(200):
-        o = _gkernel_r(v, x, a, b, P, d)
+        o = _gkernel_i(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
         if F == 0.0:
             return v
@@ -161,33 +185,39 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
     return v
 
 @njit(inline="always", cache=True, error_model="numpy")
-def stage(vs, u, side, lo, hi, P, d, rs, vguess):
-    # (v, i, du/dt, d(du/dt)/du); the last equals d(dx/dt)/dx in either representation
+def stage_rs(vs, u, side, lo, hi, P, d, rs, vguess):
+    # (v, i, du/dt, d(du/dt)/du, dv/dvs, dv/dx); d(du/dt)/du equals d(dx/dt)/dx in either
+    # representation; the last two predict the next solve's start (fixed_block)
     x, a, b, sc = unpack(u, side, lo, hi)
     v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
     o = _gkernel(v, x, a, b, P, d)
     dvdx = 0.0
+    pv = 1.0
     if rs != 0.0:
-        dvdx = -rs * o[2] / (1.0 + rs * o[1])
-    J = o[5] + o[4] * dvdx
-    if not (J == J) or abs(J) == math.inf:
-        J = 0.0
-    return v, o[0], o[3] * sc, J
+        pv = 1.0 / (1.0 + rs * o[1])
+        dvdx = -rs * o[2] * pv
+    return v, o[0], o[3] * sc, finite_or_0(o[5] + o[4] * dvdx), pv, dvdx
 
 @njit(inline="always", cache=True, error_model="numpy")
-def stage_r(vs, u, side, lo, hi, P, d, rs, vguess):
+def stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess):
     x, a, b, sc = unpack(u, side, lo, hi)
     v = vs if rs == 0.0 else solve_v(vs, x, a, b, P, d, rs, vguess)
     o = _gkernel_r(v, x, a, b, P, d)
     return v, o[0], o[2] * sc
 
-@njit(cache=True, error_model="numpy")
-def jump(u, side, lo, hi, P, d, rs, vs, vguess, z):
-    # model noise: a random state jump (amplitude from _noise, state units)
-    ulo, uhi = u_range(lo, hi)
+@njit(inline="always", cache=True, error_model="numpy")
+def stage0(vs, u, side, lo, hi, P, d, rs, vguess):
+    # no series resistor: the device voltage is the source's, and neither di/dv, di/dx
+    # nor d(rate)/dv is needed (_gkernel_j: i, rate, d(rate)/dx)
     x, a, b, sc = unpack(u, side, lo, hi)
-    vn_, in_, rn_ = stage_r(vs, u, side, lo, hi, P, d, rs, vguess)
-    return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
+    o = _gkernel_j(vs, x, a, b, P, d)
+    return vs, o[0], o[1] * sc, finite_or_0(o[2]), 1.0, 0.0
+
+@njit(inline="always", cache=True, error_model="numpy")
+def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
+    x, a, b, sc = unpack(u, side, lo, hi)
+    o = _gkernel_ir(vs, x, a, b, P, d)
+    return vs, o[0], o[1] * sc
 
 @njit(inline="always", cache=True)
 def finish(x_final, gap_final, dv, u, side, lo, hi):
@@ -200,8 +230,34 @@ def finish(x_final, gap_final, dv, u, side, lo, hi):
         gap_final[dv, 0] = x - lo
         gap_final[dv, 1] = hi - x
 
+${stepper_0}
+
+${stepper_rs}
+
+def run(P, x0, lo_b, hi_b, rs_a, *rest):
+    """Adaptive ROS2 (arguments: see memlab.devices._simulate); the variant without series
+    resistors when every rs is 0 (each variant compiles on its first call)."""
+    (run_rs if np.any(rs_a != 0.0) else run0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+
+
+def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
+    """Fixed-step ROS2, dispatched like run."""
+    (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+''')
+
+#: the integrator functions, filled twice: suffix ``s`` 0 (no series resistor,
+#: stage0 and stage_r0) and _rs (stage_rs, stage_r_rs with the Newton solve of the device voltage)
+STEPPER = Template('''\
+@njit(cache=True, error_model="numpy")
+def jump${s}(u, side, lo, hi, P, d, rs, vs, vguess, z):
+    # model noise: a random state jump (amplitude from _noise, state units)
+    ulo, uhi = u_range(lo, hi)
+    x, a, b, sc = unpack(u, side, lo, hi)
+    vn_, in_, rn_ = stage_r${s}(vs, u, side, lo, hi, P, d, rs, vguess)
+    return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
+
 @njit(parallel=True, cache=True, error_model="numpy")
-def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
+def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
         out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z):
     n_dev = P.shape[0]
     n_t = t_out.shape[0]
@@ -214,7 +270,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             atol = rtol
         u, side = pack(x0[dv], lo, hi)
         t = t_out[0]
-        v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+        v, i, r, J, _, _ = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
         h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
         steps = 0
@@ -228,7 +284,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                     h = rem
                     last = True
                 vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J = stage(vs1, u, side, lo, hi, P, dv, rs, v)
+                v, i, r, J, _, _ = stage${s}(vs1, u, side, lo, hi, P, dv, rs, v)
                 if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                     J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
                 if J > 0.0 and g * h * J > 0.5:
@@ -239,9 +295,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
                 u1 = min(max(u + h * k1, ulo), uhi)
                 vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
                 if _GAP:
-                    v2, i2, r2, J2 = stage(vs2, u1, side, lo, hi, P, dv, rs, v)
+                    v2, i2, r2, J2, _, _ = stage${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                 else:
-                    v2, i2, r2 = stage_r(vs2, u1, side, lo, hi, P, dv, rs, v)
+                    v2, i2, r2 = stage_r${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
                     J2 = 0.0
                 k2 = (r2 - 2.0 * k1) / den
                 un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
@@ -278,9 +334,9 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
             if st == 2:
                 break
             if has_noise:
-                u, side = jump(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
+                u, side = jump${s}(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
             if store[0] or store[1]:
-                v, i, r = stage_r(vgrid[k], u, side, lo, hi, P, dv, rs, v)
+                v, i, r = stage_r${s}(vgrid[k], u, side, lo, hi, P, dv, rs, v)
             keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
         finish(x_final, gap_final, dv, u, side, lo, hi)
         status[dv] = st
@@ -289,7 +345,7 @@ def run(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
+def run_fixed${s}(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps, vgrid,
               has_noise, z):
     # one ROS2 step per output interval; the stage-1 evaluation at (t_k, x_k) doubles as
     # the output sample, so a step costs two model evaluations whatever is stored.
@@ -298,12 +354,12 @@ def run_fixed(P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_fina
     # speed), and the independent chains of a block overlap in the processor
     n_dev = P.shape[0]
     for b in prange((n_dev + BLOCK - 1) // BLOCK):
-        fixed_block(b * BLOCK, min(n_dev, (b + 1) * BLOCK), P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
+        fixed_block${s}(b * BLOCK, min(n_dev, (b + 1) * BLOCK), P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x,
                     store, x_final, gap_final, nsteps, vgrid, has_noise, z)
 
 
-@njit(cache=True, error_model="numpy")
-def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def fixed_block${s}(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, store, x_final, gap_final, nsteps,
                 vgrid, has_noise, z):
     # the devices d0 .. d1 - 1: per device exactly the operations of a lone ROS2 step
     n_t = t_out.shape[0]
@@ -315,6 +371,8 @@ def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, sto
     I = np.empty(BLOCK)
     R = np.empty(BLOCK)
     JJ = np.zeros(BLOCK)
+    PV = np.ones(BLOCK)    # dv/dvs and dv/dx at the last stage 1 (series resistor: predictors)
+    DX = np.zeros(BLOCK)
     for j in range(m):
         dv = d0 + j
         lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
@@ -322,10 +380,10 @@ def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, sto
         # J = d(rate)/dx vanishes identically for some models (e.g. VTEAM without window)
         # when there is no series resistor: the cheaper kernel then serves both stages
         if _RATE_X_FREE and rs == 0.0:
-            v, i, r = stage_r(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            v, i, r = stage_r${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
             J = 0.0
         else:
-            v, i, r, J = stage(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+            v, i, r, J, PV[j], DX[j] = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
         U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for k in range(1, n_t):
         h = t_out[k] - t_out[k - 1]
@@ -334,24 +392,29 @@ def fixed_block(d0, d1, P, x0, lo_b, hi_b, rs_a, t_out, out_v, out_i, out_x, sto
             dv = d0 + j
             lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
             u, side, v, r, J = U[j], SIDE[j], V[j], R[j], JJ[j]
-            keep(out_v, out_i, out_x, store, dv, k - 1, v, I[j], unpack(u, side, lo, hi)[0])
+            x = unpack(u, side, lo, hi)[0]
+            keep(out_v, out_i, out_x, store, dv, k - 1, v, I[j], x)
             ulo, uhi = u_range(lo, hi)
             if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
                 J = 0.0
             if J > 0.0 and g * h * J > 0.5:
                 J = 0.5 / (g * h)  # cap the linearisation: keeps the step stable and bounded
-            den = 1.0 - g * h * J
-            k1 = r / den
+            inv = 1.0 / (1.0 - g * h * J)   # one division for both stages
+            k1 = r * inv
             u1 = min(max(u + h * k1, ulo), uhi)
-            v2, i2, r2 = stage_r(vk, u1, side, lo, hi, P, dv, rs, v)
-            k2 = (r2 - 2.0 * k1) / den
+            # series resistor: each solve starts from the last voltage moved by the
+            # linearisation of the last stage 1 (source change, state change)
+            x1 = unpack(u1, side, lo, hi)[0]
+            v2, i2, r2 = stage_r${s}(vk, u1, side, lo, hi, P, dv, rs, v + PV[j] * (vk - vgrid[k - 1]) + DX[j] * (x1 - x))
+            k2 = (r2 - 2.0 * k1) * inv
             u, side = reflect(min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi), side)
             if has_noise:
-                u, side = jump(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
+                u, side = jump${s}(u, side, lo, hi, P, dv, rs, vk, v2, z[dv, k - 1])
             if _RATE_X_FREE and rs == 0.0:
-                v, i, r = stage_r(vk, u, side, lo, hi, P, dv, rs, v2)
+                v, i, r = stage_r${s}(vk, u, side, lo, hi, P, dv, rs, v2)
             else:
-                v, i, r, J = stage(vk, u, side, lo, hi, P, dv, rs, v2)
+                v, i, r, J, PV[j], DX[j] = stage${s}(vk, u, side, lo, hi, P, dv, rs,
+                                                    v2 + DX[j] * (unpack(u, side, lo, hi)[0] - x1))
             U[j], SIDE[j], V[j], I[j], R[j], JJ[j] = u, side, v, i, r, J
     for j in range(m):
         dv = d0 + j
