@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
@@ -141,9 +142,34 @@ def branch_currents(i_cell, i_in):
     from column j to j+1, ``I_b (rows-1, cols, K)`` flowing from row i to i+1``); exact also
     for merged (zero-resistance) segments.
     """
-    I_w = i_in[:, None, :] - np.cumsum(i_cell, axis=1)[:, :-1, :]
-    I_b = np.cumsum(i_cell, axis=0)[:-1]
+    i_cell = np.ascontiguousarray(i_cell, dtype=np.float64)
+    M, N, K = i_cell.shape
+    I_w = np.empty((M, max(N - 1, 0), K))
+    I_b = np.empty((max(M - 1, 0), N, K))
+    _branch_sums(i_cell, np.ascontiguousarray(i_in, dtype=np.float64), I_w, I_b)
     return I_w, I_b
+
+
+@nb.njit(cache=True)
+def _branch_sums(ic, i_in, I_w, I_b):
+    # running sums along the word lines (from the driver) and down the bit lines, in one
+    # pass in memory order (numpy's cumsum over the middle axis of a (rows, cols, K) array
+    # took 0.5 ms of a 256^2 vjp's 10 ms)
+    M, N, K = ic.shape
+    for i in range(M):
+        for k in range(K):
+            a = i_in[i, k]
+            for j in range(N - 1):
+                a -= ic[i, j, k]
+                I_w[i, j, k] = a
+    if M > 1:
+        for j in range(N):
+            for k in range(K):
+                I_b[0, j, k] = ic[0, j, k]
+        for i in range(1, M - 1):
+            for j in range(N):
+                for k in range(K):
+                    I_b[i, j, k] = I_b[i - 1, j, k] + ic[i, j, k]
 
 
 # ----------------------------------------------------------------------------- linear solves
