@@ -229,7 +229,7 @@ class LineOperator:
         if self.merged:
             solve_b_dot_runs(gc, ipb, cpb, self.bend, rB, zB, part)
         else:
-            _solve_b_dot(gc, ipb, cpb, rB, zB, part, *((False,) + _NO_UPD if upd is None else (True,) + upd))
+            _solve_b_dot(gc, ipb, cpb, rB, zB, part, *_upd_args(upd))
 
     def xpby_solve_w(self, beta, z, p, Y):
         """p = z + beta p, then Y = P_W^{-1} (G p) (merged runs; distinct nodes use
@@ -370,6 +370,11 @@ def free_to_grid(topo, v, u=None, dual=False):
 
 #: placeholder residual-update arguments of the bit-line kernels (alpha, qB, rr; never read)
 _NO_UPD = (np.zeros(1), np.zeros((1, 1, 1)), np.zeros((1, 1)))
+
+
+def _upd_args(upd):
+    """(flag, alpha, qB, rr) of the bit-line kernels' optional residual update ``upd`` or None."""
+    return (False,) + _NO_UPD if upd is None else (True,) + tuple(upd)
 #: placeholder coarse arguments of :func:`xpby_schur_dot` without a coarse correction
 #: (xc, ly, ty, lx, tx, last; never read)
 _NO_COARSE = (np.zeros((1, 2, 2)), np.zeros(1, np.int64), np.zeros(1), np.zeros(1, np.int64), np.zeros(1),
@@ -517,7 +522,7 @@ def schur_pcg(op: LineOperator, bW: np.ndarray, bB: np.ndarray, *, x0=None, rtol
     while not done.all() and it < maxiter:
         upd = (a_pend, q, part_r) if pend else None
         if fused:   # coarse correction added inside the p update (no extra pass over z)
-            solve_b_dot_restrict(*op._pre, r, z, part_b, *((False,) + _NO_UPD if upd is None else (True,) + upd),
+            solve_b_dot_restrict(*op._pre, r, z, part_b, *_upd_args(upd),
                                  coarse.ly, coarse.ty, coarse.lx, coarse.tx, last, base, rloc)
             xc, rzc = coarse.solve_restricted(coarse.restrict_blocks(rloc, base))
             rz = part_b.sum(axis=1) + rzc
