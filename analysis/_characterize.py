@@ -164,15 +164,31 @@ def spice_deviation(native, spice) -> float:
     return float(compare_traces(spice, native).i_max)
 
 
+def _spice_traces(key: str, kw: dict) -> dict:
+    """The ngspice trace of ``key`` under ``kw`` (a worker's task in characterize_models);
+    a memlab error comes back as its message."""
+    try:
+        return iv_traces(key, native=False, spice=True, **kw)
+    except MemlabError as err:
+        return {"error": str(err)}
+
+
 def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True,
-                        drives: dict | None = None) -> dict:
+                        drives: dict | None = None, spice_worker: bool = False) -> dict:
     """Loops of every built-in model under its demonstration drive (``iv_demo``, or
     ``drives[key]``: amplitude V, frequency Hz, r_series ohm, x0; default
     :data:`REPORT_DRIVES`), natively and in ngspice when ``spice``. Writes one loop figure per
     model (PNG + SVG, the native loop) and, with ngspice, one figure of all residuals
     ngspice - native (``out_dir/spice_residuals``; a model in ``drives`` is compared under its
     ``iv_demo`` drive, trace ``native_ref``). Returns ``{"rows", "figures", "residuals" (files
-    or None), "traces" (key -> {"native", "ngspice", "native_ref"}), "notes"}``."""
+    or None), "traces" (key -> {"native", "ngspice", "native_ref"}), "notes"}``.
+
+    With ``spice_worker`` the ngspice runs go to one spawned worker process (it dies with
+    this one) while this process runs the native ones: the two chains, each mostly one core
+    (ngspice's transient; sympy and numba's first compiles), overlap on two cores. The
+    results are the same as run one after the other."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
@@ -180,34 +196,56 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     models = list(MODELS) if models is None else list(models)
     drives = REPORT_DRIVES if drives is None else drives
     rows, figures, notes, all_traces = [], {}, [], {}
-    for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
+    kws = {}
+    for key in models:
         pre = type(get_model(key)).iv_demo
-        kw = {"amplitude": pre.amplitude, "frequency": pre.frequency, "r_series": pre.r_series,
-              "x0": pre.x0, **drives.get(key, {})}
-        try:
-            traces = iv_traces(key, spice=False, **kw)
-        except MemlabError as err:
-            notes.append(f"{key}: native simulation failed: {err}")
-            continue
-        if spice:
+        kws[key] = {"amplitude": pre.amplitude, "frequency": pre.frequency, "r_series": pre.r_series,
+                    "x0": pre.x0, **drives.get(key, {})}
+    # ngspice is compared under the model's own iv_demo drive when drives has one (see REPORT_DRIVES)
+    spice_kw = {key: ({} if key in drives else kws[key]) for key in models} if spice else {}
+    pool, futures = None, {}
+    if spice_kw and spice_worker and len(models) > 1:
+        from memlab.sweep._local import spawning, worker_pool
+        pool = worker_pool(1)
+        with spawning():
+            futures = {key: pool.submit(_spice_traces, key, kw) for key, kw in spice_kw.items()}
+    failed = False
+    try:
+        for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
+            kw = kws[key]
             try:
-                if key in drives:   # ngspice is compared under the model's own iv_demo drive (see REPORT_DRIVES)
+                traces = iv_traces(key, spice=False, **kw)
+                if key in drives and spice:
                     traces["native_ref"] = iv_traces(key, spice=False)["native"]
-                    traces.update(iv_traces(key, native=False, spice=True))
-                else:
-                    traces.update(iv_traces(key, native=False, spice=True, **kw))
             except MemlabError as err:
-                notes.append(f"{key}: ngspice run failed: {err}")
-        all_traces[key] = traces
-        series = f", {fmt_si(kw['r_series'], chr(937))} in series" if kw["r_series"] else ", no series resistance"
-        figures[key] = plot_iv_overlay({"native": traces["native"]}, out_dir / f"iv_{key}",
-                                       title=f"{traces['native'].model}: {fmt_si(kw['amplitude'], 'V')}, "
-                                             f"{fmt_si(kw['frequency'], 'Hz')} sine{series}")
-        row = {"model": traces["native"].model, "amplitude_V": kw["amplitude"], "frequency_Hz": kw["frequency"],
-               "r_series_ohm": kw["r_series"], **loop_fingerprints(traces["native"])}
-        ref = traces.get("native_ref", traces["native"])
-        row["ngspice_max_dev"] = spice_deviation(ref, traces["ngspice"]) if "ngspice" in traces else None
-        rows.append(row)
+                notes.append(f"{key}: native simulation failed: {err}")
+                continue
+            if spice:
+                try:
+                    got = futures[key].result() if key in futures else _spice_traces(key, spice_kw[key])
+                except BrokenProcessPool:   # the worker was killed (signal, out of memory)
+                    got = {"error": "the ngspice worker process died"}
+                if "error" in got:
+                    notes.append(f"{key}: ngspice run failed: {got['error']}")
+                else:
+                    traces.update(got)
+            all_traces[key] = traces
+            series = f", {fmt_si(kw['r_series'], chr(937))} in series" if kw["r_series"] else ", no series resistance"
+            figures[key] = plot_iv_overlay({"native": traces["native"]}, out_dir / f"iv_{key}",
+                                           title=f"{traces['native'].model}: {fmt_si(kw['amplitude'], 'V')}, "
+                                                 f"{fmt_si(kw['frequency'], 'Hz')} sine{series}")
+            row = {"model": traces["native"].model, "amplitude_V": kw["amplitude"], "frequency_Hz": kw["frequency"],
+                   "r_series_ohm": kw["r_series"], **loop_fingerprints(traces["native"])}
+            ref = traces.get("native_ref", traces["native"])
+            row["ngspice_max_dev"] = spice_deviation(ref, traces["ngspice"]) if "ngspice" in traces else None
+            rows.append(row)
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        if pool is not None:
+            from memlab.sweep._local import stop_pool
+            stop_pool(pool, now=failed)
     pairs = {t["native"].model: (t.get("native_ref", t["native"]), t["ngspice"]) for t in all_traces.values()
              if "ngspice" in t}
     residuals = plot_residual_grid(pairs, out_dir / "spice_residuals",

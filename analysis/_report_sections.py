@@ -37,7 +37,8 @@ def _devices(R, quick, progress, spice, keep_going):
     from ._characterize import REPORT_DRIVES
 
     models = ["hp", "vteam", "mss"] if quick else None
-    res = _characterize.characterize_models(R.out / "devices", models=models, spice=spice, progress=progress)
+    res = _characterize.characterize_models(R.out / "devices", models=models, spice=spice, progress=progress,
+                                            spice_worker=True)
     if res["notes"] and not keep_going:  # a model whose native or ngspice run failed
         raise MemlabError("; ".join(res["notes"]))
     R.notes += res["notes"]

@@ -153,9 +153,13 @@ def hoist_parameters(exprs: list, params) -> tuple[list, list]:
     """
     pset = set(params)
     table: dict = {}
+    memo: dict = {}   # e -> parameter-only (free_symbols walks the whole subtree: quadratic without it)
 
     def is_param(e):
-        return e.free_symbols <= pset and isinstance(e, sp.Expr)
+        r = memo.get(e)
+        if r is None:
+            r = memo[e] = e.free_symbols <= pset and isinstance(e, sp.Expr)
+        return r
 
     def costly(parts):
         syms = [a for a in parts if a.free_symbols]
@@ -167,9 +171,17 @@ def hoist_parameters(exprs: list, params) -> tuple[list, list]:
             table[e] = sp.Symbol(f"_q{len(table)}", real=True)
         return table[e]
 
+    done: dict = {}   # e -> its walk: the trees share subtrees, and rebuilding a Min/Max is costly
+
     def walk(e):
         if e.is_Atom:
             return e
+        r = done.get(e)
+        if r is None:
+            r = done[e] = walk1(e)
+        return r
+
+    def walk1(e):
         if e.free_symbols and is_param(e):
             return sym_for(e) if costly([e]) else e
         if isinstance(e, (sp.Mul, sp.Add)):
@@ -193,7 +205,7 @@ def _derived_source(k: SimpleNamespace, qs: list) -> str:
         return "\n".join(lines + ["    return P"]) + "\n"
     printer = _kernel_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
     n_p = len(k.symbols)
-    subs, reduced = sp.cse([e for _, e in qs], symbols=sp.numbered_symbols("_c"), optimizations="basic")
+    subs, reduced = _cse([e for _, e in qs])
     lines += ["    n = P.shape[0]", f"    Q = np.empty((n, {n_p + len(qs)}))", "    for _d in range(n):"]
     for j, name in enumerate(k.symbols):
         lines += [f"        {name} = P[_d, {j}]", f"        Q[_d, {j}] = {name}"]
@@ -202,6 +214,64 @@ def _derived_source(k: SimpleNamespace, qs: list) -> str:
     for j, e in enumerate(reduced):
         lines.append(f"        Q[_d, {n_p + j}] = float({printer.doprint(e)})")
     return "\n".join(lines + ["    return Q"]) + "\n"
+
+
+def _factor_terms_shared(expr):
+    """``sympy.factor_terms(expr)`` (its defaults) with the result of every subtree kept:
+    sympy's recursion revisits a subtree at each of its occurrences, and the expressions of
+    one kernel share large subtrees (JART's six expressions: 30 s in cse's preprocessing,
+    mostly rebuilding Min/Max). Same steps and result as sympy 1.14's ``factor_terms``;
+    sums and integrals go to sympy's own."""
+    from sympy.core.exprtools import _keep_coeff, gcd_terms
+    from sympy.utilities.iterables import iterable
+
+    memo: dict = {}
+
+    def do(e):
+        if not isinstance(e, sp.Basic) or e.is_Atom:
+            if iterable(e):
+                return type(e)([do(i) for i in e])
+            return e
+        r = memo.get(e)
+        if r is None:
+            r = memo[e] = do1(e)
+        return r
+
+    def do1(e):
+        if e.is_Pow or e.is_Function or iterable(e) or not hasattr(e, "args_cnc"):
+            args = e.args
+            new = tuple(do(i) for i in args)
+            return e if new == args else e.func(*new)
+        if isinstance(e, (sp.Sum, sp.Integral)):
+            return sp.factor_terms(e)
+        cont, p = e.as_content_primitive(radical=False, clear=False)
+        if p.is_Add:
+            list_args = [do(a) for a in sp.Add.make_args(p)]
+            if not any(a.as_coeff_Mul()[0].extract_multiplicatively(-1) is None for a in list_args):
+                cont = -cont
+                list_args = [-a for a in list_args]
+            special = {}
+            for i, a in enumerate(list_args):
+                b, ex = a.as_base_exp()
+                if ex.is_Mul and ex != sp.Mul(*ex.args):
+                    list_args[i] = sp.Dummy()
+                    special[list_args[i]] = a
+            p = sp.Add._from_args(list_args)
+            p = gcd_terms(p, isprimitive=True, clear=False, fraction=False).xreplace(special)
+        elif p.args:
+            p = p.func(*[do(a) for a in p.args])
+        return _keep_coeff(cont, p, clear=False, sign=True)
+
+    return do(sp.sympify(expr))
+
+
+def _cse(exprs):
+    """sympy's ``cse`` with its "basic" optimizations, factor_terms done by
+    :func:`_factor_terms_shared` (the same result)."""
+    from sympy.simplify.cse_opts import sub_post, sub_pre
+
+    return sp.cse(exprs, symbols=sp.numbered_symbols("_c"),
+                  optimizations=[(sub_pre, sub_post), (_factor_terms_shared, None)])
 
 
 def _kernel_printer_class():
@@ -281,7 +351,6 @@ def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | 
     the parameters.
     """
     printer = _kernel_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
-    names = sp.numbered_symbols("_c")
     # 1. pull out Piecewise nodes (outermost first) and replace them by placeholders
     groups: dict[tuple, list] = {}
     repl: dict = {}
@@ -325,7 +394,7 @@ def _function_source(fname: str, k: SimpleNamespace, exprs: list, extra: list | 
         for b in range(len(conds)):
             roots += [args_[b] for _, args_ in members]
             sites += [(gi, b)] * len(members)
-    subs, reduced = sp.cse(roots, symbols=names, optimizations="basic")
+    subs, reduced = _cse(roots)
     defs = dict(subs)
     used: dict = {s_: set() for s_, _ in subs}
     for site, e in zip(sites, reduced):

@@ -219,6 +219,26 @@ def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
     o = _gkernel_ir(vs, x, a, b, P, d)
     return vs, o[0], o[1] * sc
 
+# the stages as calls, for the adaptive integrator: its step calls them at three places
+# (and the noise jump at a fourth), and inlining each copy in numba's IR had made its
+# compile the longest part of a first simulation (VTEAM: 31 s -> 8 s); the fixed-step
+# block keeps them inlined (its speed depends on it, 1.10 -> 0.82 s for VTEAM)
+@njit(cache=True, error_model="numpy")
+def stage_c_rs(vs, u, side, lo, hi, P, d, rs, vguess):
+    return stage_rs(vs, u, side, lo, hi, P, d, rs, vguess)
+
+@njit(cache=True, error_model="numpy")
+def stage_r_c_rs(vs, u, side, lo, hi, P, d, rs, vguess):
+    return stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess)
+
+@njit(cache=True, error_model="numpy")
+def stage_c0(vs, u, side, lo, hi, P, d, rs, vguess):
+    return stage0(vs, u, side, lo, hi, P, d, rs, vguess)
+
+@njit(cache=True, error_model="numpy")
+def stage_r_c0(vs, u, side, lo, hi, P, d, rs, vguess):
+    return stage_r0(vs, u, side, lo, hi, P, d, rs, vguess)
+
 @njit(inline="always", cache=True)
 def finish(x_final, gap_final, dv, u, side, lo, hi):
     x, a, b, sc = unpack(u, side, lo, hi)
@@ -253,94 +273,103 @@ def jump${s}(u, side, lo, hi, P, d, rs, vs, vguess, z):
     # model noise: a random state jump (amplitude from _noise, state units)
     ulo, uhi = u_range(lo, hi)
     x, a, b, sc = unpack(u, side, lo, hi)
-    vn_, in_, rn_ = stage_r${s}(vs, u, side, lo, hi, P, d, rs, vguess)
+    vn_, in_, rn_ = stage_r_c${s}(vs, u, side, lo, hi, P, d, rs, vguess)
     return reflect(min(max(u + sc * _noise(vn_, x, P[d]) * z, ulo), uhi), side)
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def run${s}(P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
         out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z):
-    n_dev = P.shape[0]
+    # the loop body is a function of its own: numba's parallel-loop passes then analyse a
+    # call, not the inlined integrator (a third of the module's compile time)
+    for dv in prange(P.shape[0]):
+        adaptive${s}(dv, P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
+                  out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z)
+
+
+@njit(cache=True, error_model="numpy")
+def adaptive${s}(dv, P, x0, lo_b, hi_b, rs_a, t_out, kind, dp, tp, vp, rtol, h_max, max_steps,
+             out_v, out_i, out_x, store, x_final, gap_final, status, nsteps, vgrid, has_noise, z):
+    # device dv over the whole time grid (adaptive ROS2)
     n_t = t_out.shape[0]
     g = GAMMA
-    for dv in prange(n_dev):
-        lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
-        ulo, uhi = u_range(lo, hi)
-        atol = rtol * (hi - lo)
-        if not (atol > 0.0):
-            atol = rtol
-        u, side = pack(x0[dv], lo, hi)
-        t = t_out[0]
-        v, i, r, J, _, _ = stage${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
-        keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
-        h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
-        steps = 0
-        st = 0
-        for k in range(1, n_t):
-            t_target = t_out[k]
-            while t < t_target and st < 2:
-                rem = t_target - t
+    lo, hi, rs = lo_b[dv], hi_b[dv], rs_a[dv]
+    ulo, uhi = u_range(lo, hi)
+    atol = rtol * (hi - lo)
+    if not (atol > 0.0):
+        atol = rtol
+    u, side = pack(x0[dv], lo, hi)
+    t = t_out[0]
+    v, i, r, J, _, _ = stage_c${s}(vgrid[0], u, side, lo, hi, P, dv, rs, 0.0)
+    keep(out_v, out_i, out_x, store, dv, 0, v, i, x0[dv])
+    h = min(h_max, t_out[1] - t_out[0]) if n_t > 1 else 0.0
+    steps = 0
+    st = 0
+    for k in range(1, n_t):
+        t_target = t_out[k]
+        while t < t_target and st < 2:
+            rem = t_target - t
+            last = False
+            if h >= rem * (1.0 - 1e-12):
+                h = rem
+                last = True
+            vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
+            v, i, r, J, _, _ = stage_c${s}(vs1, u, side, lo, hi, P, dv, rs, v)
+            if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
+                J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
+            if J > 0.0 and g * h * J > 0.5:
+                h = 0.5 / (g * J)
                 last = False
-                if h >= rem * (1.0 - 1e-12):
-                    h = rem
-                    last = True
-                vs1 = vgrid[k - 1] if t == t_out[k - 1] else drive(kind, dp, tp, vp, t)
-                v, i, r, J, _, _ = stage${s}(vs1, u, side, lo, hi, P, dv, rs, v)
-                if (u <= ulo and r <= 0.0) or (u >= uhi and r >= 0.0):
-                    J = 0.0  # pinned at a bound: the clipped dynamics are trivially stable
-                if J > 0.0 and g * h * J > 0.5:
-                    h = 0.5 / (g * J)
-                    last = False
-                den = 1.0 - g * h * J
-                k1 = r / den
-                u1 = min(max(u + h * k1, ulo), uhi)
-                vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
-                if _GAP:
-                    v2, i2, r2, J2, _, _ = stage${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
-                else:
-                    v2, i2, r2 = stage_r${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
-                    J2 = 0.0
-                k2 = (r2 - 2.0 * k1) / den
-                un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
-                if _GAP:
-                    # relative to the length over which the rate changes by itself, |r / J|
-                    # at either stage (capped at the range): near a vanishing window that is
-                    # the distance to the bound, so the depth keeps relative precision; where
-                    # the rate does not depend on the state (leaving a bound) it is absolute
-                    aj = max(abs(J), abs(J2))
-                    ls = 1.0 if aj == 0.0 else min(1.0, (abs(r) + abs(r2)) / aj)
-                    err = abs(un - u1) / (rtol * max(min(un, u1), ls, DEPTH))
-                else:
-                    err = abs(un - u1) / atol
-                if (un <= ulo and r2 > 0.0) or (un >= uhi and r2 < 0.0):
-                    # clipped on a bound while the end rate points inward: the stages cannot
-                    # see when the state left the bound; h |r2| bounds the missed motion
-                    err = max(err, h * abs(r2) / (rtol * max(ls, DEPTH) if _GAP else atol))
-                if not (err == err):  # NaN from the model
-                    err = 1e10
-                if err <= 1.0 or h <= 1e-15 * (abs(t) + rem):
-                    if err > 1.0:
-                        st = 1
-                    t = t_target if last else t + h
-                    u, side = reflect(un, side)
-                    steps += 1
-                    if steps >= max_steps:
-                        st = 2
-                fac = 0.9 / math.sqrt(max(err, 1e-12))
-                fac = min(4.0, max(0.2, fac))
-                if last and err <= 1.0:
-                    h = min(h_max, max(h, (h * fac)))
-                else:
-                    h = min(h_max, h * fac)
-            if st == 2:
-                break
-            if has_noise:
-                u, side = jump${s}(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
-            if store[0] or store[1]:
-                v, i, r = stage_r${s}(vgrid[k], u, side, lo, hi, P, dv, rs, v)
-            keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
-        finish(x_final, gap_final, dv, u, side, lo, hi)
-        status[dv] = st
-        nsteps[dv] = steps
+            den = 1.0 - g * h * J
+            k1 = r / den
+            u1 = min(max(u + h * k1, ulo), uhi)
+            vs2 = vgrid[k] if last else drive(kind, dp, tp, vp, t + h)
+            if _GAP:
+                v2, i2, r2, J2, _, _ = stage_c${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
+            else:
+                v2, i2, r2 = stage_r_c${s}(vs2, u1, side, lo, hi, P, dv, rs, v)
+                J2 = 0.0
+            k2 = (r2 - 2.0 * k1) / den
+            un = min(max(u + h * (1.5 * k1 + 0.5 * k2), ulo), uhi)
+            if _GAP:
+                # relative to the length over which the rate changes by itself, |r / J|
+                # at either stage (capped at the range): near a vanishing window that is
+                # the distance to the bound, so the depth keeps relative precision; where
+                # the rate does not depend on the state (leaving a bound) it is absolute
+                aj = max(abs(J), abs(J2))
+                ls = 1.0 if aj == 0.0 else min(1.0, (abs(r) + abs(r2)) / aj)
+                err = abs(un - u1) / (rtol * max(min(un, u1), ls, DEPTH))
+            else:
+                err = abs(un - u1) / atol
+            if (un <= ulo and r2 > 0.0) or (un >= uhi and r2 < 0.0):
+                # clipped on a bound while the end rate points inward: the stages cannot
+                # see when the state left the bound; h |r2| bounds the missed motion
+                err = max(err, h * abs(r2) / (rtol * max(ls, DEPTH) if _GAP else atol))
+            if not (err == err):  # NaN from the model
+                err = 1e10
+            if err <= 1.0 or h <= 1e-15 * (abs(t) + rem):
+                if err > 1.0:
+                    st = 1
+                t = t_target if last else t + h
+                u, side = reflect(un, side)
+                steps += 1
+                if steps >= max_steps:
+                    st = 2
+            fac = 0.9 / math.sqrt(max(err, 1e-12))
+            fac = min(4.0, max(0.2, fac))
+            if last and err <= 1.0:
+                h = min(h_max, max(h, (h * fac)))
+            else:
+                h = min(h_max, h * fac)
+        if st == 2:
+            break
+        if has_noise:
+            u, side = jump${s}(u, side, lo, hi, P, dv, rs, vgrid[k], v, z[dv, k - 1])
+        if store[0] or store[1]:
+            v, i, r = stage_r_c${s}(vgrid[k], u, side, lo, hi, P, dv, rs, v)
+        keep(out_v, out_i, out_x, store, dv, k, v, i, unpack(u, side, lo, hi)[0])
+    finish(x_final, gap_final, dv, u, side, lo, hi)
+    status[dv] = st
+    nsteps[dv] = steps
 
 
 

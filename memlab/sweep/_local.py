@@ -20,7 +20,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-__all__ = ["run_processes", "WorkerLost"]
+__all__ = ["run_processes", "WorkerLost", "worker_pool", "spawning", "stop_pool"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -74,16 +74,37 @@ def _stop_workers(ex) -> None:
             pass
 
 
+def worker_pool(n: int):
+    """A ``ProcessPoolExecutor`` of ``n`` spawned workers that die with this process and
+    ignore SIGINT (module docstring). Submit the first ``n`` tasks inside
+    :func:`spawning` (the workers start then); stop it with :func:`stop_pool`."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                               initargs=(os.getpid(),))
+
+
+#: the context in which a pool's first tasks are submitted (its workers are spawned then)
+spawning = _sigint_ignored
+
+
+def stop_pool(ex, now: bool) -> None:
+    """Shut ``ex`` down, terminating its workers first when ``now`` (an error or Ctrl-C:
+    ``shutdown`` alone waits for the running tasks)."""
+    if now:
+        _stop_workers(ex)
+    ex.shutdown(wait=True, cancel_futures=True)
+
+
 def run_processes(workers: int, evaluate, func_ref, todo, finish) -> None:
     """Run ``evaluate(func_ref, params, seed)`` for every point of ``todo`` on ``workers``
     spawned processes; ``finish(point, record)`` is called in this process as each ends."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     n = min(workers, len(todo))
-    ex = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                             initargs=(os.getpid(),))
+    ex = worker_pool(n)
     broken = None
     try:
         futs = {}
