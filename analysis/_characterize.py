@@ -164,17 +164,17 @@ def spice_deviation(native, spice) -> float:
     return float(compare_traces(spice, native).i_max)
 
 
-def _spice_traces(key: str, kw: dict) -> dict:
-    """The ngspice trace of ``key`` under ``kw`` (a worker's task in characterize_models);
-    a memlab error comes back as its message."""
+def _run_traces(key: str, kw: dict, spice: bool) -> dict:
+    """The native (``spice`` False) or ngspice trace of ``key`` under ``kw`` (one task of
+    characterize_models, here or in a worker); a memlab error comes back as its message."""
     try:
-        return iv_traces(key, native=False, spice=True, **kw)
+        return iv_traces(key, native=not spice, spice=spice, **kw)
     except MemlabError as err:
         return {"error": str(err)}
 
 
 def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True,
-                        drives: dict | None = None, spice_worker: bool = False) -> dict:
+                        drives: dict | None = None, workers: int = 0) -> dict:
     """Loops of every built-in model under its demonstration drive (``iv_demo``, or
     ``drives[key]``: amplitude V, frequency Hz, r_series ohm, x0; default
     :data:`REPORT_DRIVES`), natively and in ngspice when ``spice``. Writes one loop figure per
@@ -183,15 +183,19 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     ``iv_demo`` drive, trace ``native_ref``). Returns ``{"rows", "figures", "residuals" (files
     or None), "traces" (key -> {"native", "ngspice", "native_ref"}), "notes"}``.
 
-    With ``spice_worker`` the ngspice runs go to one spawned worker process (it dies with
-    this one) while this process runs the native ones: the two chains, each mostly one core
-    (ngspice's transient; sympy and numba's first compiles), overlap on two cores. The
-    results are the same as run one after the other."""
+    ``workers``: 0 runs every simulation in this process; n > 0 runs them on n spawned
+    worker processes (they die with this one; :func:`memlab.sweep._local.worker_pool`), the
+    native and ngspice runs of each model as separate tasks, in model order: a first run
+    is mostly one core's work (sympy, numba's compile of the model's kernels, ngspice's
+    transient), so they overlap on several cores. The results are those of ``workers=0``."""
     from concurrent.futures.process import BrokenProcessPool
 
     from tqdm.auto import tqdm
 
+    from memlab._validate import positive_int
+
     out_dir = Path(out_dir)
+    workers = positive_int(workers, "workers", minimum=0, maximum=64)
     from memlab.devices import MODELS, get_model
     models = list(MODELS) if models is None else list(models)
     drives = REPORT_DRIVES if drives is None else drives
@@ -201,34 +205,47 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         pre = type(get_model(key)).iv_demo
         kws[key] = {"amplitude": pre.amplitude, "frequency": pre.frequency, "r_series": pre.r_series,
                     "x0": pre.x0, **drives.get(key, {})}
-    # ngspice is compared under the model's own iv_demo drive when drives has one (see REPORT_DRIVES)
-    spice_kw = {key: ({} if key in drives else kws[key]) for key in models} if spice else {}
+    # ngspice is compared under the model's own iv_demo drive when drives has one (see REPORT_DRIVES),
+    # and the native run is then repeated under that drive (trace native_ref)
+    tasks = []
+    for key in models:
+        tasks.append((key, "native", kws[key], False))
+        if spice:
+            if key in drives:
+                tasks.append((key, "native_ref", {}, False))
+            tasks.append((key, "ngspice", {} if key in drives else kws[key], True))
     pool, futures = None, {}
-    if spice_kw and spice_worker and len(models) > 1:
+    if workers and len(tasks) > 1:
         from memlab.sweep._local import spawning, worker_pool
-        pool = worker_pool(1)
+        pool = worker_pool(min(int(workers), len(tasks)))
         with spawning():
-            futures = {key: pool.submit(_spice_traces, key, kw) for key, kw in spice_kw.items()}
+            futures = {(key, what): pool.submit(_run_traces, key, kw, sp_) for key, what, kw, sp_ in tasks}
+
+    def result(key, what, kw, sp_):
+        if pool is None:
+            return _run_traces(key, kw, sp_)
+        try:
+            return futures[key, what].result()
+        except BrokenProcessPool:   # a worker was killed (signal, out of memory)
+            return {"error": "its worker process died"}
+
     failed = False
     try:
         for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
             kw = kws[key]
-            try:
-                traces = iv_traces(key, spice=False, **kw)
-                if key in drives and spice:
-                    traces["native_ref"] = iv_traces(key, spice=False)["native"]
-            except MemlabError as err:
-                notes.append(f"{key}: native simulation failed: {err}")
+            got = {what: result(key, what, kw_, sp_) for k_, what, kw_, sp_ in tasks if k_ == key}
+            bad = [g["error"] for what, g in got.items() if what != "ngspice" and "error" in g]
+            if bad:
+                notes.append(f"{key}: native simulation failed: {bad[0]}")
                 continue
-            if spice:
-                try:
-                    got = futures[key].result() if key in futures else _spice_traces(key, spice_kw[key])
-                except BrokenProcessPool:   # the worker was killed (signal, out of memory)
-                    got = {"error": "the ngspice worker process died"}
-                if "error" in got:
-                    notes.append(f"{key}: ngspice run failed: {got['error']}")
+            traces = {"native": got["native"]["native"]}
+            if "native_ref" in got:
+                traces["native_ref"] = got["native_ref"]["native"]
+            if "ngspice" in got:
+                if "error" in got["ngspice"]:
+                    notes.append(f"{key}: ngspice run failed: {got['ngspice']['error']}")
                 else:
-                    traces.update(got)
+                    traces["ngspice"] = got["ngspice"]["ngspice"]
             all_traces[key] = traces
             series = f", {fmt_si(kw['r_series'], chr(937))} in series" if kw["r_series"] else ", no series resistance"
             figures[key] = plot_iv_overlay({"native": traces["native"]}, out_dir / f"iv_{key}",

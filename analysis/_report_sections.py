@@ -37,8 +37,9 @@ def _devices(R, quick, progress, spice, keep_going):
     from ._characterize import REPORT_DRIVES
 
     models = ["hp", "vteam", "mss"] if quick else None
+    # the models' first runs (sympy, numba compiles, ngspice) on worker processes, one per core
     res = _characterize.characterize_models(R.out / "devices", models=models, spice=spice, progress=progress,
-                                            spice_worker=True)
+                                            workers=max(2, min(os.cpu_count() or 1, 4)))
     if res["notes"] and not keep_going:  # a model whose native or ngspice run failed
         raise MemlabError("; ".join(res["notes"]))
     R.notes += res["notes"]
