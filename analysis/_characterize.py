@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -173,6 +174,15 @@ def _run_traces(key: str, kw: dict, spice: bool) -> dict:
         return {"error": str(err)}
 
 
+def _equation_size(model) -> int:
+    """Operations (sympy ``count_ops``) in the model's defining current and rate."""
+    import sympy as sp
+
+    p = SimpleNamespace(**{n: sp.Symbol(n, real=True) for n in model.param_names})
+    i, r = model.equations(sp.Symbol("v", real=True), sp.Symbol("x", real=True), p)
+    return int(sp.count_ops(i) + sp.count_ops(r))
+
+
 def characterize_models(out_dir, *, models=None, spice: bool = True, progress: bool = True,
                         drives: dict | None = None, workers: int = 0) -> dict:
     """Loops of every built-in model under its demonstration drive (``iv_demo``, or
@@ -185,7 +195,8 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
 
     ``workers``: 0 runs every simulation in this process; n > 0 runs them on n
     spawned worker processes (they die with this one and ignore Ctrl-C, as a sweep's), the
-    native and ngspice runs of each model as separate tasks, in model order: a first run
+    native and ngspice runs of each model as separate tasks, the models with the largest
+    equations first: a first run
     is mostly one core's work (sympy, numba's compile of the model's kernels, ngspice's
     transient), so they overlap on several cores. The results are those of ``workers=0``."""
     from concurrent.futures.process import BrokenProcessPool
@@ -217,9 +228,13 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     pool, futures = None, {}
     if workers and len(tasks) > 1:
         from memlab.sweep._local import spawning, worker_pool
+        # largest equations first (their kernels take longest to derive and compile): the
+        # longest tasks do not wait at the end for a free worker
+        size = {key: _equation_size(get_model(key)) for key in models}
+        order = sorted(tasks, key=lambda t: -size[t[0]])
         pool = worker_pool(min(int(workers), len(tasks)))
         with spawning():
-            futures = {(key, what): pool.submit(_run_traces, key, kw, sp_) for key, what, kw, sp_ in tasks}
+            futures = {(key, what): pool.submit(_run_traces, key, kw, sp_) for key, what, kw, sp_ in order}
 
     def result(key, what, kw, sp_):
         if pool is None:
