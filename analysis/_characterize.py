@@ -193,12 +193,12 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
     ``iv_demo`` drive, trace ``native_ref``). Returns ``{"rows", "figures", "residuals" (files
     or None), "traces" (key -> {"native", "ngspice", "native_ref"}), "notes"}``.
 
-    ``workers``: 0 runs every simulation in this process; n > 0 runs them on n
-    spawned worker processes (they die with this one and ignore Ctrl-C, as a sweep's), the
-    native and ngspice runs of each model as separate tasks, the models with the largest
-    equations first: a first run
-    is mostly one core's work (sympy, numba's compile of the model's kernels, ngspice's
-    transient), so they overlap on several cores. The results are those of ``workers=0``."""
+    ``workers``: 0 runs every simulation in this process; n > 0 runs them on n spawned
+    worker processes (they die with this one and ignore Ctrl-C, as a sweep's), the native
+    and ngspice runs of each model as separate tasks, the models with the largest equations
+    first. A first run is mostly one core's work (sympy, numba's compile of the model's
+    kernels, ngspice's transient), so the tasks overlap on several cores. The results are
+    those of ``workers=0``."""
     from concurrent.futures.process import BrokenProcessPool
 
     from tqdm.auto import tqdm
