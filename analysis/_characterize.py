@@ -236,19 +236,28 @@ def characterize_models(out_dir, *, models=None, spice: bool = True, progress: b
         with spawning():
             futures = {(key, what): pool.submit(_run_traces, key, kw, sp_) for key, what, kw, sp_ in order}
 
-    def result(key, what, kw, sp_):
-        if pool is None:
-            return _run_traces(key, kw, sp_)
-        try:
-            return futures[key, what].result()
-        except BrokenProcessPool:   # a worker was killed (signal, out of memory)
-            return {"error": "its worker process died"}
-
     failed = False
     try:
-        for key in tqdm(models, desc="characterise", disable=not progress, leave=False):
+        # every simulation first (the bar counts them as they end), then the rows in model order
+        done = {}
+        bar = tqdm(total=len(tasks), desc="characterise", disable=not progress, leave=False)
+        if pool is None:
+            for key, what, kw, sp_ in tasks:
+                done[key, what] = _run_traces(key, kw, sp_)
+                bar.update()
+        else:
+            from concurrent.futures import as_completed
+            which = {f: kw for kw, f in futures.items()}
+            for fut in as_completed(futures.values()):
+                try:
+                    done[which[fut]] = fut.result()
+                except BrokenProcessPool:   # a worker was killed (signal, out of memory)
+                    done[which[fut]] = {"error": "its worker process died"}
+                bar.update()
+        bar.close()
+        for key in models:
             kw = kws[key]
-            got = {what: result(key, what, kw_, sp_) for k_, what, kw_, sp_ in tasks if k_ == key}
+            got = {what: done[k_, what] for k_, what, _, _ in tasks if k_ == key}
             bad = [g["error"] for what, g in got.items() if what != "ngspice" and "error" in g]
             if bad:
                 notes.append(f"{key}: native simulation failed: {bad[0]}")
