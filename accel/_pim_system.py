@@ -122,7 +122,7 @@ class PIMDesign:
     periphery: str = "neurosim"
     clock: str = "sensing"
     hierarchy: str = "neurosim"
-    positions: str = "valid"
+    positions: str = "workload"
 
     def __post_init__(self):
         where = "PIMDesign"
