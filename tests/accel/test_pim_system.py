@@ -93,22 +93,28 @@ def test_options_change_the_result_as_their_closed_forms_say(base):
 
 
 def test_vgg8_prediction_bands():
-    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row) and
-    # its periphery transcribed (accel/_pim_periphery.py). Published: 23.94 TOPS/W, 6.342 TOPS.
-    # Energy efficiency: within the task's 30 % band (measured +11.7 % at this commit).
+    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row), its
+    # periphery (accel/_pim_periphery.py) and its floorplan and buffer hierarchy
+    # (accel/_pim_hierarchy.py) transcribed. Published: 23.94 TOPS/W, 6.342 TOPS.
+    # Energy efficiency: within the task's 30 % band (measured +9.7 % at this commit).
     rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" not in r["case"]}
     assert abs(rows["energy efficiency"]["error"]) < 0.30
-    # Throughput does NOT meet 30 %: NeuroSim's buffer takes 61,338 clocks (136,858 ns / 2.2312 ns)
-    # where memlab counts 26,624 (one 128-bit line a clock, input and output once), a factor 2.30
-    # not transcribed (its tile/PE buffer hierarchy); the band that holds is faster, but by less
-    # than that factor (measured x2.01)
-    ratio = rows["throughput"]["predicted"] / NEUROSIM_V14["throughput_ops_per_s"]
-    assert 1.0 < ratio < 61_338 / 26_624
-    # the slowest stage is set by buffer and interconnect, as NeuroSim's (185 of 194 us)
+    # The pipeline interval counted in clocks is NeuroSim's: 194,225 ns / 2.2312 ns = 87,048
+    # clocks, measured 88,599 (+1.8 %; its buffer +15 % from 1024 against NeuroSim's 900
+    # vectors, its interconnect -34 %, tests/accel/test_pim_hierarchy.py); band 5 %, a third of
+    # the buffer's known excess
     res = neurosim_system()
+    ns_clocks = NEUROSIM_V14_PARTS["interval_s"] / NEUROSIM_V14_PARTS["clock_s"]
+    assert abs(res.interval_s / res.clock_s / ns_clocks - 1) < 0.05
+    # so the throughput misses the 30 % band by the clock alone (1.52 ns against NeuroSim's
+    # 2.2312 ns: the sensing-path term not transcribed, docs/notes/hardware.md §9): faster than
+    # published by at most that ratio, with the 5 % of the clock count (measured +44 %)
+    ratio = rows["throughput"]["predicted"] / NEUROSIM_V14["throughput_ops_per_s"]
+    assert 1.0 < ratio < NEUROSIM_V14_PARTS["clock_s"] / res.clock_s * 1.05
+    # the slowest stage is conv1, set by buffer and interconnect, as NeuroSim's (185 of 194 us)
     slow = max(res.stages, key=lambda s: s["time_s"])
-    assert slow["buffer_s"] + slow["bus_s"] > slow["array_s"]
-    assert NEUROSIM_V14_PARTS["buffer_s"] + NEUROSIM_V14_PARTS["ic_s"] > NEUROSIM_V14_PARTS["adc_s"]
+    assert slow["layer"] == "conv1" and slow["buffer_s"] + slow["bus_s"] > 5 * slow["array_s"]
+    assert NEUROSIM_V14_PARTS["buffer_s"] + NEUROSIM_V14_PARTS["ic_s"] > 5 * NEUROSIM_V14_PARTS["adc_s"]
 
 
 def test_energy_parts_against_neurosims_breakdown():
@@ -163,10 +169,12 @@ def test_second_published_point_64_rows_at_once():
     assert half.ops_per_J < full.ops_per_J
     assert NEUROSIM_V14_ROW3["ops_per_J"] < NEUROSIM_V14["ops_per_J"]
     rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" in r["case"]}
-    # energy efficiency within the 30 % band (measured -1.0 %); throughput faster than
-    # published, by less than the buffer-cycle factor 121,309 ns / 1.97768 ns / 26,624 = 2.30
+    # energy efficiency within the 30 % band (measured -2.4 %); throughput within it too
+    # (measured +28 %); the interval in clocks against 180,168 ns / 1.97768 ns = 91,101
+    # (measured -2.6 %), band 5 % as in row 1
     assert abs(rows["energy efficiency"]["error"]) < 0.30
-    assert 1.0 < rows["throughput"]["predicted"] / rows["throughput"]["published"] < 61_338 / 26_624
+    assert abs(rows["throughput"]["error"]) < 0.30
+    assert abs(half.interval_s / half.clock_s / (180_168 / 1.97768) - 1) < 0.05
 
 
 def test_workload_without_weight_gemm_is_a_named_error():
