@@ -38,7 +38,15 @@ SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n``
   and bus one line a clock. ``"stated"``: ``clock_hz`` for buffer and bus and
   ``cols_per_adc`` sensing times per read.
 * **accumulation** (``periphery="none"``): ``e_shift_add`` per conversion.
-* **buffer**: each layer reads its input from and writes its output to a buffer of
+* **hierarchy** (``hierarchy="neurosim"``, the default; needs ``periphery="neurosim"`` and
+  ``replication="speedup"``): NeuroSim's floorplan and data movement, transcribed in
+  :mod:`memlab.accel._pim_hierarchy`: the layers' tiles, PEs and speed-ups (replicas), buffer
+  time = global buffer + slowest tile's input/output buffers + PE buffers / speed-up, bus time
+  = X-Y bus + tile H-tree, in clocks; buffer and bus energy from the bits each level moves;
+  area = every tile's subarrays (idle too) + buffers. ``"flat"``: the single buffer and bus
+  below. ``positions``: ``"workload"`` (the layer's output positions) or ``"valid"``
+  (NeuroSim's unpadded ``numInVector``).
+* **buffer** (``hierarchy="flat"``): each layer reads its input from and writes its output to a buffer of
   ``buffer_width`` bits per access and clock (``buffer_ports`` in parallel),
   ``e_buffer_bit`` J/bit (``periphery="none"``; NeuroSim's register file otherwise); input bits = unrolled input rows x vectors x ``a`` /
   ``row_reuse`` (``kernel_h`` when the mapping reuses the overlapping rows of a sliding
@@ -216,7 +224,8 @@ class SystemResult:
     amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
     multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
     used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
-    x subarrays with replicas; no buffers, interconnect or floorplan)."""
+    x subarrays with replicas; ``hierarchy="neurosim"``: NeuroSim's floorplan, every tile's
+    subarrays with their periphery plus ``pe_buffers``, ``tile_buffers``, ``global_buffer``)."""
 
     report: Report
     interval_s: float
@@ -355,8 +364,9 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         t_buf = bits / (d.buffer_width * d.buffer_ports) * t_cycle
         t_bus = bits / d.bus_width * t_cycle
         e_buf, e_ic = bits * e_bit, bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2
+        levels = {}
         if hier and l.name in hier["index"]:
-            e_buf, e_ic, bits, t_buf, t_bus = _moved(d, hier, l, vectors, t_cycle)
+            e_buf, e_ic, bits, t_buf, t_bus, levels = _moved(d, hier, l, vectors, t_cycle)
         times = {"array": t_arr + t_acc, "memory:buffer": t_buf, "interconnect": t_bus}
         t = max(times.values()) if d.overlap else sum(times.values())
         bound = max(times, key=times.get)
@@ -381,7 +391,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         layers.append(LayerResult(l.name, l.kind, l.macs, 0.0, bits / 8, times, t, bound, e, 0.0,
                                   {"arrays": arrays, "replicas": r, "conversions": conv, "bits_moved": bits}))
         rows.append({"layer": l.name, "arrays": arrays, "replicas": r, "array_s": t_arr, "accum_s": t_acc,
-                     "buffer_s": t_buf, "bus_s": t_bus, "time_s": t})
+                     "buffer_s": t_buf, "bus_s": t_bus, "time_s": t, **levels})
     notes = [f"PIM system model ({d.adc} {d.adc_bits}-bit converter, {d.input_drive} inputs, {d.replication} "
              f"replication, {'overlapped' if d.overlap else 'serial'} data movement, {d.periphery} periphery, "
              f"{d.clock} clock {t_cycle:.4g} s) at {d.node_nm} nm: predicted from the stated design, not fitted "
@@ -425,10 +435,11 @@ def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
 
 def _moved(d: PIMDesign, hier: dict, layer, vectors: int, t_cycle: float):
     """(buffer energy J, interconnect energy J, bits through the global buffer, buffer time s, bus
-    time s) of ``layer`` through NeuroSim's buffer and interconnect hierarchy."""
+    time s, their times by level s) of ``layer`` through NeuroSim's buffer and interconnect hierarchy."""
     from ._pim_hierarchy import buffer_energies, ic_energy, movement
     i = hier["index"][layer.name]
     mv = movement(hier["fp"], hier["net"], i, d.rows, d.cols, hier["cps"], d.cols_per_adc, layer.a_bits,
                   d.adc_bits, d.ra, vectors)
     e_ic = ic_energy(hier["fp"], i, mv, hier["sides"], d.toggle)
-    return buffer_energies(mv), e_ic, mv["bits_global"], mv["buffer"] * t_cycle, mv["ic"] * t_cycle
+    levels = {k + "_s": mv[k] * t_cycle for k in ("buffer_global", "buffer_tile", "buffer_pe", "ic_global", "ic_tile")}
+    return buffer_energies(mv), e_ic, mv["bits_global"], mv["buffer"] * t_cycle, mv["ic"] * t_cycle, levels
