@@ -84,16 +84,16 @@ def neurosim_isaac_rows() -> list[dict]:
 def neurosim_rows() -> list[dict]:
     """Rows in :func:`memlab.accel._pim_validation.pim_validation`'s format (``error`` =
     predicted / published - 1) for energy efficiency, throughput, frame rate and area of the
-    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is that of
-    the used subarrays with their transcribed periphery (``SystemResult.area_m2``: no buffers,
-    interconnect or floorplan)."""
+    system model at NeuroSim's stated design (:func:`neurosim_system`); the area is NeuroSim's
+    floorplan (every tile's subarrays, idle ones too, with their transcribed periphery, and the
+    PE, tile and global buffers; ``SystemResult.area_m2``; no bus wires or adder trees)."""
     out = []
     for label, ref, over in (("system model", NEUROSIM_V14, {}),
                              ("system model, 64 rows at once", NEUROSIM_V14_ROW3, {"rows_parallel": 64})):
         res = neurosim_system(**over)
         got = {"ops_per_J": res.ops_per_J, "throughput_ops_per_s": res.throughput_ops_per_s,
                "inferences_per_s": res.inferences_per_s, "area_mm2": res.area_m2["total"] * 1e6}
-        out += _rows(got, label, ref, "row 3" if over else "row 1", "chip area (subarrays)")
+        out += _rows(got, label, ref, "row 3" if over else "row 1", "chip area (floorplan)")
     return out
 
 
@@ -152,6 +152,11 @@ DESIGN_SOURCES = {
     "switch matrix, multiplexer and decoder, shift-adds, adder trees, register-file buffer, 22 nm technology)",
     "clock": _P + " (synchronous = true: clkFreq = min(clkFreq, 1 / (beta x sensing-path delay)), SubArray.cpp "
     "CalculateLatency with CalculateclkFreq)",
+    "hierarchy": "NeuroSim's floorplan and tile/PE buffer and bus hierarchy transcribed in memlab.accel._pim_hierarchy "
+    "(HIERARCHY_SOURCES: Chip.cpp, Tile.cpp, ProcessingUnit.cpp, Buffer.cpp, XYBus.cpp, HTree.cpp; Param.cpp "
+    "globalBusType = false: X-Y bus, register-file buffers, tile buffer cores 32 x 32, chipActivation = true)",
+    "positions": "memlab choice: the workload's output positions (VGG.py pads 3x3 convolutions: 32 x 32 = 1024, as "
+    "the row's 1.23184e9 operations count); 'valid' is Chip.cpp's numInVector = (IFM - K + 1)^2 = 900, unpadded",
     "overlap": "DNN_NeuroSim_V1.4 main.cpp / Chip.cpp (a layer's buffer and interconnect latency add to its "
     "read latency)", "post_layout_factor": _P + " (validated: zeta = 1.22, post-layout energy increase)",
 }

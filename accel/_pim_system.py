@@ -38,7 +38,15 @@ SI units. Per layer of a :class:`~memlab.accel.Workload` (weight GEMMs ``k x n``
   and bus one line a clock. ``"stated"``: ``clock_hz`` for buffer and bus and
   ``cols_per_adc`` sensing times per read.
 * **accumulation** (``periphery="none"``): ``e_shift_add`` per conversion.
-* **buffer**: each layer reads its input from and writes its output to a buffer of
+* **hierarchy** (``hierarchy="neurosim"``, the default; needs ``periphery="neurosim"`` and
+  ``replication="speedup"``): NeuroSim's floorplan and data movement, transcribed in
+  :mod:`memlab.accel._pim_hierarchy`: the layers' tiles, PEs and speed-ups (replicas), buffer
+  time = global buffer + slowest tile's input/output buffers + PE buffers / speed-up, bus time
+  = X-Y bus + tile H-tree, in clocks; buffer and bus energy from the bits each level moves;
+  area = every tile's subarrays (idle too) + buffers. ``"flat"``: the single buffer and bus
+  below. ``positions``: ``"workload"`` (the layer's output positions) or ``"valid"``
+  (NeuroSim's unpadded ``numInVector``).
+* **buffer** (``hierarchy="flat"``): each layer reads its input from and writes its output to a buffer of
   ``buffer_width`` bits per access and clock (``buffer_ports`` in parallel),
   ``e_buffer_bit`` J/bit (``periphery="none"``; NeuroSim's register file otherwise); input bits = unrolled input rows x vectors x ``a`` /
   ``row_reuse`` (``kernel_h`` when the mapping reuses the overlapping rows of a sliding
@@ -69,7 +77,7 @@ __all__ = ["PIMDesign", "SystemResult", "evaluate_system"]
 
 _CHOICES = {"adc": ("mlsa", "walden", "isaac"), "input_drive": ("bit-serial", "dac"),
             "replication": ("one-copy", "speedup", "replicate"), "periphery": ("neurosim", "none"),
-            "clock": ("sensing", "stated")}
+            "clock": ("sensing", "stated"), "hierarchy": ("neurosim", "flat"), "positions": ("valid", "workload")}
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ class PIMDesign:
     post_layout_factor: float = 1.22
     periphery: str = "neurosim"
     clock: str = "sensing"
+    hierarchy: str = "neurosim"
+    positions: str = "workload"
 
     def __post_init__(self):
         where = "PIMDesign"
@@ -144,6 +154,11 @@ class PIMDesign:
             raise out_of_range("r_off", self.r_off, f"(r_on={self.r_on}, inf) ohm", where)
         if self.replication == "replicate" and self.n_arrays < 1:
             raise out_of_range("n_arrays", self.n_arrays, "integer >= 1 with replication='replicate'", where)
+        if self.hierarchy == "neurosim" and self.periphery != "neurosim":
+            raise out_of_range("hierarchy", self.hierarchy, "'flat' with periphery='none'", where)
+        if self.hierarchy == "neurosim" and self.replication != "speedup":
+            raise out_of_range("hierarchy", self.hierarchy, f"'flat' with replication='{self.replication}' "
+                               "(NeuroSim's floorplan sets the speed-up)", where)
         if self.periphery == "neurosim" and self.node_nm != 22:
             raise out_of_range("node_nm", self.node_nm, "22 with periphery='neurosim' (the transcribed node)", where)
 
@@ -209,7 +224,8 @@ class SystemResult:
     amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
     multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
     used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
-    x subarrays with replicas; no buffers, interconnect or floorplan)."""
+    x subarrays with replicas; ``hierarchy="neurosim"``: NeuroSim's floorplan, every tile's
+    subarrays with their periphery plus ``pe_buffers``, ``tile_buffers``, ``global_buffer``)."""
 
     report: Report
     interval_s: float
@@ -230,6 +246,16 @@ class SystemResult:
         return max(self.stages, key=lambda s: s["time_s"])["layer"]
 
 
+def _positions(d: PIMDesign, layer, g) -> int:
+    """Input vectors of GEMM ``g``: the workload's, or (``positions="valid"``) NeuroSim's
+    ``numInVector`` of a convolution, ``((in - kernel + 1) / stride)^2`` (Chip.cpp: the unpadded
+    positions; its operation count keeps the padded ones)."""
+    from ._workload import Conv2d
+    if d.positions == "valid" and isinstance(layer, Conv2d):
+        return ((layer.in_h - layer.kernel_h + 1) // layer.stride) * ((layer.in_w - layer.kernel_w + 1) // layer.stride)
+    return g.m * g.steps
+
+
 def _layer_counts(d: PIMDesign, layer):
     """(arrays, vectors, rows-in, cols-out, conversions, kernel_h, row groups, subarray reads
     (all row groups of a subarray once, per input plane), adder-tree reductions as (count,
@@ -243,7 +269,7 @@ def _layer_counts(d: PIMDesign, layer):
         col_blocks = math.ceil(g.n * wsl / d.cols)
         a = math.ceil(g.k / d.rows) * col_blocks * g.count
         arrays += a
-        v = g.m * g.steps
+        v = _positions(d, layer, g)
         vectors = max(vectors, v)
         conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
         reads += v * g.count * math.ceil(g.k / d.rows) * col_blocks * d.planes(layer.a_bits)
@@ -313,10 +339,13 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         raise ConfigError(f"workload '{wl.name}' has no weight GEMM to map on crossbars")
     digital = [l.name for l in wl.layers if any(not g.static for g in l.gemms())]
     planes = [d.planes(l.a_bits) for l in wl.layers]
+    hier = _hierarchy(d, wl, pooled) if d.hierarchy == "neurosim" else None
     if d.replication == "replicate":
         stages = [Stage(l.name, max(1, c[0]), max(1, c[1]), p, 0, 0.0, 0.0)
                   for l, c, p in zip(wl.layers, counts, planes)]
         _groups, reps = allocate(stages, d.n_arrays, t_read)
+    elif hier:
+        reps = [hier["reps"].get(l.name, 1) for l in wl.layers]
     elif d.replication == "speedup":
         reps = [min(d.max_speedup, max(1, c[1])) for c in counts]
     else:
@@ -334,6 +363,10 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         bits = bits_in + bits_out
         t_buf = bits / (d.buffer_width * d.buffer_ports) * t_cycle
         t_bus = bits / d.bus_width * t_cycle
+        e_buf, e_ic = bits * e_bit, bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2
+        levels = {}
+        if hier and l.name in hier["index"]:
+            e_buf, e_ic, bits, t_buf, t_bus, levels = _moved(d, hier, l, vectors, t_cycle)
         times = {"array": t_arr + t_acc, "memory:buffer": t_buf, "interconnect": t_bus}
         t = max(times.values()) if d.overlap else sum(times.values())
         bound = max(times, key=times.get)
@@ -347,11 +380,10 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
             e_wl, e_other, e_accum = 0.0, 0.0, conv * d.e_shift_add
             drive = (mux_steps * d.ra * d.input_density * d.c_row * d.v_wl ** 2 if d.input_drive == "bit-serial"
                      else conv / d.cols * d.ra * d.e_dac_1bit * 2.0 ** (d.dac_bits - 1))
-        e_ic = bits * d.toggle * d.c_wire * d.bus_length * d.v_dd ** 2
         e = energy_dict(adc=conv * e_conv, compute=conv * (e_bl + e_dc) + e_accum, dac=drive,
-                        onchip=bits * e_bit, interconnect=e_ic)
+                        onchip=e_buf, interconnect=e_ic)
         for key, v in (("adc", conv * (e_conv + e_bl + e_dc) + e_wl), ("accum", e_accum), ("other", e_other),
-                       ("buffer", bits * e_bit), ("ic", e_ic)):
+                       ("buffer", e_buf), ("ic", e_ic)):
             parts[key] += v
         e = {c: v * d.post_layout_factor for c, v in e.items()}
         interval = max(interval, t)
@@ -359,7 +391,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
         layers.append(LayerResult(l.name, l.kind, l.macs, 0.0, bits / 8, times, t, bound, e, 0.0,
                                   {"arrays": arrays, "replicas": r, "conversions": conv, "bits_moved": bits}))
         rows.append({"layer": l.name, "arrays": arrays, "replicas": r, "array_s": t_arr, "accum_s": t_acc,
-                     "buffer_s": t_buf, "bus_s": t_bus, "time_s": t})
+                     "buffer_s": t_buf, "bus_s": t_bus, "time_s": t, **levels})
     notes = [f"PIM system model ({d.adc} {d.adc_bits}-bit converter, {d.input_drive} inputs, {d.replication} "
              f"replication, {'overlapped' if d.overlap else 'serial'} data movement, {d.periphery} periphery, "
              f"{d.clock} clock {t_cycle:.4g} s) at {d.node_nm} nm: predicted from the stated design, not fitted "
@@ -371,9 +403,43 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     peak = 2 * sum(c[0] * r for c, r in zip(counts, reps)) * d.rows * d.cols / wsl / (max(planes) * t_read)
     rep = Report("PIMDesign", "PIM", wl.name, 1, layers, peak, 0.0, None, notes, kind="predicted")
     area = {}
-    if per:
+    if hier:
+        area = hier["area"]
+    elif per:
         from ._pim_periphery import subarray_area
         n_sub = sum(c[0] * r for c, r in zip(counts, reps))
         area = {k: v * n_sub for k, v in subarray_area(d).items()}
         area["subarrays"] = n_sub
     return SystemResult(rep, interval, rows, conv_tot, t_cycle, parts, area)
+
+
+def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
+    """NeuroSim's floorplan of ``wl`` (:mod:`memlab.accel._pim_hierarchy`): the floorplan, its
+    network rows by layer name, each layer's speed-up, the chip area by part (m^2)."""
+    from ._pim_hierarchy import chip_area, floorplan, net_structure
+    from ._pim_periphery import subarray_area
+    net = net_structure(wl, pooled)
+    weights = [l for l in wl.layers if any(g.static for g in l.gemms())]
+    cps = max(math.ceil(l.w_bits / d.cell_bits) for l in weights)
+    a_bits = max(l.a_bits for l in weights)
+    fp = floorplan(net, d.rows, d.cols, cps, d.cols_per_adc, a_bits, d.max_speedup)
+    sub = subarray_area(d)
+    ca = chip_area(fp, net, d.rows, d.cols, d.cols_per_adc, a_bits, d.adc_bits, d.ra, cps, sub["total"])
+    n_sub = ca["subarrays"] / sub["total"]
+    area = {k: sub[k] * n_sub for k in ("array", "adc", "digital")}
+    area.update({k: ca[k] for k in ("pe_buffers", "tile_buffers", "global_buffer", "total")}, subarrays=round(n_sub),
+                tiles=fp.n_tiles)
+    return {"fp": fp, "net": net, "index": {n.name: i for i, n in enumerate(net)}, "cps": cps, "sides": ca["sides"],
+            "reps": {n.name: r * c for n, (r, c) in zip(net, fp.speed_up)}, "area": area}
+
+
+def _moved(d: PIMDesign, hier: dict, layer, vectors: int, t_cycle: float):
+    """(buffer energy J, interconnect energy J, bits through the global buffer, buffer time s, bus
+    time s, their times by level s) of ``layer`` through NeuroSim's buffer and interconnect hierarchy."""
+    from ._pim_hierarchy import buffer_energies, ic_energy, movement
+    i = hier["index"][layer.name]
+    mv = movement(hier["fp"], hier["net"], i, d.rows, d.cols, hier["cps"], d.cols_per_adc, layer.a_bits,
+                  d.adc_bits, d.ra, vectors)
+    e_ic = ic_energy(hier["fp"], i, mv, hier["sides"], d.toggle)
+    levels = {k + "_s": mv[k] * t_cycle for k in ("buffer_global", "buffer_tile", "buffer_pe", "ic_global", "ic_tile")}
+    return buffer_energies(mv), e_ic, mv["bits_global"], mv["buffer"] * t_cycle, mv["ic"] * t_cycle, levels

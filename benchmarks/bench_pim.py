@@ -36,17 +36,25 @@ def validation():
     print("PIM models at DNN+NeuroSim V1.4's release-test design point (VGG-8 CIFAR-10, 22 nm RRAM), predicted")
     print(to_text(ns, ["model", "quantity", "predicted", "published", "error"]))
     res = neurosim_system()
-    before = neurosim_system(periphery="none", clock="stated")
+    before = neurosim_system(hierarchy="flat")             # the previous model: periphery, clock, flat buffer
     p = NEUROSIM_V14_PARTS
     print(f"synchronous clock: {fmt_si(res.clock_s, 's')} (NeuroSim {fmt_si(p['clock_s'], 's')}, "
-          f"{100 * (res.clock_s / p['clock_s'] - 1):+.1f} %); before: the stated {fmt_si(before.clock_s, 's')}")
+          f"{100 * (res.clock_s / p['clock_s'] - 1):+.1f} %)")
     slow, slow0 = (max(r.stages, key=lambda s: s["time_s"]) for r in (res, before))
+    clk, clk_ns = res.clock_s, p["clock_s"]
     t_rows = [("slowest stage (pipeline interval)", "time_s", p["interval_s"]),
               ("  converter / array time", "array_s", p["adc_s"]), ("  accumulation time", "accum_s", p["accum_s"]),
-              ("  buffer time", "buffer_s", p["buffer_s"]), ("  interconnect time", "bus_s", p["ic_s"])]
-    parts = [{"part": n, "memlab": fmt_si(slow[k], "s"), "NeuroSim": fmt_si(ref, "s"),
-              "error": f"{100 * (slow[k] / ref - 1):+.0f} %", "before": fmt_si(slow0.get(k, 0.0), "s")}
-             for n, k, ref in t_rows]
+              ("  buffer time", "buffer_s", p["buffer_s"]), ("    global buffer", "buffer_global_s", None),
+              ("    tile buffers", "buffer_tile_s", None), ("    PE buffers / speed-up", "buffer_pe_s", None),
+              ("  interconnect time", "bus_s", p["ic_s"]), ("    X-Y bus", "ic_global_s", None),
+              ("    tile H-tree", "ic_tile_s", None)]
+    def top(r, k):                   # NeuroSim reports each part's largest value over the layers
+        return max(s.get(k, 0.0) for s in r.stages)
+
+    parts = [{"part": n, "memlab": fmt_si(top(res, k), "s"), "clocks": f"{top(res, k) / clk:.0f}",
+              "NeuroSim": fmt_si(ref, "s") if ref else "", "NS clocks": f"{ref / clk_ns:.0f}" if ref else "",
+              "error": f"{100 * (top(res, k) / clk / (ref / clk_ns) - 1):+.0f} %" if ref else "",
+              "before": fmt_si(top(before, k), "s")} for n, k, ref in t_rows]
     other_ns = p["other_J"] - p["buffer_J"] - p["ic_J"]
     e_rows = [("sense amplifiers + array", "adc", p["adc_J"]), ("accumulation (shift-add, adder trees)", "accum",
               p["accum_J"]), ("other periphery (switch matrix, mux, decoder)", "other", other_ns),
@@ -57,17 +65,22 @@ def validation():
     tot, tot_ns = sum(res.parts.values()), p["adc_J"] + p["accum_J"] + p["other_J"]
     parts.append({"part": "dynamic energy / image", "memlab": fmt_si(tot, "J"), "NeuroSim": fmt_si(tot_ns, "J"),
                   "error": f"{100 * (tot / tot_ns - 1):+.0f} %", "before": fmt_si(sum(before.parts.values()), "J")})
-    print(f"system model by part (slowest stage {slow['layer']}; energies before the 1.22 post-layout factor; "
-          "before = periphery='none', clock='stated')")
-    print(to_text(parts, ["part", "memlab", "NeuroSim", "error", "before"]))
-    a = res.area_m2
-    print(f"area of the {a['subarrays']} used subarrays: array {fmt_si(a['array'] * 1e6, 'mm^2')}, sense amplifiers "
-          f"{fmt_si(a['adc'] * 1e6, 'mm^2')}, digital periphery {fmt_si(a['digital'] * 1e6, 'mm^2')}, total "
-          f"{fmt_si(a['total'] * 1e6, 'mm^2')} (NeuroSim chip {NEUROSIM_V14['area_mm2']:.2f} mm^2 with buffers, "
-          "interconnect and floorplan)")
-    opts = [("as stated", {}), ("before: no periphery, stated clock", {"periphery": "none", "clock": "stated"}),
+    print(f"system model by part (slowest stage {slow['layer']}, before: {slow0['layer']}; times: each part's largest "
+          "over the layers, as NeuroSim reports them, also in each model's clocks, errors of times in clocks; energies "
+          "before the 1.22 post-layout factor; before = hierarchy='flat')")
+    print(to_text(parts, ["part", "memlab", "clocks", "NeuroSim", "NS clocks", "error", "before"]))
+    a = {k: v * 1e6 if isinstance(v, float) else v for k, v in res.area_m2.items()}
+    print(f"area of NeuroSim's floorplan ({a['tiles']} tiles, {a['subarrays']} subarrays), mm^2: array {a['array']:.3g}, "
+          f"sense amplifiers {a['adc']:.3g}, digital periphery {a['digital']:.3g}, PE buffers {a['pe_buffers']:.3g}, tile "
+          f"buffers {a['tile_buffers']:.3g}, global buffer {a['global_buffer']:.3g}, total {a['total']:.3g} (NeuroSim "
+          f"{NEUROSIM_V14['area_mm2']:.2f}: IC 3.61, ADC 8.30, accumulation 5.06, other 15.06, array 52.74; before: used "
+          f"subarrays only {before.area_m2['total'] * 1e6:.3g})")
+    opts = [("as stated", {}), ("before: flat buffer and bus", {"hierarchy": "flat"}),
+            ("NeuroSim's unpadded positions", {"positions": "valid"}),
+            ("no periphery, stated clock, flat", {"periphery": "none", "clock": "stated", "hierarchy": "flat"}),
             ("periphery, stated 1 GHz clock", {"clock": "stated"}), ("overlap data movement", {"overlap": True}),
-            ("one copy per layer", {"replication": "one-copy"}), ("2-bit DAC inputs", {"input_drive": "dac", "dac_bits": 2}),
+            ("one copy per layer (flat)", {"replication": "one-copy", "hierarchy": "flat"}),
+            ("2-bit DAC inputs", {"input_drive": "dac", "dac_bits": 2}),
             ("SAR, Walden 10 fJ/step", {"adc": "walden"}), ("ISAAC SAR table", {"adc": "isaac"})]
     print("system model options at the same design (published: 23.94 TOPS/W, 6.342 TOPS)")
     out = []

@@ -39,22 +39,26 @@ def test_conversions_and_slowest_array_time_by_hand(base):
     _e, t = d.conversion()
     clk = periphery(d, t / 1.4)["clock_s"]
     assert base.clock_s == pytest.approx(max(1e-9, clk), rel=1e-12, abs=0)
-    # conv2: 1024 vectors on 8 copies (speed-up degree 8), 8 input planes, one subarray read
-    # = 8 multiplexer steps of one clock each (SubArray.cpp readLatencyADC = numColMuxed cycles)
+    # conv2 on NeuroSim's floorplan: 1024 vectors over its speed-up 16 (tests/accel/
+    # test_pim_hierarchy.py), 8 input planes, one subarray read = 8 multiplexer steps of one
+    # clock each (SubArray.cpp readLatencyADC = numColMuxed cycles)
     conv2 = next(s for s in base.stages if s["layer"] == "conv2")
-    assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * base.clock_s, rel=1e-12, abs=0)
-    # buffer: novel-mapping input 3 x 128 x 1024 x 8 bits + pooled output 128 x 1024 x 8 / 4,
-    # over one 128-bit core row per clock
-    bits = 3 * 128 * 1024 * 8 + 128 * 1024 * 8 / 4
-    assert conv2["buffer_s"] == pytest.approx(bits / 128 * base.clock_s, rel=1e-12, abs=0)
+    assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 16) * 8 * 8 * base.clock_s, rel=1e-12, abs=0)
     assert conv2["time_s"] == pytest.approx(conv2["array_s"] + conv2["accum_s"] + conv2["buffer_s"]
                                             + conv2["bus_s"], rel=1e-12, abs=0)
+    # the earlier flat data movement (hierarchy="flat"): 8 copies (speed-up degree 8), buffer
+    # = novel-mapping input 3 x 128 x 1024 x 8 bits + pooled output 128 x 1024 x 8 / 4 over one
+    # 128-bit core row per clock
+    flat = next(s for s in neurosim_system(hierarchy="flat").stages if s["layer"] == "conv2")
+    assert flat["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * base.clock_s, rel=1e-12, abs=0)
+    bits = 3 * 128 * 1024 * 8 + 128 * 1024 * 8 / 4
+    assert flat["buffer_s"] == pytest.approx(bits / 128 * base.clock_s, rel=1e-12, abs=0)
 
 
 def test_earlier_model_kept_without_periphery():
     # periphery="none", clock="stated": the earlier model, conv2 sensed in the 22 nm fit time
     # x beta = 1.4 (R_ref = (100 kOhm / 128) / (1 - 14/16) = 6250 ohm), 8 columns per amplifier
-    res = neurosim_system(periphery="none", clock="stated")
+    res = neurosim_system(periphery="none", clock="stated", hierarchy="flat")
     t_sense = (8.02517e-15 * 6250 + 8.51803e-10) * 1.4
     conv2 = next(s for s in res.stages if s["layer"] == "conv2")
     assert conv2["array_s"] == pytest.approx(math.ceil(1024 / 8) * 8 * 8 * t_sense, rel=1e-12, abs=0)
@@ -64,9 +68,9 @@ def test_earlier_model_kept_without_periphery():
 
 def test_options_change_the_result_as_their_closed_forms_say(base):
     # one copy per layer: conv2's array time x 8 (its 1024 vectors no longer split)
-    one = neurosim_system(replication="one-copy")
+    one = neurosim_system(replication="one-copy", hierarchy="flat")
     a1 = next(s for s in one.stages if s["layer"] == "conv2")["array_s"]
-    a8 = next(s for s in base.stages if s["layer"] == "conv2")["array_s"]
+    a8 = next(s for s in neurosim_system(hierarchy="flat").stages if s["layer"] == "conv2")["array_s"]
     assert a1 == pytest.approx(8 * a8, rel=1e-12, abs=0)
     # overlapped data movement: each stage takes the slowest of its parts
     ov = neurosim_system(overlap=True)
@@ -74,7 +78,7 @@ def test_options_change_the_result_as_their_closed_forms_say(base):
     # a 1-bit DAC per row instead of bit-serial switching: ISAAC's 0.41667 pJ per row drive,
     # one drive per row, column block and input bit = conversions / 128 columns x 128 rows,
     # x zeta 1.22
-    plain = dict(periphery="none", clock="stated")
+    plain = dict(periphery="none", clock="stated", hierarchy="flat")
     dac = neurosim_system(input_drive="dac", **plain)
     assert dac.report.energy_J["dac"] == pytest.approx(314_577_920 / 128 * 128 * 0.41667e-12 * 1.22, rel=1e-9, abs=0)
     # ISAAC's 4-bit SAR (0.79 pJ) in place of the sense amplifier costs more energy; a
@@ -89,22 +93,28 @@ def test_options_change_the_result_as_their_closed_forms_say(base):
 
 
 def test_vgg8_prediction_bands():
-    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row) and
-    # its periphery transcribed (accel/_pim_periphery.py). Published: 23.94 TOPS/W, 6.342 TOPS.
-    # Energy efficiency: within the task's 30 % band (measured +11.7 % at this commit).
+    # PREDICTION with NeuroSim's stated inputs (DESIGN_SOURCES; nothing fitted to the row), its
+    # periphery (accel/_pim_periphery.py) and its floorplan and buffer hierarchy
+    # (accel/_pim_hierarchy.py) transcribed. Published: 23.94 TOPS/W, 6.342 TOPS.
+    # Energy efficiency: within the task's 30 % band (measured +9.7 % at this commit).
     rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" not in r["case"]}
     assert abs(rows["energy efficiency"]["error"]) < 0.30
-    # Throughput does NOT meet 30 %: NeuroSim's buffer takes 61,338 clocks (136,858 ns / 2.2312 ns)
-    # where memlab counts 26,624 (one 128-bit line a clock, input and output once), a factor 2.30
-    # not transcribed (its tile/PE buffer hierarchy); the band that holds is faster, but by less
-    # than that factor (measured x2.01)
-    ratio = rows["throughput"]["predicted"] / NEUROSIM_V14["throughput_ops_per_s"]
-    assert 1.0 < ratio < 61_338 / 26_624
-    # the slowest stage is set by buffer and interconnect, as NeuroSim's (185 of 194 us)
+    # The pipeline interval counted in clocks is NeuroSim's: 194,225 ns / 2.2312 ns = 87,048
+    # clocks, measured 88,599 (+1.8 %; its buffer +15 % from 1024 against NeuroSim's 900
+    # vectors, its interconnect -34 %, tests/accel/test_pim_hierarchy.py); band 5 %, a third of
+    # the buffer's known excess
     res = neurosim_system()
+    ns_clocks = NEUROSIM_V14_PARTS["interval_s"] / NEUROSIM_V14_PARTS["clock_s"]
+    assert abs(res.interval_s / res.clock_s / ns_clocks - 1) < 0.05
+    # so the throughput misses the 30 % band by the clock alone (1.52 ns against NeuroSim's
+    # 2.2312 ns: the sensing-path term not transcribed, docs/notes/hardware.md §9): faster than
+    # published by at most that ratio, with the 5 % of the clock count (measured +44 %)
+    ratio = rows["throughput"]["predicted"] / NEUROSIM_V14["throughput_ops_per_s"]
+    assert 1.0 < ratio < NEUROSIM_V14_PARTS["clock_s"] / res.clock_s * 1.05
+    # the slowest stage is conv1, set by buffer and interconnect, as NeuroSim's (185 of 194 us)
     slow = max(res.stages, key=lambda s: s["time_s"])
-    assert slow["buffer_s"] + slow["bus_s"] > slow["array_s"]
-    assert NEUROSIM_V14_PARTS["buffer_s"] + NEUROSIM_V14_PARTS["ic_s"] > NEUROSIM_V14_PARTS["adc_s"]
+    assert slow["layer"] == "conv1" and slow["buffer_s"] + slow["bus_s"] > 5 * slow["array_s"]
+    assert NEUROSIM_V14_PARTS["buffer_s"] + NEUROSIM_V14_PARTS["ic_s"] > 5 * NEUROSIM_V14_PARTS["adc_s"]
 
 
 def test_energy_parts_against_neurosims_breakdown():
@@ -131,7 +141,9 @@ def test_every_design_input_has_a_source():
 
 @pytest.mark.parametrize("bad", [dict(adc="flash"), dict(rows=0), dict(input_density=1.5), dict(r_off=1e3),
                                  dict(replication="replicate"), dict(overlap="yes"), dict(v_read=-0.1),
-                                 dict(periphery="full"), dict(clock="fast"), dict(node_nm=32)])
+                                 dict(periphery="full"), dict(clock="fast"), dict(node_nm=32),
+                                 dict(hierarchy="tree"), dict(positions="all"), dict(hierarchy="neurosim", periphery="none"),
+                                 dict(hierarchy="neurosim", replication="one-copy")])
 def test_bad_design_is_a_named_error(bad):
     with pytest.raises(MemlabError) as e:
         neurosim_design(**bad)
@@ -139,7 +151,7 @@ def test_bad_design_is_a_named_error(bad):
 
 
 def test_replicate_policy_fills_the_arrays():
-    d = neurosim_design(replication="replicate", n_arrays=20000)
+    d = neurosim_design(replication="replicate", n_arrays=20000, hierarchy="flat")
     res = evaluate_system(d, neurosim_vgg8(), pooled=("conv2", "conv4", "conv6"))
     used = sum(s["arrays"] * s["replicas"] for s in res.stages)
     assert used <= 20000 and res.report.kind == "predicted"
@@ -157,10 +169,12 @@ def test_second_published_point_64_rows_at_once():
     assert half.ops_per_J < full.ops_per_J
     assert NEUROSIM_V14_ROW3["ops_per_J"] < NEUROSIM_V14["ops_per_J"]
     rows = {r["quantity"].split(",")[0]: r for r in neurosim_rows() if "64 rows" in r["case"]}
-    # energy efficiency within the 30 % band (measured -1.0 %); throughput faster than
-    # published, by less than the buffer-cycle factor 121,309 ns / 1.97768 ns / 26,624 = 2.30
+    # energy efficiency within the 30 % band (measured -2.4 %); throughput within it too
+    # (measured +28 %); the interval in clocks against 180,168 ns / 1.97768 ns = 91,101
+    # (measured -2.6 %), band 5 % as in row 1
     assert abs(rows["energy efficiency"]["error"]) < 0.30
-    assert 1.0 < rows["throughput"]["predicted"] / rows["throughput"]["published"] < 61_338 / 26_624
+    assert abs(rows["throughput"]["error"]) < 0.30
+    assert abs(half.interval_s / half.clock_s / (180_168 / 1.97768) - 1) < 0.05
 
 
 def test_workload_without_weight_gemm_is_a_named_error():
