@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from string import Template
 
-__all__ = ["TEMPLATE", "STEPPER", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
+__all__ = ["TEMPLATE", "STEPPER", "STAGE_CALL", "DEVICE_FUNCTIONS", "ENTRY_POINTS"]
 
 #: names the device-function source must define
 DEVICE_FUNCTIONS = ("_kernel", "_kernel_r", "_noise", "derived", "_gkernel", "_gkernel_r", "_gkernel_i",
@@ -219,26 +219,12 @@ def stage_r0(vs, u, side, lo, hi, P, d, rs, vguess):
     o = _gkernel_ir(vs, x, a, b, P, d)
     return vs, o[0], o[1] * sc
 
-# the stages as calls, for the adaptive integrator: its step calls them at three places
-# (and the noise jump at a fourth), and inlining each copy in numba's IR had made its
-# compile the longest part of a first simulation (VTEAM: 31 s -> 8 s); the fixed-step
-# block keeps them inlined (its speed depends on it, 1.10 -> 0.82 s for VTEAM)
-@njit(cache=True, error_model="numpy")
-def stage_c_rs(vs, u, side, lo, hi, P, d, rs, vguess):
-    return stage_rs(vs, u, side, lo, hi, P, d, rs, vguess)
-
-@njit(cache=True, error_model="numpy")
-def stage_r_c_rs(vs, u, side, lo, hi, P, d, rs, vguess):
-    return stage_r_rs(vs, u, side, lo, hi, P, d, rs, vguess)
-
-@njit(cache=True, error_model="numpy")
-def stage_c0(vs, u, side, lo, hi, P, d, rs, vguess):
-    return stage0(vs, u, side, lo, hi, P, d, rs, vguess)
-
-@njit(cache=True, error_model="numpy")
-def stage_r_c0(vs, u, side, lo, hi, P, d, rs, vguess):
-    return stage_r0(vs, u, side, lo, hi, P, d, rs, vguess)
-
+# the stages as calls, for the adaptive integrator (STAGE_CALL): its step calls them at
+# three places (and the noise jump at a fourth), and inlining each copy in numba's IR had
+# made its compile the longest part of a first simulation (VTEAM: 31 s -> 12 s); the
+# fixed-step block keeps them inlined (with calls there, the population benchmark's VTEAM
+# case took 1.10 s against 0.82 s)
+${stage_calls}
 @njit(inline="always", cache=True)
 def finish(x_final, gap_final, dv, u, side, lo, hi):
     x, a, b, sc = unpack(u, side, lo, hi)
@@ -263,6 +249,14 @@ def run(P, x0, lo_b, hi_b, rs_a, *rest):
 def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
     """Fixed-step ROS2, dispatched like run."""
     (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+''')
+
+#: a stage as a call (not inlined), filled for the stages ``f`` (stage, stage_r) of the
+#: variants ``s`` (0, _rs): ``stage_c0`` calls ``stage0`` and so on
+STAGE_CALL = Template('''\
+@njit(cache=True, error_model="numpy")
+def ${f}_c${s}(vs, u, side, lo, hi, P, d, rs, vguess):
+    return ${f}${s}(vs, u, side, lo, hi, P, d, rs, vguess)
 ''')
 
 #: the integrator functions, filled twice: suffix ``s`` 0 (no series resistor,
