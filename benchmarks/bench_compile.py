@@ -5,11 +5,14 @@ earlier process (warm). Prints a table.
 Each case runs in a fresh Python process of its own with ``MEMLAB_CACHE_DIR`` pointing at a
 new temporary folder (cold), then once more in another fresh process on the same folder
 (warm). Columns: ``derive`` (sympy: the equations, their derivatives and numpy kernels,
-``model._k``), ``source`` (printing the kernel module: CSE, hoisting), ``first run`` (numba's
-compile, or its load from the cache, plus the simulation of the model's I-V demonstration,
-``simulate(model, iv_demo drive)``, adaptive ROS2) and ``ngspice`` (netlist, ngspice's
-transient of the same drive, ``memlab.circuits.characterize``). ``make demo`` pays the cold
-column of every model once (on a fresh machine).
+``model._k``), ``source`` (printing the kernel module: CSE, hoisting; timed on its own),
+``first run`` (the simulation of the model's I-V demonstration, ``simulate(model, iv_demo
+drive)``, adaptive ROS2: it prints the source once more, then numba compiles the kernels or
+loads them from the cache) and ``ngspice`` (netlist, ngspice's transient of the same drive,
+``memlab.circuits.characterize``). The totals therefore count the source twice, as a
+process that prints it and then simulates does not: the time a user waits is the total
+less the ``source`` column. ``make demo`` pays each model's cold cost once on a fresh
+machine.
 
 Usage: ``python benchmarks/bench_compile.py [name ...]`` (short names, default all).
 """
