@@ -105,10 +105,10 @@ def run_processes(workers: int, evaluate, func_ref, todo, finish) -> None:
 
     n = min(workers, len(todo))
     ex = worker_pool(n)
-    broken = None
+    broken, failed = None, False
     try:
         futs = {}
-        with _sigint_ignored():     # the first n submits spawn the n workers
+        with spawning():            # the first n submits spawn the n workers
             for p in todo[:n]:
                 futs[ex.submit(evaluate, func_ref, p.params, p.seed)] = p
         for p in todo[n:]:
@@ -121,10 +121,10 @@ def run_processes(workers: int, evaluate, func_ref, todo, finish) -> None:
                 continue
             finish(futs[fut], rec)
     except BaseException:           # Ctrl-C, stop_after, an error in finish: stop the workers now
-        _stop_workers(ex)
+        failed = True
         raise
     finally:
-        ex.shutdown(wait=True, cancel_futures=True)
+        stop_pool(ex, now=failed)
     if broken is not None:
         raise WorkerLost("a local worker process died (killed by a signal, os._exit or out of memory) "
                          "while running a point")

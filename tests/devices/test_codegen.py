@@ -81,3 +81,23 @@ def test_fixed_steps_keep_each_device_of_a_block_apart():
     expected = x0[:, None] * np.exp(-k[:, None] * t[None, :])
     np.testing.assert_allclose(tr.x, expected, rtol=1e-5)
     np.testing.assert_allclose(tr.i, 1e-3 * expected * tr.v, rtol=1e-5)
+
+
+def test_factor_terms_shared_equals_sympys_factor_terms():
+    """The memoised factor_terms used in the kernels' cse gives sympy's own result, on
+    expressions whose subtrees repeat (Min/Max, Piecewise, negated sums) and on the rate and
+    current of PCM (the largest model besides JART)."""
+    import sympy as sp
+
+    from memlab.devices import get_model
+    from memlab.devices._codegen import _factor_terms_shared
+
+    v, x, a, b = sp.symbols("v x a b", real=True)
+    shared = sp.Max(a - x, 2 * b * x - 2 * b)
+    exprs = [shared * sp.exp(-shared) + sp.Min(shared, v - 1) / (3 * x - 3 * v),
+             sp.Piecewise((shared ** 2 * (4 * v - 4), v > x), (-(a - b) * sp.sinh(shared), True)),
+             sp.Tuple(shared, 6 * a * b - 6 * b)]
+    k = get_model("pcm")._k
+    exprs += [k.current, k.rate, k.dr_dx]
+    for e in exprs:
+        assert _factor_terms_shared(e) == sp.factor_terms(e)
