@@ -25,6 +25,23 @@ def test_vteam_subcircuit_text():
     assert "\r" not in sub.text
 
 
+def test_a_rate_that_depends_on_the_current_reads_the_sense_source():
+    # TEAM's rate is a function of the device current: the subcircuit measures it with the
+    # zero-volt source Vi (te -> ti) in series with Bi and the rate reads i(Vi), so the
+    # current's expression is not repeated in the rate (ngspice differentiates and evaluates
+    # it at each Newton iteration; JART's ngspice transient took 53.7 s with the expression
+    # inlined, 16.2 s with the sense source, the same agreement with the native solver to
+    # 4e-5 of the peak: tests/circuits/test_agreement.py checks TEAM, PCM and JART)
+    sub = subcircuit(TEAM())
+    lines = sub.text.split("\n")
+    assert "Vi te ti dc 0" in lines
+    assert lines[-2] == f"Bi ti be i={sub.current}"
+    bx = [ln for ln in lines if ln.startswith("Bx 0 xs i=")][0]
+    assert "i(Vi)" in bx and sub.current not in bx
+    # VTEAM's rate depends on the voltage only: no sense source
+    assert "Vi " not in subcircuit(VTEAM()).text and "i(Vi)" not in subcircuit(VTEAM()).rate
+
+
 def test_case_insensitive_names_are_mangled_apart():
     # Stanford-PKU has both V0 (sinh voltage scale) and v0 (velocity): ngspice is case-insensitive
     sub = subcircuit(StanfordPKU())
