@@ -17,7 +17,7 @@ import sympy as sp
 from memlab.devices import DeviceModel
 from memlab.errors import ParameterError
 from memlab.circuits._printers import VerilogAPrinter, _num
-from memlab.circuits._subckt import subckt_name
+from memlab.circuits._subckt import _I_SENSE, _rate_with_current_symbol, subckt_name
 
 __all__ = ["verilog_a_module"]
 
@@ -75,19 +75,25 @@ def verilog_a_module(model: DeviceModel, *, strict: bool = True) -> str:
     if not static:
         out.append("  parameter real rmax = 1e30 from (0:inf);  // 1/s: cap of the normalised state rate")
         out.append("  parameter real tedge = 1e-15 from (0:inf);  // s: bound limiting time")
-    out.append("  real v, x, s, r;")
+    out.append("  real v, x, s, r, i_dev;")
     out.append("")
     out.append("  analog begin")
     out.append("    v = V(te, be);")
     if static:
         out.append("    x = x0;")
+        out.append(f"    i_dev = {cur};")
     else:
         out.append("    s = V(xs);")
         out.append(f"    x = ({lo_s}) + (({hi_s}) - ({lo_s}))*min(max(s, 0.0), 1.0);")
-        out.append(f"    r = {pr.doprint(rate / (hi_e - lo_e))};")
+        out.append(f"    i_dev = {cur};")
+        # a rate that contains the current reads the variable i_dev (as the ngspice
+        # subcircuit reads its sense source): JART's module text 19.3 -> ~5 kB
+        rate_i, uses_i = _rate_with_current_symbol(type(model), tuple(model.option_values.items()))
+        pri = VerilogAPrinter({"model": model.name, "symbols": {**symbols, _I_SENSE: "i_dev"}, "strict": strict})
+        out.append(f"    r = {pri.doprint((rate_i if uses_i else rate) / (hi_e - lo_e))};")
         out.append("    r = min(max(r, max(-rmax, -s/tedge)), min(rmax, (1.0 - s)/tedge));")
         out.append(f"    V(xs) <+ idt(r, (x0 - ({lo_s}))/(({hi_s}) - ({lo_s})));")
-    out.append(f"    I(te, be) <+ {cur};")
+    out.append("    I(te, be) <+ i_dev;")
     out.append("  end")
     out.append("endmodule")
     return "\n".join(out) + "\n"

@@ -125,12 +125,13 @@ def test_verilog_a_selector_module_exact():
         "  parameter real v_s = 0.15 from (0.0:inf);  // V: voltage scale",
         "  parameter real r_leak = 1000000000000.0 from (0.0:inf);  // ohm: parallel leakage resistance",
         "  parameter real x0 = 0.0;  // 1: initial x (dummy (static model))",
-        "  real v, x, s, r;",
+        "  real v, x, s, r, i_dev;",
         "",
         "  analog begin",
         "    v = V(te, be);",
         "    x = x0;",
-        "    I(te, be) <+ i_s*sinh(v/v_s) + v/r_leak;",
+        "    i_dev = i_s*sinh(v/v_s) + v/r_leak;",
+        "    I(te, be) <+ i_dev;",
         "  end",
         "endmodule", ""])
 
@@ -142,4 +143,13 @@ def test_verilog_a_vteam_state_lines():
     assert ("    r = ((v > v_off) ? k_off*pow(v/v_off - 1, alpha_off) : ((v < v_on) ? "
             "k_on*pow(v/v_on - 1, alpha_on) : 0))/(x_off - x_on);") in va
     assert "    V(xs) <+ idt(r, (x0 - (x_on))/((x_off) - (x_on)));" in va
-    assert "    I(te, be) <+ v/(R_on + (R_off - R_on)*(x - x_on)/(x_off - x_on));" in va
+    assert "    i_dev = v/(R_on + (R_off - R_on)*(x - x_on)/(x_off - x_on));" in va
+    assert "    I(te, be) <+ i_dev;" in va
+
+
+def test_verilog_a_team_rate_reads_the_current_variable():
+    # TEAM's rate is written in the current, as in Kvatinsky et al. 2013 (eq. 1): the module
+    # computes i_dev once and the rate reads it
+    va = verilog_a_module(TEAM()).split("\n")
+    assert ("    r = ((i_dev > i_off) ? k_off*pow(i_dev/i_off - 1, alpha_off) : ((i_dev < i_on) ? "
+            "k_on*pow(i_dev/i_on - 1, alpha_on) : 0))/(x_off - x_on);") in va
