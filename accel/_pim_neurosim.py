@@ -122,19 +122,24 @@ NEUROSIM_V14_PARTS = {"interval_s": 194225e-9, "buffer_s": 136858e-9, "ic_s": 47
                       "other_J": 1.68186e-5, "buffer_J": 203455e-12, "ic_J": 6.09182e-6}
 
 _P = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/Param.cpp"
+_P9 = _P + " at commit 9e6742cd, the one that adds Data/1.4_Release_test.csv"
 #: where each :class:`~memlab.accel._pim_system.PIMDesign` input of :func:`neurosim_design` comes from
 DESIGN_SOURCES = {
     "node_nm": _P + " (tech = 5: technode 22)", "feature_m": _P + " (wireWidth 40 nm at 22 nm)",
     "rows": _P + " (numRowSubArray)", "rows_parallel": _P + " (parallelRead: numRowParallel = numRowSubArray)", "cols": _P + " (numColSubArray)", "cell_bits": _P + " (cellBit)",
     "cell_h_F": _P + " (heightInFeatureSize1T1R 4)", "cell_w_F": _P + " (widthInFeatureSize1T1R 12)",
-    "r_on": _P + " (resistanceOn 100 kOhm)", "r_off": _P + " (resistanceOff 17 x Ron)",
+    "r_on": _P9 + " (resistanceOn 6 kOhm; the repository's later Param.cpp has 100 kOhm, with which the "
+    "clock comes out 1.52 ns against the row's 2.2312 ns)", "r_off": _P9 + " (resistanceOff 17 x Ron; the row's onoff "
+    "0.0588)", "ref_shared": _P9 + " (dumcolshared 32)",
     "v_read": _P + " (readVoltage 0.5 V)", "v_wl": _P + " (accessVoltage 1.1 V)",
     "v_dd": "DNN_NeuroSim_V1.4 Technology.cpp (22 nm LP branch, PTM 22nm_LP.pm: vdd = 0.85 V)",
     "c_wire": "DNN_NeuroSim_V1.4 SubArray.cpp (capBL = lengthCol x 0.2 fF/um)",
     "adc": _P + " (SARADC = false: MLSA; currentMode = true)", "adc_bits": _P + " (levelOutput 16)",
     "cols_per_adc": _P + " (numColMuxed 8)", "sense_factor": _P + " (validated: beta = 1.4, latency factor "
     "of the sensing cycle)", "input_drive": _P + " (1-bit input pulses through the word-line switch matrix, "
-    "no DAC)", "input_density": "memlab assumption: half the input bits are 1 (NeuroSim traces real inputs)",
+    "no DAC)", "input_density": _P + " (inputtoggle 0.18, from VGG8-CIFAR10 traces of the input bits) read as the "
+    "toggle rate 2 p (1 - p) of independent bits with P(1) = p: p = 0.1 (memlab assumption: independence; NeuroSim "
+    "traces each vector's activityRowRead)",
     "e_shift_add": "periphery='none' only: ISAAC Table I shift-and-add 0.021 pJ at 32 nm (hwcomponents "
     "isaac.py) x 22/32 (memlab assumption: energy proportional to the node); 'neurosim' uses ShiftAdd.cpp",
     "clock_hz": _P + " (clkFreq 1 GHz, the upper bound of the synchronous clock)",

@@ -393,18 +393,18 @@ def mux_decoder(addr_bits: int, c_load_n: float, c_load_p: float, sizing: float 
     return Decoder(e * vdd2 * EPSILON, delay)
 
 
-def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22) -> float:
+def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22, shared: int | None = None) -> float:
     """The gate and latch terms of one multi-level sense-amplifier conversion (J) that
     :func:`memlab.accel._adc.mlsa_conversion` leaves out (``MultilevelSenseAmp.cpp``
     ``CalculatePower``, current mode, ``Column_SwitchingE`` without its column-capacitance and
     reference-activation terms, x (levels - 1)): input/mirror gates at the sense voltage
     ``v_sense`` (0.55 V at 22 nm), sense amplifier, latch and encoder interface at Vdd; the
-    dummy reference columns are shared by ``levels`` amplifiers (``dumcolshared``)."""
+    dummy reference columns are shared by ``shared`` amplifiers (``dumcolshared``, default ``levels``)."""
     f = t.node_m
     cgn, cgp = gate_cap(_MIN_N * f, t), gate_cap(t.pn * _MIN_N * f, t)
     cjn = drain_cap("INV", 1, _MIN_N * f, 0.0, None, t)
     cjp = drain_cap("INV", 1, 0.0, t.pn * _MIN_N * f, None, t)
-    e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / levels) * v_sense ** 2
+    e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / (shared or levels)) * v_sense ** 2
     e += ((cgp * 2 + cgn) + (cgp * 3 + cgn * 3 + (cjp + cjn) * 3 + cjp) + (cgp + cgn)) * t.vdd ** 2
     return e * (levels - 1)
 
@@ -441,15 +441,15 @@ def subarray_area(d, t: Tech = TECH_22) -> dict:
     """Layout area (m^2) of one subarray of :class:`~memlab.accel._pim_system.PIMDesign` ``d``
     by part: the 1T1R array (rows x cell height by cols x cell width), the sense amplifiers
     (``MultilevelSenseAmp.cpp`` CalculateArea: 9 minimum NMOS cells per level and amplifier,
-    plus the dummy reference columns, one array column each, shared by ``levelOutput``
-    amplifiers), and the digital periphery as NeuroSim counts its cells: a DFF (12 minimum
+    plus the dummy reference columns, one array column each, shared by ``ref_shared``
+    amplifiers, ``dumcolshared``), and the digital periphery as NeuroSim counts its cells: a DFF (12 minimum
     inverters, ``DFF.cpp``) per switch-matrix row and shift-add register bit, 9 NAND2 per
     adder bit (``Adder.cpp``), 4 transmission gates per row (``NewSwitchMatrix.cpp``)."""
     f = t.node_m
     lv, units = 2 ** d.adc_bits, max(1, d.cols // d.cols_per_adc)
     array = (d.rows * d.cell_h_F * f) * (d.cols * d.cell_w_F * f)
     nmos = _gate_area(1, _MIN_N * f, 0.0, f)
-    mlsa = units * (9 * nmos * (lv - 1) + d.rows * d.cell_h_F * f * d.cell_w_F * f * (lv - 1) / lv)
+    mlsa = units * (9 * nmos * (lv - 1) + d.rows * d.cell_h_F * f * d.cell_w_F * f * (lv - 1) / d.ref_shared)
     inv = _gate_area(1, _MIN_N * f, t.pn * _MIN_N * f, f)
     nand = _gate_area(2, *_enlarge(2 * _MIN_N * f, t.pn * _MIN_N * f, f), f)
     wsl, pulses = 8, 8                              # the release test's weight slices and input bits
@@ -489,6 +489,6 @@ def periphery(d, t_sense: float) -> dict:
            if muxed else Decoder(0.0, 0.0))
     t_enc = encoder_latency(2 ** d.adc_bits, t)
     t_col = mux.delay + dec.delay if muxed else 0.0
-    e_gates = mlsa_gate_energy(2 ** d.adc_bits, t=t) if d.adc == "mlsa" else 0.0
+    e_gates = mlsa_gate_energy(2 ** d.adc_bits, t=t, shared=d.ref_shared) if d.adc == "mlsa" else 0.0
     return {**caps, "switch": sm, "mux": mux, "decoder": dec, "units": units, "t_encoder": t_enc, "e_mlsa_gates": e_gates,
             "clock_s": clock_period(t_sense, sm.delay, t_col, t_enc)}

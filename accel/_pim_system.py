@@ -94,8 +94,8 @@ class PIMDesign:
     cell_bits: int = 1
     cell_h_F: float = 4.0              # 1T1R cell height / width in feature sizes
     cell_w_F: float = 12.0
-    r_on: float = 100e3
-    r_off: float = 1.7e6
+    r_on: float = 6e3                  # Param.cpp at the release test's commit (module doc of _pim_neurosim)
+    r_off: float = 102e3
     v_read: float = 0.5
     v_wl: float = 1.1                  # 1T1R access (word-line) voltage
     v_dd: float = 0.85
@@ -103,6 +103,7 @@ class PIMDesign:
     adc: str = "mlsa"
     adc_bits: int = 4
     cols_per_adc: int = 8
+    ref_shared: int = 32               # sense amplifiers sharing a dummy reference column (dumcolshared)
     adc_rate: float = 1e9              # walden / isaac only (memlab assumption)
     # walden only, J/step (memlab assumption): B. E. Jonsson's ADC survey updates
     # (converterpassion.wordpress.com, 2012) list 4.4 fJ/step as the best Walden FoM and 9.7 fJ/step
@@ -112,7 +113,7 @@ class PIMDesign:
     input_drive: str = "bit-serial"
     dac_bits: int = 1
     e_dac_1bit: float = 0.41667e-12
-    input_density: float = 0.5
+    input_density: float = 0.1         # from Param.cpp inputtoggle 0.18 = 2 p (1 - p), independent bits
     e_shift_add: float = 0.021e-12 * 22 / 32
     clock_hz: float = 1e9
     buffer_width: int = 128
@@ -204,7 +205,7 @@ class PIMDesign:
         """(energy J, time s) of one conversion of the chosen converter."""
         if self.adc == "mlsa":
             e, t = mlsa_conversion(self.adc_bits, self.node_nm, self.r_on, self.ra, self.r_col(), self.v_read,
-                                   self.c_col)
+                                   self.c_col, self.ref_shared)
         elif self.adc == "walden":
             e, t = adc_walden(self.adc_bits, self.fom_walden), 1.0 / self.adc_rate
         else:
