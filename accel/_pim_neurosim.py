@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "DESIGN_SOURCES", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
+__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "NEUROSIM_V14_AREA", "DESIGN_SOURCES",
+           "neurosim_area_rows", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
            "neurosim_rows", "neurosim_isaac_rows", "neurosim_system"]
 
 _SRC = "DNN+NeuroSim V1.4 release test (neurosim/DNN_NeuroSim_V1.4 Data/1.4_Release_test.csv, row 1; 22 nm RRAM)"
@@ -114,6 +115,28 @@ def _rows(got, model, ref=NEUROSIM_V14, row="row 1", area="chip area (Table I re
 #: once (``numRowParallel`` 64, labelled in the row), a second held-out point
 NEUROSIM_V14_ROW3 = {"ops_per_J": 20.0615e12, "throughput_ops_per_s": 6.83714e12, "inferences_per_s": 5550.37,
                      "area_mm2": 83.073}
+
+#: the release test rows' chip area by part (mm^2), in main.cpp's writer order after the total:
+#: chipAreaArray, chipAreaIC, chipAreaADC, chipAreaAccum, chipAreaOther (row 1; ``"row3"``: 64
+#: rows at once, whose larger accumulation is the partial-sum adders and smaller other the
+#: multiplexer sized to twice the column resistance)
+NEUROSIM_V14_AREA = {"total": 84.7747, "array": 3.60536, "ic": 8.29649, "adc": 5.06475, "accum": 15.0639,
+                     "other": 52.7443, "row3": {"total": 83.073, "array": 3.60536, "ic": 8.20239, "adc": 5.06475,
+                                                "accum": 17.1209, "other": 49.0796}}
+
+
+def neurosim_area_rows(**changes) -> list[dict]:
+    """memlab's floorplan area by NeuroSim's parts (mm^2) against the release test's row 1 (or
+    row 3 with ``rows_parallel=64``): ``{"part", "predicted", "published", "error"}``; memlab's
+    ``other`` = subarray switch matrices, multiplexers and level shifters + PE, tile and global
+    buffers; ``ic`` (bus wires) is not transcribed (0)."""
+    a = neurosim_system(**changes).area_m2
+    ref = NEUROSIM_V14_AREA["row3"] if changes.get("rows_parallel") == 64 else NEUROSIM_V14_AREA
+    got = {"array": a["array"], "ic": 0.0, "adc": a["adc"], "accum": a["accum"],
+           "other": a["other"] + a["pe_buffers"] + a["tile_buffers"] + a["global_buffer"], "total": a["total"]}
+    return [{"part": k, "predicted": got[k] * 1e6, "published": ref[k], "error": got[k] * 1e6 / ref[k] - 1.0}
+            for k in ("array", "ic", "adc", "accum", "other", "total")]
+
 
 #: the release test row's parts (SI units): pipeline clock (the slowest layer's time) and
 #: its buffer, interconnect and converter times; dynamic energy by part per image

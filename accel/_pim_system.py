@@ -224,7 +224,7 @@ class SystemResult:
     ``parts`` (energy in NeuroSim's categories before the post-layout factor: ``adc`` sense
     amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
     multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
-    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
+    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_area.subarray_area`
     x subarrays with replicas; ``hierarchy="neurosim"``: NeuroSim's floorplan, every tile's
     subarrays with their periphery plus ``pe_buffers``, ``tile_buffers``, ``global_buffer``)."""
 
@@ -407,7 +407,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     if hier:
         area = hier["area"]
     elif per:
-        from ._pim_periphery import subarray_area
+        from ._pim_area import subarray_area
         n_sub = sum(c[0] * r for c, r in zip(counts, reps))
         area = {k: v * n_sub for k, v in subarray_area(d).items()}
         area["subarrays"] = n_sub
@@ -418,7 +418,7 @@ def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
     """NeuroSim's floorplan of ``wl`` (:mod:`memlab.accel._pim_hierarchy`): the floorplan, its
     network rows by layer name, each layer's speed-up, the chip area by part (m^2)."""
     from ._pim_hierarchy import chip_area, floorplan, net_structure
-    from ._pim_periphery import subarray_area
+    from ._pim_area import subarray_area
     net = net_structure(wl, pooled)
     weights = [l for l in wl.layers if any(g.static for g in l.gemms())]
     cps = max(math.ceil(l.w_bits / d.cell_bits) for l in weights)
@@ -427,7 +427,7 @@ def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
     sub = subarray_area(d)
     ca = chip_area(fp, net, d.rows, d.cols, d.cols_per_adc, a_bits, d.adc_bits, d.ra, cps, sub["total"])
     n_sub = ca["subarrays"] / sub["total"]
-    area = {k: sub[k] * n_sub for k in ("array", "adc", "digital")}
+    area = {k: sub[k] * n_sub for k in ("array", "adc", "accum", "other", "mux", "level_shifters", "digital")}
     area.update({k: ca[k] for k in ("pe_buffers", "tile_buffers", "global_buffer", "total")}, subarrays=round(n_sub),
                 tiles=fp.n_tiles)
     return {"fp": fp, "net": net, "index": {n.name: i for i, n in enumerate(net)}, "cps": cps, "sides": ca["sides"],
