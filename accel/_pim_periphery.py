@@ -280,10 +280,12 @@ class SwitchMatrix:
     delay: float
 
 
-def _unit_res_metal1(wire_m: float = 40e-9, barrier: float = 2.5e-9, ar: float = 1.9, rho: float = 2.97e-8):
-    """Param.cpp: Metal1 resistance per metre for the 40 nm wire (AR 1.9, rho with barrier)."""
-    rho = rho / (1 - ((2 * ar * wire_m + wire_m) * barrier / (ar * wire_m ** 2)))
-    return rho / (wire_m * wire_m * ar)
+def _unit_res_metal1(wire_nm: float = 40.0, barrier: float = 2.5e-9, ar: float = 1.9, rho: float = 2.97e-8):
+    """Param.cpp: Metal1 (and ``unitLengthWireResistance``) resistance per metre for the 40 nm
+    wire (AR 1.9, rho 2.97e-8 ohm m with the barrier term as written: the width in nm against
+    the barrier in m, so the term is 1.6e-10, not the 0.16 a consistent unit would give)."""
+    rho = rho / (1 - ((2 * ar * wire_nm + wire_nm) * barrier / (ar * wire_nm ** 2)))
+    return rho / (wire_nm * 1e-9 * wire_nm * 1e-9 * ar)
 
 
 def switch_matrix(rows: int, c_row: float, length_row: float, v_access: float, v_read: float,

@@ -274,7 +274,7 @@ def _layer_counts(d: PIMDesign, layer):
         vectors = max(vectors, v)
         conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
         reads += v * g.count * math.ceil(g.k / d.rows) * col_blocks * d.planes(layer.a_bits)
-        sub = max(sub, math.ceil(min(g.k, d.rows) / d.ra))
+        sub = max(sub, math.ceil(d.rows / d.ra))        # SubArray.cpp readLatencyADC = numColMuxed x numAdd
         if g.k > d.rows:
             trees.append((v * g.count * d.cols_per_adc, math.ceil(g.k / d.rows),
                           col_blocks * max(1, d.cols // d.cols_per_adc)))
@@ -440,7 +440,7 @@ def _moved(d: PIMDesign, hier: dict, layer, vectors: int, t_cycle: float):
     from ._pim_hierarchy import buffer_energies, ic_energy, movement
     i = hier["index"][layer.name]
     mv = movement(hier["fp"], hier["net"], i, d.rows, d.cols, hier["cps"], d.cols_per_adc, layer.a_bits,
-                  d.adc_bits, d.ra, vectors)
+                  d.adc_bits, d.ra, vectors, hier["sides"], t_cycle)
     e_ic = ic_energy(hier["fp"], i, mv, hier["sides"], d.toggle)
     levels = {k + "_s": mv[k] * t_cycle for k in ("buffer_global", "buffer_tile", "buffer_pe", "ic_global", "ic_tile")}
     return buffer_energies(mv), e_ic, mv["bits_global"], mv["buffer"] * t_cycle, mv["ic"] * t_cycle, levels

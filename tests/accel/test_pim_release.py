@@ -110,3 +110,24 @@ def test_area_change_with_64_rows_at_once():
         d_ns = r3[part]["published"] - r1[part]["published"]
         d_ml = r3[part]["predicted"] - r1[part]["predicted"]
         assert abs(d_ml / d_ns - 1) < 0.20
+
+
+def test_wires_by_hand():
+    # Param.cpp unitLengthWireResistance: 2.97e-8 ohm m over (40 nm)^2 x AR 1.9, the barrier term
+    # written with the width in nm and the barrier in m: 1 / (1 - 192 x 2.5e-9 / 3040)
+    from memlab.accel._pim_periphery import _unit_res_metal1
+    from memlab.accel._pim_wires import htree_length, unit_length_res, word_clocks
+    assert _unit_res_metal1() == pytest.approx(2.97e-8 / (1 - 192 * 2.5e-9 / 3040) / (40e-9 ** 2 * 1.9), rel=1e-12, abs=0)
+    # XYBus.cpp GetUnitLengthRes: 3 mm = 136,364 F >= 1e5 F: a 160 nm wire, AR 1.6, rho 2.20e-8
+    # (barrier term 672 x 10e-9 / 40960, as written)
+    want = 2.20e-8 / (1 - 672 * 10e-9 / 40960) / (160e-9 ** 2 * 1.6)
+    assert unit_length_res(3e-3) == pytest.approx(want, rel=1e-12, abs=0)
+    # 100 um = 4545 F: the 40 nm wire (its barrier 3 nm against Param.cpp's 2.5 nm: 3e-11 apart)
+    assert unit_length_res(100e-6) == pytest.approx(_unit_res_metal1(), rel=1e-9, abs=0)
+    # a bus word over 3 mm takes picoseconds in NeuroSim's unitLatencyRep arithmetic: one clock
+    assert word_clocks(3e-3, 2.2312e-9) == 1 and word_clocks(0.0, 2.2312e-9) == 0
+    # HTree.cpp CalculatePower root-leaf over n x n units: stages from half the span, halving,
+    # plus min(n - floor(log2 n), floor(log2 n)) units of main bus. n = 2: 1/2 + 1/2 + 1 = 2
+    # units; n = 9 (an NM tile: numPE 9): k = 4, (4 + 2 + 1 + 1/2) x 2 + min(6, 3) = 18 units
+    assert htree_length(2, 1.0, 1.0) == pytest.approx(2.0, rel=1e-12, abs=0)
+    assert htree_length(9, 1.0, 1.0) == pytest.approx(18.0, rel=1e-12, abs=0)
