@@ -10,9 +10,12 @@ TOPS/W (after NeuroSim's post-layout factor ``zeta``), 6.342 TOPS, 5148.66 frame
 area 84.77 mm^2, 1.23184e9 operations per image, 42.0 uJ dynamic read energy per image (21.6
 uJ of it in the ADCs). Its configuration, labelled in the same row: 128 x 128 subarrays,
 1-bit cells, 16-level (4-bit) sense amplifiers in current mode, all 128 rows read at once,
-``Ron/Roff`` = 1/17, input toggle rate 0.18; from ``Param.cpp`` of the same repository: 8
-columns share one sense amplifier (``numColMuxed``), read voltage 0.5 V, read pulse 10 ns,
-``Ron`` 100 kOhm (the file's comment keeps an earlier 6 kOhm), 1T1R cells.
+``Ron/Roff`` = 1/17, input toggle rate 0.18; from ``Param.cpp`` at the commit that adds the
+CSV (9e6742cd): 8 columns share one sense amplifier (``numColMuxed``), read voltage 0.5 V, read
+pulse 10 ns, ``Ron`` 6 kOhm, dummy reference columns shared by 32 amplifiers, write voltage 2 V,
+1T1R cells. (The repository's later Param.cpp has Ron 100 kOhm, levelOutput 32, SRAM cells and a
+0.55 V read; with 100 kOhm the transcribed clock is 1.52 ns against the row's 2.2312 ns, with
+6 kOhm 2.2311 ns: the row was computed with the earlier file.)
 
 memlab's chip for it (:func:`neurosim_chip`): the ISAAC preset with NeuroSim's array,
 cell, converter sharing, ADC resolution (``adc_bits_cap`` 4, all rows active:

@@ -72,6 +72,8 @@ def validation():
     clock_breakdown()
     area_parts(res, before)
     opts = [("as stated", {}), ("before: flat buffer and bus", {"hierarchy": "flat"}),
+            ("later Param.cpp device: Ron 100 kOhm", {"r_on": 100e3, "r_off": 1.7e6}),
+            ("input density 0.5 (earlier assumption)", {"input_density": 0.5}),
             ("NeuroSim's unpadded positions", {"positions": "valid"}),
             ("no periphery, stated clock, flat", {"periphery": "none", "clock": "stated", "hierarchy": "flat"}),
             ("periphery, stated 1 GHz clock", {"clock": "stated"}), ("overlap data movement", {"overlap": True}),
