@@ -148,18 +148,19 @@ def _mlsa_latency(f, r, c_col):
 
 
 def mlsa_conversion(bits: int, node_nm: int, r_on: float, rows_parallel: int, r_col: float, v_read: float,
-                    c_col: float) -> tuple[float, float]:
+                    c_col: float, shared: int | None = None) -> tuple[float, float]:
     """(energy J, sensing time s) of one conversion by NeuroSim's current-mode multi-level sense
     amplifier with ``2**bits`` levels at ``node_nm`` (22 or 32 nm, LP), read of a column of
     resistance ``r_col`` (ohm) at ``v_read`` (V), column capacitance ``c_col`` (F).
 
     References as NeuroSim places them (parallel read, RRAM): ``R_i = 1 / (G_0 (1 - i/L))``,
     ``G_0 = rows_parallel / r_on``, ``i = 0..L-2``; the sensing time is the slower of the
-    first and last reference; energy = (column power + 1/L of the 13 reference columns'
-    power) x sensing time + the column-capacitance switching term. Omitted (named in
+    first and last reference; energy = (column power + the 13 reference columns' power over
+    ``shared``) x sensing time + the column-capacitance switching term; the dummy reference columns
+    are shared by ``shared`` amplifiers (``dumcolshared``, default ``L``). Omitted (named in
     docs/notes/hardware.md §9): the latch and encoder gate-capacitance terms and the
     reference-column activation energy."""
-    for n, v in (("bits", bits), ("rows_parallel", rows_parallel)):
+    for n, v in (("bits", bits), ("rows_parallel", rows_parallel)) + ((("shared", shared),) if shared is not None else ()):
         if int(v) != v or v < 1:
             raise ParameterError(f"mlsa_conversion: parameter '{n}' = {v!r} is outside the allowed range integer >= 1")
     if node_nm not in _MLSA_FITS:
@@ -172,9 +173,10 @@ def mlsa_conversion(bits: int, node_nm: int, r_on: float, rows_parallel: int, r_
     g0 = rows_parallel / r_on
     rref = [1.0 / (g0 * (1.0 - i / lv)) for i in range(lv - 1)]
     t = max(_mlsa_latency(f, rref[-1], c_col), _mlsa_latency(f, rref[min(1, len(rref) - 1)], c_col))
-    p_ref = sum(_mlsa_level_power(f, r * s) * (lv - 1) for r in rref[1:-1]) / lv
+    sh = lv if shared is None else shared
+    p_ref = sum(_mlsa_level_power(f, r * s) * (lv - 1) for r in rref[1:-1]) / sh
     p_col = _mlsa_level_power(f, r_col * s) * (lv - 1)
-    e_sw = c_col * 2 * (1.0 / (lv - 1) + 1.0 / lv) / 2 * f["v_sense"] ** 2 * (lv - 1)
+    e_sw = c_col * 2 * (1.0 / (lv - 1) + 1.0 / sh) / 2 * f["v_sense"] ** 2 * (lv - 1)
     return (p_col + p_ref) * t + e_sw, t
 
 

@@ -28,21 +28,25 @@ bus one word a clock), energies in J, lengths in m, areas in m^2.
   buffers (32-bit or narrower lines over ``min(cores, tile bus / line)`` cores), plus its PEs'
   DFF buffers (a DFF row a clock) divided by the layer's speed-up; the tile buffers are not
   sped up.
-* **interconnect** (``XYBus.cpp``, ``HTree.cpp``, ``Chip.cpp``): the global X-Y bus moves
-  ``bits / bus width x grid rows (cols) / layer tile rows (cols)`` words in and out, the tile's
-  H-tree ``bits / tile bus`` words, one clock a word (memlab assumption: wire delays below one
-  clock, as the repeated 22 nm wires of a < 1 mm tile give); energy per bit and metre from the
-  repeater design of ``HTree::Initialize`` (delay tolerance 0.1) times NeuroSim's toggle rates
-  (input 0.18, output 0.5).
+* **interconnect** (``XYBus.cpp``, ``HTree.cpp``, ``Chip.cpp``, ``Tile.cpp``): the global X-Y
+  bus moves ``bits / bus width x grid rows (cols) / layer tile rows (cols)`` words in and out,
+  over ``ceil(grid cols / 2)`` tile widths and ``grid rows - ceil(grid rows / 2) - 1`` tile
+  heights; the tile's H-tree ``bits / (numPE x numRowSubArray)`` words (``TileInitialize``: 256
+  bits for a CM tile, 1152 for an NM one) over a ``numPE x numPE`` tree of PEs; each word takes
+  the clocks of its wire's delay (:mod:`memlab.accel._pim_wires`: one clock at this design,
+  NeuroSim's ``unitLatencyRep`` being picoseconds over millimetres); energy per bit and metre
+  from the repeater design (delay tolerance 0.1) times NeuroSim's toggle rates (input 0.18,
+  output 0.5).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from ._pim_periphery import TECH_22, _CELL_H, _MIN_N, _unit_res_metal1, dff_energy, drain_cap, gate_cap, on_res
+from ._pim_periphery import TECH_22, _MIN_N, dff_energy
+from ._pim_wires import htree_length, htree_word_clocks, wire_energy_per_m, word_clocks
 
-__all__ = ["HIERARCHY_SOURCES", "NetLayer", "net_structure", "Floorplan", "floorplan", "movement", "wire_energy_per_m",
+__all__ = ["HIERARCHY_SOURCES", "NetLayer", "net_structure", "Floorplan", "floorplan", "movement",
            "buffer_energies", "chip_area", "ic_energy"]
 
 _NS = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/"
@@ -62,7 +66,8 @@ HIERARCHY_SOURCES = {
     "(DFF per bit); DFF.cpp",
     "xy_bus": _NS + "XYBus.cpp CalculateLatency / CalculatePower; Chip.cpp (x_end = ceil(grid cols / 2), "
     "y_init = ceil(grid rows / 2); Param.cpp globalBusType = false)",
-    "h_tree": _NS + "HTree.cpp Initialize (numStage, repeater design, delay tolerance) / CalculatePower (root-leaf)",
+    "h_tree": _NS + "HTree.cpp Initialize (numStage, repeater design, delay tolerance) / CalculatePower (root-leaf); "
+    "Tile.cpp TileInitialize (hTreeCM / hTreeNM: numPE x numPE, busWidth numPE x numRowSubArray)",
     "toggle": _NS + "Param.cpp inputtoggle 0.18, outputtoggle 0.5",
     "area": _NS + "Tile.cpp TileCalculateArea, ProcessingUnit.cpp ProcessingUnitCalculateArea, Chip.cpp "
     "ChipCalculateArea (tiles x PEs x subarrays + buffers; bus wires and adder trees not counted here)",
@@ -233,12 +238,15 @@ def _tile_buffer(size_bits, width_if_small):
 
 
 def movement(fp: Floorplan, net: list[NetLayer], i: int, rows: int, cols: int, cps: int, cols_per_adc: int,
-             in_bits: int, adc_bits: int, rows_parallel: int, vectors: int) -> dict:
+             in_bits: int, adc_bits: int, rows_parallel: int, vectors: int, sides: dict | None = None,
+             clock_s: float | None = None) -> dict:
     """Buffer and interconnect clocks and bits of layer ``i`` of ``net`` on ``fp`` with
     ``vectors`` input vectors: keys ``buffer`` / ``ic`` (clocks; parts ``buffer_global``,
     ``buffer_tile``, ``buffer_pe``, ``ic_global``, ``ic_tile``) and the bits each level moves
     (``bits_global``, ``bits_tile``, ``bits_pe``, ``bits_xy_in``, ``bits_xy_out``,
-    ``bits_htree_in``, ``bits_htree_out``, summed over the layer's weight tiles)."""
+    ``bits_htree_in``, ``bits_htree_out``, summed over the layer's weight tiles). With the PE and
+    tile ``sides`` (:func:`chip_area`) and the ``clock_s`` (s), a bus word takes the clocks of
+    its wire's delay (:mod:`memlab.accel._pim_wires`); without them, one clock."""
     l, m = net[i], fp.nm[i]
     wr, wc, nv = l.c * l.k * l.k, l.n * cps, vectors
     nbs = adc_bits + math.ceil(math.log2(math.ceil(rows / rows_parallel))) + in_bits + (cps - 1) + 1
@@ -251,7 +259,11 @@ def movement(fp: Floorplan, net: list[NetLayer], i: int, rows: int, cols: int, c
     pes = n_pe if m else n_pe * n_pe
     bits_pe_out_in = nbs + sub_side                                     # PE output bits (numBitPEOutput)
     stage_t = math.ceil(math.log2(pes if m else n_pe)) if (pes if m else n_pe) > 1 else 0
-    bus_t = (fp.pe_nm if m else n_pe) * size
+    bus_t = (fp.pe_nm if m else n_pe) * rows                           # Tile.cpp: hTree busWidth numPE x numRow
+    w_tree = w_x = w_y = 1
+    if sides is not None and clock_s is not None:
+        pe_side, tile_side = sides[m]
+        w_tree = htree_word_clocks(fp.pe_nm if m else n_pe, pe_side, pe_side, clock_s)
     in_cores, in_w = _tile_buffer(pes * in_bits * rows if m else n_pe * in_bits * rows,
                                   (pes if m else n_pe) * rows)
     out_size = (bits_pe_out_in + stage_t) * (pes if m else n_pe) * cols / cols_per_adc
@@ -276,7 +288,7 @@ def movement(fp: Floorplan, net: list[NetLayer], i: int, rows: int, cols: int, c
             clk = pe_clk + _lines(b_in, in_w, in_cores, bus_t) + _lines(b_out, out_w, out_cores, bus_t)
             res["buffer_tile"] = max(res["buffer_tile"], clk - pe_clk)
             res["buffer_pe"] = max(res["buffer_pe"], pe_clk)
-            res["ic_tile"] = max(res["ic_tile"], (b_in + b_out) / bus_t)
+            res["ic_tile"] = max(res["ic_tile"], (b_in + b_out) / bus_t * w_tree)
             res["bits_tile"] += b_in + b_out
             res["bits_htree_in"] += b_in
             res["bits_htree_out"] += b_out
@@ -287,8 +299,10 @@ def movement(fp: Floorplan, net: list[NetLayer], i: int, rows: int, cols: int, c
     g_rows, g_cols = fp.grid
     t_r, t_c = fp.tiles[i]
     x_len, y_len = math.ceil(g_cols / 2), g_rows - math.ceil(g_rows / 2) - 1
-    res["ic_global"] = ((math.ceil(out_bits / fp.bus_width * g_rows / t_r) if x_len > 0 else 0)
-                        + (math.ceil(in_bits_g / fp.bus_width * g_cols / t_c) if y_len > 0 else 0))
+    if sides is not None and clock_s is not None:
+        w_x, w_y = word_clocks(tile_side * x_len, clock_s), word_clocks(tile_side * y_len, clock_s)
+    res["ic_global"] = ((math.ceil(out_bits / fp.bus_width * g_rows / t_r) * w_x if x_len > 0 else 0)
+                        + (math.ceil(in_bits_g / fp.bus_width * g_cols / t_c) * w_y if y_len > 0 else 0))
     res.update(bits_global=out_bits + in_bits_g, bits_xy_in=out_bits, bits_xy_out=in_bits_g,
                xy_tiles=(x_len, y_len))
     res["buffer"] = res["buffer_global"] + res["buffer_tile"] + res["buffer_pe"]
@@ -307,34 +321,6 @@ def _pe_blocks(nm, r, c, size, n_pe, sr, sc):
         return [(min(size, r - a * size), min(size, c - b * size))
                 for a in range(math.ceil(r / size)) for b in range(math.ceil(c / size))]
     return [(r // n_pe, c) for a in range(n_pe) for b in range(n_pe) if a * size < r and b * size < c]
-
-
-def wire_energy_per_m(t=TECH_22, tolerance: float = 0.1) -> float:
-    """Energy (J) per bit and metre of NeuroSim's repeated bus wire (``HTree::Initialize`` /
-    ``XYBus::Initialize`` repeater design, relaxed by ``tolerance`` in delay; ``CalculatePower``:
-    ``0.5 (C_in + C_out + c_wire d) Vdd^2 / d``), 0.2 fF/um wires of the 40 nm Metal1."""
-    f, c_w, r_w = t.node_m, 0.2e-9, _unit_res_metal1()
-
-    def inv(size):
-        wn, wp = _MIN_N * f * size, t.pn * _MIN_N * f * size
-        r = (on_res(wn, True, t=t) + on_res(wp, False, t=t)) / 2
-        return r, gate_cap(wn, t) + gate_cap(wp, t), drain_cap("INV", 1, wn, wp, _CELL_H * f, t)
-
-    r0, ci0, co0 = inv(1)
-    size = math.floor(math.sqrt(r0 * c_w / ci0 / r_w))
-    dist = math.sqrt(2 * r0 * (co0 + ci0) / (r_w * c_w))
-
-    def delay(s, d):
-        r, ci, co = inv(s)
-        return 0.7 * (r * (ci + co + c_w * d) + 0.54 * r_w * d * c_w * d + r_w * d * ci) / d
-
-    target, d_now = delay(size, dist) * (1 + tolerance), 0.0
-    while d_now < target:
-        size /= 2
-        dist *= 0.9
-        d_now = delay(size, dist)
-    _r, ci, co = inv(max(1.0, size))
-    return (ci + co + c_w * dist) * t.vdd ** 2 / dist * 0.5
 
 
 def buffer_energies(res: dict, t=TECH_22) -> float:
@@ -387,20 +373,6 @@ def chip_area(fp: Floorplan, net: list[NetLayer], rows: int, cols: int, cols_per
     return out
 
 
-def _htree_length(n_pe_side: int, pe_side: float) -> float:
-    """Wire length (m) a bit travels root to leaf in a tile's H-tree over ``n_pe_side`` x
-    ``n_pe_side`` PEs of side ``pe_side`` (HTree.cpp CalculatePower, root-leaf)."""
-    stages = math.ceil(math.log2(n_pe_side)) if n_pe_side > 1 else 0
-    n = 2 ** stages
-    x_c = n / 2.0 - (1 if n - n / 2.0 < 1 else 0)
-    v = h = pe_side * n / 2
-    length = 0.0
-    for _ in range(stages):
-        v, h = v / 2, h / 2
-        length += v + h
-    return length + min(n - x_c, x_c) * pe_side
-
-
 def ic_energy(fp: Floorplan, i: int, mv: dict, sides: dict, in_toggle: float, t=TECH_22) -> float:
     """Interconnect energy (J) of layer ``i``: the X-Y bus (input bits over ``x`` tile widths at
     the input toggle rate, output bits over ``y`` tile heights at 0.5) and the tiles' H-trees."""
@@ -409,6 +381,6 @@ def ic_energy(fp: Floorplan, i: int, mv: dict, sides: dict, in_toggle: float, t=
     pe_side, tile_side = sides[m]
     x_len, y_len = mv["xy_tiles"]
     e = e_m * tile_side * (x_len * mv["bits_xy_in"] * in_toggle + y_len * mv["bits_xy_out"] * _TOGGLE_OUT)
-    n_side = math.ceil(math.sqrt(fp.pe_nm)) if m else math.ceil(fp.tile_cm / fp.pe_size_cm)
-    e += e_m * _htree_length(n_side, pe_side) * (mv["bits_htree_in"] * in_toggle + mv["bits_htree_out"] * _TOGGLE_OUT)
+    n = fp.pe_nm if m else math.ceil(fp.tile_cm / fp.pe_size_cm)        # Tile.cpp: hTree over numPE x numPE
+    e += e_m * htree_length(n, pe_side, pe_side) * (mv["bits_htree_in"] * in_toggle + mv["bits_htree_out"] * _TOGGLE_OUT)
     return e

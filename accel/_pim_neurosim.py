@@ -10,9 +10,12 @@ TOPS/W (after NeuroSim's post-layout factor ``zeta``), 6.342 TOPS, 5148.66 frame
 area 84.77 mm^2, 1.23184e9 operations per image, 42.0 uJ dynamic read energy per image (21.6
 uJ of it in the ADCs). Its configuration, labelled in the same row: 128 x 128 subarrays,
 1-bit cells, 16-level (4-bit) sense amplifiers in current mode, all 128 rows read at once,
-``Ron/Roff`` = 1/17, input toggle rate 0.18; from ``Param.cpp`` of the same repository: 8
-columns share one sense amplifier (``numColMuxed``), read voltage 0.5 V, read pulse 10 ns,
-``Ron`` 100 kOhm (the file's comment keeps an earlier 6 kOhm), 1T1R cells.
+``Ron/Roff`` = 1/17, input toggle rate 0.18; from ``Param.cpp`` at the commit that adds the
+CSV (9e6742cd): 8 columns share one sense amplifier (``numColMuxed``), read voltage 0.5 V, read
+pulse 10 ns, ``Ron`` 6 kOhm, dummy reference columns shared by 32 amplifiers, write voltage 2 V,
+1T1R cells. (The repository's later Param.cpp has Ron 100 kOhm, levelOutput 32, SRAM cells and a
+0.55 V read; with 100 kOhm the transcribed clock is 1.52 ns against the row's 2.2312 ns, with
+6 kOhm 2.2311 ns: the row was computed with the earlier file.)
 
 memlab's chip for it (:func:`neurosim_chip`): the ISAAC preset with NeuroSim's array,
 cell, converter sharing, ADC resolution (``adc_bits_cap`` 4, all rows active:
@@ -35,7 +38,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "DESIGN_SOURCES", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
+__all__ = ["NEUROSIM_V14", "NEUROSIM_V14_ROW3", "NEUROSIM_V14_PARTS", "NEUROSIM_V14_AREA", "DESIGN_SOURCES",
+           "neurosim_area_rows", "neurosim_vgg8", "neurosim_chip", "neurosim_design",
            "neurosim_rows", "neurosim_isaac_rows", "neurosim_system"]
 
 _SRC = "DNN+NeuroSim V1.4 release test (neurosim/DNN_NeuroSim_V1.4 Data/1.4_Release_test.csv, row 1; 22 nm RRAM)"
@@ -115,6 +119,28 @@ def _rows(got, model, ref=NEUROSIM_V14, row="row 1", area="chip area (Table I re
 NEUROSIM_V14_ROW3 = {"ops_per_J": 20.0615e12, "throughput_ops_per_s": 6.83714e12, "inferences_per_s": 5550.37,
                      "area_mm2": 83.073}
 
+#: the release test rows' chip area by part (mm^2), in main.cpp's writer order after the total:
+#: chipAreaArray, chipAreaIC, chipAreaADC, chipAreaAccum, chipAreaOther (row 1; ``"row3"``: 64
+#: rows at once, whose larger accumulation is the partial-sum adders and smaller other the
+#: multiplexer sized to twice the column resistance)
+NEUROSIM_V14_AREA = {"total": 84.7747, "array": 3.60536, "ic": 8.29649, "adc": 5.06475, "accum": 15.0639,
+                     "other": 52.7443, "row3": {"total": 83.073, "array": 3.60536, "ic": 8.20239, "adc": 5.06475,
+                                                "accum": 17.1209, "other": 49.0796}}
+
+
+def neurosim_area_rows(**changes) -> list[dict]:
+    """memlab's floorplan area by NeuroSim's parts (mm^2) against the release test's row 1 (or
+    row 3 with ``rows_parallel=64``): ``{"part", "predicted", "published", "error"}``; memlab's
+    ``other`` = subarray switch matrices, multiplexers and level shifters + PE, tile and global
+    buffers; ``ic`` (bus wires) is not transcribed (0)."""
+    a = neurosim_system(**changes).area_m2
+    ref = NEUROSIM_V14_AREA["row3"] if changes.get("rows_parallel") == 64 else NEUROSIM_V14_AREA
+    got = {"array": a["array"], "ic": 0.0, "adc": a["adc"], "accum": a["accum"],
+           "other": a["other"] + a["pe_buffers"] + a["tile_buffers"] + a["global_buffer"], "total": a["total"]}
+    return [{"part": k, "predicted": got[k] * 1e6, "published": ref[k], "error": got[k] * 1e6 / ref[k] - 1.0}
+            for k in ("array", "ic", "adc", "accum", "other", "total")]
+
+
 #: the release test row's parts (SI units): pipeline clock (the slowest layer's time) and
 #: its buffer, interconnect and converter times; dynamic energy by part per image
 NEUROSIM_V14_PARTS = {"interval_s": 194225e-9, "buffer_s": 136858e-9, "ic_s": 47868.9e-9, "adc_s": 8032.31e-9,
@@ -122,19 +148,24 @@ NEUROSIM_V14_PARTS = {"interval_s": 194225e-9, "buffer_s": 136858e-9, "ic_s": 47
                       "other_J": 1.68186e-5, "buffer_J": 203455e-12, "ic_J": 6.09182e-6}
 
 _P = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/Param.cpp"
+_P9 = _P + " at commit 9e6742cd, the one that adds Data/1.4_Release_test.csv"
 #: where each :class:`~memlab.accel._pim_system.PIMDesign` input of :func:`neurosim_design` comes from
 DESIGN_SOURCES = {
     "node_nm": _P + " (tech = 5: technode 22)", "feature_m": _P + " (wireWidth 40 nm at 22 nm)",
     "rows": _P + " (numRowSubArray)", "rows_parallel": _P + " (parallelRead: numRowParallel = numRowSubArray)", "cols": _P + " (numColSubArray)", "cell_bits": _P + " (cellBit)",
     "cell_h_F": _P + " (heightInFeatureSize1T1R 4)", "cell_w_F": _P + " (widthInFeatureSize1T1R 12)",
-    "r_on": _P + " (resistanceOn 100 kOhm)", "r_off": _P + " (resistanceOff 17 x Ron)",
+    "r_on": _P9 + " (resistanceOn 6 kOhm; the repository's later Param.cpp has 100 kOhm, with which the "
+    "clock comes out 1.52 ns against the row's 2.2312 ns)", "r_off": _P9 + " (resistanceOff 17 x Ron; the row's onoff "
+    "0.0588)", "ref_shared": _P9 + " (dumcolshared 32)",
     "v_read": _P + " (readVoltage 0.5 V)", "v_wl": _P + " (accessVoltage 1.1 V)",
     "v_dd": "DNN_NeuroSim_V1.4 Technology.cpp (22 nm LP branch, PTM 22nm_LP.pm: vdd = 0.85 V)",
     "c_wire": "DNN_NeuroSim_V1.4 SubArray.cpp (capBL = lengthCol x 0.2 fF/um)",
     "adc": _P + " (SARADC = false: MLSA; currentMode = true)", "adc_bits": _P + " (levelOutput 16)",
     "cols_per_adc": _P + " (numColMuxed 8)", "sense_factor": _P + " (validated: beta = 1.4, latency factor "
     "of the sensing cycle)", "input_drive": _P + " (1-bit input pulses through the word-line switch matrix, "
-    "no DAC)", "input_density": "memlab assumption: half the input bits are 1 (NeuroSim traces real inputs)",
+    "no DAC)", "input_density": _P + " (inputtoggle 0.18, from VGG8-CIFAR10 traces of the input bits) read as the "
+    "toggle rate 2 p (1 - p) of independent bits with P(1) = p: p = 0.1 (memlab assumption: independence; NeuroSim "
+    "traces each vector's activityRowRead)",
     "e_shift_add": "periphery='none' only: ISAAC Table I shift-and-add 0.021 pJ at 32 nm (hwcomponents "
     "isaac.py) x 22/32 (memlab assumption: energy proportional to the node); 'neurosim' uses ShiftAdd.cpp",
     "clock_hz": _P + " (clkFreq 1 GHz, the upper bound of the synchronous clock)",

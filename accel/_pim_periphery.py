@@ -33,7 +33,8 @@ evaluate each at one design point by hand. All SI units: F, ohm, s, J, m.
 The multiplexer's decoder is ``RowDecoder.cpp`` in MUX mode (energy x epsilon 0.05, the
 22 nm ``sizingfactor_MUX`` 110 output driver). Left out (not transcribed; named in
 docs/notes/hardware.md §9): the buffer's word-line decoder, the source-line switch matrix (no read energy in the parallel mode), tile- and
-chip-level accumulation, activation and pooling units, the XY bus circuit, leakage.
+chip-level accumulation, activation and pooling units, the XY bus circuit, leakage. The
+layout area is :mod:`memlab.accel._pim_area`.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ from dataclasses import dataclass
 
 __all__ = ["Tech", "TECH_22", "PERIPHERY_SOURCES", "gate_cap", "drain_cap", "on_res", "horowitz", "dff_energy",
            "adder_energy", "adder_latency", "shift_add_energy", "adder_tree_energy", "adder_tree_latency",
-           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "mlsa_gate_energy", "subarray_area", "buffer_bit_energy",
-           "array_caps", "clock_period", "periphery"]
+           "SwitchMatrix", "switch_matrix", "Mux", "column_mux", "Decoder", "mux_decoder", "encoder_latency", "mlsa_gate_energy", "buffer_bit_energy",
+           "array_caps", "clock_period", "periphery", "column_mux_of"]
 
 _NS = "DNN_NeuroSim_V1.4 Inference_pytorch/NeuroSIM/"
 #: where each periphery formula comes from
@@ -279,10 +280,12 @@ class SwitchMatrix:
     delay: float
 
 
-def _unit_res_metal1(wire_m: float = 40e-9, barrier: float = 2.5e-9, ar: float = 1.9, rho: float = 2.97e-8):
-    """Param.cpp: Metal1 resistance per metre for the 40 nm wire (AR 1.9, rho with barrier)."""
-    rho = rho / (1 - ((2 * ar * wire_m + wire_m) * barrier / (ar * wire_m ** 2)))
-    return rho / (wire_m * wire_m * ar)
+def _unit_res_metal1(wire_nm: float = 40.0, barrier: float = 2.5e-9, ar: float = 1.9, rho: float = 2.97e-8):
+    """Param.cpp: Metal1 (and ``unitLengthWireResistance``) resistance per metre for the 40 nm
+    wire (AR 1.9, rho 2.97e-8 ohm m with the barrier term as written: the width in nm against
+    the barrier in m, so the term is 1.6e-10, not the 0.16 a consistent unit would give)."""
+    rho = rho / (1 - ((2 * ar * wire_nm + wire_nm) * barrier / (ar * wire_nm ** 2)))
+    return rho / (wire_nm * 1e-9 * wire_nm * 1e-9 * ar)
 
 
 def switch_matrix(rows: int, c_row: float, length_row: float, v_access: float, v_read: float,
@@ -313,6 +316,7 @@ class Mux:
     delay: float
     c_gate_n: float = 0.0
     c_gate_p: float = 0.0
+    height: float = 0.0
 
 
 def column_mux(inputs: int, selection: int, r_col_avg: float, v_read: float, width_m: float,
@@ -335,7 +339,7 @@ def column_mux(inputs: int, selection: int, r_col_avg: float, v_read: float, wid
     cgn, cgp = gate_cap(wn, t), gate_cap(wp, t)
     ctd = drain_cap("INV", 1, wn, wp, h, t)
     e = inputs * (cgn * t.vdd ** 2 + ctd * 2 * v_read ** 2)
-    return Mux(e, 2.3 * r_tg * (ctd + 0.5 * cgn + 0.5 * cgp), cgn, cgp)
+    return Mux(e, 2.3 * r_tg * (ctd + 0.5 * cgn + 0.5 * cgp), cgn, cgp, h * n_rows)
 
 
 def encoder_latency(levels: int, t: Tech = TECH_22) -> float:
@@ -393,18 +397,18 @@ def mux_decoder(addr_bits: int, c_load_n: float, c_load_p: float, sizing: float 
     return Decoder(e * vdd2 * EPSILON, delay)
 
 
-def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22) -> float:
+def mlsa_gate_energy(levels: int, v_sense: float = 0.55, t: Tech = TECH_22, shared: int | None = None) -> float:
     """The gate and latch terms of one multi-level sense-amplifier conversion (J) that
     :func:`memlab.accel._adc.mlsa_conversion` leaves out (``MultilevelSenseAmp.cpp``
     ``CalculatePower``, current mode, ``Column_SwitchingE`` without its column-capacitance and
     reference-activation terms, x (levels - 1)): input/mirror gates at the sense voltage
     ``v_sense`` (0.55 V at 22 nm), sense amplifier, latch and encoder interface at Vdd; the
-    dummy reference columns are shared by ``levels`` amplifiers (``dumcolshared``)."""
+    dummy reference columns are shared by ``shared`` amplifiers (``dumcolshared``, default ``levels``)."""
     f = t.node_m
     cgn, cgp = gate_cap(_MIN_N * f, t), gate_cap(t.pn * _MIN_N * f, t)
     cjn = drain_cap("INV", 1, _MIN_N * f, 0.0, None, t)
     cjp = drain_cap("INV", 1, 0.0, t.pn * _MIN_N * f, None, t)
-    e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / levels) * v_sense ** 2
+    e = (cgn * 2 + (cjn + cgn) / (levels - 1) + (cjn + cgn) / (shared or levels)) * v_sense ** 2
     e += ((cgp * 2 + cgn) + (cgp * 3 + cgn * 3 + (cjp + cjn) * 3 + cjp) + (cgp + cgn)) * t.vdd ** 2
     return e * (levels - 1)
 
@@ -419,10 +423,11 @@ def _max_widths(wn, wp, h, f):
     return mp / ratio * (1 - ratio), mp
 
 
-def _gate_area(n_in, wn, wp, f):
-    """formula.cpp CalculateGateArea (bulk, 28 F cell): width x height (m^2); a transistor
-    wider than the cell allows is folded into ``n`` fingers of width ``(n + 1)`` poly pitches."""
-    cpp, h = (_POLY + _GAP_POLY) * f, _CELL_H * f
+def _gate_area(n_in, wn, wp, f, h=None):
+    """formula.cpp CalculateGateArea (bulk, a ``h``-high cell, default 28 F): width x height
+    (m^2); a transistor wider than the cell allows is folded into ``n`` fingers of width
+    ``(n + 1)`` poly pitches."""
+    cpp, h = (_POLY + _GAP_POLY) * f, _CELL_H * f if h is None else h
     mn, mp = _max_widths(wn, wp, h, f)
     units, folded = [], False
     for w, m in ((wn, mn), (wp, mp)):
@@ -437,29 +442,6 @@ def _gate_area(n_in, wn, wp, f):
     return width * h
 
 
-def subarray_area(d, t: Tech = TECH_22) -> dict:
-    """Layout area (m^2) of one subarray of :class:`~memlab.accel._pim_system.PIMDesign` ``d``
-    by part: the 1T1R array (rows x cell height by cols x cell width), the sense amplifiers
-    (``MultilevelSenseAmp.cpp`` CalculateArea: 9 minimum NMOS cells per level and amplifier,
-    plus the dummy reference columns, one array column each, shared by ``levelOutput``
-    amplifiers), and the digital periphery as NeuroSim counts its cells: a DFF (12 minimum
-    inverters, ``DFF.cpp``) per switch-matrix row and shift-add register bit, 9 NAND2 per
-    adder bit (``Adder.cpp``), 4 transmission gates per row (``NewSwitchMatrix.cpp``)."""
-    f = t.node_m
-    lv, units = 2 ** d.adc_bits, max(1, d.cols // d.cols_per_adc)
-    array = (d.rows * d.cell_h_F * f) * (d.cols * d.cell_w_F * f)
-    nmos = _gate_area(1, _MIN_N * f, 0.0, f)
-    mlsa = units * (9 * nmos * (lv - 1) + d.rows * d.cell_h_F * f * d.cell_w_F * f * (lv - 1) / lv)
-    inv = _gate_area(1, _MIN_N * f, t.pn * _MIN_N * f, f)
-    nand = _gate_area(2, *_enlarge(2 * _MIN_N * f, t.pn * _MIN_N * f, f), f)
-    wsl, pulses = 8, 8                              # the release test's weight slices and input bits
-    sa_bits = [(d.adc_bits, wsl), (d.adc_bits + wsl, pulses)]
-    dff = (d.rows + units * sum(b + p for b, p in sa_bits)) * 12 * inv
-    adders = units * sum(b for b, _p in sa_bits) * 9 * nand
-    tg = d.rows * 4 * _gate_area(1, _MIN_N * f * 14, t.pn * _MIN_N * f * 14, f)
-    return {"array": array, "adc": mlsa, "digital": dff + adders + tg, "total": array + mlsa + dff + adders + tg}
-
-
 def buffer_bit_energy(t: Tech = TECH_22) -> float:
     """Energy (J) per bit read or written in NeuroSim's register-file buffer (a DFF per bit, x gamma)."""
     return dff_energy(1, 1, True, t)
@@ -471,6 +453,16 @@ def clock_period(t_sense: float, t_switch: float, t_mux: float, t_encoder: float
     return BETA * (max(t_switch, t_mux) + t_sense + t_encoder)
 
 
+def column_mux_of(d, width_m: float, t: Tech = TECH_22) -> Mux:
+    """The column multiplexer of a :class:`~memlab.accel._pim_system.PIMDesign` ``d`` across an
+    array ``width_m`` (m) wide: ``SubArray.cpp`` sizes it to ``resMemCellAvg / numRowParallel``."""
+    r_acc = d.r_on * _IR_DROP
+    n = d.ra
+    r_avg = 1.0 / ((n / 2) / (d.r_on + r_acc) + (n / 2) / (d.r_off + r_acc))    # resMemCellAvg / numRowParallel
+    units = max(1, d.cols // d.cols_per_adc)
+    return column_mux(units if d.cols_per_adc > 1 else 0, d.cols_per_adc, r_avg, d.v_read, width_m, t)
+
+
 def periphery(d, t_sense: float) -> dict:
     """The periphery figures of a :class:`~memlab.accel._pim_system.PIMDesign` (SI): word-line
     and bit-line capacitance, switch matrix, multiplexer, shift-add and encoder, and the
@@ -479,16 +471,13 @@ def periphery(d, t_sense: float) -> dict:
     caps = array_caps(d.rows, d.cols, d.cell_h_F, d.cell_w_F, d.r_on, d.c_wire, t)
     sm = switch_matrix(d.rows, caps["c_row"], caps["length_row"], d.v_wl, d.v_read, t=t,
                        array_h=d.rows * d.cell_h_F * t.node_m)
-    r_acc = d.r_on * _IR_DROP
-    n = d.ra
-    r_avg = 1.0 / ((n / 2) / (d.r_on + r_acc) + (n / 2) / (d.r_off + r_acc))    # resMemCellAvg / numRowParallel
     units = max(1, d.cols // d.cols_per_adc)
     muxed = d.cols_per_adc > 1
-    mux = column_mux(units if muxed else 0, d.cols_per_adc, r_avg, d.v_read, caps["length_row"], t)
+    mux = column_mux_of(d, caps["length_row"], t)
     dec = (mux_decoder(math.ceil(math.log2(d.cols_per_adc)), mux.c_gate_n * units, mux.c_gate_p * units, t=t)
            if muxed else Decoder(0.0, 0.0))
     t_enc = encoder_latency(2 ** d.adc_bits, t)
     t_col = mux.delay + dec.delay if muxed else 0.0
-    e_gates = mlsa_gate_energy(2 ** d.adc_bits, t=t) if d.adc == "mlsa" else 0.0
+    e_gates = mlsa_gate_energy(2 ** d.adc_bits, t=t, shared=d.ref_shared) if d.adc == "mlsa" else 0.0
     return {**caps, "switch": sm, "mux": mux, "decoder": dec, "units": units, "t_encoder": t_enc, "e_mlsa_gates": e_gates,
             "clock_s": clock_period(t_sense, sm.delay, t_col, t_enc)}

@@ -94,8 +94,8 @@ class PIMDesign:
     cell_bits: int = 1
     cell_h_F: float = 4.0              # 1T1R cell height / width in feature sizes
     cell_w_F: float = 12.0
-    r_on: float = 100e3
-    r_off: float = 1.7e6
+    r_on: float = 6e3                  # Param.cpp at the release test's commit (module doc of _pim_neurosim)
+    r_off: float = 102e3
     v_read: float = 0.5
     v_wl: float = 1.1                  # 1T1R access (word-line) voltage
     v_dd: float = 0.85
@@ -103,6 +103,7 @@ class PIMDesign:
     adc: str = "mlsa"
     adc_bits: int = 4
     cols_per_adc: int = 8
+    ref_shared: int = 32               # sense amplifiers sharing a dummy reference column (dumcolshared)
     adc_rate: float = 1e9              # walden / isaac only (memlab assumption)
     # walden only, J/step (memlab assumption): B. E. Jonsson's ADC survey updates
     # (converterpassion.wordpress.com, 2012) list 4.4 fJ/step as the best Walden FoM and 9.7 fJ/step
@@ -112,7 +113,7 @@ class PIMDesign:
     input_drive: str = "bit-serial"
     dac_bits: int = 1
     e_dac_1bit: float = 0.41667e-12
-    input_density: float = 0.5
+    input_density: float = 0.1         # from Param.cpp inputtoggle 0.18 = 2 p (1 - p), independent bits
     e_shift_add: float = 0.021e-12 * 22 / 32
     clock_hz: float = 1e9
     buffer_width: int = 128
@@ -204,7 +205,7 @@ class PIMDesign:
         """(energy J, time s) of one conversion of the chosen converter."""
         if self.adc == "mlsa":
             e, t = mlsa_conversion(self.adc_bits, self.node_nm, self.r_on, self.ra, self.r_col(), self.v_read,
-                                   self.c_col)
+                                   self.c_col, self.ref_shared)
         elif self.adc == "walden":
             e, t = adc_walden(self.adc_bits, self.fom_walden), 1.0 / self.adc_rate
         else:
@@ -223,7 +224,7 @@ class SystemResult:
     ``parts`` (energy in NeuroSim's categories before the post-layout factor: ``adc`` sense
     amplifiers + array, ``accum`` shift-adds + adder trees, ``other`` switch matrices,
     multiplexers and decoders, ``buffer``, ``ic``), ``area_m2`` (``periphery="neurosim"``: the
-    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_periphery.subarray_area`
+    used subarrays' layout area by part, m^2, :func:`memlab.accel._pim_area.subarray_area`
     x subarrays with replicas; ``hierarchy="neurosim"``: NeuroSim's floorplan, every tile's
     subarrays with their periphery plus ``pe_buffers``, ``tile_buffers``, ``global_buffer``)."""
 
@@ -273,7 +274,7 @@ def _layer_counts(d: PIMDesign, layer):
         vectors = max(vectors, v)
         conv += v * g.count * math.ceil(g.k / d.ra) * g.n * wsl * d.planes(layer.a_bits)
         reads += v * g.count * math.ceil(g.k / d.rows) * col_blocks * d.planes(layer.a_bits)
-        sub = max(sub, math.ceil(min(g.k, d.rows) / d.ra))
+        sub = max(sub, math.ceil(d.rows / d.ra))        # SubArray.cpp readLatencyADC = numColMuxed x numAdd
         if g.k > d.rows:
             trees.append((v * g.count * d.cols_per_adc, math.ceil(g.k / d.rows),
                           col_blocks * max(1, d.cols // d.cols_per_adc)))
@@ -406,7 +407,7 @@ def evaluate_system(design: PIMDesign, workload, pooled=()) -> SystemResult:
     if hier:
         area = hier["area"]
     elif per:
-        from ._pim_periphery import subarray_area
+        from ._pim_area import subarray_area
         n_sub = sum(c[0] * r for c, r in zip(counts, reps))
         area = {k: v * n_sub for k, v in subarray_area(d).items()}
         area["subarrays"] = n_sub
@@ -417,7 +418,7 @@ def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
     """NeuroSim's floorplan of ``wl`` (:mod:`memlab.accel._pim_hierarchy`): the floorplan, its
     network rows by layer name, each layer's speed-up, the chip area by part (m^2)."""
     from ._pim_hierarchy import chip_area, floorplan, net_structure
-    from ._pim_periphery import subarray_area
+    from ._pim_area import subarray_area
     net = net_structure(wl, pooled)
     weights = [l for l in wl.layers if any(g.static for g in l.gemms())]
     cps = max(math.ceil(l.w_bits / d.cell_bits) for l in weights)
@@ -426,7 +427,7 @@ def _hierarchy(d: PIMDesign, wl, pooled) -> dict:
     sub = subarray_area(d)
     ca = chip_area(fp, net, d.rows, d.cols, d.cols_per_adc, a_bits, d.adc_bits, d.ra, cps, sub["total"])
     n_sub = ca["subarrays"] / sub["total"]
-    area = {k: sub[k] * n_sub for k in ("array", "adc", "digital")}
+    area = {k: sub[k] * n_sub for k in ("array", "adc", "accum", "other", "mux", "level_shifters", "digital")}
     area.update({k: ca[k] for k in ("pe_buffers", "tile_buffers", "global_buffer", "total")}, subarrays=round(n_sub),
                 tiles=fp.n_tiles)
     return {"fp": fp, "net": net, "index": {n.name: i for i, n in enumerate(net)}, "cps": cps, "sides": ca["sides"],
@@ -439,7 +440,7 @@ def _moved(d: PIMDesign, hier: dict, layer, vectors: int, t_cycle: float):
     from ._pim_hierarchy import buffer_energies, ic_energy, movement
     i = hier["index"][layer.name]
     mv = movement(hier["fp"], hier["net"], i, d.rows, d.cols, hier["cps"], d.cols_per_adc, layer.a_bits,
-                  d.adc_bits, d.ra, vectors)
+                  d.adc_bits, d.ra, vectors, hier["sides"], t_cycle)
     e_ic = ic_energy(hier["fp"], i, mv, hier["sides"], d.toggle)
     levels = {k + "_s": mv[k] * t_cycle for k in ("buffer_global", "buffer_tile", "buffer_pe", "ic_global", "ic_tile")}
     return buffer_energies(mv), e_ic, mv["bits_global"], mv["buffer"] * t_cycle, mv["ic"] * t_cycle, levels

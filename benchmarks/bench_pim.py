@@ -69,13 +69,11 @@ def validation():
           "over the layers, as NeuroSim reports them, also in each model's clocks, errors of times in clocks; energies "
           "before the 1.22 post-layout factor; before = hierarchy='flat')")
     print(to_text(parts, ["part", "memlab", "clocks", "NeuroSim", "NS clocks", "error", "before"]))
-    a = {k: v * 1e6 if isinstance(v, float) else v for k, v in res.area_m2.items()}
-    print(f"area of NeuroSim's floorplan ({a['tiles']} tiles, {a['subarrays']} subarrays), mm^2: array {a['array']:.3g}, "
-          f"sense amplifiers {a['adc']:.3g}, digital periphery {a['digital']:.3g}, PE buffers {a['pe_buffers']:.3g}, tile "
-          f"buffers {a['tile_buffers']:.3g}, global buffer {a['global_buffer']:.3g}, total {a['total']:.3g} (NeuroSim "
-          f"{NEUROSIM_V14['area_mm2']:.2f}: IC 3.61, ADC 8.30, accumulation 5.06, other 15.06, array 52.74; before: used "
-          f"subarrays only {before.area_m2['total'] * 1e6:.3g})")
+    clock_breakdown()
+    area_parts(res, before)
     opts = [("as stated", {}), ("before: flat buffer and bus", {"hierarchy": "flat"}),
+            ("later Param.cpp device: Ron 100 kOhm", {"r_on": 100e3, "r_off": 1.7e6}),
+            ("input density 0.5 (earlier assumption)", {"input_density": 0.5}),
             ("NeuroSim's unpadded positions", {"positions": "valid"}),
             ("no periphery, stated clock, flat", {"periphery": "none", "clock": "stated", "hierarchy": "flat"}),
             ("periphery, stated 1 GHz clock", {"clock": "stated"}), ("overlap data movement", {"overlap": True}),
@@ -88,6 +86,47 @@ def validation():
         r = neurosim_system(**c)
         out.append({"option": n, "TOPS/W": f"{r.ops_per_J / 1e12:.3g}", "TOPS": f"{r.throughput_ops_per_s / 1e12:.3g}"})
     print(to_text(out))
+
+
+def clock_breakdown():
+    """NeuroSim's synchronous clock term by term (SubArray.cpp CalculateLatency, CalculateclkFreq,
+    conventional parallel 1T1R: beta x (max(switch matrix, mux + mux decoder) + MLSA + encoder)),
+    at the release test's Ron 6 kOhm and the later Param.cpp's 100 kOhm, 128 and 64 rows at once."""
+    from memlab.accel._pim_neurosim import NEUROSIM_V14_PARTS, neurosim_design
+    from memlab.accel._pim_periphery import BETA, periphery
+    rows = []
+    for r_on, rp, ref in ((6e3, 0, NEUROSIM_V14_PARTS["clock_s"]), (6e3, 64, 1.97768e-9), (100e3, 0, None),
+                          (100e3, 64, None)):
+        d = neurosim_design(r_on=r_on, r_off=17 * r_on, rows_parallel=rp)
+        t_sense = d.conversion()[1] / d.sense_factor
+        p = periphery(d, t_sense)
+        mux = p["mux"].delay + p["decoder"].delay
+        rows.append({"Ron": fmt_si(r_on, "ohm"), "rows": d.ra, "switch matrix": fmt_si(p["switch"].delay, "s"),
+                     "mux": fmt_si(p["mux"].delay, "s"), "mux decoder": fmt_si(p["decoder"].delay, "s"),
+                     "max(row, col)": fmt_si(max(p["switch"].delay, mux), "s"), "MLSA": fmt_si(t_sense, "s"),
+                     "encoder": fmt_si(p["t_encoder"], "s"), f"x beta {BETA}": fmt_si(p["clock_s"], "s"),
+                     "NeuroSim": fmt_si(ref, "s") if ref else "",
+                     "error": f"{100 * (p['clock_s'] / ref - 1):+.3f} %" if ref else ""})
+    print("synchronous clock term by term (SubArray.cpp: beta x (max(wlNewSwitchMatrix, mux + muxDecoder) + "
+          "multilevelSenseAmp + multilevelSAEncoder); NeuroSim publishes only the product)")
+    print(to_text(rows))
+
+
+def area_parts(res, before):
+    """The floorplan's area by NeuroSim's parts (Data/1.4_Release_test.csv columns 5-10)."""
+    from memlab.accel._pim_neurosim import neurosim_area_rows
+    a = res.area_m2
+    print(f"area of NeuroSim's floorplan ({a['tiles']} tiles, {a['subarrays']} subarrays), mm^2, by NeuroSim's parts "
+          f"(memlab other = switch matrices, multiplexers {a['mux'] * 1e6:.3g}, level shifters "
+          f"{a['level_shifters'] * 1e6:.3g}, PE {a['pe_buffers'] * 1e6:.3g}, tile {a['tile_buffers'] * 1e6:.3g} and "
+          f"global {a['global_buffer'] * 1e6:.3g} buffers; ic: bus wires not transcribed; before = hierarchy='flat', "
+          f"used subarrays only: {before.area_m2['total'] * 1e6:.3g})")
+    rows = []
+    for r1, r3 in zip(neurosim_area_rows(), neurosim_area_rows(rows_parallel=64)):
+        rows.append({"part": r1["part"], "memlab": f"{r1['predicted']:.3g}", "NeuroSim": f"{r1['published']:.4g}",
+                     "error": f"{100 * r1['error']:+.1f} %", "64 rows: memlab": f"{r3['predicted']:.3g}",
+                     "NeuroSim ": f"{r3['published']:.4g}", "error ": f"{100 * r3['error']:+.1f} %"})
+    print(to_text(rows))
 
 
 def _network():
