@@ -281,8 +281,71 @@ def _cse(exprs):
     :func:`_factor_terms_shared` (the same result)."""
     from sympy.simplify.cse_opts import sub_post, sub_pre
 
-    return sp.cse(exprs, symbols=sp.numbered_symbols("_c"),
-                  optimizations=[(sub_pre, sub_post), (_factor_terms_shared, None)])
+    names = sp.numbered_symbols("_c")
+    opts = [(sub_pre, sub_post), (_factor_terms_shared, None)]
+    subs, reduced = _merge_duplicates(*sp.cse(exprs, symbols=names, optimizations=opts))
+    # more passes over the definitions and outputs (at most 8, while they find something):
+    # what one pass left inline in one definition and named in another (see
+    # _merge_duplicates) is named once
+    for _ in range(8):
+        subs2, red2 = sp.cse([e for _, e in subs] + list(reduced), symbols=names, optimizations=opts)
+        if not subs2:
+            break
+        subs, reduced = _merge_duplicates(_topological(subs2 + [(s_, e) for (s_, _), e in zip(subs, red2)]),
+                                          red2[len(subs):])
+    return subs, reduced
+
+
+def _topological(defs: list) -> list:
+    """The definitions ``(symbol, expression)`` ordered so that each follows those it uses."""
+    table = dict(defs)
+    out, done = [], set()
+
+    def visit(s_):
+        stack = [(s_, False)]
+        while stack:
+            t, ready = stack.pop()
+            if t in done:
+                continue
+            if ready:
+                done.add(t)
+                out.append((t, table[t]))
+                continue
+            stack.append((t, True))
+            stack += [(u, False) for u in sorted(table[t].free_symbols & table.keys(), key=str) if u not in done]
+    for s_, _ in defs:
+        visit(s_)
+    return out
+
+
+def _merge_duplicates(subs: list, reduced: list) -> tuple[list, list]:
+    """cse's result with the definitions whose expansions are equal merged into the first,
+    and the definitions nothing uses any more dropped.
+
+    sympy's cse first splits the products and sums of its input into shared factors
+    (``opt_cse``), so one subexpression can reach its tree matching in two shapes (e.g.
+    JART's ``-c42 + c43 exp(-c44 log(0.11708 exp(c45 c46) + 1))`` once whole and once with
+    its exp named): it is then defined twice, and what only the second copy used (an exp,
+    a log) is computed twice too."""
+    full: dict = {}
+    first: dict = {}
+    ren: dict = {}
+    kept = []
+    for s_, e in subs:
+        ex = full[s_] = e.xreplace(full)
+        if ex in first:
+            ren[s_] = first[ex]
+            continue
+        first[ex] = s_
+        kept.append((s_, e.xreplace(ren)))
+    reduced = [sp.sympify(r).xreplace(ren) for r in reduced]
+    used = set().union(*(sp.sympify(r).free_symbols for r in reduced)) if reduced else set()
+    out = []
+    for s_, e in reversed(kept):
+        if s_ in used:
+            used |= e.free_symbols
+            out.append((s_, e))
+    return out[::-1], reduced
 
 
 def _kernel_printer_class():
