@@ -43,6 +43,11 @@ _JIT_INLINE = '@njit(inline="always", cache=True, error_model="numpy")'
 #: integrator kernels with at most this many operations (sympy count_ops of the six
 #: expressions) are inlined into the integrator
 INLINE_OPS = 450
+#: extra passes of cse over its own definitions (:func:`_cse`). Measured on JART (the model
+#: with the duplicates): 8 passes take its fixed-step kernel from 20 exp / 3 asin to 16 / 2,
+#: but its source from 11 s to 15 s (paid by every process) for 4 % of the 100,000-device
+#: benchmark; 1 pass: 17 exp, 13 s. Off: the merge of equal definitions alone is kept
+PASSES = 0
 
 
 def cache_dir() -> Path:
@@ -284,10 +289,10 @@ def _cse(exprs):
     names = sp.numbered_symbols("_c")
     opts = [(sub_pre, sub_post), (_factor_terms_shared, None)]
     subs, reduced = _merge_duplicates(*sp.cse(exprs, symbols=names, optimizations=opts))
-    # more passes over the definitions and outputs (at most 8, while they find something):
+    # PASSES more passes over the definitions and outputs (while they find something):
     # what one pass left inline in one definition and named in another (see
     # _merge_duplicates) is named once
-    for _ in range(8):
+    for _ in range(PASSES):
         subs2, red2 = sp.cse([e for _, e in subs] + list(reduced), symbols=names, optimizations=opts)
         if not subs2:
             break

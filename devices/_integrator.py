@@ -37,10 +37,16 @@ Placeholders (``string.Template`` syntax):
     such a window is exactly 0, and lock there). Otherwise
     ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
+``${lanes}``, ``${lane_block}``
+    ``True`` and the lane-vectorised fixed-step block (:mod:`memlab.devices._lanes`:
+    ``run_lanes0``, its lane kernels) when the model's kernels have a lane form; ``False``
+    and nothing otherwise.
+
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
 and ``run_fixed`` (one ROS2 step per output interval; ``fixed_block`` steps BLOCK devices
 interleaved, so that their independent chains of dependent operations overlap in the
-processor), plus their helpers ``drive``, ``keep`` (output samples), ``solve_v``
+processor; without series resistor and noise ``run_lanes0`` instead, when it exists), plus
+their helpers ``drive``, ``keep`` (output samples), ``solve_v``
 (series-resistor Newton), ``stage`` and ``stage_r``.
 """
 from __future__ import annotations

@@ -44,6 +44,11 @@ _LANE_MATH = {"math.sqrt", "math.floor", "math.ceil", "math.pi", "math.e", "math
 _LANE_JIT = '@njit(cache=True, error_model="numpy", fastmath=FASTMATH)'
 
 
+def _join(printer, expr, op):
+    # a logical And / Or as the bitwise operation of its operands (no short-circuit branch)
+    return "(" + op.join(f"({printer._print(a)})" for a in expr.args) + ")"
+
+
 def _lane_printer_class():
     from memlab.devices._codegen import _kernel_printer_class
 
@@ -62,10 +67,10 @@ def _lane_printer_class():
             return out
 
         def _print_And(self, expr):
-            return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"
+            return _join(self, expr, " & ")
 
         def _print_Or(self, expr):
-            return "(" + " | ".join(f"({self._print(a)})" for a in expr.args) + ")"
+            return _join(self, expr, " | ")
 
         def _print_Not(self, expr):
             return f"(not ({self._print(expr.args[0])}))"
@@ -73,7 +78,7 @@ def _lane_printer_class():
         def _print_Pow(self, expr, rational=False):
             b, e = expr.base, expr.exp
             if e.is_Number and e == int(e) and 1 <= abs(int(e)) <= 64:
-                s = f"_vpown({self._print(b)}, {abs(int(e))})"
+                s = f"_vipow({self._print(b)}, {float(abs(int(e)))})"
                 return s if e > 0 else f"(1.0 / {s})"
             if e == sp.S.Half:
                 return f"math.sqrt({self._print(b)})"
@@ -187,13 +192,34 @@ def _lane_function(fname: str, k: SimpleNamespace, exprs: list, extra: list, der
     return "\n".join(lines) + "\n"
 
 
+#: sympy functions the lane printer handles besides LANE_FUNCTIONS (selects, intrinsics)
+_LANE_SYMPY = {"Abs", "Min", "Max", "floor", "ceiling", "Piecewise", "OneMinusPow"}
+
+
+def _lane_printable(exprs: list) -> bool:
+    """Whether every function in ``exprs`` has a lane version (one visit per subtree)."""
+    seen: set = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if e in seen or e.is_Atom:
+            continue
+        seen.add(e)
+        if isinstance(e, sp.Function) and type(e).__name__ not in LANE_FUNCTIONS.keys() | _LANE_SYMPY:
+            return False
+        stack += e.args
+    return True
+
+
 def lane_source(k: SimpleNamespace, full: list, extra: list, derived: list) -> str | None:
     """Source of the lane kernels ``_lkernel_j`` (i, rate, d(rate)/dx) and ``_lkernel_ir``
     (i, rate) from the integrator's expressions ``full`` (i, di/dv, di/dx, rate, dr/dv,
     dr/dx, gap form, parameter-only parts hoisted to the symbols ``derived``); None when
     an expression uses a function without a vectorisable version."""
-    printer = _lane_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
     i_, _, _, r_, _, drdx = full
+    if not _lane_printable([sp.sympify(e) for e in (i_, r_, drdx)]):
+        return None   # decided before the costly printing (JART: asin)
+    printer = _lane_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
     cols = {s_: j for j, s_ in enumerate(list(k.symbols.values()) + list(derived))}
     src = "\n\n".join([_int_test(_int_columns([sp.sympify(e) for e in (i_, r_, drdx)], cols)),
                         _lane_function("_lkernel_j", k, [i_, r_, drdx], extra, derived, printer),
@@ -209,7 +235,7 @@ def lane_source(k: SimpleNamespace, full: list, extra: list, derived: list) -> s
 LANE_BLOCK = '''\
 from memlab.devices._vecmath import (vexp as _vexp, vlog as _vlog, vexpm1 as _vexpm1, vlog1p as _vlog1p,
                                      vsinh as _vsinh, vcosh as _vcosh, vtanh as _vtanh, vpow as _vpow,
-                                     vpown as _vpown, vipow as _vipow, vomp as _vomp,
+                                     vipow as _vipow, vomp as _vomp,
                                      vsel as _vsel)
 # vectorisable functions: memlab.devices._vecmath ${vecmath_tag}
 LANES = ${lanes}

@@ -41,7 +41,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["vexp", "vlog", "vexpm1", "vlog1p", "vsinh", "vcosh", "vtanh", "vpow", "vpown", "vipow", "vomp", "vsel",
+__all__ = ["vexp", "vlog", "vexpm1", "vlog1p", "vsinh", "vcosh", "vtanh", "vpow", "vipow", "vomp", "vsel",
            "LANE_FUNCTIONS"]
 
 #: sympy function names with a lane version here (the lane printer maps them)
@@ -86,20 +86,9 @@ def vexp(x):
     y = min(max(x, -746.0), 710.0)          # beyond: the result is 0 or inf anyway
     k = math.floor(y * _LOG2E + 0.5)
     r = (y - k * _LN2_HI) - k * _LN2_LO
-    p = 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (
+        1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
+            1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))   # Horner, 1/n! up to n = 13
     ki = np.int64(k)
     k1 = ki >> 1
     s1 = _i2d((k1 + 1023) << 52)
@@ -123,17 +112,9 @@ def vlog(x):
     f = m - 1.0
     s = f / (2.0 + f)
     z = s * s
-    R = 2.0 / 21.0
-    R = R * z + 2.0 / 19.0
-    R = R * z + 2.0 / 17.0
-    R = R * z + 2.0 / 15.0
-    R = R * z + 2.0 / 13.0
-    R = R * z + 2.0 / 11.0
-    R = R * z + 2.0 / 9.0
-    R = R * z + 2.0 / 7.0
-    R = R * z + 2.0 / 5.0
-    R = R * z + 2.0 / 3.0
-    R = R * z
+    # atanh series: log(1+f) = 2s + s R(z), R = sum_n 2 z^n / (2n + 1), n = 1..10 (Horner)
+    R = z * (2.0 / 3.0 + z * (2.0 / 5.0 + z * (2.0 / 7.0 + z * (2.0 / 9.0 + z * (2.0 / 11.0 + z * (2.0 / 13.0 + z * (
+        2.0 / 15.0 + z * (2.0 / 17.0 + z * (2.0 / 19.0 + z * (2.0 / 21.0))))))))))
     hfsq = 0.5 * f * f
     fe = float(e)
     res = fe * _LN2_HI + (f - (hfsq - (s * (hfsq + R) + fe * _LN2_LO)))
@@ -145,22 +126,11 @@ def vlog(x):
 @njit(**_JIT)
 def vexpm1(x):
     """e^x - 1 without cancellation near 0."""
-    p = 1.0 / 355687428096000.0
-    p = p * x + 1.0 / 20922789888000.0
-    p = p * x + 1.0 / 1307674368000.0
-    p = p * x + 1.0 / 87178291200.0
-    p = p * x + 1.0 / 6227020800.0
-    p = p * x + 1.0 / 479001600.0
-    p = p * x + 1.0 / 39916800.0
-    p = p * x + 1.0 / 3628800.0
-    p = p * x + 1.0 / 362880.0
-    p = p * x + 1.0 / 40320.0
-    p = p * x + 1.0 / 5040.0
-    p = p * x + 1.0 / 720.0
-    p = p * x + 1.0 / 120.0
-    p = p * x + 1.0 / 24.0
-    p = p * x + 1.0 / 6.0
-    p = p * x + 0.5
+    # Horner: x (1 + x/2! + ... + x^16/17!)
+    p = 0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x * (
+        1.0 / 40320.0 + x * (1.0 / 362880.0 + x * (1.0 / 3628800.0 + x * (1.0 / 39916800.0 + x * (1.0 / 479001600.0 + x * (
+            1.0 / 6227020800.0 + x * (1.0 / 87178291200.0 + x * (1.0 / 1307674368000.0 + x * (1.0 / 20922789888000.0 + x * (
+                1.0 / 355687428096000.0)))))))))))))))
     small = x * (p * x + 1.0)
     return small if abs(x) < 0.6931471805599453 else vexp(x) - 1.0
 
@@ -180,15 +150,10 @@ def vsinh(x):
     """Hyperbolic sine."""
     t = abs(x)
     z = x * x
-    p = 1.0 / 121645100408832000.0
-    p = p * z + 1.0 / 355687428096000.0
-    p = p * z + 1.0 / 1307674368000.0
-    p = p * z + 1.0 / 6227020800.0
-    p = p * z + 1.0 / 39916800.0
-    p = p * z + 1.0 / 362880.0
-    p = p * z + 1.0 / 5040.0
-    p = p * z + 1.0 / 120.0
-    p = p * z + 1.0 / 6.0
+    # Horner in z = x^2: sinh x = x + x z (1/3! + z/5! + ... + z^8/19!)
+    p = 1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0 + z * (1.0 / 362880.0 + z * (1.0 / 39916800.0 + z * (
+        1.0 / 6227020800.0 + z * (1.0 / 1307674368000.0 + z * (1.0 / 355687428096000.0 + z * (
+            1.0 / 121645100408832000.0))))))))
     small = x + x * (z * p)
     e = vexp(min(t, 700.0))
     h = vexp(0.5 * t)
@@ -236,20 +201,6 @@ def vomp(z, n):
     g = z if n == 1.0 else g
     g = z * (2.0 - z) if n == 2.0 else g
     return z * (3.0 - z * (3.0 - z)) if n == 3.0 else g
-
-
-@njit(**_JIT)
-def vpown(b, n):
-    """b^n for a constant integer n >= 1 (binary powering, as the kernels' ``_ipow``; the
-    loop is unrolled once n is a constant after inlining)."""
-    r = 1.0
-    while True:
-        if n & 1:
-            r *= b
-        n >>= 1
-        if n == 0:
-            return r
-        b *= b
 
 
 @njit(**_JIT)
