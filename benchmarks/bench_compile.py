@@ -8,7 +8,10 @@ new temporary folder (cold), then once more in another fresh process on the same
 ``model._k``), ``source`` (printing the kernel module: CSE, hoisting; timed on its own),
 ``first run`` (the simulation of the model's I-V demonstration, ``simulate(model, iv_demo
 drive)``, adaptive ROS2: it prints the source once more, then numba compiles the kernels or
-loads them from the cache) and ``ngspice`` (netlist, ngspice's transient of the same drive,
+loads them from the cache), ``first fixed`` (then the first fixed-step simulation of the
+demonstration drive without its series resistor: the compile of the fixed-step block,
+lane-vectorised when the model has a lane form, see memlab.devices._lanes; not in the
+totals) and ``ngspice`` (netlist, ngspice's transient of the same drive,
 ``memlab.circuits.characterize``). The totals therefore count the source twice, as a
 process that prints it and then simulates does not: the time a user waits is the total
 less the ``source`` column. ``make demo`` pays each model's cold cost once on a fresh
@@ -38,6 +41,10 @@ m = get_model(key)
 t = time.perf_counter(); k = m._k; out["derive"] = time.perf_counter() - t
 t = time.perf_counter(); module_source(k.label, k); out["source"] = time.perf_counter() - t
 t = time.perf_counter(); iv_traces(key); out["first run"] = time.perf_counter() - t
+from memlab.devices import simulate
+demo = type(m).iv_demo
+drive = demo.drive(1, r_series=0.0) if demo.r_series else type(m).demo_drive(1)[0]
+t = time.perf_counter(); simulate(m, drive, method="fixed"); out["first fixed"] = time.perf_counter() - t
 if spice:
     t = time.perf_counter(); iv_traces(key, native=False, spice=True); out["ngspice"] = time.perf_counter() - t
 print("RESULT" + json.dumps(out))
@@ -70,7 +77,8 @@ def main(names):
           "seconds; each model in fresh processes, cold = empty kernel cache, warm = the cache of the cold run")
     cols = ("derive", "source", "first run")
     print(f"{'model':12s} " + " ".join(f"{'cold ' + c:>15s}" for c in cols) + f" {'cold ngspice':>13s} "
-          f"{'cold total':>11s} {'warm first run':>15s} {'warm total':>11s}")
+          f"{'cold total':>11s} {'warm first run':>15s} {'warm total':>11s} {'cold first fixed':>17s} "
+          f"{'warm first fixed':>17s}")
     tot_c = tot_w = 0.0
     for key, cold, warm in rows:
         c_tot = sum(cold[c] for c in cols) + cold["ngspice"]
@@ -78,7 +86,8 @@ def main(names):
         tot_c += c_tot
         tot_w += w_tot
         print(f"{key:12s} " + " ".join(f"{cold[c]:15.2f}" for c in cols) + f" {cold['ngspice']:13.2f} "
-              f"{c_tot:11.2f} {warm['first run']:15.2f} {w_tot:11.2f}")
+              f"{c_tot:11.2f} {warm['first run']:15.2f} {w_tot:11.2f} {cold['first fixed']:17.2f} "
+              f"{warm['first fixed']:17.2f}")
     print(f"{'all':12s} {'':>15s} {'':>15s} {'':>15s} {'':>13s} {tot_c:11.2f} {'':>15s} {tot_w:11.2f}")
 
 

@@ -37,10 +37,16 @@ Placeholders (``string.Template`` syntax):
     such a window is exactly 0, and lock there). Otherwise
     ``u`` is x and the error is absolute, ``rtol (hi - lo)``.
 
+``${lanes}``, ``${lane_block}``
+    ``True`` and the lane-vectorised fixed-step block (:mod:`memlab.devices._lanes`:
+    ``run_lanes0``, its lane kernels) when the model's kernels have a lane form; ``False``
+    and nothing otherwise.
+
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
 and ``run_fixed`` (one ROS2 step per output interval; ``fixed_block`` steps BLOCK devices
 interleaved, so that their independent chains of dependent operations overlap in the
-processor), plus their helpers ``drive``, ``keep`` (output samples), ``solve_v``
+processor; without series resistor and noise ``run_lanes0`` instead, when it exists), plus
+their helpers ``drive``, ``keep`` (output samples), ``solve_v``
 (series-resistor Newton), ``stage`` and ``stage_r``.
 """
 from __future__ import annotations
@@ -65,6 +71,7 @@ import numpy as np
 _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
 _AFFINE_V = ${affine_v}
+_LANES = ${lanes}   # a lane-vectorised fixed-step block exists (memlab.devices._lanes)
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
 # gap state: relative precision of the distance to a bound down to DEPTH (of the range);
 # deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
@@ -240,6 +247,8 @@ ${stepper_0}
 
 ${stepper_rs}
 
+${lane_block}
+
 def run(P, x0, lo_b, hi_b, rs_a, *rest):
     """Adaptive ROS2 (arguments: see memlab.devices._simulate); the variant without series
     resistors when every rs is 0 (each variant compiles on its first call)."""
@@ -247,8 +256,14 @@ def run(P, x0, lo_b, hi_b, rs_a, *rest):
 
 
 def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
-    """Fixed-step ROS2, dispatched like run."""
-    (run_fixed_rs if np.any(rs_a != 0.0) else run_fixed0)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+    """Fixed-step ROS2, dispatched like run; without series resistors and noise the
+    lane-vectorised block when the model has one (rest[-2]: has_noise)."""
+    if np.any(rs_a != 0.0):
+        run_fixed_rs(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+    elif _LANES and not rest[-2]:
+        run_lanes0(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+    else:
+        run_fixed0(derived(P), x0, lo_b, hi_b, rs_a, *rest)
 ''')
 
 #: a stage as a call (not inlined), filled for the stages ``f`` (stage, stage_r) of the

@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from scipy.optimize import brentq
 
-from memlab.devices import MODELS, TEAM, simulate
+from memlab.devices import MODELS, TEAM, VTEAM, simulate, spread
 
 G = 1.0 + 1.0 / math.sqrt(2.0)
 
@@ -82,3 +82,36 @@ def test_fixed_steps_match_a_plain_ros2(model, rs, x0):
     # 1e-11 of the state range and relative 1e-10 of the current (+1e-12 of its peak)
     np.testing.assert_allclose(tr.x, x_ref, rtol=0, atol=1e-11 * (hi - lo))
     np.testing.assert_allclose(tr.i, i_ref, rtol=1e-10, atol=1e-12 * np.max(np.abs(i_ref)))
+
+
+# the lane-vectorised block (rs = 0, no noise: memlab.devices._lanes) against the same
+# reference, for the lane functions the models use: the gap state and 1 - (1-z)^n (VTEAM
+# with the Joglekar window, HP), tanh (PCM), sinh, cosh and abs
+# (Stanford-PKU), exp and sinh with Piecewise thresholds (Yakopcic), integer powers with
+# parameter exponents (TEAM, Kvatinsky window). 35 devices with a 5 % spread: a full block
+# of 32 lanes and a partial one (whose unused lanes repeat the last device); devices 0,
+# 31, 32 and 34 are each compared with the reference of their own parameter values.
+LANE_CASES = [(VTEAM(window="joglekar"), "k_off", None), (MODELS["hp"](), "mu_v", None), (MODELS["pcm"](), "R_th", None),
+              (MODELS["stanford"](), "v0", None), (MODELS["yakopcic"](), "a1", None),
+              (TEAM(window="kvatinsky"), "k_off", None)]
+
+
+@pytest.mark.parametrize("model,name,x0", LANE_CASES, ids=["vteam-joglekar", "hp", "pcm", "stanford", "yakopcic",
+                                                           "team-kvatinsky"])
+def test_lane_block_matches_a_plain_ros2(model, name, x0):
+    assert model._compiled()._LANES    # the model has a lane form: simulate takes the lane block
+    demo = type(model).iv_demo
+    drive = demo.drive(1, r_series=0.0)
+    if x0 is None:
+        x0 = model.state.x0 if demo.x0 is None else demo.x0
+    t = np.linspace(0.0, drive.duration, 301)
+    pop = spread(model, 35, {name: 0.05}, seed=1)
+    tr = simulate(pop, drive, x0=x0, t=t, method="fixed")
+    lo, hi = (float(b) for b in model.bounds())
+    for d in (0, 31, 32, 34):
+        dev = model.with_params(**{name: float(pop.values[name][d])})
+        x_ref, i_ref = _reference(dev, drive.value(t), t, x0, 0.0)
+        assert np.ptp(x_ref) > 0.05 * (hi - lo)
+        # as above: 300 steps of roundings of 1e-16 (the lane functions: <= 2.5 ulp)
+        np.testing.assert_allclose(tr.x[d], x_ref, rtol=0, atol=1e-11 * (hi - lo))
+        np.testing.assert_allclose(tr.i[d], i_ref, rtol=1e-10, atol=1e-12 * np.max(np.abs(i_ref)))
