@@ -14,7 +14,7 @@ a second time from the same sympy expressions in a *lane form* (:func:`lane_sour
   exponent by the vectorisable arithmetic of :mod:`memlab.devices._vecmath`, constant
   integer powers by binary powering, sqrt, abs, min, max and floor as LLVM intrinsics.
 
-A model whose kernels use anything else (e.g. ``asin``) has no lane form
+A model whose kernels use anything else (e.g. ``atan``) has no lane form
 (``lane_source`` returns None) and keeps the scalar block; so do models with noise (their
 random jump is a scalar call) and the series-resistor variant (a Newton solve per lane).
 The lane stepper performs per device exactly the operations of the scalar one (same
@@ -65,6 +65,12 @@ def _lane_printer_class():
                 val = f"float({self._print(e)})"
                 out = val if out is None else f"_vsel({self._print(c)}, {val}, {out})"
             return out
+
+        def _print_Heaviside(self, expr):
+            # as the scalar printer's conditional (0 below, H(0) at 0, 1 above and for NaN)
+            x = self._print(expr.args[0])
+            h0 = float(expr.args[1]) if len(expr.args) > 1 else 0.5
+            return f"_vsel(({x}) < 0.0, 0.0, _vsel(({x}) == 0.0, {h0!r}, 1.0))"
 
         def _print_And(self, expr):
             return _join(self, expr, " & ")
@@ -193,7 +199,7 @@ def _lane_function(fname: str, k: SimpleNamespace, exprs: list, extra: list, der
 
 
 #: sympy functions the lane printer handles besides LANE_FUNCTIONS (selects, intrinsics)
-_LANE_SYMPY = {"Abs", "Min", "Max", "floor", "ceiling", "Piecewise", "OneMinusPow"}
+_LANE_SYMPY = {"Abs", "Min", "Max", "floor", "ceiling", "Piecewise", "OneMinusPow", "Heaviside"}
 
 
 def _lane_printable(exprs: list) -> bool:
@@ -218,7 +224,7 @@ def lane_source(k: SimpleNamespace, full: list, extra: list, derived: list) -> s
     an expression uses a function without a vectorisable version."""
     i_, _, _, r_, _, drdx = full
     if not _lane_printable([sp.sympify(e) for e in (i_, r_, drdx)]):
-        return None   # decided before the costly printing (JART: asin)
+        return None   # decided before the costly printing
     printer = _lane_printer_class()({"fully_qualified_modules": True, "standard": "python3"})
     cols = {s_: j for j, s_ in enumerate(list(k.symbols.values()) + list(derived))}
     src = "\n\n".join([_int_test(_int_columns([sp.sympify(e) for e in (i_, r_, drdx)], cols)),
@@ -235,7 +241,7 @@ def lane_source(k: SimpleNamespace, full: list, extra: list, derived: list) -> s
 LANE_BLOCK = '''\
 from memlab.devices._vecmath import (vexp as _vexp, vlog as _vlog, vexpm1 as _vexpm1, vlog1p as _vlog1p,
                                      vsinh as _vsinh, vcosh as _vcosh, vtanh as _vtanh, vpow as _vpow,
-                                     vipow as _vipow, vomp as _vomp,
+                                     vasin as _vasin, vipow as _vipow, vomp as _vomp,
                                      vsel as _vsel)
 # vectorisable functions: memlab.devices._vecmath ${vecmath_tag}
 LANES = ${lanes}

@@ -88,16 +88,17 @@ def test_fixed_steps_match_a_plain_ros2(model, rs, x0):
 # reference, for the lane functions the models use: the gap state and 1 - (1-z)^n (VTEAM
 # with the Joglekar window, HP), tanh (PCM), sinh, cosh and abs
 # (Stanford-PKU), exp and sinh with Piecewise thresholds (Yakopcic), integer powers with
-# parameter exponents (TEAM, Kvatinsky window). 35 devices with a 5 % spread: a full block
+# parameter exponents (TEAM, Kvatinsky window), asin and the Heaviside steps of Min/Max
+# derivatives (JART). 35 devices with a 5 % spread: a full block
 # of 32 lanes and a partial one (whose unused lanes repeat the last device); devices 0,
 # 31, 32 and 34 are each compared with the reference of their own parameter values.
 LANE_CASES = [(VTEAM(window="joglekar"), "k_off", None), (MODELS["hp"](), "mu_v", None), (MODELS["pcm"](), "R_th", None),
               (MODELS["stanford"](), "v0", None), (MODELS["yakopcic"](), "a1", None),
-              (TEAM(window="kvatinsky"), "k_off", None)]
+              (TEAM(window="kvatinsky"), "k_off", None), (MODELS["jart"](), "R_th0", None)]
 
 
 @pytest.mark.parametrize("model,name,x0", LANE_CASES, ids=["vteam-joglekar", "hp", "pcm", "stanford", "yakopcic",
-                                                           "team-kvatinsky"])
+                                                           "team-kvatinsky", "jart"])
 def test_lane_block_matches_a_plain_ros2(model, name, x0):
     assert model._compiled()._LANES    # the model has a lane form: simulate takes the lane block
     demo = type(model).iv_demo
@@ -112,6 +113,11 @@ def test_lane_block_matches_a_plain_ros2(model, name, x0):
         dev = model.with_params(**{name: float(pop.values[name][d])})
         x_ref, i_ref = _reference(dev, drive.value(t), t, x0, 0.0)
         assert np.ptp(x_ref) > 0.05 * (hi - lo)
-        # as above: 300 steps of roundings of 1e-16 (the lane functions: <= 2.5 ulp)
-        np.testing.assert_allclose(tr.x[d], x_ref, rtol=0, atol=1e-11 * (hi - lo))
-        np.testing.assert_allclose(tr.i[d], i_ref, rtol=1e-10, atol=1e-12 * np.max(np.abs(i_ref)))
+        # as above: 300 steps of roundings of 1e-16 (the lane functions: <= 2.5 ulp); JART's
+        # hop rate exp(-dWa (...) / kT) amplifies a rounding of its argument ~50-fold and its
+        # switching is abrupt: the scalar kernels themselves end 2.5e-11 (device 0) and 1.0e-9
+        # (device 34) of the range from this reference, the lane block 2.5e-11 and 9.8e-10
+        # (measured), so its bound is 1e-8 of the range and 1e-8 of the peak current
+        tx, ti = (1e-8, 1e-8) if type(model).__name__ == "JARTVCM" else (1e-11, 1e-12)
+        np.testing.assert_allclose(tr.x[d], x_ref, rtol=0, atol=tx * (hi - lo))
+        np.testing.assert_allclose(tr.i[d], i_ref, rtol=1e-10 if ti < 1e-8 else 0, atol=ti * np.max(np.abs(i_ref)))
