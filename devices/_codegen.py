@@ -43,11 +43,6 @@ _JIT_INLINE = '@njit(inline="always", cache=True, error_model="numpy")'
 #: integrator kernels with at most this many operations (sympy count_ops of the six
 #: expressions) are inlined into the integrator
 INLINE_OPS = 450
-#: extra passes of cse over its own definitions (:func:`_cse`). Measured on JART (the model
-#: with the duplicates): 8 passes take its fixed-step kernel from 20 exp / 3 asin to 16 / 2,
-#: but its source from 11 s to 15 s (paid by every process) for 4 % of the 100,000-device
-#: benchmark; 1 pass: 17 exp, 13 s. Off: the merge of equal definitions alone is kept
-PASSES = 0
 
 
 def cache_dir() -> Path:
@@ -286,41 +281,12 @@ def _cse(exprs):
     :func:`_factor_terms_shared` (the same result)."""
     from sympy.simplify.cse_opts import sub_post, sub_pre
 
-    names = sp.numbered_symbols("_c")
+    # repeating cse over its own definitions was measured on JART (the model with the
+    # duplicates): 8 passes take its fixed-step kernel from 20 exp / 3 asin to 16 / 2 but its
+    # source from 11 s to 15 s (paid by every process) for 4 % of the 100,000-device
+    # benchmark; so one pass, with the definitions whose expansions are equal merged
     opts = [(sub_pre, sub_post), (_factor_terms_shared, None)]
-    subs, reduced = _merge_duplicates(*sp.cse(exprs, symbols=names, optimizations=opts))
-    # PASSES more passes over the definitions and outputs (while they find something):
-    # what one pass left inline in one definition and named in another (see
-    # _merge_duplicates) is named once
-    for _ in range(PASSES):
-        subs2, red2 = sp.cse([e for _, e in subs] + list(reduced), symbols=names, optimizations=opts)
-        if not subs2:
-            break
-        subs, reduced = _merge_duplicates(_topological(subs2 + [(s_, e) for (s_, _), e in zip(subs, red2)]),
-                                          red2[len(subs):])
-    return subs, reduced
-
-
-def _topological(defs: list) -> list:
-    """The definitions ``(symbol, expression)`` ordered so that each follows those it uses."""
-    table = dict(defs)
-    out, done = [], set()
-
-    def visit(s_):
-        stack = [(s_, False)]
-        while stack:
-            t, ready = stack.pop()
-            if t in done:
-                continue
-            if ready:
-                done.add(t)
-                out.append((t, table[t]))
-                continue
-            stack.append((t, True))
-            stack += [(u, False) for u in sorted(table[t].free_symbols & table.keys(), key=str) if u not in done]
-    for s_, _ in defs:
-        visit(s_)
-    return out
+    return _merge_duplicates(*sp.cse(exprs, symbols=sp.numbered_symbols("_c"), optimizations=opts))
 
 
 def _merge_duplicates(subs: list, reduced: list) -> tuple[list, list]:

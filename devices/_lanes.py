@@ -24,6 +24,7 @@ roundings of the vectorised functions (<= 2.5 ulp against <= 1 ulp for libm).
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -230,7 +231,6 @@ def lane_source(k: SimpleNamespace, full: list, extra: list, derived: list) -> s
     src = "\n\n".join([_int_test(_int_columns([sp.sympify(e) for e in (i_, r_, drdx)], cols)),
                         _lane_function("_lkernel_j", k, [i_, r_, drdx], extra, derived, printer),
                         _lane_function("_lkernel_ir", k, [i_, r_], extra, derived, printer)])
-    import re
     names = set(re.findall(r"math\.[A-Za-z_0-9]+", src)) - _LANE_MATH
     if names or "_ipow(" in src or "_omp(" in src:
         return None
