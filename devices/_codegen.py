@@ -35,7 +35,7 @@ __all__ = ["cache_dir", "load_module", "device_source", "module_source", "hoist_
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "11"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'
@@ -331,7 +331,7 @@ def _kernel_printer_class():
 
         def _print_Pow(self, expr, rational=False):
             e = expr.exp
-            if e.is_Float and e == int(e) and 4 <= int(e) <= 64:
+            if e.is_Float and float(e).is_integer() and 4 <= int(e) <= 64:   # (Float(10.0) != 10 in sympy >= 1.13)
                 return f"_ipow({self._print(expr.base)}, {self._print(e)})"
             if e.is_Number:
                 return super()._print_Pow(expr, rational=rational)

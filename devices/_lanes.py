@@ -84,7 +84,7 @@ def _lane_printer_class():
 
         def _print_Pow(self, expr, rational=False):
             b, e = expr.base, expr.exp
-            if e.is_Number and e == int(e) and 1 <= abs(int(e)) <= 64:
+            if e.is_Number and float(e).is_integer() and 1 <= abs(int(e)) <= 64:   # Float(10.0) != 10 in sympy
                 s = f"_vipow({self._print(b)}, {float(abs(int(e)))})"
                 return s if e > 0 else f"(1.0 / {s})"
             if e == sp.S.Half:
