@@ -35,7 +35,7 @@ __all__ = ["cache_dir", "load_module", "device_source", "module_source", "hoist_
 
 #: version of the generated code; part of every kernel-cache key (bump on changes of the
 #: printer or of the function layout)
-GENERATOR_VERSION = "11"
+GENERATOR_VERSION = "12"
 
 _LOADED: dict[str, object] = {}
 _JIT = '@njit(cache=True, error_model="numpy")'

@@ -10,24 +10,30 @@ with AVX-512).
 
 Methods and accuracy (ulp = unit in the last place of the correctly rounded result; the
 bounds are the maxima measured against mpmath in tests/devices/test_vecmath.py, with the
-fast-math flags of the integrator):
+fast-math flags of the integrator). The polynomials are Chebyshev interpolants of the
+reduced functions at 50 digits rounded to double (benchmarks/vecmath_coefficients.py prints
+them with their errors), evaluated by Estrin's scheme: the Taylor series by Horner's rule
+had degree 13 (exp), 10 (log's atanh part) and 25 (asin) in one dependent chain; these have
+9, 6 and 12 in chains of about half the length (JART's lane kernels, 87 % of whose time is
+exp, log and asin: 46 -> 34 ns per device and step, measured under load):
 
 * :func:`vexp`: Cody-Waite reduction x = k ln 2 + r, |r| <= ln 2 / 2 (ln 2 split in a
-  high part with 11 trailing zero bits and a low part), Taylor polynomial of degree 13
-  (truncation 4e-18 relative), result scaled by 2^k built as two halves (so that 2^k in
-  the subnormal range and up to the overflow threshold is exact). <= 1 ulp.
+  high part with 11 trailing zero bits and a low part), e^r = 1 + (r + r^2 Q(r)) with Q
+  of degree 9 (1.6e-17 relative), result scaled by 2^k built as two halves (so that 2^k
+  in the subnormal range and up to the overflow threshold is exact). <= 1.5 ulp (the
+  roundings of r, of r + r^2 Q and of the final sum; measured 0.96).
   exp(0) = 1 exactly; overflow gives inf, underflow 0 or the subnormal; NaN gives NaN.
 * :func:`vlog`: x = 2^e m, sqrt(1/2) <= m < sqrt(2), f = m - 1, s = f / (2 + f),
-  log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with R the atanh series of degree 20 in s
-  (truncation 6e-19 relative; the form of this sum is fdlibm's). Subnormals are scaled
+  log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with R(z) = z W(z) the atanh series'
+  remainder, W of degree 6 (4.6e-18 relative; the form of this sum is fdlibm's). Subnormals are scaled
   by 2^54 first. <= 1 ulp; log(0) = -inf, log(x < 0) = NaN, log(inf) = inf.
 * :func:`vexpm1`: the Taylor series (degree 17) for |x| < ln 2, exp(x) - 1 beyond.
 * :func:`vlog1p`: log(1 + x) corrected by x / ((1 + x) - 1) (Goldberg 1991, Theorem 4).
 * :func:`vsinh`, :func:`vcosh`: odd Taylor series of degree 19 for sinh at |x| < 1,
   (e^|x| -+ e^-|x|)/2 beyond, e^(|x|/2)^2 / 2 above 700 (finite up to the overflow of
   the result). :func:`vtanh`: -expm1(-2|x|) / (2 + expm1(-2|x|)) with the sign of x.
-* :func:`vasin`: for |x| <= 1/2 the Maclaurin series y + y z P(z), z = y^2, degree 25 in z
-  (truncation 2e-18 relative at y = 1/2); above, asin|x| = pi/2 - 2 asin sqrt((1 - |x|)/2)
+* :func:`vasin`: for |x| <= 1/2, y + y z P(z), z = y^2, P of degree 12 (5.1e-18
+  relative); above, asin|x| = pi/2 - 2 asin sqrt((1 - |x|)/2)
   (the argument is then <= 1/2), pi/2 in two parts; the sign of x; NaN beyond |x| > 1.
 * :func:`vpow` (symbolic exponents): exp(e log|b|) with the sign of an odd integer
   exponent, exact products for e = 0, 1, 2, 3; error <= 2 + 3 |e log b| ulp (log's ulp
@@ -63,6 +69,21 @@ _TINY = 2.2250738585072014e-308        # the smallest normal double
 _PIO2_HI = 1.5707963267948966          # pi/2 rounded, and the rest (fdlibm's pio2_hi, pio2_lo)
 _PIO2_LO = 6.123233995736766e-17
 
+# polynomial coefficients (low degree first): Chebyshev interpolants at 50 digits, rounded to
+# double, from benchmarks/vecmath_coefficients.py (which prints them and their errors)
+#: (e^r - 1 - r) / r^2 on |r| <= ln 2 / 2, degree 9 (1.6e-17 relative in e^r)
+_EXP_Q = (0.5000000000000001, 0.16666666666666669, 0.041666666666624164, 0.008333333333330065,
+          0.0013888888917196719, 0.00019841269863040545, 2.4801521322368692e-05, 2.7557268480310024e-06,
+          2.7620075879983367e-07, 2.5100375832561234e-08)
+#: (2 atanh(s) / s - 2) / s^2 for s^2 <= (3 - 2 sqrt 2)^2, degree 6 (4.6e-18 relative in log(1 + f))
+_LOG_W = (0.666666666666667, 0.39999999999899505, 0.28571428625975487, 0.2222221113479508,
+          0.18182889125261723, 0.15331721600556042, 0.14616449685043406)
+#: (asin(y) / y - 1) / y^2 for y^2 <= 1/4, degree 12 (5.1e-18 relative in asin y)
+_ASIN_P = (0.16666666666666669, 0.07499999999998433, 0.04464285714635543, 0.030381944138531247,
+           0.02237217294214989, 0.017352392720869973, 0.013971212973552933, 0.011479177415184906,
+           0.01032281435018578, 0.005457506718640358, 0.01740087944269402, -0.014851887071247204,
+           0.028757851367421566)
+
 
 @intrinsic
 def _i2d(typingctx, i):
@@ -92,9 +113,14 @@ def vexp(x):
     y = min(max(x, -746.0), 710.0)          # beyond: the result is 0 or inf anyway
     k = math.floor(y * _LOG2E + 0.5)
     r = (y - k * _LN2_HI) - k * _LN2_LO
-    p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (
-        1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
-            1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))   # Horner, 1/n! up to n = 13
+    # e^r = 1 + (r + r^2 Q(r)), Q of degree 9 (Chebyshev interpolant, _EXP_Q), by Estrin's
+    # scheme: a dependency chain of 5 operations where Horner's has 11
+    r2 = r * r
+    r4 = r2 * r2
+    q = ((_EXP_Q[0] + _EXP_Q[1] * r) + r2 * (_EXP_Q[2] + _EXP_Q[3] * r)) \
+        + r4 * ((_EXP_Q[4] + _EXP_Q[5] * r) + r2 * (_EXP_Q[6] + _EXP_Q[7] * r)) \
+        + (r4 * r4) * (_EXP_Q[8] + _EXP_Q[9] * r)
+    p = 1.0 + (r + r2 * q)
     ki = np.int64(k)
     k1 = ki >> 1
     s1 = _i2d((k1 + 1023) << 52)
@@ -118,9 +144,11 @@ def vlog(x):
     f = m - 1.0
     s = f / (2.0 + f)
     z = s * s
-    # atanh series: log(1+f) = 2s + s R(z), R = sum_n 2 z^n / (2n + 1), n = 1..10 (Horner)
-    R = z * (2.0 / 3.0 + z * (2.0 / 5.0 + z * (2.0 / 7.0 + z * (2.0 / 9.0 + z * (2.0 / 11.0 + z * (2.0 / 13.0 + z * (
-        2.0 / 15.0 + z * (2.0 / 17.0 + z * (2.0 / 19.0 + z * (2.0 / 21.0))))))))))
+    # log(1+f) = 2s + s R(z), R(z) = z W(z), W of degree 6 (Chebyshev interpolant of the atanh
+    # series' (2 atanh(s)/s - 2)/z, _LOG_W), by Estrin's scheme
+    z2 = z * z
+    R = z * (((_LOG_W[0] + _LOG_W[1] * z) + z2 * (_LOG_W[2] + _LOG_W[3] * z))
+             + (z2 * z2) * ((_LOG_W[4] + _LOG_W[5] * z) + z2 * _LOG_W[6]))
     hfsq = 0.5 * f * f
     fe = float(e)
     res = fe * _LN2_HI + (f - (hfsq - (s * (hfsq + R) + fe * _LN2_LO)))
@@ -192,15 +220,13 @@ def vasin(x):
     big = a > 0.5
     y = math.sqrt(0.5 * (1.0 - a)) if big else a     # asin a = pi/2 - 2 asin sqrt((1 - a)/2)
     z = y * y
-    # Horner: asin y = y + y z sum_n c_n z^(n-1), c_n = (2n)! / (4^n (n!)^2 (2n + 1)), n = 1..25
-    p = (0.16666666666666666 + z * (0.075 + z * (0.044642857142857144 + z * (0.030381944444444444 + z * (
-        0.022372159090909092 + z * (0.017352764423076924 + z * (0.01396484375 + z * (
-        0.011551800896139705 + z * (0.009761609529194078 + z * (0.008390335809616815 + z * (
-        0.0073125258735988454 + z * (0.006447210311889649 + z * (0.005740037670841924 + z * (
-        0.005153309682319905 + z * (0.004660143486915096 + z * (0.004240907093679363 + z * (
-        0.003880964558837669 + z * (0.0035692053938259347 + z * (0.003297059503473485 + z * (
-        0.0030578216492580306 + z * (0.002846178401108942 + z * (0.00265787063820729 + z * (
-        0.0024894486782468836 + z * (0.002338091892111975 + z * (0.0022014739737101384)))))))))))))))))))))))))
+    # asin y = y + y z P(z), P of degree 12 (Chebyshev interpolant on [0, 1/4], _ASIN_P), by
+    # Estrin's scheme
+    z2 = z * z
+    z4 = z2 * z2
+    c = _ASIN_P
+    p = (((c[0] + c[1] * z) + z2 * (c[2] + c[3] * z)) + z4 * ((c[4] + c[5] * z) + z2 * (c[6] + c[7] * z))) \
+        + (z4 * z4) * (((c[8] + c[9] * z) + z2 * (c[10] + c[11] * z)) + z4 * c[12])
     s = y + y * (z * p)
     r = _PIO2_HI - (2.0 * s - _PIO2_LO) if big else s
     return -r if x < 0.0 else (r if x > 0.0 else x)   # x itself for 0, -0 and NaN

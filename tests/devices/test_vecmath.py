@@ -5,8 +5,8 @@ lane-vectorised integrator (the setting it runs in there) and compared with mpma
 40 digits, in units of the last place (ulp) of the correctly rounded result, over its
 whole range (log-uniform magnitudes from the subnormals to the overflow threshold, plus
 uniform samples where the method switches). The bounds are the ones stated in the
-module's docstring: 1 ulp for exp and log (measured: 0.77, 0.71), 2.5 for the others
-(measured: expm1 1.4, log1p 1.9, sinh 1.7, cosh 1.8, tanh 2.4, asin 2.1). Special values follow
+module's docstring: 1.5 ulp for exp and 1 for log (measured: 0.96, 0.76), 2.5 for the others
+(measured: expm1 1.52, log1p 1.39, sinh 1.58, cosh 1.58, tanh 2.50, asin 2.02). Special values follow
 IEEE 754 (C99 Annex F): overflow to inf, underflow to 0, NaN in NaN out, exp(0) = 1 exactly.
 """
 import math
@@ -44,7 +44,7 @@ def _logu(rng, lo, hi, n, sign=False):
 
 
 CASES = {  # function, reference, ulp bound, samples (seeded)
-    "vexp": (mpmath.exp, 1.0, lambda r: np.concatenate([r.uniform(-745.0, 709.7, 2500), r.uniform(-1.0, 1.0, 1000),
+    "vexp": (mpmath.exp, 1.5, lambda r: np.concatenate([r.uniform(-745.0, 709.7, 2500), r.uniform(-1.0, 1.0, 1000),
                                                          _logu(r, -300, 0, 500, True)])),
     "vlog": (mpmath.log, 1.0, lambda r: np.concatenate([_logu(r, -307, 308, 2500), r.uniform(0.5, 2.0, 1000),
                                                          _logu(r, -323, -308, 500)])),
