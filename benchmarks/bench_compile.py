@@ -7,15 +7,15 @@ new temporary folder (cold), then once more in another fresh process on the same
 (warm). Columns: ``derive`` (sympy: the equations, their derivatives and numpy kernels,
 ``model._k``), ``source`` (printing the kernel module: CSE, hoisting; timed on its own),
 ``first run`` (the simulation of the model's I-V demonstration, ``simulate(model, iv_demo
-drive)``, adaptive ROS2: it prints the source once more, then numba compiles the kernels or
-loads them from the cache), ``first fixed`` (then the first fixed-step simulation of the
-demonstration drive without its series resistor: the compile of the fixed-step block,
-lane-vectorised when the model has a lane form, see memlab.devices._lanes; not in the
-totals) and ``ngspice`` (netlist, ngspice's transient of the same drive,
-``memlab.circuits.characterize``). The totals therefore count the source twice, as a
-process that prints it and then simulates does not: the time a user waits is the total
-less the ``source`` column. ``make demo`` pays each model's cold cost once on a fresh
-machine.
+drive)``, adaptive ROS2: it reads the source from the cache folder, where the ``source``
+step left it, then numba compiles the kernels or loads them from the cache), ``first fixed``
+(then the first fixed-step simulation of the demonstration drive without its series
+resistor: the compile of the fixed-step block, lane-vectorised when the model has a lane
+form, see memlab.devices._lanes; not in the totals) and ``ngspice`` (netlist, ngspice's
+transient of the same drive, ``memlab.circuits.characterize``). ``warm source``: the source
+read back by the second process (memlab.devices._codegen.module_source keeps the printed
+source under a key of everything it depends on). ``make demo`` pays each model's cold cost
+once on a fresh machine.
 
 Usage: ``python benchmarks/bench_compile.py [name ...]`` (short names, default all).
 """
@@ -78,7 +78,7 @@ def main(names):
     cols = ("derive", "source", "first run")
     print(f"{'model':12s} " + " ".join(f"{'cold ' + c:>15s}" for c in cols) + f" {'cold ngspice':>13s} "
           f"{'cold total':>11s} {'warm first run':>15s} {'warm total':>11s} {'cold first fixed':>17s} "
-          f"{'warm first fixed':>17s}")
+          f"{'warm first fixed':>17s} {'warm source':>12s}")
     tot_c = tot_w = 0.0
     for key, cold, warm in rows:
         c_tot = sum(cold[c] for c in cols) + cold["ngspice"]
@@ -87,7 +87,7 @@ def main(names):
         tot_w += w_tot
         print(f"{key:12s} " + " ".join(f"{cold[c]:15.2f}" for c in cols) + f" {cold['ngspice']:13.2f} "
               f"{c_tot:11.2f} {warm['first run']:15.2f} {w_tot:11.2f} {cold['first fixed']:17.2f} "
-              f"{warm['first fixed']:17.2f}")
+              f"{warm['first fixed']:17.2f} {warm['source']:12.2f}")
     print(f"{'all':12s} {'':>15s} {'':>15s} {'':>15s} {'':>13s} {tot_c:11.2f} {'':>15s} {tot_w:11.2f}")
 
 
