@@ -67,7 +67,9 @@ def _reference(model, vs, t, x0, rs):
 @pytest.mark.parametrize("model,rs,x0", [(TEAM(), 0.0, None), (TEAM(), 100.0, None), (MODELS["mss"](), 5e3, None),
                                          (MODELS["mss"](schottky=True), 5e3, None), (MODELS["pcm"](), 1e4, 0.0)],
                          ids=["team-rs0", "team-rs100", "mss-rs5k", "mss-schottky-rs5k", "pcm-rs10k"])
-def test_fixed_steps_match_a_plain_ros2(model, rs, x0):
+def test_fixed_steps_match_a_plain_ros2(model, rs, x0, monkeypatch):
+    # with a series resistor the scalar block fixed_block_rs (its lane form is tested below)
+    monkeypatch.setattr(model._compiled(), "_LANES_RS", False)
     demo = type(model).iv_demo
     drive = demo.drive(1, r_series=rs)
     if x0 is None:
@@ -121,3 +123,36 @@ def test_lane_block_matches_a_plain_ros2(model, name, x0):
         tx, ti = (1e-8, 1e-8) if type(model).__name__ == "JARTVCM" else (1e-11, 1e-12)
         np.testing.assert_allclose(tr.x[d], x_ref, rtol=0, atol=tx * (hi - lo))
         np.testing.assert_allclose(tr.i[d], i_ref, rtol=1e-10 if ti < 1e-8 else 0, atol=ti * np.max(np.abs(i_ref)))
+
+
+# the series-resistor lane block (memlab.devices._lanes_rs) against the same reference with
+# each model's demonstration resistor: VTEAM with the Joglekar window (current affine in v:
+# the closed-form split; gap state) and PCM from the amorphous state (threshold switching:
+# the Newton split over the lanes, lanes converging after different numbers of
+# iterations). 35 devices as above; the scalar series-resistor block must not run.
+@pytest.mark.parametrize("model,name,x0", [(VTEAM(window="joglekar"), "k_off", None), (MODELS["pcm"](), "R_th", 0.0)],
+                         ids=["vteam-joglekar-rs100", "pcm-rs10k"])
+def test_lane_block_with_series_resistor_matches_a_plain_ros2(model, name, x0, monkeypatch):
+    mod = model._compiled()
+    assert mod._LANES_RS    # the model has the series-resistor lane form
+
+    def scalar(*args):
+        raise AssertionError("the scalar series-resistor block ran")
+    monkeypatch.setattr(mod, "run_fixed_rs", scalar)
+    demo = type(model).iv_demo
+    assert demo.r_series > 0
+    drive = demo.drive(1)
+    if x0 is None:
+        x0 = model.state.x0 if demo.x0 is None else demo.x0
+    t = np.linspace(0.0, drive.duration, 301)
+    pop = spread(model, 35, {name: 0.05}, seed=1)
+    tr = simulate(pop, drive, x0=x0, t=t, method="fixed")
+    lo, hi = (float(b) for b in model.bounds())
+    for d in (0, 31, 32, 34):
+        dev = model.with_params(**{name: float(pop.values[name][d])})
+        x_ref, i_ref = _reference(dev, drive.value(t), t, x0, demo.r_series)
+        assert np.ptp(x_ref) > 0.05 * (hi - lo)
+        # as for the scalar series-resistor block: 300 steps of roundings of 1e-16 (the lane
+        # functions: <= 2.5 ulp) and splits converged to 1e-13 of v
+        np.testing.assert_allclose(tr.x[d], x_ref, rtol=0, atol=1e-11 * (hi - lo))
+        np.testing.assert_allclose(tr.i[d], i_ref, rtol=1e-10, atol=1e-12 * np.max(np.abs(i_ref)))
