@@ -178,7 +178,13 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
     lo = min(0.0, vs)
     hi = max(0.0, vs)
     v = vguess if vguess >= lo and vguess <= hi else (hi if vguess > hi else lo)   # NaN: lo
-    for _ in range(200):
+    return newton_v(vs, x, a, b, P, d, rs, v, lo, hi, 200)
+
+@njit(inline="always", cache=True, error_model="numpy")
+def newton_v(vs, x, a, b, P, d, rs, v, lo, hi, n):
+    # at most n safeguarded Newton iterations of solve_v from v on the bracket [lo, hi]
+    # (the lane block finishes its last few lanes' solves here)
+    for _ in range(n):
         o = _gkernel_i(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
         if F == 0.0:
