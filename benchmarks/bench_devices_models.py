@@ -27,6 +27,9 @@ from memlab.devices import (MODELS, HPLinearDrift, JARTVCM, StochasticSwitch, TE
 
 N, N_T = 100_000, 1000
 
+# issue 14, series-resistor lane block (GENERATOR_VERSION 12, helper's run at load ~2.3, cpu/2 column): demo rs
+# before -> after: VTEAM 2.89 -> 1.26, TEAM 2.84 -> 1.43, KnowmMSS 3.54 -> 0.96, PCM 14.38 -> 7.40 (4.64 with the
+# two-kernel stage 1 and the lane-by-lane solve tail), TEAM+kvatinsky 4.28 -> 1.53, VTEAM+joglekar 2.37 -> 1.81
 #: the lead's quiet-machine seconds (rs = 0, demo rs) at GENERATOR_VERSION 6, before issue 14's
 #: expression and series-solve work; the table's last columns are their ratio to this run
 BASELINE = {"hp": (1.82, None), "team": (3.57, 5.64), "vteam": (1.14, 3.52), "yakopcic": (2.87, None),

@@ -41,11 +41,15 @@ Placeholders (``string.Template`` syntax):
     ``True`` and the lane-vectorised fixed-step block (:mod:`memlab.devices._lanes`:
     ``run_lanes0``, its lane kernels) when the model's kernels have a lane form; ``False``
     and nothing otherwise.
+``${lanes_rs}``
+    ``True`` when the lane block also holds the series-resistor stepper ``run_lanes_rs``
+    (:mod:`memlab.devices._lanes_rs`: all six kernel outputs have a lane form).
 
 The integrator functions: ``run`` (adaptive ROS2, see :mod:`memlab.devices._simulate`)
 and ``run_fixed`` (one ROS2 step per output interval; ``fixed_block`` steps BLOCK devices
 interleaved, so that their independent chains of dependent operations overlap in the
-processor; without series resistor and noise ``run_lanes0`` instead, when it exists), plus
+processor; without noise ``run_lanes0`` (no series resistor) or ``run_lanes_rs`` instead,
+when they exist), plus
 their helpers ``drive``, ``keep`` (output samples), ``solve_v``
 (series-resistor Newton), ``stage`` and ``stage_r``.
 """
@@ -72,6 +76,7 @@ _RATE_X_FREE = ${rate_x_free}
 _GAP = ${gap}
 _AFFINE_V = ${affine_v}
 _LANES = ${lanes}   # a lane-vectorised fixed-step block exists (memlab.devices._lanes)
+_LANES_RS = ${lanes_rs}   # ... and its series-resistor variant (memlab.devices._lanes_rs)
 GAMMA = 1.0 + 1.0 / math.sqrt(2.0)   # ROS2 (Verwer et al. 1999): gamma = 1 + 1/sqrt(2), L-stable
 # gap state: relative precision of the distance to a bound down to DEPTH (of the range);
 # deeper, the error is absolute (rtol DEPTH), which bounds the steps of a fast approach
@@ -173,7 +178,13 @@ def solve_v(vs, x, a, b, P, d, rs, vguess):
     lo = min(0.0, vs)
     hi = max(0.0, vs)
     v = vguess if vguess >= lo and vguess <= hi else (hi if vguess > hi else lo)   # NaN: lo
-    for _ in range(200):
+    return newton_v(vs, x, a, b, P, d, rs, v, lo, hi, 200)
+
+@njit(inline="always", cache=True, error_model="numpy")
+def newton_v(vs, x, a, b, P, d, rs, v, lo, hi, n):
+    # at most n safeguarded Newton iterations of solve_v from v on the bracket [lo, hi]
+    # (the lane block finishes its last few lanes' solves here)
+    for _ in range(n):
         o = _gkernel_i(v, x, a, b, P, d)
         F = v + rs * o[0] - vs
         if F == 0.0:
@@ -256,10 +267,10 @@ def run(P, x0, lo_b, hi_b, rs_a, *rest):
 
 
 def run_fixed(P, x0, lo_b, hi_b, rs_a, *rest):
-    """Fixed-step ROS2, dispatched like run; without series resistors and noise the
-    lane-vectorised block when the model has one (rest[-2]: has_noise)."""
+    """Fixed-step ROS2, dispatched like run; without noise the lane-vectorised block
+    (with or without series resistors) when the model has one (rest[-2]: has_noise)."""
     if np.any(rs_a != 0.0):
-        run_fixed_rs(derived(P), x0, lo_b, hi_b, rs_a, *rest)
+        (run_lanes_rs if _LANES_RS and not rest[-2] else run_fixed_rs)(derived(P), x0, lo_b, hi_b, rs_a, *rest)
     elif _LANES and not rest[-2]:
         run_lanes0(derived(P), x0, lo_b, hi_b, rs_a, *rest)
     else:

@@ -67,7 +67,9 @@ def _reference(model, vs, t, x0, rs):
 @pytest.mark.parametrize("model,rs,x0", [(TEAM(), 0.0, None), (TEAM(), 100.0, None), (MODELS["mss"](), 5e3, None),
                                          (MODELS["mss"](schottky=True), 5e3, None), (MODELS["pcm"](), 1e4, 0.0)],
                          ids=["team-rs0", "team-rs100", "mss-rs5k", "mss-schottky-rs5k", "pcm-rs10k"])
-def test_fixed_steps_match_a_plain_ros2(model, rs, x0):
+def test_fixed_steps_match_a_plain_ros2(model, rs, x0, monkeypatch):
+    # with a series resistor the scalar block fixed_block_rs (its lane form is tested below)
+    monkeypatch.setattr(model._compiled(), "_LANES_RS", False)
     demo = type(model).iv_demo
     drive = demo.drive(1, r_series=rs)
     if x0 is None:
@@ -92,17 +94,32 @@ def test_fixed_steps_match_a_plain_ros2(model, rs, x0):
 # derivatives (JART). 35 devices with a 5 % spread: a full block
 # of 32 lanes and a partial one (whose unused lanes repeat the last device); devices 0,
 # 31, 32 and 34 are each compared with the reference of their own parameter values.
-LANE_CASES = [(VTEAM(window="joglekar"), "k_off", None), (MODELS["hp"](), "mu_v", None), (MODELS["pcm"](), "R_th", None),
-              (MODELS["stanford"](), "v0", None), (MODELS["yakopcic"](), "a1", None),
-              (TEAM(window="kvatinsky"), "k_off", None), (MODELS["jart"](), "R_th0", None)]
+#
+# With_rs: the series-resistor lane block (memlab.devices._lanes_rs) with the model's
+# demonstration resistor: VTEAM with the Joglekar window (current affine in v: the
+# closed-form split; gap state) and PCM from the amorphous state (threshold switching: the
+# Newton split over the lanes, whose lanes converge after different numbers of iterations).
+# In every case the scalar block must not run.
+LANE_CASES = [(VTEAM(window="joglekar"), "k_off", None, False), (MODELS["hp"](), "mu_v", None, False),
+              (MODELS["pcm"](), "R_th", None, False), (MODELS["stanford"](), "v0", None, False),
+              (MODELS["yakopcic"](), "a1", None, False), (TEAM(window="kvatinsky"), "k_off", None, False),
+              (MODELS["jart"](), "R_th0", None, False),
+              (VTEAM(window="joglekar"), "k_off", None, True), (MODELS["pcm"](), "R_th", 0.0, True)]
 
 
-@pytest.mark.parametrize("model,name,x0", LANE_CASES, ids=["vteam-joglekar", "hp", "pcm", "stanford", "yakopcic",
-                                                           "team-kvatinsky", "jart"])
-def test_lane_block_matches_a_plain_ros2(model, name, x0):
-    assert model._compiled()._LANES    # the model has a lane form: simulate takes the lane block
+@pytest.mark.parametrize("model,name,x0,with_rs", LANE_CASES,
+                         ids=["vteam-joglekar", "hp", "pcm", "stanford", "yakopcic", "team-kvatinsky", "jart",
+                              "vteam-joglekar-rs100", "pcm-rs10k"])
+def test_lane_block_matches_a_plain_ros2(model, name, x0, with_rs, monkeypatch):
+    mod = model._compiled()
+    assert mod._LANES_RS if with_rs else mod._LANES   # the model has a lane form (of the variant)
+
+    def scalar(*args):
+        raise AssertionError("the scalar fixed-step block ran")
+    monkeypatch.setattr(mod, "run_fixed_rs" if with_rs else "run_fixed0", scalar)
     demo = type(model).iv_demo
-    drive = demo.drive(1, r_series=0.0)
+    rs = demo.r_series if with_rs else 0.0
+    drive = demo.drive(1, r_series=rs)
     if x0 is None:
         x0 = model.state.x0 if demo.x0 is None else demo.x0
     t = np.linspace(0.0, drive.duration, 301)
@@ -111,9 +128,10 @@ def test_lane_block_matches_a_plain_ros2(model, name, x0):
     lo, hi = (float(b) for b in model.bounds())
     for d in (0, 31, 32, 34):
         dev = model.with_params(**{name: float(pop.values[name][d])})
-        x_ref, i_ref = _reference(dev, drive.value(t), t, x0, 0.0)
+        x_ref, i_ref = _reference(dev, drive.value(t), t, x0, rs)
         assert np.ptp(x_ref) > 0.05 * (hi - lo)
-        # as above: 300 steps of roundings of 1e-16 (the lane functions: <= 2.5 ulp); JART's
+        # as above: 300 steps of roundings of 1e-16 (the lane functions: <= 2.5 ulp; with rs,
+        # the splits converged to 1e-13 of v, as for the scalar block); JART's
         # hop rate exp(-dWa (...) / kT) amplifies a rounding of its argument ~50-fold and its
         # switching is abrupt: the scalar kernels themselves end 2.5e-11 (device 0) and 1.0e-9
         # (device 34) of the range from this reference, the lane block 2.5e-11 and 9.8e-10
